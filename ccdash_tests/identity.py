@@ -1,0 +1,111 @@
+"""Stable identities: test_id, run_id and the error fingerprint (the hashing contract of DESIGN.md §4).
+
+Canonical forms (version "v1"). Changing any of them changes every stored id, so each change needs a
+new version tag, a migration that rewrites ids, and new fixed values in tests/test_identity.py.
+
+test_id
+    sha256 over the UTF-8 bytes of
+        "ccdash-test:v1" US project US suite US classname US name
+    (US = the unit separator U+001F, which no report writes in a name), as the first 32 hex digits.
+    `suite` is the identity scope the parser chose: "" for pytest (its suite name is a constant and
+    its classname already holds the module path, so JUnit xunit1, xunit2 and pytest JSON agree), the
+    enclosing <testsuite> name for dialects whose classname alone does not place the test (Jest,
+    Vitest, Mocha). `classname` is the dotted class path ("tests.test_x.TestA"), `name` the case
+    name with its parameters ("test_x[a-1]"). Two tests that differ only in class differ in
+    `classname`, so they never share an id.
+
+run_id
+    The user's --run-id verbatim; otherwise sha256 over
+        "ccdash-run:v1" US project US sorted(sha256 hex of each report file's bytes) joined by US
+    as the first 32 hex digits: the same files, in any order, give the same run.
+
+error fingerprint
+    sha256 over "ccdash-err:v1" US exception type US normalised first message line, first 16 hex
+    digits. Normalising replaces what differs between two occurrences of one cause: hex addresses,
+    UUIDs, timestamps, temporary paths, line numbers and other numbers, quoted memory sizes; and it
+    folds white space. See `normalise_message`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterable
+
+US = "\x1f"
+TEST_ID_VERSION = "ccdash-test:v1"
+RUN_ID_VERSION = "ccdash-run:v1"
+ERROR_VERSION = "ccdash-err:v1"
+
+
+def _digest(parts: Iterable[str], length: int) -> str:
+    return hashlib.sha256(US.join(parts).encode("utf-8", "surrogatepass")).hexdigest()[:length]
+
+
+def test_id(project: str, suite: str, classname: str, name: str) -> str:
+    """The stable id of one test case in one project."""
+    return _digest((TEST_ID_VERSION, project, suite, classname, name), 32)
+
+
+test_id.__test__ = False  # type: ignore[attr-defined]  # not a pytest test despite the name
+
+
+def run_id(project: str, file_digests: Iterable[str]) -> str:
+    """A run id derived from the report contents, independent of file order and names."""
+    return _digest((RUN_ID_VERSION, project, *sorted(file_digests)), 32)
+
+
+_BRACKETS = re.compile(r"\[.*\]$", re.DOTALL)
+
+
+def base_name(name: str) -> str:
+    """The name without its parameters: `test_x[a-1]` -> `test_x`; shared by parametrized cases."""
+    stripped = _BRACKETS.sub("", name)
+    return stripped or name
+
+
+# Order matters: specific shapes first, so that a UUID is not eaten digit by digit.
+_NORMALISERS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"\b[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\b"), "<uuid>"),
+    (re.compile(r"\b\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?"), "<time>"),
+    (re.compile(r"\b\d{2}:\d{2}:\d{2}(\.\d+)?\b"), "<time>"),
+    (re.compile(r"\b0x[0-9a-fA-F]+\b"), "<addr>"),
+    (
+        re.compile(
+            r"(?:[A-Za-z]:)?[/\\](?:tmp|var[/\\]folders|private[/\\]var|temp|Temp|AppData[/\\]Local[/\\]Temp)"
+            r"[/\\][^\s'\":,)\]]*"
+        ),
+        "<tmp>",
+    ),
+    (re.compile(r"pytest-of-[^/\\\s]+[/\\]pytest-\d+[^\s'\":,)\]]*"), "<tmp>"),
+    (re.compile(r"\b[0-9a-f]{12,}\b"), "<hex>"),
+    (re.compile(r"(?<![A-Za-z_])[-+]?\d+(?:[.,]\d+)*(?:[eE][-+]?\d+)?"), "<n>"),
+    (re.compile(r"\s+"), " "),
+)
+
+
+def normalise_message(message: str) -> str:
+    """The first non-empty line of a failure message with its incidental values replaced."""
+    first = next((line for line in message.splitlines() if line.strip()), "")
+    for pattern, replacement in _NORMALISERS:
+        first = pattern.sub(replacement, first)
+    return first.strip()[:500]
+
+
+_EXC_TYPE = re.compile(r"^\s*(?:E\s+)?([A-Za-z_][\w.]*(?:Error|Exception|Failure|Exit|Interrupt|Warning))\b")
+
+
+def exception_type(message: str, declared_type: str | None = None) -> str:
+    """The exception class named by the report, else guessed from the message's first line."""
+    if declared_type:
+        return declared_type.strip()
+    match = _EXC_TYPE.match(message)
+    return match.group(1) if match else ""
+
+
+def error_fingerprint(message: str | None, declared_type: str | None = None) -> str | None:
+    """Groups failures that share one cause; None when there is no message and no type."""
+    if not message and not declared_type:
+        return None
+    text = message or ""
+    return _digest((ERROR_VERSION, exception_type(text, declared_type), normalise_message(text)), 16)

@@ -1,0 +1,269 @@
+"""Pydantic DTOs of the Test Visualizer data layer, and the parser's lightweight case record."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Status(enum.StrEnum):
+    """Outcome of one test in one run (DESIGN.md §3, contract)."""
+
+    PASSED = "passed"
+    FAILED = "failed"
+    ERROR = "error"
+    SKIPPED = "skipped"
+    XFAILED = "xfailed"
+    XPASSED = "xpassed"
+
+    @property
+    def code(self) -> int:
+        return STATUS_CODES[self]
+
+    @classmethod
+    def from_code(cls, code: int) -> Status:
+        return STATUS_BY_CODE[code]
+
+    @property
+    def is_bad(self) -> bool:
+        """Failed or errored: what breaks a build."""
+        return self in (Status.FAILED, Status.ERROR)
+
+
+# Small integer codes keep the results table compact (DESIGN.md §10). Append-only: never renumber.
+STATUS_CODES: dict[Status, int] = {
+    Status.PASSED: 0,
+    Status.FAILED: 1,
+    Status.ERROR: 2,
+    Status.SKIPPED: 3,
+    Status.XFAILED: 4,
+    Status.XPASSED: 5,
+}
+STATUS_BY_CODE: dict[int, Status] = {code: status for status, code in STATUS_CODES.items()}
+
+
+class Trigger(enum.StrEnum):
+    LOCAL = "local"
+    CI = "ci"
+
+
+class RunStatus(enum.StrEnum):
+    """Overall verdict of a run: failed when any result failed or errored."""
+
+    PASSED = "passed"
+    FAILED = "failed"
+    EMPTY = "empty"
+
+
+class SignalSeverity(enum.StrEnum):
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+
+
+class SignalState(enum.StrEnum):
+    OPEN = "open"
+    ACKNOWLEDGED = "acknowledged"
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(slots=True)
+class ParsedCase:
+    """One test case as a parser read it: cheap to build a million of, no validation on the hot path.
+
+    `suite` is the identity scope the parser chose (see identity.py); `classname` and `name` are
+    stored as the report wrote them (after the dialect fixes documented in the parser).
+    """
+
+    suite: str
+    classname: str
+    name: str
+    status: Status
+    duration_ms: float | None = None
+    file: str | None = None
+    line: int | None = None
+    attempts: int = 1
+    flaky: bool = False
+    message: str | None = None
+    error_type: str | None = None
+    details: str | None = None
+    truncated: bool = False
+    properties: dict[str, str] = field(default_factory=dict)
+    framework: str | None = None
+
+
+class DTO(BaseModel):
+    """Base of every DTO: immutable, JSON round-trippable, no raw rows."""
+
+    model_config = ConfigDict(frozen=True, use_enum_values=False, ser_json_timedelta="float")
+
+
+class TestRunDTO(DTO):
+    __test__ = False
+
+    run_id: str
+    project_id: str
+    timestamp: datetime
+    git_sha: str | None = None
+    branch: str | None = None
+    agent_session_id: str | None = None
+    env_fingerprint: str | None = None
+    trigger: Trigger = Trigger.LOCAL
+    status: RunStatus = RunStatus.EMPTY
+    total_tests: int = 0
+    passed_tests: int = 0
+    failed_tests: int = 0
+    skipped_tests: int = 0
+    duration_ms: float | None = None
+    metadata: dict[str, Any] = Field(default_factory=dict)
+    status_counts: dict[Status, int] = Field(default_factory=dict)
+    flaky_tests: int = 0
+
+
+class TestDefinitionDTO(DTO):
+    __test__ = False
+
+    test_id: str
+    project_id: str
+    suite: str = ""
+    classname: str = ""
+    name: str
+    base_name: str
+    path: str | None = None
+    line: int | None = None
+    framework: str | None = None
+    tags: dict[str, str] = Field(default_factory=dict)
+    owner: str | None = None
+    first_seen: datetime | None = None
+
+
+class TestResultDTO(DTO):
+    __test__ = False
+
+    run_id: str
+    test_id: str
+    status: Status
+    duration_ms: float | None = None
+    attempts: int = 1
+    flaky: bool = False
+    error_fingerprint: str | None = None
+    error_message: str | None = None
+    error_details: str | None = None
+    error_truncated: bool = False
+    artifact_refs: list[str] = Field(default_factory=list)
+    # Definition fields joined in, so that a result can be shown on its own.
+    name: str | None = None
+    classname: str | None = None
+    path: str | None = None
+
+
+class TestDomainDTO(DTO):
+    __test__ = False
+
+    domain_id: str
+    project_id: str
+    name: str
+    parent_id: str | None = None
+    kind: str = "domain"  # domain | subdomain | feature
+    description: str | None = None
+
+
+class TestFeatureMappingDTO(DTO):
+    __test__ = False
+
+    project_id: str
+    test_id: str
+    feature: str
+    domain_id: str | None = None
+    provider: str
+    confidence: float = Field(ge=0.0, le=1.0)
+    version: int = 1
+    snapshot_hash: str | None = None
+    is_primary: bool = False
+    created_at: datetime | None = None
+
+
+class TestIntegritySignalDTO(DTO):
+    __test__ = False
+
+    signal_id: str
+    project_id: str
+    git_sha: str
+    file_path: str
+    test_id: str | None = None
+    test_name: str | None = None
+    signal_type: str
+    severity: SignalSeverity
+    details: dict[str, Any] = Field(default_factory=dict)
+    linked_run_ids: list[str] = Field(default_factory=list)
+    agent_session_id: str | None = None
+    state: SignalState = SignalState.OPEN
+    ack_reason: str | None = None
+    created_at: datetime | None = None
+
+
+class DomainHealthRollupDTO(DTO):
+    domain_id: str
+    name: str
+    kind: str = "domain"
+    parent_id: str | None = None
+    total_tests: int = 0
+    passed: int = 0
+    failed: int = 0
+    skipped: int = 0
+    pass_rate: float | None = None
+    flaky_count: int = 0
+    open_signals: int = 0
+    last_run_at: datetime | None = None
+    children: list[DomainHealthRollupDTO] = Field(default_factory=list)
+
+
+class FeatureTestHealthDTO(DTO):
+    feature: str
+    domain_id: str | None = None
+    total_tests: int = 0
+    passed: int = 0
+    failed: int = 0
+    skipped: int = 0
+    pass_rate: float | None = None
+    trend: list[float | None] = Field(default_factory=list)
+    flake_rate: float | None = None
+    integrity_score: float = 1.0
+    open_signals: int = 0
+    last_run_id: str | None = None
+    last_run_at: datetime | None = None
+    last_good_run_id: str | None = None
+
+
+class SourceFile(DTO):
+    """One report file that fed a run: its name as given and the digest that makes ingest idempotent."""
+
+    name: str
+    sha256: str
+    format: str
+    cases: int = 0
+
+
+class IngestRunRequest(BaseModel):
+    """Everything needed to store one run. `results` may be empty when cases are streamed separately."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=False)
+
+    project_id: str
+    run_id: str
+    timestamp: datetime
+    git_sha: str | None = None
+    branch: str | None = None
+    agent_session_id: str | None = None
+    env_fingerprint: str | None = None
+    trigger: Trigger = Trigger.LOCAL
+    metadata: dict[str, Any] = Field(default_factory=dict)
+    sources: list[SourceFile] = Field(default_factory=list)
+    results: list[ParsedCase] = Field(default_factory=list)
