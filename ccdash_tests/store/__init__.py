@@ -1,0 +1,130 @@
+"""The store: where runs, definitions, results, domains, mappings and signals live (SQLite or PostgreSQL)."""
+
+from __future__ import annotations
+
+import os
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from pathlib import Path
+
+from ccdash_tests.store.base import (
+    DefinitionRepository,
+    DomainRepository,
+    HistoryEntry,
+    MappingRepository,
+    ResultRepository,
+    RunRepository,
+    SignalRepository,
+)
+from ccdash_tests.store.engine import Engine, PostgresEngine, SqliteEngine, StoreDisabledError, StoreError
+from ccdash_tests.store.migrations import migrate, schema_version
+from ccdash_tests.store.repositories import (
+    SqlDefinitionRepository,
+    SqlDomainRepository,
+    SqlMappingRepository,
+    SqlResultRepository,
+    SqlRunRepository,
+    SqlSignalRepository,
+)
+
+__all__ = [
+    "DEFAULT_DB_FILE",
+    "HistoryEntry",
+    "Store",
+    "StoreDisabledError",
+    "StoreError",
+    "StoreLocation",
+    "open_store",
+    "resolve_location",
+]
+
+DEFAULT_DB_FILE = "ccdash-tests.db"
+ENV_DB = "CCDASH_TESTS_DB"
+ENV_ENABLED = "CCDASH_TEST_VISUALIZER_ENABLED"
+
+
+@dataclass(frozen=True)
+class StoreLocation:
+    """Where a store lives: backend "sqlite" with a file path, or "postgresql" with a URL."""
+
+    backend: str
+    target: str
+
+
+def resolve_location(db: str | None, cwd: Path | None = None) -> StoreLocation:
+    """--db, else $CCDASH_TESTS_DB, else ./ccdash-tests.db. Accepts paths and SQLAlchemy-style URLs."""
+    value = (db or os.environ.get(ENV_DB) or "").strip()
+    if not value:
+        return StoreLocation("sqlite", str((cwd or Path.cwd()) / DEFAULT_DB_FILE))
+    if value.startswith(("postgresql://", "postgres://", "postgresql+psycopg://")):
+        return StoreLocation("postgresql", value.replace("postgresql+psycopg://", "postgresql://", 1))
+    if value.startswith("sqlite:///"):
+        # sqlite:///relative.db and sqlite:////absolute.db, as SQLAlchemy spells them.
+        return StoreLocation("sqlite", value[len("sqlite:///") :] or DEFAULT_DB_FILE)
+    if "://" in value.split("/", 1)[0] + "/" and not Path(value).exists():
+        scheme = value.split("://", 1)[0]
+        raise StoreError(
+            f"{value}: unsupported store URL scheme {scheme!r} (use a file path, sqlite:/// or postgresql://)"
+        )
+    return StoreLocation("sqlite", value)
+
+
+def visualizer_enabled() -> bool:
+    """The CCDash flag: only an explicit 0 disables table creation."""
+    return os.environ.get(ENV_ENABLED, "").strip() != "0"
+
+
+class Store:
+    """One open store: the repositories over one engine, and its transaction."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.runs: RunRepository = SqlRunRepository(engine)
+        self.definitions: DefinitionRepository = SqlDefinitionRepository(engine)
+        self.results: ResultRepository = SqlResultRepository(engine)
+        self.domains: DomainRepository = SqlDomainRepository(engine)
+        self.mappings: MappingRepository = SqlMappingRepository(engine)
+        self.signals: SignalRepository = SqlSignalRepository(engine)
+
+    @property
+    def description(self) -> str:
+        return self.engine.description
+
+    def transaction(self, lock_key: str | None = None) -> AbstractContextManager[None]:
+        return self.engine.transaction(lock_key)
+
+    def schema_version(self) -> tuple[int, str | None]:
+        return schema_version(self.engine)
+
+    def close(self) -> None:
+        self.engine.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def open_engine(location: StoreLocation) -> Engine:
+    if location.backend == "postgresql":
+        return PostgresEngine(location.target)
+    path = Path(location.target)
+    if not path.parent.exists():
+        raise StoreError(f"{location.target}: the folder {str(path.parent)!r} does not exist")
+    return SqliteEngine(location.target)
+
+
+def open_store(db: str | None = None) -> Store:
+    """Open (and migrate) the store named by --db / $CCDASH_TESTS_DB / the default file."""
+    location = resolve_location(db)
+    engine = open_engine(location)
+    try:
+        migrate(engine, enabled=visualizer_enabled())
+    except StoreError:
+        engine.close()
+        raise
+    except Exception as exc:
+        engine.close()
+        raise StoreError(f"{engine.description}: cannot prepare the schema: {exc}") from exc
+    return Store(engine)

@@ -1,0 +1,430 @@
+"""Ingest: report files in, one run stored atomically and idempotently (DESIGN.md §2, §5)."""
+
+from __future__ import annotations
+
+import contextlib
+import glob
+import hashlib
+import os
+import shutil
+import sys
+import tempfile
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from itertools import islice
+from pathlib import Path
+from typing import BinaryIO
+
+from ccdash_tests import identity, runmeta
+from ccdash_tests.models import (
+    IngestRunRequest,
+    ParsedCase,
+    SourceFile,
+    Status,
+    TestRunDTO,
+    Trigger,
+    utcnow,
+)
+from ccdash_tests.parsers import ParsedReport, ReportError, parse_report
+from ccdash_tests.store import Store
+from ccdash_tests.store import writer as w
+from ccdash_tests.store.repositories import db_time, to_json
+
+BATCH_SIZE = 2_000
+HASH_CHUNK = 1 << 20
+
+
+class InputError(Exception):
+    """Bad command-line input (a missing file, an empty glob): exit 2, nothing written."""
+
+
+@dataclass(frozen=True)
+class InputFile:
+    """A report to read: `name` as the user gave it (for messages), `path` where its bytes are."""
+
+    name: str
+    path: Path
+    sha256: str
+    size: int
+
+
+@dataclass
+class IngestOutcome:
+    run: TestRunDTO
+    new_results: int
+    already_stored: int
+    sources: list[SourceFile] = field(default_factory=list)
+    skipped_sources: list[SourceFile] = field(default_factory=list)
+
+    def to_json_dict(self) -> dict:
+        """The `ingest --json` document (DESIGN.md §6)."""
+        document = self.run.model_dump(mode="json")
+        document["status_counts"] = {status.value: self.run.status_counts.get(status, 0) for status in Status}
+        document["new_results"] = self.new_results
+        document["already_stored"] = self.already_stored
+        return document
+
+
+def sha256_file(path: Path) -> tuple[str, int]:
+    digest = hashlib.sha256()
+    size = 0
+    with path.open("rb") as handle:
+        while chunk := handle.read(HASH_CHUNK):
+            digest.update(chunk)
+            size += len(chunk)
+    return digest.hexdigest(), size
+
+
+def spool_stdin(stream: BinaryIO, folder: Path) -> Path:
+    """Copy standard input to a private temporary file, so it can be hashed and then parsed."""
+    handle, name = tempfile.mkstemp(prefix="ccdash-stdin-", dir=folder)
+    with os.fdopen(handle, "wb") as out:
+        shutil.copyfileobj(stream, out, HASH_CHUNK)
+    return Path(name)
+
+
+def expand_inputs(
+    patterns: Iterable[str], stdin: BinaryIO | None = None, tmp: Path | None = None
+) -> list[InputFile]:
+    """Paths, globs and `-` (standard input) -> the distinct files to read, in the order given."""
+    files: list[InputFile] = []
+    seen: set[Path] = set()
+    for pattern in patterns:
+        if pattern == "-":
+            source = stdin if stdin is not None else sys.stdin.buffer
+            path = spool_stdin(source, tmp or Path(tempfile.gettempdir()))
+            digest, size = sha256_file(path)
+            files.append(InputFile("<stdin>", path, digest, size))
+            continue
+        for path in _matches(pattern):
+            resolved = path.resolve()
+            if resolved in seen:
+                continue
+            seen.add(resolved)
+            digest, size = sha256_file(path)
+            files.append(InputFile(str(path), path, digest, size))
+    if not files:
+        raise InputError("no report files given")
+    return files
+
+
+def _matches(pattern: str) -> list[Path]:
+    path = Path(pattern)
+    if path.is_file():
+        return [path]
+    if path.is_dir():
+        raise InputError(f"{pattern}: is a folder, not a report file (pass a glob such as {pattern}/*.xml)")
+    if glob.has_magic(pattern):
+        found = sorted(Path(match) for match in glob.glob(pattern, recursive=True) if Path(match).is_file())
+        if not found:
+            raise InputError(f"{pattern}: no file matches this pattern")
+        return found
+    if path.exists():
+        raise InputError(f"{pattern}: not a regular file")
+    raise InputError(f"{pattern}: no such file")
+
+
+def derive_run_id(project: str, files: Iterable[InputFile]) -> str:
+    return identity.run_id(project, (item.sha256 for item in files))
+
+
+def batched(items: Iterable[ParsedCase], size: int) -> Iterator[list[ParsedCase]]:
+    iterator = iter(items)
+    while batch := list(islice(iterator, size)):
+        yield batch
+
+
+def _definition_row(project: str, case: ParsedCase, test_id: str, now: str) -> tuple:
+    return (
+        test_id,
+        project,
+        case.suite,
+        case.classname,
+        case.name,
+        identity.base_name(case.name),
+        case.file,
+        case.line,
+        case.framework,
+        to_json(case.properties),
+        None,
+        now,
+    )
+
+
+def _error_text(case: ParsedCase) -> w.ErrorText | None:
+    if not (case.message or case.details or case.error_type):
+        return None
+    text = case.message or case.details or ""
+    return w.ErrorText(
+        identity.error_fingerprint(text, case.error_type),
+        case.error_type,
+        case.message,
+        case.details,
+        case.truncated,
+    )
+
+
+@dataclass
+class RunWriter:
+    """Writes one ingest's cases into one run, inside the caller's transaction."""
+
+    store: Store
+    project: str
+    run_pk: int
+    ingest_no: int
+    already: set[int] = field(default_factory=set)
+
+    def write(self, batch: list[ParsedCase]) -> None:
+        engine = self.store.engine
+        now = db_time(utcnow())
+        ids = [identity.test_id(self.project, c.suite, c.classname, c.name) for c in batch]
+        keys = w.definition_ids(
+            engine,
+            self.project,
+            [_definition_row(self.project, c, t, now) for c, t in zip(batch, ids, strict=True)],
+        )
+        texts = [_error_text(case) for case in batch]
+        error_keys = w.error_ids(engine, [text for text in texts if text is not None])
+        test_pks = [keys[test_id] for test_id in ids]
+        self.already |= w.count_already_stored(engine, self.run_pk, self.ingest_no, test_pks)
+        rows = [
+            (
+                test_pk,
+                self.run_pk,
+                case.status.code,
+                None if case.duration_ms is None else round(case.duration_ms * 1000),
+                max(1, case.attempts),
+                int(case.flaky),
+                None if text is None else error_keys[text.text_hash],
+                self.ingest_no,
+            )
+            for case, test_pk, text in zip(batch, test_pks, texts, strict=True)
+        ]
+        w.upsert_results(engine, rows)
+
+
+@dataclass
+class _CountingReport:
+    """Wraps a parsed report's cases to count them and to remember report-level facts."""
+
+    report: ParsedReport
+    source: InputFile
+    count: int = 0
+    on_case: Callable[[], None] | None = None
+
+    def __iter__(self) -> Iterator[ParsedCase]:
+        for case in self.report.cases:
+            self.count += 1
+            if self.on_case is not None:
+                self.on_case()
+            yield case
+
+    def source_file(self) -> SourceFile:
+        return SourceFile(
+            name=self.source.name, sha256=self.source.sha256, format=self.report.format, cases=self.count
+        )
+
+
+def report_timestamp(reports: Iterable[ParsedReport]) -> datetime | None:
+    """The earliest timestamp the reports state (a naive one is UTC); None when none does."""
+    stamps = []
+    for report in reports:
+        value = report.metadata.get("timestamp")
+        if not value:
+            continue
+        try:
+            stamp = datetime.fromisoformat(value)
+        except ValueError:
+            continue
+        stamps.append(stamp if stamp.tzinfo else stamp.replace(tzinfo=utcnow().tzinfo))
+    return min(stamps) if stamps else None
+
+
+@contextlib.contextmanager
+def _named(item: InputFile) -> Iterator[None]:
+    """Report errors name the file as the user gave it (`<stdin>`, not a temporary path)."""
+    try:
+        yield
+    except ReportError as err:
+        if err.path == item.name:
+            raise
+        raise ReportError(item.name, err.problem, err.line) from None
+
+
+def _report_facts(reports: Iterable[_CountingReport]) -> dict:
+    """Run metadata learnt from the reports: which frameworks (and versions) wrote them."""
+    frameworks: dict[str, str] = {}
+    for counted in reports:
+        report = counted.report
+        if report.framework:
+            frameworks[report.framework] = report.metadata.get("framework_version", "") or frameworks.get(
+                report.framework, ""
+            )
+    return {"frameworks": frameworks} if frameworks else {}
+
+
+@dataclass
+class IngestPlan:
+    """The run to write and the files still to read for it."""
+
+    request: IngestRunRequest
+    files: list[InputFile]
+    skipped: list[SourceFile]
+    timestamp_given: bool
+
+
+def ingest_files(
+    store: Store,
+    plan: IngestPlan,
+    fmt: str = "auto",
+    on_case: Callable[[], None] | None = None,
+    batch_size: int = BATCH_SIZE,
+) -> IngestOutcome:
+    """Parse the plan's files and store them as one run, in one transaction."""
+    request = plan.request
+    with store.transaction(lock_key=f"ccdash-tests:ingest:{request.project_id}"):
+        run_pk, ingest_no = w.open_run(store.engine, request)
+        writer = RunWriter(store, request.project_id, run_pk, ingest_no)
+        counted: list[_CountingReport] = []
+        for item in plan.files:
+            with _named(item):
+                report = _CountingReport(parse_report(item.path, fmt), item, on_case=on_case)
+                counted.append(report)
+                for batch in batched(report, batch_size):
+                    writer.write(batch)
+        sources = [report.source_file() for report in counted]
+        w.record_sources(store.engine, run_pk, sources)
+        stamp = None
+        if ingest_no == 1 and not plan.timestamp_given:
+            stamp = report_timestamp(report.report for report in counted)
+        run = w.close_run(store.engine, run_pk, stamp, _report_facts(counted))
+        new_results = w.count_new(store.engine, run_pk, ingest_no)
+    skipped_cases = sum(source.cases for source in plan.skipped)
+    return IngestOutcome(
+        run=run,
+        new_results=new_results,
+        already_stored=len(writer.already) + skipped_cases,
+        sources=sources,
+        skipped_sources=plan.skipped,
+    )
+
+
+def ingest_request(store: Store, request: IngestRunRequest) -> IngestOutcome:
+    """Store an IngestRunRequest that carries its results (API callers, the pytest plugin)."""
+    with store.transaction(lock_key=f"ccdash-tests:ingest:{request.project_id}"):
+        run_pk, ingest_no = w.open_run(store.engine, request)
+        writer = RunWriter(store, request.project_id, run_pk, ingest_no)
+        for batch in batched(request.results, BATCH_SIZE):
+            writer.write(batch)
+        w.record_sources(store.engine, run_pk, request.sources)
+        run = w.close_run(store.engine, run_pk, None, {})
+        new_results = w.count_new(store.engine, run_pk, ingest_no)
+    return IngestOutcome(run=run, new_results=new_results, already_stored=len(writer.already))
+
+
+def already_complete(
+    store: Store, project: str, run_id: str, files: list[InputFile]
+) -> tuple[list[InputFile], list[SourceFile]]:
+    """Split the files into those still to read and those this run already holds (by content)."""
+    known = w.known_sources(store.engine, project, run_id)
+    todo = [item for item in files if item.sha256 not in known]
+    done = [known[item.sha256] for item in files if item.sha256 in known]
+    return todo, done
+
+
+def stored_run_outcome(store: Store, project: str, run_id: str, skipped: list[SourceFile]) -> IngestOutcome:
+    run = store.runs.get(project, run_id)
+    assert run is not None
+    return IngestOutcome(
+        run=run, new_results=0, already_stored=sum(s.cases for s in skipped), skipped_sources=skipped
+    )
+
+
+__all__ = [
+    "IngestOutcome",
+    "IngestPlan",
+    "InputError",
+    "InputFile",
+    "ReportError",
+    "Trigger",
+    "derive_run_id",
+    "expand_inputs",
+    "ingest_files",
+    "ingest_request",
+]
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    """What the user said about the run on the command line (None: find it out)."""
+
+    run_id: str | None = None
+    git_sha: str | None = None
+    branch: str | None = None
+    session: str | None = None
+    trigger: Trigger | None = None
+    timestamp: datetime | None = None
+
+
+_HEX = frozenset("0123456789abcdef")
+MAX_ID_LENGTH = 200
+
+
+def validate_options(options: RunOptions) -> None:
+    """Refuse option values that cannot be right, before anything is read or written."""
+    sha = options.git_sha
+    if sha is not None and not (4 <= len(sha) <= 64 and set(sha.lower()) <= _HEX):
+        raise InputError(f"--git-sha {sha!r}: not a hexadecimal commit SHA")
+    for label, value in (
+        ("--run-id", options.run_id),
+        ("--session", options.session),
+        ("--branch", options.branch),
+    ):
+        if value is not None and not value.strip():
+            raise InputError(f"{label}: must not be empty")
+        if value is not None and len(value) > MAX_ID_LENGTH:
+            raise InputError(f"{label}: longer than {MAX_ID_LENGTH} characters")
+
+
+def build_request(
+    project: str,
+    files: list[InputFile],
+    options: RunOptions,
+    ci: runmeta.CiInfo | None,
+    git: runmeta.GitInfo,
+    now: datetime,
+) -> IngestRunRequest:
+    """The run's identity and metadata: explicit options win, then the CI environment, then git."""
+    validate_options(options)
+    env = runmeta.environment({})
+    metadata: dict = {"env": env}
+    if ci is not None:
+        metadata["ci"] = {"provider": ci.provider, **({"build_url": ci.build_url} if ci.build_url else {})}
+    return IngestRunRequest(
+        project_id=project,
+        run_id=options.run_id or derive_run_id(project, files),
+        timestamp=options.timestamp or now,
+        git_sha=(options.git_sha or (ci.git_sha if ci else None) or git.sha or None),
+        branch=options.branch or (ci.branch if ci else None) or git.branch,
+        agent_session_id=options.session,
+        env_fingerprint=runmeta.env_fingerprint(env),
+        trigger=options.trigger or (Trigger.CI if ci is not None else Trigger.LOCAL),
+        metadata=metadata,
+    )
+
+
+def plan_ingest(
+    store: Store, request: IngestRunRequest, files: list[InputFile], timestamp_given: bool
+) -> IngestPlan:
+    todo, done = already_complete(store, request.project_id, request.run_id, files)
+    return IngestPlan(request=request, files=todo, skipped=done, timestamp_given=timestamp_given)
+
+
+def run_ingest(
+    store: Store, plan: IngestPlan, fmt: str = "auto", on_case: Callable[[], None] | None = None
+) -> IngestOutcome:
+    """Store the plan; a plan whose every file this run already holds writes nothing at all."""
+    if not plan.files:
+        return stored_run_outcome(store, plan.request.project_id, plan.request.run_id, plan.skipped)
+    return ingest_files(store, plan, fmt, on_case=on_case)

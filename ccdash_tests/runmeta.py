@@ -1,0 +1,157 @@
+"""Run metadata found around an ingest: the CI provider's environment, the git checkout, the platform."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import platform
+import re
+import subprocess
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class CiInfo:
+    """What a CI provider's environment says about the job (all fields optional)."""
+
+    provider: str
+    git_sha: str | None = None
+    branch: str | None = None
+    build_url: str | None = None
+    extra: dict[str, str] = field(default_factory=dict)
+
+
+def _clean_branch(ref: str | None) -> str | None:
+    if not ref:
+        return None
+    for prefix in ("refs/heads/", "refs/tags/"):
+        if ref.startswith(prefix):
+            return ref[len(prefix) :]
+    return ref
+
+
+def _github(env: Mapping[str, str]) -> CiInfo:
+    server = env.get("GITHUB_SERVER_URL", "").rstrip("/")
+    repo, run = env.get("GITHUB_REPOSITORY"), env.get("GITHUB_RUN_ID")
+    url = f"{server}/{repo}/actions/runs/{run}" if server and repo and run else None
+    # On pull_request events GITHUB_REF is refs/pull/N/merge; the head branch is in GITHUB_HEAD_REF.
+    branch = env.get("GITHUB_HEAD_REF") or _clean_branch(env.get("GITHUB_REF"))
+    return CiInfo("github-actions", env.get("GITHUB_SHA"), branch, url)
+
+
+def _gitlab(env: Mapping[str, str]) -> CiInfo:
+    branch = (
+        env.get("CI_COMMIT_BRANCH")
+        or env.get("CI_MERGE_REQUEST_SOURCE_BRANCH_NAME")
+        or env.get("CI_COMMIT_REF_NAME")
+    )
+    return CiInfo(
+        "gitlab-ci", env.get("CI_COMMIT_SHA"), branch, env.get("CI_JOB_URL") or env.get("CI_PIPELINE_URL")
+    )
+
+
+def _buildkite(env: Mapping[str, str]) -> CiInfo:
+    return CiInfo(
+        "buildkite", env.get("BUILDKITE_COMMIT"), env.get("BUILDKITE_BRANCH"), env.get("BUILDKITE_BUILD_URL")
+    )
+
+
+def _circleci(env: Mapping[str, str]) -> CiInfo:
+    return CiInfo("circleci", env.get("CIRCLE_SHA1"), env.get("CIRCLE_BRANCH"), env.get("CIRCLE_BUILD_URL"))
+
+
+def _jenkins(env: Mapping[str, str]) -> CiInfo:
+    branch = env.get("BRANCH_NAME") or env.get("GIT_LOCAL_BRANCH") or _clean_branch(env.get("GIT_BRANCH"))
+    if branch and branch.startswith("origin/"):
+        branch = branch[len("origin/") :]
+    return CiInfo("jenkins", env.get("GIT_COMMIT"), branch, env.get("BUILD_URL"))
+
+
+def _azure(env: Mapping[str, str]) -> CiInfo:
+    server = env.get("SYSTEM_TEAMFOUNDATIONCOLLECTIONURI", "")
+    project, build = env.get("SYSTEM_TEAMPROJECT"), env.get("BUILD_BUILDID")
+    url = (
+        f"{server.rstrip('/')}/{project}/_build/results?buildId={build}"
+        if server and project and build
+        else None
+    )
+    branch = _clean_branch(env.get("SYSTEM_PULLREQUEST_SOURCEBRANCH") or env.get("BUILD_SOURCEBRANCH"))
+    return CiInfo("azure-pipelines", env.get("BUILD_SOURCEVERSION"), branch, url)
+
+
+# (variable that identifies the provider, reader). Order: specific providers before the generic CI=true.
+_PROVIDERS = (
+    ("GITHUB_ACTIONS", _github),
+    ("GITLAB_CI", _gitlab),
+    ("BUILDKITE", _buildkite),
+    ("CIRCLECI", _circleci),
+    ("JENKINS_URL", _jenkins),
+    ("TF_BUILD", _azure),
+)
+
+
+def detect_ci(env: Mapping[str, str]) -> CiInfo | None:
+    """The CI provider running this process, from its environment; None when run locally."""
+    for marker, reader in _PROVIDERS:
+        if env.get(marker):
+            return reader(env)
+    if env.get("CI", "").lower() in ("true", "1", "yes"):
+        return CiInfo("ci")
+    return None
+
+
+_SHA = re.compile(r"^[0-9a-f]{40}([0-9a-f]{24})?$")
+
+
+@dataclass(frozen=True)
+class GitInfo:
+    sha: str | None
+    branch: str | None
+
+
+def _git(args: list[str], cwd: Path) -> str | None:
+    try:
+        done = subprocess.run(
+            ["git", *args], cwd=cwd, capture_output=True, text=True, timeout=10, check=False
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return done.stdout.strip() if done.returncode == 0 else None
+
+
+def detect_git(cwd: Path) -> GitInfo:
+    """HEAD's SHA and branch of the checkout around `cwd`; Nones outside git or without git."""
+    sha = _git(["rev-parse", "--verify", "--quiet", "HEAD"], cwd)
+    branch = _git(["symbolic-ref", "--quiet", "--short", "HEAD"], cwd)
+    return GitInfo(sha if sha and _SHA.match(sha) else None, branch or None)
+
+
+def git_toplevel(cwd: Path) -> Path | None:
+    top = _git(["rev-parse", "--show-toplevel"], cwd)
+    return Path(top) if top else None
+
+
+def default_project(cwd: Path) -> str:
+    """The enclosing git repository's name, else the working directory's (DESIGN.md §5)."""
+    top = git_toplevel(cwd)
+    return (top or cwd.resolve()).name or "default"
+
+
+def environment(frameworks: Mapping[str, str]) -> dict[str, str]:
+    """The run's environment: OS, machine, Python, and the framework versions found in the reports."""
+    env = {
+        "os": platform.system().lower(),
+        "machine": platform.machine(),
+        "python": ".".join(map(str, sys.version_info[:3])),
+    }
+    env.update({f"framework.{name}": version for name, version in sorted(frameworks.items())})
+    return env
+
+
+def env_fingerprint(env: Mapping[str, str]) -> str:
+    """A short hash of the environment: runs with the same fingerprint ran in the same kind of place."""
+    canonical = json.dumps(dict(sorted(env.items())), separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()[:16]

@@ -1,0 +1,644 @@
+"""The repositories, written once in the SQL both engines agree on; rows become DTOs before leaving."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from ccdash_tests.identity import base_name
+from ccdash_tests.models import (
+    SignalSeverity,
+    SignalState,
+    Status,
+    TestDefinitionDTO,
+    TestDomainDTO,
+    TestFeatureMappingDTO,
+    TestIntegritySignalDTO,
+    TestResultDTO,
+    TestRunDTO,
+    Trigger,
+    utcnow,
+)
+from ccdash_tests.store.base import HistoryEntry
+from ccdash_tests.store.engine import Engine, Row
+
+
+def db_time(value: datetime) -> str:
+    """Fixed-width UTC text, so that string order is time order on both engines."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def py_time(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
+def to_json(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+def from_json(value: str | None, default: Any) -> Any:
+    return json.loads(value) if value else default
+
+
+RUN_COLUMNS = (
+    "run_id, project_id, timestamp, git_sha, branch, agent_session_id, env_fingerprint, trigger, status, "
+    "total_tests, passed_tests, failed_tests, skipped_tests, duration_ms, metadata, status_counts, "
+    "flaky_tests"
+)
+
+
+def run_from_row(row: Row) -> TestRunDTO:
+    counts = from_json(row[15], {})
+    return TestRunDTO(
+        run_id=row[0],
+        project_id=row[1],
+        timestamp=py_time(row[2]),
+        git_sha=row[3],
+        branch=row[4],
+        agent_session_id=row[5],
+        env_fingerprint=row[6],
+        trigger=Trigger(row[7]),
+        status=row[8],
+        total_tests=row[9],
+        passed_tests=row[10],
+        failed_tests=row[11],
+        skipped_tests=row[12],
+        duration_ms=row[13],
+        metadata=from_json(row[14], {}),
+        status_counts={Status(key): value for key, value in counts.items()},
+        flaky_tests=row[16],
+    )
+
+
+def _prefixed(columns: str, alias: str) -> str:
+    return ", ".join(f"{alias}.{column.strip()}" for column in columns.split(","))
+
+
+class SqlRunRepository:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def upsert(self, run: TestRunDTO) -> TestRunDTO:
+        counts = {status.value: count for status, count in run.status_counts.items()}
+        self.engine.execute(
+            """
+            INSERT INTO test_runs (run_id, project_id, timestamp, git_sha, branch, agent_session_id,
+                env_fingerprint, trigger, status, total_tests, passed_tests, failed_tests, skipped_tests,
+                duration_ms, metadata, status_counts, flaky_tests, created_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT (project_id, run_id) DO UPDATE SET
+                timestamp = excluded.timestamp, git_sha = excluded.git_sha, branch = excluded.branch,
+                agent_session_id = excluded.agent_session_id, env_fingerprint = excluded.env_fingerprint,
+                trigger = excluded.trigger, status = excluded.status, total_tests = excluded.total_tests,
+                passed_tests = excluded.passed_tests, failed_tests = excluded.failed_tests,
+                skipped_tests = excluded.skipped_tests, duration_ms = excluded.duration_ms,
+                metadata = excluded.metadata, status_counts = excluded.status_counts,
+                flaky_tests = excluded.flaky_tests
+            """,
+            (
+                run.run_id,
+                run.project_id,
+                db_time(run.timestamp),
+                run.git_sha,
+                run.branch,
+                run.agent_session_id,
+                run.env_fingerprint,
+                run.trigger.value,
+                run.status.value,
+                run.total_tests,
+                run.passed_tests,
+                run.failed_tests,
+                run.skipped_tests,
+                run.duration_ms,
+                to_json(run.metadata),
+                to_json(counts),
+                run.flaky_tests,
+                db_time(utcnow()),
+            ),
+        )
+        stored = self.get(run.project_id, run.run_id)
+        assert stored is not None
+        return stored
+
+    def _select(self, where: str, params: Sequence[Any], tail: str = "") -> list[TestRunDTO]:
+        rows = self.engine.query(f"SELECT {RUN_COLUMNS} FROM test_runs WHERE {where} {tail}", params)
+        return [run_from_row(row) for row in rows]
+
+    def get(self, project_id: str, run_id: str) -> TestRunDTO | None:
+        runs = self._select("project_id = ? AND run_id = ?", (project_id, run_id))
+        return runs[0] if runs else None
+
+    def latest(self, project_id: str) -> TestRunDTO | None:
+        runs = self.list_by_project(project_id, limit=1)
+        return runs[0] if runs else None
+
+    def list_by_project(self, project_id: str, limit: int = 20) -> list[TestRunDTO]:
+        return self._select("project_id = ?", (project_id, limit), "ORDER BY timestamp DESC, id DESC LIMIT ?")
+
+    def list_by_session(self, project_id: str, agent_session_id: str) -> list[TestRunDTO]:
+        return self._select(
+            "project_id = ? AND agent_session_id = ?",
+            (project_id, agent_session_id),
+            "ORDER BY timestamp DESC",
+        )
+
+    def latest_for_feature(self, project_id: str, feature: str) -> TestRunDTO | None:
+        rows = self.engine.query(
+            f"""
+            SELECT {_prefixed(RUN_COLUMNS, "r")} FROM test_runs r
+            WHERE r.project_id = ? AND EXISTS (
+                SELECT 1 FROM test_results x
+                JOIN test_definitions d ON d.id = x.test_pk
+                JOIN test_feature_mappings m ON m.project_id = d.project_id AND m.test_id = d.test_id
+                WHERE x.run_pk = r.id AND m.feature = ? AND m.is_primary = 1)
+            ORDER BY r.timestamp DESC, r.id DESC LIMIT 1
+            """,
+            (project_id, feature),
+        )
+        return run_from_row(rows[0]) if rows else None
+
+
+DEFINITION_COLUMNS = (
+    "test_id, project_id, suite, classname, name, base_name, path, line, framework, tags, owner, first_seen"
+)
+
+
+def definition_from_row(row: Row) -> TestDefinitionDTO:
+    return TestDefinitionDTO(
+        test_id=row[0],
+        project_id=row[1],
+        suite=row[2],
+        classname=row[3],
+        name=row[4],
+        base_name=row[5],
+        path=row[6],
+        line=row[7],
+        framework=row[8],
+        tags=from_json(row[9], {}),
+        owner=row[10],
+        first_seen=py_time(row[11]),
+    )
+
+
+def definition_params(definition: TestDefinitionDTO) -> tuple[Any, ...]:
+    return (
+        definition.test_id,
+        definition.project_id,
+        definition.suite,
+        definition.classname,
+        definition.name,
+        definition.base_name or base_name(definition.name),
+        definition.path,
+        definition.line,
+        definition.framework,
+        to_json(definition.tags),
+        definition.owner,
+        db_time(definition.first_seen or utcnow()),
+    )
+
+
+INSERT_DEFINITION = f"""
+    INSERT INTO test_definitions ({DEFINITION_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+    ON CONFLICT (project_id, test_id) DO NOTHING
+"""
+
+
+class SqlDefinitionRepository:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def upsert(self, definition: TestDefinitionDTO) -> TestDefinitionDTO:
+        # first_seen is kept from the first insert: it is history, not metadata.
+        self.engine.execute(
+            f"""
+            INSERT INTO test_definitions ({DEFINITION_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT (project_id, test_id) DO UPDATE SET
+                suite = excluded.suite, classname = excluded.classname, name = excluded.name,
+                base_name = excluded.base_name, path = excluded.path, line = excluded.line,
+                framework = excluded.framework, tags = excluded.tags, owner = excluded.owner
+            """,
+            definition_params(definition),
+        )
+        stored = self.get(definition.project_id, definition.test_id)
+        assert stored is not None
+        return stored
+
+    def get(self, project_id: str, test_id: str) -> TestDefinitionDTO | None:
+        rows = self.engine.query(
+            f"SELECT {DEFINITION_COLUMNS} FROM test_definitions WHERE project_id = ? AND test_id = ?",
+            (project_id, test_id),
+        )
+        return definition_from_row(rows[0]) if rows else None
+
+    def list(self, project_id: str) -> list[TestDefinitionDTO]:
+        rows = self.engine.query(
+            f"SELECT {DEFINITION_COLUMNS} FROM test_definitions WHERE project_id = ? "
+            "ORDER BY classname, name",
+            (project_id,),
+        )
+        return [definition_from_row(row) for row in rows]
+
+    def get_or_create(self, definition: TestDefinitionDTO) -> TestDefinitionDTO:
+        self.engine.execute(INSERT_DEFINITION, definition_params(definition))
+        stored = self.get(definition.project_id, definition.test_id)
+        assert stored is not None
+        return stored
+
+    def search(self, project_id: str, text: str, limit: int = 50) -> list[TestDefinitionDTO]:
+        """Definitions whose id, name or class.name contains `text` (exact matches first)."""
+        pattern = like_pattern(text)
+        rows = self.engine.query(
+            f"""
+            SELECT {DEFINITION_COLUMNS} FROM test_definitions
+            WHERE project_id = ? AND (test_id = ? OR lower(name) LIKE lower(?) ESCAPE '!'
+                                      OR lower(classname || '.' || name) LIKE lower(?) ESCAPE '!')
+            ORDER BY CASE WHEN test_id = ? OR name = ? THEN 0 ELSE 1 END, classname, name
+            LIMIT ?
+            """,
+            (project_id, text, pattern, pattern, text, text, limit),
+        )
+        return [definition_from_row(row) for row in rows]
+
+
+def like_pattern(text: str) -> str:
+    """A LIKE pattern that matches `text` literally anywhere (wildcards travel as a parameter)."""
+    escaped = text.replace("!", "!!").replace("%", "!%").replace("_", "!_")
+    return f"%{escaped}%"
+
+
+RESULT_SELECT = """
+    SELECT r.run_id, d.test_id, x.status, x.duration_us, x.attempts, x.flaky, e.fingerprint, e.message,
+           e.details, e.truncated, x.artifacts, d.name, d.classname, d.path
+    FROM test_results x
+    JOIN test_definitions d ON d.id = x.test_pk
+    JOIN test_runs r ON r.id = x.run_pk
+    LEFT JOIN test_errors e ON e.id = x.error_pk
+"""
+
+
+def result_from_row(row: Row) -> TestResultDTO:
+    return TestResultDTO(
+        run_id=row[0],
+        test_id=row[1],
+        status=Status.from_code(row[2]),
+        duration_ms=None if row[3] is None else row[3] / 1000,
+        attempts=row[4],
+        flaky=bool(row[5]),
+        error_fingerprint=row[6],
+        error_message=row[7],
+        error_details=row[8],
+        error_truncated=bool(row[9]),
+        artifact_refs=from_json(row[10], []),
+        name=row[11],
+        classname=row[12],
+        path=row[13],
+    )
+
+
+class SqlResultRepository:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def append(self, project_id: str, results: Sequence[TestResultDTO]) -> int:
+        """Insert results whose run and definition exist; a stored (run, test) is never rewritten."""
+        from ccdash_tests.store.writer import ErrorText, error_ids
+
+        inserted = 0
+        for result in results:
+            keys = self.engine.query(
+                """
+                SELECT r.id, d.id FROM test_runs r, test_definitions d
+                WHERE r.project_id = ? AND r.run_id = ? AND d.project_id = ? AND d.test_id = ?
+                """,
+                (project_id, result.run_id, project_id, result.test_id),
+            )
+            if not keys:
+                raise KeyError(f"unknown run {result.run_id!r} or test {result.test_id!r}")
+            error_pk = None
+            if result.error_message or result.error_details:
+                text = ErrorText(
+                    result.error_fingerprint,
+                    None,
+                    result.error_message,
+                    result.error_details,
+                    result.error_truncated,
+                )
+                error_pk = error_ids(self.engine, [text])[text.text_hash]
+            inserted += self.engine.execute(
+                """
+                INSERT INTO test_results (test_pk, run_pk, status, duration_us, attempts, flaky, error_pk,
+                    artifacts)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (test_pk, run_pk) DO NOTHING
+                """,
+                (
+                    keys[0][1],
+                    keys[0][0],
+                    result.status.code,
+                    None if result.duration_ms is None else round(result.duration_ms * 1000),
+                    result.attempts,
+                    int(result.flaky),
+                    error_pk,
+                    to_json(result.artifact_refs) if result.artifact_refs else None,
+                ),
+            )
+        return inserted
+
+    def by_run(
+        self, project_id: str, run_id: str, statuses: Sequence[Status] | None = None, limit: int | None = None
+    ) -> list[TestResultDTO]:
+        """A run's results ordered by class and name; optionally only some statuses, at most `limit`."""
+        where = " WHERE r.project_id = ? AND r.run_id = ?"
+        params: list[Any] = [project_id, run_id]
+        if statuses:
+            where += f" AND x.status IN ({', '.join('?' * len(statuses))})"
+            params.extend(status.code for status in statuses)
+        tail = " ORDER BY d.classname, d.name"
+        if limit is not None:
+            tail += " LIMIT ?"
+            params.append(limit)
+        return [result_from_row(row) for row in self.engine.query(RESULT_SELECT + where + tail, params)]
+
+    def history(self, project_id: str, test_id: str, limit: int | None = None) -> list[HistoryEntry]:
+        """Oldest first; with `limit`, the most recent `limit` runs."""
+        rows = self.engine.query(
+            f"""
+            SELECT {_prefixed(RUN_COLUMNS, "r")}, x.status, x.duration_us, x.attempts, x.flaky,
+                   e.fingerprint, e.message, e.details, e.truncated, x.artifacts, d.name, d.classname, d.path
+            FROM test_definitions d
+            JOIN test_results x ON x.test_pk = d.id
+            JOIN test_runs r ON r.id = x.run_pk
+            LEFT JOIN test_errors e ON e.id = x.error_pk
+            WHERE d.project_id = ? AND d.test_id = ?
+            ORDER BY r.timestamp DESC, r.id DESC
+            LIMIT ?
+            """,
+            (project_id, test_id, -1 if limit is None and self.engine.dialect == "sqlite" else limit),
+        )
+        entries = []
+        for row in reversed(rows):
+            run = run_from_row(row[:17])
+            result = result_from_row((run.run_id, test_id, *row[17:]))
+            entries.append(HistoryEntry(run=run, result=result))
+        return entries
+
+    def latest_status(self, project_id: str, test_id: str) -> Status | None:
+        rows = self.engine.query(
+            """
+            SELECT x.status FROM test_definitions d
+            JOIN test_results x ON x.test_pk = d.id
+            JOIN test_runs r ON r.id = x.run_pk
+            WHERE d.project_id = ? AND d.test_id = ?
+            ORDER BY r.timestamp DESC, r.id DESC LIMIT 1
+            """,
+            (project_id, test_id),
+        )
+        return Status.from_code(rows[0][0]) if rows else None
+
+
+DOMAIN_COLUMNS = "domain_id, project_id, name, parent_id, kind, description"
+
+
+def domain_from_row(row: Row) -> TestDomainDTO:
+    return TestDomainDTO(
+        domain_id=row[0], project_id=row[1], name=row[2], parent_id=row[3], kind=row[4], description=row[5]
+    )
+
+
+class SqlDomainRepository:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def upsert(self, domain: TestDomainDTO) -> TestDomainDTO:
+        self.engine.execute(
+            f"""
+            INSERT INTO test_domains ({DOMAIN_COLUMNS}, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT (project_id, domain_id) DO UPDATE SET
+                name = excluded.name, parent_id = excluded.parent_id, kind = excluded.kind,
+                description = excluded.description
+            """,
+            (
+                domain.domain_id,
+                domain.project_id,
+                domain.name,
+                domain.parent_id,
+                domain.kind,
+                domain.description,
+                db_time(utcnow()),
+            ),
+        )
+        stored = self.get(domain.project_id, domain.domain_id)
+        assert stored is not None
+        return stored
+
+    def get(self, project_id: str, domain_id: str) -> TestDomainDTO | None:
+        rows = self.engine.query(
+            f"SELECT {DOMAIN_COLUMNS} FROM test_domains WHERE project_id = ? AND domain_id = ?",
+            (project_id, domain_id),
+        )
+        return domain_from_row(rows[0]) if rows else None
+
+    def tree(self, project_id: str) -> list[TestDomainDTO]:
+        """Every domain of the project, parents before children (ids are slash paths)."""
+        rows = self.engine.query(
+            f"SELECT {DOMAIN_COLUMNS} FROM test_domains WHERE project_id = ? ORDER BY domain_id",
+            (project_id,),
+        )
+        return [domain_from_row(row) for row in rows]
+
+    def get_or_create(
+        self, project_id: str, name: str, parent_id: str | None = None, kind: str = "domain"
+    ) -> TestDomainDTO:
+        domain_id = f"{parent_id}/{name}" if parent_id else name
+        existing = self.get(project_id, domain_id)
+        if existing is not None:
+            return existing
+        self.engine.execute(
+            f"""
+            INSERT INTO test_domains ({DOMAIN_COLUMNS}, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT (project_id, domain_id) DO NOTHING
+            """,
+            (domain_id, project_id, name, parent_id, kind, None, db_time(utcnow())),
+        )
+        stored = self.get(project_id, domain_id)
+        assert stored is not None
+        return stored
+
+
+MAPPING_COLUMNS = (
+    "project_id, test_id, feature, domain_id, provider, confidence, version, snapshot_hash, is_primary, "
+    "created_at"
+)
+
+
+def mapping_from_row(row: Row) -> TestFeatureMappingDTO:
+    return TestFeatureMappingDTO(
+        project_id=row[0],
+        test_id=row[1],
+        feature=row[2],
+        domain_id=row[3],
+        provider=row[4],
+        confidence=row[5],
+        version=row[6],
+        snapshot_hash=row[7],
+        is_primary=bool(row[8]),
+        created_at=py_time(row[9]),
+    )
+
+
+def mapping_params(mapping: TestFeatureMappingDTO) -> tuple[Any, ...]:
+    return (
+        mapping.project_id,
+        mapping.test_id,
+        mapping.feature,
+        mapping.domain_id,
+        mapping.provider,
+        mapping.confidence,
+        mapping.version,
+        mapping.snapshot_hash,
+        int(mapping.is_primary),
+        db_time(mapping.created_at or utcnow()),
+    )
+
+
+UPSERT_MAPPING = f"""
+    INSERT INTO test_feature_mappings ({MAPPING_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+    ON CONFLICT (project_id, test_id, feature, provider) DO UPDATE SET
+        domain_id = excluded.domain_id, confidence = excluded.confidence, version = excluded.version,
+        snapshot_hash = excluded.snapshot_hash, is_primary = excluded.is_primary
+"""
+
+
+class SqlMappingRepository:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def upsert(self, mapping: TestFeatureMappingDTO) -> TestFeatureMappingDTO:
+        if mapping.is_primary:
+            # At most one primary mapping per test.
+            self.engine.execute(
+                "UPDATE test_feature_mappings SET is_primary = 0 WHERE project_id = ? AND test_id = ? "
+                "AND NOT (feature = ? AND provider = ?)",
+                (mapping.project_id, mapping.test_id, mapping.feature, mapping.provider),
+            )
+        self.engine.execute(UPSERT_MAPPING, mapping_params(mapping))
+        rows = self._select(
+            "project_id = ? AND test_id = ? AND feature = ? AND provider = ?",
+            (mapping.project_id, mapping.test_id, mapping.feature, mapping.provider),
+        )
+        return rows[0]
+
+    def _select(self, where: str, params: Sequence[Any]) -> list[TestFeatureMappingDTO]:
+        rows = self.engine.query(
+            f"SELECT {MAPPING_COLUMNS} FROM test_feature_mappings WHERE {where} "
+            "ORDER BY is_primary DESC, confidence DESC, test_id, feature, provider",
+            params,
+        )
+        return [mapping_from_row(row) for row in rows]
+
+    def by_test(self, project_id: str, test_id: str) -> list[TestFeatureMappingDTO]:
+        return self._select("project_id = ? AND test_id = ?", (project_id, test_id))
+
+    def by_feature(self, project_id: str, feature: str) -> list[TestFeatureMappingDTO]:
+        return self._select("project_id = ? AND feature = ?", (project_id, feature))
+
+    def by_domain(self, project_id: str, domain_id: str) -> list[TestFeatureMappingDTO]:
+        """Mappings of the domain and of every subdomain below it."""
+        return self._select(
+            "project_id = ? AND (domain_id = ? OR substr(domain_id, 1, ?) = ?)",
+            (project_id, domain_id, len(domain_id) + 1, domain_id + "/"),
+        )
+
+    def primary_for(self, project_id: str, test_id: str) -> TestFeatureMappingDTO | None:
+        rows = self._select("project_id = ? AND test_id = ? AND is_primary = 1", (project_id, test_id))
+        return rows[0] if rows else None
+
+
+SIGNAL_COLUMNS = (
+    "signal_id, project_id, git_sha, file_path, test_id, test_name, signal_type, severity, details, "
+    "linked_run_ids, agent_session_id, state, ack_reason, created_at"
+)
+
+
+def signal_from_row(row: Row) -> TestIntegritySignalDTO:
+    return TestIntegritySignalDTO(
+        signal_id=row[0],
+        project_id=row[1],
+        git_sha=row[2],
+        file_path=row[3],
+        test_id=row[4],
+        test_name=row[5],
+        signal_type=row[6],
+        severity=SignalSeverity(row[7]),
+        details=from_json(row[8], {}),
+        linked_run_ids=from_json(row[9], []),
+        agent_session_id=row[10],
+        state=SignalState(row[11]),
+        ack_reason=row[12],
+        created_at=py_time(row[13]),
+    )
+
+
+class SqlSignalRepository:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def insert(self, signal: TestIntegritySignalDTO) -> bool:
+        """Append a signal; False when a signal with that id is already stored (it is not rewritten)."""
+        return (
+            self.engine.execute(
+                f"""
+                INSERT INTO test_integrity_signals ({SIGNAL_COLUMNS})
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (project_id, signal_id) DO NOTHING
+                """,
+                (
+                    signal.signal_id,
+                    signal.project_id,
+                    signal.git_sha,
+                    signal.file_path,
+                    signal.test_id,
+                    signal.test_name,
+                    signal.signal_type,
+                    signal.severity.value,
+                    to_json(signal.details),
+                    to_json(signal.linked_run_ids),
+                    signal.agent_session_id,
+                    signal.state.value,
+                    signal.ack_reason,
+                    db_time(signal.created_at or utcnow()),
+                ),
+            )
+            > 0
+        )
+
+    def _select(self, where: str, params: Sequence[Any]) -> list[TestIntegritySignalDTO]:
+        rows = self.engine.query(
+            f"SELECT {SIGNAL_COLUMNS} FROM test_integrity_signals WHERE {where} ORDER BY created_at, id",
+            params,
+        )
+        return [signal_from_row(row) for row in rows]
+
+    def by_project(self, project_id: str, state: str | None = None) -> list[TestIntegritySignalDTO]:
+        if state is None:
+            return self._select("project_id = ?", (project_id,))
+        return self._select("project_id = ? AND state = ?", (project_id, state))
+
+    def by_sha(self, project_id: str, git_sha: str) -> list[TestIntegritySignalDTO]:
+        return self._select("project_id = ? AND git_sha = ?", (project_id, git_sha))
+
+    def since(self, project_id: str, since: datetime) -> list[TestIntegritySignalDTO]:
+        return self._select("project_id = ? AND created_at >= ?", (project_id, db_time(since)))
+
+    def acknowledge(self, project_id: str, signal_id: str, reason: str) -> bool:
+        return (
+            self.engine.execute(
+                "UPDATE test_integrity_signals SET state = ?, ack_reason = ? "
+                "WHERE project_id = ? AND signal_id = ?",
+                (SignalState.ACKNOWLEDGED.value, reason, project_id, signal_id),
+            )
+            > 0
+        )

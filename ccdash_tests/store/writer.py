@@ -1,0 +1,276 @@
+"""The bulk write path of one ingest: definitions, failure texts and results, a batch at a time.
+
+Everything here runs inside the caller's transaction. Memory stays flat: nothing is kept between
+batches but the run's key.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from ccdash_tests.identity import US
+from ccdash_tests.models import (
+    STATUS_CODES,
+    IngestRunRequest,
+    RunStatus,
+    SourceFile,
+    Status,
+    TestRunDTO,
+    utcnow,
+)
+from ccdash_tests.store.engine import Engine
+from ccdash_tests.store.repositories import (
+    INSERT_DEFINITION,
+    RUN_COLUMNS,
+    db_time,
+    from_json,
+    run_from_row,
+    to_json,
+)
+
+# SQLite allows 32,766 bound variables per statement; stay well below it for IN (...) look-ups.
+LOOKUP_CHUNK = 900
+
+PASSED = STATUS_CODES[Status.PASSED]
+BAD = f"({STATUS_CODES[Status.FAILED]}, {STATUS_CODES[Status.ERROR]})"
+
+# Attempts of one test arriving as separate cases in one ingest (gotestsum --rerun-fails, pytest
+# reruns written as duplicate <testcase>s) fold into one result: the last status wins, attempts and
+# time add up, and it is flaky when an earlier attempt failed and the final one passed. The WHERE
+# clause confines folding to rows of this ingest: a result stored by an earlier ingest is never
+# rewritten (results are append-only).
+UPSERT_RESULT = f"""
+    INSERT INTO test_results (test_pk, run_pk, status, duration_us, attempts, flaky, error_pk, ingest_no)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+    ON CONFLICT (test_pk, run_pk) DO UPDATE SET
+        status = excluded.status,
+        duration_us = CASE WHEN test_results.duration_us IS NULL AND excluded.duration_us IS NULL THEN NULL
+                      ELSE COALESCE(test_results.duration_us, 0) + COALESCE(excluded.duration_us, 0) END,
+        attempts = test_results.attempts + excluded.attempts,
+        flaky = CASE WHEN excluded.status = {PASSED}
+                      AND (test_results.status IN {BAD} OR test_results.flaky = 1 OR excluded.flaky = 1)
+                     THEN 1 ELSE 0 END,
+        error_pk = COALESCE(excluded.error_pk, test_results.error_pk)
+    WHERE test_results.ingest_no = excluded.ingest_no
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class ErrorText:
+    """One distinct failure text; stored once however many results share it."""
+
+    fingerprint: str | None
+    error_type: str | None
+    message: str | None
+    details: str | None
+    truncated: bool
+
+    @property
+    def text_hash(self) -> str:
+        parts = (
+            self.error_type or "",
+            self.message or "",
+            self.details or "",
+            "1" if self.truncated else "0",
+        )
+        return hashlib.sha256(US.join(parts).encode("utf-8", "surrogatepass")).hexdigest()[:32]
+
+
+def chunks(items: Sequence[str], size: int = LOOKUP_CHUNK) -> Iterable[Sequence[str]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def definition_ids(engine: Engine, project_id: str, rows: Sequence[tuple]) -> dict[str, int]:
+    """Get-or-create definitions (rows shaped like INSERT_DEFINITION's parameters); test_id -> key."""
+    engine.executemany(INSERT_DEFINITION, rows)
+    wanted = list(dict.fromkeys(row[0] for row in rows))
+    found: dict[str, int] = {}
+    for part in chunks(wanted):
+        marks = ", ".join("?" * len(part))
+        query = f"SELECT test_id, id FROM test_definitions WHERE project_id = ? AND test_id IN ({marks})"
+        found.update(engine.query(query, (project_id, *part)))
+    return found
+
+
+def error_ids(engine: Engine, texts: Sequence[ErrorText]) -> dict[str, int]:
+    """Get-or-create failure texts; text_hash -> key."""
+    unique = {text.text_hash: text for text in texts}
+    engine.executemany(
+        """
+        INSERT INTO test_errors (text_hash, fingerprint, error_type, message, details, truncated)
+        VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (text_hash) DO NOTHING
+        """,
+        [
+            (key, text.fingerprint, text.error_type, text.message, text.details, int(text.truncated))
+            for key, text in unique.items()
+        ],
+    )
+    found: dict[str, int] = {}
+    for part in chunks(list(unique)):
+        marks = ", ".join("?" * len(part))
+        found.update(
+            engine.query(f"SELECT text_hash, id FROM test_errors WHERE text_hash IN ({marks})", part)
+        )
+    return found
+
+
+def count_already_stored(engine: Engine, run_pk: int, ingest_no: int, test_pks: Sequence[int]) -> set[int]:
+    """Which of these tests already had a result in this run before this ingest."""
+    if ingest_no <= 1 or not test_pks:
+        return set()
+    found: set[int] = set()
+    unique = list(dict.fromkeys(test_pks))
+    for start in range(0, len(unique), LOOKUP_CHUNK):
+        part = unique[start : start + LOOKUP_CHUNK]
+        marks = ", ".join("?" * len(part))
+        rows = engine.query(
+            f"SELECT test_pk FROM test_results WHERE run_pk = ? AND ingest_no < ? AND test_pk IN ({marks})",
+            (run_pk, ingest_no, *part),
+        )
+        found.update(pk for (pk,) in rows)
+    return found
+
+
+def upsert_results(engine: Engine, rows: Sequence[tuple]) -> None:
+    engine.executemany(UPSERT_RESULT, rows)
+
+
+def run_totals(engine: Engine, run_pk: int) -> tuple[dict[Status, int], int, float | None]:
+    """Counts per status, flaky count and summed duration (ms) of one run, from stored results."""
+    rows = engine.query(
+        """
+        SELECT status, COUNT(*), CAST(SUM(flaky) AS BIGINT), CAST(SUM(duration_us) AS BIGINT)
+        FROM test_results WHERE run_pk = ? GROUP BY status
+        """,
+        (run_pk,),
+    )
+    counts = {status: 0 for status in Status}
+    flaky = 0
+    duration_us: int | None = None
+    for code, count, flaky_count, duration in rows:
+        counts[Status.from_code(code)] = count
+        flaky += flaky_count or 0
+        if duration is not None:
+            duration_us = (duration_us or 0) + duration
+    return counts, flaky, None if duration_us is None else duration_us / 1000
+
+
+def count_new(engine: Engine, run_pk: int, ingest_no: int) -> int:
+    rows = engine.query(
+        "SELECT COUNT(*) FROM test_results WHERE run_pk = ? AND ingest_no = ?", (run_pk, ingest_no)
+    )
+    return rows[0][0]
+
+
+def open_run(engine: Engine, request: IngestRunRequest) -> tuple[int, int]:
+    """Create the run row (or find it) and count this ingest; returns (run key, ingest number).
+
+    A run that exists keeps its metadata; only facts it lacked (sha, branch, session) are filled in.
+    """
+    engine.execute(
+        """
+        INSERT INTO test_runs (run_id, project_id, timestamp, git_sha, branch, agent_session_id,
+            env_fingerprint, trigger, metadata, created_at)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        ON CONFLICT (project_id, run_id) DO UPDATE SET
+            git_sha = COALESCE(test_runs.git_sha, excluded.git_sha),
+            branch = COALESCE(test_runs.branch, excluded.branch),
+            agent_session_id = COALESCE(test_runs.agent_session_id, excluded.agent_session_id)
+        """,
+        (
+            request.run_id,
+            request.project_id,
+            db_time(request.timestamp),
+            request.git_sha,
+            request.branch,
+            request.agent_session_id,
+            request.env_fingerprint,
+            request.trigger.value,
+            to_json(request.metadata),
+            db_time(utcnow()),
+        ),
+    )
+    engine.execute(
+        "UPDATE test_runs SET ingest_count = ingest_count + 1 WHERE project_id = ? AND run_id = ?",
+        (request.project_id, request.run_id),
+    )
+    rows = engine.query(
+        "SELECT id, ingest_count FROM test_runs WHERE project_id = ? AND run_id = ?",
+        (request.project_id, request.run_id),
+    )
+    return rows[0][0], rows[0][1]
+
+
+def record_sources(engine: Engine, run_pk: int, sources: Iterable[SourceFile]) -> None:
+    engine.executemany(
+        "INSERT INTO test_run_sources (run_pk, sha256, name, format, cases) VALUES (?, ?, ?, ?, ?) "
+        "ON CONFLICT (run_pk, sha256) DO NOTHING",
+        [(run_pk, s.sha256, s.name, s.format, s.cases) for s in sources],
+    )
+
+
+def known_sources(engine: Engine, project: str, run_id: str) -> dict[str, SourceFile]:
+    """The report files (by content digest) a run was already built from."""
+    rows = engine.query(
+        """
+        SELECT s.sha256, s.name, s.format, s.cases
+        FROM test_run_sources s JOIN test_runs r ON r.id = s.run_pk
+        WHERE r.project_id = ? AND r.run_id = ?
+        """,
+        (project, run_id),
+    )
+    return {sha: SourceFile(name=name, sha256=sha, format=fmt, cases=cases) for sha, name, fmt, cases in rows}
+
+
+def close_run(engine: Engine, run_pk: int, timestamp: datetime | None, extra_metadata: dict) -> TestRunDTO:
+    """Recompute the run's totals from its stored results (report counters are never trusted)."""
+    counts, flaky, duration_ms = run_totals(engine, run_pk)
+    total = sum(counts.values())
+    failed = counts[Status.FAILED] + counts[Status.ERROR]
+    status = RunStatus.EMPTY if total == 0 else RunStatus.FAILED if failed else RunStatus.PASSED
+    current_metadata, current_time = engine.query(
+        "SELECT metadata, timestamp FROM test_runs WHERE id = ?", (run_pk,)
+    )[0]
+    metadata = {**from_json(current_metadata, {}), **extra_metadata}
+    engine.execute(
+        """
+        UPDATE test_runs SET status = ?, total_tests = ?, passed_tests = ?, failed_tests = ?,
+            skipped_tests = ?, flaky_tests = ?, duration_ms = ?, status_counts = ?, metadata = ?,
+            timestamp = ?
+        WHERE id = ?
+        """,
+        (
+            status.value,
+            total,
+            counts[Status.PASSED],
+            failed,
+            counts[Status.SKIPPED],
+            flaky,
+            duration_ms,
+            to_json({s.value: n for s, n in counts.items()}),
+            to_json(metadata),
+            db_time(timestamp) if timestamp else current_time,
+            run_pk,
+        ),
+    )
+    row = engine.query(f"SELECT {RUN_COLUMNS} FROM test_runs WHERE id = ?", (run_pk,))[0]
+    return run_from_row(row)
+
+
+def project_counts(engine: Engine, project: str) -> dict[str, int]:
+    """How many runs, definitions and results a project holds."""
+
+    def count(sql: str) -> int:
+        return engine.query(sql, (project,))[0][0]
+
+    return {
+        "runs": count("SELECT COUNT(*) FROM test_runs WHERE project_id = ?"),
+        "definitions": count("SELECT COUNT(*) FROM test_definitions WHERE project_id = ?"),
+        "results": count(
+            "SELECT COUNT(*) FROM test_results x JOIN test_runs r ON r.id = x.run_pk WHERE r.project_id = ?"
+        ),
+    }
