@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
@@ -41,6 +42,7 @@ __all__ = [
 DEFAULT_DB_FILE = "ccdash-tests.db"
 ENV_DB = "CCDASH_TESTS_DB"
 ENV_ENABLED = "CCDASH_TEST_VISUALIZER_ENABLED"
+_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*)://")
 
 
 @dataclass(frozen=True)
@@ -61,10 +63,11 @@ def resolve_location(db: str | None, cwd: Path | None = None) -> StoreLocation:
     if value.startswith("sqlite:///"):
         # sqlite:///relative.db and sqlite:////absolute.db, as SQLAlchemy spells them.
         return StoreLocation("sqlite", value[len("sqlite:///") :] or DEFAULT_DB_FILE)
-    if "://" in value.split("/", 1)[0] + "/" and not Path(value).exists():
-        scheme = value.split("://", 1)[0]
+    scheme = _SCHEME.match(value)
+    if scheme:
         raise StoreError(
-            f"{value}: unsupported store URL scheme {scheme!r} (use a file path, sqlite:/// or postgresql://)"
+            f"{value}: unsupported store URL scheme {scheme.group(1)!r} "
+            "(use a file path, sqlite:///file.db or postgresql://...)"
         )
     return StoreLocation("sqlite", value)
 
