@@ -1,0 +1,127 @@
+"""What every command shares: the Typer app, the --db/--project/--json options, errors and exit codes."""
+
+from __future__ import annotations
+
+import contextlib
+import sqlite3
+import sys
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ccdash_tests import __version__, render, runmeta
+from ccdash_tests.ingest import InputError
+from ccdash_tests.parsers import ReportError
+from ccdash_tests.store import DEFAULT_DB_FILE, StoreError
+from ccdash_tests.store.engine import first_line
+
+EXIT_GATE = 1
+EXIT_INPUT = 2
+EXIT_STORE = 3
+
+HELP = f"""Turn test reports into test history, feature health and integrity signals.
+
+The store is an SQLite file, ./{DEFAULT_DB_FILE} unless --db or $CCDASH_TESTS_DB names another
+(a path, sqlite:///relative.db, sqlite:////absolute.db, or postgresql://user@host/db).
+"""
+
+app = typer.Typer(
+    help=HELP,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=True,
+    rich_markup_mode=None,
+)
+runs_app = typer.Typer(help="Stored runs.", no_args_is_help=True)
+db_app = typer.Typer(help="The store itself.", no_args_is_help=True)
+app.add_typer(runs_app, name="runs")
+app.add_typer(db_app, name="db")
+
+DbOption = Annotated[
+    str | None,
+    typer.Option(
+        "--db",
+        envvar="CCDASH_TESTS_DB",
+        help=f"Store: a file path, sqlite:///file.db or postgresql://... [default: ./{DEFAULT_DB_FILE}]",
+        show_default=False,
+    ),
+]
+ProjectOption = Annotated[
+    str | None,
+    typer.Option(
+        "--project",
+        envvar="CCDASH_TESTS_PROJECT",
+        help="Project the data belongs to. [default: the git repository's name, else the folder's]",
+        show_default=False,
+    ),
+]
+JsonOption = Annotated[
+    bool, typer.Option("--json", help="Print one JSON document on stdout instead of tables.")
+]
+
+
+def fail(message: str, code: int) -> typer.Exit:
+    """One or two plain lines on stderr; the caller raises the returned Exit."""
+    sys.stderr.write(f"ccdash-tests: {render.safe(message)}\n")
+    return typer.Exit(code)
+
+
+@contextlib.contextmanager
+def user_errors() -> Iterator[None]:
+    """Turn every expected failure into a one-line message and the contract's exit code."""
+    try:
+        yield
+    except (ReportError, InputError) as exc:
+        raise fail(str(exc), EXIT_INPUT) from None
+    except StoreError as exc:
+        raise fail(str(exc), EXIT_STORE) from None
+    except sqlite3.Error as exc:
+        raise fail(f"store error: {first_line(exc)}", EXIT_STORE) from None
+    except KeyboardInterrupt:
+        raise fail("interrupted; nothing was written", 130) from None
+    except Exception as exc:
+        if _is_psycopg_error(exc):
+            raise fail(f"store error: PostgreSQL: {first_line(exc)}", EXIT_STORE) from None
+        raise
+
+
+def _is_psycopg_error(exc: Exception) -> bool:
+    module = sys.modules.get("psycopg")
+    return module is not None and isinstance(exc, module.Error)
+
+
+def resolve_project(project: str | None) -> str:
+    value = (project or "").strip() or runmeta.default_project(Path.cwd())
+    if len(value) > 200:
+        raise InputError("--project: longer than 200 characters")
+    return value
+
+
+def parse_timestamp(value: str | None) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        stamp = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    except ValueError:
+        raise InputError(
+            f"--timestamp {value!r}: not an ISO-8601 time such as 2026-11-30T12:00:00Z"
+        ) from None
+    return stamp if stamp.tzinfo else stamp.replace(tzinfo=UTC)
+
+
+def version_callback(value: bool) -> None:
+    if value:
+        sys.stdout.write(f"ccdash-tests {__version__}\n")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_options(
+    version: Annotated[
+        bool, typer.Option("--version", callback=version_callback, is_eager=True, help="Print the version.")
+    ] = False,
+) -> None:
+    """Turn test reports into test history, feature health and integrity signals."""

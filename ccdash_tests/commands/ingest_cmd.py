@@ -1,0 +1,137 @@
+"""`ccdash-tests ingest`: one run from one or more reports."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+from ccdash_tests import render, runmeta
+from ccdash_tests.commands.common import (
+    DbOption,
+    JsonOption,
+    ProjectOption,
+    app,
+    parse_timestamp,
+    resolve_project,
+    user_errors,
+)
+from ccdash_tests.ingest import (
+    IngestOutcome,
+    InputError,
+    RunOptions,
+    build_request,
+    expand_inputs,
+    plan_ingest,
+    run_ingest,
+)
+from ccdash_tests.models import Status, Trigger, utcnow
+from ccdash_tests.store import Store, open_store
+
+
+@contextlib.contextmanager
+def progress_counter(enabled: bool) -> Iterator[object]:
+    """A live case counter on stderr for long ingests; nothing when stderr is not a terminal."""
+    if not enabled:
+        yield None
+        return
+    console = render.make_console(stderr=True)
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("{task.completed:,} cases read"),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+    ) as progress:
+        task = progress.add_task("ingest", total=None)
+        state = {"n": 0}
+
+        def tick() -> None:
+            state["n"] += 1
+            if state["n"] % 5000 == 0:
+                progress.update(task, completed=state["n"])
+
+        yield tick
+
+
+@app.command()
+def ingest(
+    reports: Annotated[
+        list[str], typer.Argument(help="Report files, globs, or - for standard input. All form ONE run.")
+    ],
+    fmt: Annotated[
+        str,
+        typer.Option("--format", help="auto | junit | pytest-json | reportlog (auto sniffs the content)."),
+    ] = "auto",
+    run_id: Annotated[
+        str | None, typer.Option("--run-id", help="Run id. [default: derived from the reports]")
+    ] = None,
+    git_sha: Annotated[
+        str | None, typer.Option("--git-sha", help="Commit tested. [default: CI env, else git HEAD]")
+    ] = None,
+    branch: Annotated[
+        str | None, typer.Option("--branch", help="Branch. [default: CI env, else git]")
+    ] = None,
+    session: Annotated[
+        str | None, typer.Option("--session", help="Agent session id that produced the change.")
+    ] = None,
+    trigger: Annotated[
+        Trigger | None, typer.Option("--trigger", help="local | ci [default: ci under a CI provider]")
+    ] = None,
+    timestamp: Annotated[
+        str | None, typer.Option("--timestamp", help="Run time, ISO-8601. [default: the report's, else now]")
+    ] = None,
+    json_out: JsonOption = False,
+    db: DbOption = None,
+    project: ProjectOption = None,
+) -> None:
+    """Store one run from one or more test reports (JUnit XML, pytest JSON, pytest report-log)."""
+    with user_errors(), tempfile.TemporaryDirectory(prefix="ccdash-") as tmp:
+        if fmt not in ("auto", "junit", "pytest-json", "reportlog"):
+            raise InputError(f"--format {fmt!r}: choose auto, junit, pytest-json or reportlog")
+        options = RunOptions(run_id, git_sha, branch, session, trigger, parse_timestamp(timestamp))
+        name = resolve_project(project)
+        files = expand_inputs(reports, tmp=Path(tmp))
+        request = build_request(
+            name, files, options, runmeta.detect_ci(os.environ), runmeta.detect_git(Path.cwd()), utcnow()
+        )
+        with open_store(db) as store:
+            plan = plan_ingest(store, request, files, timestamp_given=options.timestamp is not None)
+            show_progress = (
+                not json_out and sys.stderr.isatty() and sum(f.size for f in plan.files) > 5_000_000
+            )
+            with progress_counter(show_progress) as tick:
+                outcome = run_ingest(store, plan, fmt, on_case=tick)  # type: ignore[arg-type]
+            if json_out:
+                render.print_json(outcome.to_json_dict())
+            else:
+                show_ingest_summary(store, outcome)
+
+
+def show_ingest_summary(store: Store, outcome: IngestOutcome) -> None:
+    console = render.make_console()
+    run = outcome.run
+    console.print(render.run_header(run))
+    console.print(render.counts_line(run))
+    if outcome.new_results == 0 and outcome.already_stored:
+        console.print(
+            f"Already stored: {outcome.already_stored:,} results; nothing new was written.", style="dim"
+        )
+    else:
+        console.print(
+            f"{outcome.new_results:,} new results, {outcome.already_stored:,} already stored.", style="dim"
+        )
+    bad = store.results.by_run(run.project_id, run.run_id, statuses=[Status.FAILED, Status.ERROR], limit=20)
+    if bad:
+        console.print(render.results_table(bad, title=f"Failures ({run.failed_tests})"))
+    flaky = [r for r in store.results.by_run(run.project_id, run.run_id, statuses=[Status.PASSED]) if r.flaky]
+    if flaky:
+        console.print(render.results_table(flaky[:20], title=f"Flaky ({run.flaky_tests})"))
+    console.print(render.plain(f"Stored in {store.description}", style="dim"))

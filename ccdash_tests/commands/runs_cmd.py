@@ -1,0 +1,126 @@
+"""`ccdash-tests runs list|show` and `db info`: what the store holds."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from ccdash_tests import render
+from ccdash_tests.commands.common import (
+    DbOption,
+    JsonOption,
+    ProjectOption,
+    db_app,
+    resolve_project,
+    runs_app,
+    user_errors,
+)
+from ccdash_tests.ingest import InputError
+from ccdash_tests.models import Status, TestRunDTO
+from ccdash_tests.store import Store, open_store
+from ccdash_tests.store.writer import project_counts
+
+
+@runs_app.command("list")
+def runs_list(
+    limit: Annotated[int, typer.Option("--limit", min=1, max=10_000, help="How many runs.")] = 20,
+    json_out: JsonOption = False,
+    db: DbOption = None,
+    project: ProjectOption = None,
+) -> None:
+    """Recent runs, newest first."""
+    with user_errors(), open_store(db) as store:
+        runs = store.runs.list_by_project(resolve_project(project), limit=limit)
+        if json_out:
+            render.print_json([run_document(run) for run in runs])
+            return
+        console = render.make_console()
+        if not runs:
+            console.print("No runs stored yet. Store one with: ccdash-tests ingest REPORT.xml")
+            return
+        console.print(render.runs_table(runs))
+
+
+def run_document(run: TestRunDTO) -> dict:
+    document = run.model_dump(mode="json")
+    document["status_counts"] = {status.value: run.status_counts.get(status, 0) for status in Status}
+    return document
+
+
+@runs_app.command("show")
+def runs_show(
+    run_id: Annotated[
+        str | None, typer.Argument(help="Run id (or a unique prefix). [default: the latest run]")
+    ] = None,
+    json_out: JsonOption = False,
+    db: DbOption = None,
+    project: ProjectOption = None,
+) -> None:
+    """One run with its results."""
+    with user_errors(), open_store(db) as store:
+        name = resolve_project(project)
+        run = find_run(store, name, run_id)
+        results = store.results.by_run(name, run.run_id)
+        if json_out:
+            render.print_json(
+                {"run": run_document(run), "results": [result.model_dump(mode="json") for result in results]}
+            )
+            return
+        console = render.make_console()
+        console.print(render.run_header(run))
+        console.print(render.counts_line(run))
+        order = {
+            Status.ERROR: 0,
+            Status.FAILED: 1,
+            Status.XPASSED: 2,
+            Status.PASSED: 3,
+            Status.XFAILED: 4,
+            Status.SKIPPED: 5,
+        }
+        console.print(render.results_table(sorted(results, key=lambda r: order[r.status])))
+
+
+def find_run(store: Store, project: str, run_id: str | None) -> TestRunDTO:
+    if run_id is None:
+        run = store.runs.latest(project)
+        if run is None:
+            raise InputError(f"project {project!r} has no runs yet")
+        return run
+    run = store.runs.get(project, run_id)
+    if run is not None:
+        return run
+    matches = [r for r in store.runs.list_by_project(project, limit=10_000) if r.run_id.startswith(run_id)]
+    if len(matches) == 1:
+        return matches[0]
+    if matches:
+        raise InputError(f"run {run_id!r} is ambiguous: {', '.join(m.run_id for m in matches[:5])}")
+    raise InputError(f"no run {run_id!r} in project {project!r}")
+
+
+@db_app.command("info")
+def db_info(
+    json_out: JsonOption = False,
+    db: DbOption = None,
+    project: ProjectOption = None,
+) -> None:
+    """Where the store is, its schema version, and how much it holds for the project."""
+    with user_errors(), open_store(db) as store:
+        name = resolve_project(project)
+        version, latest = store.schema_version()
+        counts = project_counts(store.engine, name)
+        document = {
+            "backend": store.engine.dialect,
+            "location": store.description,
+            "schema_version": version,
+            "latest_migration": latest,
+            "project": name,
+            "counts": counts,
+        }
+        if json_out:
+            render.print_json(document)
+            return
+        console = render.make_console()
+        console.print(render.plain(store.description, style="bold"))
+        console.print(f"schema version {version} ({latest})")
+        console.print(render.plain(f"project {name}: " + ", ".join(f"{v:,} {k}" for k, v in counts.items())))
