@@ -1,0 +1,391 @@
+"""Pure detectors: compare each test before and after a change and name the ways it was weakened.
+
+Input is source text only (no git, no store): `detect_changes` takes every changed test file of one
+change as (path, old source | None, new source | None, old path) so that a test moved or renamed
+across files is followed rather than reported as removed. Tests are matched by qualified name in the
+same file, then by qualified name or, if unique, bare name in another file of the same language, then
+by body similarity (a rename); whatever stays unmatched was removed.
+
+Signal types and severity (the rule):
+
+=====================  ==========================================================================
+assertion_removed      high when the test is left with no assertion at all; else medium
+assertion_weakened     medium: an exact check replaced by one that accepts almost anything
+                       (assertEqual -> assertTrue/assertIsNotNone, `x == y` -> `x`/`x is not None`,
+                       toEqual -> toBeDefined/toBeTruthy, assertEquals -> assertNotNull,
+                       pytest.raises(ValueError) -> pytest.raises(Exception))
+skip_introduced        medium; high after `apply_previous_status` when the test failed before
+xfail_added            medium; high after `apply_previous_status` when the test failed before
+broad_exception        high when the new swallowing handler guards assertions (they can no longer
+                       fail); else medium (it hides errors raised by the code under test)
+test_removed           medium; high after `apply_previous_status` when the test failed before
+edited_before_green    low; medium when the same test also carries another signal in this change
+=====================  ==========================================================================
+
+"Failed before" means failed or error in the previous run (`Status.is_bad`).
+"""
+
+from __future__ import annotations
+
+import difflib
+import enum
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from ccdash_tests.integrity.python_code import python_cases
+from ccdash_tests.integrity.text_code import text_cases
+from ccdash_tests.integrity.units import CaseCode, Check, Marker, language_of
+from ccdash_tests.models import SignalSeverity, Status
+
+_RENAME_SIMILARITY = 0.75
+_SAME_FILE_BONUS = 0.15
+_MAX_BODY_COMPARISONS = 250_000
+
+
+class SignalType(enum.StrEnum):
+    ASSERTION_REMOVED = "assertion_removed"
+    ASSERTION_WEAKENED = "assertion_weakened"
+    SKIP_INTRODUCED = "skip_introduced"
+    XFAIL_ADDED = "xfail_added"
+    BROAD_EXCEPTION = "broad_exception"
+    TEST_REMOVED = "test_removed"
+    EDITED_BEFORE_GREEN = "edited_before_green"
+
+
+@dataclass(frozen=True, slots=True)
+class SignalCandidate:
+    """Evidence that one test was weakened; becomes a `test_integrity_signals` row once linked.
+
+    `test_name` is the qualified name ("Class::method" or "function" for pytest); `file_path` the
+    file after the change (before it, for a removed test); `line` a line in that file.
+    """
+
+    signal_type: SignalType
+    severity: SignalSeverity
+    file_path: str
+    test_name: str
+    line: int | None
+    language: str
+    evidence: dict[str, Any] = field(default_factory=dict)
+    git_sha: str | None = None
+
+    @property
+    def nodeid(self) -> str:
+        return f"{self.file_path}::{self.test_name}"
+
+
+@dataclass(frozen=True, slots=True)
+class SourceChange:
+    """One changed test file: None for the side where the file does not exist."""
+
+    path: str
+    old_source: str | None
+    new_source: str | None
+    old_path: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ChangedTest:
+    """A test whose code differs between the two versions (added tests are not "changed")."""
+
+    file_path: str
+    test_name: str
+    line: int
+    language: str
+
+    @property
+    def nodeid(self) -> str:
+        return f"{self.file_path}::{self.test_name}"
+
+
+@dataclass(frozen=True, slots=True)
+class Detection:
+    candidates: list[SignalCandidate]
+    changed_tests: list[ChangedTest]
+    unparsed_files: list[str]
+
+
+def cases_of(path: str, source: str | None) -> list[CaseCode] | None:
+    """Tests in one version of a file; [] for an absent file; None when it cannot be read as code."""
+    language = language_of(path)
+    if source is None or language is None:
+        return []
+    if language == "python":
+        return python_cases(source)
+    return text_cases(source, language)
+
+
+@dataclass(slots=True)
+class _Located:
+    path: str
+    language: str
+    case: CaseCode
+
+
+def _added(old: Iterable[str], new: Iterable[str]) -> list[str]:
+    return list((Counter(new) - Counter(old)).elements())
+
+
+def _check_signals(
+    path: str, language: str, old: CaseCode, new: CaseCode, moved: dict[str, str]
+) -> list[SignalCandidate]:
+    before, after = len(old.checks), len(new.checks)
+    removed_text = _added((c.text for c in new.checks), (c.text for c in old.checks))
+    added_text = _added((c.text for c in old.checks), (c.text for c in new.checks))
+    base = {**moved, "assertions_before": before, "assertions_after": after}
+    found: list[SignalCandidate] = []
+    if after < before:
+        severity = SignalSeverity.HIGH if after == 0 else SignalSeverity.MEDIUM
+        evidence = {**base, "removed": removed_text, "added": added_text}
+        found.append(_candidate(SignalType.ASSERTION_REMOVED, severity, path, new, language, evidence))
+    strong_before, strong_after = _strong(old.checks), _strong(new.checks)
+    weak_before, weak_after = before - strong_before, after - strong_after
+    if strong_after < strong_before and weak_after > weak_before:
+        evidence = {
+            **base,
+            "strong_before": strong_before,
+            "strong_after": strong_after,
+            "removed": _added(
+                (c.text for c in new.checks if c.strong), (c.text for c in old.checks if c.strong)
+            ),
+            "added": _added(
+                (c.text for c in old.checks if not c.strong), (c.text for c in new.checks if not c.strong)
+            ),
+        }
+        weakest = next((c.line for c in new.checks if not c.strong and c.text in evidence["added"]), new.line)
+        found.append(
+            _candidate(
+                SignalType.ASSERTION_WEAKENED, SignalSeverity.MEDIUM, path, new, language, evidence, weakest
+            )
+        )
+    return found
+
+
+def _strong(checks: Sequence[Check]) -> int:
+    return sum(1 for check in checks if check.strong)
+
+
+def _marker_signal(
+    kind: SignalType,
+    path: str,
+    language: str,
+    old: Sequence[Marker],
+    new: CaseCode,
+    markers: Sequence[Marker],
+    moved: dict[str, str],
+) -> list[SignalCandidate]:
+    if len(markers) <= len(old):
+        return []
+    added = _added((m.text for m in old), (m.text for m in markers))
+    line = next((m.line for m in markers if m.text in added), new.line)
+    evidence = {**moved, "added": added, "before": len(old), "after": len(markers)}
+    return [_candidate(kind, SignalSeverity.MEDIUM, path, new, language, evidence, line)]
+
+
+def _swallow_signal(
+    path: str, language: str, old: CaseCode, new: CaseCode, moved: dict[str, str]
+) -> list[SignalCandidate]:
+    if len(new.swallows) <= len(old.swallows):
+        return []
+    added = _added((m.text for m in old.swallows), (m.text for m in new.swallows))
+    fresh = [m for m in new.swallows if m.text in added] or list(new.swallows)
+    guards = any(m.wraps_checks for m in fresh)
+    severity = SignalSeverity.HIGH if guards else SignalSeverity.MEDIUM
+    evidence = {
+        **moved,
+        "added": added,
+        "wraps_assertions": guards,
+        "before": len(old.swallows),
+        "after": len(new.swallows),
+    }
+    return [_candidate(SignalType.BROAD_EXCEPTION, severity, path, new, language, evidence, fresh[0].line)]
+
+
+def _candidate(
+    kind: SignalType,
+    severity: SignalSeverity,
+    path: str,
+    case: CaseCode,
+    language: str,
+    evidence: dict[str, Any],
+    line: int | None = None,
+) -> SignalCandidate:
+    return SignalCandidate(
+        signal_type=kind,
+        severity=severity,
+        file_path=path,
+        test_name=case.qualname,
+        line=line if line is not None else case.line,
+        language=language,
+        evidence=evidence,
+    )
+
+
+def compare_case(old: _Located, new: _Located) -> list[SignalCandidate]:
+    """Signals for one test seen in two versions (possibly in two files or under two names)."""
+    moved: dict[str, str] = {}
+    if old.path != new.path:
+        moved["moved_from"] = old.path
+    if old.case.qualname != new.case.qualname:
+        moved["renamed_from"] = old.case.qualname
+    path, language, before, after = new.path, new.language, old.case, new.case
+    return [
+        *_check_signals(path, language, before, after, moved),
+        *_marker_signal(SignalType.SKIP_INTRODUCED, path, language, before.skips, after, after.skips, moved),
+        *_marker_signal(SignalType.XFAIL_ADDED, path, language, before.xfails, after, after.xfails, moved),
+        *_swallow_signal(path, language, before, after, moved),
+    ]
+
+
+def _pair_by(
+    removed: list[_Located], added: list[_Located], key: Callable[[_Located], str], unique: bool
+) -> list[tuple[_Located, _Located]]:
+    pairs = []
+    for old in list(removed):
+        options = [new for new in added if new.language == old.language and key(new) == key(old)]
+        if options and (len(options) == 1 or not unique):
+            pairs.append((old, options[0]))
+            removed.remove(old)
+            added.remove(options[0])
+    return pairs
+
+
+def _pair_by_body(removed: list[_Located], added: list[_Located]) -> list[tuple[_Located, _Located]]:
+    """Pair renamed tests by body similarity; quadratic, so a bulk rewrite only compares within files."""
+    same_file_only = len(removed) * len(added) > _MAX_BODY_COMPARISONS
+    pairs = []
+    for old in list(removed):
+        best, best_ratio = None, _RENAME_SIMILARITY
+        for new in added:
+            if new.language != old.language or (same_file_only and new.path != old.path):
+                continue
+            # A rename in place is the common case; a look-alike test elsewhere needs a closer body.
+            bonus = _SAME_FILE_BONUS if new.path == old.path else 0.0
+            matcher = difflib.SequenceMatcher(None, old.case.body, new.case.body, autojunk=False)
+            if (
+                matcher.real_quick_ratio() + bonus >= best_ratio
+                and matcher.quick_ratio() + bonus >= best_ratio
+                and (ratio := matcher.ratio() + bonus) >= best_ratio
+            ):
+                best, best_ratio = new, ratio
+        if best is not None:
+            pairs.append((old, best))
+            removed.remove(old)
+            added.remove(best)
+    return pairs
+
+
+def detect_changes(changes: Iterable[SourceChange]) -> Detection:
+    """All signal candidates of one change, plus the tests whose code changed (for edited_before_green)."""
+    removed: list[_Located] = []
+    added: list[_Located] = []
+    pairs: list[tuple[_Located, _Located]] = []
+    unparsed: list[str] = []
+    for change in changes:
+        language = language_of(change.path) or language_of(change.old_path or change.path)
+        old_path = change.old_path or change.path
+        old_cases, new_cases = cases_of(old_path, change.old_source), cases_of(change.path, change.new_source)
+        if language is None:
+            continue
+        if old_cases is None or new_cases is None:
+            # One side does not parse: nothing can be concluded about its tests, so none are "removed".
+            unparsed.append(change.path)
+            continue
+        new_by_name = {case.qualname: case for case in new_cases}
+        for case in old_cases:
+            if case.qualname in new_by_name:
+                twin = new_by_name.pop(case.qualname)
+                pairs.append((_Located(old_path, language, case), _Located(change.path, language, twin)))
+            else:
+                removed.append(_Located(old_path, language, case))
+        added.extend(_Located(change.path, language, case) for case in new_by_name.values())
+    pairs += _pair_by(removed, added, lambda located: located.case.qualname, unique=False)
+    pairs += _pair_by(removed, added, lambda located: located.case.name, unique=True)
+    pairs += _pair_by_body(removed, added)
+    candidates: list[SignalCandidate] = []
+    changed: list[ChangedTest] = []
+    for old, new in pairs:
+        candidates += compare_case(old, new)
+        if old.case.fingerprint != new.case.fingerprint or old.path != new.path:
+            changed.append(ChangedTest(new.path, new.case.qualname, new.case.line, new.language))
+    for old in removed:
+        evidence = {"assertions_before": len(old.case.checks), "removed_line": old.case.line}
+        candidates.append(
+            _candidate(
+                SignalType.TEST_REMOVED, SignalSeverity.MEDIUM, old.path, old.case, old.language, evidence
+            )
+        )
+    return Detection(candidates=candidates, changed_tests=changed, unparsed_files=unparsed)
+
+
+def detect(path: str, old_source: str | None, new_source: str | None) -> list[SignalCandidate]:
+    """Signal candidates for one file changed on its own (no moves across files)."""
+    return detect_changes([SourceChange(path, old_source, new_source)]).candidates
+
+
+def _aggregate(statuses: Mapping[str, Status], nodeid: str) -> list[Status]:
+    """Statuses of a test, of all its parametrized cases when they were stored one by one."""
+    if nodeid in statuses:
+        return [statuses[nodeid]]
+    return [status for key, status in statuses.items() if key.startswith(nodeid + "[")]
+
+
+def edited_before_green(
+    changed_tests: Iterable[ChangedTest],
+    previous_status: Mapping[str, Status],
+    current_status: Mapping[str, Status],
+    others: Iterable[SignalCandidate] = (),
+) -> list[SignalCandidate]:
+    """A test failed in the previous run, its code changed in this change, and it passes now.
+
+    Status mappings are keyed by pytest-style node id ("path::Class::test"); parametrized cases
+    ("...::test[a]") are folded into their function: it failed before if any case failed, and it
+    passes now if every case passed. `others` are this change's other candidates, which raise the
+    severity to medium for a test that carries one.
+    """
+    flagged = {candidate.nodeid for candidate in others}
+    found: list[SignalCandidate] = []
+    for test in changed_tests:
+        before, now = _aggregate(previous_status, test.nodeid), _aggregate(current_status, test.nodeid)
+        if not before or not now or not any(s.is_bad for s in before):
+            continue
+        if not all(s is Status.PASSED for s in now):
+            continue
+        severity = SignalSeverity.MEDIUM if test.nodeid in flagged else SignalSeverity.LOW
+        evidence = {
+            "previous_status": sorted({s.value for s in before}),
+            "current_status": sorted({s.value for s in now}),
+        }
+        found.append(
+            SignalCandidate(
+                signal_type=SignalType.EDITED_BEFORE_GREEN,
+                severity=severity,
+                file_path=test.file_path,
+                test_name=test.test_name,
+                line=test.line,
+                language=test.language,
+                evidence=evidence,
+            )
+        )
+    return found
+
+
+_ESCALATED_WHEN_FAILED_BEFORE = frozenset(
+    {SignalType.SKIP_INTRODUCED, SignalType.XFAIL_ADDED, SignalType.TEST_REMOVED}
+)
+
+
+def apply_previous_status(
+    candidates: Iterable[SignalCandidate], previous_status: Mapping[str, Status]
+) -> list[SignalCandidate]:
+    """Raise skip/xfail/removal candidates to high for tests that failed in the previous run."""
+    result = []
+    for candidate in candidates:
+        before = _aggregate(previous_status, candidate.nodeid)
+        if candidate.signal_type in _ESCALATED_WHEN_FAILED_BEFORE and any(s.is_bad for s in before):
+            evidence = {**candidate.evidence, "failed_before": True}
+            candidate = replace(candidate, severity=SignalSeverity.HIGH, evidence=evidence)
+        result.append(candidate)
+    return result

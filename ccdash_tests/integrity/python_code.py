@@ -1,0 +1,258 @@
+"""Reads pytest and unittest tests from Python source with `ast`: layout, comments and strings never count."""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+
+from ccdash_tests.integrity.units import CaseCode, Check, Marker, clip
+
+_SKIP_DECORATORS = frozenset({"skip", "skipif", "skipIf", "skipUnless"})
+_SKIP_CALLS = frozenset({"pytest.skip", "self.skipTest", "cls.skipTest"})
+_SKIP_EXCEPTIONS = frozenset({"SkipTest", "unittest.SkipTest", "pytest.skip.Exception"})
+_XFAIL_CALLS = frozenset({"pytest.xfail"})
+_FAIL_CALLS = frozenset({"pytest.fail", "self.fail", "fail"})
+_RAISES_CALLS = frozenset({"pytest.raises", "pytest.warns", "raises", "warns", "pytest.deprecated_call"})
+_BROAD_EXCEPTIONS = frozenset({"Exception", "BaseException", "AssertionError"})
+# Checks that pass for almost any value: replacing an exact check by one of these weakens the test.
+_WEAK_ASSERT_CALLS = frozenset(
+    {
+        "assertTrue",
+        "assertFalse",
+        "assert_",
+        "failUnless",
+        "assertIsNotNone",
+        "assertIsInstance",
+        "assertNotEqual",
+        "assertNotEquals",
+        "assert_called",
+        "assert_awaited",
+    }
+)
+_WEAK_TRUTH_FUNCS = frozenset({"isinstance", "hasattr", "callable", "bool", "len"})
+_RAISES_NAMES = frozenset({"assertRaises", "assertRaisesRegex", "assertWarns", "assertWarnsRegex"})
+
+FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
+
+
+def dotted(node: ast.AST) -> str:
+    """`pytest.mark.skip` for the attribute chain, "" when the chain does not end in a plain name."""
+    parts: list[str] = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if not isinstance(node, ast.Name):
+        return ""
+    parts.append(node.id)
+    return ".".join(reversed(parts))
+
+
+def _marker_kind(name: str) -> str | None:
+    """ "skip" or "xfail" for a decorator or mark name, else None."""
+    head, _, last = name.rpartition(".")
+    if last == "xfail" and (head.endswith("mark") or head == ""):
+        return "xfail"
+    if last == "expectedFailure" and head in ("", "unittest"):
+        return "xfail"
+    if last in _SKIP_DECORATORS and (head.endswith("mark") or head in ("", "unittest")):
+        return "skip"
+    return None
+
+
+def _marks_in(expression: ast.AST) -> Iterator[tuple[str, ast.AST]]:
+    """Skip/xfail marks anywhere in a decorator or `pytestmark` value (also `pytest.param(marks=...)`)."""
+    for node in ast.walk(expression):
+        if isinstance(node, ast.Attribute) or (node is expression and isinstance(node, ast.Name)):
+            kind = _marker_kind(dotted(node))
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+            kind = _marker_kind(node.func.id)
+        else:
+            continue
+        if kind:
+            yield kind, node
+
+
+def _decorator_markers(decorators: list[ast.expr]) -> tuple[list[Marker], list[Marker]]:
+    skips: list[Marker] = []
+    xfails: list[Marker] = []
+    for decorator in decorators:
+        for kind, node in _marks_in(decorator):
+            marker = Marker(text=clip("@" + ast.unparse(decorator)), line=getattr(node, "lineno", 0))
+            (skips if kind == "skip" else xfails).append(marker)
+    return skips, xfails
+
+
+def _pytestmark(body: list[ast.stmt]) -> tuple[list[Marker], list[Marker]]:
+    values = [
+        statement.value
+        for statement in body
+        if isinstance(statement, ast.Assign)
+        and any(isinstance(target, ast.Name) and target.id == "pytestmark" for target in statement.targets)
+    ]
+    skips, xfails = _decorator_markers(values)
+    text = [Marker(text=clip("pytestmark = " + m.text[1:]), line=m.line) for m in skips]
+    return text, [Marker(text=clip("pytestmark = " + m.text[1:]), line=m.line) for m in xfails]
+
+
+def _is_broad(handler_type: ast.expr | None) -> bool:
+    if handler_type is None:
+        return True
+    types = handler_type.elts if isinstance(handler_type, ast.Tuple) else [handler_type]
+    return any(dotted(item).rpartition(".")[2] in _BROAD_EXCEPTIONS for item in types)
+
+
+def _raises_broad(call: ast.Call) -> bool:
+    return bool(call.args) and _is_broad(call.args[0])
+
+
+def _assert_strength(test: ast.expr) -> bool | None:
+    """True strong, False weak, None vacuous (a truthy constant checks nothing)."""
+    if isinstance(test, ast.Constant):
+        return None if test.value else True
+    if isinstance(test, ast.Compare):
+        only_negative = all(isinstance(op, ast.IsNot | ast.NotEq) for op in test.ops)
+        return not only_negative
+    if isinstance(test, ast.BoolOp):
+        return any(_assert_strength(value) for value in test.values)
+    if isinstance(test, ast.Call):
+        return dotted(test.func) not in _WEAK_TRUTH_FUNCS
+    return not isinstance(test, ast.Name | ast.Attribute | ast.Subscript | ast.UnaryOp)
+
+
+def _call_check(call: ast.Call) -> bool | None:
+    """Strength of a call that is a check, None when the call checks nothing."""
+    name = dotted(call.func)
+    last = call.func.attr if isinstance(call.func, ast.Attribute) else name
+    if name in _RAISES_CALLS:
+        return not _raises_broad(call)
+    if name in _FAIL_CALLS:
+        return True
+    if not last.startswith("assert"):
+        return None
+    if last in _RAISES_NAMES:
+        return not _raises_broad(call)
+    return last not in _WEAK_ASSERT_CALLS
+
+
+def _checks(nodes: list[ast.stmt]) -> list[Check]:
+    found: list[Check] = []
+    for statement in nodes:
+        for node in ast.walk(statement):
+            strength: bool | None
+            if isinstance(node, ast.Assert):
+                strength = _assert_strength(node.test)
+            elif isinstance(node, ast.Call):
+                strength = _call_check(node)
+            else:
+                continue
+            if strength is not None:
+                found.append(Check(text=clip(ast.unparse(node)), strong=strength, line=node.lineno))
+    return found
+
+
+def _fails_loudly(handler_body: list[ast.stmt]) -> bool:
+    """A handler that re-raises, fails or checks the exception does not swallow failures."""
+    for statement in handler_body:
+        for node in ast.walk(statement):
+            if isinstance(node, ast.Raise):
+                return True
+    return bool(_checks(handler_body))
+
+
+def _swallows(body: list[ast.stmt]) -> list[Marker]:
+    found: list[Marker] = []
+    for statement in body:
+        for node in ast.walk(statement):
+            if isinstance(node, ast.Try | ast.TryStar):
+                guarded = bool(_checks(node.body))
+                for handler in node.handlers:
+                    if _is_broad(handler.type) and not _fails_loudly(handler.body):
+                        head = "except:" if handler.type is None else f"except {ast.unparse(handler.type)}:"
+                        found.append(Marker(text=head, line=handler.lineno, wraps_checks=guarded))
+            elif isinstance(node, ast.With | ast.AsyncWith):
+                for item in node.items:
+                    call = item.context_expr
+                    if (
+                        isinstance(call, ast.Call)
+                        and dotted(call.func).rpartition(".")[2] == "suppress"
+                        and any(_is_broad(arg) for arg in call.args)
+                    ):
+                        text = clip(f"with {ast.unparse(call)}:")
+                        found.append(
+                            Marker(text=text, line=node.lineno, wraps_checks=bool(_checks(node.body)))
+                        )
+    return found
+
+
+def _body_markers(body: list[ast.stmt]) -> tuple[list[Marker], list[Marker]]:
+    skips: list[Marker] = []
+    xfails: list[Marker] = []
+    for statement in body:
+        for node in ast.walk(statement):
+            if isinstance(node, ast.Call):
+                name = dotted(node.func)
+                if name in _SKIP_CALLS:
+                    skips.append(Marker(text=clip(ast.unparse(node)), line=node.lineno))
+                elif name in _XFAIL_CALLS:
+                    xfails.append(Marker(text=clip(ast.unparse(node)), line=node.lineno))
+            elif isinstance(node, ast.Raise) and node.exc is not None:
+                raised = node.exc.func if isinstance(node.exc, ast.Call) else node.exc
+                if dotted(raised) in _SKIP_EXCEPTIONS:
+                    skips.append(Marker(text=clip(ast.unparse(node)), line=node.lineno))
+    return skips, xfails
+
+
+def _case(function: FunctionNode, qualname: str, inherited: tuple[list[Marker], list[Marker]]) -> CaseCode:
+    decorated_skips, decorated_xfails = _decorator_markers(function.decorator_list)
+    body_skips, body_xfails = _body_markers(function.body)
+    skips = (*inherited[0], *decorated_skips, *body_skips)
+    xfails = (*inherited[1], *decorated_xfails, *body_xfails)
+    inherited_text = "|".join(marker.text for marker in (*inherited[0], *inherited[1]))
+    return CaseCode(
+        qualname=qualname,
+        name=function.name,
+        line=function.lineno,
+        checks=tuple(_checks(function.body)),
+        skips=skips,
+        xfails=xfails,
+        swallows=tuple(_swallows(function.body)),
+        fingerprint=inherited_text + ast.dump(function),
+        body=ast.unparse(ast.Module(body=function.body, type_ignores=[])),
+    )
+
+
+def _is_test_class(node: ast.ClassDef) -> bool:
+    if node.name.startswith("Test"):
+        return True
+    return any(dotted(base).rpartition(".")[2].endswith("TestCase") for base in node.bases)
+
+
+def _class_cases(
+    node: ast.ClassDef, prefix: str, inherited: tuple[list[Marker], list[Marker]]
+) -> Iterator[CaseCode]:
+    class_skips, class_xfails = _decorator_markers(node.decorator_list)
+    mark_skips, mark_xfails = _pytestmark(node.body)
+    scope = ([*inherited[0], *class_skips, *mark_skips], [*inherited[1], *class_xfails, *mark_xfails])
+    qual = f"{prefix}{node.name}::"
+    for member in node.body:
+        if isinstance(member, ast.FunctionDef | ast.AsyncFunctionDef) and member.name.startswith("test"):
+            yield _case(member, qual + member.name, scope)
+        elif isinstance(member, ast.ClassDef) and _is_test_class(member):
+            yield from _class_cases(member, qual, scope)
+
+
+def python_cases(source: str) -> list[CaseCode] | None:
+    """The tests pytest would collect from `source` (functions `test*`, methods of test classes), or None
+    when the source does not parse: then nothing about the file can be concluded."""
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError):
+        return None
+    module_marks = _pytestmark(tree.body)
+    cases: list[CaseCode] = []
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.name.startswith("test"):
+            cases.append(_case(node, node.name, module_marks))
+        elif isinstance(node, ast.ClassDef) and _is_test_class(node):
+            cases.extend(_class_cases(node, "", module_marks))
+    return cases

@@ -1,0 +1,543 @@
+"""Reads tests out of JS/TS, Java, Go and PHP source with line rules blind to comments and strings.
+
+`mask` blanks comments (and, in a second copy, string contents) without moving any character, so a
+regular expression run on the masked text finds code only, and offsets still index the original
+source (names of JS cases are read back from there). Brackets are matched on the masked text.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from ccdash_tests.integrity.units import CaseCode, Check, Marker, clip
+
+_REGEX_PRECEDERS = frozenset("(,=:[!&|?{};+-*%<>~^")
+_QUOTES = {"javascript": "'\"`", "java": "'\"", "go": "'\"`", "php": "'\"`"}
+_MULTILINE_QUOTES = {"javascript": "`", "java": "", "go": "`", "php": "'\"`"}
+
+
+@dataclass(frozen=True, slots=True)
+class Masked:
+    source: str
+    code: str  # comments blanked
+    bare: str  # comments and string contents blanked
+
+    def line_of(self, offset: int) -> int:
+        return self.source.count("\n", 0, offset) + 1
+
+
+def _blank(chars: list[str], start: int, end: int) -> None:
+    for index in range(start, min(end, len(chars))):
+        if chars[index] != "\n":
+            chars[index] = " "
+
+
+def _string_end(source: str, start: int, delimiter: str, escapes: bool, multiline: bool) -> int:
+    index = start
+    while index < len(source):
+        char = source[index]
+        if escapes and char == "\\":
+            index += 2
+            continue
+        if source.startswith(delimiter, index):
+            return index + len(delimiter)
+        if char == "\n" and not multiline:
+            return index  # unterminated: never let one bad quote swallow the rest of the file
+        index += 1
+    return len(source)
+
+
+def _regex_end(source: str, start: int) -> int | None:
+    index, in_class = start, False
+    while index < len(source):
+        char = source[index]
+        if char == "\n":
+            return None
+        if char == "\\":
+            index += 2
+            continue
+        if char == "[":
+            in_class = True
+        elif char == "]":
+            in_class = False
+        elif char == "/" and not in_class:
+            return index + 1
+        index += 1
+    return None
+
+
+def mask(source: str, language: str) -> Masked:
+    """Comments blanked in `code`; comments and string/regex literal contents blanked in `bare`."""
+    code, bare = list(source), list(source)
+    quotes, multiline = _QUOTES[language], _MULTILINE_QUOTES[language]
+    index, previous = 0, ""
+    while index < len(source):
+        char, following = source[index], source[index + 1 : index + 2]
+        if (char == "/" and following == "/") or (language == "php" and char == "#" and following != "["):
+            end = source.find("\n", index)
+            end = len(source) if end < 0 else end
+        elif char == "/" and following == "*":
+            end = source.find("*/", index + 2)
+            end = len(source) if end < 0 else end + 2
+        else:
+            end = -1
+        if end >= 0:
+            _blank(code, index, end)
+            _blank(bare, index, end)
+            index = end
+            continue
+        if char in quotes:
+            delimiter = '"""' if language == "java" and source.startswith('"""', index) else char
+            escapes = not (language == "go" and char == "`")
+            end = _string_end(
+                source, index + len(delimiter), delimiter, escapes, char in multiline or len(delimiter) == 3
+            )
+            _blank(bare, index + len(delimiter), end - len(delimiter))
+            index, previous = end, char
+            continue
+        if language == "javascript" and char == "/" and (previous == "" or previous in _REGEX_PRECEDERS):
+            regex_end = _regex_end(source, index + 1)
+            if regex_end is not None:
+                _blank(bare, index + 1, regex_end - 1)
+                index, previous = regex_end, "/"
+                continue
+        if not char.isspace():
+            previous = char
+        index += 1
+    return Masked(source=source, code="".join(code), bare="".join(bare))
+
+
+_PAIRS = {"(": ")", "[": "]", "{": "}"}
+
+
+def match_bracket(text: str, opening: int) -> int:
+    """Index just past the bracket that closes `text[opening]`, or len(text) if unbalanced."""
+    open_char = text[opening]
+    close_char = _PAIRS[open_char]
+    depth = 0
+    for index in range(opening, len(text)):
+        if text[index] == open_char:
+            depth += 1
+        elif text[index] == close_char:
+            depth -= 1
+            if depth == 0:
+                return index + 1
+    return len(text)
+
+
+def _statement_tail(bare: str, start: int) -> int:
+    """End of the call chain that starts at `start`: the next `;` or line end outside brackets."""
+    index = start
+    while index < len(bare):
+        char = bare[index]
+        if char in _PAIRS:
+            index = match_bracket(bare, index)
+            continue
+        if char in ";\n}":
+            return index
+        index += 1
+    return index
+
+
+def _fingerprint(masked: Masked, start: int, end: int) -> str:
+    return " ".join(masked.code[start:end].split())
+
+
+CheckFinder = Callable[[Masked, int, int], list[Check]]
+
+
+@dataclass(frozen=True, slots=True)
+class _Span:
+    start: int
+    end: int
+    name: str
+    skipped: bool = False
+    declared: int = -1  # where a class declaration's keyword starts: its annotations precede it
+
+
+# ---------------------------------------------------------------- checks shared by brace languages
+
+_JS_WEAK = frozenset(
+    {
+        "toBeDefined",
+        "toBeTruthy",
+        "toBeFalsy",
+        "toBeInstanceOf",
+        "ok",
+        "exist",
+        "toHaveBeenCalled",
+        "toBeCalled",
+    }
+)
+_JS_ASSERT_WEAK = frozenset({None, "ok", "isOk", "isDefined", "exists", "isNotNull", "isTrue", "notEqual"})
+_EXPECT = re.compile(r"(?<![\w$.])expect\s*\(")
+_JS_ASSERT = re.compile(r"(?<![\w$.])assert(?:\s*\.\s*(\w+))?\s*\(")
+_CHAIN_WORD = re.compile(r"\.\s*([A-Za-z_]\w*)")
+
+
+def _js_checks(masked: Masked, start: int, end: int) -> list[Check]:
+    bare, found = masked.bare, []
+    for match in _EXPECT.finditer(bare, start, end):
+        subject_end = match_bracket(bare, match.end() - 1)
+        tail = _statement_tail(bare, subject_end)
+        words = _CHAIN_WORD.findall(bare[subject_end:tail])
+        matcher = next((word for word in words if word.startswith("to") and len(word) > 2), None)
+        matcher = matcher or (words[-1] if words else None)
+        strong = "not" not in words and matcher not in _JS_WEAK
+        text = clip(masked.code[match.start() : tail])
+        found.append(Check(text=text, strong=strong, line=masked.line_of(match.start())))
+    for match in _JS_ASSERT.finditer(bare, start, end):
+        call_end = match_bracket(bare, match.end() - 1)
+        text = clip(masked.code[match.start() : call_end])
+        strong = match.group(1) not in _JS_ASSERT_WEAK
+        found.append(Check(text=text, strong=strong, line=masked.line_of(match.start())))
+    return found
+
+
+_JAVA_CHECK = re.compile(r"(?<![\w$])(?:[A-Za-z_]\w*\.)*(assert\w*|fail|verify)\s*\(")
+_JAVA_ASSERT_KEYWORD = re.compile(r"(?<![\w$.])assert\s+[^;(]")
+_JAVA_WEAK = frozenset(
+    {"assertNotNull", "assertTrue", "assertFalse", "assertNotEquals", "assertDoesNotThrow"}
+)
+_ASSERTJ_WEAK = frozenset(
+    {"isNotNull", "isTrue", "isFalse", "isNotEmpty", "isPresent", "isNotBlank", "isInstanceOf"}
+)
+_HAMCREST_WEAK = re.compile(r"\b(notNullValue|anything|instanceOf|isA|any)\s*\(")
+
+
+def _java_checks(masked: Masked, start: int, end: int) -> list[Check]:
+    bare, found = masked.bare, []
+    for match in _JAVA_CHECK.finditer(bare, start, end):
+        name = match.group(1)
+        call_end = match_bracket(bare, match.end() - 1)
+        tail = _statement_tail(bare, call_end)
+        if name == "assertThat":
+            chained = [word for word in _CHAIN_WORD.findall(bare[call_end:tail]) if word != "as"]
+            if chained:
+                strong = not set(chained) <= _ASSERTJ_WEAK
+            else:
+                strong = _HAMCREST_WEAK.search(bare, match.end(), call_end) is None
+        else:
+            strong = name not in _JAVA_WEAK
+        text = clip(masked.code[match.start() : tail])
+        found.append(Check(text=text, strong=strong, line=masked.line_of(match.start())))
+    for match in _JAVA_ASSERT_KEYWORD.finditer(bare, start, end):
+        tail = _statement_tail(bare, match.start())
+        text = clip(masked.code[match.start() : tail])
+        found.append(
+            Check(
+                text=text,
+                strong="!= null" not in bare[match.start() : tail],
+                line=masked.line_of(match.start()),
+            )
+        )
+    return found
+
+
+_PHP_CHECK = re.compile(
+    r"(?:\$this\s*->\s*|\b(?:self|static|[A-Z]\w*)\s*::\s*)(assert\w*|fail|expectException\w*)\s*\("
+)
+_PHP_WEAK = frozenset(
+    {
+        "assertTrue",
+        "assertFalse",
+        "assertNotNull",
+        "assertNotEmpty",
+        "assertIsObject",
+        "assertIsArray",
+        "assertInstanceOf",
+        "assertNotSame",
+        "assertNotEquals",
+    }
+)
+
+
+def _php_checks(masked: Masked, start: int, end: int) -> list[Check]:
+    found = []
+    for match in _PHP_CHECK.finditer(masked.bare, start, end):
+        call_end = match_bracket(masked.bare, match.end() - 1)
+        text = clip(masked.code[match.start() : call_end])
+        found.append(
+            Check(text=text, strong=match.group(1) not in _PHP_WEAK, line=masked.line_of(match.start()))
+        )
+    return found
+
+
+_TESTIFY = re.compile(r"(?<![\w.])(?:assert|require)\s*\.\s*(\w+)\s*\(")
+_GO_WEAK = frozenset(
+    {"True", "Truef", "False", "Falsef", "NotNil", "NotNilf", "NotEmpty", "NotEmptyf", "NotZero"}
+)
+
+
+def _go_checks(masked: Masked, start: int, end: int, receivers: set[str]) -> list[Check]:
+    bare, found = masked.bare, []
+    names = "|".join(sorted(re.escape(name) for name in receivers))
+    native = re.compile(rf"(?<![\w.])(?:{names})\s*\.\s*(Error|Errorf|Fatal|Fatalf|Fail|FailNow)\s*\(")
+    for pattern, weak in ((native, frozenset()), (_TESTIFY, _GO_WEAK)):
+        for match in pattern.finditer(bare, start, end):
+            call_end = match_bracket(bare, match.end() - 1)
+            text = clip(masked.code[match.start() : call_end])
+            found.append(
+                Check(text=text, strong=match.group(1) not in weak, line=masked.line_of(match.start()))
+            )
+    return found
+
+
+# ---------------------------------------------------------------- swallowing catch blocks
+
+_TRY = re.compile(r"(?<![\w$])try\s*\{")
+_CATCH = re.compile(r"\s*catch\s*(?:\(([^)]*)\))?\s*\{")
+_JAVA_BROAD = frozenset(
+    {"Exception", "Throwable", "RuntimeException", "Error", "AssertionError", "AssertionFailedError"}
+)
+_PHP_BROAD = frozenset({"Exception", "Throwable", "Error"})
+_THROW = re.compile(r"(?<![\w$])throw\b")
+
+
+def _broad_catch(language: str, declaration: str | None) -> bool:
+    if language == "javascript" or declaration is None:
+        return True
+    types = declaration.replace("final ", " ").strip()
+    if language == "java":
+        types = types.rsplit(None, 1)[0] if " " in types else types
+    else:
+        types = re.sub(r"\$\w+", "", types)
+    broad = _JAVA_BROAD if language == "java" else _PHP_BROAD
+    return any(part.strip().rsplit(".", 1)[-1].rsplit("\\", 1)[-1] in broad for part in types.split("|"))
+
+
+def _swallows(masked: Masked, start: int, end: int, language: str, checks: CheckFinder) -> list[Marker]:
+    bare, found = masked.bare, []
+    for match in _TRY.finditer(bare, start, end):
+        body_end = match_bracket(bare, match.end() - 1)
+        guarded = bool(checks(masked, match.end(), body_end))
+        position = body_end
+        while catch := _CATCH.match(bare, position):
+            handler_end = match_bracket(bare, catch.end() - 1)
+            declaration = catch.group(1)
+            loud = _THROW.search(bare, catch.end(), handler_end) or checks(masked, catch.end(), handler_end)
+            if _broad_catch(language, declaration) and not loud:
+                head = masked.code[catch.start() : catch.end()].strip()
+                found.append(Marker(text=clip(head), line=masked.line_of(catch.end()), wraps_checks=guarded))
+            position = handler_end
+    return found
+
+
+def _case(
+    masked: Masked,
+    span: _Span,
+    qualname: str,
+    language: str,
+    checks: CheckFinder,
+    skips: list[Marker],
+    xfails: list[Marker],
+) -> CaseCode:
+    return CaseCode(
+        qualname=qualname,
+        name=span.name,
+        line=masked.line_of(span.start),
+        checks=tuple(checks(masked, span.start, span.end)),
+        skips=tuple(skips),
+        xfails=tuple(xfails),
+        swallows=tuple(_swallows(masked, span.start, span.end, language, checks)),
+        fingerprint=_fingerprint(masked, span.start, span.end) + "|".join(m.text for m in (*skips, *xfails)),
+        body=" ".join(masked.bare[span.start : span.end].split()),
+    )
+
+
+# ---------------------------------------------------------------- JavaScript / TypeScript
+
+_JS_BLOCK = re.compile(
+    r"(?<![\w$.])(?P<x>[xf]?)(?P<kind>it|test|specify|describe|context|suite)"
+    r"(?P<mods>(?:\s*\.\s*(?:only|skip|todo|failing|concurrent|each|sequential|serial|fixme))*)\s*\("
+)
+_JS_RUNTIME_SKIP = re.compile(r"(?<![\w$])(?:this|ctx|context|t)\s*\.\s*skip\s*\(")
+
+
+def _js_title(masked: Masked, opening: int) -> str:
+    index = opening + 1
+    while index < len(masked.bare) and masked.bare[index].isspace():
+        index += 1
+    if index < len(masked.bare) and masked.bare[index] in "'\"`":
+        end = masked.bare.find(masked.bare[index], index + 1)
+        return masked.source[index + 1 : end]
+    end = index
+    while end < len(masked.bare) and masked.bare[end] not in ",)":
+        end += 1
+    return " ".join(masked.source[index:end].split())
+
+
+def javascript_cases(source: str) -> list[CaseCode]:
+    """`it`/`test` cases (Jest, Vitest, Mocha, Jasmine, Playwright) named "describe > ... > title"."""
+    masked = mask(source, "javascript")
+    containers: list[tuple[_Span, str]] = []
+    cases: list[CaseCode] = []
+    for match in _JS_BLOCK.finditer(masked.bare):
+        opening = match.end() - 1
+        mods = re.sub(r"\s", "", match.group("mods"))
+        if ".each" in mods:
+            table_end = match_bracket(masked.bare, opening)
+            following = re.compile(r"\s*\(").match(masked.bare, table_end)
+            if following is None:
+                continue
+            opening = following.end() - 1
+        end = match_bracket(masked.bare, opening)
+        skip_text = ""
+        if match.group("x") == "x" or ".skip" in mods or ".todo" in mods or ".fixme" in mods:
+            skip_text = clip(masked.code[match.start() : opening])
+        span = _Span(start=match.start(), end=end, name=_js_title(masked, opening), skipped=bool(skip_text))
+        enclosing = [(outer, text) for outer, text in containers if outer.start < span.start < outer.end]
+        if match.group("kind") in ("describe", "context", "suite"):
+            containers.append((span, skip_text))
+            continue
+        skips = [Marker(text=text, line=masked.line_of(outer.start)) for outer, text in enclosing if text]
+        if skip_text:
+            skips.append(Marker(text=skip_text, line=masked.line_of(span.start)))
+        skips += [
+            Marker(
+                text=clip(masked.code[m.start() : match_bracket(masked.bare, m.end() - 1)]),
+                line=masked.line_of(m.start()),
+            )
+            for m in _JS_RUNTIME_SKIP.finditer(masked.bare, opening, end)
+        ]
+        xfails = [Marker(text=clip(masked.code[match.start() : opening]), line=masked.line_of(span.start))]
+        xfails = xfails if ".failing" in mods else []
+        qualname = " > ".join([outer.name for outer, _ in enclosing] + [span.name])
+        cases.append(_case(masked, span, qualname, "javascript", _js_checks, skips, xfails))
+    return cases
+
+
+# ---------------------------------------------------------------- Java and PHP (class-based)
+
+_CLASS = re.compile(r"(?<![\w$])(?:class|enum|record)\s+([A-Za-z_]\w*)[^{;]*\{")
+_JAVA_METHOD = re.compile(r"(?<![\w$])void\s+([A-Za-z_]\w*)\s*\([^)]*\)\s*(?:throws\s+[\w.,\s]+)?\{")
+_PHP_METHOD = re.compile(r"(?<![\w$])function\s+([A-Za-z_]\w*)\s*\([^)]*\)\s*(?::\s*\??[\w\\]+\s*)?\{")
+_ANNOTATION = re.compile(r"@([\w.]+)")
+_PHP_ATTRIBUTE = re.compile(r"#\[\s*\\?([\w\\]+)")
+_JAVA_TEST_ANNOTATIONS = frozenset({"Test", "ParameterizedTest", "RepeatedTest", "TestTemplate", "Theory"})
+_JAVA_SKIP_PREFIXES = ("Disabled", "Ignore")
+_PHP_SKIP = re.compile(
+    r"(?:\$this\s*->\s*|\b(?:self|static)\s*::\s*)(markTestSkipped|markTestIncomplete)\s*\("
+)
+
+
+def _classes(masked: Masked) -> list[_Span]:
+    spans = []
+    for match in _CLASS.finditer(masked.bare):
+        end = match_bracket(masked.bare, match.end() - 1)
+        spans.append(_Span(start=match.end(), end=end, name=match.group(1), declared=match.start()))
+    return spans
+
+
+def _prelude(masked: Masked, start: int) -> int:
+    """Start of the declaration's annotations: just after the previous `;`, `{` or `}` outside brackets."""
+    index = start - 1
+    depth = 0
+    while index >= 0:
+        char = masked.bare[index]
+        if char in ")]":
+            depth += 1
+        elif char in "([":
+            depth -= 1
+        elif depth <= 0 and char in ";{}":
+            return index + 1
+        index -= 1
+    return 0
+
+
+def _class_skips(masked: Masked, klass: _Span, language: str) -> list[Marker]:
+    return _skip_annotations(masked, _prelude(masked, klass.declared), klass.declared, language)
+
+
+def _skip_annotations(masked: Masked, start: int, end: int, language: str) -> list[Marker]:
+    if language != "java":
+        return []
+    return [
+        Marker(text=clip(masked.code[m.start() : m.end()]), line=masked.line_of(m.start()))
+        for m in _ANNOTATION.finditer(masked.bare, start, end)
+        if m.group(1).rsplit(".", 1)[-1].startswith(_JAVA_SKIP_PREFIXES)
+    ]
+
+
+def _is_declared_test(masked: Masked, start: int, end: int, name: str, language: str) -> bool:
+    if name.startswith("test"):
+        return True
+    if language == "java":
+        names = {m.group(1).rsplit(".", 1)[-1] for m in _ANNOTATION.finditer(masked.bare, start, end)}
+        return bool(names & _JAVA_TEST_ANNOTATIONS)
+    attributes = {m.group(1).rsplit("\\", 1)[-1] for m in _PHP_ATTRIBUTE.finditer(masked.bare, start, end)}
+    docblock = re.search(r"@test\b", masked.source[start:end]) is not None
+    return "Test" in attributes or docblock
+
+
+def class_cases(source: str, language: str) -> list[CaseCode]:
+    """Test methods of Java (JUnit 3/4/5, TestNG) or PHP (PHPUnit) classes, named "Class::method"."""
+    masked = mask(source, language)
+    method_pattern = _JAVA_METHOD if language == "java" else _PHP_METHOD
+    checks: CheckFinder = _java_checks if language == "java" else _php_checks
+    classes = _classes(masked)
+    cases: list[CaseCode] = []
+    for match in method_pattern.finditer(masked.bare):
+        owners = [klass for klass in classes if klass.start <= match.start() < klass.end]
+        if not owners:
+            continue
+        owner = max(owners, key=lambda klass: klass.start)
+        region_start = max(_prelude(masked, match.start()), owner.start)
+        name = match.group(1)
+        if not _is_declared_test(masked, region_start, match.start(), name, language):
+            continue
+        end = match_bracket(masked.bare, match.end() - 1)
+        span = _Span(start=match.start(), end=end, name=name)
+        skips = [marker for klass in owners for marker in _class_skips(masked, klass, language)]
+        skips += _skip_annotations(masked, region_start, match.start(), language)
+        if language == "php":
+            skips += [
+                Marker(
+                    text=clip(masked.code[m.start() : match_bracket(masked.bare, m.end() - 1)]),
+                    line=masked.line_of(m.start()),
+                )
+                for m in _PHP_SKIP.finditer(masked.bare, match.end(), end)
+            ]
+        cases.append(_case(masked, span, f"{owner.name}::{name}", language, checks, skips, []))
+    return cases
+
+
+# ---------------------------------------------------------------- Go
+
+_GO_TEST = re.compile(r"(?m)^func\s+(Test\w*)\s*\(\s*(\w+)\s+\*testing\.T\s*\)\s*\{")
+_GO_T_PARAM = re.compile(r"(\w+)\s+\*testing\.T\b")
+
+
+def go_cases(source: str) -> list[CaseCode]:
+    """Top-level `func TestX(t *testing.T)`; subtests count towards their parent."""
+    masked = mask(source, "go")
+    cases: list[CaseCode] = []
+    for match in _GO_TEST.finditer(masked.bare):
+        end = match_bracket(masked.bare, match.end() - 1)
+        receivers = {match.group(2), *_GO_T_PARAM.findall(masked.bare, match.end(), end)}
+        names = "|".join(sorted(re.escape(name) for name in receivers))
+        skip_call = re.compile(rf"(?<![\w.])(?:{names})\s*\.\s*(Skip|Skipf|SkipNow)\s*\(")
+        skips = [
+            Marker(
+                text=clip(masked.code[m.start() : match_bracket(masked.bare, m.end() - 1)]),
+                line=masked.line_of(m.start()),
+            )
+            for m in skip_call.finditer(masked.bare, match.end(), end)
+        ]
+
+        def checks(found_in: Masked, start: int, stop: int, receivers: set[str] = receivers) -> list[Check]:
+            return _go_checks(found_in, start, stop, receivers)
+
+        span = _Span(start=match.start(), end=end, name=match.group(1))
+        cases.append(_case(masked, span, span.name, "go", checks, skips, []))
+    return cases
+
+
+def text_cases(source: str, language: str) -> list[CaseCode]:
+    if language == "javascript":
+        return javascript_cases(source)
+    if language == "go":
+        return go_cases(source)
+    return class_cases(source, language)

@@ -1,0 +1,74 @@
+"""What the detectors know about one test's code: its checks, skip/xfail markers and swallowing handlers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+
+
+@dataclass(frozen=True, slots=True)
+class Check:
+    """One assertion. `strong` is False for checks that accept almost anything (truthiness, not-None)."""
+
+    text: str
+    strong: bool
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class Marker:
+    """A skip, an xfail, or an exception handler that swallows failures (`wraps_checks`: it guards checks)."""
+
+    text: str
+    line: int
+    wraps_checks: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class CaseCode:
+    """One test as written in one version of one file.
+
+    `qualname` is the test's name as its framework reports it ("Class::method" or "function" for
+    pytest, "Class::method" for Java and PHP, "describe > it" for JS, "TestX" for Go); `name` is the
+    last part. `fingerprint` changes whenever the test's code does (not on reformatting or comments
+    where the language allows telling); `body` is text used to recognise a renamed test.
+    """
+
+    qualname: str
+    name: str
+    line: int
+    checks: tuple[Check, ...]
+    skips: tuple[Marker, ...]
+    xfails: tuple[Marker, ...]
+    swallows: tuple[Marker, ...]
+    fingerprint: str
+    body: str
+
+
+LANGUAGES = ("python", "javascript", "java", "go", "php")
+_JS_SUFFIXES = (".js", ".jsx", ".ts", ".tsx", ".mjs", ".cjs", ".mts", ".cts")
+
+
+def language_of(path: str) -> str | None:
+    """The language of a test file by the conventions of its usual runner, or None for non-test files."""
+    name = PurePosixPath(path).name
+    stem, dot, suffix = name.rpartition(".")
+    if not dot:
+        return None
+    if suffix == "py":
+        return "python" if stem.startswith("test_") or stem.endswith("_test") else None
+    if f".{suffix}" in _JS_SUFFIXES:
+        return "javascript" if stem.endswith((".test", ".spec")) else None
+    if suffix == "java":
+        return "java" if stem.endswith(("Test", "Tests", "TestCase")) or stem.startswith("Test") else None
+    if suffix == "go":
+        return "go" if stem.endswith("_test") else None
+    if suffix == "php":
+        return "php" if stem.endswith("Test") else None
+    return None
+
+
+def clip(text: str, limit: int = 200) -> str:
+    """Evidence text on one line, bounded."""
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
