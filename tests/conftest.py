@@ -1,4 +1,4 @@
-"""Shared fixtures: real SQLite files and a real PostgreSQL server (fresh database per session, schema per test)."""
+"""Shared fixtures: real SQLite files, and a real PostgreSQL server with a database per session."""
 
 from __future__ import annotations
 

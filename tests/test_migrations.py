@@ -23,9 +23,12 @@ EXPECTED_COLUMNS = {
     },
     "test_errors": {"id", "text_hash", "fingerprint", "error_type", "message", "details", "truncated"},
     "test_results": {
-        "test_pk", "run_pk", "status", "duration_us", "attempts", "flaky", "error_pk", "ingest_no", "artifacts",
+        "test_pk", "run_pk", "status", "duration_us", "attempts", "flaky", "error_pk", "ingest_no",
+        "artifacts",
     },
-    "test_domains": {"id", "project_id", "domain_id", "name", "parent_id", "kind", "description", "created_at"},
+    "test_domains": {
+        "id", "project_id", "domain_id", "name", "parent_id", "kind", "description", "created_at",
+    },
     "test_feature_mappings": {
         "id", "project_id", "test_id", "feature", "domain_id", "provider", "confidence", "version",
         "snapshot_hash", "is_primary", "created_at",
@@ -45,7 +48,8 @@ def _columns(store_url: str, backend: str) -> dict[str, set[str]]:
         return {table.name: {column.name for column in table.columns} for table in database.tables}
     with open_store(store_url) as store:
         rows = store.engine.query(
-            "SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = current_schema()"
+            "SELECT table_name, column_name FROM information_schema.columns "
+            "WHERE table_schema = current_schema()"
         )
     columns: dict[str, set[str]] = {}
     for table, column in rows:

@@ -97,7 +97,9 @@ def test_runs_listed_newest_first_and_by_session(store: Store) -> None:
 
 def test_definitions_upsert_get_list_get_or_create(store: Store) -> None:
     first = store.definitions.get_or_create(definition("test_x[a-1]"))
-    again = store.definitions.get_or_create(definition("test_x[a-1]").model_copy(update={"path": "elsewhere.py"}))
+    again = store.definitions.get_or_create(
+        definition("test_x[a-1]").model_copy(update={"path": "elsewhere.py"})
+    )
     assert again == first, "get_or_create never rewrites an existing definition"
     updated = store.definitions.upsert(first.model_copy(update={"owner": "team-billing"}))
     assert updated.owner == "team-billing"
@@ -116,7 +118,10 @@ def test_definition_search_is_literal(store: Store) -> None:
     store.definitions.get_or_create(definition("test_Upper"))
     assert [d.name for d in store.definitions.search(P, "50%")] == ["test_50%_off"]
     assert [d.name for d in store.definitions.search(P, "upper")] == ["test_Upper"]
-    assert {d.name for d in store.definitions.search(P, "tests.test_a.test_5")} == {"test_50%_off", "test_500_off"}
+    assert {d.name for d in store.definitions.search(P, "tests.test_a.test_5")} == {
+        "test_50%_off",
+        "test_500_off",
+    }
     target = store.definitions.search(P, "test_500_off")[0]
     assert store.definitions.search(P, target.test_id) == [target]
 
@@ -161,7 +166,10 @@ def test_results_append_only_by_run_history_latest(store: Store) -> None:
     assert inserted == 0
     assert store.results.by_run(P, "r1")[0].status == Status.PASSED
     history = store.results.history(P, a)
-    assert [(h.run.run_id, h.result.status) for h in history] == [("r1", Status.PASSED), ("r2", Status.FAILED)]
+    assert [(h.run.run_id, h.result.status) for h in history] == [
+        ("r1", Status.PASSED),
+        ("r2", Status.FAILED),
+    ]
     assert [h.run.run_id for h in store.results.history(P, a, limit=1)] == ["r2"]
     assert store.results.latest_status(P, a) == Status.FAILED
     assert store.results.latest_status(P, b) == Status.PASSED
@@ -179,7 +187,7 @@ def test_results_reject_unknown_run_or_test(store: Store) -> None:
 
 
 def test_failure_text_is_stored_once(store: Store) -> None:
-    a, b = _seed_results(store)
+    _, b = _seed_results(store)
     store.runs.upsert(run("r3", hours=3))
     same = dict(status=Status.FAILED, error_message="AssertionError: 1 != 2", error_details="Traceback ...")
     same["error_fingerprint"] = "f1"
@@ -204,7 +212,9 @@ def test_domains_upsert_get_tree_get_or_create(store: Store) -> None:
     assert TestDomainDTO.model_validate_json(invoices.model_dump_json()) == invoices
 
 
-def _mapping(test_id: str, feature: str, provider: str, confidence: float, primary: bool, domain: str) -> TestFeatureMappingDTO:
+def _mapping(
+    test_id: str, feature: str, provider: str, confidence: float, primary: bool, domain: str
+) -> TestFeatureMappingDTO:
     return TestFeatureMappingDTO(
         project_id=P,
         test_id=test_id,
@@ -234,7 +244,7 @@ def test_mappings_upsert_queries_and_single_primary(store: Store) -> None:
 
 
 def test_latest_run_for_feature(store: Store) -> None:
-    a, b = _seed_results(store)
+    a, _ = _seed_results(store)
     store.mappings.upsert(_mapping(a, "totals", "metadata", 0.9, True, "billing"))
     assert store.runs.latest_for_feature(P, "totals").run_id == "r2"  # type: ignore[union-attr]
     assert store.runs.latest_for_feature(P, "unmapped") is None

@@ -1,0 +1,372 @@
+"""`ingest`, `runs` and `db info` through the real command line, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from ccdash_tests.cli import app
+from ccdash_tests.store import open_store
+
+DATA = Path(__file__).parent / "data"
+PYTEST_DATA = DATA / "pytest"
+RUN_KEYS = {
+    "run_id", "project_id", "timestamp", "git_sha", "branch", "agent_session_id", "env_fingerprint",
+    "trigger",
+    "status", "total_tests", "passed_tests", "failed_tests", "skipped_tests", "duration_ms", "metadata",
+    "status_counts", "flaky_tests",
+}  # fmt: skip
+STATUSES = {"passed", "failed", "error", "skipped", "xfailed", "xpassed"}
+
+
+def junit(*cases: str, suite: str = "suite", timestamp: str | None = None) -> str:
+    stamp = f' timestamp="{timestamp}"' if timestamp else ""
+    body = "".join(cases)
+    return (
+        f'<?xml version="1.0"?><testsuites><testsuite name="{suite}"{stamp}>{body}</testsuite></testsuites>'
+    )
+
+
+def case(name: str, outcome: str = "passed", classname: str = "pkg.test_mod", time: str = "0.5") -> str:
+    body = {
+        "passed": "",
+        "failed": '<failure message="AssertionError: boom 42">Traceback: boom</failure>',
+        "error": '<error message="RuntimeError: setup">trace</error>',
+        "skipped": '<skipped message="later"/>',
+    }[outcome]
+    return f'<testcase classname="{classname}" name="{name}" time="{time}">{body}</testcase>'
+
+
+def write(tmp_path: Path, name: str, content: str) -> Path:
+    path = tmp_path / name
+    path.write_text(content, encoding="utf-8")
+    return path
+
+
+def invoke(*args: str, input: bytes | None = None) -> tuple[int, str, str]:
+    result = CliRunner().invoke(app, list(args), input=input)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def ingest_json(db: str, *args: str) -> dict:
+    code, out, err = invoke("ingest", *args, "--db", db, "--project", "p", "--json")
+    assert code == 0, out + err
+    return json.loads(out)
+
+
+def test_ingest_json_contract(db_url: str, tmp_path: Path) -> None:
+    report = write(
+        tmp_path, "r.xml", junit(case("a"), case("b", "failed"), case("c", "skipped"), case("d", "error"))
+    )
+    document = ingest_json(db_url, str(report))
+    assert RUN_KEYS | {"new_results", "already_stored"} == set(document)
+    assert set(document["status_counts"]) == STATUSES
+    assert document["status_counts"] == {
+        "passed": 1,
+        "failed": 1,
+        "error": 1,
+        "skipped": 1,
+        "xfailed": 0,
+        "xpassed": 0,
+    }
+    assert (document["total_tests"], document["passed_tests"], document["failed_tests"]) == (4, 1, 2)
+    assert document["skipped_tests"] == 1
+    assert document["status"] == "failed"
+    assert document["new_results"] == 4 and document["already_stored"] == 0
+    assert document["duration_ms"] == pytest.approx(2000)
+    assert document["project_id"] == "p"
+    assert len(document["run_id"]) == 32
+
+
+def test_ingest_twice_stores_nothing_new(db_url: str, tmp_path: Path) -> None:
+    report = write(tmp_path, "r.xml", junit(case("a"), case("b", "failed")))
+    first = ingest_json(db_url, str(report))
+    second = ingest_json(db_url, str(report))
+    assert second["run_id"] == first["run_id"]
+    assert (second["new_results"], second["already_stored"]) == (0, 2)
+    with open_store(db_url) as store:
+        assert len(store.runs.list_by_project("p")) == 1
+        assert len(store.results.by_run("p", first["run_id"])) == 2
+    code, out, _ = invoke("ingest", str(report), "--db", db_url, "--project", "p")
+    assert code == 0
+    assert "nothing new was written" in out
+
+
+def test_same_run_id_adds_only_new_tests_and_never_rewrites(db_url: str, tmp_path: Path) -> None:
+    shard1 = write(tmp_path, "shard1.xml", junit(case("a", "failed"), case("b")))
+    shard2 = write(tmp_path, "shard2.xml", junit(case("a", "passed"), case("c")))
+    ingest_json(db_url, str(shard1), "--run-id", "build-7")
+    document = ingest_json(db_url, str(shard2), "--run-id", "build-7")
+    assert (document["new_results"], document["already_stored"]) == (1, 1)
+    assert document["total_tests"] == 3
+    code, out, err = invoke("runs", "show", "build-7", "--db", db_url, "--project", "p", "--json")
+    assert code == 0, err
+    results = {r["name"]: r for r in json.loads(out)["results"]}
+    assert results["a"]["status"] == "failed", "a stored result is never rewritten"
+    assert results["a"]["attempts"] == 1
+
+
+def test_all_files_form_one_run_with_globs_and_mixed_formats(db_url: str, tmp_path: Path) -> None:
+    write(tmp_path, "TEST-a.xml", junit(case("a1"), case("a2"), suite="A"))
+    write(tmp_path, "TEST-b.xml", junit(case("b1", "failed", classname="pkg.B"), suite="B"))
+    document = ingest_json(db_url, str(tmp_path / "TEST-*.xml"), str(PYTEST_DATA / "pytest.json"))
+    assert document["total_tests"] == 3 + 30
+    assert document["metadata"]["frameworks"]["pytest"] is not None
+
+
+def test_stdin_is_a_report(db_url: str, tmp_path: Path) -> None:
+    content = junit(case("from_stdin")).encode()
+    code, out, err = invoke("ingest", "-", "--db", db_url, "--project", "p", "--json", input=content)
+    assert code == 0, err
+    assert json.loads(out)["total_tests"] == 1
+    bad = b"<testsuites><testsuite><testcase name='x'>"
+    code, out, err = invoke("ingest", "-", "--db", db_url, "--project", "p", input=bad)
+    assert code == 2
+    assert err.startswith("ccdash-tests: <stdin>:"), err
+
+
+def test_run_options_are_stored(db_url: str, tmp_path: Path) -> None:
+    report = write(tmp_path, "r.xml", junit(case("a")))
+    document = ingest_json(
+        db_url,
+        str(report),
+        "--run-id", "ci-123",
+        "--git-sha", "0123456789abcdef0123456789abcdef01234567",
+        "--branch", "feature/x",
+        "--session", "agent-42",
+        "--trigger", "ci",
+        "--timestamp", "2026-05-01T10:00:00Z",
+    )  # fmt: skip
+    assert document["run_id"] == "ci-123"
+    assert document["git_sha"] == "0123456789abcdef0123456789abcdef01234567"
+    assert document["branch"] == "feature/x"
+    assert document["agent_session_id"] == "agent-42"
+    assert document["trigger"] == "ci"
+    assert document["timestamp"].startswith("2026-05-01T10:00:00")
+
+
+def test_report_timestamp_is_the_default_run_time(tmp_path: Path) -> None:
+    report = write(tmp_path, "r.xml", junit(case("a"), timestamp="2025-03-04T05:06:07"))
+    document = ingest_json(str(tmp_path / "s.db"), str(report))
+    assert document["timestamp"].startswith("2025-03-04T05:06:07")
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--git-sha", "not-a-sha"], "--git-sha"),
+        (["--timestamp", "yesterday"], "--timestamp"),
+        (["--format", "csv"], "--format"),
+        (["--run-id", " "], "--run-id"),
+        (["--trigger", "cron"], "trigger"),
+    ],
+)
+def test_bad_options_exit_2_and_write_nothing(tmp_path: Path, args: list[str], message: str) -> None:
+    report = write(tmp_path, "r.xml", junit(case("a")))
+    db = tmp_path / "s.db"
+    code, out, err = invoke("ingest", str(report), "--db", str(db), *args)
+    assert code == 2, out + err
+    assert message in err
+    assert "Traceback" not in out + err
+    assert not db.exists()
+
+
+@pytest.mark.parametrize(
+    ("target", "message"),
+    [("missing.xml", "no such file"), ("nothing-*.xml", "no file matches"), (".", "is a folder")],
+)
+def test_missing_inputs_exit_2(tmp_path: Path, target: str, message: str) -> None:
+    db = tmp_path / "s.db"
+    code, _, err = invoke("ingest", str(tmp_path / target), "--db", str(db))
+    assert code == 2
+    assert message in err
+    assert len(err.strip().splitlines()) <= 2
+    assert not db.exists()
+
+
+def test_forced_format_mismatch_is_refused(tmp_path: Path) -> None:
+    code, _, err = invoke(
+        "ingest", str(PYTEST_DATA / "pytest.json"), "--format", "junit", "--db", str(tmp_path / "s.db")
+    )
+    assert code == 2
+    assert "pytest.json" in err
+
+
+def test_refused_file_among_good_ones_stores_nothing(db_url: str, tmp_path: Path) -> None:
+    good = write(tmp_path, "good.xml", junit(case("a"), case("b")))
+    bad = write(tmp_path, "bad.xml", junit(case("c")).replace("</testsuites>", ""))
+    code, _, err = invoke("ingest", str(good), str(bad), "--db", db_url, "--project", "p")
+    assert code == 2
+    assert "bad.xml" in err and "line" in err
+    with open_store(db_url) as store:
+        assert store.runs.list_by_project("p") == []
+        assert store.definitions.list("p") == []
+
+
+def test_unopenable_store_exits_3(tmp_path: Path) -> None:
+    report = write(tmp_path, "r.xml", junit(case("a")))
+    code, _, err = invoke("ingest", str(report), "--db", str(tmp_path / "no" / "such" / "dir" / "s.db"))
+    assert code == 3
+    assert "does not exist" in err
+    code, _, err = invoke("runs", "list", "--db", "postgresql://nobody@127.0.0.1:1/x")
+    assert code == 3
+    assert "cannot connect" in err
+
+
+def test_duplicate_testcases_fold_into_one_flaky_result(tmp_path: Path) -> None:
+    report = write(
+        tmp_path,
+        "rerun.xml",
+        junit(
+            case("t", "failed"),
+            case("t", "failed"),
+            case("t", "passed"),
+            case("u", "failed"),
+            case("u", "failed"),
+        ),
+    )
+    db = str(tmp_path / "s.db")
+    document = ingest_json(db, str(report))
+    assert document["total_tests"] == 2
+    assert document["flaky_tests"] == 1
+    assert document["status_counts"]["passed"] == 1 and document["status_counts"]["failed"] == 1
+    _, out, _ = invoke("runs", "show", "--db", db, "--project", "p", "--json")
+    results = {r["name"]: r for r in json.loads(out)["results"]}
+    assert (results["t"]["attempts"], results["t"]["flaky"]) == (3, True)
+    assert (results["u"]["attempts"], results["u"]["flaky"]) == (2, False)
+    assert results["t"]["error_message"] == "AssertionError: boom 42"
+
+
+def test_ci_environment_fills_metadata_and_options_win(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")
+    monkeypatch.setenv("GITHUB_SHA", "a" * 40)
+    monkeypatch.setenv("GITHUB_REF", "refs/heads/main")
+    monkeypatch.setenv("GITHUB_SERVER_URL", "https://github.example")
+    monkeypatch.setenv("GITHUB_REPOSITORY", "acme/shop")
+    monkeypatch.setenv("GITHUB_RUN_ID", "99")
+    report = write(tmp_path, "r.xml", junit(case("a")))
+    document = ingest_json(str(tmp_path / "s.db"), str(report))
+    assert (document["trigger"], document["git_sha"], document["branch"]) == ("ci", "a" * 40, "main")
+    assert document["metadata"]["ci"] == {
+        "provider": "github-actions",
+        "build_url": "https://github.example/acme/shop/actions/runs/99",
+    }
+    other = write(tmp_path, "r2.xml", junit(case("b")))
+    document = ingest_json(str(tmp_path / "s.db"), str(other), "--branch", "mine", "--trigger", "local")
+    assert (document["branch"], document["trigger"]) == ("mine", "local")
+
+
+def _git_repo(path: Path) -> str:
+    path.mkdir()
+    for args in (
+        ["init", "-q", "-b", "trunk"],
+        ["-c", "user.name=t", "-c", "user.email=t@e", "commit", "-q", "--allow-empty", "-m", "init"],
+    ):
+        subprocess.run(["git", *args], cwd=path, check=True)
+    return subprocess.run(
+        ["git", "rev-parse", "HEAD"], cwd=path, check=True, capture_output=True, text=True
+    ).stdout.strip()
+
+
+def test_git_checkout_fills_sha_branch_and_project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    repo = tmp_path / "shop-repo"
+    sha = _git_repo(repo)
+    (repo / "sub").mkdir()
+    monkeypatch.chdir(repo / "sub")
+    report = write(tmp_path, "r.xml", junit(case("a")))
+    code, out, err = invoke("ingest", str(report), "--db", str(tmp_path / "s.db"), "--json")
+    assert code == 0, err
+    document = json.loads(out)
+    assert (document["git_sha"], document["branch"], document["project_id"]) == (sha, "trunk", "shop-repo")
+    assert document["trigger"] == "local"
+
+
+def test_project_from_environment_and_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    folder = tmp_path / "plain-folder"
+    folder.mkdir()
+    monkeypatch.chdir(folder)
+    report = write(tmp_path, "r.xml", junit(case("a")))
+    code, out, _ = invoke("ingest", str(report), "--json")
+    assert json.loads(out)["project_id"] == "plain-folder"
+    assert (folder / "ccdash-tests.db").exists(), "the default store is a file in the working directory"
+    monkeypatch.setenv("CCDASH_TESTS_PROJECT", "from-env")
+    monkeypatch.setenv("CCDASH_TESTS_DB", "sqlite:///env.db")
+    code, out, _ = invoke("ingest", str(report), "--json")
+    assert code == 0
+    assert json.loads(out)["project_id"] == "from-env"
+    assert (folder / "env.db").exists()
+
+
+def test_runs_list_and_show(db_url: str, tmp_path: Path) -> None:
+    first = write(tmp_path, "1.xml", junit(case("a"), case("b", "failed")))
+    second = write(tmp_path, "2.xml", junit(case("a"), case("b")))
+    ingest_json(db_url, str(first), "--run-id", "run-one", "--timestamp", "2026-01-01T00:00:00Z")
+    ingest_json(db_url, str(second), "--run-id", "run-two", "--timestamp", "2026-01-02T00:00:00Z")
+    code, out, _ = invoke("runs", "list", "--db", db_url, "--project", "p", "--json")
+    assert code == 0
+    runs = json.loads(out)
+    assert [r["run_id"] for r in runs] == ["run-two", "run-one"]
+    assert set(runs[0]) == RUN_KEYS
+    code, out, _ = invoke("runs", "list", "--limit", "1", "--db", db_url, "--project", "p")
+    assert code == 0 and "run-two" in out and "run-one" not in out
+    code, out, _ = invoke("runs", "show", "--db", db_url, "--project", "p", "--json")
+    shown = json.loads(out)
+    assert shown["run"]["run_id"] == "run-two"
+    for result in shown["results"]:
+        assert {"test_id", "name", "classname", "path", "status", "duration_ms", "attempts", "flaky",
+                "error_fingerprint", "error_message"} <= set(result)  # fmt: skip
+    code, out, _ = invoke("runs", "show", "run-o", "--db", db_url, "--project", "p")
+    assert code == 0 and "run-one" in out and "AssertionError: boom 42" in out
+    code, _, err = invoke("runs", "show", "run-", "--db", db_url, "--project", "p")
+    assert code == 2 and "ambiguous" in err
+    code, _, err = invoke("runs", "show", "nope", "--db", db_url, "--project", "p")
+    assert code == 2 and "no run" in err
+
+
+def test_error_fingerprint_groups_same_cause(tmp_path: Path) -> None:
+    report = write(
+        tmp_path,
+        "r.xml",
+        junit(
+            '<testcase classname="m" name="x"><failure message="ValueError: id 17 at 0x7f3a"/></testcase>',
+            '<testcase classname="m" name="y"><failure message="ValueError: id 99 at 0x1b2c"/></testcase>',
+        ),
+    )
+    db = str(tmp_path / "s.db")
+    ingest_json(db, str(report))
+    _, out, _ = invoke("runs", "show", "--db", db, "--project", "p", "--json")
+    prints = {r["error_fingerprint"] for r in json.loads(out)["results"]}
+    assert len(prints) == 1 and None not in prints
+
+
+def test_db_info(db_url: str, tmp_path: Path) -> None:
+    ingest_json(db_url, str(write(tmp_path, "r.xml", junit(case("a"), case("b")))))
+    code, out, _ = invoke("db", "info", "--db", db_url, "--project", "p", "--json")
+    assert code == 0
+    info = json.loads(out)
+    assert info["schema_version"] >= 1
+    assert info["counts"] == {"runs": 1, "definitions": 2, "results": 2}
+    assert info["backend"] in ("sqlite", "postgresql")
+
+
+def test_empty_store_reads_kindly(tmp_path: Path) -> None:
+    code, out, _ = invoke("runs", "list", "--db", str(tmp_path / "s.db"), "--project", "p")
+    assert code == 0 and "No runs stored yet" in out
+    code, _, err = invoke("runs", "show", "--db", str(tmp_path / "s.db"), "--project", "p")
+    assert code == 2 and "has no runs" in err
+
+
+def test_module_entry_point_and_version() -> None:
+    done = subprocess.run([sys.executable, "-m", "ccdash_tests", "--version"], capture_output=True, text=True)
+    assert done.returncode == 0 and done.stdout.startswith("ccdash-tests ")
+    code, out, _ = invoke("--help")
+    assert code == 0
+    for command in ("ingest", "runs", "db"):
+        assert command in out
