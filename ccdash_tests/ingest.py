@@ -146,7 +146,7 @@ def _definition_row(project: str, case: ParsedCase, test_id: str, now: str) -> t
         case.file,
         case.line,
         case.framework,
-        to_json(case.properties),
+        to_json(case.properties) if case.properties else "{}",
         None,
         now,
     )

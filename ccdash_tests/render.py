@@ -9,6 +9,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
+from rich import box
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
@@ -122,23 +123,25 @@ test_label.__test__ = False  # type: ignore[attr-defined]
 
 
 def runs_table(runs: Sequence[TestRunDTO]) -> Table:
-    table = Table(title="Runs (newest first)", title_justify="left")
-    for column in ("run", "time", "status", "tests", "passed", "failed", "skipped", "flaky", "sha", "branch"):
-        table.add_column(
-            column, justify="right" if column in ("tests", "passed", "failed", "skipped", "flaky") else "left"
-        )
+    table = Table(title="Runs (newest first)", title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
+    table.add_column("run", no_wrap=True, overflow="ellipsis", min_width=12, max_width=34)
+    table.add_column("time (UTC)", no_wrap=True, min_width=16)
+    table.add_column("status", no_wrap=True, min_width=6)
+    for column in ("pass", "fail", "skip", "flaky"):
+        table.add_column(column, justify="right", no_wrap=True, min_width=5)
+    table.add_column("sha", no_wrap=True, min_width=7)
+    table.add_column("branch", overflow="ellipsis", max_width=24)
     for run in runs:
         table.add_row(
-            plain(run.run_id, limit=16),
-            format_time(run.timestamp),
+            plain(run.run_id),
+            run.timestamp.strftime("%Y-%m-%d %H:%M"),
             Text(run.status.value, style="red" if run.status.value == "failed" else "green"),
-            str(run.total_tests),
             str(run.passed_tests),
             str(run.failed_tests),
             str(run.skipped_tests),
             str(run.flaky_tests),
-            short_sha(run.git_sha),
-            plain(run.branch or "-", limit=30),
+            short_sha(run.git_sha)[:7],
+            plain(run.branch or "-"),
         )
     return table
 
@@ -164,16 +167,16 @@ def run_header(run: TestRunDTO) -> Text:
 
 
 def results_table(results: Iterable[TestResultDTO], title: str = "Results") -> Table:
-    table = Table(title=title, title_justify="left")
-    table.add_column("test", overflow="fold")
-    table.add_column("status")
-    table.add_column("time", justify="right")
-    table.add_column("tries", justify="right")
-    table.add_column("message", overflow="fold")
+    table = Table(title=title, title_justify="left", expand=True, box=box.SIMPLE_HEAD, pad_edge=False)
+    table.add_column("test", overflow="fold", ratio=3)
+    table.add_column("status", no_wrap=True)
+    table.add_column("time", justify="right", no_wrap=True)
+    table.add_column("tries", justify="right", no_wrap=True)
+    table.add_column("message", overflow="fold", ratio=2)
     for result in results:
         status = status_text(result.status)
         if result.flaky:
-            status.append(" (flaky)", style="magenta")
+            status.append(" flaky", style="magenta")
         table.add_row(
             plain(test_label(result)),
             status,

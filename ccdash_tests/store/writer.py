@@ -85,11 +85,23 @@ def chunks(items: Sequence[str], size: int = LOOKUP_CHUNK) -> Iterable[Sequence[
 
 
 def definition_ids(engine: Engine, project_id: str, rows: Sequence[tuple]) -> dict[str, int]:
-    """Get-or-create definitions (rows shaped like INSERT_DEFINITION's parameters); test_id -> key."""
-    engine.executemany(INSERT_DEFINITION, rows)
+    """Get-or-create definitions (rows shaped like INSERT_DEFINITION's parameters); test_id -> key.
+
+    Looks up before inserting: most runs repeat known tests, and a look-up costs less than an insert
+    that conflicts.
+    """
     wanted = list(dict.fromkeys(row[0] for row in rows))
+    found = _definition_keys(engine, project_id, wanted)
+    if len(found) < len(wanted):
+        missing = [row for row in rows if row[0] not in found]
+        engine.executemany(INSERT_DEFINITION, missing)
+        found.update(_definition_keys(engine, project_id, [key for key in wanted if key not in found]))
+    return found
+
+
+def _definition_keys(engine: Engine, project_id: str, test_ids: Sequence[str]) -> dict[str, int]:
     found: dict[str, int] = {}
-    for part in chunks(wanted):
+    for part in chunks(test_ids):
         marks = ", ".join("?" * len(part))
         query = f"SELECT test_id, id FROM test_definitions WHERE project_id = ? AND test_id IN ({marks})"
         found.update(engine.query(query, (project_id, *part)))
