@@ -252,16 +252,14 @@ def _named(item: InputFile) -> Iterator[None]:
         raise ReportError(item.name, err.problem, err.line) from None
 
 
-def _report_facts(reports: Iterable[_CountingReport]) -> dict:
-    """Run metadata learnt from the reports: which frameworks (and versions) wrote them."""
+def report_frameworks(reports: Iterable[ParsedReport]) -> dict[str, str]:
+    """Which frameworks wrote the reports, with the version when a report states it ("" otherwise)."""
     frameworks: dict[str, str] = {}
-    for counted in reports:
-        report = counted.report
+    for report in reports:
         if report.framework:
-            frameworks[report.framework] = report.metadata.get("framework_version", "") or frameworks.get(
-                report.framework, ""
-            )
-    return {"frameworks": frameworks} if frameworks else {}
+            version = report.metadata.get("framework_version") or report.metadata.get("property.go.version")
+            frameworks[report.framework] = version or frameworks.get(report.framework, "")
+    return frameworks
 
 
 @dataclass
@@ -298,7 +296,14 @@ def ingest_files(
         stamp = None
         if ingest_no == 1 and not plan.timestamp_given:
             stamp = report_timestamp(report.report for report in counted)
-        run = w.close_run(store.engine, run_pk, stamp, _report_facts(counted))
+        facts: dict = {}
+        env_fingerprint = None
+        if ingest_no == 1:
+            frameworks = report_frameworks(report.report for report in counted)
+            env = runmeta.environment(frameworks)
+            facts = {"frameworks": frameworks, "env": env}
+            env_fingerprint = runmeta.env_fingerprint(env)
+        run = w.close_run(store.engine, run_pk, stamp, facts, env_fingerprint)
         new_results = w.count_new(store.engine, run_pk, ingest_no)
     skipped_cases = sum(source.cases for source in plan.skipped)
     return IngestOutcome(
@@ -318,7 +323,7 @@ def ingest_request(store: Store, request: IngestRunRequest) -> IngestOutcome:
         for batch in batched(request.results, BATCH_SIZE):
             writer.write(batch)
         w.record_sources(store.engine, run_pk, request.sources)
-        run = w.close_run(store.engine, run_pk, None, {})
+        run = w.close_run(store.engine, run_pk, None, {}, None)
         new_results = w.count_new(store.engine, run_pk, ingest_no)
     return IngestOutcome(run=run, new_results=new_results, already_stored=len(writer.already))
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -370,3 +371,19 @@ def test_module_entry_point_and_version() -> None:
     assert code == 0
     for command in ("ingest", "runs", "db"):
         assert command in out
+
+
+def test_framework_versions_feed_the_environment_fingerprint(tmp_path: Path) -> None:
+    db = str(tmp_path / "s.db")
+    from_log = ingest_json(db, str(PYTEST_DATA / "reportlog.jsonl"))
+    version = from_log["metadata"]["frameworks"]["pytest"]
+    assert version and version[0].isdigit()
+    assert from_log["metadata"]["env"]["framework.pytest"] == version
+    from_xml = ingest_json(db, str(PYTEST_DATA / "xunit2.xml"))
+    assert from_xml["env_fingerprint"] != from_log["env_fingerprint"], "pytest's version is only in the log"
+
+
+def test_pytest_json_creation_time_is_the_run_time(tmp_path: Path) -> None:
+    document = ingest_json(str(tmp_path / "s.db"), str(PYTEST_DATA / "pytest.json"))
+    created = json.loads((PYTEST_DATA / "pytest.json").read_text())["created"]
+    assert datetime.fromisoformat(document["timestamp"]).timestamp() == pytest.approx(created, abs=0.001)

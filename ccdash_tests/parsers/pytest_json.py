@@ -14,7 +14,9 @@ of the stdlib json's for the same file.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from typing import Any
 
 import msgspec
@@ -91,6 +93,8 @@ def metadata_of(report: JsonReport) -> dict[str, str]:
         metadata["root"] = report.root
     if report.created is not None:
         metadata["created"] = str(report.created)
+        with contextlib.suppress(OverflowError, OSError, ValueError):
+            metadata["timestamp"] = datetime.fromtimestamp(report.created, UTC).isoformat()
     if report.exitcode is not None:
         metadata["exitcode"] = str(report.exitcode)
     for key, value in report.environment.items():

@@ -66,6 +66,7 @@ def parse_reportlog(fh: BinaryIO, path: str, max_text: int) -> tuple[dict[str, s
         raise ReportError(path, "empty file")
     if first.pytest_version:
         metadata["pytest_version"] = first.pytest_version
+        metadata["framework_version"] = first.pytest_version
     return metadata, _iterate(fh, decoder, path, max_text, first, metadata)
 
 

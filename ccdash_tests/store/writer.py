@@ -238,21 +238,26 @@ def known_sources(engine: Engine, project: str, run_id: str) -> dict[str, Source
     return {sha: SourceFile(name=name, sha256=sha, format=fmt, cases=cases) for sha, name, fmt, cases in rows}
 
 
-def close_run(engine: Engine, run_pk: int, timestamp: datetime | None, extra_metadata: dict) -> TestRunDTO:
-    """Recompute the run's totals from its stored results (report counters are never trusted)."""
+def close_run(
+    engine: Engine, run_pk: int, timestamp: datetime | None, extra_metadata: dict, env_fingerprint: str | None
+) -> TestRunDTO:
+    """Recompute the run's totals from its stored results (report counters are never trusted).
+
+    `timestamp` and `env_fingerprint` replace the stored values when given (first ingest of a run).
+    """
     counts, flaky, duration_ms = run_totals(engine, run_pk)
     total = sum(counts.values())
     failed = counts[Status.FAILED] + counts[Status.ERROR]
     status = RunStatus.EMPTY if total == 0 else RunStatus.FAILED if failed else RunStatus.PASSED
-    current_metadata, current_time = engine.query(
-        "SELECT metadata, timestamp FROM test_runs WHERE id = ?", (run_pk,)
+    current_metadata, current_time, current_env = engine.query(
+        "SELECT metadata, timestamp, env_fingerprint FROM test_runs WHERE id = ?", (run_pk,)
     )[0]
     metadata = {**from_json(current_metadata, {}), **extra_metadata}
     engine.execute(
         """
         UPDATE test_runs SET status = ?, total_tests = ?, passed_tests = ?, failed_tests = ?,
             skipped_tests = ?, flaky_tests = ?, duration_ms = ?, status_counts = ?, metadata = ?,
-            timestamp = ?
+            timestamp = ?, env_fingerprint = ?
         WHERE id = ?
         """,
         (
@@ -266,6 +271,7 @@ def close_run(engine: Engine, run_pk: int, timestamp: datetime | None, extra_met
             to_json({s.value: n for s, n in counts.items()}),
             to_json(metadata),
             db_time(timestamp) if timestamp else current_time,
+            env_fingerprint or current_env,
             run_pk,
         ),
     )
