@@ -23,8 +23,8 @@ demo: install
 # The whole suite, lint included. PostgreSQL tests use $$CCDASH_TESTS_POSTGRES_URL, else a throwaway
 # server from the pgserver package; .ci/run starts the machine's server and sets the URL.
 test: install-test
-	$(BIN)/ruff check ccdash_tests tests bench
-	$(BIN)/ruff format --check ccdash_tests tests bench
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest
 
 clean:

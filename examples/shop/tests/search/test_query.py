@@ -5,7 +5,7 @@ from pathlib import Path
 
 
 def test_query_parses() -> None:
-    assert "a b".split() == ["a", "b"]
+    assert "a  b".split(maxsplit=1) == ["a", "b"]
 
 
 def test_ranking_is_stable(run_no: int, tmp_path: Path) -> None:
