@@ -9,8 +9,8 @@ Every function here takes the repository directory first and raises a `GitError`
 - `UnknownRevision`  git does not know the revision
 - `ShallowHistory`   the revision is missing because the clone is shallow
 
-Public functions: `validate_revision`, `repo_root`, `resolve_revision`, `is_shallow`,
-`first_parent`, `changed_files`, `changed_test_files`, `read_file_at`, `read_worktree_file`, `commit_info`.
+Public functions: `validate_revision`, `repo_root`, `resolve_revision`, `is_shallow`, `first_parent`,
+`is_ancestor`, `changed_files`, `changed_test_files`, `read_file_at`, `read_worktree_file`, `commit_info`.
 """
 
 from __future__ import annotations
@@ -163,6 +163,16 @@ def first_parent(repo: Path | str, sha: str) -> str | None:
     if is_shallow(repo) and sha.encode() in _shallow_boundary(repo):
         raise ShallowHistory(f"the parent of {sha[:12]} is not in this shallow clone (fetch more history)")
     return None
+
+
+def is_ancestor(repo: Path | str, ancestor: str, descendant: str) -> bool:
+    """Whether commit `ancestor` is reachable from commit `descendant` (a commit is its own ancestor)."""
+    _require_sha(ancestor)
+    _require_sha(descendant)
+    done = _run(repo, ["merge-base", "--is-ancestor", "--end-of-options", ancestor, descendant], check=False)
+    if done.returncode in (0, 1):
+        return done.returncode == 0
+    raise _classify(repo, done.stderr)
 
 
 def _shallow_boundary(repo: Path | str) -> bytes:

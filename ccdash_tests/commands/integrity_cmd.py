@@ -1,0 +1,302 @@
+"""`ccdash-tests integrity [scan|ack]`: list, gate on, scan for and acknowledge integrity signals."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+from rich.text import Text
+
+from ccdash_tests import render
+from ccdash_tests.commands.common import (
+    EXIT_GATE,
+    EXIT_INPUT,
+    DbOption,
+    JsonOption,
+    ProjectOption,
+    app,
+    fail,
+    parse_timestamp,
+    resolve_project,
+    user_errors,
+)
+from ccdash_tests.ingest import InputError
+from ccdash_tests.integrity.git import GitError
+from ccdash_tests.integrity.record import (
+    IntegrityCheck,
+    SignalLookupError,
+    find_signal,
+    gate_failures,
+    scan_and_record,
+    select_signals,
+)
+from ccdash_tests.models import SignalSeverity, SignalState, TestIntegritySignalDTO, utcnow
+from ccdash_tests.store import open_store
+
+integrity_app = typer.Typer(
+    help="Integrity signals: tests weakened by the change that made them pass.",
+    invoke_without_command=True,
+    no_args_is_help=False,
+)
+app.add_typer(integrity_app, name="integrity")
+
+SEVERITY_STYLE = {SignalSeverity.HIGH: "bold red", SignalSeverity.MEDIUM: "yellow", SignalSeverity.LOW: "dim"}
+STATES = ("open", "acknowledged", "all")
+_RELATIVE = re.compile(r"(\d{1,6})\s*([mhdw])")
+_UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
+_HEX = re.compile(r"[0-9a-fA-F]{4,64}")
+_EVIDENCE_LINES = 6
+
+
+def parse_since(value: str | None, now: datetime) -> datetime | None:
+    """`--since`: an ISO-8601 time, or an age such as 30m, 12h, 7d, 2w before `now`."""
+    if value is None:
+        return None
+    relative = _RELATIVE.fullmatch(value.strip())
+    if relative:
+        return now - timedelta(**{_UNITS[relative.group(2)]: int(relative.group(1))})
+    try:
+        return parse_timestamp(value)
+    except InputError:
+        raise InputError(
+            f"--since {value!r}: expected an ISO-8601 time or an age such as 7d or 12h"
+        ) from None
+
+
+def parse_state(value: str) -> SignalState | None:
+    if value not in STATES:
+        raise InputError(f"--state {value!r}: choose open, acknowledged or all")
+    return None if value == "all" else SignalState(value)
+
+
+def parse_severity(value: str | None) -> SignalSeverity | None:
+    if value is None:
+        return None
+    try:
+        return SignalSeverity(value)
+    except ValueError:
+        raise InputError(f"--fail-on {value!r}: choose low, medium or high") from None
+
+
+def signal_document(signal: TestIntegritySignalDTO) -> dict[str, Any]:
+    return signal.model_dump(mode="json")
+
+
+def evidence_text(signal: TestIntegritySignalDTO) -> Text:
+    """The lines a reviewer needs: what was removed and added, or the statuses that changed."""
+    details = signal.details
+    text = Text()
+
+    def line(prefix: str, body: object, style: str) -> None:
+        if text:
+            text.append("\n")
+        text.append(prefix + render.safe(body, limit=200), style=style)
+
+    for removed in list(details.get("removed", []))[:_EVIDENCE_LINES]:
+        line("- ", removed, "red")
+    for added in list(details.get("added", []))[:_EVIDENCE_LINES]:
+        line("+ ", added, "green")
+    if "assertions_before" in details and "assertions_after" in details:
+        line("", f"assertions {details['assertions_before']} -> {details['assertions_after']}", "dim")
+    if signal.signal_type == "test_removed":
+        line("", f"test removed ({details.get('assertions_before', '?')} assertions)", "red")
+    if "previous_status" in details:
+        before = ",".join(details.get("previous_status", []))
+        after = ",".join(details.get("current_status", []))
+        line("", f"{before} before, {after} after the edit", "dim")
+    if details.get("failed_before"):
+        line("", "the test failed in the previous run", "dim")
+    for key in ("moved_from", "renamed_from"):
+        if key in details:
+            line("", f"{key.replace('_', ' ')} {details[key]}", "dim")
+    return text
+
+
+def commit_text(signal: TestIntegritySignalDTO) -> Text:
+    text = Text(render.short_sha(signal.git_sha))
+    if signal.details.get("worktree"):
+        text.append(" +worktree", style="magenta")
+    commit = signal.details.get("commit")
+    if isinstance(commit, dict) and commit.get("subject"):
+        text.append("\n" + render.safe(commit["subject"], limit=60), style="dim")
+    return text
+
+
+def signals_table(signals: Sequence[TestIntegritySignalDTO], title: str) -> Table:
+    table = Table(title=title, title_justify="left")
+    table.add_column("id")
+    table.add_column("severity")
+    table.add_column("signal")
+    table.add_column("test", overflow="fold")
+    table.add_column("commit")
+    table.add_column("session")
+    table.add_column("evidence", overflow="fold")
+    for signal in signals:
+        test = Text(render.safe(signal.test_name or "-"))
+        location = signal.file_path + (f":{signal.details['line']}" if signal.details.get("line") else "")
+        test.append("\n" + render.safe(location), style="dim")
+        if signal.test_id is None:
+            test.append("\n(not in the store)", style="dim")
+        kind = Text(render.safe(signal.signal_type))
+        if signal.state is SignalState.ACKNOWLEDGED:
+            kind.append("\nacknowledged", style="dim")
+        table.add_row(
+            Text(signal.signal_id[:12]),
+            Text(signal.severity.value, style=SEVERITY_STYLE[signal.severity]),
+            kind,
+            test,
+            commit_text(signal),
+            render.plain(signal.agent_session_id or "-", limit=24),
+            evidence_text(signal),
+        )
+    return table
+
+
+def gate_message(failing: Sequence[TestIntegritySignalDTO], fail_on: SignalSeverity) -> str:
+    first = failing[0]
+    return (
+        f"integrity gate failed: {len(failing)} open signal{'s' if len(failing) != 1 else ''} of severity "
+        f"{fail_on.value} or higher\nfirst: {first.signal_id[:12]} {first.signal_type} in "
+        f"{first.file_path}::{first.test_name or '-'} ({first.severity.value})"
+    )
+
+
+@integrity_app.callback()
+def integrity(
+    ctx: typer.Context,
+    since: Annotated[
+        str | None, typer.Option("--since", help="Only signals recorded since: ISO-8601 time or an age (7d).")
+    ] = None,
+    sha: Annotated[
+        str | None, typer.Option("--sha", help="Only signals of this commit (SHA prefix).")
+    ] = None,
+    state: Annotated[str, typer.Option("--state", help="open | acknowledged | all")] = "open",
+    fail_on: Annotated[
+        str | None,
+        typer.Option("--fail-on", help="low | medium | high: exit 1 when an open signal this severe exists."),
+    ] = None,
+    json_out: JsonOption = False,
+    db: DbOption = None,
+    project: ProjectOption = None,
+) -> None:
+    """List integrity signals with their evidence; with --fail-on, a CI gate over the open ones."""
+    if ctx.invoked_subcommand is not None:
+        return
+    with user_errors():
+        wanted_state = parse_state(state)
+        floor = parse_severity(fail_on)
+        after = parse_since(since, utcnow())
+        if sha is not None and not _HEX.fullmatch(sha):
+            raise InputError(f"--sha {sha!r}: not a hexadecimal commit SHA (4 to 64 digits)")
+        with open_store(db) as store:
+            name = resolve_project(project)
+            matching = select_signals(store, name, since=after, sha=sha)
+    listed = [s for s in matching if wanted_state is None or s.state is wanted_state]
+    failing = gate_failures(matching, floor) if floor is not None else []
+    if json_out:
+        render.print_json(
+            {
+                "project": name,
+                "state": state,
+                "signals": [signal_document(s) for s in listed],
+                "open": sum(1 for s in matching if s.state is SignalState.OPEN),
+                "gate": None
+                if floor is None
+                else {
+                    "fail_on": floor.value,
+                    "failed": bool(failing),
+                    "failing_signal_ids": [s.signal_id for s in failing],
+                },
+            }
+        )
+    else:
+        console = render.make_console()
+        if listed:
+            console.print(signals_table(listed, f"Integrity signals ({state}): {len(listed)}"))
+        else:
+            console.print("No integrity signals." if state == "all" else f"No {state} integrity signals.")
+    if failing and floor is not None:
+        raise fail(gate_message(failing, floor), EXIT_GATE)
+
+
+def scan_summary(check: IntegrityCheck) -> Text:
+    base = render.short_sha(check.base_sha) if check.base_sha else "(root)"
+    head = "work tree" if check.worktree else render.short_sha(check.head_sha)
+    text = Text(f"Scanned {base}..{head}: {check.status}")
+    if check.checked:
+        text.append(f" ({check.new_signals} new)", style="dim")
+    if check.unparsed_files:
+        text.append(
+            "\nnot parsed: " + render.safe(", ".join(check.unparsed_files), limit=300), style="yellow"
+        )
+    return text
+
+
+@integrity_app.command("scan")
+def integrity_scan(
+    base: Annotated[
+        str | None, typer.Option("--base", help="Compare from this revision. [default: HEAD's parent]")
+    ] = None,
+    head: Annotated[str, typer.Option("--head", help="Compare to this revision.")] = "HEAD",
+    worktree: Annotated[
+        bool, typer.Option("--worktree", help="Compare to the uncommitted work tree (base: HEAD).")
+    ] = False,
+    repo: Annotated[
+        Path | None, typer.Option("--repo", help="Git repository. [default: the current folder]")
+    ] = None,
+    json_out: JsonOption = False,
+    db: DbOption = None,
+    project: ProjectOption = None,
+) -> None:
+    """Scan a change for weakened tests now, and store what it finds."""
+    with user_errors():
+        name = resolve_project(project)
+        with open_store(db) as store:
+            try:
+                check = scan_and_record(store, name, repo or Path.cwd(), base, head, worktree)
+            except GitError as exc:
+                raise fail(f"integrity scan: {exc}", EXIT_INPUT) from None
+    if json_out:
+        render.print_json({**check.to_json_dict(), "signals": [signal_document(s) for s in check.signals]})
+        return
+    console = render.make_console()
+    console.print(scan_summary(check))
+    if check.signals:
+        console.print(signals_table(check.signals, "Found"))
+
+
+@integrity_app.command("ack")
+def integrity_ack(
+    signal: Annotated[str, typer.Argument(help="Signal id, or a unique prefix of it.")],
+    reason: Annotated[str, typer.Option("--reason", help="Why the change is acceptable.")],
+    json_out: JsonOption = False,
+    db: DbOption = None,
+    project: ProjectOption = None,
+) -> None:
+    """Acknowledge a signal: it stays stored but no longer counts against health or the gate."""
+    with user_errors():
+        if not reason.strip():
+            raise InputError("--reason: must not be empty")
+        if len(reason) > 2000:
+            raise InputError("--reason: longer than 2000 characters")
+        name = resolve_project(project)
+        with open_store(db) as store:
+            try:
+                found = find_signal(store, name, signal)
+            except SignalLookupError as exc:
+                raise InputError(str(exc)) from None
+            store.signals.acknowledge(name, found.signal_id, reason.strip())
+            updated = find_signal(store, name, found.signal_id)
+    if json_out:
+        render.print_json(signal_document(updated))
+        return
+    message = (
+        f"Acknowledged {updated.signal_id[:12]}: {updated.signal_type} in "
+        f"{updated.file_path}::{updated.test_name or '-'} ({updated.severity.value})"
+    )
+    render.make_console().print(render.plain(message))
