@@ -65,7 +65,8 @@ def test_ingest_json_contract(db_url: str, tmp_path: Path) -> None:
         tmp_path, "r.xml", junit(case("a"), case("b", "failed"), case("c", "skipped"), case("d", "error"))
     )
     document = ingest_json(db_url, str(report))
-    assert RUN_KEYS | {"new_results", "already_stored"} == set(document)
+    assert RUN_KEYS | {"new_results", "already_stored", "integrity"} == set(document)
+    assert document["integrity"]["checked"] is False
     assert set(document["status_counts"]) == STATUSES
     assert document["status_counts"] == {
         "passed": 1,
@@ -387,3 +388,44 @@ def test_pytest_json_creation_time_is_the_run_time(tmp_path: Path) -> None:
     document = ingest_json(str(tmp_path / "s.db"), str(PYTEST_DATA / "pytest.json"))
     created = json.loads((PYTEST_DATA / "pytest.json").read_text())["created"]
     assert datetime.fromisoformat(document["timestamp"]).timestamp() == pytest.approx(created, abs=0.001)
+
+
+def _commit(repo: Path, message: str) -> str:
+    subprocess.run(["git", "add", "-A"], cwd=repo, check=True)
+    subprocess.run(
+        ["git", "-c", "user.name=t", "-c", "user.email=t@e", "commit", "-q", "-m", message],
+        cwd=repo,
+        check=True,
+    )
+    done = subprocess.run(["git", "rev-parse", "HEAD"], cwd=repo, check=True, capture_output=True, text=True)
+    return done.stdout.strip()
+
+
+def test_ingest_checks_integrity_of_the_change(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    repo = tmp_path / "shop"
+    repo.mkdir()
+    subprocess.run(["git", "init", "-q", "-b", "main"], cwd=repo, check=True)
+    tests = repo / "tests"
+    tests.mkdir()
+    (tests / "test_cart.py").write_text("def test_total():\n    assert 1 + 1 == 2\n    assert 2 * 2 == 4\n")
+    first = _commit(repo, "cart tests")
+    (tests / "test_cart.py").write_text("def test_total():\n    pass\n")
+    second = _commit(repo, "make it green")
+    monkeypatch.chdir(repo)
+    db = str(tmp_path / "s.db")
+    report = junit(case("test_total", "failed", classname="tests.test_cart"))
+    write(tmp_path, "1.xml", report)
+    write(tmp_path, "2.xml", junit(case("test_total", classname="tests.test_cart")))
+    before = ingest_json(db, str(tmp_path / "1.xml"), "--git-sha", first, "--session", "agent-1")
+    assert before["integrity"]["checked"] is False
+    after = ingest_json(db, str(tmp_path / "2.xml"), "--git-sha", second, "--session", "agent-2")
+    assert after["integrity"]["checked"] is True, after["integrity"]
+    code, out, _ = invoke("integrity", "--db", db, "--project", "p", "--json")
+    assert code == 0
+    signals = json.loads(out)
+    signals = signals["signals"] if isinstance(signals, dict) else signals
+    kinds = {s["signal_type"] for s in signals}
+    assert {"assertion_removed", "edited_before_green"} <= kinds
+    assert all(s["agent_session_id"] == "agent-2" for s in signals)
+    again = ingest_json(db, str(tmp_path / "2.xml"), "--git-sha", second)
+    assert again["integrity"]["checked"] is False, "a run already stored is not scanned again"

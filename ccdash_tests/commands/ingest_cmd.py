@@ -32,6 +32,7 @@ from ccdash_tests.ingest import (
     plan_ingest,
     run_ingest,
 )
+from ccdash_tests.integrity.record import IntegrityCheck, check_after_ingest
 from ccdash_tests.models import Status, Trigger, utcnow
 from ccdash_tests.store import Store, open_store
 
@@ -109,13 +110,21 @@ def ingest(
             )
             with progress_counter(show_progress) as tick:
                 outcome = run_ingest(store, plan, fmt, on_case=tick)  # type: ignore[arg-type]
+            integrity = check_integrity(store, outcome)
             if json_out:
-                render.print_json(outcome.to_json_dict())
+                render.print_json({**outcome.to_json_dict(), "integrity": integrity.to_json_dict()})
             else:
-                show_ingest_summary(store, outcome)
+                show_ingest_summary(store, outcome, integrity)
 
 
-def show_ingest_summary(store: Store, outcome: IngestOutcome) -> None:
+def check_integrity(store: Store, outcome: IngestOutcome) -> IntegrityCheck:
+    """Look for weakened tests in the change behind a run that brought new results."""
+    if outcome.new_results == 0:
+        return IntegrityCheck.not_checked("nothing new was stored")
+    return check_after_ingest(store, outcome.run, Path.cwd())
+
+
+def show_ingest_summary(store: Store, outcome: IngestOutcome, integrity: IntegrityCheck) -> None:
     console = render.make_console()
     run = outcome.run
     console.print(render.run_header(run))
@@ -134,4 +143,6 @@ def show_ingest_summary(store: Store, outcome: IngestOutcome) -> None:
     flaky = [r for r in store.results.by_run(run.project_id, run.run_id, statuses=[Status.PASSED]) if r.flaky]
     if flaky:
         console.print(render.results_table(flaky[:20], title=f"Flaky ({run.flaky_tests})"))
+    style = "bold red" if integrity.signals else "dim"
+    console.print(render.plain(f"Integrity {integrity.status}", style=style))
     console.print(render.plain(f"Stored in {store.description}", style="dim"))
