@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ccdash_tests.commands import ingest_cmd, integrity_cmd, runs_cmd  # noqa: F401  # importing registers the commands
+from ccdash_tests.commands import health_cmd, ingest_cmd, integrity_cmd, map_cmd, runs_cmd  # noqa: F401  # importing registers the commands
 from ccdash_tests.commands.common import app
 
 __all__ = ["app", "main"]

@@ -34,6 +34,7 @@ EXPECTED_COLUMNS = {
         "snapshot_hash", "is_primary", "created_at",
     },
     "test_mapping_snapshots": {"id", "project_id", "version", "snapshot_hash", "mappings", "created_at"},
+    "test_mapping_inputs": {"id", "project_id", "kind", "source", "position", "body", "created_at"},
     "test_integrity_signals": {
         "id", "signal_id", "project_id", "git_sha", "file_path", "test_id", "test_name", "signal_type",
         "severity", "details", "linked_run_ids", "agent_session_id", "state", "ack_reason", "created_at",

@@ -35,6 +35,7 @@ from ccdash_tests.ingest import (
 from ccdash_tests.integrity.record import IntegrityCheck, check_after_ingest
 from ccdash_tests.models import Status, Trigger, utcnow
 from ccdash_tests.store import Store, open_store
+from ccdash_tests.store.mapping_store import resolve_after_ingest
 
 
 @contextlib.contextmanager
@@ -110,6 +111,10 @@ def ingest(
             )
             with progress_counter(show_progress) as tick:
                 outcome = run_ingest(store, plan, fmt, on_case=tick)  # type: ignore[arg-type]
+            if outcome.new_results:
+                # Outside the ingest transaction: a failure here leaves the run stored, and the next
+                # ingest or `map resolve` maps what this one did not.
+                resolve_after_ingest(store, name)
             integrity = check_integrity(store, outcome)
             if json_out:
                 render.print_json({**outcome.to_json_dict(), "integrity": integrity.to_json_dict()})

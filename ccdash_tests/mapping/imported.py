@@ -178,6 +178,8 @@ class ImportedProvider:
 
     def map(self, tests: Sequence[TestRef]) -> list[MappingCandidate]:
         candidates: list[MappingCandidate] = []
+        if not self._compiled:
+            return candidates
         for test in tests:
             texts = subjects(test)
             for compiled in self._compiled:

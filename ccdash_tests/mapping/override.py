@@ -61,6 +61,8 @@ class OverrideProvider:
 
     def map(self, tests: Sequence[TestRef]) -> list[MappingCandidate]:
         candidates: list[MappingCandidate] = []
+        if not self._by_key:
+            return candidates
         for test in tests:
             seen: set[tuple[str, str | None]] = set()
             for key in keys_of(test):

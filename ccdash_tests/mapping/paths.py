@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 
 from ccdash_tests.mapping.base import MappingCandidate, ProviderName, TestRef
 
@@ -94,6 +95,8 @@ def looks_like_file(text: str) -> bool:
     return " " not in text and text.count(".") <= 2
 
 
+# Many tests share one file or class: cache the parse, it is a pure function of the text.
+@lru_cache(maxsize=65536)
 def from_file_path(path: str) -> tuple[str | None, str] | None:
     """(domain, feature) from a file path; None when the file name gives no feature."""
     parts = [part for part in re.split(r"[/\\]+", path) if part and part not in (".", "..")]
@@ -123,6 +126,8 @@ def from_go_package(package: str, test_name: str) -> tuple[str | None, str] | No
     return domain, feature
 
 
+# Many tests share one file or class: cache the parse, it is a pure function of the text.
+@lru_cache(maxsize=65536)
 def from_dotted(classname: str) -> tuple[str | None, str] | None:
     """(domain, feature) from a pytest module path or a JVM class name."""
     segments = [seg for seg in classname.split(".") if seg]

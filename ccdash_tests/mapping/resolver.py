@@ -184,8 +184,12 @@ def map_tests(tests: Sequence[TestRef], providers: Iterable[MappingProvider]) ->
     return resolve(candidates)
 
 
-def snapshot_hash(mappings: Iterable[ResolvedMapping], conflicts: Iterable[MappingConflict]) -> str:
-    """sha256 hex of the canonical JSON of a resolution (sorted rows, sorted keys, no spaces)."""
+def snapshot_document(mappings: Iterable[ResolvedMapping], conflicts: Iterable[MappingConflict]) -> dict:
+    """The canonical document of a resolution: rows as arrays, sorted, so that it is also what is stored.
+
+    mappings: [test_id, feature, domain, provider, [providers], confidence, is_primary];
+    conflicts: [test_id, primary_feature, [[provider, feature, confidence], ...]].
+    """
     # (test_id, feature) is unique in a resolution and test_id among conflicts, so sorting never
     # reaches a field where None could meet a str.
     rows = sorted(
@@ -193,10 +197,33 @@ def snapshot_hash(mappings: Iterable[ResolvedMapping], conflicts: Iterable[Mappi
         for m in mappings
     )
     conflict_rows = sorted([c.test_id, c.primary_feature, [list(p) for p in c.proposals]] for c in conflicts)
-    document = {"version": SNAPSHOT_VERSION, "mappings": rows, "conflicts": conflict_rows}
-    return hashlib.sha256(_canonical(document).encode("utf-8", "surrogatepass")).hexdigest()
+    return {"version": SNAPSHOT_VERSION, "mappings": rows, "conflicts": conflict_rows}
 
 
-def _canonical(value: object) -> str:
+def canonical_json(document: object) -> str:
     """Sorted keys, no spaces, UTF-8 text kept as is: one byte string per document."""
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def document_hash(document: object) -> str:
+    return hashlib.sha256(canonical_json(document).encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def snapshot_hash(mappings: Iterable[ResolvedMapping], conflicts: Iterable[MappingConflict]) -> str:
+    """sha256 hex of the canonical JSON of a resolution (sorted rows, sorted keys, no spaces)."""
+    return document_hash(snapshot_document(mappings, conflicts))
+
+
+def from_snapshot_document(
+    document: dict,
+) -> tuple[tuple[ResolvedMapping, ...], tuple[MappingConflict, ...]]:
+    """The mappings and conflicts of a stored snapshot document (the inverse of snapshot_document)."""
+    mappings = tuple(
+        ResolvedMapping(test_id, feature, domain, provider, tuple(providers), confidence, bool(primary))
+        for test_id, feature, domain, provider, providers, confidence, primary in document.get("mappings", [])
+    )
+    conflicts = tuple(
+        MappingConflict(test_id, primary, tuple((p, f, c) for p, f, c in proposals))
+        for test_id, primary, proposals in document.get("conflicts", [])
+    )
+    return mappings, conflicts

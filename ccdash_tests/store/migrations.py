@@ -95,7 +95,6 @@ CREATE TABLE test_definitions (
     first_seen TEXT NOT NULL,
     UNIQUE (project_id, test_id)
 );
-CREATE INDEX ix_test_definitions_name ON test_definitions (project_id, name);
 CREATE TABLE test_errors (
     id {pk},
     text_hash TEXT NOT NULL UNIQUE,
@@ -175,6 +174,32 @@ CREATE TABLE test_integrity_signals (
 );
 CREATE INDEX ix_test_integrity_signals_sha ON test_integrity_signals (project_id, git_sha);
 CREATE INDEX ix_test_integrity_signals_time ON test_integrity_signals (project_id, created_at)
+""",
+    ),
+    # What later resolutions must keep using: imported rule files (kind 'rules', one row per rule,
+    # source = the file's name) and user overrides (kind 'override', source = the key naming the test).
+    Migration(
+        "0002_mapping_inputs",
+        """
+CREATE TABLE test_mapping_inputs (
+    id {pk},
+    project_id TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    source TEXT NOT NULL,
+    position INTEGER NOT NULL,
+    body TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    UNIQUE (project_id, kind, source, position)
+)
+""",
+    ),
+    # Where a failure cause first appeared (`failures`: first seen) without reading every failing
+    # result of the project: status and run_pk make it covering on SQLite, so no result row is read.
+    # Partial: only results with failure text (about 1% of rows) are indexed.
+    Migration(
+        "0003_results_error_index",
+        """
+CREATE INDEX ix_test_results_error ON test_results (error_pk, status, run_pk) WHERE error_pk IS NOT NULL
 """,
     ),
 )

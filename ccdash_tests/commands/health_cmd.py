@@ -1,0 +1,232 @@
+"""`ccdash-tests domains` and `ccdash-tests health`: feature health judged by the tests that prove it."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from typing import Annotated
+
+import typer
+from rich.table import Table
+from rich.text import Text
+from rich.tree import Tree
+
+from ccdash_tests import render
+from ccdash_tests.commands.common import (
+    EXIT_GATE,
+    DbOption,
+    JsonOption,
+    ProjectOption,
+    app,
+    resolve_project,
+    user_errors,
+)
+from ccdash_tests.health import sparkline
+from ccdash_tests.ingest import InputError
+from ccdash_tests.models import DomainHealthRollupDTO, FeatureTestHealthDTO
+from ccdash_tests.store import open_store
+from ccdash_tests.store.health_queries import (
+    FeatureTest,
+    HealthReport,
+    UnknownFeatureError,
+    domain_report,
+    health_report,
+)
+
+
+def format_rate(rate: float | None) -> str:
+    return "-" if rate is None else f"{rate * 100:.1f}%"
+
+
+def rate_style(rate: float | None) -> str:
+    if rate is None:
+        return "dim"
+    return "green" if rate >= 0.95 else "yellow" if rate >= 0.8 else "red"
+
+
+def node_label(node: DomainHealthRollupDTO) -> Text:
+    label = Text()
+    label.append(render.safe(node.name), style="bold" if node.kind != "feature" else "")
+    if node.kind != "domain":
+        label.append(f" ({node.kind})", style="dim")
+    label.append(f"  {node.total_tests} tests  ")
+    label.append(f"{node.passed} passed", style="green" if node.passed else "dim")
+    label.append("  ")
+    label.append(f"{node.failed} failed", style="red" if node.failed else "dim")
+    label.append(f"  {node.skipped} skipped  ", style="dim" if not node.skipped else "yellow")
+    label.append(format_rate(node.pass_rate), style=rate_style(node.pass_rate))
+    if node.flaky_count:
+        label.append(f"  {node.flaky_count} flaky", style="magenta")
+    if node.open_signals:
+        label.append(f"  {node.open_signals} open signals", style="bold red")
+    label.append(f"  last run {render.format_time(node.last_run_at)}", style="dim")
+    return label
+
+
+def domain_tree_view(roots: Sequence[DomainHealthRollupDTO]) -> Tree:
+    tree = Tree(Text("Domains", style="bold"), guide_style="dim")
+
+    def add(parent: Tree, node: DomainHealthRollupDTO) -> None:
+        branch = parent.add(node_label(node))
+        for child in node.children:
+            add(branch, child)
+
+    for root in roots:
+        add(tree, root)
+    return tree
+
+
+@app.command()
+def domains(
+    json_out: JsonOption = False,
+    db: DbOption = None,
+    project: ProjectOption = None,
+) -> None:
+    """The domain -> subdomain -> feature tree with each level's test health."""
+    with user_errors():
+        name = resolve_project(project)
+        with open_store(db) as store:
+            roots = domain_report(store.engine, name)
+        if json_out:
+            render.print_json({"project": name, "domains": [root.model_dump(mode="json") for root in roots]})
+            return
+        console = render.make_console()
+        if not roots:
+            console.print("No tests stored yet. Store a run with: ccdash-tests ingest REPORT.xml")
+            return
+        console.print(domain_tree_view(roots))
+
+
+def feature_document(row: FeatureTestHealthDTO) -> dict:
+    document = row.model_dump(mode="json")
+    document["sparkline"] = sparkline(row.trend)
+    return document
+
+
+def gate_failures(rows: Sequence[FeatureTestHealthDTO], fail_under: float) -> list[FeatureTestHealthDTO]:
+    """Features whose pass rate is below the gate; a feature with no counted result cannot pass it either."""
+    return [row for row in rows if row.pass_rate is None or row.pass_rate < fail_under]
+
+
+def feature_label(row: FeatureTestHealthDTO) -> str:
+    return f"{row.domain_id}::{row.feature}" if row.domain_id else row.feature
+
+
+def health_table(report: HealthReport) -> Table:
+    table = Table(title="Feature health", title_justify="left")
+    for column, justify in (
+        ("domain", "left"),
+        ("feature", "left"),
+        ("tests", "right"),
+        ("pass rate", "right"),
+        (f"trend ({report.trend_runs} runs)", "left"),
+        ("flake rate", "right"),
+        ("integrity", "right"),
+        ("signals", "right"),
+        ("last run", "left"),
+        ("last good run", "left"),
+    ):
+        table.add_column(column, justify=justify, overflow="fold")  # type: ignore[arg-type]
+    for row in report.features:
+        table.add_row(
+            render.plain(row.domain_id or "-"),
+            render.plain(row.feature),
+            str(row.total_tests),
+            Text(format_rate(row.pass_rate), style=rate_style(row.pass_rate)),
+            Text(sparkline(row.trend), style="cyan"),
+            format_rate(row.flake_rate),
+            Text(f"{row.integrity_score:.2f}", style="red" if row.integrity_score < 1 else "green"),
+            Text(str(row.open_signals), style="bold red" if row.open_signals else "dim"),
+            render.format_time(row.last_run_at),
+            render.plain(row.last_good_run_id or "-", limit=16),
+        )
+    return table
+
+
+def tests_table(tests: Sequence[FeatureTest]) -> Table:
+    table = Table(title="Tests behind the feature", title_justify="left")
+    table.add_column("test", overflow="fold")
+    table.add_column("path", overflow="fold")
+    table.add_column("latest")
+    for test in tests:
+        status = render.status_text(test.status) if test.status else Text("no result", style="dim")
+        if test.flaky:
+            status.append(" (flaky)", style="magenta")
+        label = f"{test.classname}::{test.name}" if test.classname else test.name
+        table.add_row(render.plain(label), render.plain(test.path or "-"), status)
+    return table
+
+
+@app.command()
+def health(
+    feature: Annotated[
+        str | None, typer.Option("--feature", help="Only this feature (case-insensitive).")
+    ] = None,
+    domain: Annotated[
+        str | None, typer.Option("--domain", help="Only this domain and its subdomains.")
+    ] = None,
+    runs: Annotated[int, typer.Option("--runs", min=1, max=500, help="Runs in the trend sparkline.")] = 10,
+    fail_under: Annotated[
+        float | None,
+        typer.Option(
+            "--fail-under",
+            min=0.0,
+            max=1.0,
+            help="Exit 1 when a selected feature's pass rate is below this (0..1), e.g. 0.95; "
+            "a feature with no passed or failed result fails too.",
+        ),
+    ] = None,
+    json_out: JsonOption = False,
+    db: DbOption = None,
+    project: ProjectOption = None,
+) -> None:
+    """One row per feature: pass rate, trend, flake rate, integrity score, open signals, last good run."""
+    with user_errors():
+        name = resolve_project(project)
+        with open_store(db) as store:
+            try:
+                report = health_report(store.engine, name, feature=feature, domain=domain, trend_runs=runs)
+            except UnknownFeatureError as exc:
+                raise InputError(str(exc)) from None
+        failed = gate_failures(report.features, fail_under) if fail_under is not None else []
+        if json_out:
+            document: dict = {
+                "project": name,
+                "runs": runs,
+                "features": [feature_document(row) for row in report.features],
+            }
+            if feature is not None:
+                document["tests"] = [test.to_json_dict() for test in report.tests]
+            if fail_under is not None:
+                document["gate"] = {
+                    "fail_under": fail_under,
+                    "passed": not failed,
+                    "failed_features": [feature_label(row) for row in failed],
+                }
+            render.print_json(document)
+        else:
+            show_health(report, feature is not None)
+        if failed:
+            raise gate_failed(failed, fail_under or 0.0)
+
+
+def show_health(report: HealthReport, with_tests: bool) -> None:
+    console = render.make_console()
+    if not report.features:
+        console.print("No mapped features yet. Ingest a run, then: ccdash-tests map resolve")
+        return
+    console.print(health_table(report))
+    if with_tests:
+        console.print(tests_table(report.tests))
+
+
+def gate_failed(failed: Sequence[FeatureTestHealthDTO], fail_under: float) -> typer.Exit:
+    listed = ", ".join(f"{feature_label(row)} ({format_rate(row.pass_rate)})" for row in failed[:10])
+    more = f" and {len(failed) - 10} more" if len(failed) > 10 else ""
+    sys.stderr.write(
+        render.safe(
+            f"ccdash-tests: health gate failed: {len(failed)} feature(s) below {format_rate(fail_under)}"
+        )
+        + f"\n  {render.safe(listed + more)}\n"
+    )
+    return typer.Exit(EXIT_GATE)

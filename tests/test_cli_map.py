@@ -1,0 +1,255 @@
+"""`map import|set|unset|resolve|conflicts|show` through the CLI on both backends, over ingested JUnit XML."""
+
+from __future__ import annotations
+
+import json
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from xml.sax.saxutils import quoteattr
+
+import pytest
+from typer.testing import CliRunner
+
+from ccdash_tests.cli import app
+
+PROJECT = "shop"
+
+
+def junit(cases: list[dict]) -> str:
+    """A pytest-style (xunit1) JUnit report: classname, name, file, optional status and properties."""
+    lines = ['<?xml version="1.0" encoding="utf-8"?>', '<testsuites><testsuite name="pytest">']
+    for item in cases:
+        attrs = (
+            f"classname={quoteattr(item['classname'])} name={quoteattr(item['name'])} "
+            f'file={quoteattr(item["file"])} line="1" time="0.01"'
+        )
+        body = ""
+        if item.get("properties"):
+            props = "".join(
+                f"<property name={quoteattr(k)} value={quoteattr(v)}/>" for k, v in item["properties"].items()
+            )
+            body += f"<properties>{props}</properties>"
+        status = item.get("status", "passed")
+        if status == "failed":
+            body += '<failure message="assert 1 == 2">assert 1 == 2</failure>'
+        elif status == "error":
+            body += '<error message="fixture broke">fixture broke</error>'
+        elif status == "skipped":
+            body += '<skipped message="not today"/>'
+        lines.append(f"<testcase {attrs}>{body}</testcase>")
+    lines.append("</testsuite></testsuites>")
+    return "\n".join(lines)
+
+
+def pytest_case(path: str, name: str, **extra: object) -> dict:
+    return {"classname": path.removesuffix(".py").replace("/", "."), "name": name, "file": path, **extra}
+
+
+CASES = [
+    # paths only: tests/billing/invoices/test_totals.py -> billing/invoices, totals (0.6, not primary)
+    pytest_case("tests/billing/invoices/test_totals.py", "test_sum"),
+    # metadata: a property in the report (0.9, primary)
+    pytest_case(
+        "tests/auth/test_login.py", "test_ok", properties={"feature": "Sign in", "domain": "Accounts"}
+    ),
+    # imported rule will claim it; metadata claims another feature -> conflict
+    pytest_case("tests/search/test_query.py", "test_rank", properties={"feature": "ranking"}),
+    # a name full of markup, shown literally
+    pytest_case("tests/misc/test_odd.py", "test_[bold]odd[/bold]"),
+]
+
+
+class Cli:
+    """Runs the CLI against one store and project."""
+
+    def __init__(self, db: str, tmp: Path) -> None:
+        self.db = db
+        self.tmp = tmp
+        self.runner = CliRunner()
+
+    def __call__(self, *args: str, code: int = 0) -> str:
+        result = self.runner.invoke(app, [*args, "--db", self.db, "--project", PROJECT])
+        assert result.exit_code == code, result.output
+        return result.stdout
+
+    def json(self, *args: str, code: int = 0) -> dict:
+        return json.loads(self(*args, "--json", code=code))
+
+    def ingest(self, cases: list[dict], run_id: str, timestamp: str) -> None:
+        report = self.tmp / f"{run_id}.xml"
+        report.write_text(junit(cases), encoding="utf-8")
+        self("ingest", str(report), "--run-id", run_id, "--timestamp", timestamp)
+
+
+@pytest.fixture
+def cli(db_url: str, tmp_path: Path) -> Cli:
+    tool = Cli(db_url, tmp_path)
+    tool.ingest(CASES, "r1", "2026-01-01T00:00:00Z")
+    return tool
+
+
+def by_test(document: dict) -> dict[str, list[dict]]:
+    found: dict[str, list[dict]] = {}
+    for mapping in document["mappings"]:
+        found.setdefault(mapping["test"], []).append(mapping)
+    return found
+
+
+def primary(document: dict, test: str) -> dict | None:
+    return next((m for m in by_test(document).get(test, []) if m["is_primary"]), None)
+
+
+RULES_YAML = """
+version: 1
+rules:
+  - pattern: "tests/search/*"
+    feature: search results
+    domain: Search
+  - pattern: "re:test_sum$"
+    feature: totals
+    domain: billing/invoices
+"""
+
+
+def test_paths_and_metadata_providers_through_resolve(cli: Cli) -> None:
+    # The ingest already resolved the new tests (version 1); resolving again finds nothing new.
+    outcome = cli.json("map", "resolve")
+    assert (outcome["tests_resolved"], outcome["version"], outcome["new_version"]) == (4, 1, False)
+    shown = cli.json("map", "show")
+    assert shown["version"] == 1 and len(shown["snapshot_hash"]) == 64
+    sum_test = by_test(shown)["tests.billing.invoices.test_totals::test_sum"]
+    assert [
+        (m["feature"], m["domain"], m["provider"], m["confidence"], m["is_primary"]) for m in sum_test
+    ] == [("totals", "billing/invoices", "paths", 0.6, False)]
+    login = primary(shown, "tests.auth.test_login::test_ok")
+    assert login is not None
+    assert (login["feature"], login["domain"], login["provider"], login["confidence"]) == (
+        "Sign in",
+        "accounts",
+        "metadata",
+        0.9,
+    )
+    # Resolving the same inputs again changes nothing.
+    again = cli.json("map", "resolve")
+    assert (again["version"], again["new_version"], again["rows_written"]) == (1, False, 0)
+
+
+def test_imported_rules_are_stored_and_agree_or_conflict(cli: Cli, tmp_path: Path) -> None:
+    rules = tmp_path / "mapping.yaml"
+    rules.write_text(RULES_YAML, encoding="utf-8")
+    imported = cli.json("map", "import", str(rules))
+    # Version 1 is what the ingest resolved; the imported rules make version 2.
+    assert imported["rules"] == 2 and imported["resolution"]["version"] == 2
+    shown = cli.json("map", "show")
+    # paths 0.6 + imported 0.8 agree on totals: 1 - 0.4 * 0.2 = 0.92, now primary.
+    total = primary(shown, "tests.billing.invoices.test_totals::test_sum")
+    assert total is not None
+    assert (total["feature"], total["provider"], total["providers"], total["confidence"]) == (
+        "totals",
+        "imported",
+        ["imported", "paths"],
+        0.92,
+    )
+    # metadata outranks imported: ranking stays primary, and the disagreement is a conflict.
+    rank = primary(shown, "tests.search.test_query::test_rank")
+    assert rank is not None and (rank["feature"], rank["provider"]) == ("ranking", "metadata")
+    conflicts = {c["test"]: c for c in cli.json("map", "conflicts")["conflicts"]}
+    # The tag and the path guess disagree on the login test too (both confidences >= 0.5).
+    assert sorted(conflicts) == ["tests.auth.test_login::test_ok", "tests.search.test_query::test_rank"]
+    ranking = conflicts["tests.search.test_query::test_rank"]
+    assert [(p["provider"], p["feature"]) for p in ranking["proposals"]] == [
+        ("metadata", "ranking"),
+        ("imported", "search results"),
+        ("paths", "query"),
+    ]
+    assert ranking["primary_feature"] == "ranking"
+    # A later ingest of new tests keeps using the stored rules.
+    cli.ingest([pytest_case("tests/search/test_filters.py", "test_filter")], "r2", "2026-01-02T00:00:00Z")
+    cli("map", "resolve")
+    later = primary(
+        cli.json("map", "show", "tests/search/test_filters.py::test_filter"),
+        "tests.search.test_filters::test_filter",
+    )
+    assert later is not None and (later["feature"], later["domain"]) == ("search results", "search")
+
+
+def test_override_wins_is_stored_and_can_be_removed(cli: Cli, tmp_path: Path) -> None:
+    cli("map", "resolve")
+    result = cli.json(
+        "map",
+        "set",
+        "tests/search/test_query.py::test_rank",
+        "--feature",
+        "Typeahead",
+        "--domain",
+        "Search/UI",
+    )
+    assert len(result["tests"]) == 1 and result["resolution"]["new_version"] is True
+    shown = cli.json("map", "show", "test_rank")
+    rank = primary(shown, "tests.search.test_query::test_rank")
+    assert rank is not None
+    assert (rank["feature"], rank["domain"], rank["provider"], rank["confidence"]) == (
+        "Typeahead",
+        "search/ui",
+        "override",
+        1.0,
+    )
+    # The user decided: no conflict for that test, even with a disagreeing rule file.
+    rules = tmp_path / "rules.json"
+    rules.write_text(
+        json.dumps([{"pattern": "tests/search/*", "feature": "search results"}]), encoding="utf-8"
+    )
+    cli("map", "import", str(rules))
+    conflicts = [c["test"] for c in cli.json("map", "conflicts")["conflicts"]]
+    assert conflicts == ["tests.auth.test_login::test_ok"]
+    assert (
+        primary(cli.json("map", "show", "test_rank"), "tests.search.test_query::test_rank")["feature"]
+        == "Typeahead"
+    )
+    cli("map", "unset", "tests/search/test_query.py::test_rank")
+    back = primary(cli.json("map", "show", "test_rank"), "tests.search.test_query::test_rank")
+    assert back is not None and back["feature"] == "ranking"
+
+
+def test_snapshot_versions_and_show_at_a_past_time(cli: Cli) -> None:
+    cli("map", "resolve")
+    between = datetime.now(UTC).isoformat()
+    time.sleep(0.01)
+    cli("map", "set", "test_sum", "--feature", "grand total")
+    now = cli.json("map", "show", "test_sum")
+    assert now["version"] == 2, "version 1 was resolved by the ingest"
+    assert primary(now, "tests.billing.invoices.test_totals::test_sum")["feature"] == "grand total"
+    before = cli.json("map", "show", "test_sum", "--at", between)
+    assert before["version"] == 1
+    assert primary(before, "tests.billing.invoices.test_totals::test_sum") is None
+    empty = cli.json("map", "show", "--at", "2000-01-01T00:00:00Z")
+    assert (empty["version"], empty["mappings"]) == (0, [])
+
+
+def test_table_output_shows_names_literally(cli: Cli, tmp_path: Path) -> None:
+    empty = Cli(str(tmp_path / "empty.db"), tmp_path)
+    assert "No conflicts" in empty("map", "conflicts")
+    assert "No mapping yet" in empty("map", "show")
+    cli("map", "resolve")
+    output = cli("map", "show")
+    assert "test_[bold]odd[/bold]" in output
+    assert "Mapping v1" in output
+    conflicts = cli("map", "conflicts")
+    assert "Mapping conflicts (2)" in conflicts
+    assert "metadata: Sign in (0.90)" in conflicts
+
+
+def test_bad_input_exits_2_and_writes_nothing(cli: Cli, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("rules:\n  - pattern: 'x'\n", encoding="utf-8")
+    result = CliRunner().invoke(app, ["map", "import", str(bad), "--db", cli.db, "--project", PROJECT])
+    assert result.exit_code == 2, result.output
+    assert "bad.yaml: rules[0].feature: Field required" in result.stderr
+    assert "Traceback" not in result.output
+    cli("map", "set", "no_such_test", "--feature", "x", code=2)
+    cli("map", "set", "test_sum", "--feature", "   ", code=2)
+    cli("map", "unset", "never_set", code=2)
+    cli("map", "show", "no_such_test", code=2)
+    cli("map", "import", str(tmp_path / "missing.yaml"), code=2)
+    assert cli.json("map", "show")["version"] == 1, "only the ingest's own resolution is stored"
