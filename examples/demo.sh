@@ -16,6 +16,11 @@ for run in 1 2 3 4 5 6; do
   echo "stored run $run from $(basename "$report")"
 done
 
+"$cli" map import "$here/mapping.yaml" > /dev/null
+
 echo; "$cli" runs list
 echo; "$cli" runs show
+echo; "$cli" domains
+echo; "$cli" health
+echo; "$cli" health --feature refunds
 echo; "$cli" db info
