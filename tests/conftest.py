@@ -9,9 +9,14 @@ from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import quote, urlsplit, urlunsplit
 
+import psycopg  # imported once up front: see below
 import pytest
 
 from ccdash_tests.store import Store, open_store
+
+# pytester's in-process runs drop modules first imported inside them; psycopg's compiled part cannot be
+# imported twice, so a psycopg first imported there would raise exceptions of classes the re-imported
+# package no longer catches. Importing it here keeps one psycopg for the whole session.
 
 DATA = Path(__file__).parent / "data"
 BACKENDS = ("sqlite", "postgresql")
@@ -55,7 +60,6 @@ def postgres_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         if UNDER_CI:
             pytest.fail(f"PostgreSQL tests must not skip under CI=true: {reason}")
         pytest.skip(f"PostgreSQL not available: {reason}")
-    import psycopg
 
     database = f"ccdash_test_{os.getpid()}_{secrets.token_hex(4)}"
     with psycopg.connect(url, autocommit=True) as admin:
@@ -70,7 +74,6 @@ def postgres_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 @pytest.fixture
 def postgres_schema_url(postgres_url: str) -> Iterator[str]:
     """A URL whose search_path is a fresh, empty schema, dropped after the test."""
-    import psycopg
 
     schema = f"t_{secrets.token_hex(6)}"
     with psycopg.connect(postgres_url, autocommit=True) as admin:

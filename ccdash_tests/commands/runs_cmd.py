@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import enum
+import json
+import sys
 from typing import Annotated
 
 import typer
 
-from ccdash_tests import render
+from ccdash_tests import annotations, markdown, render
 from ccdash_tests.commands.common import (
     DbOption,
     JsonOption,
@@ -48,19 +51,39 @@ def run_document(run: TestRunDTO) -> dict:
     return document
 
 
+class ShowFormat(enum.StrEnum):
+    TABLE = "table"
+    MARKDOWN = "markdown"
+    GITHUB = "github"
+    GITLAB = "gitlab"
+
+
 @runs_app.command("show")
 def runs_show(
     run_id: Annotated[
         str | None, typer.Argument(help="Run id (or a unique prefix). [default: the latest run]")
     ] = None,
+    fmt: Annotated[
+        ShowFormat,
+        typer.Option(
+            "--format",
+            help="table | markdown (for $GITHUB_STEP_SUMMARY, under 65,000 characters) | github "
+            "(::error annotations) | gitlab (Code Quality JSON).",
+        ),
+    ] = ShowFormat.TABLE,
     json_out: JsonOption = False,
     db: DbOption = None,
     project: ProjectOption = None,
 ) -> None:
     """One run with its results."""
     with user_errors(), open_store(db) as store:
+        if json_out and fmt is not ShowFormat.TABLE:
+            raise InputError(f"--json and --format {fmt.value}: choose one")
         name = resolve_project(project)
         run = find_run(store, name, run_id)
+        if fmt is not ShowFormat.TABLE:
+            sys.stdout.write(ci_output(store, run, fmt))
+            return
         results = store.results.by_run(name, run.run_id)
         if json_out:
             render.print_json(
@@ -79,6 +102,23 @@ def runs_show(
             Status.SKIPPED: 5,
         }
         console.print(render.results_table(sorted(results, key=lambda r: order[r.status])))
+
+
+def ci_output(store: Store, run: TestRunDTO, fmt: ShowFormat) -> str:
+    """The run as Markdown, GitHub workflow commands or a GitLab Code Quality report (ends with a newline)."""
+    bad = store.results.by_run(run.project_id, run.run_id, statuses=[Status.FAILED, Status.ERROR])
+    if fmt is ShowFormat.MARKDOWN:
+        passed = store.results.by_run(run.project_id, run.run_id, statuses=[Status.PASSED])
+        return markdown.run_summary(run, bad, [r for r in passed if r.flaky])
+    definitions = {}
+    for result in bad:
+        definition = store.definitions.get(run.project_id, result.test_id)
+        if definition is not None:
+            definitions[result.test_id] = definition
+    found = annotations.annotations_for(bad, definitions)
+    if fmt is ShowFormat.GITHUB:
+        return "".join(line + "\n" for line in annotations.github_commands(found))
+    return json.dumps(annotations.gitlab_code_quality(found), ensure_ascii=False, indent=2) + "\n"
 
 
 def find_run(store: Store, project: str, run_id: str | None) -> TestRunDTO:

@@ -1,0 +1,121 @@
+"""CI annotations for a run's failures: GitHub workflow commands and a GitLab Code Quality report.
+
+GitHub: one `::error file=F,line=L,title=T::message` line per failure. As GitHub's toolkit does, the
+message escapes %, CR and LF, and property values also escape ":" and ","; so no report text can end
+the line and start a command of its own. GitLab: a Code Quality JSON array, one issue per failure,
+with a fingerprint stable across runs (the test's id), so merge requests show new and fixed failures.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+
+from ccdash_tests.models import Status, TestDefinitionDTO, TestResultDTO
+
+MESSAGE_LIMIT = 4_000
+TITLE_LIMIT = 300
+# C0 controls other than TAB, CR and LF (those three are escaped), DEL and C1: ESC would colour a log.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+SEVERITY = {Status.ERROR: "critical", Status.FAILED: "major"}
+
+
+@dataclass(frozen=True)
+class Annotation:
+    """One failure placed in the source: `path` and `line` (1-based) are None when not known."""
+
+    test_id: str
+    test: str
+    title: str
+    message: str
+    status: Status
+    path: str | None = None
+    line: int | None = None
+
+
+def _visible(match: re.Match[str]) -> str:
+    return f"\\x{ord(match.group(0)):02x}"
+
+
+def clean(text: str, limit: int) -> str:
+    text = _CONTROL.sub(_visible, text)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def escape_data(text: str) -> str:
+    """A workflow command's message: %, CR and LF escaped as GitHub's toolkit does."""
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def escape_property(text: str) -> str:
+    """A workflow command's property value: the message escapes plus the delimiters ":" and ","."""
+    return escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def label(result: TestResultDTO) -> str:
+    if result.classname and result.name:
+        return f"{result.classname}::{result.name}"
+    return result.name or result.test_id
+
+
+def annotations_for(
+    results: Iterable[TestResultDTO], definitions: Mapping[str, TestDefinitionDTO]
+) -> list[Annotation]:
+    """Failures and errors as annotations, placed by their definition's file and line where known."""
+    found = []
+    for result in results:
+        if not result.status.is_bad:
+            continue
+        definition = definitions.get(result.test_id)
+        message = (result.error_message or result.error_details or "").strip()
+        found.append(
+            Annotation(
+                test_id=result.test_id,
+                test=clean(label(result), TITLE_LIMIT),
+                title=clean(f"{label(result)} {result.status.value}", TITLE_LIMIT),
+                message=clean(message or f"test {result.status.value} without a message", MESSAGE_LIMIT),
+                status=result.status,
+                path=(definition.path if definition else None) or result.path,
+                line=definition.line if definition and definition.line and definition.line > 0 else None,
+            )
+        )
+    return found
+
+
+def github_commands(annotations: Iterable[Annotation]) -> Iterator[str]:
+    """One workflow command line per annotation (no newline at the end)."""
+    for item in annotations:
+        properties = []
+        if item.path:
+            properties.append(f"file={escape_property(item.path)}")
+            if item.line is not None:
+                properties.append(f"line={item.line}")
+        properties.append(f"title={escape_property(item.title)}")
+        yield f"::error {','.join(properties)}::{escape_data(item.message)}"
+
+
+def fingerprint(test_id: str, status: Status) -> str:
+    """Stable across runs for one test and kind of failure, unique within one report."""
+    canonical = f"ccdash-tests:codequality:v1\x1f{test_id}\x1f{status.value}"
+    return hashlib.sha256(canonical.encode()).hexdigest()[:32]
+
+
+def gitlab_code_quality(annotations: Iterable[Annotation]) -> list[dict]:
+    """The Code Quality report (a JSON array of issues). GitLab requires a path: a failure without a
+    known file is placed at its test's name, so that it still shows."""
+    return [
+        {
+            "description": f"{item.title}: {_first_line(item.message)}",
+            "check_name": f"ccdash-tests.{item.status.value}",
+            "fingerprint": fingerprint(item.test_id, item.status),
+            "severity": SEVERITY[item.status],
+            "location": {"path": item.path or item.test, "lines": {"begin": item.line or 1}},
+        }
+        for item in annotations
+    ]
+
+
+def _first_line(text: str) -> str:
+    return next((line.strip() for line in text.splitlines() if line.strip()), "")

@@ -1,0 +1,234 @@
+"""GitHub-flavoured Markdown output with escaping and a length budget ($GITHUB_STEP_SUMMARY, MR comments).
+
+Generic part: `escape` and `code` make report text render literally (a test named `<script>`, `a|b` or
+`*x*` cannot open HTML, split a table cell or start emphasis); `Document` collects blocks under a
+character budget; `Document.table` adds rows while they fit and then says "... and N more". Budgets
+count characters (GitHub limits comments to 65,536 characters). Consumers below: `run_summary`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from ccdash_tests.models import Status, TestResultDTO, TestRunDTO
+
+MAX_CHARS = 65_000
+ELLIPSIS = "…"
+
+# Control characters and bidi overrides never render usefully and can disguise a name.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_LINE_BREAKS = re.compile(r"\s*[\r\n]+\s*")
+# Punctuation that Markdown (CommonMark, GFM tables and strikethrough, GitHub math) interprets anywhere
+# in a line; a backslash before ASCII punctuation is always a literal in CommonMark.
+_MARKDOWN_PUNCTUATION = re.compile(r"([\\`*_{}\[\]|~$])")
+# What starts a block only at the beginning of a line: headings, lists, setext underlines, ordered lists.
+_BLOCK_START = re.compile(r"^([#+\-=]|\d+[.)])")
+_HTML = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
+_BACKTICKS = re.compile(r"`+")
+
+
+def one_line(value: object, limit: int | None = None) -> str:
+    """Text on one line (line breaks folded to a space), control characters dropped, cut to `limit`."""
+    text = _CONTROL.sub("", _LINE_BREAKS.sub(" ", "" if value is None else str(value))).strip()
+    if limit is not None and len(text) > limit:
+        text = text[: max(0, limit - 1)] + ELLIPSIS
+    return text
+
+
+def escape(value: object, limit: int | None = None) -> str:
+    """Inline Markdown that renders exactly as the text reads, on one line (`limit` cuts the source text)."""
+    text = one_line(value, limit)
+    text = "".join(_HTML.get(char, char) for char in text)
+    # Entities were produced above, so their "&" and ";" must stay as they are: only punctuation is escaped.
+    text = _MARKDOWN_PUNCTUATION.sub(r"\\\1", text)
+    return _BLOCK_START.sub(lambda m: m.group(0)[:-1] + "\\" + m.group(0)[-1], text)
+
+
+def code(value: object, limit: int | None = None, in_table: bool = True) -> str:
+    """A code span holding the text literally; in a table cell `|` is escaped, as GFM requires there."""
+    text = one_line(value, limit)
+    if not text:
+        return ""
+    longest = max((len(run) for run in _BACKTICKS.findall(text)), default=0)
+    fence = "`" * (longest + 1)
+    padded = f" {text} " if text.startswith("`") or text.endswith("`") else text
+    # GFM splits table cells before it parses code spans, so `|` needs its backslash even here.
+    return f"{fence}{padded.replace('|', chr(92) + '|') if in_table else padded}{fence}"
+
+
+@dataclass(frozen=True)
+class Table:
+    """Column headers (plain text, escaped here) and alignments ("left", "right" or "center")."""
+
+    headers: Sequence[str]
+    align: Sequence[str] = ()
+
+    def head(self) -> str:
+        marks = {"left": ":---", "right": "---:", "center": ":---:"}
+        aligns = [marks.get(a, "---") for a in self.align] + ["---"] * (len(self.headers) - len(self.align))
+        return f"{self.row([escape(h) for h in self.headers])}\n{self.row(aligns)}"
+
+    def row(self, cells: Sequence[str]) -> str:
+        """One row from cells that are already Markdown (built with `escape`/`code`); line breaks folded."""
+        if len(cells) != len(self.headers):
+            raise ValueError(f"row has {len(cells)} cells, the table {len(self.headers)} columns")
+        return "| " + " | ".join(_LINE_BREAKS.sub(" ", cell) or " " for cell in cells) + " |"
+
+
+def more_line(count: int) -> str:
+    return f"... and {count:,} more"
+
+
+@dataclass
+class Document:
+    """Markdown blocks joined by blank lines, never longer than `limit` characters once rendered."""
+
+    limit: int = MAX_CHARS
+    blocks: list[str] = field(default_factory=list)
+    used: int = 0
+
+    @property
+    def remaining(self) -> int:
+        return self.limit - self.used
+
+    def _cost(self, block: str) -> int:
+        # render() ends the first block with a newline and puts a blank line before each later one.
+        return len(block) + (2 if self.blocks else 1)
+
+    def add(self, block: str) -> bool:
+        """Add a block of Markdown whole if it fits; False (and nothing added) when it does not."""
+        cost = self._cost(block)
+        if cost > self.remaining:
+            return False
+        self.blocks.append(block)
+        self.used += cost
+        return True
+
+    def heading(self, level: int, text: str) -> bool:
+        return self.add(f"{'#' * max(1, min(level, 6))} {escape(text)}")
+
+    def paragraph(self, markdown: str) -> bool:
+        return self.add(markdown)
+
+    def table(
+        self,
+        table: Table,
+        rows: Iterable[Sequence[str]],
+        total: int | None = None,
+        budget: int | None = None,
+    ) -> int:
+        """Add rows in order while they fit in `budget` (default: what is left); returns how many were added.
+
+        When rows are left out, a "... and N more" paragraph follows, N counted against `total`
+        (default: the number of rows given; pass it when `rows` is only a prefix of the list).
+        """
+        rows = list(rows)
+        total = len(rows) if total is None else total
+        budget = self.remaining if budget is None else min(budget, self.remaining)
+        reserve = len(more_line(total)) + 2
+        lines = [table.head()]
+        size = self._cost(lines[0])
+        if size + (reserve if rows else 0) > budget:
+            return self._more_only(total)
+        for index, cells in enumerate(rows):
+            line = table.row(cells)
+            last = index == len(rows) - 1 and total == len(rows)
+            if size + len(line) + 1 + (0 if last else reserve) > budget:
+                break
+            lines.append(line)
+            size += len(line) + 1
+        written = len(lines) - 1
+        self.add("\n".join(lines))
+        if written < total:
+            self.add(more_line(total - written))
+        return written
+
+    def _more_only(self, total: int) -> int:
+        if total:
+            self.add(more_line(total))
+        return 0
+
+    def render(self) -> str:
+        return "\n\n".join(self.blocks) + "\n" if self.blocks else ""
+
+
+# --- reports built on the generic part ------------------------------------------------------------------
+
+FAILURE_ORDER = {Status.ERROR: 0, Status.FAILED: 1}
+NAME_LIMIT = 300
+MESSAGE_LIMIT = 240
+
+
+def label(result: TestResultDTO) -> str:
+    if result.classname and result.name:
+        return f"{result.classname}::{result.name}"
+    return result.name or result.test_id
+
+
+def first_line(text: str | None) -> str:
+    return next((line.strip() for line in (text or "").splitlines() if line.strip()), "")
+
+
+def format_ms(duration_ms: float | None) -> str:
+    if duration_ms is None:
+        return "-"
+    return f"{duration_ms:.0f} ms" if duration_ms < 1000 else f"{duration_ms / 1000:.2f} s"
+
+
+def worst_first(results: Iterable[TestResultDTO]) -> list[TestResultDTO]:
+    """Errors, then failures; longest-running first within a status; stable by name after that."""
+    bad = [r for r in results if r.status in FAILURE_ORDER]
+    return sorted(bad, key=lambda r: (FAILURE_ORDER[r.status], -(r.duration_ms or 0.0), label(r)))
+
+
+def run_summary(
+    run: TestRunDTO,
+    failures: Sequence[TestResultDTO],
+    flaky: Sequence[TestResultDTO],
+    limit: int = MAX_CHARS,
+) -> str:
+    """One run as Markdown: header, counts, failures worst first with their first message line, flaky."""
+    doc = Document(limit)
+    verdict = {"failed": "❌ failed", "passed": "✅ passed"}.get(run.status.value, run.status.value)
+    doc.add(f"### Test run {code(run.run_id, in_table=False)} {verdict}")
+    facts = [
+        ("project", code(run.project_id)),
+        ("time (UTC)", run.timestamp.strftime("%Y-%m-%d %H:%M:%S")),
+        ("commit", code(run.git_sha[:12]) if run.git_sha else ""),
+        ("branch", code(run.branch) if run.branch else ""),
+        ("session", code(run.agent_session_id) if run.agent_session_id else ""),
+        ("trigger", escape(run.trigger.value)),
+        ("duration", escape(format_ms(run.duration_ms))),
+    ]
+    shown = [(name, value) for name, value in facts if value]
+    doc.table(Table([name for name, _ in shown]), [[value for _, value in shown]])
+    statuses = list(Status)
+    counts = Table([*(s.value for s in statuses), "flaky", "total"], align=["right"] * (len(statuses) + 2))
+    doc.table(
+        counts,
+        [[*(str(run.status_counts.get(s, 0)) for s in statuses), str(run.flaky_tests), str(run.total_tests)]],
+    )
+    ordered = worst_first(failures)
+    if ordered:
+        doc.heading(4, f"Failures ({len(ordered):,})")
+        # Keep a third of what is left for the flaky list, so a flood of failures cannot hide it.
+        budget = doc.remaining - (doc.remaining // 3 if flaky else 0)
+        rows = [
+            [code(label(r), NAME_LIMIT), escape(r.status.value), escape(_message(r), MESSAGE_LIMIT)]
+            for r in ordered
+        ]
+        doc.table(Table(["test", "status", "message"]), rows, budget=budget)
+    if flaky:
+        doc.heading(4, f"Flaky tests ({len(flaky):,})")
+        rows = [
+            [code(label(r), NAME_LIMIT), str(r.attempts), escape(format_ms(r.duration_ms))]
+            for r in sorted(flaky, key=label)
+        ]
+        doc.table(Table(["test", "attempts", "time"], align=["left", "right", "right"]), rows)
+    return doc.render()
+
+
+def _message(result: TestResultDTO) -> str:
+    return first_line(result.error_message) or first_line(result.error_details)
