@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from ccdash_tests.commands import health_cmd, ingest_cmd, integrity_cmd, map_cmd, runs_cmd  # noqa: F401  # importing registers the commands
+from ccdash_tests.commands import (  # noqa: F401  # importing registers the commands
+    forensics_cmd,
+    health_cmd,
+    ingest_cmd,
+    integrity_cmd,
+    map_cmd,
+    runs_cmd,
+)
 from ccdash_tests.commands.common import app
 
 __all__ = ["app", "main"]

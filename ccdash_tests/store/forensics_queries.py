@@ -1,0 +1,376 @@
+"""SQL of the forensics commands (history, flaky, failures, timeline), written once for both engines.
+
+Every query reaches results through one of the two access paths that stay fast on a year of data:
+the primary key (test_pk, run_pk), for one test's or one feature's history, and the index
+(run_pk, status), for the failing results of chosen runs. Runs are picked first (the latest N, or
+those since a time) from the small runs table, and only then are their results read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, NamedTuple
+
+from ccdash_tests.models import Status, TestDefinitionDTO
+from ccdash_tests.store.engine import Engine, Row
+from ccdash_tests.store.repositories import DEFINITION_COLUMNS, db_time, definition_from_row
+
+# Well under SQLite's bound-variable limit, and small enough to keep query plans simple.
+CHUNK = 500
+BAD_CODES = (Status.FAILED.code, Status.ERROR.code)
+STATUS_OF = {status.code: status for status in Status}
+
+RUN_REF_COLUMNS = (
+    "r.id, r.run_id, r.timestamp, r.git_sha, r.branch, r.agent_session_id, r.failed_tests, r.flaky_tests"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class RunRef:
+    """The facts about a run that forensics shows, with its integer key."""
+
+    pk: int
+    run_id: str
+    timestamp: datetime
+    git_sha: str | None
+    branch: str | None
+    session: str | None
+    failed_tests: int = 0
+    flaky_tests: int = 0
+
+
+def run_ref_from_row(row: Row) -> RunRef:
+    return RunRef(row[0], row[1], datetime.fromisoformat(row[2]), row[3], row[4], row[5], row[6], row[7])
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryRow:
+    """One test's result in one run, with the run's facts and the failure text's first parts."""
+
+    run: RunRef
+    status: Status
+    duration_us: int | None
+    attempts: int
+    flaky: bool
+    fingerprint: str | None
+    message: str | None
+    details: str | None
+
+
+class Outcome(NamedTuple):
+    """One result reduced to what flakiness needs (a tuple: hundreds of thousands are built at once)."""
+
+    test_pk: int
+    run_pk: int
+    status: Status
+    flaky: bool
+    attempts: int
+
+
+@dataclass(frozen=True, slots=True)
+class BadResult:
+    """One failed or errored result and the fingerprint of its failure text (None: no text)."""
+
+    fingerprint: str | None
+    test_pk: int
+    run_pk: int
+    error_pk: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class ErrorInfo:
+    error_type: str | None
+    message: str | None
+    details: str | None
+
+
+def chunked(items: Sequence[Any], size: int = CHUNK) -> Iterator[Sequence[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def marks(count: int) -> str:
+    return ", ".join("?" * count)
+
+
+# --- runs -------------------------------------------------------------------------------------------
+
+
+def latest_runs(engine: Engine, project: str, limit: int) -> list[RunRef]:
+    """The latest `limit` runs of the project, oldest first (run order: timestamp, then key)."""
+    rows = engine.query(
+        f"SELECT {RUN_REF_COLUMNS} FROM test_runs r WHERE r.project_id = ? "
+        "ORDER BY r.timestamp DESC, r.id DESC LIMIT ?",
+        (project, limit),
+    )
+    return [run_ref_from_row(row) for row in reversed(rows)]
+
+
+def runs_since(engine: Engine, project: str, since: datetime | None) -> list[RunRef]:
+    """Every run at or after `since` (all runs when None), oldest first."""
+    where, params = ("r.project_id = ?", [project])
+    if since is not None:
+        where += " AND r.timestamp >= ?"
+        params.append(db_time(since))
+    rows = engine.query(
+        f"SELECT {RUN_REF_COLUMNS} FROM test_runs r WHERE {where} ORDER BY r.timestamp, r.id", params
+    )
+    return [run_ref_from_row(row) for row in rows]
+
+
+def run_by_id(engine: Engine, project: str, run_id: str) -> RunRef | None:
+    rows = engine.query(
+        f"SELECT {RUN_REF_COLUMNS} FROM test_runs r WHERE r.project_id = ? AND r.run_id = ?",
+        (project, run_id),
+    )
+    return run_ref_from_row(rows[0]) if rows else None
+
+
+def runs_with_prefix(engine: Engine, project: str, prefix: str, limit: int) -> list[RunRef]:
+    """Runs whose id starts with `prefix`, newest first (at most `limit`)."""
+    rows = engine.query(
+        f"SELECT {RUN_REF_COLUMNS} FROM test_runs r WHERE r.project_id = ? AND substr(r.run_id, 1, ?) = ? "
+        "ORDER BY r.timestamp DESC, r.id DESC LIMIT ?",
+        (project, len(prefix), prefix, limit),
+    )
+    return [run_ref_from_row(row) for row in rows]
+
+
+def pk_bounds(runs: Iterable[RunRef]) -> tuple[int, int]:
+    """The key range that holds these runs: a range on run_pk rides the (test_pk, run_pk) key."""
+    keys = [run.pk for run in runs]
+    return min(keys), max(keys)
+
+
+# --- definitions ------------------------------------------------------------------------------------
+
+
+def definition_pk(engine: Engine, project: str, test_id: str) -> int | None:
+    rows = engine.query(
+        "SELECT id FROM test_definitions WHERE project_id = ? AND test_id = ?", (project, test_id)
+    )
+    return rows[0][0] if rows else None
+
+
+def definitions_by_pk(engine: Engine, pks: Iterable[int]) -> dict[int, TestDefinitionDTO]:
+    wanted = sorted(set(pks))
+    found: dict[int, TestDefinitionDTO] = {}
+    for part in chunked(wanted):
+        rows = engine.query(
+            f"SELECT id, {DEFINITION_COLUMNS} FROM test_definitions WHERE id IN ({marks(len(part))})", part
+        )
+        found.update((row[0], definition_from_row(row[1:])) for row in rows)
+    return found
+
+
+def feature_test_pks(engine: Engine, project: str, feature: str) -> list[int]:
+    """Keys of the tests whose primary mapping is `feature`."""
+    rows = engine.query(
+        """
+        SELECT DISTINCT d.id FROM test_feature_mappings m
+        JOIN test_definitions d ON d.project_id = m.project_id AND d.test_id = m.test_id
+        WHERE m.project_id = ? AND m.feature = ? AND m.is_primary = ?
+        ORDER BY d.id
+        """,
+        (project, feature, 1),
+    )
+    return [pk for (pk,) in rows]
+
+
+# --- one test's history -----------------------------------------------------------------------------
+
+
+def status_sequence(engine: Engine, test_pk: int) -> list[tuple[int, Status]]:
+    """Every (run key, status) of one test, oldest run first: the light pass that finds streaks."""
+    rows = engine.query(
+        """
+        SELECT x.run_pk, x.status FROM test_results x JOIN test_runs r ON r.id = x.run_pk
+        WHERE x.test_pk = ? ORDER BY r.timestamp, r.id
+        """,
+        (test_pk,),
+    )
+    return [(run_pk, Status.from_code(code)) for run_pk, code in rows]
+
+
+def history_rows(engine: Engine, test_pk: int, run_pks: Sequence[int]) -> dict[int, HistoryRow]:
+    """The full rows of one test in the given runs, by run key."""
+    found: dict[int, HistoryRow] = {}
+    for part in chunked(sorted(set(run_pks))):
+        rows = engine.query(
+            f"""
+            SELECT {RUN_REF_COLUMNS}, x.status, x.duration_us, x.attempts, x.flaky,
+                   e.fingerprint, e.message, e.details
+            FROM test_results x
+            JOIN test_runs r ON r.id = x.run_pk
+            LEFT JOIN test_errors e ON e.id = x.error_pk
+            WHERE x.test_pk = ? AND x.run_pk IN ({marks(len(part))})
+            """,
+            (test_pk, *part),
+        )
+        for row in rows:
+            run = run_ref_from_row(row[:8])
+            found[run.pk] = HistoryRow(
+                run, Status.from_code(row[8]), row[9], row[10], bool(row[11]), row[12], row[13], row[14]
+            )
+    return found
+
+
+# --- flakiness --------------------------------------------------------------------------------------
+
+
+def tests_with_status(engine: Engine, run_pks: Sequence[int], codes: Sequence[int]) -> set[int]:
+    """Tests with a result of one of these status codes in these runs (index (run_pk, status) only)."""
+    found: set[int] = set()
+    for part in chunked(run_pks):
+        rows = engine.query(
+            f"SELECT DISTINCT test_pk FROM test_results "
+            f"WHERE run_pk IN ({marks(len(part))}) AND status IN ({marks(len(codes))})",
+            (*part, *codes),
+        )
+        found.update(pk for (pk,) in rows)
+    return found
+
+
+def retried_tests(engine: Engine, run_pks: Sequence[int]) -> set[int]:
+    """Tests that passed only after a retry in these runs."""
+    found: set[int] = set()
+    for part in chunked(run_pks):
+        rows = engine.query(
+            f"SELECT DISTINCT test_pk FROM test_results "
+            f"WHERE run_pk IN ({marks(len(part))}) AND status = ? AND flaky = ?",
+            (*part, Status.PASSED.code, 1),
+        )
+        found.update(pk for (pk,) in rows)
+    return found
+
+
+def outcomes(engine: Engine, test_pks: Sequence[int], runs: Sequence[RunRef]) -> list[Outcome]:
+    """Results of these tests in these runs, read as key ranges (test_pk, run_pk between bounds)."""
+    if not runs or not test_pks:
+        return []
+    low, high = pk_bounds(runs)
+    wanted = {run.pk for run in runs}
+    found: list[Outcome] = []
+    for part in chunked(sorted(set(test_pks))):
+        rows = engine.query(
+            f"""
+            SELECT test_pk, run_pk, status, flaky, attempts FROM test_results
+            WHERE test_pk IN ({marks(len(part))}) AND run_pk >= ? AND run_pk <= ?
+            """,
+            (*part, low, high),
+        )
+        found.extend(
+            Outcome(test_pk, run_pk, STATUS_OF[code], flaky == 1, attempts)
+            for test_pk, run_pk, code, flaky, attempts in rows
+            if run_pk in wanted
+        )
+    return found
+
+
+# --- failure clusters -------------------------------------------------------------------------------
+
+
+def bad_results(engine: Engine, run_pks: Sequence[int]) -> list[BadResult]:
+    """Failed and errored results of these runs with their fingerprints."""
+    found: list[BadResult] = []
+    for part in chunked(run_pks):
+        rows = engine.query(
+            f"""
+            SELECT e.fingerprint, x.test_pk, x.run_pk, x.error_pk FROM test_results x
+            LEFT JOIN test_errors e ON e.id = x.error_pk
+            WHERE x.run_pk IN ({marks(len(part))}) AND x.status IN (?, ?)
+            """,
+            (*part, *BAD_CODES),
+        )
+        found.extend(BadResult(*row) for row in rows)
+    return found
+
+
+def error_infos(engine: Engine, error_pks: Iterable[int]) -> dict[int, ErrorInfo]:
+    wanted = sorted(set(error_pks))
+    found: dict[int, ErrorInfo] = {}
+    for part in chunked(wanted):
+        rows = engine.query(
+            f"SELECT id, error_type, message, details FROM test_errors WHERE id IN ({marks(len(part))})", part
+        )
+        found.update((row[0], ErrorInfo(row[1], row[2], row[3])) for row in rows)
+    return found
+
+
+def first_seen(engine: Engine, project: str, fingerprints: Sequence[str]) -> dict[str, tuple[datetime, str]]:
+    """For each fingerprint, the earliest run of the project where a failing result carried it.
+
+    The walk goes from the fingerprint's texts to the results that carry them (the partial index
+    ix_test_results_error) and only then to the runs, so its cost follows how often the cause
+    occurred, not how big the project is. CROSS JOIN fixes that order for SQLite, whose planner
+    would otherwise start from the project's runs and read every failing result; PostgreSQL treats
+    it as an ordinary join and plans it by cost.
+    """
+    found: dict[str, tuple[datetime, str]] = {}
+    for part in chunked(list(fingerprints)):
+        rows = engine.query(
+            f"""
+            SELECT e.fingerprint, MIN(r.timestamp || ' ' || r.run_id)
+            FROM test_errors e
+            CROSS JOIN test_results x
+            CROSS JOIN test_runs r
+            WHERE e.fingerprint IN ({marks(len(part))}) AND x.error_pk = e.id AND x.error_pk IS NOT NULL
+              AND r.id = x.run_pk AND x.status IN (?, ?) AND r.project_id = ?
+            GROUP BY e.fingerprint
+            """,
+            (*part, *BAD_CODES, project),
+        )
+        for fingerprint, first in rows:
+            stamp, _, run_id = first.partition(" ")
+            found[fingerprint] = (datetime.fromisoformat(stamp), run_id)
+    return found
+
+
+# --- feature timeline -------------------------------------------------------------------------------
+
+
+def status_counts_by_run(
+    engine: Engine, test_pks: Sequence[int], runs: Sequence[RunRef]
+) -> dict[int, dict[Status, int]]:
+    """Per run, how many of these tests ended in each status (runs outside `runs` are dropped)."""
+    if not runs or not test_pks:
+        return {}
+    low, high = pk_bounds(runs)
+    wanted = {run.pk for run in runs}
+    counts: dict[int, dict[Status, int]] = {}
+    for part in chunked(sorted(set(test_pks))):
+        rows = engine.query(
+            f"""
+            SELECT run_pk, status, COUNT(*) FROM test_results
+            WHERE test_pk IN ({marks(len(part))}) AND run_pk >= ? AND run_pk <= ?
+            GROUP BY run_pk, status
+            """,
+            (*part, low, high),
+        )
+        for run_pk, code, count in rows:
+            if run_pk in wanted:
+                per_run = counts.setdefault(run_pk, {})
+                status = Status.from_code(code)
+                per_run[status] = per_run.get(status, 0) + count
+    return counts
+
+
+def bad_pairs(engine: Engine, test_pks: Sequence[int], runs: Sequence[RunRef]) -> list[tuple[int, int]]:
+    """(test key, run key) of every failed or errored result of these tests in these runs."""
+    if not runs or not test_pks:
+        return []
+    low, high = pk_bounds(runs)
+    wanted = {run.pk for run in runs}
+    found: list[tuple[int, int]] = []
+    for part in chunked(sorted(set(test_pks))):
+        rows = engine.query(
+            f"""
+            SELECT test_pk, run_pk FROM test_results
+            WHERE test_pk IN ({marks(len(part))}) AND run_pk >= ? AND run_pk <= ? AND status IN (?, ?)
+            """,
+            (*part, low, high, *BAD_CODES),
+        )
+        found.extend((test_pk, run_pk) for test_pk, run_pk in rows if run_pk in wanted)
+    return found

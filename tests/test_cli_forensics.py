@@ -1,0 +1,269 @@
+"""`history`, `flaky`, `failures` and `timeline` through the real command line, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from ccdash_tests.cli import app
+from ccdash_tests.identity import test_id as make_test_id
+from ccdash_tests.models import TestFeatureMappingDTO
+from ccdash_tests.store import open_store
+
+P = "cli-proj"
+CLS = "pkg.test_calc"
+DAY0 = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0) - timedelta(days=3)
+SHARED_SHA = "3c3c" * 10
+ODD_NAME = "test_[bold]markup[/bold]"
+
+# Six runs, eight hours apart. Known answers:
+#   test_breaks   passes in runs 1-4, fails in runs 5-6: first bad run-5, last good run-4.
+#   test_sha      fails in run 3, passes in run 4; both runs test SHARED_SHA: flaky (same_sha).
+#   test_retry    passes after a flaky failure in run 6: flaky (retry).
+#   test_db_a/b   error in run 6 with one cause reported at different line numbers: one cluster.
+DB_ERROR = "ConnectionError: connection refused (db.py line {})"
+
+
+def xml_case(name: str, body: str = "") -> str:
+    return f'<testcase classname="{CLS}" name="{name}" file="pkg/test_calc.py" time="0.25">{body}</testcase>'
+
+
+def failure(message: str, tag: str = "failure") -> str:
+    return f'<{tag} message="{message}">Traceback (most recent call last): {message}</{tag}>'
+
+
+def run_report(n: int) -> str:
+    cases = [
+        xml_case("test_breaks", failure("AssertionError: assert 3 == 4") if n >= 5 else ""),
+        xml_case("test_sha", failure("AssertionError: sha differs") if n == 3 else ""),
+        xml_case("test_retry", '<flakyFailure message="TimeoutError: slow"/>' if n == 6 else ""),
+        xml_case("test_db_a", failure(DB_ERROR.format(12), "error") if n == 6 else ""),
+        xml_case("test_db_b", failure(DB_ERROR.format(48), "error") if n == 6 else ""),
+        xml_case(ODD_NAME),
+    ]
+    return (
+        f'<?xml version="1.0"?><testsuites><testsuite name="pytest">{"".join(cases)}</testsuite></testsuites>'
+    )
+
+
+def sha_of(n: int) -> str:
+    return SHARED_SHA if n in (3, 4) else f"{n:02d}" * 20
+
+
+def invoke(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(app, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+@pytest.fixture
+def db(db_url: str, tmp_path: Path) -> str:
+    """A store holding the six runs (ingested through the CLI) and a feature mapping."""
+    for n in range(1, 7):
+        report = tmp_path / f"run{n}.xml"
+        report.write_text(run_report(n), encoding="utf-8")
+        stamp = (DAY0 + timedelta(hours=8 * (n - 1), minutes=15)).isoformat()
+        code, out, err = invoke(
+            "ingest", str(report), "--db", db_url, "--project", P, "--run-id", f"run-{n}",
+            "--git-sha", sha_of(n), "--branch", "main", "--session", f"agent-{n}", "--timestamp", stamp,
+        )  # fmt: skip
+        assert code == 0, out + err
+    with open_store(db_url) as store:
+        for name in ("test_breaks", ODD_NAME):
+            store.mappings.upsert(
+                TestFeatureMappingDTO(
+                    project_id=P,
+                    test_id=make_test_id(P, "", CLS, name),
+                    feature="calculator",
+                    provider="test",
+                    confidence=1.0,
+                    is_primary=True,
+                )
+            )
+    return db_url
+
+
+def read(db: str, *args: str) -> str:
+    code, out, err = invoke(*args, "--db", db, "--project", P)
+    assert code == 0, out + err
+    assert err == ""
+    return out
+
+
+def read_json(db: str, *args: str) -> dict:
+    return json.loads(read(db, *args, "--json"))
+
+
+def test_history_table(db: str) -> None:
+    out = read(db, "history", "test_breaks")
+    assert f"{CLS}::test_breaks" in out
+    assert "Last 6 of 6 runs (newest first)" in out
+    lines = out.splitlines()
+    row5 = next(line for line in lines if line.lstrip("│ ").startswith("run-5"))
+    assert "failed" in row5 and "first bad" in row5 and "AssertionError: assert 3 == 4" in row5
+    assert "agent-5" in row5 and sha_of(5)[:10] in row5 and "main" in row5 and "250 ms" in row5
+    row4 = next(line for line in lines if line.lstrip("│ ").startswith("run-4"))
+    assert "passed" in row4 and "last good" in row4
+    assert out.index("run-6") < out.index("run-5") < out.index("run-1")
+    assert "Failing for 2 run(s)." in out
+    assert "first bad run: run-5" in out and "last good run: run-4" in out
+
+
+def test_history_json(db: str) -> None:
+    document = read_json(db, "history", f"{CLS}::test_breaks", "--limit", "3")
+    assert document["test"]["test_id"] == make_test_id(P, "", CLS, "test_breaks")
+    assert document["total_results"] == 6 and document["failing_streak"] == 2
+    assert document["current_status"] == "failed"
+    assert [row["run_id"] for row in document["runs"]] == ["run-6", "run-5", "run-4"]
+    assert document["first_bad_run"]["run_id"] == "run-5"
+    assert document["first_bad_run"]["git_sha"] == sha_of(5)
+    assert document["first_bad_run"]["agent_session_id"] == "agent-5"
+    assert document["first_bad_run"]["message"] == "AssertionError: assert 3 == 4"
+    assert document["first_bad_run"]["mark"] == "first_bad"
+    assert document["last_good_run"]["run_id"] == "run-4" and document["last_good_run"]["status"] == "passed"
+    assert document["status_counts"] == {
+        "passed": 4, "failed": 2, "error": 0, "skipped": 0, "xfailed": 0, "xpassed": 0,
+    }  # fmt: skip
+    assert document["runs"][0]["duration_ms"] == pytest.approx(250)
+
+
+def test_history_names_are_shown_literally(db: str) -> None:
+    out = read(db, "history", "markup")
+    assert f"{CLS}::{ODD_NAME}" in out
+    assert read_json(db, "history", "markup")["test"]["name"] == ODD_NAME
+
+
+def test_history_ambiguous_and_unknown_tests_exit_2(db: str) -> None:
+    code, out, err = invoke("history", "test_db", "--db", db, "--project", P, "--json")
+    assert code == 2 and out == ""
+    assert err.splitlines() == [
+        "ccdash-tests: 'test_db' matches 2 tests; give a test_id or a longer name:",
+        f"  {make_test_id(P, '', CLS, 'test_db_a')}  {CLS}::test_db_a",
+        f"  {make_test_id(P, '', CLS, 'test_db_b')}  {CLS}::test_db_b",
+    ]
+    assert "Traceback" not in err
+    code, out, err = invoke("history", "nothing_like_this", "--db", db, "--project", P)
+    assert code == 2 and out == "" and "no stored test matches 'nothing_like_this'" in err
+
+
+def test_flaky_table_and_json(db: str) -> None:
+    out = read(db, "flaky", "--runs", "6")
+    assert "Flaky tests over the last 6 runs (flip threshold 2)" in out
+    sha_line = next(line for line in out.splitlines() if "test_sha" in line)
+    assert "same_sha" in sha_line and SHARED_SHA[:10] in sha_line and "33%" in sha_line
+    retry_line = next(line for line in out.splitlines() if "test_retry" in line)
+    assert "retry" in retry_line and "run-6" in retry_line
+    assert "test_breaks" not in out
+
+    document = read_json(db, "flaky", "--runs", "6", "--threshold", "2")
+    assert document["runs"] == 6 and document["threshold"] == 2
+    assert document["first_run"]["run_id"] == "run-1" and document["last_run"]["run_id"] == "run-6"
+    tests = {t["name"]: t for t in document["tests"]}
+    assert set(tests) == {"test_sha", "test_retry"}
+    assert tests["test_sha"]["reasons"] == ["same_sha"] and tests["test_sha"]["shas"] == [SHARED_SHA]
+    assert [e["run_id"] for e in tests["test_sha"]["evidence"]] == ["run-3", "run-4"]
+    assert tests["test_sha"]["flake_rate"] == pytest.approx(2 / 6, abs=1e-4)
+    retry = tests["test_retry"]
+    assert retry["reasons"] == ["retry"] and retry["retried"] == 1
+    assert retry["evidence"] == [
+        {
+            "run_id": "run-6",
+            "timestamp": retry["evidence"][0]["timestamp"],
+            "git_sha": sha_of(6),
+            "status": "passed",
+            "attempts": 2,
+            "flaky": True,
+            "reasons": ["retry"],
+        }
+    ]
+    # Over the last two runs, nothing passed and failed on one sha; only the retry remains.
+    assert [t["name"] for t in read_json(db, "flaky", "--runs", "2")["tests"]] == ["test_retry"]
+
+
+def test_failures_of_the_latest_run(db: str) -> None:
+    out = read(db, "failures")
+    assert "3 failing results in 2 clusters: run run-6" in out
+    lines = out.splitlines()
+    db_row = next(index for index, line in enumerate(lines) if "test_db_a" in line)
+    assert lines[db_row].lstrip("│ ").startswith("2") and DB_ERROR.format(12) in lines[db_row]
+    assert "test_db_b" in lines[db_row + 1] and "run-6" in lines[db_row]
+    assert "AssertionError: assert 3 == 4" in out and DB_ERROR.format(48) not in out
+
+    document = read_json(db, "failures")
+    assert document["scope"] == "run" and document["run"]["run_id"] == "run-6"
+    assert document["failing_results"] == 3 and document["runs"] == 1
+    first, second = document["clusters"]
+    assert first["count"] == 2 and first["test_count"] == 2
+    assert [t["name"] for t in first["tests"]] == ["test_db_a", "test_db_b"]
+    assert first["error_type"] is None and first["message"] == DB_ERROR.format(12)
+    assert first["first_seen"]["run_id"] == "run-6"
+    assert second["tests"][0]["name"] == "test_breaks" and second["first_seen"]["run_id"] == "run-5"
+    assert len(first["fingerprint"]) == 16 and first["fingerprint"] != second["fingerprint"]
+
+
+def test_failures_of_a_run_and_since(db: str) -> None:
+    document = read_json(db, "failures", "--run", "run-3")
+    assert [c["tests"][0]["name"] for c in document["clusters"]] == ["test_sha"]
+    since = (DAY0 + timedelta(hours=8 * 4)).isoformat()
+    document = read_json(db, "failures", "--since", since)
+    assert document["scope"] == "since" and document["runs"] == 2
+    assert {c["tests"][0]["name"]: c["count"] for c in document["clusters"]} == {
+        "test_db_a": 2,
+        "test_breaks": 2,
+    }
+    everything = read_json(db, "failures", "--all")
+    assert everything["scope"] == "all" and everything["runs"] == 6 and everything["failing_results"] == 5
+    out = read(db, "failures", "--all")
+    assert "5 failing results in 3 clusters: all 6 runs" in out
+    code, out, err = invoke("failures", "--since", "last tuesday", "--db", db, "--project", P)
+    assert code == 2 and out == "" and "--since" in err
+    code, out, err = invoke("failures", "--run", "run-9", "--db", db, "--project", P)
+    assert code == 2 and "no run 'run-9'" in err
+
+
+def test_failures_without_failures(db: str) -> None:
+    out = read(db, "failures", "--run", "run-1")
+    assert "No failed or errored results in run run-1." in out
+    assert read_json(db, "failures", "--run", "run-1")["clusters"] == []
+
+
+def test_timeline_by_day_and_by_run(db: str) -> None:
+    out = read(db, "timeline", "--feature", "calculator")
+    assert "Feature calculator: 2 tests, 6 runs in the last 90 days (by day, oldest first)" in out
+    assert f"{CLS}::test_breaks" in out and "first bad run: run-5" in out and "last good run: run-4" in out
+    day2 = (DAY0 + timedelta(days=1)).date().isoformat()
+    day2_line = next(line for line in out.splitlines() if line.startswith(f"│ {day2}"))
+    assert "bad (2 bad)" in day2_line and "last good, first bad" in day2_line
+
+    document = read_json(db, "timeline", "--feature", "calculator", "--by", "run", "--days", "30")
+    assert document["by"] == "run" and document["days"] == 30 and document["tests"] == 2
+    assert [b["key"] for b in document["buckets"]] == [f"run-{n}" for n in range(1, 7)]
+    assert [b["verdict"] for b in document["buckets"]] == ["good"] * 4 + ["bad"] * 2
+    assert document["buckets"][4]["failing_tests"] == [f"{CLS}::test_breaks"]
+    assert document["buckets"][4]["status_counts"]["failed"] == 1
+    assert document["buckets"][4]["status_counts"]["passed"] == 1
+    assert [b["marks"] for b in document["buckets"]] == [[], [], [], ["last_good"], ["first_bad"], []]
+    assert document["first_bad_run"]["run_id"] == "run-5" and document["last_good_run"]["run_id"] == "run-4"
+    assert document["failing_streak"] == 2
+
+
+def test_timeline_refuses_bad_input(db: str) -> None:
+    code, out, err = invoke("timeline", "--feature", "calculator", "--by", "week", "--db", db, "--project", P)
+    assert code == 2 and out == "" and "--by 'week'" in err
+    code, out, err = invoke("timeline", "--feature", "nope", "--db", db, "--project", P, "--json")
+    assert code == 2 and out == "" and "no test has feature 'nope'" in err
+
+
+def test_empty_store_answers_plainly(db_url: str) -> None:
+    assert read_json(db_url, "flaky")["tests"] == []
+    assert "No flaky tests in the last 0 run(s)" in read(db_url, "flaky")
+    code, _out, err = invoke("failures", "--db", db_url, "--project", P)
+    assert code == 2 and "has no runs yet" in err
+
+
+def test_unreachable_store_exits_3(tmp_path: Path) -> None:
+    code, out, err = invoke("history", "x", "--db", str(tmp_path / "missing" / "s.db"), "--project", P)
+    assert code == 3 and out == "" and "does not exist" in err
