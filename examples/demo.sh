@@ -23,4 +23,7 @@ echo; "$cli" runs show
 echo; "$cli" domains
 echo; "$cli" health
 echo; "$cli" health --feature refunds
+echo; "$cli" history test_partial_refund
+echo; "$cli" flaky
+echo; "$cli" failures --all
 echo; "$cli" db info
