@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from ccdash_tests.commands import (  # noqa: F401  # importing registers the commands
     forensics_cmd,
+    gate_cmd,
     health_cmd,
     ingest_cmd,
     integrity_cmd,
     map_cmd,
+    report_cmd,
     runs_cmd,
 )
 from ccdash_tests.commands.common import app

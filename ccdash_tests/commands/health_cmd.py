@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 import sys
 from collections.abc import Sequence
 from typing import Annotated
@@ -11,7 +12,7 @@ from rich.table import Table
 from rich.text import Text
 from rich.tree import Tree
 
-from ccdash_tests import render
+from ccdash_tests import markdown, render
 from ccdash_tests.commands.common import (
     EXIT_GATE,
     DbOption,
@@ -157,6 +158,87 @@ def tests_table(tests: Sequence[FeatureTest]) -> Table:
     return table
 
 
+class OutputFormat(enum.StrEnum):
+    TABLE = "table"
+    MARKDOWN = "markdown"
+
+
+def worst_features(rows: Sequence[FeatureTestHealthDTO]) -> list[FeatureTestHealthDTO]:
+    """Lowest pass rate first (no counted result before any rate), then lowest integrity score."""
+    return sorted(
+        rows,
+        key=lambda row: (
+            -1.0 if row.pass_rate is None else row.pass_rate,
+            row.integrity_score,
+            feature_label(row),
+        ),
+    )
+
+
+def health_markdown(
+    project: str,
+    report: HealthReport,
+    fail_under: float | None,
+    with_tests: bool = False,
+    limit: int = markdown.MAX_CHARS,
+) -> str:
+    """Feature health as Markdown, worst first, never longer than `limit` characters."""
+    doc = markdown.Document(limit)
+    title = f"### Feature health of {markdown.code(project, in_table=False)}"
+    if fail_under is not None:
+        failed = gate_failures(report.features, fail_under)
+        verdict = "❌ failed" if failed else "✅ passed"
+        title += f": gate {format_rate(fail_under)} {verdict}"
+        if failed:
+            title += f" ({len(failed):,} below)"
+    doc.add(title)
+    if not report.features:
+        doc.paragraph("No mapped features yet.")
+        return doc.render()
+    rows = [
+        [
+            markdown.code(row.domain_id or "-"),
+            markdown.code(row.feature, markdown.NAME_LIMIT),
+            str(row.total_tests),
+            format_rate(row.pass_rate)
+            + (" ❌" if fail_under is not None and row in gate_failures([row], fail_under) else ""),
+            markdown.escape(sparkline(row.trend)) or " ",
+            format_rate(row.flake_rate),
+            f"{row.integrity_score:.2f}",
+            str(row.open_signals),
+            markdown.code(row.last_good_run_id or "-", 40),
+        ]
+        for row in worst_features(report.features)
+    ]
+    headers = ["domain", "feature", "tests", "pass rate", f"trend ({report.trend_runs} runs)", "flake rate"]
+    table = markdown.Table(
+        [*headers, "integrity", "signals", "last good run"],
+        align=["left", "left", "right", "right", "left", "right", "right", "right", "left"],
+    )
+    budget = doc.remaining - (doc.remaining // 3 if with_tests and report.tests else 0)
+    doc.table(table, rows, budget=budget)
+    if with_tests and report.tests:
+        order = {"error": 0, "failed": 1, "xpassed": 2, "passed": 4, "xfailed": 5, "skipped": 6}
+        tests = sorted(
+            report.tests, key=lambda t: (order.get(t.status.value, 3) if t.status else 3, t.classname, t.name)
+        )
+        doc.heading(4, f"Tests behind the feature ({len(tests):,})")
+        doc.table(
+            markdown.Table(["test", "path", "latest"]),
+            [
+                [
+                    markdown.code(f"{t.classname}::{t.name}" if t.classname else t.name, markdown.NAME_LIMIT),
+                    markdown.code(t.path or "-", 200),
+                    markdown.escape(
+                        (t.status.value if t.status else "no result") + (" flaky" if t.flaky else "")
+                    ),
+                ]
+                for t in tests
+            ],
+        )
+    return doc.render()
+
+
 @app.command()
 def health(
     feature: Annotated[
@@ -176,12 +258,20 @@ def health(
             "a feature with no passed or failed result fails too.",
         ),
     ] = None,
+    fmt: Annotated[
+        OutputFormat,
+        typer.Option(
+            "--format", help="table | markdown (for $GITHUB_STEP_SUMMARY, under 65,000 characters)."
+        ),
+    ] = OutputFormat.TABLE,
     json_out: JsonOption = False,
     db: DbOption = None,
     project: ProjectOption = None,
 ) -> None:
     """One row per feature: pass rate, trend, flake rate, integrity score, open signals, last good run."""
     with user_errors():
+        if json_out and fmt is not OutputFormat.TABLE:
+            raise InputError(f"--json and --format {fmt.value}: choose one")
         name = resolve_project(project)
         with open_store(db) as store:
             try:
@@ -204,6 +294,8 @@ def health(
                     "failed_features": [feature_label(row) for row in failed],
                 }
             render.print_json(document)
+        elif fmt is OutputFormat.MARKDOWN:
+            sys.stdout.write(health_markdown(name, report, fail_under, with_tests=feature is not None))
         else:
             show_health(report, feature is not None)
         if failed:

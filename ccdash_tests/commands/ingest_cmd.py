@@ -91,6 +91,9 @@ def ingest(
         str | None, typer.Option("--timestamp", help="Run time, ISO-8601. [default: the report's, else now]")
     ] = None,
     json_out: JsonOption = False,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="Print nothing on success; errors still go to stderr.")
+    ] = False,
     db: DbOption = None,
     project: ProjectOption = None,
 ) -> None:
@@ -98,6 +101,8 @@ def ingest(
     with user_errors(), tempfile.TemporaryDirectory(prefix="ccdash-") as tmp:
         if fmt not in ("auto", "junit", "pytest-json", "reportlog"):
             raise InputError(f"--format {fmt!r}: choose auto, junit, pytest-json or reportlog")
+        if quiet and json_out:
+            raise InputError("--quiet and --json: choose one")
         options = RunOptions(run_id, git_sha, branch, session, trigger, parse_timestamp(timestamp))
         name = resolve_project(project)
         files = expand_inputs(reports, tmp=Path(tmp))
@@ -107,7 +112,10 @@ def ingest(
         with open_store(db) as store:
             plan = plan_ingest(store, request, files, timestamp_given=options.timestamp is not None)
             show_progress = (
-                not json_out and sys.stderr.isatty() and sum(f.size for f in plan.files) > 5_000_000
+                not json_out
+                and not quiet
+                and sys.stderr.isatty()
+                and sum(f.size for f in plan.files) > 5_000_000
             )
             with progress_counter(show_progress) as tick:
                 outcome = run_ingest(store, plan, fmt, on_case=tick)  # type: ignore[arg-type]
@@ -118,7 +126,7 @@ def ingest(
             integrity = check_integrity(store, outcome)
             if json_out:
                 render.print_json({**outcome.to_json_dict(), "integrity": integrity.to_json_dict()})
-            else:
+            elif not quiet:
                 show_ingest_summary(store, outcome, integrity)
 
 

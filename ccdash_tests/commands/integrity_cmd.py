@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import enum
 import re
+import sys
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -12,7 +14,7 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from ccdash_tests import render
+from ccdash_tests import markdown, render
 from ccdash_tests.commands.common import (
     EXIT_GATE,
     EXIT_INPUT,
@@ -28,6 +30,7 @@ from ccdash_tests.commands.common import (
 from ccdash_tests.ingest import InputError
 from ccdash_tests.integrity.git import GitError
 from ccdash_tests.integrity.record import (
+    SEVERITY_RANK,
     IntegrityCheck,
     SignalLookupError,
     find_signal,
@@ -166,6 +169,72 @@ def gate_message(failing: Sequence[TestIntegritySignalDTO], fail_on: SignalSever
     )
 
 
+class OutputFormat(enum.StrEnum):
+    TABLE = "table"
+    MARKDOWN = "markdown"
+
+
+def worst_signals(signals: Sequence[TestIntegritySignalDTO]) -> list[TestIntegritySignalDTO]:
+    """Most severe first, open before acknowledged, newest first."""
+    return sorted(
+        signals,
+        key=lambda s: (
+            -SEVERITY_RANK[s.severity],
+            s.state is not SignalState.OPEN,
+            -(s.created_at.timestamp() if s.created_at else 0.0),
+            s.signal_id,
+        ),
+    )
+
+
+def evidence_summary(signal: TestIntegritySignalDTO) -> str:
+    """One line of evidence for a Markdown cell: the first removed and added lines, or the counts."""
+    details = signal.details
+    parts = [f"- {line}" for line in list(details.get("removed", []))[:1]]
+    parts += [f"+ {line}" for line in list(details.get("added", []))[:1]]
+    if "assertions_before" in details and "assertions_after" in details:
+        parts.append(f"assertions {details['assertions_before']} -> {details['assertions_after']}")
+    return " · ".join(str(part) for part in parts)
+
+
+def signal_place(signal: TestIntegritySignalDTO) -> str:
+    return f"{signal.file_path}::{signal.test_name}" if signal.test_name else signal.file_path
+
+
+def signals_markdown(
+    project: str,
+    signals: Sequence[TestIntegritySignalDTO],
+    state: str,
+    failing: Sequence[TestIntegritySignalDTO] | None,
+    fail_on: SignalSeverity | None,
+    limit: int = markdown.MAX_CHARS,
+) -> str:
+    """Integrity signals as Markdown, most severe first, never longer than `limit` characters."""
+    doc = markdown.Document(limit)
+    title = f"### Integrity signals ({state}) of {markdown.code(project, in_table=False)}: {len(signals):,}"
+    if fail_on is not None:
+        verdict = f"❌ failed ({len(failing or []):,} open)" if failing else "✅ passed"
+        title += f" · gate {fail_on.value} {verdict}"
+    doc.add(title)
+    if not signals:
+        doc.paragraph("No integrity signals.")
+        return doc.render()
+    rows = [
+        [
+            markdown.escape(s.severity.value + ("" if s.state is SignalState.OPEN else " (acknowledged)")),
+            markdown.escape(s.signal_type),
+            markdown.code(signal_place(s), markdown.NAME_LIMIT),
+            markdown.code(s.git_sha[:10]),
+            markdown.code(s.agent_session_id, 40) if s.agent_session_id else "-",
+            markdown.code(evidence_summary(s), markdown.MESSAGE_LIMIT) or "-",
+            markdown.code(s.signal_id[:12]),
+        ]
+        for s in worst_signals(signals)
+    ]
+    doc.table(markdown.Table(["severity", "signal", "test", "commit", "session", "evidence", "id"]), rows)
+    return doc.render()
+
+
 @integrity_app.callback()
 def integrity(
     ctx: typer.Context,
@@ -180,6 +249,10 @@ def integrity(
         str | None,
         typer.Option("--fail-on", help="low | medium | high: exit 1 when an open signal this severe exists."),
     ] = None,
+    fmt: Annotated[
+        OutputFormat,
+        typer.Option("--format", help="table | markdown (for $GITHUB_STEP_SUMMARY, under 65,000 chars)."),
+    ] = OutputFormat.TABLE,
     json_out: JsonOption = False,
     db: DbOption = None,
     project: ProjectOption = None,
@@ -188,6 +261,8 @@ def integrity(
     if ctx.invoked_subcommand is not None:
         return
     with user_errors():
+        if json_out and fmt is not OutputFormat.TABLE:
+            raise InputError(f"--json and --format {fmt.value}: choose one")
         wanted_state = parse_state(state)
         floor = parse_severity(fail_on)
         after = parse_since(since, utcnow())
@@ -214,6 +289,8 @@ def integrity(
                 },
             }
         )
+    elif fmt is OutputFormat.MARKDOWN:
+        sys.stdout.write(signals_markdown(name, listed, state, failing, floor))
     else:
         console = render.make_console()
         if listed:

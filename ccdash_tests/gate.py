@@ -1,0 +1,345 @@
+"""The pipeline gate: explicit pass/fail rules over plain inputs, their Markdown form, the reads behind them.
+
+Rules (each one only when asked for; the gate passes when every rule asked for passes):
+
+- **max-new-failures N**: a *new failure* is a test that failed or errored in the gated run and did not
+  fail or error in the base run (it passed there, was skipped, or did not run). The base run is the
+  latest run on the base branch that comes before the gated run in run order (timestamp, then key),
+  unless one is named. With no base run every failure of the gated run counts as new, so a branch
+  cannot pass the gate merely because its base has no history. Fails when there are more than N.
+- **fail-under RATE**: the features of `health` (the same computation, over each test's latest
+  result in the project); fails for every feature whose pass rate is below RATE or that has no
+  passed or failed result, exactly as `health --fail-under` does.
+- **fail-on-integrity SEVERITY**: open integrity signals of that severity or higher, exactly as
+  `integrity --fail-on` does.
+- **no-flaky-new**: a test that passed only after a retry in the gated run (its `flaky` flag) and
+  never did so in any earlier run of the project. Fails when there is one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from ccdash_tests import markdown
+from ccdash_tests.integrity.record import SEVERITY_RANK, gate_failures, select_signals
+from ccdash_tests.models import (
+    FeatureTestHealthDTO,
+    SignalSeverity,
+    SignalState,
+    Status,
+    TestIntegritySignalDTO,
+    TestRunDTO,
+)
+from ccdash_tests.store import Store
+from ccdash_tests.store import forensics_queries as fq
+from ccdash_tests.store.health_queries import all_feature_health
+from ccdash_tests.store.repositories import RUN_COLUMNS, db_time, run_from_row
+
+NEW_FAILURES = "max-new-failures"
+FEATURES = "fail-under"
+INTEGRITY = "fail-on-integrity"
+FLAKY_NEW = "no-flaky-new"
+BAD_ORDER = {Status.ERROR: 0, Status.FAILED: 1}
+MESSAGE_LIMIT = 200
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One test, feature or signal that made a rule fail, with the reason in a few words."""
+
+    id: str
+    label: str
+    detail: str
+
+    def to_json_dict(self) -> dict[str, str]:
+        return {"id": self.id, "label": self.label, "detail": self.detail}
+
+
+@dataclass(frozen=True, slots=True)
+class RuleResult:
+    """A rule's verdict: `findings` are what failed it (worst first), `summary` one line of why."""
+
+    rule: str
+    threshold: str
+    passed: bool
+    summary: str
+    findings: tuple[Finding, ...] = ()
+
+    def to_json_dict(self) -> dict[str, Any]:
+        return {
+            "rule": self.rule,
+            "threshold": self.threshold,
+            "passed": self.passed,
+            "summary": self.summary,
+            "count": len(self.findings),
+            "findings": [finding.to_json_dict() for finding in self.findings],
+        }
+
+
+@dataclass(frozen=True)
+class GateReport:
+    project: str
+    run: TestRunDTO
+    base_run: TestRunDTO | None
+    rules: list[RuleResult] = field(default_factory=list)
+
+    @property
+    def passed(self) -> bool:
+        return all(rule.passed for rule in self.rules)
+
+    @property
+    def failed_rules(self) -> list[RuleResult]:
+        return [rule for rule in self.rules if not rule.passed]
+
+    def to_json_dict(self) -> dict[str, Any]:
+        return {
+            "project": self.project,
+            "run_id": self.run.run_id,
+            "base_run_id": self.base_run.run_id if self.base_run else None,
+            "passed": self.passed,
+            "failed_rules": [rule.rule for rule in self.failed_rules],
+            "rules": [rule.to_json_dict() for rule in self.rules],
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class FailingTest:
+    """A failed or errored result of the gated run."""
+
+    test_id: str
+    label: str
+    status: Status
+    message: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class RetriedTest:
+    """A test that passed only after a retry in the gated run."""
+
+    test_id: str
+    label: str
+    attempts: int = 1
+
+
+def plural(count: int, word: str) -> str:
+    return f"{count:,} {word}{'' if count == 1 else 's'}"
+
+
+def format_rate(rate: float | None) -> str:
+    return "-" if rate is None else f"{rate * 100:.1f}%"
+
+
+# --- pure rules -------------------------------------------------------------------------------------
+
+
+def new_failures_rule(
+    failing: Sequence[FailingTest],
+    base_failing: set[str] | None,
+    limit: int,
+    base_label: str,
+) -> RuleResult:
+    """`base_failing` holds the test ids that failed or errored in the base run; None: no base run."""
+    new = [test for test in failing if base_failing is None or test.test_id not in base_failing]
+    new.sort(key=lambda t: (BAD_ORDER.get(t.status, 2), t.label, t.test_id))
+    passed = len(new) <= limit
+    against = f"not failing in {base_label}" if base_failing is not None else f"no {base_label}: all count"
+    summary = f"{plural(len(new), 'new failure')} ({against}), at most {limit:,} allowed"
+    findings = tuple(
+        Finding(t.test_id, t.label, f"{t.status.value}: {t.message}" if t.message else t.status.value)
+        for t in new
+    )
+    return RuleResult(NEW_FAILURES, str(limit), passed, summary, findings)
+
+
+def features_rule(features: Sequence[FeatureTestHealthDTO], fail_under: float) -> RuleResult:
+    """Features below `fail_under`, lowest pass rate first (no counted result counts as lowest)."""
+    below = [row for row in features if row.pass_rate is None or row.pass_rate < fail_under]
+    below.sort(key=lambda row: (-1.0 if row.pass_rate is None else row.pass_rate, feature_label(row)))
+    summary = (
+        f"{len(below):,} of {plural(len(features), 'feature')} below {format_rate(fail_under)}"
+        if features
+        else "no mapped features"
+    )
+    findings = tuple(
+        Finding(
+            feature_label(row),
+            feature_label(row),
+            f"pass rate {format_rate(row.pass_rate)} ({row.passed} passed, {row.failed} failed)"
+            if row.pass_rate is not None
+            else "no passed or failed result",
+        )
+        for row in below
+    )
+    return RuleResult(FEATURES, f"{fail_under:g}", not below, summary, findings)
+
+
+def feature_label(row: FeatureTestHealthDTO) -> str:
+    return f"{row.domain_id}::{row.feature}" if row.domain_id else row.feature
+
+
+def integrity_rule(signals: Iterable[TestIntegritySignalDTO], fail_on: SignalSeverity) -> RuleResult:
+    """Open signals at or above `fail_on`, most severe and newest first."""
+    failing = gate_failures(signals, fail_on)
+    failing.sort(
+        key=lambda s: (-SEVERITY_RANK[s.severity], -(s.created_at.timestamp() if s.created_at else 0))
+    )
+    summary = f"{plural(len(failing), 'open signal')} of severity {fail_on.value} or higher"
+    findings = tuple(
+        Finding(
+            s.signal_id,
+            f"{s.file_path}::{s.test_name}" if s.test_name else s.file_path,
+            f"{s.severity.value} {s.signal_type} in {s.git_sha[:10]}",
+        )
+        for s in failing
+    )
+    return RuleResult(INTEGRITY, fail_on.value, not failing, summary, findings)
+
+
+def flaky_new_rule(retried: Sequence[RetriedTest], flaky_before: set[str]) -> RuleResult:
+    """Tests retried into a pass in this run that were never retried into a pass before."""
+    new = sorted((t for t in retried if t.test_id not in flaky_before), key=lambda t: (t.label, t.test_id))
+    summary = (
+        f"{plural(len(new), 'newly flaky test')} ({len(retried):,} flaky in this run, "
+        f"{len(retried) - len(new):,} flaky before)"
+    )
+    findings = tuple(Finding(t.test_id, t.label, f"passed after {t.attempts} attempts") for t in new)
+    return RuleResult(FLAKY_NEW, "on", not new, summary, findings)
+
+
+# --- Markdown ---------------------------------------------------------------------------------------
+
+NAME_LIMIT = 300
+
+
+def gate_markdown(report: GateReport, limit: int = markdown.MAX_CHARS) -> str:
+    """The gate for $GITHUB_STEP_SUMMARY: verdict, one row per rule (failed first), then what failed each."""
+    doc = markdown.Document(limit)
+    verdict = "✅ passed" if report.passed else "❌ failed"
+    doc.add(f"### Test gate {verdict} for run {markdown.code(report.run.run_id, in_table=False)}")
+    base = markdown.code(report.base_run.run_id) if report.base_run else "none"
+    doc.paragraph(
+        f"project {markdown.code(report.project, in_table=False)} · "
+        f"{report.run.timestamp.strftime('%Y-%m-%d %H:%M:%S')} UTC · base run {base}"
+    )
+    ordered = sorted(report.rules, key=lambda rule: rule.passed)
+    doc.table(
+        markdown.Table(["rule", "threshold", "result", "why"]),
+        [
+            [
+                markdown.code(rule.rule),
+                markdown.escape(rule.threshold),
+                "✅ pass" if rule.passed else "❌ fail",
+                markdown.escape(rule.summary),
+            ]
+            for rule in ordered
+        ],
+    )
+    failed = [rule for rule in ordered if rule.findings]
+    for index, rule in enumerate(failed):
+        # An equal share of what is left for each failed rule, so one flood of failures hides no rule.
+        share = doc.remaining // (len(failed) - index)
+        if not doc.heading(4, f"{rule.rule}: {plural(len(rule.findings), 'finding')}"):
+            break
+        doc.table(
+            markdown.Table(["", "why"]),
+            [
+                [markdown.code(f.label, NAME_LIMIT), markdown.escape(f.detail, MESSAGE_LIMIT)]
+                for f in rule.findings
+            ],
+            budget=share,
+        )
+    return doc.render()
+
+
+# --- store reads ------------------------------------------------------------------------------------
+
+
+def base_run_before(store: Store, project: str, run: TestRunDTO, branch: str) -> TestRunDTO | None:
+    """The latest run on `branch` that comes before `run` in run order (timestamp, then key)."""
+    stamp = db_time(run.timestamp)
+    rows = store.engine.query(
+        f"""
+        SELECT {RUN_COLUMNS} FROM test_runs
+        WHERE project_id = ? AND branch = ? AND run_id <> ?
+          AND (timestamp < ? OR (timestamp = ? AND id < (
+                SELECT c.id FROM test_runs c WHERE c.project_id = ? AND c.run_id = ?)))
+        ORDER BY timestamp DESC, id DESC LIMIT 1
+        """,
+        (project, branch, run.run_id, stamp, stamp, project, run.run_id),
+    )
+    return run_from_row(rows[0]) if rows else None
+
+
+def failing_tests(store: Store, run: TestRunDTO) -> list[FailingTest]:
+    bad = store.results.by_run(run.project_id, run.run_id, statuses=[Status.FAILED, Status.ERROR])
+    return [
+        FailingTest(
+            r.test_id,
+            markdown.label(r),
+            r.status,
+            markdown.one_line(markdown.first_line(r.error_message or r.error_details), MESSAGE_LIMIT),
+        )
+        for r in bad
+    ]
+
+
+def retried_tests(store: Store, run: TestRunDTO) -> tuple[list[RetriedTest], set[str]]:
+    """The tests retried into a pass in `run`, and those of them that were retried so before `run`."""
+    ref = fq.run_by_id(store.engine, run.project_id, run.run_id)
+    if ref is None or not ref.flaky_tests:
+        return [], set()
+    pks = sorted(fq.retried_tests(store.engine, [ref.pk]))
+    definitions = fq.definitions_by_pk(store.engine, pks)
+    attempts = {o.test_pk: o.attempts for o in fq.outcomes(store.engine, pks, [ref])}
+    retried = [
+        RetriedTest(d.test_id, f"{d.classname}::{d.name}" if d.classname else d.name, attempts.get(pk, 1))
+        for pk, d in definitions.items()
+    ]
+    stamp = db_time(ref.timestamp)
+    before: set[str] = set()
+    for part in fq.chunked(pks):
+        rows = store.engine.query(
+            f"""
+            SELECT DISTINCT x.test_pk FROM test_results x JOIN test_runs r ON r.id = x.run_pk
+            WHERE x.test_pk IN ({fq.marks(len(part))}) AND x.flaky = ?
+              AND (r.timestamp < ? OR (r.timestamp = ? AND r.id < ?))
+            """,
+            (*part, 1, stamp, stamp, ref.pk),
+        )
+        before.update(definitions[pk].test_id for (pk,) in rows)
+    return retried, before
+
+
+@dataclass(frozen=True, slots=True)
+class GateOptions:
+    """The rules asked for; None (or False) leaves a rule out."""
+
+    max_new_failures: int | None = None
+    base_branch: str = "main"
+    base_run: TestRunDTO | None = None
+    fail_under: float | None = None
+    fail_on_integrity: SignalSeverity | None = None
+    no_flaky_new: bool = False
+
+
+def run_gate(store: Store, project: str, run: TestRunDTO, options: GateOptions) -> GateReport:
+    """Read what the rules asked for need, then evaluate them in a fixed order."""
+    rules: list[RuleResult] = []
+    base: TestRunDTO | None = None
+    if options.max_new_failures is not None:
+        base = options.base_run or base_run_before(store, project, run, options.base_branch)
+        label = f"base run {base.run_id}" if base else f"earlier run on branch {options.base_branch!r}"
+        base_failing = {t.test_id for t in failing_tests(store, base)} if base else None
+        rules.append(
+            new_failures_rule(failing_tests(store, run), base_failing, options.max_new_failures, label)
+        )
+    if options.fail_under is not None:
+        rules.append(features_rule(all_feature_health(store.engine, project), options.fail_under))
+    if options.fail_on_integrity is not None:
+        signals = select_signals(store, project, state=SignalState.OPEN)
+        rules.append(integrity_rule(signals, options.fail_on_integrity))
+    if options.no_flaky_new:
+        rules.append(flaky_new_rule(*retried_tests(store, run)))
+    return GateReport(project, run, base, rules)
