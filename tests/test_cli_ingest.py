@@ -220,7 +220,7 @@ def test_unopenable_store_exits_3(tmp_path: Path) -> None:
     assert "cannot connect" in err
 
 
-def test_duplicate_testcases_fold_into_one_flaky_result(tmp_path: Path) -> None:
+def test_duplicate_testcases_fold_into_one_flaky_result(db_url: str, tmp_path: Path) -> None:
     report = write(
         tmp_path,
         "rerun.xml",
@@ -232,7 +232,7 @@ def test_duplicate_testcases_fold_into_one_flaky_result(tmp_path: Path) -> None:
             case("u", "failed"),
         ),
     )
-    db = str(tmp_path / "s.db")
+    db = db_url
     document = ingest_json(db, str(report))
     assert document["total_tests"] == 2
     assert document["flaky_tests"] == 1

@@ -464,6 +464,10 @@ def _feed(parser: expat.XMLParserType, handler: _Handler, fh: BinaryIO, path: st
         raise ReportError(path, f"malformed XML: {problem}", err.lineno) from None
     except RecursionError:
         raise ReportError(path, "malformed XML: nesting too deep") from None
+    except (LookupError, ValueError) as err:
+        # expat asks Python for the codec the XML declaration names: an unknown one is a LookupError,
+        # a multi-byte one it cannot drive (Shift JIS, UTF-7) a ValueError.
+        raise ReportError(path, f"unsupported encoding: {err}") from None
     if not chunk:
         if not handler.root_seen:
             raise ReportError(path, "empty file")

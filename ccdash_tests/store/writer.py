@@ -94,7 +94,7 @@ def definition_ids(engine: Engine, project_id: str, rows: Sequence[tuple]) -> di
     found = _definition_keys(engine, project_id, wanted)
     if len(found) < len(wanted):
         missing = [row for row in rows if row[0] not in found]
-        engine.executemany(INSERT_DEFINITION, missing)
+        engine.load(INSERT_DEFINITION, missing)
         found.update(_definition_keys(engine, project_id, [key for key in wanted if key not in found]))
     return found
 
@@ -111,7 +111,7 @@ def _definition_keys(engine: Engine, project_id: str, test_ids: Sequence[str]) -
 def error_ids(engine: Engine, texts: Sequence[ErrorText]) -> dict[str, int]:
     """Get-or-create failure texts; text_hash -> key."""
     unique = {text.text_hash: text for text in texts}
-    engine.executemany(
+    engine.load(
         """
         INSERT INTO test_errors (text_hash, fingerprint, error_type, message, details, truncated)
         VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (text_hash) DO NOTHING
@@ -148,7 +148,11 @@ def count_already_stored(engine: Engine, run_pk: int, ingest_no: int, test_pks: 
 
 
 def upsert_results(engine: Engine, rows: Sequence[tuple]) -> None:
-    engine.executemany(UPSERT_RESULT, rows)
+    """Write a batch of result rows; attempts of one test inside the batch fold row by row."""
+    if len({row[0] for row in rows}) == len(rows):
+        engine.load(UPSERT_RESULT, rows)
+    else:
+        engine.executemany(UPSERT_RESULT, rows)
 
 
 def run_totals(engine: Engine, run_pk: int) -> tuple[dict[Status, int], int, float | None]:

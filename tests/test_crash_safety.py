@@ -1,0 +1,115 @@
+"""Crash safety: an ingest killed (SIGKILL) or interrupted (SIGINT) anywhere leaves whole runs or none."""
+
+from __future__ import annotations
+
+import json
+import random
+import signal
+import sqlite3
+import time
+from pathlib import Path
+
+import pytest
+from reliability_support import (
+    kill,
+    orphan_counts,
+    run_rows,
+    start_ingest,
+    wait_until_reading,
+    write_big_junit,
+)
+
+pytestmark = pytest.mark.slow
+
+# PostgreSQL ingests are ~10x slower per case here (see the report), so its file is smaller.
+CASES = {"sqlite": 200_000, "postgresql": 20_000}
+KILLS = {"sqlite": 6, "postgresql": 5}
+
+
+def full_ingest(report: Path, db: str, run_id: str) -> tuple[float, dict]:
+    started = time.monotonic()
+    proc = start_ingest(report, db, "--run-id", run_id)
+    out, err = proc.communicate(timeout=600)
+    assert proc.returncode == 0, err.decode()
+    return time.monotonic() - started, json.loads(out)
+
+
+def assert_store_sound(db: str, backend: str, cases: int) -> list[str]:
+    """Integrity holds and every stored run is whole; returns the stored run ids."""
+    if backend == "sqlite":
+        with sqlite3.connect(db) as conn:
+            assert conn.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+            assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
+    rows = run_rows(db)
+    for run_id, total, stored in rows:
+        assert (total, stored) == (cases, cases), f"run {run_id} is partial: total {total}, stored {stored}"
+    assert orphan_counts(db) == {"results_without_run": 0, "duplicate_definitions": 0}
+    return [run_id for run_id, _, _ in rows]
+
+
+def test_sigkill_at_random_moments_leaves_each_run_whole_or_absent(
+    backend: str, db_url: str, tmp_path: Path
+) -> None:
+    cases = CASES[backend]
+    report = write_big_junit(tmp_path / "big.xml", cases)
+    _, document = full_ingest(report, db_url, "baseline")
+    assert document["total_tests"] == cases
+    # The first ingest also creates the definitions; later ones, like those killed below, are faster.
+    took, _ = full_ingest(report, db_url, "warm")
+    rng = random.Random(20261130)
+    outcomes = []
+    latest = took  # later ingests reuse the definitions and run faster: shrink the window when one finishes
+    for attempt in range(KILLS[backend]):
+        proc = start_ingest(report, db_url, "--run-id", f"killed-{attempt}")
+        time.sleep(rng.uniform(0.05, latest))
+        finished = proc.poll() is not None
+        kill(proc)
+        proc.communicate(timeout=60)
+        outcomes.append("finished" if finished else "killed")
+        latest = latest * 0.7 if finished else latest
+        stored = assert_store_sound(db_url, backend, cases)
+        assert {"baseline", "warm"} <= set(stored)
+    assert outcomes.count("killed") >= KILLS[backend] // 2, outcomes
+    absent = sorted({f"killed-{i}" for i in range(KILLS[backend])} - set(run_rows_ids(db_url)))
+    assert absent, "no kill landed before a commit"
+    again = absent[0]
+    _, document = full_ingest(report, db_url, again)
+    assert (document["run_id"], document["total_tests"], document["new_results"]) == (again, cases, cases)
+    _, document = full_ingest(report, db_url, "baseline")
+    assert (document["new_results"], document["already_stored"]) == (0, cases)
+    assert_store_sound(db_url, backend, cases)
+
+
+def run_rows_ids(db: str) -> list[str]:
+    return [run_id for run_id, _, _ in run_rows(db)]
+
+
+def test_sigint_mid_ingest_stores_nothing_and_prints_no_traceback(
+    backend: str, db_url: str, tmp_path: Path
+) -> None:
+    cases = CASES[backend] // 2
+    report = write_big_junit(tmp_path / "big.xml", cases)
+    full_ingest(report, db_url, "baseline")
+    took, _ = full_ingest(report, db_url, "warm")
+    rng = random.Random(7)
+    interrupted = 0
+    for attempt in range(3):
+        proc = start_ingest(report, db_url, "--run-id", f"interrupted-{attempt}")
+        if not wait_until_reading(proc, report):
+            assert proc.poll() is not None, "the ingest never opened the report"
+        time.sleep(rng.uniform(0.0, took * 0.4))
+        kill(proc, signal.SIGINT)
+        out, err = proc.communicate(timeout=120)
+        text = (out + err).decode()
+        assert "Traceback" not in text, text
+        if proc.returncode == 0:
+            continue
+        interrupted += 1
+        assert proc.returncode == 130, text
+        assert f"interrupted-{attempt}" not in run_rows_ids(db_url)
+        assert_store_sound(db_url, backend, cases)
+        assert out == b""
+        assert err.decode().strip().splitlines() == ["ccdash-tests: interrupted; nothing was written"]
+    assert interrupted >= 2
+    _, document = full_ingest(report, db_url, "interrupted-0")
+    assert document["total_tests"] == cases
