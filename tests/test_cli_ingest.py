@@ -429,3 +429,16 @@ def test_ingest_checks_integrity_of_the_change(tmp_path: Path, monkeypatch: pyte
     assert all(s["agent_session_id"] == "agent-2" for s in signals)
     again = ingest_json(db, str(tmp_path / "2.xml"), "--git-sha", second)
     assert again["integrity"]["checked"] is False, "a run already stored is not scanned again"
+
+
+def test_refused_report_creates_no_store_file(tmp_path: Path) -> None:
+    bad = write(tmp_path, "bad.xml", junit(case("a"), case("b")).replace("</testsuites>", ""))
+    db = tmp_path / "new.db"
+    code, _, err = invoke("ingest", str(bad), "--db", str(db))
+    assert code == 2, err
+    assert not any(tmp_path.glob("new.db*")), "nothing written: not even an empty store"
+    existing = tmp_path / "old.db"
+    ingest_json(str(existing), str(write(tmp_path, "ok.xml", junit(case("a")))))
+    code, _, _ = invoke("ingest", str(bad), "--db", str(existing))
+    assert code == 2
+    assert existing.exists(), "an existing store is never removed"

@@ -34,7 +34,8 @@ from ccdash_tests.ingest import (
 )
 from ccdash_tests.integrity.record import IntegrityCheck, check_after_ingest
 from ccdash_tests.models import Status, Trigger, utcnow
-from ccdash_tests.store import Store, open_store
+from ccdash_tests.parsers import ReportError
+from ccdash_tests.store import Store, open_store, resolve_location
 from ccdash_tests.store.mapping_store import resolve_after_ingest
 
 
@@ -109,7 +110,7 @@ def ingest(
         request = build_request(
             name, files, options, runmeta.detect_ci(os.environ), runmeta.detect_git(Path.cwd()), utcnow()
         )
-        with open_store(db) as store:
+        with no_new_store_on_refusal(db), open_store(db) as store:
             plan = plan_ingest(store, request, files, timestamp_given=options.timestamp is not None)
             show_progress = (
                 not json_out
@@ -128,6 +129,20 @@ def ingest(
                 render.print_json({**outcome.to_json_dict(), "integrity": integrity.to_json_dict()})
             elif not quiet:
                 show_ingest_summary(store, outcome, integrity)
+
+
+@contextlib.contextmanager
+def no_new_store_on_refusal(db: str | None) -> Iterator[None]:
+    """A refused report leaves nothing behind: not even the SQLite file this ingest would have created."""
+    location = resolve_location(db)
+    created = location.backend == "sqlite" and not Path(location.target).exists()
+    try:
+        yield
+    except (ReportError, InputError):
+        if created:
+            for suffix in ("", "-wal", "-shm", "-journal"):
+                Path(location.target + suffix).unlink(missing_ok=True)
+        raise
 
 
 def check_integrity(store: Store, outcome: IngestOutcome) -> IntegrityCheck:

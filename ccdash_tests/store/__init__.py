@@ -17,7 +17,14 @@ from ccdash_tests.store.base import (
     RunRepository,
     SignalRepository,
 )
-from ccdash_tests.store.engine import Engine, PostgresEngine, SqliteEngine, StoreDisabledError, StoreError
+from ccdash_tests.store.engine import (
+    Engine,
+    PostgresEngine,
+    SqliteEngine,
+    StoreDisabledError,
+    StoreError,
+    first_line,
+)
 from ccdash_tests.store.migrations import migrate, schema_version
 from ccdash_tests.store.repositories import (
     SqlDefinitionRepository,
@@ -129,5 +136,5 @@ def open_store(db: str | None = None) -> Store:
         raise
     except Exception as exc:
         engine.close()
-        raise StoreError(f"{engine.description}: cannot prepare the schema: {exc}") from exc
+        raise StoreError(f"{engine.description}: cannot prepare the schema: {first_line(exc)}") from exc
     return Store(engine)

@@ -11,6 +11,7 @@ import contextlib
 import logging
 import re
 import sqlite3
+import time
 from collections.abc import Iterator, Sequence
 from typing import Any, Protocol, runtime_checkable
 
@@ -66,7 +67,7 @@ class SqliteEngine:
             # write lock up front (BEGIN IMMEDIATE) instead of failing on a lock upgrade later.
             self.conn = sqlite3.connect(path, timeout=busy_timeout_ms / 1000, isolation_level=None)
             self.conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
-            self.conn.execute("PRAGMA journal_mode = WAL")
+            self._enable_wal(busy_timeout_ms)
             self.conn.execute("PRAGMA synchronous = NORMAL")
             self.conn.execute("PRAGMA foreign_keys = ON")
             self.conn.execute(f"PRAGMA cache_size = -{SQLITE_CACHE_KIB}")
@@ -74,6 +75,22 @@ class SqliteEngine:
         except sqlite3.Error as exc:
             raise StoreError(f"{path}: cannot open SQLite store: {exc}") from exc
         self._depth = 0
+
+    def _enable_wal(self, busy_timeout_ms: int) -> None:
+        """Switch to WAL, waiting out other processes doing the same to a new file.
+
+        Changing the journal mode needs an exclusive lock that SQLite does not wait for through the busy
+        handler, so several processes opening one new store at once can see "database is locked" here.
+        """
+        deadline = time.monotonic() + busy_timeout_ms / 1000
+        while True:
+            try:
+                self.conn.execute("PRAGMA journal_mode = WAL")
+                return
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or time.monotonic() >= deadline:
+                    raise
+                time.sleep(0.05)
 
     def query(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
         return self.conn.execute(sql, params).fetchall()
