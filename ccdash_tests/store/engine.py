@@ -54,7 +54,32 @@ class Engine(Protocol):
     def close(self) -> None: ...
 
 
-class SqliteEngine:
+class _Transactions:
+    """Nested `transaction()` blocks join the outermost one: a run is written whole or not at all."""
+
+    _depth = 0
+
+    def _outermost(self, lock_key: str | None) -> contextlib.AbstractContextManager[None]:
+        raise NotImplementedError  # each engine begins and ends a real transaction its own way
+
+    @contextlib.contextmanager
+    def transaction(self, lock_key: str | None = None) -> Iterator[None]:
+        if self._depth:
+            self._depth += 1
+            try:
+                yield
+            finally:
+                self._depth -= 1
+            return
+        with self._outermost(lock_key):
+            self._depth = 1
+            try:
+                yield
+            finally:
+                self._depth = 0
+
+
+class SqliteEngine(_Transactions):
     """One sqlite3 connection in WAL mode with a busy timeout, so a second process waits, not fails."""
 
     dialect = "sqlite"
@@ -74,7 +99,6 @@ class SqliteEngine:
             self.conn.execute("PRAGMA temp_store = MEMORY")
         except sqlite3.Error as exc:
             raise StoreError(f"{path}: cannot open SQLite store: {exc}") from exc
-        self._depth = 0
 
     def _enable_wal(self, busy_timeout_ms: int) -> None:
         """Switch to WAL, waiting out other processes doing the same to a new file.
@@ -111,23 +135,14 @@ class SqliteEngine:
             self.conn.execute(statement)
 
     @contextlib.contextmanager
-    def transaction(self, lock_key: str | None = None) -> Iterator[None]:
-        if self._depth:
-            self._depth += 1
-            try:
-                yield
-            finally:
-                self._depth -= 1
-            return
+    def _outermost(self, lock_key: str | None) -> Iterator[None]:
+        # SQLite has one writer per file: BEGIN IMMEDIATE takes the lock the key would ask for.
         self.conn.execute("BEGIN IMMEDIATE")
-        self._depth = 1
         try:
             yield
         except BaseException:
-            self._depth = 0
             self.conn.execute("ROLLBACK")
             raise
-        self._depth = 0
         self.conn.execute("COMMIT")
 
     def table_names(self) -> set[str]:
@@ -144,7 +159,7 @@ _INSERT_VALUES = re.compile(
 )
 
 
-class PostgresEngine:
+class PostgresEngine(_Transactions):
     """One psycopg 3 connection; psycopg is imported here only, as it costs ~120 ms of start-up."""
 
     dialect = "postgresql"
@@ -170,7 +185,6 @@ class PostgresEngine:
             self.conn.execute("SET plan_cache_mode = force_custom_plan")
         except psycopg.Error as exc:
             raise StoreError(f"{redact_url(url)}: cannot connect to PostgreSQL: {first_line(exc)}") from exc
-        self._depth = 0
 
     @staticmethod
     def _sql(sql: str) -> str:
@@ -226,24 +240,13 @@ class PostgresEngine:
             self.execute(statement)
 
     @contextlib.contextmanager
-    def transaction(self, lock_key: str | None = None) -> Iterator[None]:
-        if self._depth:
-            self._depth += 1
-            try:
-                yield
-            finally:
-                self._depth -= 1
-            return
+    def _outermost(self, lock_key: str | None) -> Iterator[None]:
         with self.conn.transaction():
             if lock_key is not None:
                 # One writer per key (project) at a time, as SQLite's single writer gives us: ingests
                 # of one project never race on get-or-create of the same definitions.
                 self.execute("SELECT pg_advisory_xact_lock(hashtext(?))", (lock_key,))
-            self._depth = 1
-            try:
-                yield
-            finally:
-                self._depth = 0
+            yield
 
     def table_names(self) -> set[str]:
         rows = self.query(
