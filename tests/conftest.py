@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 import tempfile
@@ -16,7 +17,11 @@ from ccdash_tests.store import Store, open_store
 
 # pytester's in-process runs drop modules first imported inside them; psycopg's compiled part cannot be
 # imported twice, so a psycopg first imported there would raise exceptions of classes the re-imported
-# package no longer catches. Importing it here keeps one psycopg for the whole session.
+# package no longer catches. Importing it here keeps one psycopg for the whole session (and pgserver,
+# with its psutil, when it will be needed).
+if not os.environ.get("CCDASH_TESTS_POSTGRES_URL"):
+    with contextlib.suppress(ImportError):
+        import pgserver  # type: ignore[import-not-found]  # noqa: F401
 
 DATA = Path(__file__).parent / "data"
 BACKENDS = ("sqlite", "postgresql")

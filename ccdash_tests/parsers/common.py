@@ -146,3 +146,21 @@ def fold_attempts(cases: Iterable[ParsedCase]) -> list[ParsedCase]:
         folded[key] = replace(case, attempts=earlier.attempts + case.attempts, flaky=flaky)
         had_bad[key] = bad_before or case.status in BAD or case.flaky
     return list(folded.values())
+
+
+def collection_error(nodeid: str, message: str | None, details: str | None, max_text: int) -> ParsedCase:
+    """A pytest collector that failed (an import error in a test module) stored as one `error` case."""
+    message, cut_message = clip(message, max_text)
+    details, cut_details = clip(details, max_text)
+    classname, name, file = split_nodeid(nodeid)
+    return ParsedCase(
+        suite="",
+        classname=classname,
+        name=name,
+        status=Status.ERROR,
+        file=file,
+        message=message,
+        details=details,
+        truncated=cut_message or cut_details,
+        framework="pytest",
+    )

@@ -22,7 +22,7 @@ from typing import Any
 import msgspec
 
 from ccdash_tests.models import ParsedCase, Status
-from ccdash_tests.parsers.common import ReportError, clip, json_problem, split_nodeid
+from ccdash_tests.parsers.common import ReportError, clip, collection_error, json_problem, split_nodeid
 
 OUTCOMES = {
     "passed": Status.PASSED,
@@ -109,20 +109,8 @@ def iter_cases(report: JsonReport, path: str, max_text: int) -> Iterator[ParsedC
         yield _case(test, path, max_text)
     for collector in report.collectors:
         if collector.outcome == "failed" and collector.nodeid:
-            classname, name, file = split_nodeid(collector.nodeid)
-            details, cut = clip(collector.longrepr, max_text)
-            message, cut_message = clip(_last_line(collector.longrepr), max_text)
-            yield ParsedCase(
-                suite="",
-                classname=classname,
-                name=name,
-                status=Status.ERROR,
-                file=file,
-                message=message,
-                details=details,
-                truncated=cut or cut_message,
-                framework="pytest",
-            )
+            longrepr = collector.longrepr
+            yield collection_error(collector.nodeid, _last_line(longrepr), longrepr, max_text)
 
 
 def _last_line(text: str | None) -> str | None:

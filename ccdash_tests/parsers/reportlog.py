@@ -17,7 +17,7 @@ from typing import Any, BinaryIO
 import msgspec
 
 from ccdash_tests.models import ParsedCase, Status
-from ccdash_tests.parsers.common import ReportError, clip, json_problem, split_nodeid
+from ccdash_tests.parsers.common import ReportError, clip, collection_error, json_problem, split_nodeid
 
 _PHASE_OUTCOMES = frozenset({"passed", "failed", "skipped", "rerun", "error"})
 MAX_LINE = 64 * 1024 * 1024
@@ -225,17 +225,4 @@ def _finish(nodeid: str, state: _Open, max_text: int) -> ParsedCase:
 
 def _collect_error(record: LogLine, max_text: int) -> ParsedCase:
     message, details = _failure_text(record.longrepr)
-    message, cut_message = clip(message, max_text)
-    details, cut_details = clip(details, max_text)
-    classname, name, file = split_nodeid(record.nodeid)
-    return ParsedCase(
-        suite="",
-        classname=classname,
-        name=name,
-        status=Status.ERROR,
-        file=file,
-        message=message,
-        details=details,
-        truncated=cut_message or cut_details,
-        framework="pytest",
-    )
+    return collection_error(record.nodeid, message, details, max_text)
