@@ -168,9 +168,9 @@ def show_ingest_summary(store: Store, outcome: IngestOutcome, integrity: Integri
     bad = store.results.by_run(run.project_id, run.run_id, statuses=[Status.FAILED, Status.ERROR], limit=20)
     if bad:
         console.print(render.results_table(bad, title=f"Failures ({run.failed_tests})"))
-    flaky = [r for r in store.results.by_run(run.project_id, run.run_id, statuses=[Status.PASSED]) if r.flaky]
+    flaky = store.results.by_run(run.project_id, run.run_id, limit=20, flaky_only=True)
     if flaky:
-        console.print(render.results_table(flaky[:20], title=f"Flaky ({run.flaky_tests})"))
+        console.print(render.results_table(flaky, title=f"Flaky ({run.flaky_tests})"))
     style = "bold red" if integrity.signals else "dim"
     console.print(render.plain(f"Integrity {integrity.status}", style=style))
     console.print(render.plain(f"Stored in {store.description}", style="dim"))

@@ -108,8 +108,8 @@ def ci_output(store: Store, run: TestRunDTO, fmt: ShowFormat) -> str:
     """The run as Markdown, GitHub workflow commands or a GitLab Code Quality report (ends with a newline)."""
     bad = store.results.by_run(run.project_id, run.run_id, statuses=[Status.FAILED, Status.ERROR])
     if fmt is ShowFormat.MARKDOWN:
-        passed = store.results.by_run(run.project_id, run.run_id, statuses=[Status.PASSED])
-        return markdown.run_summary(run, bad, [r for r in passed if r.flaky])
+        flaky = store.results.by_run(run.project_id, run.run_id, flaky_only=True)
+        return markdown.run_summary(run, bad, flaky)
     definitions = {}
     for result in bad:
         definition = store.definitions.get(run.project_id, result.test_id)

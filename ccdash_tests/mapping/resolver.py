@@ -119,6 +119,15 @@ def _primary_order(mapping: ResolvedMapping) -> tuple[int, float, str]:
 def _resolve_test(
     test_id: str, candidates: list[MappingCandidate]
 ) -> tuple[list[ResolvedMapping], MappingConflict | None]:
+    if len(candidates) == 1:
+        # The common case (a path guess alone): nothing to group, combine or disagree with.
+        (only,) = candidates
+        confidence = combined_confidence({only.provider: only.confidence})
+        single = ResolvedMapping(
+            test_id, only.feature, only.domain, only.provider, (only.provider,), confidence,
+            confidence >= PRIMARY_THRESHOLD,
+        )  # fmt: skip
+        return [single], None
     groups: dict[str, list[MappingCandidate]] = {}
     for candidate in candidates:
         groups.setdefault(feature_key(candidate.feature), []).append(candidate)

@@ -59,7 +59,12 @@ class ResultRepository(Protocol):
     def append(self, project_id: str, results: Sequence[TestResultDTO]) -> int: ...
 
     def by_run(
-        self, project_id: str, run_id: str, statuses: Sequence[Status] | None = None, limit: int | None = None
+        self,
+        project_id: str,
+        run_id: str,
+        statuses: Sequence[Status] | None = None,
+        limit: int | None = None,
+        flaky_only: bool = False,
     ) -> list[TestResultDTO]: ...
 
     def history(self, project_id: str, test_id: str, limit: int | None = None) -> list[HistoryEntry]: ...

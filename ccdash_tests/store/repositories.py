@@ -348,14 +348,22 @@ class SqlResultRepository:
         return inserted
 
     def by_run(
-        self, project_id: str, run_id: str, statuses: Sequence[Status] | None = None, limit: int | None = None
+        self,
+        project_id: str,
+        run_id: str,
+        statuses: Sequence[Status] | None = None,
+        limit: int | None = None,
+        flaky_only: bool = False,
     ) -> list[TestResultDTO]:
-        """A run's results ordered by class and name; optionally only some statuses, at most `limit`."""
+        """A run's results ordered by class and name; optionally only some statuses or only flaky ones,
+        at most `limit` (a summary of a million-test run must not load a million DTOs)."""
         where = " WHERE r.project_id = ? AND r.run_id = ?"
         params: list[Any] = [project_id, run_id]
         if statuses:
             where += f" AND x.status IN ({', '.join('?' * len(statuses))})"
             params.extend(status.code for status in statuses)
+        if flaky_only:
+            where += " AND x.flaky = 1"
         tail = " ORDER BY d.classname, d.name"
         if limit is not None:
             tail += " LIMIT ?"
