@@ -238,6 +238,14 @@ def test_health_report_selects_one_feature_with_its_tests(shop: Store) -> None:
     assert by_domain.tests == []
 
 
+def test_resolve_after_ingest_leaves_a_huge_batch_to_map_resolve(store: Store) -> None:
+    ingest_run(store, "r1", DAY[0], {"A": (P, False), "E": (P, False)})
+    assert resolve_after_ingest(store, PROJECT, limit=1) == 2, "two new tests, over the limit of one"
+    assert snapshot_at(store.engine, PROJECT) is None
+    outcome = resolve_after_ingest(store, PROJECT, limit=2)
+    assert not isinstance(outcome, int) and outcome.tests_resolved == 2
+
+
 def test_resolve_after_ingest_maps_new_definitions_and_versions_snapshots(store: Store) -> None:
     ingest_run(store, "r1", DAY[0], {"A": (P, False), "E": (P, False)})
     first = resolve_after_ingest(store, PROJECT)

@@ -120,15 +120,14 @@ def ingest(
             )
             with progress_counter(show_progress) as tick:
                 outcome = run_ingest(store, plan, fmt, on_case=tick)  # type: ignore[arg-type]
-            if outcome.new_results:
-                # Outside the ingest transaction: a failure here leaves the run stored, and the next
-                # ingest or `map resolve` maps what this one did not.
-                resolve_after_ingest(store, name)
+            mapping = map_new_tests(store, name, outcome)
             integrity = check_integrity(store, outcome)
             if json_out:
-                render.print_json({**outcome.to_json_dict(), "integrity": integrity.to_json_dict()})
+                render.print_json(
+                    {**outcome.to_json_dict(), "mapping": mapping, "integrity": integrity.to_json_dict()}
+                )
             elif not quiet:
-                show_ingest_summary(store, outcome, integrity)
+                show_ingest_summary(store, outcome, mapping, integrity)
 
 
 @contextlib.contextmanager
@@ -145,6 +144,18 @@ def no_new_store_on_refusal(db: str | None) -> Iterator[None]:
         raise
 
 
+def map_new_tests(store: Store, project: str, outcome: IngestOutcome) -> dict:
+    """Map the tests this ingest added, outside its transaction: a failure here leaves the run stored,
+    and the next ingest or `map resolve` maps what this one did not."""
+    if outcome.new_results == 0:
+        return {"resolved": False, "reason": "nothing new was stored"}
+    result = resolve_after_ingest(store, project)
+    if isinstance(result, int):
+        reason = f"{result:,} tests are not mapped yet; run `ccdash-tests map resolve`"
+        return {"resolved": False, "reason": reason, "unmapped_tests": result}
+    return {"resolved": True, "tests_mapped": result.tests_resolved, "version": result.version}
+
+
 def check_integrity(store: Store, outcome: IngestOutcome) -> IntegrityCheck:
     """Look for weakened tests in the change behind a run that brought new results."""
     if outcome.new_results == 0:
@@ -152,7 +163,9 @@ def check_integrity(store: Store, outcome: IngestOutcome) -> IntegrityCheck:
     return check_after_ingest(store, outcome.run, Path.cwd())
 
 
-def show_ingest_summary(store: Store, outcome: IngestOutcome, integrity: IntegrityCheck) -> None:
+def show_ingest_summary(
+    store: Store, outcome: IngestOutcome, mapping: dict, integrity: IntegrityCheck
+) -> None:
     console = render.make_console()
     run = outcome.run
     console.print(render.run_header(run))
@@ -171,6 +184,8 @@ def show_ingest_summary(store: Store, outcome: IngestOutcome, integrity: Integri
     flaky = store.results.by_run(run.project_id, run.run_id, limit=20, flaky_only=True)
     if flaky:
         console.print(render.results_table(flaky, title=f"Flaky ({run.flaky_tests})"))
+    if "unmapped_tests" in mapping:
+        console.print(render.plain(f"Mapping: {mapping['reason']}", style="yellow"))
     style = "bold red" if integrity.signals else "dim"
     console.print(render.plain(f"Integrity {integrity.status}", style=style))
     console.print(render.plain(f"Stored in {store.description}", style="dim"))

@@ -416,6 +416,25 @@ def _unchanged(engine: Engine, project: str, head: tuple[int, str] | None) -> Re
     )
 
 
-def resolve_after_ingest(store: Store, project: str) -> ResolveOutcome:
-    """Map the definitions an ingest added (those without mapping rows); call it after every ingest."""
+# Resolution holds every test it maps (and the merged snapshot) in memory. Past this many new tests an
+# ingest leaves mapping to `map resolve`, so that the first ingest of a huge suite stays fast and flat.
+AUTO_MAP_LIMIT = 50_000
+
+
+def count_unmapped(engine: Engine, project: str) -> int:
+    return engine.query(
+        "SELECT COUNT(*) FROM test_definitions d WHERE d.project_id = ? AND NOT EXISTS ("
+        "SELECT 1 FROM test_feature_mappings m WHERE m.project_id = d.project_id AND m.test_id = d.test_id)",
+        (project,),
+    )[0][0]
+
+
+def resolve_after_ingest(store: Store, project: str, limit: int = AUTO_MAP_LIMIT) -> ResolveOutcome | int:
+    """Map the definitions an ingest added (those without mapping rows); call it after every ingest.
+
+    Returns how many tests were left unmapped instead when there are more than `limit` of them.
+    """
+    unmapped = count_unmapped(store.engine, project)
+    if unmapped > limit:
+        return unmapped
     return resolve_mappings(store, project, unmapped_only=True)
