@@ -31,7 +31,7 @@ from ccdash_tests.store import Store
 from ccdash_tests.store import writer as w
 from ccdash_tests.store.repositories import db_time, to_json
 
-BATCH_SIZE = 2_000
+BATCH_SIZE = 10_000
 HASH_CHUNK = 1 << 20
 
 
