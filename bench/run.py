@@ -1,0 +1,536 @@
+"""Run the ccdash-tests benchmarks: ingest vs floor, peak memory, re-ingest, a year of history; table + JSON.
+
+    .venv/bin/python bench/run.py [--quick] [--sizes 1000 10000] [--formats junit] [--pg URL | --no-pg]
+                                  [--year cached|rebuild|skip]
+
+Results go to bench/out/results-<UTC time>.json and bench/out/latest.json; the table goes to stdout.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import secrets
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit, urlunsplit
+
+BENCH = Path(__file__).resolve().parent
+ROOT = BENCH.parent
+sys.path.insert(0, str(BENCH))
+
+import generate  # noqa: E402  # bench/ is a folder of scripts, not a package
+import year  # noqa: E402
+
+if TYPE_CHECKING:
+    from typer.testing import CliRunner
+
+PYTHON = sys.executable
+CLI = str(Path(PYTHON).with_name("ccdash-tests"))
+GNU_TIME = "/usr/bin/time"  # Debian package "time"
+FULL_SIZES = (1_000, 10_000, 100_000, 1_000_000)
+QUICK_SIZES = (1_000, 10_000, 100_000)
+FORMATS = ("junit", "pytest-json")
+READ_REPEATS = 3
+GOALS = {"sqlite": 1.5, "postgresql": 2.0}
+MEMORY_GOAL_MB = 150
+REINGEST_GOAL = 0.10
+
+
+@dataclass(frozen=True)
+class Child:
+    """What one measured child process cost; a timed-out child ran at least `seconds`."""
+
+    seconds: float
+    max_rss_mb: float | None
+    returncode: int
+    stderr: str
+    timed_out: bool = False
+
+
+def run_child(
+    argv: Sequence[str], cwd: Path, env: dict[str, str] | None = None, timeout: float | None = None
+) -> Child:
+    """Run a process to completion (or kill it after `timeout` s); its wall time and its own peak RSS.
+
+    The child is started by GNU time, not by this process: Linux hands a forked child the parent's
+    RSS high-water mark, so wait4() on a child of a large parent would report the parent's size.
+    """
+    with tempfile.NamedTemporaryFile(prefix="bench-rss-", suffix=".txt") as rss_file:
+        started = time.perf_counter()
+        process = subprocess.Popen(
+            [GNU_TIME, "-q", "-f", "%M", "-o", rss_file.name, *argv],
+            cwd=cwd,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            start_new_session=True,  # its own process group, so a timeout kills time AND the child
+        )
+        try:
+            _, stderr = process.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            _, stderr = process.communicate()
+            return Child(time.perf_counter() - started, None, process.returncode, "timed out", True)
+        seconds = time.perf_counter() - started
+        max_rss_kib = int(Path(rss_file.name).read_text().split()[-1])
+    return Child(seconds, max_rss_kib / 1024, process.returncode, stderr.decode(errors="replace")[-2000:])
+
+
+def checked(child: Child, what: str) -> Child:
+    if child.returncode != 0 and not child.timed_out:
+        raise RuntimeError(f"{what} failed with exit code {child.returncode}: {child.stderr}")
+    return child
+
+
+# ---- targets: a fresh SQLite file or a fresh PostgreSQL database per measurement -------------------
+
+
+def with_database(url: str, database: str) -> str:
+    return urlunsplit(urlsplit(url)._replace(path="/" + database))
+
+
+@contextmanager
+def fresh_target(backend: str, work: Path, pg_url: str | None) -> Iterator[str]:
+    """A blank store location on `backend`, removed afterwards."""
+    if backend == "sqlite":
+        path = work / f"bench-{secrets.token_hex(4)}.db"
+        try:
+            yield str(path)
+        finally:
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{path}{suffix}").unlink(missing_ok=True)
+        return
+    import psycopg
+
+    assert pg_url is not None
+    name = f"ccdash_bench_{os.getpid()}_{secrets.token_hex(3)}"
+    with psycopg.connect(pg_url, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield with_database(pg_url, name)
+    finally:
+        with psycopg.connect(pg_url, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def floor_argv(fmt: str, report: Path, backend: str, target: str) -> list[str]:
+    flag = "--sqlite" if backend == "sqlite" else "--pg"
+    return [PYTHON, str(BENCH / "floor.py"), fmt, str(report), flag, target]
+
+
+def cli_argv(report: Path, target: str, *extra: str) -> list[str]:
+    return [CLI, "ingest", str(report), "--db", target, "--project", year.PROJECT, *extra]
+
+
+# ---- ingest ------------------------------------------------------------------------------------------
+
+
+@dataclass
+class IngestRow:
+    """One (format, backend, size): floor, first CLI ingest, re-ingest. None: not measured (timeout)."""
+
+    format: str
+    backend: str
+    cases: int
+    report_mb: float
+    floor_s: float
+    floor_rss_mb: float | None
+    cli_s: float
+    cli_rss_mb: float | None
+    reingest_s: float | None
+    reingest_rss_mb: float | None
+    cli_timed_out: bool = False
+
+    @property
+    def ratio(self) -> float:
+        """CLI / floor; with a timed-out CLI, a lower bound."""
+        return self.cli_s / self.floor_s
+
+    @property
+    def reingest_fraction(self) -> float | None:
+        return None if self.reingest_s is None else self.reingest_s / self.cli_s
+
+    def as_dict(self) -> dict:
+        fraction = self.reingest_fraction
+        return {
+            **asdict(self),
+            "ratio": round(self.ratio, 2),
+            "reingest_fraction": None if fraction is None else round(fraction, 3),
+            "cli_cases_per_s": round(self.cases / self.cli_s),
+            "floor_cases_per_s": round(self.cases / self.floor_s),
+        }
+
+
+def _round(value: float | None, digits: int) -> float | None:
+    return None if value is None else round(value, digits)
+
+
+def measure_ingest(
+    fmt: str, backend: str, cases: int, out: Path, pg_url: str | None, timeout: float
+) -> IngestRow:
+    report = generate.report_path(out / "reports", fmt, cases)
+    work = out / "work"
+    work.mkdir(parents=True, exist_ok=True)
+    env = {**os.environ, "CCDASH_TESTS_PROJECT": year.PROJECT}
+    env.pop("CI", None)
+    with fresh_target(backend, work, pg_url) as target:
+        floor = checked(run_child(floor_argv(fmt, report, backend, target), work, env), "floor")
+    with fresh_target(backend, work, pg_url) as target:
+        first = checked(run_child(cli_argv(report, target), work, env, timeout), "ingest")
+        again = None
+        if not first.timed_out:
+            again = checked(run_child(cli_argv(report, target), work, env, timeout), "re-ingest")
+    return IngestRow(
+        fmt,
+        backend,
+        cases,
+        round(report.stat().st_size / 1e6, 1),
+        round(floor.seconds, 3),
+        _round(floor.max_rss_mb, 1),
+        round(first.seconds, 3),
+        _round(first.max_rss_mb, 1),
+        None if again is None else round(again.seconds, 3),
+        None if again is None else _round(again.max_rss_mb, 1),
+        first.timed_out,
+    )
+
+
+# ---- a year of history ---------------------------------------------------------------------------
+
+
+def median_seconds(action: Callable[[], object], repeats: int = READ_REPEATS) -> float:
+    times = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        action()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)
+
+
+def cli_startup(work: Path) -> dict:
+    """`ccdash-tests --help`: the import and start-up cost every command pays before its own work."""
+    children = [checked(run_child([CLI, "--help"], work), "--help") for _ in range(READ_REPEATS)]
+    return {
+        "seconds": round(statistics.median(child.seconds for child in children), 3),
+        "max_rss_mb": round(max(child.max_rss_mb for child in children), 1),
+    }
+
+
+def registered_commands() -> set[str]:
+    """Command paths the CLI has right now ("health", "runs list"), so new commands are measured too."""
+    from ccdash_tests.cli import app
+
+    names = {command.name or command.callback.__name__ for command in app.registered_commands}
+    for group in app.registered_groups:
+        sub = group.typer_instance
+        if sub is None:
+            continue
+        for command in sub.registered_commands:
+            names.add(f"{group.name} {command.name or command.callback.__name__}")
+    return names
+
+
+def read_commands(test_id: str) -> dict[str, tuple[str, list[str]]]:
+    """label -> (command path that must exist, arguments): the issue's five, then other read commands.
+
+    The year lies in 2025, so spans are given in days wide enough to reach back to it.
+    """
+    return {
+        "runs list": ("runs list", ["runs", "list"]),
+        "health": ("health", ["health"]),
+        "domains": ("domains", ["domains"]),
+        "flaky": ("flaky", ["flaky"]),
+        "history TEST": ("history", ["history", test_id]),
+        "runs show (latest)": ("runs show", ["runs", "show"]),
+        "failures (latest run)": ("failures", ["failures"]),
+        "failures --all": ("failures", ["failures", "--all"]),
+        "timeline --feature F --by day (whole year)": (
+            "timeline",
+            ["timeline", "--feature", "auth-feature-0", "--days", "3660", "--by", "day"],
+        ),
+    }
+
+
+def measure_reads(db: Path, work: Path) -> list[dict]:
+    """Each existing read command: in-process (Typer CliRunner) and as a whole CLI process, --json."""
+    from typer.testing import CliRunner
+
+    known = registered_commands()
+    test_id = year.shapes()[year.BROKEN_TEST].test_id
+    rows = []
+    runner = CliRunner()
+    work.mkdir(parents=True, exist_ok=True)
+    for label, (command, argv) in read_commands(test_id).items():
+        if command not in known:
+            rows.append({"command": label, "exists": False})
+            continue
+        args = [*argv, "--json", "--db", str(db), "--project", year.PROJECT]
+        rows.append(measure_read(runner, label, args, work))
+    return rows
+
+
+def measure_read(runner: CliRunner, label: str, args: list[str], work: Path) -> dict:
+    """One command, in-process then as its own process; a failing command is recorded, not raised."""
+    from ccdash_tests.cli import app
+
+    probe = runner.invoke(app, args)
+    row: dict = {"command": label, "exists": True, "exit_code": probe.exit_code}
+    row["json_kb"] = round(len(probe.stdout.encode()) / 1024, 1)
+    if probe.exit_code != 0:
+        row["error"] = (probe.output or repr(probe.exception))[-300:]
+    row["in_process_s"] = round(median_seconds(lambda: runner.invoke(app, args)), 4)
+    children = [run_child([CLI, *args], work) for _ in range(READ_REPEATS)]
+    row["cli_s"] = round(statistics.median(child.seconds for child in children), 4)
+    row["cli_rss_mb"] = round(max(child.max_rss_mb for child in children), 1)
+    return row
+
+
+def measure_repository_reads(db: Path) -> list[dict]:
+    """The store calls behind `runs list` and `history`, without Typer or rendering."""
+    from ccdash_tests.store import open_store
+
+    test_id = year.shapes()[year.BROKEN_TEST].test_id
+    with open_store(str(db)) as store:
+        calls = {
+            "runs.list_by_project(limit=20)": lambda: store.runs.list_by_project(year.PROJECT, limit=20),
+            "runs.latest": lambda: store.runs.latest(year.PROJECT),
+            "results.history(test, limit=50)": lambda: store.results.history(year.PROJECT, test_id, limit=50),
+            "results.history(test) whole year": lambda: store.results.history(year.PROJECT, test_id),
+            "mappings.by_feature": lambda: store.mappings.by_feature(year.PROJECT, "auth-feature-0"),
+        }
+        return [{"call": name, "seconds": round(median_seconds(call), 4)} for name, call in calls.items()]
+
+
+def measure_one_more_run(db: Path, out: Path) -> dict:
+    """Ingest one more 500-test run into a copy of the year: in-process (ingest_request) and via the CLI."""
+    import random
+
+    from ccdash_tests.ingest import ingest_request
+    from ccdash_tests.store import open_store
+
+    work = out / "work"
+    work.mkdir(parents=True, exist_ok=True)
+    copy = work / "year-copy.db"
+    shutil.copyfile(db, copy)
+    tests = year.shapes()
+    rng = random.Random(99)
+    first_new = year.RUNS_PER_DAY * year.DAYS
+    requests = [year.run_request(first_new + n, tests, rng) for n in range(5)]
+    times = []
+    with open_store(str(copy)) as store:
+        for request in requests:
+            started = time.perf_counter()
+            ingest_request(store, request)
+            times.append(time.perf_counter() - started)
+    report = work / "one-more-run.xml"
+    generate.write_junit(report, year.TESTS, seed=4242)
+    cli = checked(run_child(cli_argv(report, str(copy)), work), "ingest into the year")
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{copy}{suffix}").unlink(missing_ok=True)
+    return {
+        "ingest_request_median_s": round(statistics.median(times), 4),
+        "ingest_request_max_s": round(max(times), 4),
+        "cli_500_case_junit_s": round(cli.seconds, 3),
+        "cli_rss_mb": round(cli.max_rss_mb, 1),
+    }
+
+
+def measure_year(out: Path, mode: str) -> dict:
+    def progress(runs: int, seconds: float) -> None:
+        print(f"  year build: {runs:,} runs in {seconds:.0f} s", file=sys.stderr, flush=True)
+
+    db, facts = year.cached(out, rebuild=mode == "rebuild", progress=progress)
+    from ccdash_tests.store import open_store
+
+    # Opening migrates: a cached year built before a new migration is measured with that migration applied.
+    with open_store(str(db)) as store:
+        schema = store.schema_version()
+    return {
+        **facts,
+        "schema": {"migrations": schema[0], "latest": schema[1]},
+        "file_mb": round(db.stat().st_size / 1e6, 1),
+        "one_more_run": measure_one_more_run(db, out),
+        "repository_reads": measure_repository_reads(db),
+        "commands": measure_reads(db, out / "work"),
+    }
+
+
+# ---- output ------------------------------------------------------------------------------------------
+
+
+def ok(flag: bool) -> str:
+    return "yes" if flag else "NO"
+
+
+def show(value: float | None, spec: str, missing: str = "n/a") -> str:
+    return missing if value is None else format(value, spec)
+
+
+def ingest_table(rows: list[IngestRow]) -> str:
+    head = (
+        "| format | backend | cases | report MB | floor s | CLI s | CLI/floor | CLI cases/s "
+        "| CLI peak MB | floor peak MB | re-ingest s | re-ingest/first |"
+    )
+    lines = [head, "|" + "---|" * (head.count("|") - 1)]
+    for row in rows:
+        over = "> " if row.cli_timed_out else ""
+        lines.append(
+            f"| {row.format} | {row.backend} | {row.cases:,} | {row.report_mb} | {row.floor_s:.2f} "
+            f"| {over}{row.cli_s:.2f}{' (killed)' if over else ''} | {over}{row.ratio:.2f} "
+            f"| {'< ' if over else ''}{row.cases / row.cli_s:,.0f} | {show(row.cli_rss_mb, '.0f')} "
+            f"| {show(row.floor_rss_mb, '.0f')} | {show(row.reingest_s, '.2f')} "
+            f"| {show(row.reingest_fraction, '.0%')} |"
+        )
+    return "\n".join(lines)
+
+
+def goals_table(rows: list[IngestRow], year_facts: dict | None) -> str:
+    lines = ["| goal | measured | met |", "|---|---|---|"]
+    largest = max((row.cases for row in rows), default=0)
+    for row in rows:
+        if row.cases == 100_000:
+            goal = GOALS[row.backend]
+            lines.append(
+                f"| {row.format} {row.backend} 100,000 cases within {goal}x of floor "
+                f"| {'> ' if row.cli_timed_out else ''}{row.ratio:.2f}x | {ok(row.ratio <= goal)} |"
+            )
+    for row in rows:
+        if row.cases == largest:
+            memory_ok = row.cli_rss_mb is not None and row.cli_rss_mb < MEMORY_GOAL_MB
+            lines.append(
+                f"| {row.format} {row.backend} {row.cases:,} cases peak RSS < {MEMORY_GOAL_MB} MB "
+                f"| {show(row.cli_rss_mb, '.0f', 'killed')} MB | {ok(memory_ok)} |"
+            )
+    for row in rows:
+        if row.cases == largest:
+            fraction = row.reingest_fraction
+            lines.append(
+                f"| {row.format} {row.backend} {row.cases:,} cases re-ingest < 10% of first ingest "
+                f"| {show(fraction, '.0%')} | {ok(fraction is not None and fraction < REINGEST_GOAL)} |"
+            )
+    if year_facts:
+        size = year_facts["file_mb"]
+        more = year_facts["one_more_run"]["ingest_request_median_s"]
+        lines.append(f"| year store file < 200 MB | {size:.0f} MB | {ok(size < 200)} |")
+        lines.append(
+            f"| one more 500-test run < 50 ms (in-process) | {more * 1000:.0f} ms | {ok(more < 0.05)} |"
+        )
+    return "\n".join(lines)
+
+
+def year_tables(facts: dict) -> str:
+    more = facts["one_more_run"]
+    lines = [
+        f"Year: {facts['runs']:,} runs, {facts['results']:,} results, file {facts['file_mb']} MB, "
+        f"built in {facts['build_seconds']:,} s. One more run: ingest_request median "
+        f"{more['ingest_request_median_s'] * 1000:.1f} ms (max {more['ingest_request_max_s'] * 1000:.1f}), "
+        f"CLI 500-case JUnit {more['cli_500_case_junit_s']:.2f} s.",
+        "",
+        "| read command (--json) | in-process s | CLI process s | CLI peak MB | JSON KB | exit |",
+        "|---|---|---|---|---|---|",
+    ]
+    for row in facts["commands"]:
+        if not row["exists"]:
+            lines.append(f"| {row['command']} | (command does not exist yet) | | | | |")
+            continue
+        lines.append(
+            f"| {row['command']} | {row['in_process_s']:.3f} | {row['cli_s']:.3f} | {row['cli_rss_mb']:.0f} "
+            f"| {row['json_kb']} | {row['exit_code']} |"
+        )
+    lines += ["", "| store call | s |", "|---|---|"]
+    lines += [f"| {row['call']} | {row['seconds']:.4f} |" for row in facts["repository_reads"]]
+    return "\n".join(lines)
+
+
+def machine() -> dict:
+    return {
+        "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "python": platform.python_version(),
+        "cpus": os.cpu_count(),
+        "platform": platform.platform(),
+        "sqlite": __import__("sqlite3").sqlite_version,
+        # The machine is shared: a load above the core count means the timings were contended.
+        "load_average": [round(value, 2) for value in os.getloadavg()],
+    }
+
+
+def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="sizes up to 100,000; no year unless --year")
+    parser.add_argument("--sizes", type=int, nargs="+", help="case counts (default 1e3..1e6)")
+    parser.add_argument("--formats", nargs="+", choices=FORMATS, default=list(FORMATS))
+    parser.add_argument("--pg", default=os.environ.get("CCDASH_TESTS_POSTGRES_URL"), help="admin URL")
+    parser.add_argument("--no-pg", action="store_true", help="SQLite only")
+    parser.add_argument(
+        "--year", choices=("cached", "rebuild", "skip"), help="default: cached; --quick: skip"
+    )
+    parser.add_argument("--out", type=Path, default=BENCH / "out")
+    parser.add_argument(
+        "--timeout", type=float, default=300, help="seconds before a CLI ingest is killed (default 300)"
+    )
+    return parser.parse_args(argv)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(argv)
+    args.out = args.out.resolve()
+    started = machine()
+    sizes = args.sizes or (QUICK_SIZES if args.quick else FULL_SIZES)
+    year_mode = args.year or ("skip" if args.quick else "cached")
+    backends = ["sqlite"] + ([] if args.no_pg or not args.pg else ["postgresql"])
+    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / "work").mkdir(exist_ok=True)
+    startup = cli_startup(args.out / "work")
+    rows: list[IngestRow] = []
+    for fmt in args.formats:
+        for backend in backends:
+            for cases in sizes:
+                print(f"ingest {fmt} {backend} {cases:,}", file=sys.stderr, flush=True)
+                rows.append(measure_ingest(fmt, backend, cases, args.out, args.pg, args.timeout))
+                # Kept as it goes, so an interrupted run still leaves what it measured.
+                partial = {"machine": started, "ingest": [row.as_dict() for row in rows]}
+                (args.out / "partial.json").write_text(json.dumps(partial, indent=2))
+    year_facts = None
+    if year_mode != "skip":
+        print("year of history", file=sys.stderr, flush=True)
+        year_facts = measure_year(args.out, year_mode)
+    document = {
+        "machine": started,
+        "load_average_at_end": [round(value, 2) for value in os.getloadavg()],
+        "cli_startup": startup,
+        "ingest": [row.as_dict() for row in rows],
+        "year": year_facts,
+    }
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    for name in (f"results-{stamp}.json", "latest.json"):
+        (args.out / name).write_text(json.dumps(document, indent=2))
+    print(
+        f"{started['date']}, {started['cpus']} CPUs, Python {started['python']}, SQLite {started['sqlite']}, "
+        f"load average {started['load_average'][0]} at start, {document['load_average_at_end'][0]} at end; "
+        f"CLI start-up (--help) {startup['seconds']:.2f} s, {startup['max_rss_mb']:.0f} MB\n"
+    )
+    print(ingest_table(rows))
+    print()
+    if year_facts:
+        print(year_tables(year_facts))
+        print()
+    print(goals_table(rows, year_facts))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
