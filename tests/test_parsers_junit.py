@@ -181,6 +181,33 @@ def test_pytest_xunit1_line_is_made_one_based_and_teardown_twin_merged(tmp_path:
     assert cases[0].details == "a\nb"
 
 
+def test_teardown_twin_separated_by_other_workers_cases_is_merged(tmp_path: Path) -> None:
+    # pytest-xdist: another worker's cases come between a test and its teardown-error twin.
+    def case(name: str, inner: str = "") -> str:
+        return f'<testcase classname="t.test_a" name="{name}" file="t/test_a.py" line="0">{inner}</testcase>'
+
+    others = "".join(case(f"test_other_{index}") for index in range(40))
+    body = (
+        '<testsuites><testsuite name="pytest">'
+        + case("test_x", '<failure message="assert 1">a</failure>')
+        + others
+        + case("test_x", """<error message='failed on teardown with "E: td"'>b</error>""")
+        + case("test_rerun", '<failure message="flaky">r</failure>')
+        + case("test_rerun")
+        + "</testsuite></testsuites>"
+    )
+    cases = cases_of(write(tmp_path, body))
+    assert len(cases) == 1 + 40 + 2
+    assert (cases[0].name, cases[0].status, cases[0].message, cases[0].details) == (
+        "test_x", Status.ERROR, "assert 1", "a\nb",
+    )  # fmt: skip
+    # Reruns stay separate cases in document order, for the ingest to fold into attempts.
+    assert [(c.name, c.status) for c in cases[-2:]] == [
+        ("test_rerun", Status.FAILED),
+        ("test_rerun", Status.PASSED),
+    ]
+
+
 def test_max_text_cuts_message_and_details_without_adding_anything(tmp_path: Path) -> None:
     long_text = "x" * 300_000 + "TAIL"
     failure = f'<failure message="{"m" * 5000}">{long_text}</failure>'

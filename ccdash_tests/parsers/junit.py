@@ -71,6 +71,9 @@ _RETRY_ELEMENTS = frozenset({"flakyFailure", "flakyError", "rerunFailure", "reru
 _SKIP_STATUS = frozenset({"notrun", "disabled", "skipped", "suppressed", "skip", "ignored"})
 _CTEST_STATUS = frozenset({"run", "fail", "notrun", "disabled"})
 _XMLRUNNER_SUITE = re.compile(r"-\d{14}$")
+# How many pytest cases are held back waiting for a teardown twin (bounded memory; xdist interleaves
+# a few workers' cases, so a twin arrives well within this many elements of its test).
+TWIN_WINDOW = 256
 _JAVA_NAME = re.compile(r"^[\w.$]+$")
 _PYTEST_PHASE = re.compile(r'^failed on (setup|teardown) with "(.*)"$', re.DOTALL)
 _SUITE_SCOPED = frozenset({"jest", "vitest", "mocha"})
@@ -136,7 +139,9 @@ class _Handler:
         self.retry_depth = 0
         self.in_suite_properties = False
         self.out: list[ParsedCase] = []
-        self.pending: ParsedCase | None = None  # pytest: held back to merge a teardown-error twin
+        # pytest: the latest cases, held back to merge a teardown-error twin into its test. Without xdist
+        # the twin follows its test at once; with xdist other workers' cases can come in between.
+        self.window: dict[tuple[str, str], ParsedCase] = {}
         self.framework: str | None = None
 
     def refuse(self, problem: str) -> ReportError:
@@ -312,24 +317,22 @@ class _Handler:
             self.flush()
             self.out.append(case)
             return
-        held = self.pending
-        if (
-            teardown_error
-            and held is not None
-            and (held.classname, held.name) == (case.classname, case.name)
-            and held.status is not Status.ERROR
-        ):
-            self.out.append(_merge_teardown(held, case, self.max_text))
-            self.pending = None
+        key = (case.classname, case.name)
+        held = self.window.get(key)
+        if teardown_error and held is not None and held.status is not Status.ERROR:
+            _merge_teardown(held, case, self.max_text)
             return
         if held is not None:
-            self.out.append(held)
-        self.pending = case
+            # A second report of the same test (a rerun): keep document order.
+            self.flush()
+        self.window[key] = case
+        if len(self.window) > TWIN_WINDOW:
+            oldest = next(iter(self.window))
+            self.out.append(self.window.pop(oldest))
 
     def flush(self) -> None:
-        if self.pending is not None:
-            self.out.append(self.pending)
-            self.pending = None
+        self.out.extend(self.window.values())
+        self.window.clear()
 
 
 def _case_framework(attrs: dict[str, str], classname: str, name: str, file: str | None) -> str | None:

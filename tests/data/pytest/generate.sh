@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Regenerates the real pytest-family reports in this folder from the sample suite in ./suite.
 # Usage: tests/data/pytest/generate.sh   (uses the repo's .venv; needs pytest-json-report,
-# pytest-reportlog, pytest-rerunfailures and unittest-xml-reporting installed there)
+# pytest-reportlog, pytest-rerunfailures, pytest-xdist and unittest-xml-reporting installed there)
 set -u
 here="$(cd "$(dirname "$0")" && pwd)"
 py="$here/../../../.venv/bin/python"
@@ -19,6 +19,7 @@ run() {  # run NAME PYTEST-ARGS...: writes the report(s) and NAME.summary.txt (p
 
 run xunit1 -o junit_family=xunit1 --junitxml="$here/xunit1.xml"
 run xunit2 -o junit_family=xunit2 --junitxml="$here/xunit2.xml"
+run xdist -o junit_family=xunit1 -n 2 --junitxml="$here/xdist.xml"
 run reruns -o junit_family=xunit1 --reruns 2 --junitxml="$here/reruns.xml" \
   --json-report --json-report-file="$here/reruns.json" --report-log="$here/reruns.reportlog.jsonl"
 run json --json-report --json-report-file="$here/pytest.json"
