@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from typer.core import TyperGroup
 
 from ccdash_tests import __version__, render, runmeta
 from ccdash_tests.ingest import InputError
@@ -28,7 +29,22 @@ The store is an SQLite file, ./{DEFAULT_DB_FILE} unless --db or $CCDASH_TESTS_DB
 (a path, sqlite:///relative.db, sqlite:////absolute.db, or postgresql://user@host/db).
 """
 
+# --help lists commands in the order a user meets them, not in the order their modules are imported.
+COMMAND_ORDER = (
+    "ingest", "runs", "history", "flaky", "failures", "timeline", "domains", "health", "map",
+    "integrity", "gate", "report", "db",
+)  # fmt: skip
+
+
+class CommandsInOrder(TyperGroup):
+    def list_commands(self, ctx: typer.Context) -> list[str]:
+        names = super().list_commands(ctx)
+        rank = {name: index for index, name in enumerate(COMMAND_ORDER)}
+        return sorted(names, key=lambda name: (rank.get(name, len(rank)), name))
+
+
 app = typer.Typer(
+    cls=CommandsInOrder,
     help=HELP,
     no_args_is_help=True,
     pretty_exceptions_enable=False,
