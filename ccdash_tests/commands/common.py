@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import enum
 import sqlite3
 import sys
 from collections.abc import Iterator
@@ -15,6 +16,7 @@ from typer.core import TyperGroup
 
 from ccdash_tests import __version__, render, runmeta
 from ccdash_tests.ingest import InputError
+from ccdash_tests.models import SignalSeverity
 from ccdash_tests.parsers import ReportError
 from ccdash_tests.store import DEFAULT_DB_FILE, StoreError
 from ccdash_tests.store.engine import first_line
@@ -77,6 +79,23 @@ ProjectOption = Annotated[
 JsonOption = Annotated[
     bool, typer.Option("--json", help="Print one JSON document on stdout instead of tables.")
 ]
+
+
+class OutputFormat(enum.StrEnum):
+    """`--format` of the read commands that also write Markdown for CI summaries."""
+
+    TABLE = "table"
+    MARKDOWN = "markdown"
+
+
+def parse_severity(option: str, value: str | None) -> SignalSeverity | None:
+    """A severity option's value (`--fail-on high`), or None when the option was not given."""
+    if value is None:
+        return None
+    try:
+        return SignalSeverity(value)
+    except ValueError:
+        raise InputError(f"{option} {value!r}: choose low, medium or high") from None
 
 
 def fail(message: str, code: int) -> typer.Exit:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import enum
 import sys
 from typing import Annotated
 
@@ -17,34 +16,21 @@ from ccdash_tests.commands.common import (
     EXIT_GATE,
     DbOption,
     JsonOption,
+    OutputFormat,
     ProjectOption,
     app,
     fail,
+    parse_severity,
     resolve_project,
     user_errors,
 )
 from ccdash_tests.commands.runs_cmd import find_run
 from ccdash_tests.gate import GateOptions, GateReport, RuleResult, gate_markdown, run_gate
 from ccdash_tests.ingest import InputError
-from ccdash_tests.models import SignalSeverity
 from ccdash_tests.store import open_store
 
 SHOWN_FINDINGS = 20
 RULE_OPTIONS = ("--max-new-failures", "--fail-under", "--fail-on-integrity", "--no-flaky-new")
-
-
-class GateFormat(enum.StrEnum):
-    TABLE = "table"
-    MARKDOWN = "markdown"
-
-
-def parse_severity(value: str | None) -> SignalSeverity | None:
-    if value is None:
-        return None
-    try:
-        return SignalSeverity(value)
-    except ValueError:
-        raise InputError(f"--fail-on-integrity {value!r}: choose low, medium or high") from None
 
 
 @app.command()
@@ -84,22 +70,22 @@ def gate(
         typer.Option("--no-flaky-new", help="Fail when a test passed after a retry for the first time."),
     ] = False,
     fmt: Annotated[
-        GateFormat,
+        OutputFormat,
         typer.Option(
             "--format", help="table | markdown (for $GITHUB_STEP_SUMMARY, under 65,000 characters)."
         ),
-    ] = GateFormat.TABLE,
+    ] = OutputFormat.TABLE,
     json_out: JsonOption = False,
     db: DbOption = None,
     project: ProjectOption = None,
 ) -> None:
     """Judge a run by the rules given; exit 1 when any of them fails, 0 when all pass."""
     with user_errors():
-        if json_out and fmt is not GateFormat.TABLE:
+        if json_out and fmt is not OutputFormat.TABLE:
             raise InputError(f"--json and --format {fmt.value}: choose one")
         if base_run_id is not None and max_new_failures is None:
             raise InputError("--base-run only applies with --max-new-failures")
-        severity = parse_severity(fail_on_integrity)
+        severity = parse_severity("--fail-on-integrity", fail_on_integrity)
         if max_new_failures is None and fail_under is None and severity is None and not no_flaky_new:
             raise InputError(f"no rule given: use {', '.join(RULE_OPTIONS)}")
         name = resolve_project(project)
@@ -116,7 +102,7 @@ def gate(
             report = run_gate(store, name, run, options)
     if json_out:
         render.print_json(report.to_json_dict())
-    elif fmt is GateFormat.MARKDOWN:
+    elif fmt is OutputFormat.MARKDOWN:
         sys.stdout.write(gate_markdown(report))
     else:
         show_gate(render.make_console(), report)

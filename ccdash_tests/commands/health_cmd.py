@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import enum
 import sys
 from collections.abc import Sequence
 from typing import Annotated
@@ -17,6 +16,7 @@ from ccdash_tests.commands.common import (
     EXIT_GATE,
     DbOption,
     JsonOption,
+    OutputFormat,
     ProjectOption,
     app,
     resolve_project,
@@ -156,11 +156,6 @@ def tests_table(tests: Sequence[FeatureTest]) -> Table:
         label = f"{test.classname}::{test.name}" if test.classname else test.name
         table.add_row(render.plain(label), render.plain(test.path or "-"), status)
     return table
-
-
-class OutputFormat(enum.StrEnum):
-    TABLE = "table"
-    MARKDOWN = "markdown"
 
 
 def worst_features(rows: Sequence[FeatureTestHealthDTO]) -> list[FeatureTestHealthDTO]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import enum
 import re
 import sys
 from collections.abc import Sequence
@@ -20,9 +19,11 @@ from ccdash_tests.commands.common import (
     EXIT_INPUT,
     DbOption,
     JsonOption,
+    OutputFormat,
     ProjectOption,
     app,
     fail,
+    parse_severity,
     parse_timestamp,
     resolve_project,
     user_errors,
@@ -75,15 +76,6 @@ def parse_state(value: str) -> SignalState | None:
     if value not in STATES:
         raise InputError(f"--state {value!r}: choose open, acknowledged or all")
     return None if value == "all" else SignalState(value)
-
-
-def parse_severity(value: str | None) -> SignalSeverity | None:
-    if value is None:
-        return None
-    try:
-        return SignalSeverity(value)
-    except ValueError:
-        raise InputError(f"--fail-on {value!r}: choose low, medium or high") from None
 
 
 def signal_document(signal: TestIntegritySignalDTO) -> dict[str, Any]:
@@ -167,11 +159,6 @@ def gate_message(failing: Sequence[TestIntegritySignalDTO], fail_on: SignalSever
         f"{fail_on.value} or higher\nfirst: {first.signal_id[:12]} {first.signal_type} in "
         f"{first.file_path}::{first.test_name or '-'} ({first.severity.value})"
     )
-
-
-class OutputFormat(enum.StrEnum):
-    TABLE = "table"
-    MARKDOWN = "markdown"
 
 
 def worst_signals(signals: Sequence[TestIntegritySignalDTO]) -> list[TestIntegritySignalDTO]:
@@ -264,7 +251,7 @@ def integrity(
         if json_out and fmt is not OutputFormat.TABLE:
             raise InputError(f"--json and --format {fmt.value}: choose one")
         wanted_state = parse_state(state)
-        floor = parse_severity(fail_on)
+        floor = parse_severity("--fail-on", fail_on)
         after = parse_since(since, utcnow())
         if sha is not None and not _HEX.fullmatch(sha):
             raise InputError(f"--sha {sha!r}: not a hexadecimal commit SHA (4 to 64 digits)")
