@@ -118,3 +118,13 @@ def test_password_never_printed() -> None:
     with pytest.raises(StoreError) as caught:
         open_store("postgresql://nobody:hunter2@127.0.0.1:1/none")
     assert "hunter2" not in str(caught.value)
+
+
+def test_a_store_from_a_newer_version_is_refused(db_url: str) -> None:
+    with open_store(db_url) as store:
+        store.engine.execute(
+            "INSERT INTO ccdash_schema_migrations (seq, name, applied_at) VALUES (?, ?, ?)",
+            (999, "0999_from_the_future", "2030-01-01T00:00:00+00:00"),
+        )
+    with pytest.raises(StoreError, match="newer ccdash-tests"):
+        open_store(db_url)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ccdash_tests.models import utcnow
-from ccdash_tests.store.engine import Engine, StoreDisabledError
+from ccdash_tests.store.engine import Engine, StoreDisabledError, StoreError
 
 MIGRATIONS_TABLE = "ccdash_schema_migrations"
 
@@ -234,7 +234,14 @@ def migrate(engine: Engine, *, enabled: bool = True) -> list[str]:
             f"{engine.description}: the Test Visualizer tables are missing and "
             "CCDASH_TEST_VISUALIZER_ENABLED=0 forbids creating them"
         )
-    if not enabled or len(applied_migrations(engine)) == len(MIGRATIONS):
+    applied = applied_migrations(engine)
+    unknown = [name for name in applied if name not in {m.name for m in MIGRATIONS}]
+    if unknown:
+        raise StoreError(
+            f"{engine.description}: the store was written by a newer ccdash-tests (schema "
+            f"{len(applied)}, unknown migration {unknown[-1]!r}); upgrade ccdash-tests to use it"
+        )
+    if not enabled or len(applied) == len(MIGRATIONS):
         return []
     applied_now: list[str] = []
     with engine.transaction(lock_key="ccdash-tests:migrations"):
