@@ -346,20 +346,6 @@ def stored_run_outcome(store: Store, project: str, run_id: str, skipped: list[So
     )
 
 
-__all__ = [
-    "IngestOutcome",
-    "IngestPlan",
-    "InputError",
-    "InputFile",
-    "ReportError",
-    "Trigger",
-    "derive_run_id",
-    "expand_inputs",
-    "ingest_files",
-    "ingest_request",
-]
-
-
 @dataclass(frozen=True)
 class RunOptions:
     """What the user said about the run on the command line (None: find it out)."""
