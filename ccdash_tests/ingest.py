@@ -87,23 +87,27 @@ def spool_stdin(stream: BinaryIO, folder: Path) -> Path:
 def expand_inputs(
     patterns: Iterable[str], stdin: BinaryIO | None = None, tmp: Path | None = None
 ) -> list[InputFile]:
-    """Paths, globs and `-` (standard input) -> the distinct files to read, in the order given."""
+    """Paths, globs and `-` (standard input) -> the distinct files to read, in the order given.
+
+    A file named twice, or two files with the same bytes (a report copied into two artifact folders),
+    is read once: its cases would otherwise fold into a second attempt of every test.
+    """
     files: list[InputFile] = []
     seen: set[Path] = set()
+    digests: set[str] = set()
     for pattern in patterns:
         if pattern == "-":
             source = stdin if stdin is not None else sys.stdin.buffer
             path = spool_stdin(source, tmp or Path(tempfile.gettempdir()))
+            candidates = [("<stdin>", path)]
+        else:
+            candidates = [(str(path), path) for path in _matches(pattern) if path.resolve() not in seen]
+            seen.update(path.resolve() for _, path in candidates)
+        for name, path in candidates:
             digest, size = sha256_file(path)
-            files.append(InputFile("<stdin>", path, digest, size))
-            continue
-        for path in _matches(pattern):
-            resolved = path.resolve()
-            if resolved in seen:
-                continue
-            seen.add(resolved)
-            digest, size = sha256_file(path)
-            files.append(InputFile(str(path), path, digest, size))
+            if digest not in digests:
+                digests.add(digest)
+                files.append(InputFile(name, path, digest, size))
     if not files:
         raise InputError("no report files given")
     return files

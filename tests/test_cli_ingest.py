@@ -443,3 +443,14 @@ def test_refused_report_creates_no_store_file(tmp_path: Path) -> None:
     code, _, _ = invoke("ingest", str(bad), "--db", str(existing))
     assert code == 2
     assert existing.exists(), "an existing store is never removed"
+
+
+def test_the_same_bytes_twice_are_read_once(tmp_path: Path) -> None:
+    content = junit(case("a"), case("b", "failed"))
+    first = write(tmp_path, "first.xml", content)
+    (tmp_path / "artifacts").mkdir()
+    copy = write(tmp_path / "artifacts", "first.xml", content)
+    document = ingest_json(str(tmp_path / "s.db"), str(first), str(copy), str(first))
+    assert document["total_tests"] == 2
+    _, out, _ = invoke("runs", "show", "--db", str(tmp_path / "s.db"), "--project", "p", "--json")
+    assert {r["attempts"] for r in json.loads(out)["results"]} == {1}
