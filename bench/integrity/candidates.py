@@ -45,7 +45,7 @@ MAX_FILE_LINES = 400
 # lines (a refactor, a rename, a rewrap) is summarised in one line instead of printed.
 CHECK_WORDS = re.compile(
     r"\b(?:assert\w*|expect\w*|is[A-Z]\w*|has[A-Z]\w*|contains\w*|to[A-Z]\w*|not|should\w*|check\w*"
-    r"|verify\w*|fail\w*|Error\w*|Fatal\w*|raises|warns|match\w*|throws?\w*|equal\w*|same\w*)\b"
+    r"|verify\w*|fail\w*|\w*Error\w*|\w*Exception|Fatal\w*|raises|warns|match\w*|throws?\w*|equal\w*|same\w*)\b"
     r"|==|!=|<=|>=|\bin\b|\bis\b"
 )
 
