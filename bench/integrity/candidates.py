@@ -172,7 +172,7 @@ def merge_diff(repo: Path, commit: Commit, path: str) -> str | None:
     """The combined diff of a merged file, or None when the merged text equals one parent's."""
     if blob(repo, commit.sha, path) in {blob(repo, parent, path) for parent in commit.parents}:
         return None
-    return git(repo, "diff", "--cc", commit.sha, "--", path)
+    return git(repo, "show", "--format=", "--cc", commit.sha, "--", path)
 
 
 def discarded_diff(repo: Path, commit: Commit, old: str, new: str) -> str | None:
@@ -200,6 +200,12 @@ def show(repo: Path, sha: str, tests: re.Pattern[str], out: list[str]) -> None:
     for status, old, new in file_changes(repo, commit, tests):
         if len(parents) > 1:
             diff = merge_diff(repo, commit, new)
+            if diff is not None:
+                # A combined diff has two marker columns; only its hunks differ from every parent.
+                body = diff.splitlines()[:MAX_FILE_LINES]
+                out.append(f"  == {status} {new}: differs from every parent; combined diff:")
+                out.extend("    " + line for line in body if not line.startswith(("diff --cc", "index ")))
+                continue
             if diff is None:
                 discarded = discarded_diff(repo, commit, old, new)
                 if not discarded:

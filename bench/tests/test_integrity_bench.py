@@ -292,3 +292,21 @@ def test_reformat_commit_changes_200_test_files(tmp_path: Path) -> None:
     head = reformat.build(tmp_path / "repo")
     changed = git(tmp_path / "repo", "diff", "--name-only", f"{head}^", head).splitlines()
     assert len(changed) == 4 * reformat.FILES_PER_LANGUAGE == 200
+
+
+def test_viewer_prints_what_a_merge_resolution_adds(tmp_path: Path) -> None:
+    repo = tmp_path / "m"
+    repo.mkdir()
+    git(repo, "init", "-q", "-b", "main")
+    commit(repo, {"tests/test_m.py": "def test_a():\n    assert 1 == 1\n"}, "base")
+    git(repo, "checkout", "-q", "-b", "side")
+    commit(repo, {"tests/test_m.py": "def test_a():\n    assert 2 == 2\n"}, "side")
+    git(repo, "checkout", "-q", "main")
+    commit(repo, {"tests/test_m.py": "def test_a():\n    assert 3 == 3\n"}, "main")
+    subprocess.run(["git", "-C", str(repo), "merge", "-q", "side"], capture_output=True)
+    commit(repo, {"tests/test_m.py": "def test_a():\n    pass\n"}, "resolve by dropping both checks")
+    out: list[str] = []
+    candidates.show(repo, "HEAD", candidates.re.compile(r"^tests/"), out)
+    assert any("differs from every parent; combined diff:" in line for line in out)
+    shown = "\n".join(out)
+    assert "assert 3 == 3" in shown and "assert 2 == 2" in shown and "++    pass" in shown
