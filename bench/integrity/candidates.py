@@ -30,7 +30,8 @@ REMOVED_WORDS = re.compile(
 )
 ADDED_WORDS = re.compile(
     r"skip|xfail|@ignore|@disabled|assum|\bexcept\b|\bcatch\b|recover\(\)|\breturn\b|\.only\b|\.todo\b|\bfixme\b|\bpass\b"
-    r"|if\s*\(?\s*(false|0)\b|testing\.short|importorskip|pytestmark|\.failing\b",
+    r"|if\s*\(?\s*(false|0)\b|testing\.short|importorskip|pytestmark|\.failing\b|\.fails\b"
+    r"|\bx(?:it|describe|test)\s*\(|\bf(?:it|describe)\s*\(",
     re.IGNORECASE,
 )
 TEST_DEFINITIONS = (
