@@ -267,3 +267,60 @@ class IngestRunRequest(BaseModel):
     metadata: dict[str, Any] = Field(default_factory=dict)
     sources: list[SourceFile] = Field(default_factory=list)
     results: list[ParsedCase] = Field(default_factory=list)
+
+
+# CCDash's wire contract for `POST /api/tests/ingest` (its `backend.models.IngestRunRequest` and
+# `IngestRunResponse`), field for field. Our own `IngestRunRequest` above is the parse -> store request
+# and carries parsed cases; these carry what CCDash reads. `ccdash_tests/push/payload.py` says which
+# field comes from where.
+
+
+class CCDashResultRow(DTO):
+    """One item of `IngestRunRequest.test_results`. CCDash rewrites the test's definition from every row
+    (path, name, framework, tags, owner), so every row carries them all."""
+
+    test_id: str = Field(min_length=1)
+    path: str
+    name: str = Field(min_length=1)
+    framework: str = Field(min_length=1)
+    status: Status
+    duration_ms: int = Field(ge=0)
+    error_message: str = ""
+    error_fingerprint: str = ""
+    artifact_refs: list[str] = Field(default_factory=list)
+    stdout_ref: str = ""
+    stderr_ref: str = ""
+    tags: list[str] = Field(default_factory=list)
+    owner: str = ""
+
+
+class CCDashIngestRunRequest(DTO):
+    """CCDash's `IngestRunRequest` without its rows: the envelope every post of one run repeats.
+
+    The rows travel beside it (`push.payload.encode_post`), so a run is cut into posts of bounded size
+    without building the whole run as objects. No run-level counts: CCDash computes them.
+    """
+
+    run_id: str = Field(min_length=1)
+    project_id: str = Field(min_length=1)
+    timestamp: str = Field(min_length=1)
+    git_sha: str = ""
+    branch: str = ""
+    agent_session_id: str = ""
+    env_fingerprint: str = ""
+    trigger: str = "local"
+    test_definitions: list[dict[str, Any]] = Field(default_factory=list)
+    metadata: dict[str, Any] = Field(default_factory=dict)
+
+
+class CCDashIngestRunResponse(DTO):
+    """CCDash's answer to one post: `created`, `updated` (new results for a known run) or `skipped`."""
+
+    run_id: str
+    status: str
+    test_definitions_upserted: int = 0
+    test_results_inserted: int = 0
+    test_results_skipped: int = 0
+    mapping_trigger_queued: bool = False
+    integrity_check_queued: bool = False
+    errors: list[str] = Field(default_factory=list)
