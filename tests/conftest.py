@@ -12,6 +12,7 @@ from urllib.parse import quote, urlsplit, urlunsplit
 
 import psycopg  # imported once up front: see below
 import pytest
+from ccdash_standin import StandIn, serve
 
 from ccdash_tests.store import Store, open_store
 
@@ -119,6 +120,8 @@ def _isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> No
         "CCDASH_TESTS_DB",
         "CCDASH_TESTS_PROJECT",
         "CCDASH_TEST_VISUALIZER_ENABLED",
+        "CCDASH_URL",
+        "CCDASH_TOKEN",
         "GITHUB_ACTIONS",
         "GITLAB_CI",
         "BUILDKITE",
@@ -130,3 +133,11 @@ def _isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> No
     monkeypatch.setenv("COLUMNS", "160")
     monkeypatch.setenv("TMPDIR", str(tmp_path))
     tempfile.tempdir = None
+
+
+@pytest.fixture
+def ccdash() -> Iterator[StandIn]:
+    """A stand-in CCDash server on 127.0.0.1 that checks every request against the ingest contract."""
+    with serve() as state:
+        yield state
+    assert not state.violations, state.violations
