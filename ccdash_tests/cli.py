@@ -9,6 +9,7 @@ from ccdash_tests.commands import (  # noqa: F401  # importing registers the com
     ingest_cmd,
     integrity_cmd,
     map_cmd,
+    push_cmd,
     report_cmd,
     runs_cmd,
 )

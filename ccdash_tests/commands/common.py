@@ -34,7 +34,7 @@ The store is an SQLite file, ./{DEFAULT_DB_FILE} unless --db or $CCDASH_TESTS_DB
 # --help lists commands in the order a user meets them, not in the order their modules are imported.
 COMMAND_ORDER = (
     "ingest", "runs", "history", "flaky", "failures", "timeline", "domains", "health", "map",
-    "integrity", "gate", "report", "db",
+    "integrity", "gate", "report", "push", "db",
 )  # fmt: skip
 
 

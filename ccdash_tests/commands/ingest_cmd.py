@@ -7,8 +7,9 @@ import os
 import sys
 import tempfile
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
@@ -23,6 +24,7 @@ from ccdash_tests.commands.common import (
     resolve_project,
     user_errors,
 )
+from ccdash_tests.commands.push_cmd import RetriesOption, TimeoutOption, TokenOption, make_client
 from ccdash_tests.ingest import (
     IngestOutcome,
     InputError,
@@ -37,6 +39,9 @@ from ccdash_tests.models import Status, Trigger, utcnow
 from ccdash_tests.parsers import ReportError
 from ccdash_tests.store import Store, open_store, resolve_location
 from ccdash_tests.store.mapping_store import resolve_after_ingest
+
+if TYPE_CHECKING:
+    from ccdash_tests.push.client import CCDashClient
 
 
 @contextlib.contextmanager
@@ -95,15 +100,36 @@ def ingest(
     quiet: Annotated[
         bool, typer.Option("--quiet", "-q", help="Print nothing on success; errors still go to stderr.")
     ] = False,
+    push: Annotated[
+        bool,
+        typer.Option("--push", help="Then send the run to CCDash (--ccdash-url, else $CCDASH_URL)."),
+    ] = False,
+    ccdash_url: Annotated[
+        str | None,
+        typer.Option(
+            "--ccdash-url", help="CCDash server to push the run to (implies --push).", show_default=False
+        ),
+    ] = None,
+    token: TokenOption = None,
+    timeout: TimeoutOption = 120.0,
+    retries: RetriesOption = 4,
     db: DbOption = None,
     project: ProjectOption = None,
 ) -> None:
-    """Store one run from one or more test reports (JUnit XML, pytest JSON, pytest report-log)."""
+    """Store one run from one or more test reports (JUnit XML, pytest JSON, pytest report-log).
+
+    With --push the stored run is then sent to CCDash; if the server is down the run stays stored
+    (exit 3) and `ccdash-tests push RUN_ID` sends it later.
+    """
     with user_errors(), tempfile.TemporaryDirectory(prefix="ccdash-") as tmp:
         if fmt not in ("auto", "junit", "pytest-json", "reportlog"):
             raise InputError(f"--format {fmt!r}: choose auto, junit, pytest-json or reportlog")
         if quiet and json_out:
             raise InputError("--quiet and --json: choose one")
+        # The server is checked for form before anything is read, so a bad URL writes nothing.
+        client = None
+        if push or ccdash_url:
+            client = make_client(ccdash_url or os.environ.get("CCDASH_URL"), token, timeout, retries)
         options = RunOptions(run_id, git_sha, branch, session, trigger, parse_timestamp(timestamp))
         name = resolve_project(project)
         files = expand_inputs(reports, tmp=Path(tmp))
@@ -122,12 +148,58 @@ def ingest(
                 outcome = run_ingest(store, plan, fmt, on_case=tick)  # type: ignore[arg-type]
             mapping = map_new_tests(store, name, outcome)
             integrity = check_integrity(store, outcome)
-            if json_out:
-                render.print_json(
-                    {**outcome.to_json_dict(), "mapping": mapping, "integrity": integrity.to_json_dict()}
-                )
-            elif not quiet:
+            if not json_out and not quiet:
                 show_ingest_summary(store, outcome, mapping, integrity)
+            pushed = push_stored_run(store, outcome, client, json_out, quiet)
+            if json_out:
+                document = {
+                    **outcome.to_json_dict(),
+                    "mapping": mapping,
+                    "integrity": integrity.to_json_dict(),
+                }
+                render.print_json({**document, **({"push": pushed.document} if client else {})})
+            pushed.finish()
+
+
+@dataclass
+class PushAfterIngest:
+    """What `ingest --push` did after storing: CCDash's answer, or the error to end with (exit 3 or 2)."""
+
+    document: dict
+    error: Exception | None = None
+
+    def finish(self) -> None:
+        if self.error is not None:
+            raise self.error
+
+
+def push_stored_run(
+    store: Store, outcome: IngestOutcome, client: CCDashClient | None, json_out: bool, quiet: bool
+) -> PushAfterIngest:
+    """Send the run just stored. It is committed already: a failure here loses nothing locally."""
+    if client is None:
+        return PushAfterIngest({})
+    from ccdash_tests.commands.push_cmd import refusal_check
+    from ccdash_tests.output.views import push as view
+    from ccdash_tests.push.client import CCDashUnavailable
+    from ccdash_tests.push.service import push_runs
+
+    run_id = outcome.run.run_id
+    try:
+        outcomes = push_runs(store, [outcome.run], client)
+    except CCDashUnavailable as exc:
+        error = CCDashUnavailable(
+            f"run {run_id} is stored ({store.description}) but not pushed: {exc}; "
+            f"send it later with: ccdash-tests push {run_id}"
+        )
+        return PushAfterIngest({"ccdash_url": client.shown_url, "error": str(error)}, error)
+    if not json_out:
+        view.show(client.shown_url, outcomes, quiet=quiet)
+    try:
+        refusal_check(outcomes)
+    except InputError as refused:
+        return PushAfterIngest(view.document(client.shown_url, outcomes), refused)
+    return PushAfterIngest(view.document(client.shown_url, outcomes))
 
 
 @contextlib.contextmanager
