@@ -7,7 +7,8 @@ sources): runs and test definitions keyed globally by run_id and test_id, result
 posted rows. It can be made to fail as CCDash does: a 500 that leaves the run `ingesting` with part of
 the rows written, a 503 `feature_disabled`, a 400 with a validation list, a 401 without the token.
 
-The contract is written here from the issue and CCDash's models, independently of ccdash_tests.models,
+The contract is written here from the issue and CCDash's models (and it strips text as CCDash
+does: a name " x" is stored as "x"), independently of ccdash_tests.models,
 so that a drift in our DTOs fails a test instead of validating against itself. Every request that breaks
 it is answered 400 (as CCDash would) and also kept in `violations`, which every test checks is empty.
 """
@@ -126,7 +127,7 @@ class StandIn:
     def ingest(self, body: IngestBody, write_limit: int | None = None) -> dict:
         existing = body.run_id in self.runs
         stored = self.results.setdefault(body.run_id, {})
-        rows = body.test_results
+        rows = [_coerced(row) for row in body.test_results]
         upserted = {row.test_id for row in rows}
         for row in rows:
             self.definitions[row.test_id] = {
@@ -190,6 +191,20 @@ class StandIn:
             "failed_tests": failed,
             "skipped_tests": skipped,
         }
+
+
+def _coerced(row: ResultRow) -> ResultRow:
+    """What CCDash's _coerce_test_result_row keeps of a row: text stripped, empty tags and refs dropped."""
+    return row.model_copy(
+        update={
+            key: getattr(row, key).strip()
+            for key in ("path", "name", "framework", "error_message", "error_fingerprint", "owner", "test_id")
+        }
+        | {
+            "tags": [tag.strip() for tag in row.tags if tag.strip()],
+            "artifact_refs": [ref for ref in row.artifact_refs if ref.strip()],
+        }
+    )
 
 
 def _handler(state: StandIn) -> type[BaseHTTPRequestHandler]:

@@ -82,10 +82,10 @@ def assert_same_run(ccdash: StandIn, db: str, run_id: str) -> None:
         assert pushed["duration_ms"] == math.floor((result["duration_ms"] or 0) + 0.5)
         assert pushed["error_fingerprint"] == (result["error_fingerprint"] or "")
         label = f"{result['classname']}::{result['name']}" if result["classname"] else result["name"]
-        assert definition["name"] == label
+        assert definition["name"] == label.strip()  # CCDash strips the text it stores
         assert definition["path"] and definition["framework"]
         if result["path"] or result["classname"]:
-            assert definition["path"] == (result["path"] or result["classname"])
+            assert definition["path"] == (result["path"] or result["classname"]).strip()
     run = theirs["run"]
     assert {key: run[key] for key in ccdash_counts(ours["run"]["status_counts"])} == ccdash_counts(
         ours["run"]["status_counts"]
