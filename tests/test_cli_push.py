@@ -153,6 +153,23 @@ def test_a_500_on_the_first_try_is_retried_with_the_same_body(db_url: str, ccdas
     assert_same_run(ccdash, db_url, run["run_id"])
 
 
+def test_a_server_failing_mid_run_exits_3_and_a_second_push_completes(db_url: str, ccdash: StandIn) -> None:
+    run = ingest(db_url, REPORTS["pytest-json"][0])
+    ccdash.fail_next = [None, 502, 502]
+    code, out, err = push(db_url, ccdash.url, "--batch-size", "10", "--retries", "1")
+    assert code == 3 and out == ""
+    assert err.count("\n") == 1 and "HTTP 502" in err and "gave up after 2 attempts" in err
+    assert "partly on the server (10 results): push it again" in err
+    assert len(ccdash.results[run["run_id"]]) == 10
+    outcome = push_json(db_url, ccdash.url, "--batch-size", "10")["runs"][0]
+    assert (outcome["status"], outcome["test_results_inserted"], outcome["test_results_skipped"]) == (
+        "updated",
+        20,
+        10,
+    )
+    assert_same_run(ccdash, db_url, run["run_id"])
+
+
 def assert_store_intact(db: str, run: dict) -> None:
     kept = stored(db, run["run_id"])
     assert kept["run"]["total_tests"] == run["total_tests"]

@@ -30,7 +30,8 @@ TokenOption = Annotated[
     typer.Option(
         "--token",
         envvar="CCDASH_TOKEN",
-        help="Bearer token for an authenticated CCDash profile (never printed).",
+        help="Bearer token for an authenticated CCDash profile; prefer $CCDASH_TOKEN (a value on the "
+        "command line is visible to other users of the machine). Never printed.",
         show_default=False,
     ),
 ]

@@ -31,7 +31,7 @@ from urllib.parse import unquote, urlsplit
 
 from pydantic import ValidationError
 
-from ccdash_tests import __version__
+from ccdash_tests import __version__, render
 from ccdash_tests.ingest import InputError
 from ccdash_tests.models import CCDashIngestRunResponse
 from ccdash_tests.store.engine import StoreError, first_line, redact_url
@@ -137,7 +137,7 @@ def _detail(data: bytes) -> Any:
 
 
 def summarise(lines: list[str]) -> str:
-    shown = "; ".join(first_line(line)[:200] for line in lines[:MAX_SHOWN_ERRORS])
+    shown = "; ".join(render.first_line(line)[:200] for line in lines[:MAX_SHOWN_ERRORS])
     more = len(lines) - MAX_SHOWN_ERRORS
     return shown + (f" (and {more} more)" if more > 0 else "")
 

@@ -35,11 +35,11 @@ def run_line(outcome: RunPush) -> Text:
 
 def show(url: str, outcomes: Sequence[RunPush], quiet: bool = False) -> None:
     """Per run: CCDash's answer, then every message in its errors[] list."""
+    if quiet:
+        return
     console = render.make_console()
     if not outcomes:
         console.print("No runs to push.")
-        return
-    if quiet:
         return
     console.print(render.plain(f"CCDash {url}", style="bold"))
     for outcome in outcomes:
