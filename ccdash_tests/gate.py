@@ -35,7 +35,7 @@ from ccdash_tests.models import (
 from ccdash_tests.store import Store
 from ccdash_tests.store import forensics_queries as fq
 from ccdash_tests.store.health_queries import all_feature_health
-from ccdash_tests.store.repositories import RUN_COLUMNS, db_time, run_from_row
+from ccdash_tests.store.rows import RUN_COLUMNS, db_time, run_from_row
 
 NEW_FAILURES = "max-new-failures"
 FEATURES = "fail-under"

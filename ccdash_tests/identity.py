@@ -19,6 +19,10 @@ run_id
         "ccdash-run:v1" US project US sorted(sha256 hex of each report file's bytes) joined by US
     as the first 32 hex digits: the same files, in any order, give the same run.
 
+error text hash (the storage key that deduplicates failure texts, not an identity users see)
+    sha256 over error type US message US details US "1" if the text was cut else "0", first 32 hex
+    digits.
+
 error fingerprint
     sha256 over "ccdash-err:v1" US exception type US normalised first message line, first 16 hex
     digits. Normalising replaces what differs between two occurrences of one cause: hex addresses,
@@ -53,6 +57,11 @@ test_id.__test__ = False  # type: ignore[attr-defined]  # not a pytest test desp
 def run_id(project: str, file_digests: Iterable[str]) -> str:
     """A run id derived from the report contents, independent of file order and names."""
     return _digest((RUN_ID_VERSION, project, *sorted(file_digests)), 32)
+
+
+def error_text_hash(error_type: str | None, message: str | None, details: str | None, truncated: bool) -> str:
+    """The key under which one distinct failure text is stored once (test_errors.text_hash)."""
+    return _digest((error_type or "", message or "", details or "", "1" if truncated else "0"), 32)
 
 
 _BRACKETS = re.compile(r"\[.*\]$", re.DOTALL)

@@ -29,7 +29,7 @@ from ccdash_tests.models import (
 from ccdash_tests.parsers import ParsedReport, ReportError, parse_report
 from ccdash_tests.store import Store
 from ccdash_tests.store import writer as w
-from ccdash_tests.store.repositories import db_time, to_json
+from ccdash_tests.store.rows import ErrorText, db_time, to_json
 
 BATCH_SIZE = 10_000
 HASH_CHUNK = 1 << 20
@@ -156,11 +156,11 @@ def _definition_row(project: str, case: ParsedCase, test_id: str, now: str) -> t
     )
 
 
-def _error_text(case: ParsedCase) -> w.ErrorText | None:
+def _error_text(case: ParsedCase) -> ErrorText | None:
     if not (case.message or case.details or case.error_type):
         return None
     text = case.message or case.details or ""
-    return w.ErrorText(
+    return ErrorText(
         identity.error_fingerprint(text, case.error_type),
         case.error_type,
         case.message,

@@ -6,7 +6,14 @@ from pathlib import Path
 
 import pytest
 
-from ccdash_tests.identity import base_name, error_fingerprint, normalise_message, run_id, test_id
+from ccdash_tests.identity import (
+    base_name,
+    error_fingerprint,
+    error_text_hash,
+    normalise_message,
+    run_id,
+    test_id,
+)
 from ccdash_tests.parsers import parse_report
 
 DATA = Path(__file__).parent / "data" / "pytest"
@@ -53,6 +60,12 @@ def test_error_fingerprint_groups_one_cause_and_splits_others() -> None:
     assert one == error_fingerprint("ValueError: bad value 7 at 0x1f2e3d4c")
     assert one != error_fingerprint("KeyError: bad value 42 at 0xdeadbeef")
     assert error_fingerprint("boom", "RuntimeError") != error_fingerprint("boom", "OSError")
+
+
+def test_error_text_hash_fixed_values() -> None:
+    # The dedupe key of stored failure texts: a change would store every known text a second time.
+    assert error_text_hash("ValueError", "boom", "tb", False) == "b025aab65d82e05ced73f77407c8cc04"
+    assert error_text_hash(None, None, None, True) == "7d0dedc2268295a400b11679d7819e9b"
 
 
 @pytest.mark.parametrize(

@@ -44,7 +44,7 @@ from ccdash_tests.models import (
     TestRunDTO,
 )
 from ccdash_tests.store import Store
-from ccdash_tests.store.repositories import RUN_COLUMNS, db_time, run_from_row
+from ccdash_tests.store.rows import RUN_COLUMNS, db_time, run_from_row
 
 SIGNAL_ID_VERSION = "ccdash-signal:v1"
 SEVERITY_RANK: dict[SignalSeverity, int] = {

@@ -15,7 +15,7 @@ from typing import Any, NamedTuple
 
 from ccdash_tests.models import Status, TestDefinitionDTO
 from ccdash_tests.store.engine import Engine, Row
-from ccdash_tests.store.repositories import DEFINITION_COLUMNS, db_time, definition_from_row
+from ccdash_tests.store.rows import DEFINITION_COLUMNS, chunks, db_time, definition_from_row, marks
 
 # Well under SQLite's bound-variable limit, and small enough to keep query plans simple.
 CHUNK = 500
@@ -86,13 +86,8 @@ class ErrorInfo:
     details: str | None
 
 
-def chunked(items: Sequence[Any], size: int = CHUNK) -> Iterator[Sequence[Any]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
-
-
-def marks(count: int) -> str:
-    return ", ".join("?" * count)
+def chunked(items: Sequence[Any]) -> Iterator[Sequence[Any]]:
+    return chunks(items, CHUNK)
 
 
 # --- runs -------------------------------------------------------------------------------------------

@@ -34,8 +34,7 @@ from ccdash_tests.models import (
     Status,
 )
 from ccdash_tests.store.engine import Engine
-from ccdash_tests.store.repositories import py_time
-from ccdash_tests.store.writer import chunks
+from ccdash_tests.store.rows import chunks, py_time
 
 # Latest results are first sought in this many recent runs (or more when the caller reads more).
 LATEST_WINDOW = 20

@@ -56,7 +56,7 @@ from ccdash_tests.mapping.resolver import (
 from ccdash_tests.models import utcnow
 from ccdash_tests.store import Store
 from ccdash_tests.store.engine import Engine
-from ccdash_tests.store.repositories import db_time, from_json, py_time, to_json
+from ccdash_tests.store.rows import db_time, from_json, py_time, to_json
 
 RULES = "rules"
 OVERRIDE = "override"

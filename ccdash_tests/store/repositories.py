@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
-from ccdash_tests.identity import base_name
 from ccdash_tests.models import (
-    SignalSeverity,
     SignalState,
     Status,
     TestDefinitionDTO,
@@ -18,64 +15,35 @@ from ccdash_tests.models import (
     TestIntegritySignalDTO,
     TestResultDTO,
     TestRunDTO,
-    Trigger,
     utcnow,
 )
 from ccdash_tests.store.base import HistoryEntry
-from ccdash_tests.store.engine import Engine, Row
-
-
-def db_time(value: datetime) -> str:
-    """Fixed-width UTC text, so that string order is time order on both engines."""
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
-    return value.astimezone(UTC).isoformat(timespec="microseconds")
-
-
-def py_time(value: str | None) -> datetime | None:
-    return datetime.fromisoformat(value) if value else None
-
-
-def to_json(value: Any) -> str:
-    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-
-
-def from_json(value: str | None, default: Any) -> Any:
-    return json.loads(value) if value else default
-
-
-RUN_COLUMNS = (
-    "run_id, project_id, timestamp, git_sha, branch, agent_session_id, env_fingerprint, trigger, status, "
-    "total_tests, passed_tests, failed_tests, skipped_tests, duration_ms, metadata, status_counts, "
-    "flaky_tests"
+from ccdash_tests.store.engine import Engine
+from ccdash_tests.store.rows import (
+    DEFINITION_COLUMNS,
+    DOMAIN_COLUMNS,
+    INSERT_DEFINITION,
+    INSERT_DOMAIN,
+    MAPPING_COLUMNS,
+    RESULT_SELECT,
+    RUN_COLUMNS,
+    SIGNAL_COLUMNS,
+    UPSERT_MAPPING,
+    ErrorText,
+    db_time,
+    definition_from_row,
+    definition_params,
+    domain_from_row,
+    like_pattern,
+    mapping_from_row,
+    mapping_params,
+    prefixed,
+    result_from_row,
+    run_from_row,
+    signal_from_row,
+    to_json,
 )
-
-
-def run_from_row(row: Row) -> TestRunDTO:
-    counts = from_json(row[15], {})
-    return TestRunDTO(
-        run_id=row[0],
-        project_id=row[1],
-        timestamp=py_time(row[2]),
-        git_sha=row[3],
-        branch=row[4],
-        agent_session_id=row[5],
-        env_fingerprint=row[6],
-        trigger=Trigger(row[7]),
-        status=row[8],
-        total_tests=row[9],
-        passed_tests=row[10],
-        failed_tests=row[11],
-        skipped_tests=row[12],
-        duration_ms=row[13],
-        metadata=from_json(row[14], {}),
-        status_counts={Status(key): value for key, value in counts.items()},
-        flaky_tests=row[16],
-    )
-
-
-def _prefixed(columns: str, alias: str) -> str:
-    return ", ".join(f"{alias}.{column.strip()}" for column in columns.split(","))
+from ccdash_tests.store.writer import error_ids
 
 
 class SqlRunRepository:
@@ -149,7 +117,7 @@ class SqlRunRepository:
     def latest_for_feature(self, project_id: str, feature: str) -> TestRunDTO | None:
         rows = self.engine.query(
             f"""
-            SELECT {_prefixed(RUN_COLUMNS, "r")} FROM test_runs r
+            SELECT {prefixed(RUN_COLUMNS, "r")} FROM test_runs r
             WHERE r.project_id = ? AND EXISTS (
                 SELECT 1 FROM test_results x
                 JOIN test_definitions d ON d.id = x.test_pk
@@ -160,51 +128,6 @@ class SqlRunRepository:
             (project_id, feature),
         )
         return run_from_row(rows[0]) if rows else None
-
-
-DEFINITION_COLUMNS = (
-    "test_id, project_id, suite, classname, name, base_name, path, line, framework, tags, owner, first_seen"
-)
-
-
-def definition_from_row(row: Row) -> TestDefinitionDTO:
-    return TestDefinitionDTO(
-        test_id=row[0],
-        project_id=row[1],
-        suite=row[2],
-        classname=row[3],
-        name=row[4],
-        base_name=row[5],
-        path=row[6],
-        line=row[7],
-        framework=row[8],
-        tags=from_json(row[9], {}),
-        owner=row[10],
-        first_seen=py_time(row[11]),
-    )
-
-
-def definition_params(definition: TestDefinitionDTO) -> tuple[Any, ...]:
-    return (
-        definition.test_id,
-        definition.project_id,
-        definition.suite,
-        definition.classname,
-        definition.name,
-        definition.base_name or base_name(definition.name),
-        definition.path,
-        definition.line,
-        definition.framework,
-        to_json(definition.tags),
-        definition.owner,
-        db_time(definition.first_seen or utcnow()),
-    )
-
-
-INSERT_DEFINITION = f"""
-    INSERT INTO test_definitions ({DEFINITION_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-    ON CONFLICT (project_id, test_id) DO NOTHING
-"""
 
 
 class SqlDefinitionRepository:
@@ -264,49 +187,12 @@ class SqlDefinitionRepository:
         return [definition_from_row(row) for row in rows]
 
 
-def like_pattern(text: str) -> str:
-    """A LIKE pattern that matches `text` literally anywhere (wildcards travel as a parameter)."""
-    escaped = text.replace("!", "!!").replace("%", "!%").replace("_", "!_")
-    return f"%{escaped}%"
-
-
-RESULT_SELECT = """
-    SELECT r.run_id, d.test_id, x.status, x.duration_us, x.attempts, x.flaky, e.fingerprint, e.message,
-           e.details, e.truncated, x.artifacts, d.name, d.classname, d.path
-    FROM test_results x
-    JOIN test_definitions d ON d.id = x.test_pk
-    JOIN test_runs r ON r.id = x.run_pk
-    LEFT JOIN test_errors e ON e.id = x.error_pk
-"""
-
-
-def result_from_row(row: Row) -> TestResultDTO:
-    return TestResultDTO(
-        run_id=row[0],
-        test_id=row[1],
-        status=Status.from_code(row[2]),
-        duration_ms=None if row[3] is None else row[3] / 1000,
-        attempts=row[4],
-        flaky=bool(row[5]),
-        error_fingerprint=row[6],
-        error_message=row[7],
-        error_details=row[8],
-        error_truncated=bool(row[9]),
-        artifact_refs=from_json(row[10], []),
-        name=row[11],
-        classname=row[12],
-        path=row[13],
-    )
-
-
 class SqlResultRepository:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
 
     def append(self, project_id: str, results: Sequence[TestResultDTO]) -> int:
         """Insert results whose run and definition exist; a stored (run, test) is never rewritten."""
-        from ccdash_tests.store.writer import ErrorText, error_ids
-
         inserted = 0
         for result in results:
             keys = self.engine.query(
@@ -374,7 +260,7 @@ class SqlResultRepository:
         """Oldest first; with `limit`, the most recent `limit` runs."""
         rows = self.engine.query(
             f"""
-            SELECT {_prefixed(RUN_COLUMNS, "r")}, x.status, x.duration_us, x.attempts, x.flaky,
+            SELECT {prefixed(RUN_COLUMNS, "r")}, x.status, x.duration_us, x.attempts, x.flaky,
                    e.fingerprint, e.message, e.details, e.truncated, x.artifacts, d.name, d.classname, d.path
             FROM test_definitions d
             JOIN test_results x ON x.test_pk = d.id
@@ -405,15 +291,6 @@ class SqlResultRepository:
             (project_id, test_id),
         )
         return Status.from_code(rows[0][0]) if rows else None
-
-
-DOMAIN_COLUMNS = "domain_id, project_id, name, parent_id, kind, description"
-
-
-def domain_from_row(row: Row) -> TestDomainDTO:
-    return TestDomainDTO(
-        domain_id=row[0], project_id=row[1], name=row[2], parent_id=row[3], kind=row[4], description=row[5]
-    )
 
 
 class SqlDomainRepository:
@@ -465,59 +342,11 @@ class SqlDomainRepository:
         if existing is not None:
             return existing
         self.engine.execute(
-            f"""
-            INSERT INTO test_domains ({DOMAIN_COLUMNS}, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)
-            ON CONFLICT (project_id, domain_id) DO NOTHING
-            """,
-            (domain_id, project_id, name, parent_id, kind, None, db_time(utcnow())),
+            INSERT_DOMAIN, (domain_id, project_id, name, parent_id, kind, None, db_time(utcnow()))
         )
         stored = self.get(project_id, domain_id)
         assert stored is not None
         return stored
-
-
-MAPPING_COLUMNS = (
-    "project_id, test_id, feature, domain_id, provider, confidence, version, snapshot_hash, is_primary, "
-    "created_at"
-)
-
-
-def mapping_from_row(row: Row) -> TestFeatureMappingDTO:
-    return TestFeatureMappingDTO(
-        project_id=row[0],
-        test_id=row[1],
-        feature=row[2],
-        domain_id=row[3],
-        provider=row[4],
-        confidence=row[5],
-        version=row[6],
-        snapshot_hash=row[7],
-        is_primary=bool(row[8]),
-        created_at=py_time(row[9]),
-    )
-
-
-def mapping_params(mapping: TestFeatureMappingDTO) -> tuple[Any, ...]:
-    return (
-        mapping.project_id,
-        mapping.test_id,
-        mapping.feature,
-        mapping.domain_id,
-        mapping.provider,
-        mapping.confidence,
-        mapping.version,
-        mapping.snapshot_hash,
-        int(mapping.is_primary),
-        db_time(mapping.created_at or utcnow()),
-    )
-
-
-UPSERT_MAPPING = f"""
-    INSERT INTO test_feature_mappings ({MAPPING_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-    ON CONFLICT (project_id, test_id, feature, provider) DO UPDATE SET
-        domain_id = excluded.domain_id, confidence = excluded.confidence, version = excluded.version,
-        snapshot_hash = excluded.snapshot_hash, is_primary = excluded.is_primary
-"""
 
 
 class SqlMappingRepository:
@@ -563,31 +392,6 @@ class SqlMappingRepository:
     def primary_for(self, project_id: str, test_id: str) -> TestFeatureMappingDTO | None:
         rows = self._select("project_id = ? AND test_id = ? AND is_primary = 1", (project_id, test_id))
         return rows[0] if rows else None
-
-
-SIGNAL_COLUMNS = (
-    "signal_id, project_id, git_sha, file_path, test_id, test_name, signal_type, severity, details, "
-    "linked_run_ids, agent_session_id, state, ack_reason, created_at"
-)
-
-
-def signal_from_row(row: Row) -> TestIntegritySignalDTO:
-    return TestIntegritySignalDTO(
-        signal_id=row[0],
-        project_id=row[1],
-        git_sha=row[2],
-        file_path=row[3],
-        test_id=row[4],
-        test_name=row[5],
-        signal_type=row[6],
-        severity=SignalSeverity(row[7]),
-        details=from_json(row[8], {}),
-        linked_run_ids=from_json(row[9], []),
-        agent_session_id=row[10],
-        state=SignalState(row[11]),
-        ack_reason=row[12],
-        created_at=py_time(row[13]),
-    )
 
 
 class SqlSignalRepository:

@@ -6,12 +6,9 @@ batches but the run's key.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 
-from ccdash_tests.identity import US
 from ccdash_tests.models import (
     STATUS_CODES,
     IngestRunRequest,
@@ -22,17 +19,17 @@ from ccdash_tests.models import (
     utcnow,
 )
 from ccdash_tests.store.engine import Engine
-from ccdash_tests.store.repositories import (
+from ccdash_tests.store.rows import (
     INSERT_DEFINITION,
     RUN_COLUMNS,
+    ErrorText,
+    chunks,
     db_time,
     from_json,
+    marks,
     run_from_row,
     to_json,
 )
-
-# SQLite allows 32,766 bound variables per statement; stay well below it for IN (...) look-ups.
-LOOKUP_CHUNK = 900
 
 PASSED = STATUS_CODES[Status.PASSED]
 BAD = f"({STATUS_CODES[Status.FAILED]}, {STATUS_CODES[Status.ERROR]})"
@@ -56,32 +53,6 @@ UPSERT_RESULT = f"""
         error_pk = COALESCE(excluded.error_pk, test_results.error_pk)
     WHERE test_results.ingest_no = excluded.ingest_no
 """
-
-
-@dataclass(frozen=True, slots=True)
-class ErrorText:
-    """One distinct failure text; stored once however many results share it."""
-
-    fingerprint: str | None
-    error_type: str | None
-    message: str | None
-    details: str | None
-    truncated: bool
-
-    @property
-    def text_hash(self) -> str:
-        parts = (
-            self.error_type or "",
-            self.message or "",
-            self.details or "",
-            "1" if self.truncated else "0",
-        )
-        return hashlib.sha256(US.join(parts).encode("utf-8", "surrogatepass")).hexdigest()[:32]
-
-
-def chunks(items: Sequence[str], size: int = LOOKUP_CHUNK) -> Iterable[Sequence[str]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
 
 
 def definition_ids(engine: Engine, project_id: str, rows: Sequence[tuple]) -> dict[str, int]:
@@ -131,9 +102,10 @@ def error_ids(engine: Engine, texts: Sequence[ErrorText]) -> dict[str, int]:
     )
     found: dict[str, int] = {}
     for part in chunks(list(unique)):
-        marks = ", ".join("?" * len(part))
         found.update(
-            engine.query(f"SELECT text_hash, id FROM test_errors WHERE text_hash IN ({marks})", part)
+            engine.query(
+                f"SELECT text_hash, id FROM test_errors WHERE text_hash IN ({marks(len(part))})", part
+            )
         )
     return found
 
@@ -143,12 +115,10 @@ def count_already_stored(engine: Engine, run_pk: int, ingest_no: int, test_pks: 
     if ingest_no <= 1 or not test_pks:
         return set()
     found: set[int] = set()
-    unique = list(dict.fromkeys(test_pks))
-    for start in range(0, len(unique), LOOKUP_CHUNK):
-        part = unique[start : start + LOOKUP_CHUNK]
-        marks = ", ".join("?" * len(part))
+    for part in chunks(list(dict.fromkeys(test_pks))):
         rows = engine.query(
-            f"SELECT test_pk FROM test_results WHERE run_pk = ? AND ingest_no < ? AND test_pk IN ({marks})",
+            "SELECT test_pk FROM test_results WHERE run_pk = ? AND ingest_no < ? "
+            f"AND test_pk IN ({marks(len(part))})",
             (run_pk, ingest_no, *part),
         )
         found.update(pk for (pk,) in rows)

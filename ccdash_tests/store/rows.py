@@ -1,0 +1,299 @@
+"""Row codecs shared by every store module: column lists, rows decoded by column name, time and JSON.
+
+Both the repositories and the bulk ingest writer import from here (and nothing here imports them),
+so each table's column list and each statement that two modules run is written once.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from ccdash_tests.identity import base_name, error_text_hash
+from ccdash_tests.models import (
+    SignalSeverity,
+    SignalState,
+    Status,
+    TestDefinitionDTO,
+    TestDomainDTO,
+    TestFeatureMappingDTO,
+    TestIntegritySignalDTO,
+    TestResultDTO,
+    TestRunDTO,
+    Trigger,
+    utcnow,
+)
+from ccdash_tests.store.engine import Row
+
+# SQLite allows 32,766 bound variables per statement; stay well below it for IN (...) look-ups.
+LOOKUP_CHUNK = 900
+
+
+def db_time(value: datetime) -> str:
+    """Fixed-width UTC text, so that string order is time order on both engines."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def py_time(value: str | None) -> datetime | None:
+    """A stored time, or None for a column that may be empty."""
+    return datetime.fromisoformat(value) if value else None
+
+
+def required_time(value: str) -> datetime:
+    """A stored time from a NOT NULL column."""
+    return datetime.fromisoformat(value)
+
+
+def to_json(value: Any) -> str:
+    """Canonical JSON: sorted keys, no spaces; also the text that snapshot hashes are taken over."""
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+def from_json(value: str | None, default: Any) -> Any:
+    return json.loads(value) if value else default
+
+
+def chunks(items: Sequence[Any], size: int = LOOKUP_CHUNK) -> Iterator[Sequence[Any]]:
+    """Consecutive slices of at most `size` items, for IN (...) lists and VALUES look-ups."""
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def marks(count: int) -> str:
+    """`?, ?, ...`: the placeholders of an IN list of `count` values."""
+    return ", ".join("?" * count)
+
+
+def prefixed(columns: str, alias: str) -> str:
+    """A column list with every column qualified by a table alias."""
+    return ", ".join(f"{alias}.{column.strip()}" for column in columns.split(","))
+
+
+def like_pattern(text: str) -> str:
+    """A LIKE pattern that matches `text` literally anywhere (wildcards travel as a parameter)."""
+    escaped = text.replace("!", "!!").replace("%", "!%").replace("_", "!_")
+    return f"%{escaped}%"
+
+
+def _fields(columns: str) -> tuple[str, ...]:
+    return tuple(column.strip() for column in columns.split(","))
+
+
+def named(fields: Sequence[str], row: Row) -> dict[str, Any]:
+    """A row as {column: value}, by the column list it was selected with."""
+    return dict(zip(fields, row, strict=True))
+
+
+# ---- test_runs --------------------------------------------------------------------------------------
+
+RUN_COLUMNS = (
+    "run_id, project_id, timestamp, git_sha, branch, agent_session_id, env_fingerprint, trigger, status, "
+    "total_tests, passed_tests, failed_tests, skipped_tests, duration_ms, metadata, status_counts, "
+    "flaky_tests"
+)
+RUN_FIELDS = _fields(RUN_COLUMNS)
+
+
+def run_from_row(row: Row) -> TestRunDTO:
+    """A run from a row selected with RUN_COLUMNS (extra trailing columns are the caller's)."""
+    value = named(RUN_FIELDS, row[: len(RUN_FIELDS)])
+    counts = from_json(value["status_counts"], {})
+    return TestRunDTO(
+        run_id=value["run_id"],
+        project_id=value["project_id"],
+        timestamp=required_time(value["timestamp"]),
+        git_sha=value["git_sha"],
+        branch=value["branch"],
+        agent_session_id=value["agent_session_id"],
+        env_fingerprint=value["env_fingerprint"],
+        trigger=Trigger(value["trigger"]),
+        status=value["status"],
+        total_tests=value["total_tests"],
+        passed_tests=value["passed_tests"],
+        failed_tests=value["failed_tests"],
+        skipped_tests=value["skipped_tests"],
+        duration_ms=value["duration_ms"],
+        metadata=from_json(value["metadata"], {}),
+        status_counts={Status(key): count for key, count in counts.items()},
+        flaky_tests=value["flaky_tests"],
+    )
+
+
+# ---- test_definitions -------------------------------------------------------------------------------
+
+DEFINITION_COLUMNS = (
+    "test_id, project_id, suite, classname, name, base_name, path, line, framework, tags, owner, first_seen"
+)
+DEFINITION_FIELDS = _fields(DEFINITION_COLUMNS)
+
+
+def definition_from_row(row: Row) -> TestDefinitionDTO:
+    value = named(DEFINITION_FIELDS, row)
+    return TestDefinitionDTO(
+        **{key: value[key] for key in DEFINITION_FIELDS if key not in ("tags", "first_seen")},
+        tags=from_json(value["tags"], {}),
+        first_seen=py_time(value["first_seen"]),
+    )
+
+
+def definition_params(definition: TestDefinitionDTO) -> tuple[Any, ...]:
+    """INSERT_DEFINITION's parameters for a DTO (the ingest builds the same tuple from a parsed case)."""
+    return (
+        definition.test_id,
+        definition.project_id,
+        definition.suite,
+        definition.classname,
+        definition.name,
+        definition.base_name or base_name(definition.name),
+        definition.path,
+        definition.line,
+        definition.framework,
+        to_json(definition.tags),
+        definition.owner,
+        db_time(definition.first_seen or utcnow()),
+    )
+
+
+INSERT_DEFINITION = f"""
+    INSERT INTO test_definitions ({DEFINITION_COLUMNS}) VALUES ({marks(len(DEFINITION_FIELDS))})
+    ON CONFLICT (project_id, test_id) DO NOTHING
+"""
+
+
+# ---- test_results -----------------------------------------------------------------------------------
+
+RESULT_SELECT = """
+    SELECT r.run_id, d.test_id, x.status, x.duration_us, x.attempts, x.flaky, e.fingerprint, e.message,
+           e.details, e.truncated, x.artifacts, d.name, d.classname, d.path
+    FROM test_results x
+    JOIN test_definitions d ON d.id = x.test_pk
+    JOIN test_runs r ON r.id = x.run_pk
+    LEFT JOIN test_errors e ON e.id = x.error_pk
+"""
+RESULT_FIELDS = (
+    "run_id", "test_id", "status", "duration_us", "attempts", "flaky", "fingerprint", "message",
+    "details", "truncated", "artifacts", "name", "classname", "path",
+)  # fmt: skip
+
+
+def result_from_row(row: Row) -> TestResultDTO:
+    """A result from a row shaped like RESULT_SELECT's."""
+    value = named(RESULT_FIELDS, row)
+    duration_us = value["duration_us"]
+    return TestResultDTO(
+        run_id=value["run_id"],
+        test_id=value["test_id"],
+        status=Status.from_code(value["status"]),
+        duration_ms=None if duration_us is None else duration_us / 1000,
+        attempts=value["attempts"],
+        flaky=bool(value["flaky"]),
+        error_fingerprint=value["fingerprint"],
+        error_message=value["message"],
+        error_details=value["details"],
+        error_truncated=bool(value["truncated"]),
+        artifact_refs=from_json(value["artifacts"], []),
+        name=value["name"],
+        classname=value["classname"],
+        path=value["path"],
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class ErrorText:
+    """One distinct failure text; stored once in test_errors however many results share it."""
+
+    fingerprint: str | None
+    error_type: str | None
+    message: str | None
+    details: str | None
+    truncated: bool
+
+    @property
+    def text_hash(self) -> str:
+        return error_text_hash(self.error_type, self.message, self.details, self.truncated)
+
+
+# ---- test_domains -----------------------------------------------------------------------------------
+
+DOMAIN_COLUMNS = "domain_id, project_id, name, parent_id, kind, description"
+DOMAIN_FIELDS = _fields(DOMAIN_COLUMNS)
+INSERT_DOMAIN = f"""
+    INSERT INTO test_domains ({DOMAIN_COLUMNS}, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+    ON CONFLICT (project_id, domain_id) DO NOTHING
+"""
+
+
+def domain_from_row(row: Row) -> TestDomainDTO:
+    return TestDomainDTO(**named(DOMAIN_FIELDS, row))
+
+
+# ---- test_feature_mappings --------------------------------------------------------------------------
+
+MAPPING_COLUMNS = (
+    "project_id, test_id, feature, domain_id, provider, confidence, version, snapshot_hash, is_primary, "
+    "created_at"
+)
+MAPPING_FIELDS = _fields(MAPPING_COLUMNS)
+UPSERT_MAPPING = f"""
+    INSERT INTO test_feature_mappings ({MAPPING_COLUMNS}) VALUES ({marks(len(MAPPING_FIELDS))})
+    ON CONFLICT (project_id, test_id, feature, provider) DO UPDATE SET
+        domain_id = excluded.domain_id, confidence = excluded.confidence, version = excluded.version,
+        snapshot_hash = excluded.snapshot_hash, is_primary = excluded.is_primary
+"""
+DELETE_MAPPING = (
+    "DELETE FROM test_feature_mappings WHERE project_id = ? AND test_id = ? AND feature = ? AND provider = ?"
+)
+
+
+def mapping_from_row(row: Row) -> TestFeatureMappingDTO:
+    value = named(MAPPING_FIELDS, row)
+    return TestFeatureMappingDTO(
+        **{key: value[key] for key in MAPPING_FIELDS if key not in ("is_primary", "created_at")},
+        is_primary=bool(value["is_primary"]),
+        created_at=py_time(value["created_at"]),
+    )
+
+
+def mapping_params(mapping: TestFeatureMappingDTO) -> tuple[Any, ...]:
+    return (
+        mapping.project_id,
+        mapping.test_id,
+        mapping.feature,
+        mapping.domain_id,
+        mapping.provider,
+        mapping.confidence,
+        mapping.version,
+        mapping.snapshot_hash,
+        int(mapping.is_primary),
+        db_time(mapping.created_at or utcnow()),
+    )
+
+
+# ---- test_integrity_signals -------------------------------------------------------------------------
+
+SIGNAL_COLUMNS = (
+    "signal_id, project_id, git_sha, file_path, test_id, test_name, signal_type, severity, details, "
+    "linked_run_ids, agent_session_id, state, ack_reason, created_at"
+)
+SIGNAL_FIELDS = _fields(SIGNAL_COLUMNS)
+
+
+def signal_from_row(row: Row) -> TestIntegritySignalDTO:
+    value = named(SIGNAL_FIELDS, row)
+    return TestIntegritySignalDTO(
+        **{
+            key: value[key]
+            for key in SIGNAL_FIELDS
+            if key not in ("severity", "details", "linked_run_ids", "state", "created_at")
+        },
+        severity=SignalSeverity(value["severity"]),
+        details=from_json(value["details"], {}),
+        linked_run_ids=from_json(value["linked_run_ids"], []),
+        state=SignalState(value["state"]),
+        created_at=py_time(value["created_at"]),
+    )
