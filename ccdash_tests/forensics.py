@@ -31,8 +31,8 @@ from typing import Literal
 
 from pydantic import Field
 
+from ccdash_tests.errors import UserError
 from ccdash_tests.identity import normalise_message
-from ccdash_tests.ingest import InputError
 from ccdash_tests.models import DTO, Status, TestDefinitionDTO, utcnow
 from ccdash_tests.store import Store
 from ccdash_tests.store import forensics_queries as q
@@ -96,23 +96,29 @@ def current_streak(verdicts: Sequence[Verdict]) -> Streak:
 # --- test resolution --------------------------------------------------------------------------------
 
 
-class UnknownTestError(InputError):
+class UnknownTestError(UserError):
     """TEST matched no stored test."""
 
 
-class AmbiguousTestError(InputError):
+class AmbiguousTestError(UserError):
     """TEST matched several tests; the message lists candidates."""
 
     def __init__(self, text: str, candidates: Sequence[TestDefinitionDTO], more: bool) -> None:
         self.candidates = list(candidates)
         self.more = more or len(candidates) > MAX_CANDIDATES_SHOWN
         count = f"{len(candidates)}{'+' if more else ''}"
-        super().__init__(f"{text!r} matches {count} tests; give a test_id or a longer name")
+        super().__init__(
+            f"{text!r} matches {count} tests; give a test_id or a longer name", self.candidate_lines()
+        )
 
     def candidate_lines(self) -> list[str]:
         """One line per candidate (id and label), then `...` when there are more."""
         lines = [f"{c.test_id}  {label_of(c)}" for c in self.candidates[:MAX_CANDIDATES_SHOWN]]
         return [*lines, "..."] if self.more else lines
+
+    def report_lines(self) -> list[str]:
+        first, *candidates = super().report_lines()
+        return [f"{first}:", *candidates]
 
 
 def label_of(definition: TestDefinitionDTO) -> str:
@@ -141,7 +147,7 @@ def resolve_test(store: Store, project: str, text: str) -> TestDefinitionDTO:
     """TEST as a test_id, a name, `class::name`, `class.name` or a substring that picks one test."""
     text = text.strip()
     if not text:
-        raise InputError("TEST: must not be empty")
+        raise UserError("TEST: must not be empty")
     limit = 50
     candidates = store.definitions.search(project, text, limit=limit + 1)
     if not candidates and "::" in text:
@@ -566,7 +572,7 @@ def failure_clusters(
     run: RunRef | None = None
     if all_runs or since is not None:
         if run_id is not None:
-            raise InputError("--run cannot be combined with --all or --since")
+            raise UserError("--run cannot be combined with --all or --since")
         runs = q.runs_since(engine, project, since)
     else:
         run = _pick_run(store, project, run_id)
@@ -593,7 +599,7 @@ def _pick_run(store: Store, project: str, run_id: str | None) -> RunRef:
     if run_id is None:
         runs = q.latest_runs(engine, project, 1)
         if not runs:
-            raise InputError(f"project {project!r} has no runs yet")
+            raise UserError(f"project {project!r} has no runs yet")
         return runs[0]
     run = q.run_by_id(engine, project, run_id)
     if run is not None:
@@ -603,8 +609,8 @@ def _pick_run(store: Store, project: str, run_id: str | None) -> RunRef:
         return matches[0]
     if matches:
         shown = ", ".join(match.run_id for match in matches[:5])
-        raise InputError(f"run {run_id!r} is ambiguous: {shown}{', ...' if len(matches) > 5 else ''}")
-    raise InputError(f"no run {run_id!r} in project {project!r}")
+        raise UserError(f"run {run_id!r} is ambiguous: {shown}{', ...' if len(matches) > 5 else ''}")
+    raise UserError(f"no run {run_id!r} in project {project!r}")
 
 
 # --- feature timeline -------------------------------------------------------------------------------
@@ -719,7 +725,7 @@ def feature_timeline(
     engine = store.engine
     test_pks = q.feature_test_pks(engine, project, feature)
     if not test_pks:
-        raise InputError(f"no test has feature {feature!r} as its primary mapping in project {project!r}")
+        raise UserError(f"no test has feature {feature!r} as its primary mapping in project {project!r}")
     since = (now or utcnow()) - timedelta(days=days)
     runs = q.runs_since(engine, project, since)
     tests = q.definitions_by_pk(engine, test_pks)
@@ -740,7 +746,7 @@ def parse_since(value: str, now: datetime | None = None) -> datetime:
     try:
         stamp = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
-        raise InputError(
+        raise UserError(
             f"--since {value!r}: give an ISO date or time (2026-11-01) or a span (30d, 2w)"
         ) from None
     return stamp if stamp.tzinfo else stamp.replace(tzinfo=UTC)

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from ccdash_tests import identity, runmeta
+from ccdash_tests.errors import UserError
 from ccdash_tests.models import (
     IngestRunRequest,
     ParsedCase,
@@ -33,10 +34,6 @@ from ccdash_tests.store.rows import ErrorText, db_time, to_json
 
 BATCH_SIZE = 10_000
 HASH_CHUNK = 1 << 20
-
-
-class InputError(Exception):
-    """Bad command-line input (a missing file, an empty glob): exit 2, nothing written."""
 
 
 @dataclass(frozen=True)
@@ -109,7 +106,7 @@ def expand_inputs(
                 digests.add(digest)
                 files.append(InputFile(name, path, digest, size))
     if not files:
-        raise InputError("no report files given")
+        raise UserError("no report files given")
     return files
 
 
@@ -118,15 +115,15 @@ def _matches(pattern: str) -> list[Path]:
     if path.is_file():
         return [path]
     if path.is_dir():
-        raise InputError(f"{pattern}: is a folder, not a report file (pass a glob such as {pattern}/*.xml)")
+        raise UserError(f"{pattern}: is a folder, not a report file (pass a glob such as {pattern}/*.xml)")
     if glob.has_magic(pattern):
         found = sorted(Path(match) for match in glob.glob(pattern, recursive=True) if Path(match).is_file())
         if not found:
-            raise InputError(f"{pattern}: no file matches this pattern")
+            raise UserError(f"{pattern}: no file matches this pattern")
         return found
     if path.exists():
-        raise InputError(f"{pattern}: not a regular file")
-    raise InputError(f"{pattern}: no such file")
+        raise UserError(f"{pattern}: not a regular file")
+    raise UserError(f"{pattern}: no such file")
 
 
 def derive_run_id(project: str, files: Iterable[InputFile]) -> str:
@@ -370,16 +367,16 @@ def validate_options(options: RunOptions) -> None:
     """Refuse option values that cannot be right, before anything is read or written."""
     sha = options.git_sha
     if sha is not None and not (4 <= len(sha) <= 64 and set(sha.lower()) <= _HEX):
-        raise InputError(f"--git-sha {sha!r}: not a hexadecimal commit SHA")
+        raise UserError(f"--git-sha {sha!r}: not a hexadecimal commit SHA")
     for label, value in (
         ("--run-id", options.run_id),
         ("--session", options.session),
         ("--branch", options.branch),
     ):
         if value is not None and not value.strip():
-            raise InputError(f"{label}: must not be empty")
+            raise UserError(f"{label}: must not be empty")
         if value is not None and len(value) > MAX_ID_LENGTH:
-            raise InputError(f"{label}: longer than {MAX_ID_LENGTH} characters")
+            raise UserError(f"{label}: longer than {MAX_ID_LENGTH} characters")
 
 
 def build_request(

@@ -80,14 +80,15 @@ class Settings:
 def settings_from(
     options: Mapping[str, str | None], environ: Mapping[str, str], cwd: Path, new_id: str
 ) -> Settings:
-    """Pure resolution of the plugin's settings; raises InputError for values `ingest` would refuse too."""
+    """Pure resolution of the plugin's settings; raises UserError for values `ingest` would refuse too."""
     from ccdash_tests import runmeta
-    from ccdash_tests.ingest import InputError, RunOptions, validate_options
+    from ccdash_tests.errors import UserError
+    from ccdash_tests.ingest import RunOptions, validate_options
 
     project = (options.get("project") or environ.get("CCDASH_TESTS_PROJECT") or "").strip()
     project = project or runmeta.default_project(cwd)
     if len(project) > 200:
-        raise InputError("--ccdash-project: longer than 200 characters")
+        raise UserError("--ccdash-project: longer than 200 characters")
     run_id, session = options.get("run_id"), options.get("session")
     validate_options(RunOptions(run_id=run_id, session=session))
     db = (options.get("db") or environ.get("CCDASH_TESTS_DB") or "").strip() or None
@@ -110,12 +111,12 @@ def pytest_configure(config: pytest.Config) -> None:
     # xdist workers forward every report to the controller, which stores the one run.
     if not config.getoption("ccdash") or hasattr(config, "workerinput"):
         return
-    from ccdash_tests.ingest import InputError
+    from ccdash_tests.errors import UserError
 
     options = {name: config.getoption(f"ccdash_{name}") for name in ("db", "project", "run_id", "session")}
     try:
         settings = settings_from(options, os.environ, config.invocation_params.dir, uuid.uuid4().hex)
-    except InputError as err:
+    except UserError as err:
         raise pytest.UsageError(f"{PREFIX}: {err}") from None
     config.pluginmanager.register(SessionRecorder(config, settings), RECORDER_NAME)
 

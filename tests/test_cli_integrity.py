@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 from ccdash_tests.cli import app
 from ccdash_tests.commands.integrity_cmd import parse_since
-from ccdash_tests.ingest import InputError
+from ccdash_tests.errors import UserError
 from ccdash_tests.integrity.detectors import SignalType
 from ccdash_tests.integrity.record import (
     StoredTest,
@@ -578,5 +578,5 @@ def test_parse_since() -> None:
     assert parse_since("12h", now) == now - timedelta(hours=12)
     assert parse_since("2026-11-01T00:00:00Z", now) == datetime(2026, 11, 1, tzinfo=UTC)
     assert parse_since(None, now) is None
-    with pytest.raises(InputError):
+    with pytest.raises(UserError):
         parse_since("yesterday", now)

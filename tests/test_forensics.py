@@ -7,9 +7,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from ccdash_tests import forensics
+from ccdash_tests.errors import UserError
 from ccdash_tests.forensics import AmbiguousTestError, UnknownTestError, current_streak
 from ccdash_tests.identity import test_id as make_test_id
-from ccdash_tests.ingest import InputError, ingest_request
+from ccdash_tests.ingest import ingest_request
 from ccdash_tests.models import IngestRunRequest, ParsedCase, Status, TestDefinitionDTO, TestFeatureMappingDTO
 from ccdash_tests.store import Store
 from ccdash_tests.store.forensics_queries import BadResult, Outcome, RunRef
@@ -81,7 +82,7 @@ def test_pick_test_refuses_ambiguity_and_absence() -> None:
         f"{a.test_id}  {CLS}::test_x",
         f"{b.test_id}  tests.test_other::test_x",
     ]
-    assert isinstance(info.value, InputError)
+    assert isinstance(info.value, UserError)
     with pytest.raises(AmbiguousTestError):
         forensics.pick_test("x", [definition("test_x_a"), definition("test_x_b")])
     with pytest.raises(AmbiguousTestError, match="matches 1\\+ tests") as info:
@@ -156,7 +157,7 @@ def test_parse_since() -> None:
     assert forensics.parse_since("2w", now) == now - timedelta(days=14)
     assert forensics.parse_since("2026-11-01") == datetime(2026, 11, 1, tzinfo=UTC)
     assert forensics.parse_since("2026-11-01T10:00:00+02:00") == datetime(2026, 11, 1, 8, tzinfo=UTC)
-    with pytest.raises(InputError, match="--since"):
+    with pytest.raises(UserError, match="--since"):
         forensics.parse_since("yesterday")
 
 
@@ -351,9 +352,9 @@ def test_failures_of_one_run_all_runs_and_since(history_store: Store) -> None:
         "test_breaks": 1,
         "test_flipper": 1,
     }
-    with pytest.raises(InputError, match="--run cannot be combined"):
+    with pytest.raises(UserError, match="--run cannot be combined"):
         forensics.failure_clusters(history_store, P, run_id="run-04", all_runs=True)
-    with pytest.raises(InputError, match="no run"):
+    with pytest.raises(UserError, match="no run"):
         forensics.failure_clusters(history_store, P, run_id="nope")
 
 
@@ -373,7 +374,7 @@ def test_timeline_by_run_and_by_day(history_store: Store) -> None:
         ((DAY0 + timedelta(days=2)).date().isoformat(), 2, "bad", 1),
     ]
     assert [b.marks for b in by_day.buckets] == [[], [], ["last_good", "first_bad"]]  # runs 9 and 10
-    with pytest.raises(InputError, match="no test has feature 'nope'"):
+    with pytest.raises(UserError, match="no test has feature 'nope'"):
         forensics.feature_timeline(history_store, P, "nope")
 
 
@@ -389,7 +390,7 @@ def test_timeline_window_excludes_old_runs(history_store: Store) -> None:
 def test_failures_run_by_unique_prefix(history_store: Store) -> None:
     report = forensics.failure_clusters(history_store, P, run_id="run-1")
     assert report.run is not None and report.run.run_id == "run-10"
-    with pytest.raises(InputError, match="'run-0' is ambiguous: run-09, run-08"):
+    with pytest.raises(UserError, match="'run-0' is ambiguous: run-09, run-08"):
         forensics.failure_clusters(history_store, P, run_id="run-0")
 
 

@@ -6,7 +6,7 @@ import contextlib
 import enum
 import sqlite3
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
@@ -15,15 +15,10 @@ import typer
 from typer.core import TyperGroup
 
 from ccdash_tests import __version__, render, runmeta
-from ccdash_tests.ingest import InputError
+from ccdash_tests.errors import EXIT_INTERRUPTED, EXIT_STORE, ReportedError, UserError
 from ccdash_tests.models import SignalSeverity
-from ccdash_tests.parsers import ReportError
-from ccdash_tests.store import DEFAULT_DB_FILE, StoreError
+from ccdash_tests.store import DEFAULT_DB_FILE
 from ccdash_tests.store.engine import first_line
-
-EXIT_GATE = 1
-EXIT_INPUT = 2
-EXIT_STORE = 3
 
 HELP = f"""Turn test reports into test history, feature health and integrity signals.
 
@@ -95,28 +90,29 @@ def parse_severity(option: str, value: str | None) -> SignalSeverity | None:
     try:
         return SignalSeverity(value)
     except ValueError:
-        raise InputError(f"{option} {value!r}: choose low, medium or high") from None
+        raise UserError(f"{option} {value!r}: choose low, medium or high") from None
 
 
-def fail(message: str, code: int) -> typer.Exit:
-    """One or two plain lines on stderr; the caller raises the returned Exit."""
+def fail(message: str, code: int, detail_lines: Sequence[str] = ()) -> typer.Exit:
+    """The message on one line of stderr, any detail lines under it; the caller raises the returned Exit."""
     sys.stderr.write(f"ccdash-tests: {render.safe(message)}\n")
+    for line in detail_lines:
+        sys.stderr.write(f"{render.safe(line)}\n")
     return typer.Exit(code)
 
 
 @contextlib.contextmanager
 def user_errors() -> Iterator[None]:
-    """Turn every expected failure into a one-line message and the contract's exit code."""
+    """Turn every expected failure into its message on stderr and the contract's exit code."""
     try:
         yield
-    except (ReportError, InputError) as exc:
-        raise fail(str(exc), EXIT_INPUT) from None
-    except StoreError as exc:
-        raise fail(str(exc), EXIT_STORE) from None
+    except ReportedError as exc:  # bad input (2), store (3), a failed gate (1)
+        first, *rest = exc.report_lines()
+        raise fail(first, exc.exit_code, rest) from None
     except sqlite3.Error as exc:
         raise fail(f"store error: {first_line(exc)}", EXIT_STORE) from None
     except KeyboardInterrupt:
-        raise fail("interrupted; nothing was written", 130) from None
+        raise fail("interrupted; nothing was written", EXIT_INTERRUPTED) from None
     except Exception as exc:
         if _is_psycopg_error(exc):
             raise fail(f"store error: PostgreSQL: {first_line(exc)}", EXIT_STORE) from None
@@ -131,7 +127,7 @@ def _is_psycopg_error(exc: Exception) -> bool:
 def resolve_project(project: str | None) -> str:
     value = (project or "").strip() or runmeta.default_project(Path.cwd())
     if len(value) > 200:
-        raise InputError("--project: longer than 200 characters")
+        raise UserError("--project: longer than 200 characters")
     return value
 
 
@@ -141,9 +137,7 @@ def parse_timestamp(value: str | None) -> datetime | None:
     try:
         stamp = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
     except ValueError:
-        raise InputError(
-            f"--timestamp {value!r}: not an ISO-8601 time such as 2026-11-30T12:00:00Z"
-        ) from None
+        raise UserError(f"--timestamp {value!r}: not an ISO-8601 time such as 2026-11-30T12:00:00Z") from None
     return stamp if stamp.tzinfo else stamp.replace(tzinfo=UTC)
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from typing import Annotated, Literal
 
 import typer
@@ -12,17 +11,15 @@ from rich.text import Text
 
 from ccdash_tests import forensics, render
 from ccdash_tests.commands.common import (
-    EXIT_INPUT,
     DbOption,
     JsonOption,
     ProjectOption,
     app,
-    fail,
     resolve_project,
     user_errors,
 )
+from ccdash_tests.errors import UserError
 from ccdash_tests.forensics import (
-    AmbiguousTestError,
     FailuresReport,
     FeatureTimeline,
     FlakyReport,
@@ -30,7 +27,6 @@ from ccdash_tests.forensics import (
     RunRefDoc,
     RunResultDoc,
 )
-from ccdash_tests.ingest import InputError
 from ccdash_tests.models import DTO, Status
 from ccdash_tests.store import open_store
 
@@ -59,22 +55,11 @@ def history(
 ) -> None:
     """One test across runs, newest first; marks the first bad run of the current failing streak."""
     with user_errors(), open_store(db) as store:
-        try:
-            report = forensics.history_report(store, resolve_project(project), test, limit)
-        except AmbiguousTestError as exc:
-            raise list_candidates(exc) from None
+        report = forensics.history_report(store, resolve_project(project), test, limit)
         if json_out:
             emit(report)
             return
         show_history(render.make_console(), report)
-
-
-def list_candidates(error: AmbiguousTestError) -> typer.Exit:
-    """The problem on one line, then the candidates one a line, all on stderr (exit 2)."""
-    exit_ = fail(f"{error}:", EXIT_INPUT)
-    for line in error.candidate_lines():
-        sys.stderr.write(f"  {render.safe(line)}\n")
-    return exit_
 
 
 def run_line(label: str, run: RunRefDoc | RunResultDoc) -> Text:
@@ -256,7 +241,7 @@ def timeline(
     """A feature's tests run by run or day by day, with its first bad and last good runs."""
     with user_errors(), open_store(db) as store:
         if by not in ("run", "day"):
-            raise InputError(f"--by {by!r}: choose run or day")
+            raise UserError(f"--by {by!r}: choose run or day")
         grouping: Literal["run", "day"] = "run" if by == "run" else "day"
         report = forensics.feature_timeline(store, resolve_project(project), feature, days, grouping)
         if json_out:

@@ -13,7 +13,6 @@ from rich.text import Text
 
 from ccdash_tests import render
 from ccdash_tests.commands.common import (
-    EXIT_GATE,
     DbOption,
     JsonOption,
     OutputFormat,
@@ -25,8 +24,8 @@ from ccdash_tests.commands.common import (
     user_errors,
 )
 from ccdash_tests.commands.runs_cmd import find_run
+from ccdash_tests.errors import EXIT_GATE, UserError
 from ccdash_tests.gate import GateOptions, GateReport, RuleResult, gate_markdown, run_gate
-from ccdash_tests.ingest import InputError
 from ccdash_tests.store import open_store
 
 SHOWN_FINDINGS = 20
@@ -82,12 +81,12 @@ def gate(
     """Judge a run by the rules given; exit 1 when any of them fails, 0 when all pass."""
     with user_errors():
         if json_out and fmt is not OutputFormat.TABLE:
-            raise InputError(f"--json and --format {fmt.value}: choose one")
+            raise UserError(f"--json and --format {fmt.value}: choose one")
         if base_run_id is not None and max_new_failures is None:
-            raise InputError("--base-run only applies with --max-new-failures")
+            raise UserError("--base-run only applies with --max-new-failures")
         severity = parse_severity("--fail-on-integrity", fail_on_integrity)
         if max_new_failures is None and fail_under is None and severity is None and not no_flaky_new:
-            raise InputError(f"no rule given: use {', '.join(RULE_OPTIONS)}")
+            raise UserError(f"no rule given: use {', '.join(RULE_OPTIONS)}")
         name = resolve_project(project)
         with open_store(db) as store:
             run = find_run(store, name, run_id)

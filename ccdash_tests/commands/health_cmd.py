@@ -13,7 +13,6 @@ from rich.tree import Tree
 
 from ccdash_tests import markdown, render
 from ccdash_tests.commands.common import (
-    EXIT_GATE,
     DbOption,
     JsonOption,
     OutputFormat,
@@ -22,14 +21,13 @@ from ccdash_tests.commands.common import (
     resolve_project,
     user_errors,
 )
+from ccdash_tests.errors import EXIT_GATE, UserError
 from ccdash_tests.health import sparkline
-from ccdash_tests.ingest import InputError
 from ccdash_tests.models import DomainHealthRollupDTO, FeatureTestHealthDTO
 from ccdash_tests.store import open_store
 from ccdash_tests.store.health_queries import (
     FeatureTest,
     HealthReport,
-    UnknownFeatureError,
     domain_report,
     health_report,
 )
@@ -266,13 +264,10 @@ def health(
     """One row per feature: pass rate, trend, flake rate, integrity score, open signals, last good run."""
     with user_errors():
         if json_out and fmt is not OutputFormat.TABLE:
-            raise InputError(f"--json and --format {fmt.value}: choose one")
+            raise UserError(f"--json and --format {fmt.value}: choose one")
         name = resolve_project(project)
         with open_store(db) as store:
-            try:
-                report = health_report(store.engine, name, feature=feature, domain=domain, trend_runs=runs)
-            except UnknownFeatureError as exc:
-                raise InputError(str(exc)) from None
+            report = health_report(store.engine, name, feature=feature, domain=domain, trend_runs=runs)
         failed = gate_failures(report.features, fail_under) if fail_under is not None else []
         if json_out:
             document: dict = {

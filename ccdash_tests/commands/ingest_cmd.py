@@ -25,9 +25,9 @@ from ccdash_tests.commands.common import (
     user_errors,
 )
 from ccdash_tests.commands.push_cmd import RetriesOption, TimeoutOption, TokenOption, make_client
+from ccdash_tests.errors import UserError
 from ccdash_tests.ingest import (
     IngestOutcome,
-    InputError,
     RunOptions,
     build_request,
     expand_inputs,
@@ -36,7 +36,6 @@ from ccdash_tests.ingest import (
 )
 from ccdash_tests.integrity.record import IntegrityCheck, check_after_ingest
 from ccdash_tests.models import Status, Trigger, utcnow
-from ccdash_tests.parsers import ReportError
 from ccdash_tests.store import Store, open_store, resolve_location
 from ccdash_tests.store.mapping_store import resolve_after_ingest
 
@@ -123,9 +122,9 @@ def ingest(
     """
     with user_errors(), tempfile.TemporaryDirectory(prefix="ccdash-") as tmp:
         if fmt not in ("auto", "junit", "pytest-json", "reportlog"):
-            raise InputError(f"--format {fmt!r}: choose auto, junit, pytest-json or reportlog")
+            raise UserError(f"--format {fmt!r}: choose auto, junit, pytest-json or reportlog")
         if quiet and json_out:
-            raise InputError("--quiet and --json: choose one")
+            raise UserError("--quiet and --json: choose one")
         # The server is checked for form before anything is read, so a bad URL writes nothing.
         client = None
         if push or ccdash_url:
@@ -197,7 +196,7 @@ def push_stored_run(
         view.show(client.shown_url, outcomes, quiet=quiet)
     try:
         refusal_check(outcomes)
-    except InputError as refused:
+    except UserError as refused:
         return PushAfterIngest(view.document(client.shown_url, outcomes), refused)
     return PushAfterIngest(view.document(client.shown_url, outcomes))
 
@@ -209,7 +208,7 @@ def no_new_store_on_refusal(db: str | None) -> Iterator[None]:
     created = location.backend == "sqlite" and not Path(location.target).exists()
     try:
         yield
-    except (ReportError, InputError):
+    except UserError:  # a refused report (ReportError) included
         if created:
             for suffix in ("", "-wal", "-shm", "-journal"):
                 Path(location.target + suffix).unlink(missing_ok=True)

@@ -15,8 +15,6 @@ from rich.text import Text
 
 from ccdash_tests import markdown, render
 from ccdash_tests.commands.common import (
-    EXIT_GATE,
-    EXIT_INPUT,
     DbOption,
     JsonOption,
     OutputFormat,
@@ -28,12 +26,10 @@ from ccdash_tests.commands.common import (
     resolve_project,
     user_errors,
 )
-from ccdash_tests.ingest import InputError
-from ccdash_tests.integrity.git import GitError
+from ccdash_tests.errors import EXIT_GATE, UserError
 from ccdash_tests.integrity.record import (
     SEVERITY_RANK,
     IntegrityCheck,
-    SignalLookupError,
     find_signal,
     gate_failures,
     scan_and_record,
@@ -66,15 +62,13 @@ def parse_since(value: str | None, now: datetime) -> datetime | None:
         return now - timedelta(**{_UNITS[relative.group(2)]: int(relative.group(1))})
     try:
         return parse_timestamp(value)
-    except InputError:
-        raise InputError(
-            f"--since {value!r}: expected an ISO-8601 time or an age such as 7d or 12h"
-        ) from None
+    except UserError:
+        raise UserError(f"--since {value!r}: expected an ISO-8601 time or an age such as 7d or 12h") from None
 
 
 def parse_state(value: str) -> SignalState | None:
     if value not in STATES:
-        raise InputError(f"--state {value!r}: choose open, acknowledged or all")
+        raise UserError(f"--state {value!r}: choose open, acknowledged or all")
     return None if value == "all" else SignalState(value)
 
 
@@ -249,12 +243,12 @@ def integrity(
         return
     with user_errors():
         if json_out and fmt is not OutputFormat.TABLE:
-            raise InputError(f"--json and --format {fmt.value}: choose one")
+            raise UserError(f"--json and --format {fmt.value}: choose one")
         wanted_state = parse_state(state)
         floor = parse_severity("--fail-on", fail_on)
         after = parse_since(since, utcnow())
         if sha is not None and not _HEX.fullmatch(sha):
-            raise InputError(f"--sha {sha!r}: not a hexadecimal commit SHA (4 to 64 digits)")
+            raise UserError(f"--sha {sha!r}: not a hexadecimal commit SHA (4 to 64 digits)")
         with open_store(db) as store:
             name = resolve_project(project)
             matching = select_signals(store, name, since=after, sha=sha)
@@ -321,10 +315,7 @@ def integrity_scan(
     with user_errors():
         name = resolve_project(project)
         with open_store(db) as store:
-            try:
-                check = scan_and_record(store, name, repo or Path.cwd(), base, head, worktree)
-            except GitError as exc:
-                raise fail(f"integrity scan: {exc}", EXIT_INPUT) from None
+            check = scan_and_record(store, name, repo or Path.cwd(), base, head, worktree)
     if json_out:
         render.print_json({**check.to_json_dict(), "signals": [signal_document(s) for s in check.signals]})
         return
@@ -345,15 +336,12 @@ def integrity_ack(
     """Acknowledge a signal: it stays stored but no longer counts against health or the gate."""
     with user_errors():
         if not reason.strip():
-            raise InputError("--reason: must not be empty")
+            raise UserError("--reason: must not be empty")
         if len(reason) > 2000:
-            raise InputError("--reason: longer than 2000 characters")
+            raise UserError("--reason: longer than 2000 characters")
         name = resolve_project(project)
         with open_store(db) as store:
-            try:
-                found = find_signal(store, name, signal)
-            except SignalLookupError as exc:
-                raise InputError(str(exc)) from None
+            found = find_signal(store, name, signal)
             store.signals.acknowledge(name, found.signal_id, reason.strip())
             updated = find_signal(store, name, found.signal_id)
     if json_out:

@@ -19,8 +19,8 @@ from ccdash_tests.commands.common import (
     resolve_project,
     user_errors,
 )
-from ccdash_tests.ingest import InputError
-from ccdash_tests.mapping import MappingConflict, MappingFileError, ResolvedMapping, TestRef, load_rules
+from ccdash_tests.errors import UserError
+from ccdash_tests.mapping import MappingConflict, ResolvedMapping, TestRef, load_rules
 from ccdash_tests.mapping.override import keys_of
 from ccdash_tests.store import open_store
 from ccdash_tests.store.engine import Engine
@@ -68,10 +68,7 @@ def map_import(
     """Store a rule file (re-importing a file of the same name replaces its rules) and re-resolve."""
     with user_errors():
         name = resolve_project(project)
-        try:
-            rules = load_rules(file)
-        except MappingFileError as exc:
-            raise InputError(str(exc)) from None
+        rules = load_rules(file)
         with open_store(db) as store:
             import_rules(store, name, file.name, rules)
             outcome = resolve_mappings(store, name)
@@ -97,14 +94,11 @@ def map_set(
     """Map a test to a feature yourself: an override always wins and is kept for later resolutions."""
     with user_errors():
         name = resolve_project(project)
-        try:
-            override = clean_override(test, feature, domain)
-        except ValueError as exc:
-            raise InputError(str(exc)) from None
+        override = clean_override(test, feature, domain)
         with open_store(db) as store:
             matched = find_tests(store.engine, name, override.key)
             if not matched:
-                raise InputError(f"no stored test of project {name!r} is named {override.key!r}")
+                raise UserError(f"no stored test of project {name!r} is named {override.key!r}")
             set_override(store, name, override)
             outcome = resolve_mappings(store, name)
         if json_out:
@@ -133,7 +127,7 @@ def map_unset(
         name = resolve_project(project)
         with open_store(db) as store:
             if not remove_override(store, name, test.strip()):
-                raise InputError(f"no override named {test.strip()!r} in project {name!r}")
+                raise UserError(f"no override named {test.strip()!r} in project {name!r}")
             outcome = resolve_mappings(store, name)
         if json_out:
             render.print_json({"key": test.strip(), "resolution": outcome.to_json_dict()})
@@ -240,7 +234,7 @@ def select_mappings(
         return mappings
     wanted = {test_id for test_id, ref in labels.items() if test in keys_of(ref)}
     if not wanted:
-        raise InputError(f"no stored test is named {test!r}")
+        raise UserError(f"no stored test is named {test!r}")
     return [m for m in mappings if m.test_id in wanted]
 
 

@@ -15,7 +15,7 @@ from ccdash_tests.commands.common import (
     resolve_project,
     user_errors,
 )
-from ccdash_tests.ingest import InputError
+from ccdash_tests.errors import UserError
 from ccdash_tests.store import open_store
 
 if TYPE_CHECKING:
@@ -54,7 +54,7 @@ def make_client(url: str | None, token: str | None, timeout: float, retries: int
     from ccdash_tests.push.client import CCDashClient, parse_url
 
     if not url or not url.strip():
-        raise InputError("no CCDash server: give --ccdash-url URL or set $CCDASH_URL")
+        raise UserError("no CCDash server: give --ccdash-url URL or set $CCDASH_URL")
     return CCDashClient(parse_url(url), token=token or None, timeout=timeout, retries=retries)
 
 
@@ -63,7 +63,7 @@ def refusal_check(outcomes: list[RunPush]) -> None:
     refused = [outcome for outcome in outcomes if outcome.status == "refused"]
     if refused:
         first = refused[0]
-        raise InputError(
+        raise UserError(
             f"{len(refused)} of {len(outcomes)} runs refused; run {first.run_id}: {first.refusal}"
         )
 
@@ -76,12 +76,12 @@ def chosen_runs(
     from ccdash_tests.push.service import select_runs
 
     if run_ids and (since or every):
-        raise InputError("give run ids, or --since / --all, not both")
+        raise UserError("give run ids, or --since / --all, not both")
     if run_ids:
         return [find_run(store, project, run_id) for run_id in dict.fromkeys(run_ids)]
     runs = select_runs(store, project, parse_since(since) if since else None, every)
     if not runs and not (since or every):
-        raise InputError(f"project {project!r} has no runs yet")
+        raise UserError(f"project {project!r} has no runs yet")
     return runs
 
 

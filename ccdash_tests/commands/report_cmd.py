@@ -17,7 +17,7 @@ from ccdash_tests.commands.common import (
     user_errors,
 )
 from ccdash_tests.commands.runs_cmd import find_run
-from ccdash_tests.ingest import InputError
+from ccdash_tests.errors import UserError
 from ccdash_tests.report_html import collect_report, render_html, write_report
 from ccdash_tests.store import open_store
 
@@ -25,10 +25,10 @@ from ccdash_tests.store import open_store
 def check_target(path: Path) -> None:
     """Refuse before any work a target that cannot be written: a folder, or a file in a missing folder."""
     if path.is_dir():
-        raise InputError(f"--html {path}: is a folder; give a file name such as report.html")
+        raise UserError(f"--html {path}: is a folder; give a file name such as report.html")
     folder = path.parent if str(path.parent) else Path(".")
     if not folder.is_dir():
-        raise InputError(f"--html {path}: folder {folder} does not exist")
+        raise UserError(f"--html {path}: folder {folder} does not exist")
 
 
 @app.command()
@@ -56,7 +56,7 @@ def report(
         try:
             size = write_report(html_file, render_html(data))
         except OSError as exc:
-            raise InputError(f"--html {html_file}: {exc.strerror or exc}") from None
+            raise UserError(f"--html {html_file}: {exc.strerror or exc}") from None
     document = {
         "path": str(html_file),
         "bytes": size,

@@ -19,7 +19,7 @@ from ccdash_tests.commands.common import (
     runs_app,
     user_errors,
 )
-from ccdash_tests.ingest import InputError
+from ccdash_tests.errors import UserError
 from ccdash_tests.models import Status, TestRunDTO
 from ccdash_tests.store import Store, open_store
 from ccdash_tests.store.writer import project_counts
@@ -78,7 +78,7 @@ def runs_show(
     """One run with its results."""
     with user_errors(), open_store(db) as store:
         if json_out and fmt is not ShowFormat.TABLE:
-            raise InputError(f"--json and --format {fmt.value}: choose one")
+            raise UserError(f"--json and --format {fmt.value}: choose one")
         name = resolve_project(project)
         run = find_run(store, name, run_id)
         if fmt is not ShowFormat.TABLE:
@@ -125,7 +125,7 @@ def find_run(store: Store, project: str, run_id: str | None) -> TestRunDTO:
     if run_id is None:
         run = store.runs.latest(project)
         if run is None:
-            raise InputError(f"project {project!r} has no runs yet")
+            raise UserError(f"project {project!r} has no runs yet")
         return run
     run = store.runs.get(project, run_id)
     if run is not None:
@@ -134,8 +134,8 @@ def find_run(store: Store, project: str, run_id: str | None) -> TestRunDTO:
     if len(matches) == 1:
         return matches[0]
     if matches:
-        raise InputError(f"run {run_id!r} is ambiguous: {', '.join(m.run_id for m in matches[:5])}")
-    raise InputError(f"no run {run_id!r} in project {project!r}")
+        raise UserError(f"run {run_id!r} is ambiguous: {', '.join(m.run_id for m in matches[:5])}")
+    raise UserError(f"no run {run_id!r} in project {project!r}")
 
 
 @db_app.command("info")

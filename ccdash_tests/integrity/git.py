@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from ccdash_tests.errors import UserError
 from ccdash_tests.integrity.units import language_of
 
 # Branch names, tags, SHAs and ancestry suffixes (HEAD~2, main^, origin/feature-1.x); nothing that a
@@ -31,7 +32,7 @@ _FULL_SHA = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")
 _TIMEOUT_S = 60.0
 
 
-class GitError(Exception):
+class GitError(UserError):
     """A git operation could not be done; `str()` is a one-line reason."""
 
 

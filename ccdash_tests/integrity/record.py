@@ -21,6 +21,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from ccdash_tests.errors import UserError
 from ccdash_tests.identity import US, base_name
 from ccdash_tests.integrity import git
 from ccdash_tests.integrity.detectors import (
@@ -428,10 +429,13 @@ def scan_and_record(
 ) -> IntegrityCheck:
     """The on-demand scan: stored runs at the head and base commits, if any, link and escalate signals.
 
-    Raises `GitError` for a missing repository, an unknown or refused revision, or a shallow cut.
+    Raises `ScanError` for a missing repository, an unknown or refused revision, or a shallow cut.
     """
-    report = scan_change(repo_dir, base=base, head=head, worktree=worktree)
-    head_sha = git.resolve_revision(report.repo_root, head)
+    try:
+        report = scan_change(repo_dir, base=base, head=head, worktree=worktree)
+        head_sha = git.resolve_revision(report.repo_root, head)
+    except git.GitError as exc:
+        raise ScanError(f"integrity scan: {exc}") from exc
     current = None if worktree else latest_run_at(store, project, head_sha)
     previous = latest_run_at(store, project, report.base_sha)
     signals, new = record_report(store, project, report, head_sha, current, previous, worktree)
@@ -451,7 +455,11 @@ def scan_and_record(
 # --------------------------------------------------------------------------------- reading back
 
 
-class SignalLookupError(LookupError):
+class ScanError(UserError):
+    """`integrity scan` could not read the change; the message names the git problem."""
+
+
+class SignalLookupError(UserError, LookupError):
     """No signal, or more than one, has the id or prefix given; `str()` is one plain line."""
 
 

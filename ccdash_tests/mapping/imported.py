@@ -26,6 +26,7 @@ from typing import Annotated, Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from ccdash_tests.errors import UserError
 from ccdash_tests.mapping.base import (
     MappingCandidate,
     ProviderName,
@@ -39,7 +40,7 @@ IMPORTED_CONFIDENCE = 0.8
 REGEX_PREFIX = "re:"
 
 
-class MappingFileError(ValueError):
+class MappingFileError(UserError, ValueError):
     """A mapping file that cannot be read or does not follow the rule schema; the message names both."""
 
 

@@ -8,6 +8,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
+from ccdash_tests.errors import UserError
 from ccdash_tests.models import ParsedCase, Status
 
 FORMATS = ("junit", "pytest-json", "reportlog")
@@ -15,7 +16,7 @@ FORMATS = ("junit", "pytest-json", "reportlog")
 BAD = (Status.FAILED, Status.ERROR)
 
 
-class ReportError(Exception):
+class ReportError(UserError):
     """A report was refused. str(err) is one line: "<path>: line N: <problem>" (line part only when known)."""
 
     def __init__(self, path: str, problem: str, line: int | None = None) -> None:

@@ -32,7 +32,7 @@ from urllib.parse import unquote, urlsplit
 from pydantic import ValidationError
 
 from ccdash_tests import __version__, render
-from ccdash_tests.ingest import InputError
+from ccdash_tests.errors import UserError
 from ccdash_tests.models import CCDashIngestRunResponse
 from ccdash_tests.store.engine import StoreError, first_line, redact_url
 
@@ -50,7 +50,7 @@ class CCDashUnavailable(StoreError):
     """The server could not be reached, or kept failing after the retries (exit 3)."""
 
 
-class CCDashRefused(InputError):
+class CCDashRefused(UserError):
     """The server refused what was sent or who sent it (exit 2). `errors` are its own words."""
 
     def __init__(self, message: str, errors: list[str] | None = None) -> None:
@@ -84,9 +84,9 @@ def parse_url(url: str) -> Endpoint:
         parts = urlsplit(text)
         port = parts.port
     except ValueError as exc:
-        raise InputError(f"--ccdash-url {shown!r}: {exc}") from None
+        raise UserError(f"--ccdash-url {shown!r}: {exc}") from None
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise InputError(f"--ccdash-url {shown!r}: give the server's address, e.g. http://127.0.0.1:8000")
+        raise UserError(f"--ccdash-url {shown!r}: give the server's address, e.g. http://127.0.0.1:8000")
     base = parts.path.rstrip("/")
     if base.endswith(INGEST_PATH):
         base = base[: -len(INGEST_PATH)]

@@ -8,6 +8,7 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
 
+from ccdash_tests.errors import StoreDisabledError, StoreError
 from ccdash_tests.store.base import (
     DefinitionRepository,
     DomainRepository,
@@ -17,14 +18,7 @@ from ccdash_tests.store.base import (
     RunRepository,
     SignalRepository,
 )
-from ccdash_tests.store.engine import (
-    Engine,
-    PostgresEngine,
-    SqliteEngine,
-    StoreDisabledError,
-    StoreError,
-    first_line,
-)
+from ccdash_tests.store.engine import Engine, PostgresEngine, SqliteEngine, first_line
 from ccdash_tests.store.migrations import migrate, schema_version
 from ccdash_tests.store.repositories import (
     SqlDefinitionRepository,

@@ -15,19 +15,13 @@ import time
 from collections.abc import Iterator, Sequence
 from typing import Any, Protocol, runtime_checkable
 
+from ccdash_tests.errors import StoreError
+
 Row = tuple[Any, ...]
 
 # SQLite: a 64 MB page cache measured 30% faster than the default on large ingests (DESIGN.md §10).
 SQLITE_CACHE_KIB = 64 * 1024
 DEFAULT_BUSY_TIMEOUT_MS = 60_000
-
-
-class StoreError(Exception):
-    """The store could not be opened or written. The message is one line for the user (exit 3)."""
-
-
-class StoreDisabledError(StoreError):
-    """CCDASH_TEST_VISUALIZER_ENABLED=0 and the store lacks its tables."""
 
 
 @runtime_checkable

@@ -18,6 +18,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from ccdash_tests.errors import UserError
 from ccdash_tests.health import (
     LatestResult,
     RunResult,
@@ -293,7 +294,7 @@ def feature_tests(
     return sorted(tests, key=lambda t: (t.classname, t.name, t.test_id))
 
 
-class UnknownFeatureError(LookupError):
+class UnknownFeatureError(UserError, LookupError):
     """--feature or --domain names nothing that is mapped."""
 
 

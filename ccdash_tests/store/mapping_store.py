@@ -30,6 +30,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from ccdash_tests.errors import UserError
 from ccdash_tests.health import UNASSIGNED
 from ccdash_tests.mapping import (
     ImportedProvider,
@@ -142,12 +143,12 @@ def providers_for(engine: Engine, project: str) -> list[MappingProvider]:
 
 
 def clean_override(key: str, feature: str, domain: str | None) -> Override:
-    """An override as it will be stored; ValueError when the key or feature is blank."""
+    """An override as it will be stored; UserError when the key or feature is blank."""
     clean = Override(key.strip(), normalise_feature(feature), normalise_domain(domain))
     if not clean.key:
-        raise ValueError("the test to map must not be blank")
+        raise UserError("the test to map must not be blank")
     if not clean.feature:
-        raise ValueError("--feature must not be blank")
+        raise UserError("--feature must not be blank")
     return clean
 
 

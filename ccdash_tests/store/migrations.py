@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ccdash_tests.errors import StoreDisabledError, StoreError
 from ccdash_tests.models import utcnow
-from ccdash_tests.store.engine import Engine, StoreDisabledError, StoreError
+from ccdash_tests.store.engine import Engine
 
 MIGRATIONS_TABLE = "ccdash_schema_migrations"
 
