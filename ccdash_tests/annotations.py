@@ -14,6 +14,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
 from ccdash_tests.models import Status, TestDefinitionDTO, TestResultDTO
+from ccdash_tests.text import first_line
 
 MESSAGE_LIMIT = 4_000
 TITLE_LIMIT = 300
@@ -54,12 +55,6 @@ def escape_property(text: str) -> str:
     return escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
-def label(result: TestResultDTO) -> str:
-    if result.classname and result.name:
-        return f"{result.classname}::{result.name}"
-    return result.name or result.test_id
-
-
 def annotations_for(
     results: Iterable[TestResultDTO], definitions: Mapping[str, TestDefinitionDTO]
 ) -> list[Annotation]:
@@ -73,8 +68,8 @@ def annotations_for(
         found.append(
             Annotation(
                 test_id=result.test_id,
-                test=clean(label(result), TITLE_LIMIT),
-                title=clean(f"{label(result)} {result.status.value}", TITLE_LIMIT),
+                test=clean(result.label, TITLE_LIMIT),
+                title=clean(f"{result.label} {result.status.value}", TITLE_LIMIT),
                 message=clean(message or f"test {result.status.value} without a message", MESSAGE_LIMIT),
                 status=result.status,
                 path=(definition.path if definition else None) or result.path,
@@ -107,7 +102,7 @@ def gitlab_code_quality(annotations: Iterable[Annotation]) -> list[dict]:
     known file is placed at its test's name, so that it still shows."""
     return [
         {
-            "description": f"{item.title}: {_first_line(item.message)}",
+            "description": f"{item.title}: {first_line(item.message)}",
             "check_name": f"ccdash-tests.{item.status.value}",
             "fingerprint": fingerprint(item.test_id, item.status),
             "severity": SEVERITY[item.status],
@@ -115,7 +110,3 @@ def gitlab_code_quality(annotations: Iterable[Annotation]) -> list[dict]:
         }
         for item in annotations
     ]
-
-
-def _first_line(text: str) -> str:
-    return next((line.strip() for line in text.splitlines() if line.strip()), "")

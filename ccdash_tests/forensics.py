@@ -26,17 +26,18 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Literal
 
 from pydantic import Field
 
 from ccdash_tests.errors import UserError
 from ccdash_tests.identity import normalise_message
-from ccdash_tests.models import DTO, Status, TestDefinitionDTO, utcnow
+from ccdash_tests.models import BAD_CODES, DTO, Status, TestDefinitionDTO, utcnow
 from ccdash_tests.store import Store
 from ccdash_tests.store import forensics_queries as q
 from ccdash_tests.store.forensics_queries import BadResult, HistoryRow, Outcome, RunRef
+from ccdash_tests.text import first_line
 
 DEFAULT_FLAKY_RUNS = 50
 DEFAULT_FLIP_THRESHOLD = 2
@@ -55,15 +56,6 @@ def verdict(status: Status) -> Verdict:
 
 
 VERDICTS: dict[Status, Verdict] = {status: verdict(status) for status in Status}
-
-
-def first_line(text: str | None) -> str | None:
-    if not text:
-        return None
-    for line in text.splitlines():
-        if line.strip():
-            return line.strip()[:MESSAGE_LIMIT]
-    return None
 
 
 # --- streaks ----------------------------------------------------------------------------------------
@@ -93,6 +85,11 @@ def current_streak(verdicts: Sequence[Verdict]) -> Streak:
     return Streak(first_bad, None, length)
 
 
+def message_line(text: str | None) -> str | None:
+    """A failure's first line as forensics shows it: at most MESSAGE_LIMIT characters, None if blank."""
+    return first_line(text)[:MESSAGE_LIMIT] or None
+
+
 # --- test resolution --------------------------------------------------------------------------------
 
 
@@ -113,16 +110,12 @@ class AmbiguousTestError(UserError):
 
     def candidate_lines(self) -> list[str]:
         """One line per candidate (id and label), then `...` when there are more."""
-        lines = [f"{c.test_id}  {label_of(c)}" for c in self.candidates[:MAX_CANDIDATES_SHOWN]]
+        lines = [f"{c.test_id}  {c.label}" for c in self.candidates[:MAX_CANDIDATES_SHOWN]]
         return [*lines, "..."] if self.more else lines
 
     def report_lines(self) -> list[str]:
         first, *candidates = super().report_lines()
         return [f"{first}:", *candidates]
-
-
-def label_of(definition: TestDefinitionDTO) -> str:
-    return f"{definition.classname}::{definition.name}" if definition.classname else definition.name
 
 
 def pick_test(text: str, candidates: Sequence[TestDefinitionDTO], more: bool = False) -> TestDefinitionDTO:
@@ -131,7 +124,7 @@ def pick_test(text: str, candidates: Sequence[TestDefinitionDTO], more: bool = F
         raise UnknownTestError(f"no stored test matches {text!r}")
     for exact in (
         [c for c in candidates if c.test_id == text],
-        [c for c in candidates if text in (label_of(c), f"{c.classname}.{c.name}")],
+        [c for c in candidates if text in (c.label, f"{c.classname}.{c.name}")],
         [c for c in candidates if c.name == text],
     ):
         if len(exact) == 1:
@@ -200,7 +193,7 @@ def history_doc(row: HistoryRow, mark: Mark | None = None) -> RunResultDoc:
         attempts=row.attempts,
         flaky=row.flaky,
         error_fingerprint=row.fingerprint,
-        message=first_line(row.message or row.details),
+        message=message_line(row.message or row.details),
         mark=mark,
     )
 
@@ -461,7 +454,7 @@ def flaky_tests(
     engine = store.engine
     failing_runs = [run.pk for run in window if run.failed_tests]
     retry_runs = [run.pk for run in window if run.flaky_tests]
-    candidates = q.tests_with_status(engine, failing_runs, q.BAD_CODES) | q.retried_tests(engine, retry_runs)
+    candidates = q.tests_with_status(engine, failing_runs, BAD_CODES) | q.retried_tests(engine, retry_runs)
     outcomes = q.outcomes(engine, sorted(candidates), window)
     return build_flaky(window, outcomes, q.definitions_by_pk(engine, candidates), threshold)
 
@@ -550,7 +543,7 @@ def build_failures(
                 test_count=len(draft.test_pks),
                 run_count=len(draft.run_pks),
                 error_type=info.error_type if info else None,
-                message=first_line(text),
+                message=message_line(text),
                 normalised=normalise_message(text) if text else None,
                 first_seen=RunRefDoc(run_id=first[1], timestamp=first[0]) if first else None,
                 last_seen=run_ref_doc(run_by_pk[last]),
@@ -695,7 +688,7 @@ def build_timeline(
                 verdict=_verdict_name(decided[-1] if decided else None),
                 bad_runs=sum(1 for value in decided if value is False),
                 status_counts=total,
-                failing_tests=sorted(label_of(tests[pk]) for pk in failing_pks),
+                failing_tests=sorted(tests[pk].label for pk in failing_pks),
                 marks=[marks[active[i].pk] for i in indexes if active[i].pk in marks],
             )
         )
@@ -732,21 +725,3 @@ def feature_timeline(
     counts = q.status_counts_by_run(engine, test_pks, runs)
     failing = q.bad_pairs(engine, test_pks, runs)
     return build_timeline(feature, by, days, since, tests, runs, counts, failing)
-
-
-_RELATIVE = {"d": 1, "w": 7}
-
-
-def parse_since(value: str, now: datetime | None = None) -> datetime:
-    """`--since`: an ISO date or time (UTC when it names no zone), or a span back from now: 30d, 2w."""
-    text = value.strip()
-    unit = _RELATIVE.get(text[-1:].lower()) if text else None
-    if unit is not None and text[:-1].isdigit():
-        return (now or utcnow()) - timedelta(days=int(text[:-1]) * unit)
-    try:
-        stamp = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        raise UserError(
-            f"--since {value!r}: give an ISO date or time (2026-11-01) or a span (30d, 2w)"
-        ) from None
-    return stamp if stamp.tzinfo else stamp.replace(tzinfo=UTC)

@@ -25,6 +25,7 @@ from typing import Any
 from ccdash_tests import markdown
 from ccdash_tests.integrity.record import SEVERITY_RANK, gate_failures, select_signals
 from ccdash_tests.models import (
+    BAD_STATUSES,
     FeatureTestHealthDTO,
     SignalSeverity,
     SignalState,
@@ -36,12 +37,12 @@ from ccdash_tests.store import Store
 from ccdash_tests.store import forensics_queries as fq
 from ccdash_tests.store.health_queries import all_feature_health
 from ccdash_tests.store.rows import RUN_COLUMNS, db_time, run_from_row
+from ccdash_tests.text import first_line, format_rate, plural, signal_place, test_label
 
 NEW_FAILURES = "max-new-failures"
 FEATURES = "fail-under"
 INTEGRITY = "fail-on-integrity"
 FLAKY_NEW = "no-flaky-new"
-BAD_ORDER = {Status.ERROR: 0, Status.FAILED: 1}
 MESSAGE_LIMIT = 200
 
 
@@ -123,14 +124,6 @@ class RetriedTest:
     attempts: int = 1
 
 
-def plural(count: int, word: str) -> str:
-    return f"{count:,} {word}{'' if count == 1 else 's'}"
-
-
-def format_rate(rate: float | None) -> str:
-    return "-" if rate is None else f"{rate * 100:.1f}%"
-
-
 # --- pure rules -------------------------------------------------------------------------------------
 
 
@@ -142,7 +135,7 @@ def new_failures_rule(
 ) -> RuleResult:
     """`base_failing` holds the test ids that failed or errored in the base run; None: no base run."""
     new = [test for test in failing if base_failing is None or test.test_id not in base_failing]
-    new.sort(key=lambda t: (BAD_ORDER.get(t.status, 2), t.label, t.test_id))
+    new.sort(key=lambda t: (t.status.rank, t.label, t.test_id))
     passed = len(new) <= limit
     against = f"not failing in {base_label}" if base_failing is not None else f"no {base_label}: all count"
     summary = f"{plural(len(new), 'new failure')} ({against}), at most {limit:,} allowed"
@@ -156,7 +149,12 @@ def new_failures_rule(
 def features_rule(features: Sequence[FeatureTestHealthDTO], fail_under: float) -> RuleResult:
     """Features below `fail_under`, lowest pass rate first (no counted result counts as lowest)."""
     below = [row for row in features if row.pass_rate is None or row.pass_rate < fail_under]
-    below.sort(key=lambda row: (-1.0 if row.pass_rate is None else row.pass_rate, feature_label(row)))
+    below.sort(
+        key=lambda row: (
+            -1.0 if row.pass_rate is None else row.pass_rate,
+            row.label,
+        )
+    )
     summary = (
         f"{len(below):,} of {plural(len(features), 'feature')} below {format_rate(fail_under)}"
         if features
@@ -164,8 +162,8 @@ def features_rule(features: Sequence[FeatureTestHealthDTO], fail_under: float) -
     )
     findings = tuple(
         Finding(
-            feature_label(row),
-            feature_label(row),
+            row.label,
+            row.label,
             f"pass rate {format_rate(row.pass_rate)} ({row.passed} passed, {row.failed} failed)"
             if row.pass_rate is not None
             else "no passed or failed result",
@@ -173,10 +171,6 @@ def features_rule(features: Sequence[FeatureTestHealthDTO], fail_under: float) -
         for row in below
     )
     return RuleResult(FEATURES, f"{fail_under:g}", not below, summary, findings)
-
-
-def feature_label(row: FeatureTestHealthDTO) -> str:
-    return f"{row.domain_id}::{row.feature}" if row.domain_id else row.feature
 
 
 def integrity_rule(signals: Iterable[TestIntegritySignalDTO], fail_on: SignalSeverity) -> RuleResult:
@@ -189,7 +183,7 @@ def integrity_rule(signals: Iterable[TestIntegritySignalDTO], fail_on: SignalSev
     findings = tuple(
         Finding(
             s.signal_id,
-            f"{s.file_path}::{s.test_name}" if s.test_name else s.file_path,
+            signal_place(s.file_path, s.test_name),
             f"{s.severity.value} {s.signal_type} in {s.git_sha[:10]}",
         )
         for s in failing
@@ -273,13 +267,13 @@ def base_run_before(store: Store, project: str, run: TestRunDTO, branch: str) ->
 
 
 def failing_tests(store: Store, run: TestRunDTO) -> list[FailingTest]:
-    bad = store.results.by_run(run.project_id, run.run_id, statuses=[Status.FAILED, Status.ERROR])
+    bad = store.results.by_run(run.project_id, run.run_id, statuses=BAD_STATUSES)
     return [
         FailingTest(
             r.test_id,
-            markdown.label(r),
+            r.label,
             r.status,
-            markdown.one_line(markdown.first_line(r.error_message or r.error_details), MESSAGE_LIMIT),
+            markdown.one_line(first_line(r.error_message or r.error_details), MESSAGE_LIMIT),
         )
         for r in bad
     ]
@@ -294,7 +288,7 @@ def retried_tests(store: Store, run: TestRunDTO) -> tuple[list[RetriedTest], set
     definitions = fq.definitions_by_pk(store.engine, pks)
     attempts = {o.test_pk: o.attempts for o in fq.outcomes(store.engine, pks, [ref])}
     retried = [
-        RetriedTest(d.test_id, f"{d.classname}::{d.name}" if d.classname else d.name, attempts.get(pk, 1))
+        RetriedTest(d.test_id, test_label(d.classname, d.name), attempts.get(pk, 1))
         for pk, d in definitions.items()
     ]
     stamp = db_time(ref.timestamp)

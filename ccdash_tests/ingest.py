@@ -31,6 +31,7 @@ from ccdash_tests.parsers import ParsedReport, ReportError, parse_report
 from ccdash_tests.store import Store
 from ccdash_tests.store import writer as w
 from ccdash_tests.store.rows import ErrorText, db_time, to_json
+from ccdash_tests.times import parse_iso
 
 BATCH_SIZE = 10_000
 HASH_CHUNK = 1 << 20
@@ -231,14 +232,9 @@ def report_timestamp(reports: Iterable[ParsedReport]) -> datetime | None:
     """The earliest timestamp the reports state (a naive one is UTC); None when none does."""
     stamps = []
     for report in reports:
-        value = report.metadata.get("timestamp")
-        if not value:
-            continue
-        try:
-            stamp = datetime.fromisoformat(value)
-        except ValueError:
-            continue
-        stamps.append(stamp if stamp.tzinfo else stamp.replace(tzinfo=utcnow().tzinfo))
+        stamp = parse_iso(report.metadata.get("timestamp") or "")
+        if stamp is not None:
+            stamps.append(stamp)
     return min(stamps) if stamps else None
 
 

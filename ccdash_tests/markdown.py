@@ -13,9 +13,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from ccdash_tests.models import Status, TestResultDTO, TestRunDTO
+from ccdash_tests.text import clip, first_line, format_ms
 
 MAX_CHARS = 65_000
-ELLIPSIS = "…"
 
 # Control characters and bidi overrides never render usefully and can disguise a name.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
@@ -32,9 +32,7 @@ _BACKTICKS = re.compile(r"`+")
 def one_line(value: object, limit: int | None = None) -> str:
     """Text on one line (line breaks folded to a space), control characters dropped, cut to `limit`."""
     text = _CONTROL.sub("", _LINE_BREAKS.sub(" ", "" if value is None else str(value))).strip()
-    if limit is not None and len(text) > limit:
-        text = text[: max(0, limit - 1)] + ELLIPSIS
-    return text
+    return clip(text, limit)
 
 
 def escape(value: object, limit: int | None = None) -> str:
@@ -156,31 +154,14 @@ class Document:
 
 # --- reports built on the generic part ------------------------------------------------------------------
 
-FAILURE_ORDER = {Status.ERROR: 0, Status.FAILED: 1}
 NAME_LIMIT = 300
 MESSAGE_LIMIT = 240
 
 
-def label(result: TestResultDTO) -> str:
-    if result.classname and result.name:
-        return f"{result.classname}::{result.name}"
-    return result.name or result.test_id
-
-
-def first_line(text: str | None) -> str:
-    return next((line.strip() for line in (text or "").splitlines() if line.strip()), "")
-
-
-def format_ms(duration_ms: float | None) -> str:
-    if duration_ms is None:
-        return "-"
-    return f"{duration_ms:.0f} ms" if duration_ms < 1000 else f"{duration_ms / 1000:.2f} s"
-
-
 def worst_first(results: Iterable[TestResultDTO]) -> list[TestResultDTO]:
     """Errors, then failures; longest-running first within a status; stable by name after that."""
-    bad = [r for r in results if r.status in FAILURE_ORDER]
-    return sorted(bad, key=lambda r: (FAILURE_ORDER[r.status], -(r.duration_ms or 0.0), label(r)))
+    bad = [r for r in results if r.status.is_bad]
+    return sorted(bad, key=lambda r: (r.status.rank, -(r.duration_ms or 0.0), r.label))
 
 
 def run_summary(
@@ -216,15 +197,15 @@ def run_summary(
         # Keep a third of what is left for the flaky list, so a flood of failures cannot hide it.
         budget = doc.remaining - (doc.remaining // 3 if flaky else 0)
         rows = [
-            [code(label(r), NAME_LIMIT), escape(r.status.value), escape(_message(r), MESSAGE_LIMIT)]
+            [code(r.label, NAME_LIMIT), escape(r.status.value), escape(_message(r), MESSAGE_LIMIT)]
             for r in ordered
         ]
         doc.table(Table(["test", "status", "message"]), rows, budget=budget)
     if flaky:
         doc.heading(4, f"Flaky tests ({len(flaky):,})")
         rows = [
-            [code(label(r), NAME_LIMIT), str(r.attempts), escape(format_ms(r.duration_ms))]
-            for r in sorted(flaky, key=label)
+            [code(r.label, NAME_LIMIT), str(r.attempts), escape(format_ms(r.duration_ms))]
+            for r in sorted(flaky, key=lambda r: r.label)
         ]
         doc.table(Table(["test", "attempts", "time"], align=["left", "right", "right"]), rows)
     return doc.render()

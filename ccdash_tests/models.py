@@ -9,6 +9,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from ccdash_tests.text import feature_label, test_label
+
 
 class Status(enum.StrEnum):
     """Outcome of one test in one run (DESIGN.md §3, contract)."""
@@ -31,7 +33,12 @@ class Status(enum.StrEnum):
     @property
     def is_bad(self) -> bool:
         """Failed or errored: what breaks a build."""
-        return self in (Status.FAILED, Status.ERROR)
+        return self in BAD_STATUSES
+
+    @property
+    def rank(self) -> int:
+        """Position in the one worst-first order every listing uses (STATUS_ORDER)."""
+        return STATUS_RANK[self]
 
 
 # Small integer codes keep the results table compact (DESIGN.md §10). Append-only: never renumber.
@@ -44,6 +51,20 @@ STATUS_CODES: dict[Status, int] = {
     Status.XPASSED: 5,
 }
 STATUS_BY_CODE: dict[int, Status] = {code: status for status, code in STATUS_CODES.items()}
+
+# What breaks a build: failed or errored (DESIGN.md §3). Listed in the order they are shown.
+BAD_STATUSES: tuple[Status, ...] = (Status.ERROR, Status.FAILED)
+BAD_CODES: tuple[int, ...] = tuple(STATUS_CODES[status] for status in BAD_STATUSES)
+# Worst first: what needs attention, then passes, then what did not count.
+STATUS_ORDER: tuple[Status, ...] = (
+    Status.ERROR,
+    Status.FAILED,
+    Status.XPASSED,
+    Status.PASSED,
+    Status.XFAILED,
+    Status.SKIPPED,
+)
+STATUS_RANK: dict[Status, int] = {status: rank for rank, status in enumerate(STATUS_ORDER)}
 
 
 class Trigger(enum.StrEnum):
@@ -143,6 +164,11 @@ class TestDefinitionDTO(DTO):
     owner: str | None = None
     first_seen: datetime | None = None
 
+    @property
+    def label(self) -> str:
+        """The test as the terminal and Markdown name it (text.test_label)."""
+        return test_label(self.classname, self.name, self.test_id)
+
 
 class TestResultDTO(DTO):
     __test__ = False
@@ -162,6 +188,11 @@ class TestResultDTO(DTO):
     name: str | None = None
     classname: str | None = None
     path: str | None = None
+
+    @property
+    def label(self) -> str:
+        """The test as the terminal and Markdown name it (text.test_label)."""
+        return test_label(self.classname, self.name, self.test_id)
 
 
 class TestDomainDTO(DTO):
@@ -240,6 +271,11 @@ class FeatureTestHealthDTO(DTO):
     last_run_id: str | None = None
     last_run_at: datetime | None = None
     last_good_run_id: str | None = None
+
+    @property
+    def label(self) -> str:
+        """The feature with its domain (text.feature_label)."""
+        return feature_label(self.feature, self.domain_id)
 
 
 class SourceFile(DTO):

@@ -15,6 +15,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ccdash_tests.models import Status, TestResultDTO, TestRunDTO
+from ccdash_tests.text import clip, first_line, format_ms
 
 # C0 and C1 control characters (ESC starts terminal escape sequences), DEL, and the bidi overrides that
 # can make a name read differently from what it is.
@@ -40,23 +41,12 @@ def _visible(match: re.Match[str]) -> str:
 def safe(value: object, limit: int | None = None) -> str:
     """Text safe for a terminal: control characters shown as escapes, optionally cut to `limit`."""
     text = "" if value is None else str(value)
-    if limit is not None and len(text) > limit:
-        text = text[: limit - 1] + "…"
-    return _CONTROL.sub(_visible, text)
+    return _CONTROL.sub(_visible, clip(text, limit))
 
 
 def plain(value: object, style: str = "", limit: int | None = None) -> Text:
     """A Rich Text that never interprets markup: `[bold]` in a test name stays `[bold]`."""
     return Text(safe(value, limit), style=style)
-
-
-def first_line(text: str | None) -> str:
-    if not text:
-        return ""
-    for line in text.splitlines():
-        if line.strip():
-            return line.strip()
-    return ""
 
 
 def make_console(stderr: bool = False, width: int | None = None) -> Console:
@@ -80,18 +70,6 @@ def status_text(status: Status) -> Text:
     return Text(status.value, style=STATUS_STYLE[status])
 
 
-def format_ms(duration_ms: float | None) -> str:
-    if duration_ms is None:
-        return "-"
-    if duration_ms < 1000:
-        return f"{duration_ms:.0f} ms"
-    seconds = duration_ms / 1000
-    if seconds < 120:
-        return f"{seconds:.2f} s"
-    minutes, rest = divmod(seconds, 60)
-    return f"{int(minutes)} min {rest:.0f} s"
-
-
 def format_time(value: datetime | None) -> str:
     return value.strftime("%Y-%m-%d %H:%M:%S") if value else "-"
 
@@ -111,15 +89,6 @@ def counts_line(run: TestRunDTO) -> Text:
     if run.flaky_tests:
         line.append(f"  {run.flaky_tests} flaky", style="magenta")
     return line
-
-
-def test_label(result: TestResultDTO) -> str:
-    if result.classname and result.name:
-        return f"{result.classname}::{result.name}"
-    return result.name or result.test_id
-
-
-test_label.__test__ = False  # type: ignore[attr-defined]
 
 
 def runs_table(runs: Sequence[TestRunDTO]) -> Table:
@@ -178,7 +147,7 @@ def results_table(results: Iterable[TestResultDTO], title: str = "Results") -> T
         if result.flaky:
             status.append(" flaky", style="magenta")
         table.add_row(
-            plain(test_label(result)),
+            plain(result.label),
             status,
             format_ms(result.duration_ms),
             str(result.attempts),

@@ -23,6 +23,7 @@ from ccdash_tests.gate import RetriedTest, retried_tests
 from ccdash_tests.health import sparkline
 from ccdash_tests.integrity.record import SEVERITY_RANK, select_signals
 from ccdash_tests.models import (
+    BAD_STATUSES,
     DomainHealthRollupDTO,
     FeatureTestHealthDTO,
     SignalState,
@@ -34,6 +35,7 @@ from ccdash_tests.models import (
 )
 from ccdash_tests.store import Store
 from ccdash_tests.store.health_queries import all_feature_health, domain_report
+from ccdash_tests.text import first_line, format_ms, format_rate, signal_place, test_label
 
 MAX_ROWS = 500
 MESSAGE_LIMIT = 300
@@ -60,10 +62,6 @@ svg{vertical-align:middle}
 def esc(value: object, limit: int | None = None) -> str:
     """Report text made safe for HTML text and quoted attributes."""
     return html.escape(render.safe(value, limit), quote=True)
-
-
-def rate(value: float | None) -> str:
-    return "-" if value is None else f"{value * 100:.1f}%"
 
 
 def when(value: datetime | None) -> str:
@@ -95,7 +93,7 @@ def collect_report(
     failures: list[TestResultDTO] = []
     retried: list[RetriedTest] = []
     if run is not None:
-        bad = store.results.by_run(project, run.run_id, statuses=[Status.FAILED, Status.ERROR])
+        bad = store.results.by_run(project, run.run_id, statuses=BAD_STATUSES)
         failures = markdown.worst_first(bad)
         retried = retried_tests(store, run)[0]
     flaky = flaky_tests(store, project, runs=flaky_runs)
@@ -138,7 +136,7 @@ def trend_svg(values: Sequence[float | None], width: int = 140, height: int = 28
         segments[-1].append((x, y))
         marks.append(
             f'<circle cx="{x:.1f}" cy="{y:.1f}" r="2" fill="{colour(value)}">'
-            f"<title>run {index + 1} of {count}: {rate(value)}</title></circle>"
+            f"<title>run {index + 1} of {count}: {format_rate(value)}</title></circle>"
         )
     lines = [
         '<polyline fill="none" stroke="#0969da" stroke-width="1.5" points="'
@@ -180,7 +178,7 @@ def runs_svg(runs: Sequence[TestRunDTO], height: int = 80) -> str:
         bars.append(
             f'<rect x="{gap + index * (bar + gap)}" y="{height - tall:.1f}" '
             f'width="{bar}" height="{tall:.1f}" '
-            f'fill="{fill}"><title>{esc(run.run_id, 80)} {when(run.timestamp)}: {rate(value)} '
+            f'fill="{fill}"><title>{esc(run.run_id, 80)} {when(run.timestamp)}: {format_rate(value)} '
             f"({run.passed_tests} passed, {run.failed_tests} failed)</title></rect>"
         )
     return (
@@ -229,7 +227,7 @@ def run_section(data: ReportData) -> str:
         ("branch", esc(run.branch or "-")),
         ("session", esc(run.agent_session_id or "-")),
         ("trigger", esc(run.trigger.value)),
-        ("duration", esc(markdown.format_ms(run.duration_ms))),
+        ("duration", esc(format_ms(run.duration_ms))),
     ]
     counts = [(s.value, run.status_counts.get(s, 0)) for s in Status] + [("flaky", run.flaky_tests)]
     parts = [
@@ -248,10 +246,10 @@ def run_section(data: ReportData) -> str:
     if data.failures:
         rows = (
             [
-                f"<code>{esc(markdown.label(r), NAME_LIMIT)}</code>",
+                f"<code>{esc(r.label, NAME_LIMIT)}</code>",
                 status_cell(r.status),
-                esc(markdown.format_ms(r.duration_ms)),
-                esc(markdown.first_line(r.error_message or r.error_details), MESSAGE_LIMIT),
+                esc(format_ms(r.duration_ms)),
+                esc(first_line(r.error_message or r.error_details), MESSAGE_LIMIT),
             ]
             for r in data.failures
         )
@@ -269,7 +267,7 @@ def domain_node(node: DomainHealthRollupDTO) -> str:
     kind = "" if node.kind == "domain" else f" <small>({esc(node.kind)})</small>"
     figures = (
         f" — {node.total_tests} tests, {node.passed} passed, {node.failed} failed, {node.skipped} skipped, "
-        f'<span style="color:{colour(node.pass_rate)}">{rate(node.pass_rate)}</span>'
+        f'<span style="color:{colour(node.pass_rate)}">{format_rate(node.pass_rate)}</span>'
     )
     if node.flaky_count:
         figures += f", {node.flaky_count} flaky"
@@ -303,10 +301,10 @@ def features_section(data: ReportData) -> str:
             esc(row.domain_id or "-"),
             f"<code>{esc(row.feature, NAME_LIMIT)}</code>",
             str(row.total_tests),
-            f'<span style="color:{colour(row.pass_rate)}">{rate(row.pass_rate)}</span>',
+            f'<span style="color:{colour(row.pass_rate)}">{format_rate(row.pass_rate)}</span>',
             trend_svg(row.trend, label=f"{row.feature} pass rate, last {len(row.trend)} runs")
             + f" <small>{esc(sparkline(row.trend))}</small>",
-            rate(row.flake_rate),
+            format_rate(row.flake_rate),
             f"{row.integrity_score:.2f}",
             str(row.open_signals),
             f"<code>{esc(row.last_good_run_id or '-', 40)}</code>",
@@ -325,9 +323,9 @@ def flaky_section(data: ReportData) -> str:
         return head + '<p class="empty">No flaky tests.</p>'
     rows = (
         [
-            f"<code>{esc(f'{t.classname}::{t.name}' if t.classname else t.name, NAME_LIMIT)}</code>",
+            f"<code>{esc(test_label(t.classname, t.name), NAME_LIMIT)}</code>",
             esc(", ".join(t.reasons)),
-            rate(t.flake_rate),
+            format_rate(t.flake_rate),
             str(t.flips),
             str(t.retried),
             f"{t.passed}/{t.results}",
@@ -354,7 +352,7 @@ def signals_section(data: ReportData) -> str:
         [
             f'<span class="{s.severity.value}">{s.severity.value}</span>',
             esc(s.signal_type),
-            f"<code>{esc(signal_place(s), NAME_LIMIT)}</code>",
+            f"<code>{esc(signal_place(s.file_path, s.test_name), NAME_LIMIT)}</code>",
             f"<code>{esc(s.git_sha[:12])}</code>",
             esc(s.agent_session_id or "-", 60),
             "<br>".join(esc(line, 200) for line in evidence_lines(s)) or "-",
@@ -364,10 +362,6 @@ def signals_section(data: ReportData) -> str:
     return head + table(
         ["severity", "signal", "test", "commit", "session", "evidence"], rows, len(ordered), set()
     )
-
-
-def signal_place(signal: TestIntegritySignalDTO) -> str:
-    return f"{signal.file_path}::{signal.test_name}" if signal.test_name else signal.file_path
 
 
 def evidence_lines(signal: TestIntegritySignalDTO) -> list[str]:

@@ -12,7 +12,6 @@ import pytest
 from typer.testing import CliRunner
 
 from ccdash_tests.cli import app
-from ccdash_tests.commands.integrity_cmd import parse_since
 from ccdash_tests.errors import UserError
 from ccdash_tests.integrity.detectors import SignalType
 from ccdash_tests.integrity.record import (
@@ -24,6 +23,7 @@ from ccdash_tests.integrity.record import (
 from ccdash_tests.integrity.scan import SignalCandidate
 from ccdash_tests.models import SignalSeverity, SignalState, TestIntegritySignalDTO, TestRunDTO
 from ccdash_tests.store import Store, open_store
+from ccdash_tests.times import parse_since
 
 PROJECT = "demo"
 PATH = "tests/test_calc.py"

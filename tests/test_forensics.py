@@ -14,6 +14,7 @@ from ccdash_tests.ingest import ingest_request
 from ccdash_tests.models import IngestRunRequest, ParsedCase, Status, TestDefinitionDTO, TestFeatureMappingDTO
 from ccdash_tests.store import Store
 from ccdash_tests.store.forensics_queries import BadResult, Outcome, RunRef
+from ccdash_tests.times import parse_since
 
 P = "proj"
 CLS = "tests.test_calc"
@@ -153,12 +154,12 @@ def test_cluster_failures_groups_by_fingerprint_biggest_first() -> None:
 
 def test_parse_since() -> None:
     now = datetime(2026, 11, 30, 12, tzinfo=UTC)
-    assert forensics.parse_since("30d", now) == now - timedelta(days=30)
-    assert forensics.parse_since("2w", now) == now - timedelta(days=14)
-    assert forensics.parse_since("2026-11-01") == datetime(2026, 11, 1, tzinfo=UTC)
-    assert forensics.parse_since("2026-11-01T10:00:00+02:00") == datetime(2026, 11, 1, 8, tzinfo=UTC)
+    assert parse_since("30d", now) == now - timedelta(days=30)
+    assert parse_since("2w", now) == now - timedelta(days=14)
+    assert parse_since("2026-11-01") == datetime(2026, 11, 1, tzinfo=UTC)
+    assert parse_since("2026-11-01T10:00:00+02:00") == datetime(2026, 11, 1, 8, tzinfo=UTC)
     with pytest.raises(UserError, match="--since"):
-        forensics.parse_since("yesterday")
+        parse_since("yesterday")
 
 
 # --- a store with known answers ---------------------------------------------------------------------

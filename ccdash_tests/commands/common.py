@@ -7,7 +7,6 @@ import enum
 import sqlite3
 import sys
 from collections.abc import Iterator, Sequence
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -18,7 +17,7 @@ from ccdash_tests import __version__, render, runmeta
 from ccdash_tests.errors import EXIT_INTERRUPTED, EXIT_STORE, ReportedError, UserError
 from ccdash_tests.models import SignalSeverity
 from ccdash_tests.store import DEFAULT_DB_FILE
-from ccdash_tests.store.engine import first_line
+from ccdash_tests.text import error_line
 
 HELP = f"""Turn test reports into test history, feature health and integrity signals.
 
@@ -110,12 +109,12 @@ def user_errors() -> Iterator[None]:
         first, *rest = exc.report_lines()
         raise fail(first, exc.exit_code, rest) from None
     except sqlite3.Error as exc:
-        raise fail(f"store error: {first_line(exc)}", EXIT_STORE) from None
+        raise fail(f"store error: {error_line(exc)}", EXIT_STORE) from None
     except KeyboardInterrupt:
         raise fail("interrupted; nothing was written", EXIT_INTERRUPTED) from None
     except Exception as exc:
         if _is_psycopg_error(exc):
-            raise fail(f"store error: PostgreSQL: {first_line(exc)}", EXIT_STORE) from None
+            raise fail(f"store error: PostgreSQL: {error_line(exc)}", EXIT_STORE) from None
         raise
 
 
@@ -129,16 +128,6 @@ def resolve_project(project: str | None) -> str:
     if len(value) > 200:
         raise UserError("--project: longer than 200 characters")
     return value
-
-
-def parse_timestamp(value: str | None) -> datetime | None:
-    if value is None:
-        return None
-    try:
-        stamp = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-    except ValueError:
-        raise UserError(f"--timestamp {value!r}: not an ISO-8601 time such as 2026-11-30T12:00:00Z") from None
-    return stamp if stamp.tzinfo else stamp.replace(tzinfo=UTC)
 
 
 def version_callback(value: bool) -> None:

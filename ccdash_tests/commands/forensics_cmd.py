@@ -29,6 +29,8 @@ from ccdash_tests.forensics import (
 )
 from ccdash_tests.models import DTO, Status
 from ccdash_tests.store import open_store
+from ccdash_tests.text import format_ms, test_label
+from ccdash_tests.times import parse_since
 
 MARKS = {"first_bad": ("first bad", "bold red"), "last_good": ("last good", "green")}
 VERDICT_STYLE = {"good": "green", "bad": "red", "neutral": "dim"}
@@ -71,7 +73,7 @@ def run_line(label: str, run: RunRefDoc | RunResultDoc) -> Text:
 
 def show_history(console: Console, report: HistoryReport) -> None:
     test = report.test
-    console.print(render.plain(forensics.label_of(test), style="bold"))
+    console.print(render.plain(test.label, style="bold"))
     console.print(
         render.plain(f"test_id {test.test_id}" + (f"  path {test.path}" if test.path else ""), "dim")
     )
@@ -91,7 +93,7 @@ def show_history(console: Console, report: HistoryReport) -> None:
             render.plain(render.short_sha(row.git_sha)),
             render.plain(row.branch or "-", limit=24),
             render.plain(row.agent_session_id or "-", limit=20),
-            render.format_ms(row.duration_ms),
+            format_ms(row.duration_ms),
             render.plain(row.message or "", limit=120),
             mark_text(row.mark),
         )
@@ -141,7 +143,7 @@ def show_flaky(console: Console, report: FlakyReport) -> None:
         table.add_column(column, justify=justify, overflow="fold")
     for test in report.tests:
         table.add_row(
-            render.plain(f"{test.classname}::{test.name}" if test.classname else test.name),
+            render.plain(test_label(test.classname, test.name)),
             f"{test.flake_rate:.0%}",
             ", ".join(test.reasons),
             str(test.flips),
@@ -186,7 +188,7 @@ def failures(
 ) -> None:
     """Failed and errored results grouped by error fingerprint: one row per root cause."""
     with user_errors(), open_store(db) as store:
-        start = forensics.parse_since(since) if since is not None else None
+        start = parse_since(since) if since is not None else None
         report = forensics.failure_clusters(store, resolve_project(project), run, all_runs, start)
         if json_out:
             emit(report)
@@ -216,7 +218,7 @@ def show_failures(console: Console, report: FailuresReport) -> None:
     for column in ("count", "tests", "runs", "message", "first seen", "fingerprint"):
         table.add_column(column, justify="right" if column in ("count", "runs") else "left", overflow="fold")
     for cluster in report.clusters:
-        names = [f"{t.classname}::{t.name}" if t.classname else t.name for t in cluster.tests]
+        names = [test_label(t.classname, t.name) for t in cluster.tests]
         first = cluster.first_seen
         table.add_row(
             str(cluster.count),

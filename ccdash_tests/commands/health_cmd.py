@@ -23,7 +23,7 @@ from ccdash_tests.commands.common import (
 )
 from ccdash_tests.errors import EXIT_GATE, UserError
 from ccdash_tests.health import sparkline
-from ccdash_tests.models import DomainHealthRollupDTO, FeatureTestHealthDTO
+from ccdash_tests.models import DomainHealthRollupDTO, FeatureTestHealthDTO, Status
 from ccdash_tests.store import open_store
 from ccdash_tests.store.health_queries import (
     FeatureTest,
@@ -31,10 +31,7 @@ from ccdash_tests.store.health_queries import (
     domain_report,
     health_report,
 )
-
-
-def format_rate(rate: float | None) -> str:
-    return "-" if rate is None else f"{rate * 100:.1f}%"
+from ccdash_tests.text import format_rate, test_label
 
 
 def rate_style(rate: float | None) -> str:
@@ -107,10 +104,6 @@ def gate_failures(rows: Sequence[FeatureTestHealthDTO], fail_under: float) -> li
     return [row for row in rows if row.pass_rate is None or row.pass_rate < fail_under]
 
 
-def feature_label(row: FeatureTestHealthDTO) -> str:
-    return f"{row.domain_id}::{row.feature}" if row.domain_id else row.feature
-
-
 def health_table(report: HealthReport) -> Table:
     table = Table(title="Feature health", title_justify="left")
     for column, justify in (
@@ -151,7 +144,7 @@ def tests_table(tests: Sequence[FeatureTest]) -> Table:
         status = render.status_text(test.status) if test.status else Text("no result", style="dim")
         if test.flaky:
             status.append(" (flaky)", style="magenta")
-        label = f"{test.classname}::{test.name}" if test.classname else test.name
+        label = test_label(test.classname, test.name)
         table.add_row(render.plain(label), render.plain(test.path or "-"), status)
     return table
 
@@ -163,7 +156,7 @@ def worst_features(rows: Sequence[FeatureTestHealthDTO]) -> list[FeatureTestHeal
         key=lambda row: (
             -1.0 if row.pass_rate is None else row.pass_rate,
             row.integrity_score,
-            feature_label(row),
+            row.label,
         ),
     )
 
@@ -211,16 +204,17 @@ def health_markdown(
     budget = doc.remaining - (doc.remaining // 3 if with_tests and report.tests else 0)
     doc.table(table, rows, budget=budget)
     if with_tests and report.tests:
-        order = {"error": 0, "failed": 1, "xpassed": 2, "passed": 4, "xfailed": 5, "skipped": 6}
+        # A test with no result sorts just before the passed ones.
         tests = sorted(
-            report.tests, key=lambda t: (order.get(t.status.value, 3) if t.status else 3, t.classname, t.name)
+            report.tests,
+            key=lambda t: (t.status.rank if t.status else Status.PASSED.rank - 0.5, t.classname, t.name),
         )
         doc.heading(4, f"Tests behind the feature ({len(tests):,})")
         doc.table(
             markdown.Table(["test", "path", "latest"]),
             [
                 [
-                    markdown.code(f"{t.classname}::{t.name}" if t.classname else t.name, markdown.NAME_LIMIT),
+                    markdown.code(test_label(t.classname, t.name), markdown.NAME_LIMIT),
                     markdown.code(t.path or "-", 200),
                     markdown.escape(
                         (t.status.value if t.status else "no result") + (" flaky" if t.flaky else "")
@@ -281,7 +275,7 @@ def health(
                 document["gate"] = {
                     "fail_under": fail_under,
                     "passed": not failed,
-                    "failed_features": [feature_label(row) for row in failed],
+                    "failed_features": [row.label for row in failed],
                 }
             render.print_json(document)
         elif fmt is OutputFormat.MARKDOWN:
@@ -303,7 +297,7 @@ def show_health(report: HealthReport, with_tests: bool) -> None:
 
 
 def gate_failed(failed: Sequence[FeatureTestHealthDTO], fail_under: float) -> typer.Exit:
-    listed = ", ".join(f"{feature_label(row)} ({format_rate(row.pass_rate)})" for row in failed[:10])
+    listed = ", ".join(f"{row.label} ({format_rate(row.pass_rate)})" for row in failed[:10])
     more = f" and {len(failed) - 10} more" if len(failed) > 10 else ""
     sys.stderr.write(
         render.safe(

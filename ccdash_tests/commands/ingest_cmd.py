@@ -20,7 +20,6 @@ from ccdash_tests.commands.common import (
     JsonOption,
     ProjectOption,
     app,
-    parse_timestamp,
     resolve_project,
     user_errors,
 )
@@ -35,9 +34,10 @@ from ccdash_tests.ingest import (
     run_ingest,
 )
 from ccdash_tests.integrity.record import IntegrityCheck, check_after_ingest
-from ccdash_tests.models import Status, Trigger, utcnow
+from ccdash_tests.models import BAD_STATUSES, Trigger, utcnow
 from ccdash_tests.store import Store, open_store, resolve_location
 from ccdash_tests.store.mapping_store import resolve_after_ingest
+from ccdash_tests.times import parse_timestamp
 
 if TYPE_CHECKING:
     from ccdash_tests.push.client import CCDashClient
@@ -249,7 +249,7 @@ def show_ingest_summary(
         console.print(
             f"{outcome.new_results:,} new results, {outcome.already_stored:,} already stored.", style="dim"
         )
-    bad = store.results.by_run(run.project_id, run.run_id, statuses=[Status.FAILED, Status.ERROR], limit=20)
+    bad = store.results.by_run(run.project_id, run.run_id, statuses=BAD_STATUSES, limit=20)
     if bad:
         console.print(render.results_table(bad, title=f"Failures ({run.failed_tests})"))
     flaky = store.results.by_run(run.project_id, run.run_id, limit=20, flaky_only=True)

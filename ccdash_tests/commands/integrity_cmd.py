@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 import sys
 from collections.abc import Sequence
-from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -22,7 +21,6 @@ from ccdash_tests.commands.common import (
     app,
     fail,
     parse_severity,
-    parse_timestamp,
     resolve_project,
     user_errors,
 )
@@ -37,6 +35,8 @@ from ccdash_tests.integrity.record import (
 )
 from ccdash_tests.models import SignalSeverity, SignalState, TestIntegritySignalDTO, utcnow
 from ccdash_tests.store import open_store
+from ccdash_tests.text import signal_place
+from ccdash_tests.times import parse_since
 
 integrity_app = typer.Typer(
     help="Integrity signals: tests weakened by the change that made them pass.",
@@ -47,23 +47,8 @@ app.add_typer(integrity_app, name="integrity")
 
 SEVERITY_STYLE = {SignalSeverity.HIGH: "bold red", SignalSeverity.MEDIUM: "yellow", SignalSeverity.LOW: "dim"}
 STATES = ("open", "acknowledged", "all")
-_RELATIVE = re.compile(r"(\d{1,6})\s*([mhdw])")
-_UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 _HEX = re.compile(r"[0-9a-fA-F]{4,64}")
 _EVIDENCE_LINES = 6
-
-
-def parse_since(value: str | None, now: datetime) -> datetime | None:
-    """`--since`: an ISO-8601 time, or an age such as 30m, 12h, 7d, 2w before `now`."""
-    if value is None:
-        return None
-    relative = _RELATIVE.fullmatch(value.strip())
-    if relative:
-        return now - timedelta(**{_UNITS[relative.group(2)]: int(relative.group(1))})
-    try:
-        return parse_timestamp(value)
-    except UserError:
-        raise UserError(f"--since {value!r}: expected an ISO-8601 time or an age such as 7d or 12h") from None
 
 
 def parse_state(value: str) -> SignalState | None:
@@ -178,10 +163,6 @@ def evidence_summary(signal: TestIntegritySignalDTO) -> str:
     return " · ".join(str(part) for part in parts)
 
 
-def signal_place(signal: TestIntegritySignalDTO) -> str:
-    return f"{signal.file_path}::{signal.test_name}" if signal.test_name else signal.file_path
-
-
 def signals_markdown(
     project: str,
     signals: Sequence[TestIntegritySignalDTO],
@@ -204,7 +185,7 @@ def signals_markdown(
         [
             markdown.escape(s.severity.value + ("" if s.state is SignalState.OPEN else " (acknowledged)")),
             markdown.escape(s.signal_type),
-            markdown.code(signal_place(s), markdown.NAME_LIMIT),
+            markdown.code(signal_place(s.file_path, s.test_name), markdown.NAME_LIMIT),
             markdown.code(s.git_sha[:10]),
             markdown.code(s.agent_session_id, 40) if s.agent_session_id else "-",
             markdown.code(evidence_summary(s), markdown.MESSAGE_LIMIT) or "-",

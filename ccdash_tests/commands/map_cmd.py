@@ -15,7 +15,6 @@ from ccdash_tests.commands.common import (
     JsonOption,
     ProjectOption,
     app,
-    parse_timestamp,
     resolve_project,
     user_errors,
 )
@@ -36,6 +35,8 @@ from ccdash_tests.store.mapping_store import (
     snapshot_at,
     test_refs,
 )
+from ccdash_tests.text import test_label
+from ccdash_tests.times import parse_timestamp
 
 map_app = typer.Typer(
     help="Test-to-feature mappings: rules, overrides, resolution, history.", no_args_is_help=True
@@ -159,7 +160,7 @@ def _labels(engine: Engine, project: str) -> dict[str, TestRef]:
 def _label(ref: TestRef | None, test_id: str) -> str:
     if ref is None:
         return test_id
-    return f"{ref.classname}::{ref.name}" if ref.classname else ref.name
+    return test_label(ref.classname, ref.name)
 
 
 def conflict_document(conflict: MappingConflict, ref: TestRef | None) -> dict:

@@ -20,7 +20,7 @@ from ccdash_tests.commands.common import (
     user_errors,
 )
 from ccdash_tests.errors import UserError
-from ccdash_tests.models import Status, TestRunDTO
+from ccdash_tests.models import BAD_STATUSES, Status, TestRunDTO
 from ccdash_tests.store import Store, open_store
 from ccdash_tests.store.writer import project_counts
 
@@ -93,20 +93,12 @@ def runs_show(
         console = render.make_console()
         console.print(render.run_header(run))
         console.print(render.counts_line(run))
-        order = {
-            Status.ERROR: 0,
-            Status.FAILED: 1,
-            Status.XPASSED: 2,
-            Status.PASSED: 3,
-            Status.XFAILED: 4,
-            Status.SKIPPED: 5,
-        }
-        console.print(render.results_table(sorted(results, key=lambda r: order[r.status])))
+        console.print(render.results_table(sorted(results, key=lambda r: r.status.rank)))
 
 
 def ci_output(store: Store, run: TestRunDTO, fmt: ShowFormat) -> str:
     """The run as Markdown, GitHub workflow commands or a GitLab Code Quality report (ends with a newline)."""
-    bad = store.results.by_run(run.project_id, run.run_id, statuses=[Status.FAILED, Status.ERROR])
+    bad = store.results.by_run(run.project_id, run.run_id, statuses=BAD_STATUSES)
     if fmt is ShowFormat.MARKDOWN:
         flaky = store.results.by_run(run.project_id, run.run_id, flaky_only=True)
         return markdown.run_summary(run, bad, flaky)

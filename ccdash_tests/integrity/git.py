@@ -24,6 +24,7 @@ from pathlib import Path
 
 from ccdash_tests.errors import UserError
 from ccdash_tests.integrity.units import language_of
+from ccdash_tests.text import first_line
 
 # Branch names, tags, SHAs and ancestry suffixes (HEAD~2, main^, origin/feature-1.x); nothing that a
 # shell or git's option parser could read as more than a revision.
@@ -112,13 +113,8 @@ def _run(repo: Path | str, args: list[str], *, check: bool = True) -> subprocess
     return done
 
 
-def _first_line(stderr: bytes) -> str:
-    text = stderr.decode("utf-8", "replace").strip()
-    return text.splitlines()[0] if text else "git failed"
-
-
 def _classify(repo: Path | str, stderr: bytes) -> GitError:
-    line = _first_line(stderr)
+    line = first_line(stderr.decode("utf-8", "replace")) or "git failed"
     if "not a git repository" in line.lower():
         return NotARepository(f"{repo} is not inside a git repository")
     return GitError(line)

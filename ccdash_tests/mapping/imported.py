@@ -35,6 +35,7 @@ from ccdash_tests.mapping.base import (
     normalise_domain,
     normalise_feature,
 )
+from ccdash_tests.text import error_line
 
 IMPORTED_CONFIDENCE = 0.8
 REGEX_PREFIX = "re:"
@@ -126,16 +127,12 @@ def load_rules(path: str | Path) -> list[MappingRule]:
     try:
         document = json.loads(text) if file.suffix.lower() == ".json" else yaml.safe_load(text)
     except (json.JSONDecodeError, yaml.YAMLError) as exc:
-        raise MappingFileError(f"{file}: not valid {_format_name(file)}: {_first_line(exc)}") from None
+        raise MappingFileError(f"{file}: not valid {_format_name(file)}: {error_line(exc)}") from None
     return parse_rules(document, str(file))
 
 
 def _format_name(file: Path) -> str:
     return "JSON" if file.suffix.lower() == ".json" else "YAML"
-
-
-def _first_line(exc: Exception) -> str:
-    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
 
 
 def subjects(test: TestRef) -> tuple[str, ...]:

@@ -6,14 +6,12 @@ import math
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
 
 from ccdash_tests.errors import UserError
 from ccdash_tests.models import ParsedCase, Status
+from ccdash_tests.times import parse_iso
 
 FORMATS = ("junit", "pytest-json", "reportlog")
-
-BAD = (Status.FAILED, Status.ERROR)
 
 
 class ReportError(UserError):
@@ -61,13 +59,6 @@ def json_problem(err: Exception, data: bytes) -> tuple[str, int | None]:
     return f"malformed JSON: {text}", line
 
 
-def first_line(text: str | None) -> str | None:
-    """The first non-blank line, stripped; None when there is none."""
-    if not text:
-        return None
-    return next((line.strip() for line in text.splitlines() if line.strip()), None)
-
-
 _THOUSANDS = re.compile(r"^[-+]?\d{1,3}(,\d{3})+(\.\d*)?([eE][-+]?\d+)?$")
 
 
@@ -99,14 +90,8 @@ def normalise_timestamp(value: str | None) -> str | None:
     """An ISO-8601 timestamp with its zone made explicit: a timestamp without a zone is UTC."""
     if not value or not value.strip():
         return None
-    text = value.strip()
-    try:
-        parsed = datetime.fromisoformat(text.replace("Z", "+00:00") if text.endswith("Z") else text)
-    except ValueError:
-        return text
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=UTC)
-    return parsed.isoformat()
+    parsed = parse_iso(value)
+    return value.strip() if parsed is None else parsed.isoformat()
 
 
 def split_nodeid(nodeid: str) -> tuple[str, str, str]:
@@ -140,12 +125,12 @@ def fold_attempts(cases: Iterable[ParsedCase]) -> list[ParsedCase]:
         earlier = folded.get(key)
         if earlier is None:
             folded[key] = case
-            had_bad[key] = case.status in BAD or case.flaky
+            had_bad[key] = case.status.is_bad or case.flaky
             continue
         bad_before = had_bad[key]
         flaky = case.status is Status.PASSED and (bad_before or case.flaky)
         folded[key] = replace(case, attempts=earlier.attempts + case.attempts, flaky=flaky)
-        had_bad[key] = bad_before or case.status in BAD or case.flaky
+        had_bad[key] = bad_before or case.status.is_bad or case.flaky
     return list(folded.values())
 
 

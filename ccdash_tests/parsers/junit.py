@@ -53,10 +53,10 @@ from ccdash_tests.models import ParsedCase, Status
 from ccdash_tests.parsers.common import (
     ReportError,
     clip,
-    first_line,
     normalise_timestamp,
     parse_seconds,
 )
+from ccdash_tests.text import first_line
 
 _CODES = expat.errors.codes
 _CUT_OFF = frozenset(
@@ -383,7 +383,7 @@ def _status(case: _Case, framework: str | None) -> tuple[Status, str | None, str
     if case.failures:
         elements = {element for element, _, _, _ in case.failures}
         _, message, error_type, text = case.failures[0]
-        message = message if message and message.strip() else first_line("".join(text))
+        message = message if message and message.strip() else first_line("".join(text)) or None
         if framework == "pytest" and message:
             unwrapped = _PYTEST_PHASE.match(message)
             message = unwrapped.group(2) if unwrapped else message

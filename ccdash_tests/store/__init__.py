@@ -18,7 +18,7 @@ from ccdash_tests.store.base import (
     RunRepository,
     SignalRepository,
 )
-from ccdash_tests.store.engine import Engine, PostgresEngine, SqliteEngine, first_line
+from ccdash_tests.store.engine import Engine, PostgresEngine, SqliteEngine
 from ccdash_tests.store.migrations import migrate, schema_version
 from ccdash_tests.store.repositories import (
     SqlDefinitionRepository,
@@ -28,6 +28,7 @@ from ccdash_tests.store.repositories import (
     SqlRunRepository,
     SqlSignalRepository,
 )
+from ccdash_tests.text import error_line
 
 __all__ = [
     "DEFAULT_DB_FILE",
@@ -130,5 +131,5 @@ def open_store(db: str | None = None) -> Store:
         raise
     except Exception as exc:
         engine.close()
-        raise StoreError(f"{engine.description}: cannot prepare the schema: {first_line(exc)}") from exc
+        raise StoreError(f"{engine.description}: cannot prepare the schema: {error_line(exc)}") from exc
     return Store(engine)

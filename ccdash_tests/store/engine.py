@@ -16,6 +16,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any, Protocol, runtime_checkable
 
 from ccdash_tests.errors import StoreError
+from ccdash_tests.text import error_line
 
 Row = tuple[Any, ...]
 
@@ -178,7 +179,7 @@ class PostgresEngine(_Transactions):
             # measured here, 100,000 cases took 180 s with a kept plan instead of seconds.
             self.conn.execute("SET plan_cache_mode = force_custom_plan")
         except psycopg.Error as exc:
-            raise StoreError(f"{redact_url(url)}: cannot connect to PostgreSQL: {first_line(exc)}") from exc
+            raise StoreError(f"{redact_url(url)}: cannot connect to PostgreSQL: {error_line(exc)}") from exc
 
     @staticmethod
     def _sql(sql: str) -> str:
@@ -261,11 +262,6 @@ class PostgresEngine(_Transactions):
 def split_statements(sql: str) -> list[str]:
     """Split a migration script on `;` line ends; migrations hold no semicolons inside literals."""
     return [part.strip() for part in sql.split(";\n") if part.strip().rstrip(";").strip()]
-
-
-def first_line(exc: BaseException) -> str:
-    text = str(exc).strip()
-    return text.splitlines()[0] if text else type(exc).__name__
 
 
 _URL_PASSWORD = re.compile(r"(://[^:/@]+:)[^@]*@")

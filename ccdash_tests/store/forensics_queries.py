@@ -13,14 +13,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from ccdash_tests.models import Status, TestDefinitionDTO
+from ccdash_tests.models import BAD_CODES, Status, TestDefinitionDTO
 from ccdash_tests.store.engine import Engine, Row
 from ccdash_tests.store.rows import DEFINITION_COLUMNS, chunks, db_time, definition_from_row, marks
 
 # Well under SQLite's bound-variable limit, and small enough to keep query plans simple.
 CHUNK = 500
-BAD_CODES = (Status.FAILED.code, Status.ERROR.code)
-STATUS_OF = {status.code: status for status in Status}
 
 RUN_REF_COLUMNS = (
     "r.id, r.run_id, r.timestamp, r.git_sha, r.branch, r.agent_session_id, r.failed_tests, r.flaky_tests"
@@ -257,7 +255,7 @@ def outcomes(engine: Engine, test_pks: Sequence[int], runs: Sequence[RunRef]) ->
             (*part, low, high),
         )
         found.extend(
-            Outcome(test_pk, run_pk, STATUS_OF[code], flaky == 1, attempts)
+            Outcome(test_pk, run_pk, Status.from_code(code), flaky == 1, attempts)
             for test_pk, run_pk, code, flaky, attempts in rows
             if run_pk in wanted
         )

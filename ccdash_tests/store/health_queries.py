@@ -27,6 +27,7 @@ from ccdash_tests.health import (
     filter_features,
 )
 from ccdash_tests.models import (
+    BAD_CODES,
     STATUS_CODES,
     DomainHealthRollupDTO,
     FeatureTestHealthDTO,
@@ -41,7 +42,6 @@ from ccdash_tests.store.rows import chunks, py_time
 LATEST_WINDOW = 20
 FLAKE_WINDOW = 20
 PASSED_CODE = STATUS_CODES[Status.PASSED]
-BAD_CODES = (STATUS_CODES[Status.FAILED], STATUS_CODES[Status.ERROR])
 
 _RECENT_RUNS = """
     SELECT id, run_id, timestamp FROM test_runs WHERE project_id = ?

@@ -10,6 +10,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 
 from ccdash_tests.models import (
+    BAD_CODES,
     STATUS_CODES,
     IngestRunRequest,
     RunStatus,
@@ -32,7 +33,7 @@ from ccdash_tests.store.rows import (
 )
 
 PASSED = STATUS_CODES[Status.PASSED]
-BAD = f"({STATUS_CODES[Status.FAILED]}, {STATUS_CODES[Status.ERROR]})"
+BAD = f"({', '.join(map(str, BAD_CODES))})"  # literal codes: the statement is prepared once
 
 # Attempts of one test arriving as separate cases in one ingest (gotestsum --rerun-fails, pytest
 # reruns written as duplicate <testcase>s) fold into one result: the last status wins, attempts and

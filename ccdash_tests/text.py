@@ -1,0 +1,68 @@
+"""Small text rules every view shares, written once: first lines, clipping, plurals, rates, durations, labels.
+
+Pure functions of plain values; escaping for a terminal, Markdown or HTML stays with each output.
+"""
+
+from __future__ import annotations
+
+ELLIPSIS = "…"
+
+
+def first_line(text: str | None) -> str:
+    """The first non-blank line, stripped; "" when there is none."""
+    return next((line.strip() for line in (text or "").splitlines() if line.strip()), "")
+
+
+def error_line(exc: BaseException, fallback: str | None = None) -> str:
+    """An exception's first message line; its class name (or `fallback`) when the message is empty."""
+    return first_line(str(exc)) or fallback or type(exc).__name__
+
+
+def clip(text: str, limit: int | None) -> str:
+    """`text` cut to at most `limit` characters, the last one an ellipsis when it was cut."""
+    if limit is None or len(text) <= limit:
+        return text
+    return text[: max(0, limit - 1)] + ELLIPSIS
+
+
+def plural(count: int, word: str) -> str:
+    """`1 run`, `2 runs`, `1,234 runs`."""
+    return f"{count:,} {word}{'' if count == 1 else 's'}"
+
+
+def format_rate(rate: float | None) -> str:
+    """A rate in 0..1 as a percentage with one decimal; "-" when there is none."""
+    return "-" if rate is None else f"{rate * 100:.1f}%"
+
+
+def format_ms(duration_ms: float | None) -> str:
+    """`850 ms`, `12.34 s`, `3 min 5 s`; "-" when unknown."""
+    if duration_ms is None:
+        return "-"
+    if duration_ms < 1000:
+        return f"{duration_ms:.0f} ms"
+    seconds = duration_ms / 1000
+    if seconds < 120:
+        return f"{seconds:.2f} s"
+    minutes, rest = divmod(seconds, 60)
+    return f"{int(minutes)} min {rest:.0f} s"
+
+
+def test_label(classname: str | None, name: str | None, fallback: str = "") -> str:
+    """How a test is named on screen: `classname::name`, the bare name without a class, else `fallback`."""
+    if classname and name:
+        return f"{classname}::{name}"
+    return name or fallback
+
+
+test_label.__test__ = False  # type: ignore[attr-defined]  # not a pytest test despite the name
+
+
+def feature_label(feature: str, domain: str | None) -> str:
+    """A feature with its domain: `billing/invoices::totals`, or the bare feature without one."""
+    return f"{domain}::{feature}" if domain else feature
+
+
+def signal_place(file_path: str, test_name: str | None) -> str:
+    """Where an integrity signal points: `file::test`, or the file alone for a file-level signal."""
+    return f"{file_path}::{test_name}" if test_name else file_path
