@@ -34,6 +34,7 @@ from pydantic import Field
 from ccdash_tests.errors import UserError
 from ccdash_tests.identity import normalise_message
 from ccdash_tests.models import BAD_CODES, DTO, Status, TestDefinitionDTO, utcnow
+from ccdash_tests.runs import find_run
 from ccdash_tests.store import Store
 from ccdash_tests.store import forensics_queries as q
 from ccdash_tests.store.forensics_queries import BadResult, HistoryRow, Outcome, RunRef
@@ -587,23 +588,11 @@ def failure_clusters(
 
 
 def _pick_run(store: Store, project: str, run_id: str | None) -> RunRef:
-    """RUN as a run id or a unique prefix of one; the latest run when not given."""
-    engine = store.engine
-    if run_id is None:
-        runs = q.latest_runs(engine, project, 1)
-        if not runs:
-            raise UserError(f"project {project!r} has no runs yet")
-        return runs[0]
-    run = q.run_by_id(engine, project, run_id)
-    if run is not None:
-        return run
-    matches = q.runs_with_prefix(engine, project, run_id, limit=6)
-    if len(matches) == 1:
-        return matches[0]
-    if matches:
-        shown = ", ".join(match.run_id for match in matches[:5])
-        raise UserError(f"run {run_id!r} is ambiguous: {shown}{', ...' if len(matches) > 5 else ''}")
-    raise UserError(f"no run {run_id!r} in project {project!r}")
+    """RUN as a run id or a unique prefix of one (runs.find_run); the latest run when not given."""
+    found = find_run(store, project, run_id)
+    ref = q.run_by_id(store.engine, project, found.run_id)
+    assert ref is not None  # found just now, in the same store
+    return ref
 
 
 # --- feature timeline -------------------------------------------------------------------------------

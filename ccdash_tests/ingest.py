@@ -22,12 +22,12 @@ from ccdash_tests.models import (
     IngestRunRequest,
     ParsedCase,
     SourceFile,
-    Status,
     TestRunDTO,
     Trigger,
     utcnow,
 )
 from ccdash_tests.parsers import ParsedReport, ReportError, parse_report
+from ccdash_tests.runs import run_document
 from ccdash_tests.store import Store
 from ccdash_tests.store import writer as w
 from ccdash_tests.store.rows import ErrorText, db_time, to_json
@@ -57,8 +57,7 @@ class IngestOutcome:
 
     def to_json_dict(self) -> dict:
         """The `ingest --json` document (DESIGN.md §6)."""
-        document = self.run.model_dump(mode="json")
-        document["status_counts"] = {status.value: self.run.status_counts.get(status, 0) for status in Status}
+        document = run_document(self.run)
         document["new_results"] = self.new_results
         document["already_stored"] = self.already_stored
         return document

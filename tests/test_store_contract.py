@@ -95,6 +95,16 @@ def test_runs_listed_newest_first_and_by_session(store: Store) -> None:
     assert store.runs.latest("nobody") is None
 
 
+def test_runs_with_prefix_newest_first_and_literal(store: Store) -> None:
+    for index, run_id in enumerate(("gh-10", "gh-11", "gh-2", "gl-1", "g%_1")):
+        store.runs.upsert(run(run_id, hours=index))
+    assert [r.run_id for r in store.runs.with_prefix(P, "gh-1", limit=5)] == ["gh-11", "gh-10"]
+    assert [r.run_id for r in store.runs.with_prefix(P, "g", limit=2)] == ["g%_1", "gl-1"]
+    # The prefix is text, not a LIKE pattern.
+    assert [r.run_id for r in store.runs.with_prefix(P, "g%", limit=5)] == ["g%_1"]
+    assert store.runs.with_prefix("other-project", "gh", limit=5) == []
+
+
 def test_definitions_upsert_get_list_get_or_create(store: Store) -> None:
     first = store.definitions.get_or_create(definition("test_x[a-1]"))
     again = store.definitions.get_or_create(

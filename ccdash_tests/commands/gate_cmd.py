@@ -23,9 +23,9 @@ from ccdash_tests.commands.common import (
     resolve_project,
     user_errors,
 )
-from ccdash_tests.commands.runs_cmd import find_run
 from ccdash_tests.errors import EXIT_GATE, UserError
 from ccdash_tests.gate import GateOptions, GateReport, RuleResult, gate_markdown, run_gate
+from ccdash_tests.runs import find_run
 from ccdash_tests.store import open_store
 
 SHOWN_FINDINGS = 20

@@ -16,9 +16,9 @@ from ccdash_tests.commands.common import (
     resolve_project,
     user_errors,
 )
-from ccdash_tests.commands.runs_cmd import find_run
 from ccdash_tests.errors import UserError
 from ccdash_tests.report_html import collect_report, render_html, write_report
+from ccdash_tests.runs import find_run
 from ccdash_tests.store import open_store
 
 

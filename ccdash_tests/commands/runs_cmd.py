@@ -20,7 +20,8 @@ from ccdash_tests.commands.common import (
     user_errors,
 )
 from ccdash_tests.errors import UserError
-from ccdash_tests.models import BAD_STATUSES, Status, TestRunDTO
+from ccdash_tests.models import BAD_STATUSES, TestRunDTO
+from ccdash_tests.runs import find_run, run_document
 from ccdash_tests.store import Store, open_store
 from ccdash_tests.store.writer import project_counts
 
@@ -43,12 +44,6 @@ def runs_list(
             console.print("No runs stored yet. Store one with: ccdash-tests ingest REPORT.xml")
             return
         console.print(render.runs_table(runs))
-
-
-def run_document(run: TestRunDTO) -> dict:
-    document = run.model_dump(mode="json")
-    document["status_counts"] = {status.value: run.status_counts.get(status, 0) for status in Status}
-    return document
 
 
 class ShowFormat(enum.StrEnum):
@@ -111,23 +106,6 @@ def ci_output(store: Store, run: TestRunDTO, fmt: ShowFormat) -> str:
     if fmt is ShowFormat.GITHUB:
         return "".join(line + "\n" for line in annotations.github_commands(found))
     return json.dumps(annotations.gitlab_code_quality(found), ensure_ascii=False, indent=2) + "\n"
-
-
-def find_run(store: Store, project: str, run_id: str | None) -> TestRunDTO:
-    if run_id is None:
-        run = store.runs.latest(project)
-        if run is None:
-            raise UserError(f"project {project!r} has no runs yet")
-        return run
-    run = store.runs.get(project, run_id)
-    if run is not None:
-        return run
-    matches = [r for r in store.runs.list_by_project(project, limit=10_000) if r.run_id.startswith(run_id)]
-    if len(matches) == 1:
-        return matches[0]
-    if matches:
-        raise UserError(f"run {run_id!r} is ambiguous: {', '.join(m.run_id for m in matches[:5])}")
-    raise UserError(f"no run {run_id!r} in project {project!r}")
 
 
 @db_app.command("info")

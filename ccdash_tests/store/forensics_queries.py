@@ -121,16 +121,6 @@ def run_by_id(engine: Engine, project: str, run_id: str) -> RunRef | None:
     return run_ref_from_row(rows[0]) if rows else None
 
 
-def runs_with_prefix(engine: Engine, project: str, prefix: str, limit: int) -> list[RunRef]:
-    """Runs whose id starts with `prefix`, newest first (at most `limit`)."""
-    rows = engine.query(
-        f"SELECT {RUN_REF_COLUMNS} FROM test_runs r WHERE r.project_id = ? AND substr(r.run_id, 1, ?) = ? "
-        "ORDER BY r.timestamp DESC, r.id DESC LIMIT ?",
-        (project, len(prefix), prefix, limit),
-    )
-    return [run_ref_from_row(row) for row in rows]
-
-
 def pk_bounds(runs: Iterable[RunRef]) -> tuple[int, int]:
     """The key range that holds these runs: a range on run_pk rides the (test_pk, run_pk) key."""
     keys = [run.pk for run in runs]

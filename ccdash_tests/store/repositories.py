@@ -107,6 +107,14 @@ class SqlRunRepository:
     def list_by_project(self, project_id: str, limit: int = 20) -> list[TestRunDTO]:
         return self._select("project_id = ?", (project_id, limit), "ORDER BY timestamp DESC, id DESC LIMIT ?")
 
+    def with_prefix(self, project_id: str, prefix: str, limit: int) -> list[TestRunDTO]:
+        """Runs whose id starts with `prefix`, newest first, at most `limit` (the prefix is not a pattern)."""
+        return self._select(
+            "project_id = ? AND substr(run_id, 1, ?) = ?",
+            (project_id, len(prefix), prefix, limit),
+            "ORDER BY timestamp DESC, id DESC LIMIT ?",
+        )
+
     def list_by_session(self, project_id: str, agent_session_id: str) -> list[TestRunDTO]:
         return self._select(
             "project_id = ? AND agent_session_id = ?",

@@ -1,0 +1,39 @@
+"""Runs as commands name them (the latest, an exact id or a unique prefix) and a run's JSON document."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ccdash_tests.errors import UserError
+from ccdash_tests.models import Status, TestRunDTO
+from ccdash_tests.store import Store
+
+# An ambiguous prefix names this many candidates (and "..." when there are more).
+SHOWN_CANDIDATES = 5
+
+
+def find_run(store: Store, project: str, ref: str | None) -> TestRunDTO:
+    """RUN as given on the command line: None for the latest run, else an exact id or a unique prefix."""
+    if ref is None:
+        latest = store.runs.latest(project)
+        if latest is None:
+            raise UserError(f"project {project!r} has no runs yet")
+        return latest
+    exact = store.runs.get(project, ref)
+    if exact is not None:
+        return exact
+    matches = store.runs.with_prefix(project, ref, limit=SHOWN_CANDIDATES + 1)
+    if len(matches) == 1:
+        return matches[0]
+    if matches:
+        shown = ", ".join(match.run_id for match in matches[:SHOWN_CANDIDATES])
+        more = ", ..." if len(matches) > SHOWN_CANDIDATES else ""
+        raise UserError(f"run {ref!r} is ambiguous: {shown}{more}")
+    raise UserError(f"no run {ref!r} in project {project!r}")
+
+
+def run_document(run: TestRunDTO) -> dict[str, Any]:
+    """The run object of `ingest --json` and `runs show --json` (DESIGN.md §6): every status counted."""
+    document = run.model_dump(mode="json")
+    document["status_counts"] = {status.value: run.status_counts.get(status, 0) for status in Status}
+    return document
