@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ccdash_tests import markdown
+from ccdash_tests.health.report import all_feature_health
 from ccdash_tests.integrity.record import SEVERITY_RANK, gate_failures, select_signals
 from ccdash_tests.models import (
     BAD_STATUSES,
@@ -34,8 +35,7 @@ from ccdash_tests.models import (
     TestRunDTO,
 )
 from ccdash_tests.store import Store
-from ccdash_tests.store import forensics_queries as fq
-from ccdash_tests.store.health_queries import all_feature_health
+from ccdash_tests.store.queries import forensics as fq
 from ccdash_tests.store.rows import RUN_COLUMNS, db_time, run_from_row
 from ccdash_tests.text import first_line, format_rate, plural, signal_place, test_label
 

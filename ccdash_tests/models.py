@@ -120,6 +120,28 @@ class ParsedCase:
     framework: str | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class LatestResult:
+    """A test's most recent result and the run it came from."""
+
+    test_id: str
+    status: Status
+    flaky: bool = False
+    run_id: str | None = None
+    run_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RunResult:
+    """One result in the history: what a test did in one run."""
+
+    run_id: str
+    run_at: datetime
+    test_id: str
+    status: Status
+    flaky: bool = False
+
+
 class DTO(BaseModel):
     """Base of every DTO: immutable, JSON round-trippable, no raw rows."""
 

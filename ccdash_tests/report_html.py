@@ -21,6 +21,7 @@ from ccdash_tests import __version__, markdown, render
 from ccdash_tests.forensics import FlakyTest, flaky_tests
 from ccdash_tests.gate import RetriedTest, retried_tests
 from ccdash_tests.health import sparkline
+from ccdash_tests.health.report import all_feature_health, domain_report
 from ccdash_tests.integrity.record import SEVERITY_RANK, select_signals
 from ccdash_tests.models import (
     BAD_STATUSES,
@@ -34,7 +35,6 @@ from ccdash_tests.models import (
     utcnow,
 )
 from ccdash_tests.store import Store
-from ccdash_tests.store.health_queries import all_feature_health, domain_report
 from ccdash_tests.text import first_line, format_ms, format_rate, signal_place, test_label
 
 MAX_ROWS = 500

@@ -13,7 +13,7 @@ from ccdash_tests.identity import test_id as make_test_id
 from ccdash_tests.ingest import ingest_request
 from ccdash_tests.models import IngestRunRequest, ParsedCase, Status, TestDefinitionDTO, TestFeatureMappingDTO
 from ccdash_tests.store import Store
-from ccdash_tests.store.forensics_queries import BadResult, Outcome, RunRef
+from ccdash_tests.store.queries.forensics import BadResult, Outcome, RunRef
 from ccdash_tests.times import parse_since
 
 P = "proj"

@@ -23,14 +23,14 @@ from ccdash_tests.commands.common import (
 )
 from ccdash_tests.errors import EXIT_GATE, UserError
 from ccdash_tests.health import sparkline
-from ccdash_tests.models import DomainHealthRollupDTO, FeatureTestHealthDTO, Status
-from ccdash_tests.store import open_store
-from ccdash_tests.store.health_queries import (
+from ccdash_tests.health.report import (
     FeatureTest,
     HealthReport,
     domain_report,
     health_report,
 )
+from ccdash_tests.models import DomainHealthRollupDTO, FeatureTestHealthDTO, Status
+from ccdash_tests.store import open_store
 from ccdash_tests.text import format_rate, test_label
 
 

@@ -1,1 +1,1 @@
-"""SQL of single features, one module per feature, written once for both engines."""
+"""SQL behind each feature, one module per feature; each imports only store internals, models and identity."""

@@ -37,9 +37,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
 
-from ccdash_tests.models import (
+from ccdash_tests.models import (  # the two result records are the rollups' inputs: re-exported
     DomainHealthRollupDTO,
     FeatureTestHealthDTO,
+    LatestResult,
+    RunResult,
     SignalSeverity,
     SignalState,
     Status,
@@ -57,28 +59,6 @@ SPARK_GAP = " "
 
 # test_id -> severity -> number of open signals
 SignalCounts = Mapping[str, Mapping[SignalSeverity, int]]
-
-
-@dataclass(frozen=True, slots=True)
-class LatestResult:
-    """A test's most recent result and the run it came from."""
-
-    test_id: str
-    status: Status
-    flaky: bool = False
-    run_id: str | None = None
-    run_at: datetime | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class RunResult:
-    """One result in the history: what a test did in one run."""
-
-    run_id: str
-    run_at: datetime
-    test_id: str
-    status: Status
-    flaky: bool = False
 
 
 class Assignment(Protocol):
@@ -343,6 +323,12 @@ def _feature_row(
 
 def _last(run_ids: Sequence[str], count: int) -> Sequence[str]:
     return run_ids[-count:] if count > 0 else []
+
+
+def below_fail_under(rows: Sequence[FeatureTestHealthDTO], fail_under: float) -> list[FeatureTestHealthDTO]:
+    """The `--fail-under` rule of `health` and `gate`: features whose pass rate is below it, in the given
+    order; a feature with no passed or failed result cannot pass it either."""
+    return [row for row in rows if row.pass_rate is None or row.pass_rate < fail_under]
 
 
 def filter_features(
