@@ -10,6 +10,13 @@ import pytest
 from ccdash_tests.health import UNASSIGNED, RunResult
 from ccdash_tests.health.report import all_feature_health, domain_report, health_report
 from ccdash_tests.ingest import ingest_request
+from ccdash_tests.mapping.service import (
+    domain_nodes,
+    resolve_after_ingest,
+    resolve_mappings,
+    snapshot_at,
+    snapshot_versions,
+)
 from ccdash_tests.models import (
     DomainHealthRollupDTO,
     IngestRunRequest,
@@ -20,13 +27,6 @@ from ccdash_tests.models import (
     TestIntegritySignalDTO,
 )
 from ccdash_tests.store import Store
-from ccdash_tests.store.mapping_store import (
-    domain_nodes,
-    resolve_after_ingest,
-    resolve_mappings,
-    snapshot_at,
-    snapshot_versions,
-)
 from ccdash_tests.store.queries.health import (
     last_good_run,
     latest_results,

@@ -222,6 +222,37 @@ def test_domains_upsert_get_tree_get_or_create(store: Store) -> None:
     assert TestDomainDTO.model_validate_json(invoices.model_dump_json()) == invoices
 
 
+def test_domains_add_missing_keeps_what_exists(store: Store) -> None:
+    described = store.domains.upsert(
+        TestDomainDTO(domain_id="billing", project_id=P, name="billing", description="Money in")
+    )
+    added = store.domains.add_missing(
+        P,
+        [
+            ("billing", "billing", None, "domain"),
+            ("billing/invoices", "invoices", "billing", "subdomain"),
+            ("billing/invoices::totals", "totals", "billing/invoices", "feature"),
+            ("billing/invoices", "invoices", "billing", "subdomain"),
+        ],
+    )
+    assert added == 2
+    assert store.domains.get(P, "billing") == described, "an existing domain is never rewritten"
+    assert store.domains.get(P, "billing/invoices::totals").kind == "feature"  # type: ignore[union-attr]
+    assert store.domains.add_missing(P, [("billing", "billing", None, "domain")]) == 0
+    assert store.domains.add_missing("other", [("billing", "billing", None, "domain")]) == 1
+
+
+def test_mapping_rows_written_and_removed_in_bulk(store: Store) -> None:
+    row = ("t1", "totals", "billing", "paths", 0.6, 2, "h2", 0, "2026-01-01T00:00:00.000000+00:00")
+    store.mappings.write_rows([(P, *row), (P, "t2", *row[1:])], [])
+    assert [m.test_id for m in store.mappings.by_feature(P, "totals")] == ["t1", "t2"]
+    # The same key again updates in place; a removal names (project, test, feature, provider).
+    store.mappings.write_rows([(P, "t1", "totals", "billing", "paths", 0.65, 3, "h3", 1, row[-1])], [])
+    store.mappings.write_rows([], [(P, "t2", "totals", "paths"), (P, "t9", "none", "paths")])
+    [kept] = store.mappings.by_feature(P, "totals")
+    assert (kept.test_id, kept.confidence, kept.version, kept.is_primary) == ("t1", 0.65, 3, True)
+
+
 def _mapping(
     test_id: str, feature: str, provider: str, confidence: float, primary: bool, domain: str
 ) -> TestFeatureMappingDTO:

@@ -34,9 +34,9 @@ from ccdash_tests.ingest import (
     run_ingest,
 )
 from ccdash_tests.integrity.record import IntegrityCheck, check_after_ingest
+from ccdash_tests.mapping.service import resolve_after_ingest
 from ccdash_tests.models import BAD_STATUSES, Trigger, utcnow
 from ccdash_tests.store import Store, open_store, resolve_location
-from ccdash_tests.store.mapping_store import resolve_after_ingest
 from ccdash_tests.times import parse_timestamp
 
 if TYPE_CHECKING:

@@ -21,9 +21,7 @@ from ccdash_tests.commands.common import (
 from ccdash_tests.errors import UserError
 from ccdash_tests.mapping import MappingConflict, ResolvedMapping, TestRef, load_rules
 from ccdash_tests.mapping.override import keys_of
-from ccdash_tests.store import open_store
-from ccdash_tests.store.engine import Engine
-from ccdash_tests.store.mapping_store import (
+from ccdash_tests.mapping.service import (
     ResolveOutcome,
     Snapshot,
     clean_override,
@@ -35,6 +33,8 @@ from ccdash_tests.store.mapping_store import (
     snapshot_at,
     test_refs,
 )
+from ccdash_tests.store import open_store
+from ccdash_tests.store.engine import Engine
 from ccdash_tests.text import test_label
 from ccdash_tests.times import parse_timestamp
 

@@ -1,4 +1,23 @@
-"""The store: where runs, definitions, results, domains, mappings and signals live (SQLite or PostgreSQL)."""
+"""The store: where runs, definitions, results, domains, mappings and signals live (SQLite or PostgreSQL).
+
+Everything under store/ is SQL and its codecs; it imports only models, identity, errors and text,
+never a layer above it. Two kinds of access, and every statement is written once (shared texts and
+column lists live in rows.py):
+
+- **The six repositories** (contracts in base.py, SQL in repositories.py) are the per-entity API and
+  match CCDash's own repository layer. The product reads and writes single entities through them:
+  runs and results by run, definitions, signals, and the mapping and domain rows that a resolution
+  writes (`MappingRepository.write_rows`, `DomainRepository.add_missing`, bulk forms over tuples).
+  Methods the command line itself does not call (`runs.upsert`, `list_by_session`,
+  `latest_for_feature`, `definitions.upsert/list/get_or_create`, `results.append/history/
+  latest_status`) are kept on purpose: they are the CCDash-parity surface for library users and the
+  push to a CCDash server, and the contract suite (tests/test_store_contract.py) runs each of them
+  on both engines.
+- **Set-oriented paths** that a repository call per row would make slow: the ingest's bulk write
+  path (writer.py: one transaction, batches of 10,000 cases) and the feature queries in queries/
+  (health, forensics, mapping, integrity, gate), which read across tables with the access paths
+  their docstrings name. They are tested through the features that run them, on both engines.
+"""
 
 from __future__ import annotations
 

@@ -17,6 +17,14 @@ from ccdash_tests.models import (
     TestRunDTO,
 )
 
+# Bulk forms, as tuples: a resolution writes up to one row per test, and DTOs would cost more than the SQL.
+# (domain_id, name, parent_id, kind)
+DomainNode = tuple[str, str, str | None, str]
+# The parameters of rows.UPSERT_MAPPING, in MAPPING_COLUMNS order (rows.mapping_params builds one from a DTO).
+MappingRow = tuple[str, str, str, str | None, str, float, int, str | None, int, str]
+# (project_id, test_id, feature, provider)
+MappingKey = tuple[str, str, str, str]
+
 
 @dataclass(frozen=True, slots=True)
 class HistoryEntry:
@@ -86,6 +94,8 @@ class DomainRepository(Protocol):
         self, project_id: str, name: str, parent_id: str | None = None, kind: str = "domain"
     ) -> TestDomainDTO: ...
 
+    def add_missing(self, project_id: str, nodes: Sequence[DomainNode]) -> int: ...
+
 
 @runtime_checkable
 class MappingRepository(Protocol):
@@ -98,6 +108,8 @@ class MappingRepository(Protocol):
     def by_domain(self, project_id: str, domain_id: str) -> list[TestFeatureMappingDTO]: ...
 
     def primary_for(self, project_id: str, test_id: str) -> TestFeatureMappingDTO | None: ...
+
+    def write_rows(self, upserts: Sequence[MappingRow], removals: Sequence[MappingKey]) -> None: ...
 
 
 @runtime_checkable

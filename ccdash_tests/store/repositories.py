@@ -17,10 +17,11 @@ from ccdash_tests.models import (
     TestRunDTO,
     utcnow,
 )
-from ccdash_tests.store.base import HistoryEntry
+from ccdash_tests.store.base import DomainNode, HistoryEntry, MappingKey, MappingRow
 from ccdash_tests.store.engine import Engine
 from ccdash_tests.store.rows import (
     DEFINITION_COLUMNS,
+    DELETE_MAPPING,
     DOMAIN_COLUMNS,
     INSERT_DEFINITION,
     INSERT_DOMAIN,
@@ -334,6 +335,25 @@ class SqlDomainRepository:
         )
         return domain_from_row(rows[0]) if rows else None
 
+    def add_missing(self, project_id: str, nodes: Sequence[DomainNode]) -> int:
+        """Insert the domain nodes the project lacks (domains are a catalogue: never rewritten or deleted)."""
+        known = {
+            row[0]
+            for row in self.engine.query(
+                "SELECT domain_id FROM test_domains WHERE project_id = ?", (project_id,)
+            )
+        }
+        missing = {node[0]: node for node in nodes if node[0] not in known}
+        now = db_time(utcnow())
+        self.engine.executemany(
+            INSERT_DOMAIN,
+            [
+                (node_id, project_id, name, parent, kind, None, now)
+                for node_id, name, parent, kind in sorted(missing.values())
+            ],
+        )
+        return len(missing)
+
     def tree(self, project_id: str) -> list[TestDomainDTO]:
         """Every domain of the project, parents before children (ids are slash paths)."""
         rows = self.engine.query(
@@ -349,9 +369,7 @@ class SqlDomainRepository:
         existing = self.get(project_id, domain_id)
         if existing is not None:
             return existing
-        self.engine.execute(
-            INSERT_DOMAIN, (domain_id, project_id, name, parent_id, kind, None, db_time(utcnow()))
-        )
+        self.add_missing(project_id, [(domain_id, name, parent_id, kind)])
         stored = self.get(project_id, domain_id)
         assert stored is not None
         return stored
@@ -396,6 +414,11 @@ class SqlMappingRepository:
             "project_id = ? AND (domain_id = ? OR substr(domain_id, 1, ?) = ?)",
             (project_id, domain_id, len(domain_id) + 1, domain_id + "/"),
         )
+
+    def write_rows(self, upserts: Sequence[MappingRow], removals: Sequence[MappingKey]) -> None:
+        """The bulk form of upsert/delete, for a resolution: rows as tuples, primaries already decided."""
+        self.engine.executemany(DELETE_MAPPING, removals)
+        self.engine.executemany(UPSERT_MAPPING, upserts)
 
     def primary_for(self, project_id: str, test_id: str) -> TestFeatureMappingDTO | None:
         rows = self._select("project_id = ? AND test_id = ? AND is_primary = 1", (project_id, test_id))

@@ -1,4 +1,4 @@
-"""Mappings in the store: stored rules and overrides, resolution into mapping rows, domains and snapshots.
+"""The mapping service: stored rules and overrides, resolution into mapping rows, domains and snapshots.
 
 Where the inputs live: `test_mapping_inputs` holds every imported rule (kind "rules", one row per rule,
 `source` = the file's name, so re-importing a file replaces its rules and leaves other files' rules
@@ -17,6 +17,8 @@ What a resolution writes, in one transaction:
   the canonical JSON document of the whole resolution (resolver.snapshot_document), whose sha256 is
   the stored hash, so `snapshot_at(time)` can say what the mapping was at any moment.
 
+The SQL is in store/queries/mapping.py; mapping rows and domains are written through their repositories.
+
 After an ingest only definitions without any mapping row are resolved (`resolve_after_ingest`); the
 snapshot is then the previous one with those tests' mappings added. Providers look at one test at a
 time, so this equals a full resolution as long as the rules and overrides did not change, and every
@@ -25,39 +27,39 @@ command that changes them runs a full resolution.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 from ccdash_tests.errors import UserError
 from ccdash_tests.health import UNASSIGNED
-from ccdash_tests.mapping import (
-    ImportedProvider,
-    MappingConflict,
+from ccdash_tests.mapping.base import (
+    PRECEDENCE,
     MappingProvider,
-    MappingRule,
-    MetadataProvider,
-    Override,
-    OverrideProvider,
-    PathsProvider,
-    ResolvedMapping,
+    ProviderName,
     TestRef,
-    map_tests,
     normalise_domain,
+    normalise_feature,
 )
-from ccdash_tests.mapping.base import normalise_feature
-from ccdash_tests.mapping.override import keys_of
+from ccdash_tests.mapping.imported import ImportedProvider, MappingRule
+from ccdash_tests.mapping.override import Override, OverrideProvider, keys_of
+from ccdash_tests.mapping.registry import PROVIDERS
 from ccdash_tests.mapping.resolver import (
+    MappingConflict,
+    ResolvedMapping,
     canonical_json,
     document_hash,
     from_snapshot_document,
+    map_tests,
     snapshot_document,
 )
 from ccdash_tests.models import utcnow
 from ccdash_tests.store import Store
+from ccdash_tests.store.base import DomainNode, MappingRow
 from ccdash_tests.store.engine import Engine
-from ccdash_tests.store.rows import db_time, from_json, py_time, to_json
+from ccdash_tests.store.queries import mapping as q
+from ccdash_tests.store.queries.mapping import RowKey, RowValue
+from ccdash_tests.store.rows import db_time, from_json, required_time, to_json
 
 RULES = "rules"
 OVERRIDE = "override"
@@ -72,19 +74,10 @@ def _lock(project: str) -> str:
 
 def import_rules(store: Store, project: str, source: str, rules: Sequence[MappingRule]) -> None:
     """Store a rule file's rules under `source`, replacing what an earlier import of it stored."""
-    now = db_time(utcnow())
     with store.transaction(lock_key=_lock(project)):
-        store.engine.execute(
-            "DELETE FROM test_mapping_inputs WHERE project_id = ? AND kind = ? AND source = ?",
-            (project, RULES, source),
-        )
-        store.engine.executemany(
-            "INSERT INTO test_mapping_inputs (project_id, kind, source, position, body, created_at) "
-            "VALUES (?, ?, ?, ?, ?, ?)",
-            [
-                (project, RULES, source, index, to_json(rule.model_dump(mode="json")), now)
-                for index, rule in enumerate(rules)
-            ],
+        q.delete_inputs(store.engine, project, RULES, source)
+        q.insert_inputs(
+            store.engine, project, RULES, source, [to_json(rule.model_dump(mode="json")) for rule in rules]
         )
 
 
@@ -92,54 +85,35 @@ def set_override(store: Store, project: str, override: Override) -> None:
     """Store (or replace) the user's decision for the tests that `override.key` names."""
     body = to_json({"feature": override.feature, "domain": override.domain})
     with store.transaction(lock_key=_lock(project)):
-        store.engine.execute(
-            "DELETE FROM test_mapping_inputs WHERE project_id = ? AND kind = ? AND source = ?",
-            (project, OVERRIDE, override.key),
-        )
-        store.engine.execute(
-            "INSERT INTO test_mapping_inputs (project_id, kind, source, position, body, created_at) "
-            "VALUES (?, ?, ?, ?, ?, ?)",
-            (project, OVERRIDE, override.key, 0, body, db_time(utcnow())),
-        )
+        q.delete_inputs(store.engine, project, OVERRIDE, override.key)
+        q.insert_inputs(store.engine, project, OVERRIDE, override.key, [body])
 
 
 def remove_override(store: Store, project: str, key: str) -> bool:
     with store.transaction(lock_key=_lock(project)):
-        removed = store.engine.execute(
-            "DELETE FROM test_mapping_inputs WHERE project_id = ? AND kind = ? AND source = ?",
-            (project, OVERRIDE, key),
-        )
+        removed = q.delete_inputs(store.engine, project, OVERRIDE, key)
     return removed > 0
 
 
 def stored_rules(engine: Engine, project: str) -> list[MappingRule]:
-    rows = engine.query(
-        "SELECT body FROM test_mapping_inputs WHERE project_id = ? AND kind = ? ORDER BY source, position",
-        (project, RULES),
-    )
-    return [MappingRule.model_validate(json.loads(body)) for (body,) in rows]
+    return [MappingRule.model_validate(body) for _, body in q.input_bodies(engine, project, RULES)]
 
 
 def stored_overrides(engine: Engine, project: str) -> list[Override]:
-    rows = engine.query(
-        "SELECT source, body FROM test_mapping_inputs WHERE project_id = ? AND kind = ? ORDER BY source",
-        (project, OVERRIDE),
-    )
-    overrides = []
-    for key, body in rows:
-        value = json.loads(body)
-        overrides.append(Override(key, value["feature"], value.get("domain")))
-    return overrides
+    return [
+        Override(key, body["feature"], body.get("domain"))
+        for key, body in q.input_bodies(engine, project, OVERRIDE)
+    ]
 
 
 def providers_for(engine: Engine, project: str) -> list[MappingProvider]:
-    """The four providers in precedence order, built from what the store holds for the project."""
-    return [
-        OverrideProvider(stored_overrides(engine, project)),
-        MetadataProvider(),
-        ImportedProvider(stored_rules(engine, project)),
-        PathsProvider(),
-    ]
+    """The registry's providers in precedence order, the stored ones built from what the store holds."""
+    stored: dict[str, MappingProvider] = {
+        ProviderName.OVERRIDE: OverrideProvider(stored_overrides(engine, project)),
+        ProviderName.IMPORTED: ImportedProvider(stored_rules(engine, project)),
+    }
+    names = sorted(PROVIDERS, key=PRECEDENCE.__getitem__)
+    return [stored[name] if name in stored else PROVIDERS[name]() for name in names]
 
 
 def clean_override(key: str, feature: str, domain: str | None) -> Override:
@@ -154,25 +128,10 @@ def clean_override(key: str, feature: str, domain: str | None) -> Override:
 
 # ---- tests as providers see them -------------------------------------------------------------------
 
-_REF_SELECT = (
-    "SELECT d.test_id, d.suite, d.classname, d.name, d.path, d.framework, d.tags FROM test_definitions d"
-)
-
-
-def _ref(row: tuple) -> TestRef:
-    tags = {} if row[6] == "{}" else from_json(row[6], {})  # most tests carry no tags: skip the parse
-    return TestRef(row[0], row[1], row[2], row[3], row[4], row[5], tags)
-
 
 def test_refs(engine: Engine, project: str, *, unmapped_only: bool = False) -> list[TestRef]:
     """The project's definitions; with `unmapped_only`, those without any mapping row yet."""
-    where = " WHERE d.project_id = ?"
-    if unmapped_only:
-        where += (
-            " AND NOT EXISTS (SELECT 1 FROM test_feature_mappings m"
-            " WHERE m.project_id = d.project_id AND m.test_id = d.test_id)"
-        )
-    return [_ref(row) for row in engine.query(_REF_SELECT + where + " ORDER BY d.test_id", (project,))]
+    return [TestRef(*row) for row in q.definition_refs(engine, project, unmapped_only=unmapped_only)]
 
 
 test_refs.__test__ = False  # type: ignore[attr-defined]  # not a pytest test despite the name
@@ -197,44 +156,27 @@ class Snapshot:
     conflicts: tuple[MappingConflict, ...]
 
 
-def _snapshot(row: tuple) -> Snapshot:
-    mappings, conflicts = from_snapshot_document(json.loads(row[2]))
-    created = py_time(row[3])
-    assert created is not None
-    return Snapshot(row[0], row[1], created, mappings, conflicts)
-
-
 def snapshot_at(engine: Engine, project: str, at: datetime | None = None) -> Snapshot | None:
     """The snapshot in force at `at` (the latest one written at or before it); None before the first."""
-    sql = (
-        "SELECT version, snapshot_hash, mappings, created_at FROM test_mapping_snapshots WHERE project_id = ?"
-    )
-    params: list = [project]
-    if at is not None:
-        sql += " AND created_at <= ?"
-        params.append(db_time(at))
-    rows = engine.query(sql + " ORDER BY version DESC LIMIT 1", params)
-    return _snapshot(rows[0]) if rows else None
+    row = q.snapshot_row(engine, project, at)
+    if row is None:
+        return None
+    version, digest, document, created = row
+    mappings, conflicts = from_snapshot_document(from_json(document, {}))
+    return Snapshot(version, digest, required_time(created), mappings, conflicts)
 
 
 def latest_version(engine: Engine, project: str) -> tuple[int, str] | None:
     """(version, hash) of the newest snapshot, without reading its document."""
-    rows = engine.query(
-        "SELECT version, snapshot_hash FROM test_mapping_snapshots WHERE project_id = ? "
-        "ORDER BY version DESC LIMIT 1",
-        (project,),
-    )
-    return (rows[0][0], rows[0][1]) if rows else None
+    return q.latest_version(engine, project)
 
 
 def snapshot_versions(engine: Engine, project: str) -> list[tuple[int, str, datetime]]:
     """(version, hash, created_at) of every stored snapshot, oldest first."""
-    rows = engine.query(
-        "SELECT version, snapshot_hash, created_at FROM test_mapping_snapshots WHERE project_id = ? "
-        "ORDER BY version",
-        (project,),
-    )
-    return [(version, digest, py_time(created)) for version, digest, created in rows]  # type: ignore[misc]
+    return [
+        (version, digest, required_time(created))
+        for version, digest, created in q.snapshot_versions(engine, project)
+    ]
 
 
 # ---- resolution -------------------------------------------------------------------------------------
@@ -266,24 +208,8 @@ class ResolveOutcome:
         }
 
 
-RowKey = tuple[str, str, str]  # (test_id, feature, provider)
-RowValue = tuple[str | None, float, bool]  # (domain, confidence, is_primary)
-
-
-def _existing_rows(engine: Engine, project: str) -> dict[RowKey, RowValue]:
-    rows = engine.query(
-        "SELECT test_id, feature, provider, domain_id, confidence, is_primary FROM test_feature_mappings "
-        "WHERE project_id = ?",
-        (project,),
-    )
-    return {
-        (test_id, feature, provider): (domain, float(confidence), bool(primary))
-        for test_id, feature, provider, domain, confidence, primary in rows
-    }
-
-
 def _write_rows(
-    engine: Engine,
+    store: Store,
     project: str,
     mappings: Iterable[ResolvedMapping],
     existing: dict[RowKey, RowValue],
@@ -296,35 +222,20 @@ def _write_rows(
         (m.test_id, m.feature, m.provider): (m.domain, m.confidence, m.is_primary) for m in mappings
     }
     now = db_time(utcnow())
-    changed = [
+    changed: list[MappingRow] = [
         (project, test_id, feature, value[0], provider, value[1], version, digest, int(value[2]), now)
         for (test_id, feature, provider), value in desired.items()
         if existing.get((test_id, feature, provider)) != value
     ]
-    gone = [key for key in existing if key not in desired and key[0] in resolved_tests]
-    engine.executemany(
-        "DELETE FROM test_feature_mappings "
-        "WHERE project_id = ? AND test_id = ? AND feature = ? AND provider = ?",
-        [(project, *key) for key in gone],
-    )
-    engine.executemany(
-        """
-        INSERT INTO test_feature_mappings (project_id, test_id, feature, domain_id, provider, confidence,
-            version, snapshot_hash, is_primary, created_at)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-        ON CONFLICT (project_id, test_id, feature, provider) DO UPDATE SET
-            domain_id = excluded.domain_id, confidence = excluded.confidence, version = excluded.version,
-            snapshot_hash = excluded.snapshot_hash, is_primary = excluded.is_primary
-        """,
-        changed,
-    )
+    gone = [(project, *key) for key in existing if key not in desired and key[0] in resolved_tests]
+    store.mappings.write_rows(changed, gone)
     return len(changed), len(gone)
 
 
-def domain_nodes(domain: str | None, feature: str) -> list[tuple[str, str, str | None, str]]:
+def domain_nodes(domain: str | None, feature: str) -> list[DomainNode]:
     """(domain_id, name, parent_id, kind) of every node from the root down to the feature."""
     segments = [part for part in (domain or UNASSIGNED).split("/") if part] or [UNASSIGNED]
-    nodes = []
+    nodes: list[DomainNode] = []
     parent: str | None = None
     for depth, name in enumerate(segments):
         node_id = "/".join(segments[: depth + 1])
@@ -334,26 +245,12 @@ def domain_nodes(domain: str | None, feature: str) -> list[tuple[str, str, str |
     return nodes
 
 
-def _write_domains(engine: Engine, project: str, mappings: Iterable[ResolvedMapping]) -> int:
-    wanted: dict[str, tuple[str, str | None, str]] = {}
+def _write_domains(store: Store, project: str, mappings: Iterable[ResolvedMapping]) -> int:
+    wanted: dict[str, DomainNode] = {}
     for mapping in mappings:
-        for node_id, name, parent, kind in domain_nodes(mapping.domain, mapping.feature):
-            wanted.setdefault(node_id, (name, parent, kind))
-    known = {
-        row[0] for row in engine.query("SELECT domain_id FROM test_domains WHERE project_id = ?", (project,))
-    }
-    now = db_time(utcnow())
-    missing = [
-        (node_id, project, name, parent, kind, now)
-        for node_id, (name, parent, kind) in sorted(wanted.items())
-        if node_id not in known
-    ]
-    engine.executemany(
-        "INSERT INTO test_domains (domain_id, project_id, name, parent_id, kind, created_at) "
-        "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (project_id, domain_id) DO NOTHING",
-        missing,
-    )
-    return len(missing)
+        for node in domain_nodes(mapping.domain, mapping.feature):
+            wanted.setdefault(node[0], node)
+    return store.domains.add_missing(project, list(wanted.values()))
 
 
 def resolve_mappings(store: Store, project: str, *, unmapped_only: bool = False) -> ResolveOutcome:
@@ -378,17 +275,13 @@ def resolve_mappings(store: Store, project: str, *, unmapped_only: bool = False)
         new_version = head is None or head[1] != digest
         version = (head[0] if head else 0) + (1 if new_version else 0)
         if new_version:
-            engine.execute(
-                "INSERT INTO test_mapping_snapshots "
-                "(project_id, version, snapshot_hash, mappings, created_at) VALUES (?, ?, ?, ?, ?)",
-                (project, version, digest, canonical_json(document), db_time(utcnow())),
-            )
+            q.insert_snapshot(engine, project, version, digest, canonical_json(document))
         # Tests resolved with unmapped_only have no rows by definition.
-        existing = {} if unmapped_only else _existing_rows(engine, project)
+        existing = {} if unmapped_only else q.mapping_rows(engine, project)
         written, removed = _write_rows(
-            engine, project, resolution.mappings, existing, resolved_ids, version, digest
+            store, project, resolution.mappings, existing, resolved_ids, version, digest
         )
-        _write_domains(engine, project, resolution.mappings)
+        _write_domains(store, project, resolution.mappings)
     return ResolveOutcome(
         tests_resolved=len(refs),
         rows_written=written,
@@ -402,9 +295,7 @@ def resolve_mappings(store: Store, project: str, *, unmapped_only: bool = False)
 
 
 def _unchanged(engine: Engine, project: str, head: tuple[int, str] | None) -> ResolveOutcome:
-    primaries = engine.query(
-        "SELECT COUNT(*) FROM test_feature_mappings WHERE project_id = ? AND is_primary = 1", (project,)
-    )[0][0]
+    primaries = q.count_primaries(engine, project)
     return ResolveOutcome(
         tests_resolved=0,
         rows_written=0,
@@ -422,20 +313,12 @@ def _unchanged(engine: Engine, project: str, head: tuple[int, str] | None) -> Re
 AUTO_MAP_LIMIT = 50_000
 
 
-def count_unmapped(engine: Engine, project: str) -> int:
-    return engine.query(
-        "SELECT COUNT(*) FROM test_definitions d WHERE d.project_id = ? AND NOT EXISTS ("
-        "SELECT 1 FROM test_feature_mappings m WHERE m.project_id = d.project_id AND m.test_id = d.test_id)",
-        (project,),
-    )[0][0]
-
-
 def resolve_after_ingest(store: Store, project: str, limit: int = AUTO_MAP_LIMIT) -> ResolveOutcome | int:
     """Map the definitions an ingest added (those without mapping rows); call it after every ingest.
 
     Returns how many tests were left unmapped instead when there are more than `limit` of them.
     """
-    unmapped = count_unmapped(store.engine, project)
+    unmapped = q.count_unmapped(store.engine, project)
     if unmapped > limit:
         return unmapped
     return resolve_mappings(store, project, unmapped_only=True)
