@@ -24,7 +24,7 @@ from typing import Any
 
 from ccdash_tests import markdown
 from ccdash_tests.health.report import all_feature_health
-from ccdash_tests.integrity.record import SEVERITY_RANK, gate_failures, select_signals
+from ccdash_tests.integrity.service import SEVERITY_RANK, gate_failures, select_signals
 from ccdash_tests.models import (
     BAD_STATUSES,
     FeatureTestHealthDTO,
@@ -36,7 +36,7 @@ from ccdash_tests.models import (
 )
 from ccdash_tests.store import Store
 from ccdash_tests.store.queries import forensics as fq
-from ccdash_tests.store.rows import RUN_COLUMNS, db_time, run_from_row
+from ccdash_tests.store.queries import gate as gq
 from ccdash_tests.text import first_line, format_rate, plural, signal_place, test_label
 
 NEW_FAILURES = "max-new-failures"
@@ -252,18 +252,7 @@ def gate_markdown(report: GateReport, limit: int = markdown.MAX_CHARS) -> str:
 
 def base_run_before(store: Store, project: str, run: TestRunDTO, branch: str) -> TestRunDTO | None:
     """The latest run on `branch` that comes before `run` in run order (timestamp, then key)."""
-    stamp = db_time(run.timestamp)
-    rows = store.engine.query(
-        f"""
-        SELECT {RUN_COLUMNS} FROM test_runs
-        WHERE project_id = ? AND branch = ? AND run_id <> ?
-          AND (timestamp < ? OR (timestamp = ? AND id < (
-                SELECT c.id FROM test_runs c WHERE c.project_id = ? AND c.run_id = ?)))
-        ORDER BY timestamp DESC, id DESC LIMIT 1
-        """,
-        (project, branch, run.run_id, stamp, stamp, project, run.run_id),
-    )
-    return run_from_row(rows[0]) if rows else None
+    return gq.base_run_before(store.engine, project, run, branch)
 
 
 def failing_tests(store: Store, run: TestRunDTO) -> list[FailingTest]:
@@ -291,18 +280,7 @@ def retried_tests(store: Store, run: TestRunDTO) -> tuple[list[RetriedTest], set
         RetriedTest(d.test_id, test_label(d.classname, d.name), attempts.get(pk, 1))
         for pk, d in definitions.items()
     ]
-    stamp = db_time(ref.timestamp)
-    before: set[str] = set()
-    for part in fq.chunked(pks):
-        rows = store.engine.query(
-            f"""
-            SELECT DISTINCT x.test_pk FROM test_results x JOIN test_runs r ON r.id = x.run_pk
-            WHERE x.test_pk IN ({fq.marks(len(part))}) AND x.flaky = ?
-              AND (r.timestamp < ? OR (r.timestamp = ? AND r.id < ?))
-            """,
-            (*part, 1, stamp, stamp, ref.pk),
-        )
-        before.update(definitions[pk].test_id for (pk,) in rows)
+    before = {definitions[pk].test_id for pk in gq.flaky_before(store.engine, pks, ref)}
     return retried, before
 
 

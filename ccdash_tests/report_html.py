@@ -22,7 +22,7 @@ from ccdash_tests.forensics import FlakyTest, flaky_tests
 from ccdash_tests.gate import RetriedTest, retried_tests
 from ccdash_tests.health import sparkline
 from ccdash_tests.health.report import all_feature_health, domain_report
-from ccdash_tests.integrity.record import SEVERITY_RANK, select_signals
+from ccdash_tests.integrity.service import SEVERITY_RANK, select_signals
 from ccdash_tests.models import (
     BAD_STATUSES,
     DomainHealthRollupDTO,

@@ -33,7 +33,7 @@ from ccdash_tests.ingest import (
     plan_ingest,
     run_ingest,
 )
-from ccdash_tests.integrity.record import IntegrityCheck, check_after_ingest
+from ccdash_tests.integrity.service import IntegrityCheck, check_after_ingest
 from ccdash_tests.mapping.service import resolve_after_ingest
 from ccdash_tests.models import BAD_STATUSES, Trigger, utcnow
 from ccdash_tests.store import Store, open_store, resolve_location

@@ -25,7 +25,7 @@ from ccdash_tests.commands.common import (
     user_errors,
 )
 from ccdash_tests.errors import EXIT_GATE, UserError
-from ccdash_tests.integrity.record import (
+from ccdash_tests.integrity.service import (
     SEVERITY_RANK,
     IntegrityCheck,
     find_signal,

@@ -1,10 +1,11 @@
-"""Integrity signals into the store: link scan candidates to stored tests and runs, and record each once.
+"""Recording integrity signals: link scan candidates to stored tests and runs, and store each once.
 
 `check_after_ingest` is the ingest hook: it compares the run's commit with the commit of the previous
 run of the same project and branch (else the latest earlier run whose commit is an ancestor, or an
 explicit base), and never raises for git problems: it returns an `IntegrityCheck` whose `status` says
 "checked: N signals" or "not checked: <reason>". `scan_and_record` is the on-demand form (it raises
-`GitError`, which the command reports as bad input).
+`ScanError`, bad input). `select_signals`, `find_signal` and `gate_failures` read signals back for
+`integrity`, `integrity ack` and the gates; linking itself is in link.py.
 
 Signal ids are deterministic (`signal_id`), so re-ingesting or re-scanning one change stores nothing
 new: signals are append-only and `SignalRepository.insert` returns False for a known id. Work-tree
@@ -22,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from ccdash_tests.errors import UserError
-from ccdash_tests.identity import US, base_name
+from ccdash_tests.identity import US
 from ccdash_tests.integrity import git
 from ccdash_tests.integrity.detectors import (
     ChangedTest,
@@ -30,22 +31,17 @@ from ccdash_tests.integrity.detectors import (
     apply_previous_status,
     edited_before_green,
 )
-from ccdash_tests.integrity.scan import (
-    LinkableTest,
-    ScanReport,
-    candidate_matches,
-    pytest_classname,
-    scan_change,
+from ccdash_tests.integrity.link import (
+    StoredTest,
+    StoredTestIndex,
+    load_definitions,
+    load_run_results,
+    statuses_by_nodeid,
 )
-from ccdash_tests.models import (
-    SignalSeverity,
-    SignalState,
-    Status,
-    TestIntegritySignalDTO,
-    TestRunDTO,
-)
+from ccdash_tests.integrity.scan import ScanReport, scan_change
+from ccdash_tests.models import SignalSeverity, SignalState, TestIntegritySignalDTO, TestRunDTO
 from ccdash_tests.store import Store
-from ccdash_tests.store.rows import RUN_COLUMNS, db_time, run_from_row
+from ccdash_tests.store.queries import integrity as q
 
 SIGNAL_ID_VERSION = "ccdash-signal:v1"
 SEVERITY_RANK: dict[SignalSeverity, int] = {
@@ -55,6 +51,14 @@ SEVERITY_RANK: dict[SignalSeverity, int] = {
 }
 # How far back to look for an earlier run whose commit is an ancestor when the branch has no history.
 _ANCESTOR_SEARCH = 20
+
+
+class ScanError(UserError):
+    """`integrity scan` could not read the change; the message names the git problem."""
+
+
+class SignalLookupError(UserError, LookupError):
+    """No signal, or more than one, has the id or prefix given; `str()` is one plain line."""
 
 
 def signal_id(
@@ -67,159 +71,19 @@ def signal_id(
     return hashlib.sha256(US.join(parts).encode("utf-8", "surrogatepass")).hexdigest()[:32]
 
 
-# ------------------------------------------------------------------------------------ stored tests
-
-
-@dataclass(frozen=True, slots=True)
-class StoredTest:
-    """A test definition as linking needs it; `status` is set when it comes from one run's results."""
-
-    test_id: str
-    classname: str
-    name: str
-    path: str | None
-    status: Status | None = None
-
-
-def _stored_keys(name: str) -> set[str]:
-    # The name forms candidate_matches compares for each language (pytest params, JUnit 5 "m()",
-    # PHPUnit data sets, Go subtests, JS full titles).
-    return {
-        name,
-        base_name(name),
-        name.split("(", 1)[0].split(" with data set", 1)[0].strip(),
-        name.split("/", 1)[0],
-    }
-
-
-def _class_tail(classname: str) -> str:
-    return classname.replace("\\", ".").replace("$", ".").rsplit(".", 1)[-1]
-
-
-def _candidate_keys(test: LinkableTest) -> set[str]:
-    titles = test.test_name.split(" > ")
-    return {test.test_name, test.test_name.rsplit("::", 1)[-1], titles[-1], " ".join(titles)}
-
-
-def _candidate_tail(test: LinkableTest) -> str | None:
-    """The last classname segment a match must have, for languages whose match checks the class."""
-    if test.language == "python":
-        return _class_tail(pytest_classname(test.file_path, test.test_name))
-    if test.language in ("java", "php"):
-        return test.test_name.rpartition("::")[0]
-    return None
-
-
-class StoredTestIndex:
-    """Stored tests bucketed by name (and class, where the language's match checks it), so linking k
-    candidates to n tests costs about O(n + k) rather than O(n·k), even when every class has a test_0."""
-
-    def __init__(self, tests: Iterable[StoredTest], wanted: Iterable[LinkableTest] | None = None) -> None:
-        """With `wanted`, only tests that could match one of them are kept (a cheap name check)."""
-        names = None if wanted is None else {key for test in wanted for key in _candidate_keys(test)}
-        self._by_name: dict[str, list[StoredTest]] = {}
-        self._by_class: dict[tuple[str, str], list[StoredTest]] = {}
-        for test in tests:
-            keys = _stored_keys(test.name)
-            if names is not None and keys.isdisjoint(names):
-                continue
-            tail = _class_tail(test.classname)
-            for key in keys:
-                self._by_name.setdefault(key, []).append(test)
-                self._by_class.setdefault((key, tail), []).append(test)
-
-    def matches(self, test: LinkableTest) -> list[StoredTest]:
-        """Stored tests that are `test`: those in its file first, then by test id."""
-        tail = _candidate_tail(test)
-        seen: dict[str, StoredTest] = {}
-        for key in _candidate_keys(test):
-            bucket = self._by_name.get(key, ()) if tail is None else self._by_class.get((key, tail), ())
-            for stored in bucket:
-                if stored.test_id not in seen and candidate_matches(test, stored.classname, stored.name):
-                    seen[stored.test_id] = stored
-        return sorted(seen.values(), key=lambda s: (s.path != test.file_path, s.test_id))
-
-
-def load_definitions(store: Store, project: str, wanted: Sequence[LinkableTest]) -> StoredTestIndex:
-    rows = store.engine.query(
-        "SELECT test_id, classname, name, path FROM test_definitions WHERE project_id = ?", (project,)
-    )
-    return StoredTestIndex((StoredTest(row[0], row[1], row[2], row[3]) for row in rows), wanted)
-
-
-def load_run_results(
-    store: Store, project: str, run_id: str, wanted: Sequence[LinkableTest]
-) -> StoredTestIndex:
-    rows = store.engine.query(
-        """
-        SELECT d.test_id, d.classname, d.name, d.path, x.status FROM test_results x
-        JOIN test_runs r ON r.id = x.run_pk
-        JOIN test_definitions d ON d.id = x.test_pk
-        WHERE r.project_id = ? AND r.run_id = ?
-        """,
-        (project, run_id),
-    )
-    return StoredTestIndex(
-        (StoredTest(row[0], row[1], row[2], row[3], Status.from_code(row[4])) for row in rows), wanted
-    )
-
-
-def statuses_by_nodeid(results: StoredTestIndex, tests: Iterable[LinkableTest]) -> dict[str, Status]:
-    """Statuses keyed the way the detectors expect: every stored case of a test as "nodeid[test_id]",
-    so a parametrized test folds all of its cases (see detectors._aggregate)."""
-    statuses: dict[str, Status] = {}
-    for test in tests:
-        for stored in results.matches(test):
-            if stored.status is not None:
-                statuses[f"{test.nodeid}[{stored.test_id}]"] = stored.status
-    return statuses
-
-
 # ------------------------------------------------------------------------------------------ runs
-
-
-def _run_position(store: Store, run: TestRunDTO) -> tuple[str, int]:
-    rows = store.engine.query(
-        "SELECT timestamp, id FROM test_runs WHERE project_id = ? AND run_id = ?",
-        (run.project_id, run.run_id),
-    )
-    if not rows:
-        # Not stored (an API caller's draft): it sorts after every stored run of its time.
-        return db_time(run.timestamp), 2**62
-    return rows[0][0], rows[0][1]
 
 
 def earlier_runs(
     store: Store, run: TestRunDTO, same_branch: bool, limit: int = _ANCESTOR_SEARCH
 ) -> list[TestRunDTO]:
     """Runs before `run` in run order (timestamp, id), newest first, with a commit other than its own."""
-    stamp, pk = _run_position(store, run)
-    where = "project_id = ? AND git_sha IS NOT NULL AND git_sha <> ?"
-    params: list[Any] = [run.project_id, run.git_sha or ""]
-    if same_branch and run.branch is None:
-        where += " AND branch IS NULL"
-    elif same_branch:
-        where += " AND branch = ?"
-        params.append(run.branch)
-    where += " AND (timestamp < ? OR (timestamp = ? AND id < ?))"
-    params += [stamp, stamp, pk, limit]
-    rows = store.engine.query(
-        f"SELECT {RUN_COLUMNS} FROM test_runs WHERE {where} ORDER BY timestamp DESC, id DESC LIMIT ?",
-        params,
-    )
-    return [run_from_row(row) for row in rows]
+    return q.earlier_runs(store.engine, run, same_branch, limit)
 
 
 def latest_run_at(store: Store, project: str, sha: str | None) -> TestRunDTO | None:
     """The latest run that tested commit `sha` (stored under its full SHA)."""
-    if sha is None:
-        return None
-    rows = store.engine.query(
-        f"SELECT {RUN_COLUMNS} FROM test_runs WHERE project_id = ? AND git_sha = ? "
-        "ORDER BY timestamp DESC, id DESC LIMIT 1",
-        (project, sha),
-    )
-    return run_from_row(rows[0]) if rows else None
+    return None if sha is None else q.latest_run_at(store.engine, project, sha)
 
 
 def comparison_base(store: Store, root: Path, run: TestRunDTO, head: str) -> tuple[TestRunDTO, str] | None:
@@ -241,9 +105,6 @@ def comparison_base(store: Store, root: Path, run: TestRunDTO, head: str) -> tup
         if sha != head and git.is_ancestor(root, sha, head):
             return previous, sha
     return None
-
-
-# --------------------------------------------------------------------------------------- signals
 
 
 @dataclass(frozen=True)
@@ -453,14 +314,6 @@ def scan_and_record(
 
 
 # --------------------------------------------------------------------------------- reading back
-
-
-class ScanError(UserError):
-    """`integrity scan` could not read the change; the message names the git problem."""
-
-
-class SignalLookupError(UserError, LookupError):
-    """No signal, or more than one, has the id or prefix given; `str()` is one plain line."""
 
 
 def find_signal(store: Store, project: str, id_or_prefix: str) -> TestIntegritySignalDTO:
