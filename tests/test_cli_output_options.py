@@ -26,7 +26,7 @@ from ccdash_tests.models import (
     TestIntegritySignalDTO,
 )
 from ccdash_tests.store import open_store
-from ccdash_tests.store.health_queries import HealthReport
+from ccdash_tests.health.report import HealthReport
 
 PROJECT = "shop"
 HOSTILE = "<script>alert(1)</script>|*x*"

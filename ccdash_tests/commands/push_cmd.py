@@ -71,9 +71,9 @@ def refusal_check(outcomes: list[RunPush]) -> None:
 def chosen_runs(
     store: Store, project: str, run_ids: list[str], since: str | None, every: bool
 ) -> list[TestRunDTO]:
-    from ccdash_tests.commands.runs_cmd import find_run
-    from ccdash_tests.forensics import parse_since
     from ccdash_tests.push.service import select_runs
+    from ccdash_tests.runs import find_run
+    from ccdash_tests.times import parse_since
 
     if run_ids and (since or every):
         raise UserError("give run ids, or --since / --all, not both")

@@ -31,10 +31,11 @@ from urllib.parse import unquote, urlsplit
 
 from pydantic import ValidationError
 
-from ccdash_tests import __version__, render
-from ccdash_tests.errors import UserError
+from ccdash_tests import __version__
+from ccdash_tests.errors import StoreError, UserError
 from ccdash_tests.models import CCDashIngestRunResponse
-from ccdash_tests.store.engine import StoreError, first_line, redact_url
+from ccdash_tests.store.engine import redact_url
+from ccdash_tests.text import error_line, first_line
 
 INGEST_PATH = "/api/tests/ingest"
 RETRY_STATUSES = frozenset({500, 502, 503, 504})
@@ -137,7 +138,7 @@ def _detail(data: bytes) -> Any:
 
 
 def summarise(lines: list[str]) -> str:
-    shown = "; ".join(render.first_line(line)[:200] for line in lines[:MAX_SHOWN_ERRORS])
+    shown = "; ".join(first_line(line)[:200] for line in lines[:MAX_SHOWN_ERRORS])
     more = len(lines) - MAX_SHOWN_ERRORS
     return shown + (f" (and {more} more)" if more > 0 else "")
 
@@ -243,7 +244,7 @@ def _connection_problem(exc: BaseException) -> str:
         return "connection refused (is CCDash running there?)"
     if isinstance(exc, http.client.RemoteDisconnected):
         return "the server closed the connection without answering"
-    return f"cannot connect: {first_line(exc)}"
+    return f"cannot connect: {error_line(exc)}"
 
 
 def _ingest_answer(url: str, data: bytes) -> CCDashIngestRunResponse:

@@ -12,8 +12,8 @@ from datetime import datetime
 
 from ccdash_tests.models import TestDefinitionDTO, TestResultDTO
 from ccdash_tests.store.engine import Engine
-from ccdash_tests.store.forensics_queries import chunked, definitions_by_pk, marks
-from ccdash_tests.store.repositories import RESULT_SELECT, db_time, result_from_row
+from ccdash_tests.store.queries.forensics import definitions_by_pk
+from ccdash_tests.store.rows import RESULT_SELECT, chunks, db_time, marks, result_from_row
 
 PAGE = 500
 
@@ -43,7 +43,7 @@ def run_results(
         return
     test_pks = [pk for (pk,) in engine.query("SELECT test_pk FROM test_results WHERE run_pk = ?", (run_pk,))]
     test_pks.sort()
-    for part in chunked(test_pks, page):
+    for part in chunks(test_pks, page):
         definitions = {d.test_id: d for d in definitions_by_pk(engine, part).values()}
         rows = engine.query(
             f"{RESULT_SELECT} WHERE x.run_pk = ? AND x.test_pk IN ({marks(len(part))}) ORDER BY x.test_pk",
