@@ -1,4 +1,4 @@
-"""The pipeline gate: explicit pass/fail rules over plain inputs, their Markdown form, the reads behind them.
+"""The pipeline gate: explicit pass/fail rules over plain inputs, and the reads behind them.
 
 Rules (each one only when asked for; the gate passes when every rule asked for passes):
 
@@ -22,7 +22,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from ccdash_tests import markdown
 from ccdash_tests.health.report import all_feature_health
 from ccdash_tests.integrity.service import SEVERITY_RANK, gate_failures, select_signals
 from ccdash_tests.models import (
@@ -37,7 +36,7 @@ from ccdash_tests.models import (
 from ccdash_tests.store import Store
 from ccdash_tests.store.queries import forensics as fq
 from ccdash_tests.store.queries import gate as gq
-from ccdash_tests.text import first_line, format_rate, plural, signal_place, test_label
+from ccdash_tests.text import first_line, format_rate, one_line, plural, signal_place, test_label
 
 NEW_FAILURES = "max-new-failures"
 FEATURES = "fail-under"
@@ -202,51 +201,6 @@ def flaky_new_rule(retried: Sequence[RetriedTest], flaky_before: set[str]) -> Ru
     return RuleResult(FLAKY_NEW, "on", not new, summary, findings)
 
 
-# --- Markdown ---------------------------------------------------------------------------------------
-
-NAME_LIMIT = 300
-
-
-def gate_markdown(report: GateReport, limit: int = markdown.MAX_CHARS) -> str:
-    """The gate for $GITHUB_STEP_SUMMARY: verdict, one row per rule (failed first), then what failed each."""
-    doc = markdown.Document(limit)
-    verdict = "✅ passed" if report.passed else "❌ failed"
-    doc.add(f"### Test gate {verdict} for run {markdown.code(report.run.run_id, in_table=False)}")
-    base = markdown.code(report.base_run.run_id) if report.base_run else "none"
-    doc.paragraph(
-        f"project {markdown.code(report.project, in_table=False)} · "
-        f"{report.run.timestamp.strftime('%Y-%m-%d %H:%M:%S')} UTC · base run {base}"
-    )
-    ordered = sorted(report.rules, key=lambda rule: rule.passed)
-    doc.table(
-        markdown.Table(["rule", "threshold", "result", "why"]),
-        [
-            [
-                markdown.code(rule.rule),
-                markdown.escape(rule.threshold),
-                "✅ pass" if rule.passed else "❌ fail",
-                markdown.escape(rule.summary),
-            ]
-            for rule in ordered
-        ],
-    )
-    failed = [rule for rule in ordered if rule.findings]
-    for index, rule in enumerate(failed):
-        # An equal share of what is left for each failed rule, so one flood of failures hides no rule.
-        share = doc.remaining // (len(failed) - index)
-        if not doc.heading(4, f"{rule.rule}: {plural(len(rule.findings), 'finding')}"):
-            break
-        doc.table(
-            markdown.Table(["", "why"]),
-            [
-                [markdown.code(f.label, NAME_LIMIT), markdown.escape(f.detail, MESSAGE_LIMIT)]
-                for f in rule.findings
-            ],
-            budget=share,
-        )
-    return doc.render()
-
-
 # --- store reads ------------------------------------------------------------------------------------
 
 
@@ -262,7 +216,7 @@ def failing_tests(store: Store, run: TestRunDTO) -> list[FailingTest]:
             r.test_id,
             r.label,
             r.status,
-            markdown.one_line(first_line(r.error_message or r.error_details), MESSAGE_LIMIT),
+            one_line(first_line(r.error_message or r.error_details), MESSAGE_LIMIT),
         )
         for r in bad
     ]

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import islice
 from pathlib import Path
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
 from ccdash_tests import identity, runmeta
 from ccdash_tests.errors import UserError
@@ -32,6 +32,9 @@ from ccdash_tests.store import Store
 from ccdash_tests.store import writer as w
 from ccdash_tests.store.rows import ErrorText, db_time, to_json
 from ccdash_tests.times import parse_iso
+
+if TYPE_CHECKING:
+    from ccdash_tests.integrity.service import IntegrityCheck
 
 BATCH_SIZE = 10_000
 HASH_CHUNK = 1 << 20
@@ -415,3 +418,39 @@ def run_ingest(
     if not plan.files:
         return stored_run_outcome(store, plan.request.project_id, plan.request.run_id, plan.skipped)
     return ingest_files(store, plan, fmt, on_case=on_case)
+
+
+@dataclass(frozen=True)
+class AfterIngest:
+    """What followed a committed ingest: were the new tests mapped, was the change checked for weakened
+    tests. Both are derived data: a failure in either leaves the run stored."""
+
+    mapping: dict
+    integrity: IntegrityCheck
+
+
+def after_ingest(store: Store, outcome: IngestOutcome, repo_dir: Path) -> AfterIngest:
+    """Map the tests this ingest added and check the change behind its run, outside its transaction."""
+    return AfterIngest(map_new_tests(store, outcome), check_integrity(store, outcome, repo_dir))
+
+
+def map_new_tests(store: Store, outcome: IngestOutcome) -> dict:
+    """Map the tests this ingest added; the next ingest or `map resolve` maps what this one did not."""
+    from ccdash_tests.mapping.service import resolve_after_ingest
+
+    if outcome.new_results == 0:
+        return {"resolved": False, "reason": "nothing new was stored"}
+    result = resolve_after_ingest(store, outcome.run.project_id)
+    if isinstance(result, int):
+        reason = f"{result:,} tests are not mapped yet; run `ccdash-tests map resolve`"
+        return {"resolved": False, "reason": reason, "unmapped_tests": result}
+    return {"resolved": True, "tests_mapped": result.tests_resolved, "version": result.version}
+
+
+def check_integrity(store: Store, outcome: IngestOutcome, repo_dir: Path) -> IntegrityCheck:
+    """Look for weakened tests in the change behind a run that brought new results."""
+    from ccdash_tests.integrity.service import IntegrityCheck, check_after_ingest
+
+    if outcome.new_results == 0:
+        return IntegrityCheck.not_checked("nothing new was stored")
+    return check_after_ingest(store, outcome.run, repo_dir)

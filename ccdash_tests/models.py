@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -382,3 +383,9 @@ class CCDashIngestRunResponse(DTO):
     mapping_trigger_queued: bool = False
     integrity_check_queued: bool = False
     errors: list[str] = Field(default_factory=list)
+
+
+def failures_worst_first(results: Iterable[TestResultDTO]) -> list[TestResultDTO]:
+    """The failed and errored results: errors, then failures; longest first within a status; then by name."""
+    bad = [r for r in results if r.status.is_bad]
+    return sorted(bad, key=lambda r: (r.status.rank, -(r.duration_ms or 0.0), r.label))

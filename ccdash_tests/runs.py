@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from ccdash_tests.errors import UserError
-from ccdash_tests.models import Status, TestRunDTO
+from ccdash_tests.models import BAD_STATUSES, Status, TestDefinitionDTO, TestResultDTO, TestRunDTO
 from ccdash_tests.store import Store
+from ccdash_tests.store.writer import project_counts
 
 # An ambiguous prefix names this many candidates (and "..." when there are more).
 SHOWN_CANDIDATES = 5
@@ -37,3 +39,37 @@ def run_document(run: TestRunDTO) -> dict[str, Any]:
     document = run.model_dump(mode="json")
     document["status_counts"] = {status.value: run.status_counts.get(status, 0) for status in Status}
     return document
+
+
+def failing_and_flaky(
+    store: Store, run: TestRunDTO, limit: int | None = None
+) -> tuple[list[TestResultDTO], list[TestResultDTO]]:
+    """The run's failed and errored results, and its flaky ones (at most `limit` of each): what a summary
+    shows."""
+    bad = store.results.by_run(run.project_id, run.run_id, statuses=BAD_STATUSES, limit=limit)
+    return bad, store.results.by_run(run.project_id, run.run_id, limit=limit, flaky_only=True)
+
+
+def definitions_of(
+    store: Store, project: str, results: Sequence[TestResultDTO]
+) -> dict[str, TestDefinitionDTO]:
+    """The definitions of these results (paths and lines for CI annotations), by test_id."""
+    found = {}
+    for result in results:
+        definition = store.definitions.get(project, result.test_id)
+        if definition is not None:
+            found[result.test_id] = definition
+    return found
+
+
+def store_info(store: Store, project: str) -> dict[str, Any]:
+    """The `db info` document: where the store is, its schema version, and what the project holds."""
+    version, latest = store.schema_version()
+    return {
+        "backend": store.engine.dialect,
+        "location": store.description,
+        "schema_version": version,
+        "latest_migration": latest,
+        "project": project,
+        "counts": project_counts(store.engine, project),
+    }

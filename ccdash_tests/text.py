@@ -5,7 +5,12 @@ Pure functions of plain values; escaping for a terminal, Markdown or HTML stays 
 
 from __future__ import annotations
 
+import re
+
 ELLIPSIS = "…"
+# Control characters and bidi overrides never render usefully and can disguise a name.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+LINE_BREAKS = re.compile(r"\s*[\r\n]+\s*")
 
 
 def first_line(text: str | None) -> str:
@@ -23,6 +28,12 @@ def clip(text: str, limit: int | None) -> str:
     if limit is None or len(text) <= limit:
         return text
     return text[: max(0, limit - 1)] + ELLIPSIS
+
+
+def one_line(value: object, limit: int | None = None) -> str:
+    """Text on one line (line breaks folded to a space), control characters dropped, cut to `limit`."""
+    text = _CONTROL.sub("", LINE_BREAKS.sub(" ", "" if value is None else str(value))).strip()
+    return clip(text, limit)
 
 
 def plural(count: int, word: str) -> str:

@@ -16,7 +16,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from ccdash_tests.annotations import (
+from ccdash_tests.cli import app
+from ccdash_tests.ingest import ingest_request
+from ccdash_tests.models import IngestRunRequest, ParsedCase, Status, TestDefinitionDTO, TestResultDTO
+from ccdash_tests.output.ci_annotations import (
     Annotation,
     annotations_for,
     escape_data,
@@ -24,9 +27,6 @@ from ccdash_tests.annotations import (
     github_commands,
     gitlab_code_quality,
 )
-from ccdash_tests.cli import app
-from ccdash_tests.ingest import ingest_request
-from ccdash_tests.models import IngestRunRequest, ParsedCase, Status, TestDefinitionDTO, TestResultDTO
 from ccdash_tests.store import Store
 
 EXAMPLES = Path(__file__).parent.parent / "examples" / "ci"

@@ -9,7 +9,7 @@ import pytest
 from typer.testing import CliRunner, Result
 
 from ccdash_tests.cli import app
-from ccdash_tests.commands.health_cmd import gate_failures
+from ccdash_tests.health import below_fail_under
 from ccdash_tests.models import FeatureTestHealthDTO, SignalSeverity, TestIntegritySignalDTO
 from ccdash_tests.store import open_store
 
@@ -213,4 +213,4 @@ def test_gate_counts_a_feature_without_evidence_as_failing() -> None:
         FeatureTestHealthDTO(feature="exactly", total_tests=1, passed=1, pass_rate=0.9),
         FeatureTestHealthDTO(feature="below", total_tests=10, passed=8, failed=2, pass_rate=0.8),
     ]
-    assert [row.feature for row in gate_failures(rows, 0.9)] == ["all skipped", "below"]
+    assert [row.feature for row in below_fail_under(rows, 0.9)] == ["all skipped", "below"]

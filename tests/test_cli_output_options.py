@@ -14,19 +14,20 @@ import pytest
 from markdown_it import MarkdownIt
 from typer.testing import CliRunner, Result
 
-from ccdash_tests import __version__, render
+from ccdash_tests import __version__
 from ccdash_tests.cli import app
-from ccdash_tests.commands.health_cmd import health_markdown
-from ccdash_tests.commands.integrity_cmd import signals_markdown
-from ccdash_tests.markdown import MAX_CHARS
+from ccdash_tests.health.report import HealthReport
 from ccdash_tests.models import (
     FeatureTestHealthDTO,
     SignalSeverity,
     SignalState,
     TestIntegritySignalDTO,
 )
+from ccdash_tests.output import terminal
+from ccdash_tests.output.markdown import MAX_CHARS
+from ccdash_tests.output.views.health import health_markdown
+from ccdash_tests.output.views.integrity import signals_markdown
 from ccdash_tests.store import open_store
-from ccdash_tests.health.report import HealthReport
 
 PROJECT = "shop"
 HOSTILE = "<script>alert(1)</script>|*x*"
@@ -115,15 +116,15 @@ def test_ingest_quiet_still_reports_errors(db_url: str, tmp_path: Path, report_f
 def test_make_console_respects_no_color(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("FORCE_COLOR", "1")
     monkeypatch.delenv("NO_COLOR", raising=False)
-    console = render.make_console()
+    console = terminal.make_console()
     with console.capture() as captured:
-        console.print(render.plain("red text", style="red"))
+        console.print(terminal.plain("red text", style="red"))
     assert COLOUR_CODE.search(captured.get())
     monkeypatch.setenv("NO_COLOR", "1")
-    console = render.make_console()
+    console = terminal.make_console()
     assert console.no_color
     with console.capture() as captured:
-        console.print(render.plain("red text", style="red"))
+        console.print(terminal.plain("red text", style="red"))
     assert "red text" in captured.get() and not COLOUR_CODE.search(captured.get())
 
 

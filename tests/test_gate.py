@@ -23,11 +23,9 @@ from ccdash_tests.gate import (
     RuleResult,
     features_rule,
     flaky_new_rule,
-    gate_markdown,
     integrity_rule,
     new_failures_rule,
 )
-from ccdash_tests.markdown import MAX_CHARS
 from ccdash_tests.models import (
     FeatureTestHealthDTO,
     SignalSeverity,
@@ -36,6 +34,8 @@ from ccdash_tests.models import (
     TestIntegritySignalDTO,
     TestRunDTO,
 )
+from ccdash_tests.output.markdown import MAX_CHARS
+from ccdash_tests.output.views.gate import gate_markdown
 from ccdash_tests.store import open_store
 
 PROJECT = "shop"

@@ -13,8 +13,8 @@ from typer.testing import CliRunner
 
 from ccdash_tests.cli import app
 from ccdash_tests.ingest import ingest_request
-from ccdash_tests.markdown import MAX_CHARS, Document, Table, code, escape, more_line, one_line
 from ccdash_tests.models import IngestRunRequest, ParsedCase, Status
+from ccdash_tests.output.markdown import MAX_CHARS, Document, Table, code, escape, more_line, one_line
 from ccdash_tests.store import Store, open_store
 
 HOSTILE = [

@@ -12,7 +12,8 @@ from typer.testing import CliRunner, Result
 
 from ccdash_tests.cli import app
 from ccdash_tests.models import SignalSeverity, TestIntegritySignalDTO, TestRunDTO
-from ccdash_tests.report_html import ReportData, esc, render_html, runs_svg, trend_svg
+from ccdash_tests.output.html import esc, render_html, runs_svg, trend_svg
+from ccdash_tests.report import ReportData
 from ccdash_tests.store import open_store
 
 PROJECT = "shop"

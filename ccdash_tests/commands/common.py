@@ -13,9 +13,11 @@ from typing import Annotated
 import typer
 from typer.core import TyperGroup
 
-from ccdash_tests import __version__, render, runmeta
+from ccdash_tests import __version__, runmeta
 from ccdash_tests.errors import EXIT_INTERRUPTED, EXIT_STORE, ReportedError, UserError
 from ccdash_tests.models import SignalSeverity
+from ccdash_tests.output import terminal
+from ccdash_tests.output.formats import OutputFormat
 from ccdash_tests.store import DEFAULT_DB_FILE
 from ccdash_tests.text import error_line
 
@@ -75,11 +77,16 @@ JsonOption = Annotated[
 ]
 
 
-class OutputFormat(enum.StrEnum):
-    """`--format` of the read commands that also write Markdown for CI summaries."""
+FormatOption = Annotated[
+    OutputFormat,
+    typer.Option("--format", help="table | markdown (for $GITHUB_STEP_SUMMARY, under 65,000 characters)."),
+]
 
-    TABLE = "table"
-    MARKDOWN = "markdown"
+
+def one_output(json_out: bool, fmt: enum.Enum) -> None:
+    """--json and a --format other than the table are two answers to one question: refuse both."""
+    if json_out and fmt.value != "table":
+        raise UserError(f"--json and --format {fmt.value}: choose one")
 
 
 def parse_severity(option: str, value: str | None) -> SignalSeverity | None:
@@ -94,9 +101,9 @@ def parse_severity(option: str, value: str | None) -> SignalSeverity | None:
 
 def fail(message: str, code: int, detail_lines: Sequence[str] = ()) -> typer.Exit:
     """The message on one line of stderr, any detail lines under it; the caller raises the returned Exit."""
-    sys.stderr.write(f"ccdash-tests: {render.safe(message)}\n")
+    sys.stderr.write(f"ccdash-tests: {terminal.safe(message)}\n")
     for line in detail_lines:
-        sys.stderr.write(f"{render.safe(line)}\n")
+        sys.stderr.write(f"{terminal.safe(line)}\n")
     return typer.Exit(code)
 
 

@@ -2,33 +2,28 @@
 
 from __future__ import annotations
 
-import sys
 from typing import Annotated
 
 import typer
-from rich import box
-from rich.console import Console
-from rich.table import Table
-from rich.text import Text
 
-from ccdash_tests import render
 from ccdash_tests.commands.common import (
     DbOption,
+    FormatOption,
     JsonOption,
-    OutputFormat,
     ProjectOption,
     app,
-    fail,
+    one_output,
     parse_severity,
     resolve_project,
     user_errors,
 )
-from ccdash_tests.errors import EXIT_GATE, UserError
-from ccdash_tests.gate import GateOptions, GateReport, RuleResult, gate_markdown, run_gate
+from ccdash_tests.errors import UserError
+from ccdash_tests.gate import GateOptions, run_gate
+from ccdash_tests.output.formats import OutputFormat
+from ccdash_tests.output.views import gate as view
 from ccdash_tests.runs import find_run
 from ccdash_tests.store import open_store
 
-SHOWN_FINDINGS = 20
 RULE_OPTIONS = ("--max-new-failures", "--fail-under", "--fail-on-integrity", "--no-flaky-new")
 
 
@@ -68,20 +63,14 @@ def gate(
         bool,
         typer.Option("--no-flaky-new", help="Fail when a test passed after a retry for the first time."),
     ] = False,
-    fmt: Annotated[
-        OutputFormat,
-        typer.Option(
-            "--format", help="table | markdown (for $GITHUB_STEP_SUMMARY, under 65,000 characters)."
-        ),
-    ] = OutputFormat.TABLE,
+    fmt: FormatOption = OutputFormat.TABLE,
     json_out: JsonOption = False,
     db: DbOption = None,
     project: ProjectOption = None,
 ) -> None:
     """Judge a run by the rules given; exit 1 when any of them fails, 0 when all pass."""
     with user_errors():
-        if json_out and fmt is not OutputFormat.TABLE:
-            raise UserError(f"--json and --format {fmt.value}: choose one")
+        one_output(json_out, fmt)
         if base_run_id is not None and max_new_failures is None:
             raise UserError("--base-run only applies with --max-new-failures")
         severity = parse_severity("--fail-on-integrity", fail_on_integrity)
@@ -99,55 +88,6 @@ def gate(
                 no_flaky_new=no_flaky_new,
             )
             report = run_gate(store, name, run, options)
-    if json_out:
-        render.print_json(report.to_json_dict())
-    elif fmt is OutputFormat.MARKDOWN:
-        sys.stdout.write(gate_markdown(report))
-    else:
-        show_gate(render.make_console(), report)
-    if not report.passed:
-        raise fail(f"gate failed: {', '.join(rule.rule for rule in report.failed_rules)}", EXIT_GATE)
-
-
-def rules_table(report: GateReport) -> Table:
-    verdict = "passed" if report.passed else "FAILED"
-    title = Text(f"Gate {verdict} for run ", style="bold green" if report.passed else "bold red")
-    title.append(render.safe(report.run.run_id))
-    if report.base_run is not None:
-        title.append(f" (base {render.safe(report.base_run.run_id)})", style="dim")
-    table = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
-    table.add_column("rule", no_wrap=True)
-    table.add_column("threshold", no_wrap=True)
-    table.add_column("result", no_wrap=True)
-    table.add_column("why", overflow="fold")
-    for rule in sorted(report.rules, key=lambda r: r.passed):
-        table.add_row(
-            rule.rule,
-            render.plain(rule.threshold),
-            Text("pass", style="green") if rule.passed else Text("FAIL", style="bold red"),
-            render.plain(rule.summary),
-        )
-    return table
-
-
-def findings_table(rule: RuleResult) -> Table:
-    table = Table(
-        title=f"{rule.rule}: {len(rule.findings):,}",
-        title_justify="left",
-        box=box.SIMPLE_HEAD,
-        pad_edge=False,
-    )
-    table.add_column("", overflow="fold", ratio=3)
-    table.add_column("why", overflow="fold", ratio=2)
-    for finding in rule.findings[:SHOWN_FINDINGS]:
-        table.add_row(render.plain(finding.label), render.plain(finding.detail, limit=200))
-    if len(rule.findings) > SHOWN_FINDINGS:
-        table.add_row(Text(f"... and {len(rule.findings) - SHOWN_FINDINGS:,} more", style="dim"), "")
-    return table
-
-
-def show_gate(console: Console, report: GateReport) -> None:
-    console.print(rules_table(report))
-    for rule in sorted(report.rules, key=lambda r: r.passed):
-        if rule.findings:
-            console.print(findings_table(rule))
+        view.show_gate(report, fmt, json_out)
+        if not report.passed:
+            raise view.gate_failed(report)

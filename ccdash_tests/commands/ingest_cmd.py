@@ -12,9 +12,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-from ccdash_tests import render, runmeta
+from ccdash_tests import runmeta
 from ccdash_tests.commands.common import (
     DbOption,
     JsonOption,
@@ -28,44 +27,24 @@ from ccdash_tests.errors import UserError
 from ccdash_tests.ingest import (
     IngestOutcome,
     RunOptions,
+    after_ingest,
     build_request,
     expand_inputs,
     plan_ingest,
     run_ingest,
 )
-from ccdash_tests.integrity.service import IntegrityCheck, check_after_ingest
-from ccdash_tests.mapping.service import resolve_after_ingest
-from ccdash_tests.models import BAD_STATUSES, Trigger, utcnow
+from ccdash_tests.models import Trigger, utcnow
+from ccdash_tests.output import terminal
+from ccdash_tests.output.views import ingest as view
+from ccdash_tests.runs import failing_and_flaky
 from ccdash_tests.store import Store, open_store, resolve_location
 from ccdash_tests.times import parse_timestamp
 
+# The summary lists at most this many failures and flaky tests.
+SUMMARY_ROWS = 20
+
 if TYPE_CHECKING:
     from ccdash_tests.push.client import CCDashClient
-
-
-@contextlib.contextmanager
-def progress_counter(enabled: bool) -> Iterator[object]:
-    """A live case counter on stderr for long ingests; nothing when stderr is not a terminal."""
-    if not enabled:
-        yield None
-        return
-    console = render.make_console(stderr=True)
-    with Progress(
-        SpinnerColumn(),
-        TextColumn("{task.completed:,} cases read"),
-        TimeElapsedColumn(),
-        console=console,
-        transient=True,
-    ) as progress:
-        task = progress.add_task("ingest", total=None)
-        state = {"n": 0}
-
-        def tick() -> None:
-            state["n"] += 1
-            if state["n"] % 5000 == 0:
-                progress.update(task, completed=state["n"])
-
-        yield tick
 
 
 @app.command()
@@ -143,20 +122,16 @@ def ingest(
                 and sys.stderr.isatty()
                 and sum(f.size for f in plan.files) > 5_000_000
             )
-            with progress_counter(show_progress) as tick:
+            with view.progress_counter(show_progress) as tick:
                 outcome = run_ingest(store, plan, fmt, on_case=tick)  # type: ignore[arg-type]
-            mapping = map_new_tests(store, name, outcome)
-            integrity = check_integrity(store, outcome)
+            after = after_ingest(store, outcome, Path.cwd())
             if not json_out and not quiet:
-                show_ingest_summary(store, outcome, mapping, integrity)
+                bad, flaky = failing_and_flaky(store, outcome.run, limit=SUMMARY_ROWS)
+                view.ingest_summary(store.description, outcome, after, bad, flaky)
             pushed = push_stored_run(store, outcome, client, json_out, quiet)
             if json_out:
-                document = {
-                    **outcome.to_json_dict(),
-                    "mapping": mapping,
-                    "integrity": integrity.to_json_dict(),
-                }
-                render.print_json({**document, **({"push": pushed.document} if client else {})})
+                document = view.ingest_document(outcome, after)
+                terminal.print_json({**document, **({"push": pushed.document} if client else {})})
             pushed.finish()
 
 
@@ -213,50 +188,3 @@ def no_new_store_on_refusal(db: str | None) -> Iterator[None]:
             for suffix in ("", "-wal", "-shm", "-journal"):
                 Path(location.target + suffix).unlink(missing_ok=True)
         raise
-
-
-def map_new_tests(store: Store, project: str, outcome: IngestOutcome) -> dict:
-    """Map the tests this ingest added, outside its transaction: a failure here leaves the run stored,
-    and the next ingest or `map resolve` maps what this one did not."""
-    if outcome.new_results == 0:
-        return {"resolved": False, "reason": "nothing new was stored"}
-    result = resolve_after_ingest(store, project)
-    if isinstance(result, int):
-        reason = f"{result:,} tests are not mapped yet; run `ccdash-tests map resolve`"
-        return {"resolved": False, "reason": reason, "unmapped_tests": result}
-    return {"resolved": True, "tests_mapped": result.tests_resolved, "version": result.version}
-
-
-def check_integrity(store: Store, outcome: IngestOutcome) -> IntegrityCheck:
-    """Look for weakened tests in the change behind a run that brought new results."""
-    if outcome.new_results == 0:
-        return IntegrityCheck.not_checked("nothing new was stored")
-    return check_after_ingest(store, outcome.run, Path.cwd())
-
-
-def show_ingest_summary(
-    store: Store, outcome: IngestOutcome, mapping: dict, integrity: IntegrityCheck
-) -> None:
-    console = render.make_console()
-    run = outcome.run
-    console.print(render.run_header(run))
-    console.print(render.counts_line(run))
-    if outcome.new_results == 0 and outcome.already_stored:
-        console.print(
-            f"Already stored: {outcome.already_stored:,} results; nothing new was written.", style="dim"
-        )
-    else:
-        console.print(
-            f"{outcome.new_results:,} new results, {outcome.already_stored:,} already stored.", style="dim"
-        )
-    bad = store.results.by_run(run.project_id, run.run_id, statuses=BAD_STATUSES, limit=20)
-    if bad:
-        console.print(render.results_table(bad, title=f"Failures ({run.failed_tests})"))
-    flaky = store.results.by_run(run.project_id, run.run_id, limit=20, flaky_only=True)
-    if flaky:
-        console.print(render.results_table(flaky, title=f"Flaky ({run.flaky_tests})"))
-    if "unmapped_tests" in mapping:
-        console.print(render.plain(f"Mapping: {mapping['reason']}", style="yellow"))
-    style = "bold red" if integrity.signals else "dim"
-    console.print(render.plain(f"Integrity {integrity.status}", style=style))
-    console.print(render.plain(f"Stored in {store.description}", style="dim"))

@@ -6,10 +6,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.table import Table
-from rich.text import Text
 
-from ccdash_tests import render
 from ccdash_tests.commands.common import (
     DbOption,
     JsonOption,
@@ -19,42 +16,26 @@ from ccdash_tests.commands.common import (
     user_errors,
 )
 from ccdash_tests.errors import UserError
-from ccdash_tests.mapping import MappingConflict, ResolvedMapping, TestRef, load_rules
-from ccdash_tests.mapping.override import keys_of
+from ccdash_tests.mapping import load_rules
 from ccdash_tests.mapping.service import (
-    ResolveOutcome,
-    Snapshot,
     clean_override,
     find_tests,
     import_rules,
     remove_override,
     resolve_mappings,
+    select_mappings,
     set_override,
     snapshot_at,
-    test_refs,
+    test_labels,
 )
+from ccdash_tests.output.views import mapping as view
 from ccdash_tests.store import open_store
-from ccdash_tests.store.engine import Engine
-from ccdash_tests.text import test_label
 from ccdash_tests.times import parse_timestamp
 
 map_app = typer.Typer(
     help="Test-to-feature mappings: rules, overrides, resolution, history.", no_args_is_help=True
 )
 app.add_typer(map_app, name="map")
-
-
-def _say_outcome(outcome: ResolveOutcome, lead: str) -> None:
-    console = render.make_console()
-    version = f"snapshot v{outcome.version}" + (" (new)" if outcome.new_version else " (unchanged)")
-    console.print(
-        render.plain(
-            f"{lead}{outcome.tests_resolved:,} tests resolved, "
-            f"{outcome.mapped_tests:,} with a primary feature, "
-            f"{outcome.conflicts or 0:,} conflicts; {outcome.rows_written:,} mapping rows written, "
-            f"{outcome.rows_removed:,} removed; {version}"
-        )
-    )
 
 
 @map_app.command("import")
@@ -73,12 +54,8 @@ def map_import(
         with open_store(db) as store:
             import_rules(store, name, file.name, rules)
             outcome = resolve_mappings(store, name)
-        if json_out:
-            render.print_json(
-                {"source": file.name, "rules": len(rules), "resolution": outcome.to_json_dict()}
-            )
-            return
-        _say_outcome(outcome, f"Imported {len(rules)} rules from {file.name}. ")
+        document = {"source": file.name, "rules": len(rules), "resolution": outcome.to_json_dict()}
+        view.show_resolution(outcome, f"Imported {len(rules)} rules from {file.name}. ", document, json_out)
 
 
 @map_app.command("set")
@@ -102,18 +79,15 @@ def map_set(
                 raise UserError(f"no stored test of project {name!r} is named {override.key!r}")
             set_override(store, name, override)
             outcome = resolve_mappings(store, name)
-        if json_out:
-            render.print_json(
-                {
-                    "key": override.key,
-                    "feature": override.feature,
-                    "domain": override.domain,
-                    "tests": [ref.test_id for ref in matched],
-                    "resolution": outcome.to_json_dict(),
-                }
-            )
-            return
-        _say_outcome(outcome, f"{len(matched)} test(s) now prove {override.feature}. ")
+        document = {
+            "key": override.key,
+            "feature": override.feature,
+            "domain": override.domain,
+            "tests": [ref.test_id for ref in matched],
+            "resolution": outcome.to_json_dict(),
+        }
+        lead = f"{len(matched)} test(s) now prove {override.feature}. "
+        view.show_resolution(outcome, lead, document, json_out)
 
 
 @map_app.command("unset")
@@ -130,10 +104,8 @@ def map_unset(
             if not remove_override(store, name, test.strip()):
                 raise UserError(f"no override named {test.strip()!r} in project {name!r}")
             outcome = resolve_mappings(store, name)
-        if json_out:
-            render.print_json({"key": test.strip(), "resolution": outcome.to_json_dict()})
-            return
-        _say_outcome(outcome, "Override removed. ")
+        document = {"key": test.strip(), "resolution": outcome.to_json_dict()}
+        view.show_resolution(outcome, "Override removed. ", document, json_out)
 
 
 @map_app.command("resolve")
@@ -147,32 +119,7 @@ def map_resolve(
         name = resolve_project(project)
         with open_store(db) as store:
             outcome = resolve_mappings(store, name)
-        if json_out:
-            render.print_json(outcome.to_json_dict())
-            return
-        _say_outcome(outcome, "")
-
-
-def _labels(engine: Engine, project: str) -> dict[str, TestRef]:
-    return {ref.test_id: ref for ref in test_refs(engine, project)}
-
-
-def _label(ref: TestRef | None, test_id: str) -> str:
-    if ref is None:
-        return test_id
-    return test_label(ref.classname, ref.name)
-
-
-def conflict_document(conflict: MappingConflict, ref: TestRef | None) -> dict:
-    return {
-        "test_id": conflict.test_id,
-        "test": _label(ref, conflict.test_id),
-        "primary_feature": conflict.primary_feature,
-        "proposals": [
-            {"provider": provider, "feature": feature, "confidence": confidence}
-            for provider, feature, confidence in conflict.proposals
-        ],
-    }
+        view.show_resolution(outcome, "", outcome.to_json_dict(), json_out)
 
 
 @map_app.command("conflicts")
@@ -186,57 +133,8 @@ def map_conflicts(
         name = resolve_project(project)
         with open_store(db) as store:
             snapshot = snapshot_at(store.engine, name)
-            labels = _labels(store.engine, name)
-        conflicts = snapshot.conflicts if snapshot else ()
-        documents = [conflict_document(c, labels.get(c.test_id)) for c in conflicts]
-        if json_out:
-            render.print_json({"version": snapshot.version if snapshot else 0, "conflicts": documents})
-            return
-        console = render.make_console()
-        if not documents:
-            console.print("No conflicts: the providers agree on every test.")
-            return
-        table = Table(title=f"Mapping conflicts ({len(documents)})", title_justify="left")
-        for column in ("test", "primary", "proposals"):
-            table.add_column(column, overflow="fold")
-        for document in documents:
-            proposals = Text()
-            for item in document["proposals"]:
-                if proposals:
-                    proposals.append("\n")
-                proposals.append(f"{item['provider']}: ", style="dim")
-                proposals.append(render.safe(item["feature"]))
-                proposals.append(f" ({item['confidence']:.2f})", style="dim")
-            table.add_row(
-                render.plain(document["test"]), render.plain(document["primary_feature"] or "-"), proposals
-            )
-        console.print(table)
-
-
-def mapping_document(mapping: ResolvedMapping, ref: TestRef | None) -> dict:
-    return {
-        "test_id": mapping.test_id,
-        "test": _label(ref, mapping.test_id),
-        "feature": mapping.feature,
-        "domain": mapping.domain,
-        "provider": mapping.provider,
-        "providers": list(mapping.providers),
-        "confidence": mapping.confidence,
-        "is_primary": mapping.is_primary,
-    }
-
-
-def select_mappings(
-    snapshot: Snapshot | None, labels: dict[str, TestRef], test: str | None
-) -> list[ResolvedMapping]:
-    """The snapshot's mappings, or only those of the tests `test` names exactly."""
-    mappings = list(snapshot.mappings) if snapshot else []
-    if test is None:
-        return mappings
-    wanted = {test_id for test_id, ref in labels.items() if test in keys_of(ref)}
-    if not wanted:
-        raise UserError(f"no stored test is named {test!r}")
-    return [m for m in mappings if m.test_id in wanted]
+            labels = test_labels(store.engine, name)
+        view.show_conflicts(snapshot, labels, json_out)
 
 
 @map_app.command("show")
@@ -257,36 +155,5 @@ def map_show(
         when = parse_timestamp(at)
         with open_store(db) as store:
             snapshot = snapshot_at(store.engine, name, when)
-            labels = _labels(store.engine, name)
-        mappings = select_mappings(snapshot, labels, test)
-        documents = [mapping_document(m, labels.get(m.test_id)) for m in mappings]
-        if json_out:
-            render.print_json(
-                {
-                    "version": snapshot.version if snapshot else 0,
-                    "snapshot_hash": snapshot.snapshot_hash if snapshot else None,
-                    "created_at": snapshot.created_at.isoformat() if snapshot else None,
-                    "mappings": documents,
-                }
-            )
-            return
-        console = render.make_console()
-        if snapshot is None:
-            console.print(
-                "No mapping yet" + (" at that time." if when else ". Run: ccdash-tests map resolve")
-            )
-            return
-        title = f"Mapping v{snapshot.version} ({render.format_time(snapshot.created_at)} UTC)"
-        table = Table(title=title, title_justify="left")
-        for column in ("test", "feature", "domain", "provider", "confidence", "primary"):
-            table.add_column(column, overflow="fold", justify="right" if column == "confidence" else "left")
-        for document in documents:
-            table.add_row(
-                render.plain(document["test"]),
-                render.plain(document["feature"]),
-                render.plain(document["domain"] or "-"),
-                render.plain("+".join(document["providers"])),
-                f"{document['confidence']:.2f}",
-                Text("yes", style="green") if document["is_primary"] else Text("-", style="dim"),
-            )
-        console.print(table)
+            labels = test_labels(store.engine, name)
+        view.show_mappings(snapshot, select_mappings(snapshot, labels, test), labels, when, json_out)

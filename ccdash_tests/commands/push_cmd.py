@@ -6,7 +6,6 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from ccdash_tests import render
 from ccdash_tests.commands.common import (
     DbOption,
     JsonOption,
@@ -16,6 +15,7 @@ from ccdash_tests.commands.common import (
     user_errors,
 )
 from ccdash_tests.errors import UserError
+from ccdash_tests.output import terminal
 from ccdash_tests.store import open_store
 
 if TYPE_CHECKING:
@@ -134,7 +134,7 @@ def push(
             runs = chosen_runs(store, resolve_project(project), run_ids or [], since, every)
             outcomes = push_runs(store, runs, client, PushLimits(max_results=batch_size))
         if json_out:
-            render.print_json(view.document(client.shown_url, outcomes))
+            terminal.print_json(view.document(client.shown_url, outcomes))
         else:
             view.show(client.shown_url, outcomes)
         refusal_check(outcomes)

@@ -7,7 +7,6 @@ from typing import Annotated
 
 import typer
 
-from ccdash_tests import render
 from ccdash_tests.commands.common import (
     DbOption,
     JsonOption,
@@ -17,7 +16,9 @@ from ccdash_tests.commands.common import (
     user_errors,
 )
 from ccdash_tests.errors import UserError
-from ccdash_tests.report_html import collect_report, render_html, write_report
+from ccdash_tests.output.html import render_html, write_report
+from ccdash_tests.output.views import report as view
+from ccdash_tests.report import collect_report
 from ccdash_tests.runs import find_run
 from ccdash_tests.store import open_store
 
@@ -57,21 +58,4 @@ def report(
             size = write_report(html_file, render_html(data))
         except OSError as exc:
             raise UserError(f"--html {html_file}: {exc.strerror or exc}") from None
-    document = {
-        "path": str(html_file),
-        "bytes": size,
-        "project": name,
-        "run_id": data.run.run_id if data.run else None,
-        "features": len(data.features),
-        "flaky_tests": len(data.flaky),
-        "open_signals": len(data.signals),
-    }
-    if json_out:
-        render.print_json(document)
-        return
-    render.make_console().print(
-        render.plain(
-            f"Wrote {html_file} ({size:,} bytes): run {document['run_id'] or '-'}, "
-            f"{len(data.features)} features, {len(data.flaky)} flaky tests, {len(data.signals)} open signals"
-        )
-    )
+    view.show_written(html_file, size, name, data, json_out)

@@ -332,6 +332,22 @@ def find_signal(store: Store, project: str, id_or_prefix: str) -> TestIntegrityS
     raise SignalLookupError(f"no integrity signal {id_or_prefix!r} in project {project!r}")
 
 
+def ack_reason(reason: str) -> str:
+    """The reason an acknowledgement is stored with; checked before the store is opened."""
+    if not reason.strip():
+        raise UserError("--reason: must not be empty")
+    if len(reason) > 2000:
+        raise UserError("--reason: longer than 2000 characters")
+    return reason.strip()
+
+
+def acknowledge(store: Store, project: str, id_or_prefix: str, reason: str) -> TestIntegritySignalDTO:
+    """Acknowledge one signal (it stays stored but stops counting against health and the gates)."""
+    found = find_signal(store, project, id_or_prefix)
+    store.signals.acknowledge(project, found.signal_id, ack_reason(reason))
+    return find_signal(store, project, found.signal_id)
+
+
 def select_signals(
     store: Store,
     project: str,

@@ -27,7 +27,7 @@ command that changes them runs a full resolution.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -140,6 +140,24 @@ test_refs.__test__ = False  # type: ignore[attr-defined]  # not a pytest test de
 def find_tests(engine: Engine, project: str, key: str) -> list[TestRef]:
     """Stored tests that `key` names exactly (test_id, name, class::name, path::name or node id)."""
     return [ref for ref in test_refs(engine, project) if key in keys_of(ref)]
+
+
+def test_labels(engine: Engine, project: str) -> dict[str, TestRef]:
+    """Every stored test by test_id, for naming the tests of a mapping or conflict."""
+    return {ref.test_id: ref for ref in test_refs(engine, project)}
+
+
+def select_mappings(
+    snapshot: Snapshot | None, tests: Mapping[str, TestRef], test: str | None
+) -> list[ResolvedMapping]:
+    """The snapshot's mappings, or only those of the tests `test` names exactly."""
+    mappings = list(snapshot.mappings) if snapshot else []
+    if test is None:
+        return mappings
+    wanted = {test_id for test_id, ref in tests.items() if test in keys_of(ref)}
+    if not wanted:
+        raise UserError(f"no stored test is named {test!r}")
+    return [m for m in mappings if m.test_id in wanted]
 
 
 # ---- snapshots --------------------------------------------------------------------------------------

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from rich.text import Text
 
-from ccdash_tests import render
+from ccdash_tests.output import terminal
 from ccdash_tests.push.service import RunPush
 
 STATUS_STYLE = {"created": "green", "updated": "cyan", "skipped": "dim", "refused": "bold red"}
@@ -18,10 +18,10 @@ def _count(n: int, word: str, words: str | None = None) -> str:
 
 def run_line(outcome: RunPush) -> Text:
     line = Text()
-    line.append(render.safe(outcome.run_id))
+    line.append(terminal.safe(outcome.run_id))
     line.append(f"  {outcome.status}", style=STATUS_STYLE.get(outcome.status, ""))
     if outcome.refusal:
-        line.append(f"  {render.safe(outcome.refusal)}")
+        line.append(f"  {terminal.safe(outcome.refusal)}")
         return line
     line.append(
         f"  {_count(outcome.results, 'result')} in {_count(outcome.posts, 'post')}: "
@@ -37,15 +37,15 @@ def show(url: str, outcomes: Sequence[RunPush], quiet: bool = False) -> None:
     """Per run: CCDash's answer, then every message in its errors[] list."""
     if quiet:
         return
-    console = render.make_console()
+    console = terminal.make_console()
     if not outcomes:
         console.print("No runs to push.")
         return
-    console.print(render.plain(f"CCDash {url}", style="bold"))
+    console.print(terminal.plain(f"CCDash {url}", style="bold"))
     for outcome in outcomes:
         console.print(run_line(outcome))
         for message in outcome.errors:
-            console.print(render.plain(f"  CCDash: {message}", style="yellow"))
+            console.print(terminal.plain(f"  CCDash: {message}", style="yellow"))
 
 
 def document(url: str, outcomes: Sequence[RunPush]) -> dict:

@@ -3,8 +3,8 @@
 The file needs nothing from the network: CSS is inline, charts are inline SVG, and there is no script at
 all (a Content-Security-Policy meta tag forbids scripts, so even a missed escape could not run one).
 Every string that came from a report or the store goes through `esc`, which makes control characters
-visible (render.safe) and then applies html.escape with quotes, so it is safe in text and attributes.
-`collect_report` reads the store; `render_html` is pure.
+visible (terminal.safe) and then applies html.escape with quotes, so it is safe in text and attributes.
+`render_html` is pure over the ReportData that report.collect_report reads from the store.
 """
 
 from __future__ import annotations
@@ -13,28 +13,20 @@ import html
 import os
 import tempfile
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from ccdash_tests import __version__, markdown, render
-from ccdash_tests.forensics import FlakyTest, flaky_tests
-from ccdash_tests.gate import RetriedTest, retried_tests
+from ccdash_tests import __version__
 from ccdash_tests.health import sparkline
-from ccdash_tests.health.report import all_feature_health, domain_report
-from ccdash_tests.integrity.service import SEVERITY_RANK, select_signals
+from ccdash_tests.integrity.service import SEVERITY_RANK
 from ccdash_tests.models import (
-    BAD_STATUSES,
     DomainHealthRollupDTO,
-    FeatureTestHealthDTO,
-    SignalState,
     Status,
     TestIntegritySignalDTO,
-    TestResultDTO,
     TestRunDTO,
-    utcnow,
 )
-from ccdash_tests.store import Store
+from ccdash_tests.output import terminal
+from ccdash_tests.report import ReportData
 from ccdash_tests.text import first_line, format_ms, format_rate, signal_place, test_label
 
 MAX_ROWS = 500
@@ -61,56 +53,11 @@ svg{vertical-align:middle}
 
 def esc(value: object, limit: int | None = None) -> str:
     """Report text made safe for HTML text and quoted attributes."""
-    return html.escape(render.safe(value, limit), quote=True)
+    return html.escape(terminal.safe(value, limit), quote=True)
 
 
 def when(value: datetime | None) -> str:
     return value.strftime("%Y-%m-%d %H:%M:%S") if value else "-"
-
-
-@dataclass(frozen=True)
-class ReportData:
-    """Everything the report shows, read from the store once."""
-
-    project: str
-    generated_at: datetime
-    run: TestRunDTO | None = None
-    failures: list[TestResultDTO] = field(default_factory=list)
-    retried: list[RetriedTest] = field(default_factory=list)
-    runs: list[TestRunDTO] = field(default_factory=list)  # oldest first
-    domains: list[DomainHealthRollupDTO] = field(default_factory=list)
-    features: list[FeatureTestHealthDTO] = field(default_factory=list)
-    flaky: list[FlakyTest] = field(default_factory=list)
-    flaky_runs: int = 0
-    signals: list[TestIntegritySignalDTO] = field(default_factory=list)
-    trend_runs: int = 20
-
-
-def collect_report(
-    store: Store, project: str, run: TestRunDTO | None, trend_runs: int = 20, flaky_runs: int = 50
-) -> ReportData:
-    """Read the report's data: `run` is the run shown in detail (None when the project has no runs)."""
-    failures: list[TestResultDTO] = []
-    retried: list[RetriedTest] = []
-    if run is not None:
-        bad = store.results.by_run(project, run.run_id, statuses=BAD_STATUSES)
-        failures = markdown.worst_first(bad)
-        retried = retried_tests(store, run)[0]
-    flaky = flaky_tests(store, project, runs=flaky_runs)
-    return ReportData(
-        project=project,
-        generated_at=utcnow(),
-        run=run,
-        failures=failures,
-        retried=sorted(retried, key=lambda t: t.label),
-        runs=list(reversed(store.runs.list_by_project(project, limit=trend_runs))),
-        domains=domain_report(store.engine, project),
-        features=all_feature_health(store.engine, project, trend_runs=trend_runs),
-        flaky=list(flaky.tests),
-        flaky_runs=flaky.runs,
-        signals=select_signals(store, project, state=SignalState.OPEN),
-        trend_runs=trend_runs,
-    )
 
 
 # --- charts -----------------------------------------------------------------------------------------

@@ -12,14 +12,11 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from ccdash_tests.models import Status, TestResultDTO, TestRunDTO
-from ccdash_tests.text import clip, first_line, format_ms
+from ccdash_tests.models import Status, TestResultDTO, TestRunDTO, failures_worst_first
+from ccdash_tests.text import LINE_BREAKS, first_line, format_ms, one_line
 
 MAX_CHARS = 65_000
 
-# Control characters and bidi overrides never render usefully and can disguise a name.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
-_LINE_BREAKS = re.compile(r"\s*[\r\n]+\s*")
 # Punctuation that Markdown (CommonMark, GFM tables and strikethrough, GitHub math) interprets anywhere
 # in a line; a backslash before ASCII punctuation is always a literal in CommonMark.
 _MARKDOWN_PUNCTUATION = re.compile(r"([\\`*_{}\[\]|~$])")
@@ -27,12 +24,6 @@ _MARKDOWN_PUNCTUATION = re.compile(r"([\\`*_{}\[\]|~$])")
 _BLOCK_START = re.compile(r"^([#+\-=]|\d+[.)])")
 _HTML = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
 _BACKTICKS = re.compile(r"`+")
-
-
-def one_line(value: object, limit: int | None = None) -> str:
-    """Text on one line (line breaks folded to a space), control characters dropped, cut to `limit`."""
-    text = _CONTROL.sub("", _LINE_BREAKS.sub(" ", "" if value is None else str(value))).strip()
-    return clip(text, limit)
 
 
 def escape(value: object, limit: int | None = None) -> str:
@@ -72,7 +63,7 @@ class Table:
         """One row from cells that are already Markdown (built with `escape`/`code`); line breaks folded."""
         if len(cells) != len(self.headers):
             raise ValueError(f"row has {len(cells)} cells, the table {len(self.headers)} columns")
-        return "| " + " | ".join(_LINE_BREAKS.sub(" ", cell) or " " for cell in cells) + " |"
+        return "| " + " | ".join(LINE_BREAKS.sub(" ", cell) or " " for cell in cells) + " |"
 
 
 def more_line(count: int) -> str:
@@ -158,12 +149,6 @@ NAME_LIMIT = 300
 MESSAGE_LIMIT = 240
 
 
-def worst_first(results: Iterable[TestResultDTO]) -> list[TestResultDTO]:
-    """Errors, then failures; longest-running first within a status; stable by name after that."""
-    bad = [r for r in results if r.status.is_bad]
-    return sorted(bad, key=lambda r: (r.status.rank, -(r.duration_ms or 0.0), r.label))
-
-
 def run_summary(
     run: TestRunDTO,
     failures: Sequence[TestResultDTO],
@@ -191,7 +176,7 @@ def run_summary(
         counts,
         [[*(str(run.status_counts.get(s, 0)) for s in statuses), str(run.flaky_tests), str(run.total_tests)]],
     )
-    ordered = worst_first(failures)
+    ordered = failures_worst_first(failures)
     if ordered:
         doc.heading(4, f"Failures ({len(ordered):,})")
         # Keep a third of what is left for the flaky list, so a flood of failures cannot hide it.

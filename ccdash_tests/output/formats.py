@@ -1,0 +1,21 @@
+"""The `--format` choices of the commands, one enum per set of choices (each maps to a view)."""
+
+from __future__ import annotations
+
+import enum
+
+
+class OutputFormat(enum.StrEnum):
+    """`--format` of the read commands that also write Markdown for CI summaries."""
+
+    TABLE = "table"
+    MARKDOWN = "markdown"
+
+
+class ShowFormat(enum.StrEnum):
+    """`runs show --format`: a table, or one of the CI forms of a run."""
+
+    TABLE = "table"
+    MARKDOWN = "markdown"
+    GITHUB = "github"
+    GITLAB = "gitlab"

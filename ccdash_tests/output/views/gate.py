@@ -1,0 +1,116 @@
+"""The views of `gate`: the rules and their findings as Rich tables, Markdown for CI summaries, JSON."""
+
+from __future__ import annotations
+
+import sys
+
+from rich import box
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from ccdash_tests.errors import GateFailed
+from ccdash_tests.gate import MESSAGE_LIMIT, GateReport, RuleResult
+from ccdash_tests.output import markdown, terminal
+from ccdash_tests.output.formats import OutputFormat
+from ccdash_tests.text import plural
+
+SHOWN_FINDINGS = 20
+NAME_LIMIT = 300
+
+
+def gate_markdown(report: GateReport, limit: int = markdown.MAX_CHARS) -> str:
+    """The gate for $GITHUB_STEP_SUMMARY: verdict, one row per rule (failed first), then what failed each."""
+    doc = markdown.Document(limit)
+    verdict = "✅ passed" if report.passed else "❌ failed"
+    doc.add(f"### Test gate {verdict} for run {markdown.code(report.run.run_id, in_table=False)}")
+    base = markdown.code(report.base_run.run_id) if report.base_run else "none"
+    doc.paragraph(
+        f"project {markdown.code(report.project, in_table=False)} · "
+        f"{report.run.timestamp.strftime('%Y-%m-%d %H:%M:%S')} UTC · base run {base}"
+    )
+    ordered = sorted(report.rules, key=lambda rule: rule.passed)
+    doc.table(
+        markdown.Table(["rule", "threshold", "result", "why"]),
+        [
+            [
+                markdown.code(rule.rule),
+                markdown.escape(rule.threshold),
+                "✅ pass" if rule.passed else "❌ fail",
+                markdown.escape(rule.summary),
+            ]
+            for rule in ordered
+        ],
+    )
+    failed = [rule for rule in ordered if rule.findings]
+    for index, rule in enumerate(failed):
+        # An equal share of what is left for each failed rule, so one flood of failures hides no rule.
+        share = doc.remaining // (len(failed) - index)
+        if not doc.heading(4, f"{rule.rule}: {plural(len(rule.findings), 'finding')}"):
+            break
+        doc.table(
+            markdown.Table(["", "why"]),
+            [
+                [markdown.code(f.label, NAME_LIMIT), markdown.escape(f.detail, MESSAGE_LIMIT)]
+                for f in rule.findings
+            ],
+            budget=share,
+        )
+    return doc.render()
+
+
+def rules_table(report: GateReport) -> Table:
+    verdict = "passed" if report.passed else "FAILED"
+    title = Text(f"Gate {verdict} for run ", style="bold green" if report.passed else "bold red")
+    title.append(terminal.safe(report.run.run_id))
+    if report.base_run is not None:
+        title.append(f" (base {terminal.safe(report.base_run.run_id)})", style="dim")
+    table = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
+    table.add_column("rule", no_wrap=True)
+    table.add_column("threshold", no_wrap=True)
+    table.add_column("result", no_wrap=True)
+    table.add_column("why", overflow="fold")
+    for rule in sorted(report.rules, key=lambda r: r.passed):
+        table.add_row(
+            rule.rule,
+            terminal.plain(rule.threshold),
+            Text("pass", style="green") if rule.passed else Text("FAIL", style="bold red"),
+            terminal.plain(rule.summary),
+        )
+    return table
+
+
+def findings_table(rule: RuleResult) -> Table:
+    table = Table(
+        title=f"{rule.rule}: {len(rule.findings):,}",
+        title_justify="left",
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
+    )
+    table.add_column("", overflow="fold", ratio=3)
+    table.add_column("why", overflow="fold", ratio=2)
+    for finding in rule.findings[:SHOWN_FINDINGS]:
+        table.add_row(terminal.plain(finding.label), terminal.plain(finding.detail, limit=200))
+    if len(rule.findings) > SHOWN_FINDINGS:
+        table.add_row(Text(f"... and {len(rule.findings) - SHOWN_FINDINGS:,} more", style="dim"), "")
+    return table
+
+
+def gate_tables(console: Console, report: GateReport) -> None:
+    console.print(rules_table(report))
+    for rule in sorted(report.rules, key=lambda r: r.passed):
+        if rule.findings:
+            console.print(findings_table(rule))
+
+
+def show_gate(report: GateReport, fmt: OutputFormat, json_out: bool) -> None:
+    if json_out:
+        terminal.print_json(report.to_json_dict())
+    elif fmt is OutputFormat.MARKDOWN:
+        sys.stdout.write(gate_markdown(report))
+    else:
+        gate_tables(terminal.make_console(), report)
+
+
+def gate_failed(report: GateReport) -> GateFailed:
+    return GateFailed(f"gate failed: {', '.join(rule.rule for rule in report.failed_rules)}")

@@ -1,0 +1,252 @@
+"""The views of `domains` and `health`: a Rich tree and table, Markdown for CI summaries, JSON."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+
+from rich.table import Table
+from rich.text import Text
+from rich.tree import Tree
+
+from ccdash_tests.errors import GateFailed
+from ccdash_tests.health import below_fail_under, sparkline
+from ccdash_tests.health.report import FeatureTest, HealthReport
+from ccdash_tests.models import DomainHealthRollupDTO, FeatureTestHealthDTO, Status
+from ccdash_tests.output import markdown, terminal
+from ccdash_tests.output.formats import OutputFormat
+from ccdash_tests.text import format_rate, test_label
+
+# The gate's failure line names at most this many features.
+GATE_NAMED = 10
+
+
+def rate_style(rate: float | None) -> str:
+    if rate is None:
+        return "dim"
+    return "green" if rate >= 0.95 else "yellow" if rate >= 0.8 else "red"
+
+
+def node_label(node: DomainHealthRollupDTO) -> Text:
+    label = Text()
+    label.append(terminal.safe(node.name), style="bold" if node.kind != "feature" else "")
+    if node.kind != "domain":
+        label.append(f" ({node.kind})", style="dim")
+    label.append(f"  {node.total_tests} tests  ")
+    label.append(f"{node.passed} passed", style="green" if node.passed else "dim")
+    label.append("  ")
+    label.append(f"{node.failed} failed", style="red" if node.failed else "dim")
+    label.append(f"  {node.skipped} skipped  ", style="dim" if not node.skipped else "yellow")
+    label.append(format_rate(node.pass_rate), style=rate_style(node.pass_rate))
+    if node.flaky_count:
+        label.append(f"  {node.flaky_count} flaky", style="magenta")
+    if node.open_signals:
+        label.append(f"  {node.open_signals} open signals", style="bold red")
+    label.append(f"  last run {terminal.format_time(node.last_run_at)}", style="dim")
+    return label
+
+
+def domain_tree_view(roots: Sequence[DomainHealthRollupDTO]) -> Tree:
+    tree = Tree(Text("Domains", style="bold"), guide_style="dim")
+
+    def add(parent: Tree, node: DomainHealthRollupDTO) -> None:
+        branch = parent.add(node_label(node))
+        for child in node.children:
+            add(branch, child)
+
+    for root in roots:
+        add(tree, root)
+    return tree
+
+
+def feature_document(row: FeatureTestHealthDTO) -> dict:
+    document = row.model_dump(mode="json")
+    document["sparkline"] = sparkline(row.trend)
+    return document
+
+
+def health_table(report: HealthReport) -> Table:
+    table = Table(title="Feature health", title_justify="left")
+    for column, justify in (
+        ("domain", "left"),
+        ("feature", "left"),
+        ("tests", "right"),
+        ("pass rate", "right"),
+        (f"trend ({report.trend_runs} runs)", "left"),
+        ("flake rate", "right"),
+        ("integrity", "right"),
+        ("signals", "right"),
+        ("last run", "left"),
+        ("last good run", "left"),
+    ):
+        table.add_column(column, justify=justify, overflow="fold")  # type: ignore[arg-type]
+    for row in report.features:
+        table.add_row(
+            terminal.plain(row.domain_id or "-"),
+            terminal.plain(row.feature),
+            str(row.total_tests),
+            Text(format_rate(row.pass_rate), style=rate_style(row.pass_rate)),
+            Text(sparkline(row.trend), style="cyan"),
+            format_rate(row.flake_rate),
+            Text(f"{row.integrity_score:.2f}", style="red" if row.integrity_score < 1 else "green"),
+            Text(str(row.open_signals), style="bold red" if row.open_signals else "dim"),
+            terminal.format_time(row.last_run_at),
+            terminal.plain(row.last_good_run_id or "-", limit=16),
+        )
+    return table
+
+
+def tests_table(tests: Sequence[FeatureTest]) -> Table:
+    table = Table(title="Tests behind the feature", title_justify="left")
+    table.add_column("test", overflow="fold")
+    table.add_column("path", overflow="fold")
+    table.add_column("latest")
+    for test in tests:
+        status = terminal.status_text(test.status) if test.status else Text("no result", style="dim")
+        if test.flaky:
+            status.append(" (flaky)", style="magenta")
+        label = test_label(test.classname, test.name)
+        table.add_row(terminal.plain(label), terminal.plain(test.path or "-"), status)
+    return table
+
+
+def worst_features(rows: Sequence[FeatureTestHealthDTO]) -> list[FeatureTestHealthDTO]:
+    """Lowest pass rate first (no counted result before any rate), then lowest integrity score."""
+    return sorted(
+        rows,
+        key=lambda row: (
+            -1.0 if row.pass_rate is None else row.pass_rate,
+            row.integrity_score,
+            row.label,
+        ),
+    )
+
+
+def health_markdown(
+    project: str,
+    report: HealthReport,
+    fail_under: float | None,
+    with_tests: bool = False,
+    limit: int = markdown.MAX_CHARS,
+) -> str:
+    """Feature health as Markdown, worst first, never longer than `limit` characters."""
+    doc = markdown.Document(limit)
+    title = f"### Feature health of {markdown.code(project, in_table=False)}"
+    if fail_under is not None:
+        failed = below_fail_under(report.features, fail_under)
+        verdict = "❌ failed" if failed else "✅ passed"
+        title += f": gate {format_rate(fail_under)} {verdict}"
+        if failed:
+            title += f" ({len(failed):,} below)"
+    doc.add(title)
+    if not report.features:
+        doc.paragraph("No mapped features yet.")
+        return doc.render()
+    rows = [
+        [
+            markdown.code(row.domain_id or "-"),
+            markdown.code(row.feature, markdown.NAME_LIMIT),
+            str(row.total_tests),
+            format_rate(row.pass_rate)
+            + (" ❌" if fail_under is not None and row in below_fail_under([row], fail_under) else ""),
+            markdown.escape(sparkline(row.trend)) or " ",
+            format_rate(row.flake_rate),
+            f"{row.integrity_score:.2f}",
+            str(row.open_signals),
+            markdown.code(row.last_good_run_id or "-", 40),
+        ]
+        for row in worst_features(report.features)
+    ]
+    headers = ["domain", "feature", "tests", "pass rate", f"trend ({report.trend_runs} runs)", "flake rate"]
+    table = markdown.Table(
+        [*headers, "integrity", "signals", "last good run"],
+        align=["left", "left", "right", "right", "left", "right", "right", "right", "left"],
+    )
+    budget = doc.remaining - (doc.remaining // 3 if with_tests and report.tests else 0)
+    doc.table(table, rows, budget=budget)
+    if with_tests and report.tests:
+        # A test with no result sorts just before the passed ones.
+        tests = sorted(
+            report.tests,
+            key=lambda t: (t.status.rank if t.status else Status.PASSED.rank - 0.5, t.classname, t.name),
+        )
+        doc.heading(4, f"Tests behind the feature ({len(tests):,})")
+        doc.table(
+            markdown.Table(["test", "path", "latest"]),
+            [
+                [
+                    markdown.code(test_label(t.classname, t.name), markdown.NAME_LIMIT),
+                    markdown.code(t.path or "-", 200),
+                    markdown.escape(
+                        (t.status.value if t.status else "no result") + (" flaky" if t.flaky else "")
+                    ),
+                ]
+                for t in tests
+            ],
+        )
+    return doc.render()
+
+
+def show_domains(project: str, roots: Sequence[DomainHealthRollupDTO], json_out: bool) -> None:
+    if json_out:
+        terminal.print_json({"project": project, "domains": [root.model_dump(mode="json") for root in roots]})
+        return
+    console = terminal.make_console()
+    if not roots:
+        console.print("No tests stored yet. Store a run with: ccdash-tests ingest REPORT.xml")
+        return
+    console.print(domain_tree_view(roots))
+
+
+def show_health(
+    project: str,
+    report: HealthReport,
+    fmt: OutputFormat,
+    json_out: bool,
+    fail_under: float | None,
+    with_tests: bool,
+) -> None:
+    """`health` in the form asked for: JSON (with the gate's verdict when asked), Markdown or tables."""
+    if json_out:
+        terminal.print_json(health_document(project, report, fail_under, with_tests))
+    elif fmt is OutputFormat.MARKDOWN:
+        sys.stdout.write(health_markdown(project, report, fail_under, with_tests=with_tests))
+    else:
+        show_health_tables(report, with_tests)
+
+
+def health_document(project: str, report: HealthReport, fail_under: float | None, with_tests: bool) -> dict:
+    document: dict = {
+        "project": project,
+        "runs": report.trend_runs,
+        "features": [feature_document(row) for row in report.features],
+    }
+    if with_tests:
+        document["tests"] = [test.to_json_dict() for test in report.tests]
+    if fail_under is not None:
+        failed = below_fail_under(report.features, fail_under)
+        document["gate"] = {
+            "fail_under": fail_under,
+            "passed": not failed,
+            "failed_features": [row.label for row in failed],
+        }
+    return document
+
+
+def show_health_tables(report: HealthReport, with_tests: bool) -> None:
+    console = terminal.make_console()
+    if not report.features:
+        console.print("No mapped features yet. Ingest a run, then: ccdash-tests map resolve")
+        return
+    console.print(health_table(report))
+    if with_tests:
+        console.print(tests_table(report.tests))
+
+
+def health_gate_failed(failed: Sequence[FeatureTestHealthDTO], fail_under: float) -> GateFailed:
+    """`health --fail-under`'s failure: how many features, then the first of them with their rates."""
+    listed = ", ".join(f"{row.label} ({format_rate(row.pass_rate)})" for row in failed[:GATE_NAMED])
+    more = f" and {len(failed) - GATE_NAMED} more" if len(failed) > GATE_NAMED else ""
+    return GateFailed(
+        f"health gate failed: {len(failed)} feature(s) below {format_rate(fail_under)}", [listed + more]
+    )
