@@ -26,7 +26,7 @@ import pytest
 if TYPE_CHECKING:
     from ccdash_tests.ingest import IngestOutcome
     from ccdash_tests.models import ParsedCase
-    from ccdash_tests.parsers.reportlog import _Open
+    from ccdash_tests.parsers.reportlog import OpenTest
 
 RECORDER_NAME = "ccdash-tests-recorder"
 PREFIX = "ccdash-tests"
@@ -127,7 +127,7 @@ class CaseFolder:
 
     max_text: int = MAX_TEXT
     cases: list[ParsedCase] = field(default_factory=list)
-    pending: dict[str, _Open] = field(default_factory=dict)
+    pending: dict[str, OpenTest] = field(default_factory=dict)
     metadata: dict[str, str] = field(default_factory=dict)
     ignored: list[str] = field(default_factory=list)
     reports: int = 0

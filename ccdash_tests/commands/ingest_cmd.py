@@ -36,6 +36,7 @@ from ccdash_tests.ingest import (
 from ccdash_tests.models import Trigger, utcnow
 from ccdash_tests.output import terminal
 from ccdash_tests.output.views import ingest as view
+from ccdash_tests.parsers import FORMATS
 from ccdash_tests.runs import failing_and_flaky
 from ccdash_tests.store import Store, open_store, resolve_location
 from ccdash_tests.times import parse_timestamp
@@ -54,7 +55,7 @@ def ingest(
     ],
     fmt: Annotated[
         str,
-        typer.Option("--format", help="auto | junit | pytest-json | reportlog (auto sniffs the content)."),
+        typer.Option("--format", help=f"auto | {' | '.join(FORMATS)} (auto sniffs the content)."),
     ] = "auto",
     run_id: Annotated[
         str | None, typer.Option("--run-id", help="Run id. [default: derived from the reports]")
@@ -100,8 +101,8 @@ def ingest(
     (exit 3) and `ccdash-tests push RUN_ID` sends it later.
     """
     with user_errors(), tempfile.TemporaryDirectory(prefix="ccdash-") as tmp:
-        if fmt not in ("auto", "junit", "pytest-json", "reportlog"):
-            raise UserError(f"--format {fmt!r}: choose auto, junit, pytest-json or reportlog")
+        if fmt != "auto" and fmt not in FORMATS:
+            raise UserError(f"--format {fmt!r}: choose auto, {', '.join(FORMATS[:-1])} or {FORMATS[-1]}")
         if quiet and json_out:
             raise UserError("--quiet and --json: choose one")
         # The server is checked for form before anything is read, so a bad URL writes nothing.

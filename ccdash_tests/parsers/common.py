@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 import math
 import re
 from collections.abc import Iterable, Iterator
@@ -11,7 +12,16 @@ from ccdash_tests.errors import UserError
 from ccdash_tests.models import ParsedCase, Status
 from ccdash_tests.times import parse_iso
 
-FORMATS = ("junit", "pytest-json", "reportlog")
+
+class ReportFormat(enum.StrEnum):
+    """Every report format a parser reads; `parsers.PARSERS` maps each to its module's `parse`."""
+
+    JUNIT = "junit"
+    PYTEST_JSON = "pytest-json"
+    REPORTLOG = "reportlog"
+
+
+FORMATS = tuple(fmt.value for fmt in ReportFormat)
 
 
 class ReportError(UserError):
@@ -30,7 +40,7 @@ class ParsedReport:
     """One report file being read: header facts now, cases lazily (the iterator closes the file when done)."""
 
     path: str
-    format: str
+    format: ReportFormat
     framework: str | None
     metadata: dict[str, str]
     cases: Iterator[ParsedCase]

@@ -24,21 +24,7 @@ test an error) and the one used for the pytest JSON and report-log formats too. 
 writes each rerun as an extra, passing-looking <testcase>: these are yielded in document order for
 `fold_attempts` (the XML does not say which attempts failed, so flakiness is not visible there).
 
-Identity (suite, classname, name) per dialect:
-  pytest (suite name "pytest", or a `file` attribute that is the classname's module): suite "",
-    classname/name as written; `line` is 0-based in xunit1 and stored 1-based; the message of a
-    setup/teardown error is unwrapped from `failed on setup with "..."` so that it equals pytest JSON's.
-  unittest (xmlrunner, suite name "<class>-YYYYMMDDhhmmss"), Surefire, Gradle, GoogleTest, CTest,
-    PHPUnit, gotestsum and unknown producers: suite "" when the classname is not empty (it places the
-    test), else the enclosing <testsuite> name. JUnit 5 nested classes `Outer$Inner` become
-    `Outer.Inner` (DESIGN.md §8), the way the source names them. gotestsum subtests `TestX/sub` are
-    kept verbatim (Go reports the parent TestX too).
-  jest (root name "jest tests"): jest-junit repeats the title as classname; a classname equal to the
-    name is dropped; suite = the enclosing <testsuite> name.
-  vitest (root name "vitest tests"): classname is the file (stored in `file` too); suite = <testsuite> name.
-  mocha (root name "Mocha Tests"): mocha-junit-reporter writes the full title as name and the test
-    title as classname; they are swapped back (name = test title, classname = the describe path);
-    suite = the enclosing <testsuite> name.
+Identity (suite, classname, name) and producer recognition per dialect: see dialects.py.
 """
 
 from __future__ import annotations
@@ -50,8 +36,11 @@ from typing import BinaryIO
 from xml.parsers import expat
 
 from ccdash_tests.models import ParsedCase, Status
+from ccdash_tests.parsers import dialects
 from ccdash_tests.parsers.common import (
+    ParsedReport,
     ReportError,
+    ReportFormat,
     clip,
     normalise_timestamp,
     parse_seconds,
@@ -69,20 +58,10 @@ MAX_PROPERTIES = 200
 _TEXT_ELEMENTS = frozenset({"failure", "error", "skipped"})
 _RETRY_ELEMENTS = frozenset({"flakyFailure", "flakyError", "rerunFailure", "rerunError"})
 _SKIP_STATUS = frozenset({"notrun", "disabled", "skipped", "suppressed", "skip", "ignored"})
-_CTEST_STATUS = frozenset({"run", "fail", "notrun", "disabled"})
-_XMLRUNNER_SUITE = re.compile(r"-\d{14}$")
 # How many pytest cases are held back waiting for a teardown twin (bounded memory; xdist interleaves
 # a few workers' cases, so a twin arrives well within this many elements of its test).
 TWIN_WINDOW = 256
-_JAVA_NAME = re.compile(r"^[\w.$]+$")
 _PYTEST_PHASE = re.compile(r'^failed on (setup|teardown) with "(.*)"$', re.DOTALL)
-_SUITE_SCOPED = frozenset({"jest", "vitest", "mocha"})
-_ROOT_FRAMEWORKS = {
-    "jest tests": "jest",
-    "vitest tests": "vitest",
-    "mocha tests": "mocha",
-    "alltests": "googletest",
-}
 
 
 class _Case:
@@ -115,11 +94,6 @@ class _Case:
 
 def _is_true(value: str | None) -> bool:
     return value is not None and value.strip().lower() in ("true", "1", "yes")
-
-
-def _module_of(file: str) -> str:
-    module = file.replace("\\", "/").replace("/", ".")
-    return module[:-3] if module.endswith(".py") else module
 
 
 class _Handler:
@@ -203,22 +177,16 @@ class _Handler:
         if tag not in ("testsuites", "testsuite"):
             raise self.refuse(f"not a JUnit report: root <{tag[:80]}>")
         name = attrs.get("name", "")
-        self.root_framework = _ROOT_FRAMEWORKS.get(name.strip().lower())
-        if name == "pytest tests":
-            self.root_framework = "pytest"
+        self.root_framework = dialects.root_framework(name)
         self.framework = self.root_framework
         if name:
             self.metadata.setdefault("name", name)
 
     def _start_suite(self, attrs: dict[str, str]) -> None:
         name = attrs.get("name", "")
-        framework = self.suites[-1][1] if self.suites else self.root_framework
-        if name == "pytest":
-            framework = "pytest"
-        elif _XMLRUNNER_SUITE.search(name) and "file" in attrs:
-            framework = "unittest"
-        elif "surefire" in attrs.get("xsi:noNamespaceSchemaLocation", ""):
-            framework = "surefire"
+        framework = dialects.suite_framework(
+            name, attrs, self.suites[-1][1] if self.suites else self.root_framework
+        )
         self.suites.append((name, framework))
         if framework and not self.framework:
             self.framework = framework
@@ -265,7 +233,7 @@ class _Handler:
         file = attrs.get("file")
         framework = case.framework
         if framework is None:
-            framework = _case_framework(attrs, classname, name, file)
+            framework = dialects.case_framework(attrs, classname, name, file)
             if self.framework is None:
                 self.framework = framework
         line = _int_or_none(attrs.get("line"))
@@ -274,7 +242,9 @@ class _Handler:
         if framework == "pytest" and "$" not in classname:
             suite = ""
         else:
-            classname, name, suite, file = _identity(framework, classname, name, case.suite_name, file)
+            classname, name, suite, file = dialects.identity(
+                framework, classname, name, case.suite_name, file
+            )
         status, message, error_type = _status(case, framework)
         details = None
         truncated = False
@@ -335,19 +305,6 @@ class _Handler:
         self.window.clear()
 
 
-def _case_framework(attrs: dict[str, str], classname: str, name: str, file: str | None) -> str | None:
-    """Recognise a producer from one case when its suites did not say."""
-    if file and classname:
-        module = _module_of(file)
-        if classname == module or classname.startswith(module + "."):
-            return "pytest"
-    if "assertions" in attrs and "class" in attrs:
-        return "phpunit"
-    if classname == name and attrs.get("status") in _CTEST_STATUS:
-        return "ctest"
-    return None
-
-
 def _int_or_none(value: str | None) -> int | None:
     if value is None:
         return None
@@ -355,27 +312,6 @@ def _int_or_none(value: str | None) -> int | None:
         return int(value.strip())
     except ValueError:
         return None
-
-
-def _identity(
-    framework: str | None, classname: str, name: str, suite_name: str, file: str | None
-) -> tuple[str, str, str, str | None]:
-    """(classname, name, suite, file) after the dialect fixes listed in the module docstring."""
-    if framework == "mocha" and classname and name.endswith(classname):
-        classname, name = name[: -len(classname)].rstrip(), classname
-    elif framework == "jest" and classname == name:
-        classname = ""
-    elif framework == "vitest" and classname and file is None:
-        file = classname
-    if "$" in classname and _JAVA_NAME.match(classname):
-        classname = classname.replace("$", ".")
-    if framework == "pytest":
-        suite = ""
-    elif framework in _SUITE_SCOPED or not classname:
-        suite = suite_name
-    else:
-        suite = ""
-    return classname, name, suite, file
 
 
 def _status(case: _Case, framework: str | None) -> tuple[Status, str | None, str | None]:
@@ -427,6 +363,12 @@ def _merge_teardown(held: ParsedCase, twin: ParsedCase, max_text: int) -> Parsed
     held.details = details
     held.truncated = held.truncated or twin.truncated or cut
     return held
+
+
+def parse(fh: BinaryIO, path: str, max_text: int) -> ParsedReport:
+    """Start reading a JUnit report (the first chunk is checked now; cases are read lazily)."""
+    metadata, framework, cases = parse_junit(fh, path, max_text)
+    return ParsedReport(path, ReportFormat.JUNIT, framework, metadata, cases)
 
 
 def parse_junit(

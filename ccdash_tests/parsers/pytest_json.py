@@ -17,12 +17,20 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, BinaryIO
 
 import msgspec
 
 from ccdash_tests.models import ParsedCase, Status
-from ccdash_tests.parsers.common import ReportError, clip, collection_error, json_problem, split_nodeid
+from ccdash_tests.parsers.common import (
+    ParsedReport,
+    ReportError,
+    ReportFormat,
+    clip,
+    collection_error,
+    json_problem,
+    split_nodeid,
+)
 
 OUTCOMES = {
     "passed": Status.PASSED,
@@ -71,6 +79,23 @@ class JsonReport(msgspec.Struct):
     environment: dict[str, Any] = {}
     summary: dict[str, int] = {}
     collectors: list[Collector] = []
+
+
+# pytest JSON is decoded whole; anything larger is not a pytest-json-report a CI job writes.
+MAX_JSON_BYTES = 2 * 1024 * 1024 * 1024
+
+
+def parse(fh: BinaryIO, path: str, max_text: int) -> ParsedReport:
+    """Read a pytest-json-report file (decoded whole: the whole file is checked now)."""
+    with fh:
+        data = fh.read(MAX_JSON_BYTES + 1)
+    if len(data) > MAX_JSON_BYTES:
+        raise ReportError(path, "pytest JSON report larger than 2 GiB")
+    report = decode_report(data, path)
+    del data
+    return ParsedReport(
+        path, ReportFormat.PYTEST_JSON, "pytest", metadata_of(report), iter_cases(report, path, max_text)
+    )
 
 
 def decode_report(data: bytes, path: str) -> JsonReport:

@@ -17,7 +17,15 @@ from typing import Any, BinaryIO
 import msgspec
 
 from ccdash_tests.models import ParsedCase, Status
-from ccdash_tests.parsers.common import ReportError, clip, collection_error, json_problem, split_nodeid
+from ccdash_tests.parsers.common import (
+    ParsedReport,
+    ReportError,
+    ReportFormat,
+    clip,
+    collection_error,
+    json_problem,
+    split_nodeid,
+)
 
 _PHASE_OUTCOMES = frozenset({"passed", "failed", "skipped", "rerun", "error"})
 MAX_LINE = 64 * 1024 * 1024
@@ -36,7 +44,7 @@ class LogLine(msgspec.Struct, rename={"report_type": "$report_type"}):
     exitstatus: int | None = None
 
 
-class _Open:
+class OpenTest:
     """Phases seen so far for one test in its current attempt."""
 
     __slots__ = ("attempts", "duration", "failed_attempt", "failures", "line", "outcomes", "xfail")
@@ -49,6 +57,12 @@ class _Open:
         self.failures: list[tuple[str | None, str | None]] = []  # (message, details)
         self.duration = 0.0
         self.xfail = False
+
+
+def parse(fh: BinaryIO, path: str, max_text: int) -> ParsedReport:
+    """Start reading a report-log (its first line is checked now; cases are read lazily)."""
+    metadata, cases = parse_reportlog(fh, path, max_text)
+    return ParsedReport(path, ReportFormat.REPORTLOG, "pytest", metadata, cases)
 
 
 def parse_reportlog(fh: BinaryIO, path: str, max_text: int) -> tuple[dict[str, str], Iterator[ParsedCase]]:
@@ -88,7 +102,7 @@ def _iterate(
     first: LogLine,
     metadata: dict[str, str],
 ) -> Iterator[ParsedCase]:
-    pending: dict[str, _Open] = {}
+    pending: dict[str, OpenTest] = {}
     number = 1
     record: LogLine | None = first
     try:
@@ -114,7 +128,7 @@ def _iterate(
 
 def _step(
     record: LogLine,
-    pending: dict[str, _Open],
+    pending: dict[str, OpenTest],
     path: str,
     number: int,
     max_text: int,
@@ -137,7 +151,7 @@ def _step(
     state = pending.get(record.nodeid)
     if state is None:
         line = record.location[1] if record.location else None
-        state = pending[record.nodeid] = _Open(line + 1 if line is not None else None)
+        state = pending[record.nodeid] = OpenTest(line + 1 if line is not None else None)
     state.outcomes[when] = outcome
     state.duration += record.duration or 0.0
     state.xfail = state.xfail or record.wasxfail is not None
@@ -183,7 +197,7 @@ def _traceback_text(longrepr: dict[str, Any]) -> str | None:
     return "\n".join(parts) or None
 
 
-def _status(state: _Open) -> Status:
+def _status(state: OpenTest) -> Status:
     outcomes = state.outcomes
     if outcomes.get("setup") in ("failed", "error") or outcomes.get("teardown") in ("failed", "error"):
         return Status.ERROR
@@ -199,7 +213,7 @@ def _status(state: _Open) -> Status:
     return Status.FAILED
 
 
-def _finish(nodeid: str, state: _Open, max_text: int) -> ParsedCase:
+def _finish(nodeid: str, state: OpenTest, max_text: int) -> ParsedCase:
     status = _status(state)
     message = state.failures[0][0] if state.failures else None
     details = "\n".join(text for _, text in state.failures if text) or None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import codecs
 
-from ccdash_tests.parsers.common import ReportError
+from ccdash_tests.parsers.common import ReportError, ReportFormat
 
 SNIFF_BYTES = 8192
 _BOMS = (
@@ -26,7 +26,7 @@ def _text_head(head: bytes) -> str:
     return head.decode("utf-8", "replace")
 
 
-def sniff_format(head: bytes, path: str) -> str:
+def sniff_format(head: bytes, path: str) -> ReportFormat:
     """ "junit", "pytest-json" or "reportlog" from the first few KB; ReportError when it is none of them.
 
     XML (first non-blank character "<") is JUnit; JSON whose first line holds "$report_type" is a
@@ -38,12 +38,12 @@ def sniff_format(head: bytes, path: str) -> str:
     if not text:
         raise ReportError(path, "empty file (white space only)")
     if text.startswith("<"):
-        return "junit"
+        return ReportFormat.JUNIT
     if text.startswith("["):
-        return "pytest-json"  # JSON, but of the wrong shape: the JSON reader names the problem
+        return ReportFormat.PYTEST_JSON  # JSON, but of the wrong shape: the JSON reader names the problem
     if text.startswith("{"):
         first_line = text.split("\n", 1)[0]
-        return "reportlog" if '"$report_type"' in first_line else "pytest-json"
+        return ReportFormat.REPORTLOG if '"$report_type"' in first_line else ReportFormat.PYTEST_JSON
     if "\x00" in text[:64] or "\ufffd" in text[:64]:
         raise ReportError(path, "not a test report: binary content")
     raise ReportError(path, "not a test report: neither XML nor JSON")
