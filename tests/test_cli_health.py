@@ -75,7 +75,7 @@ def db(db_url: str, tmp_path: Path) -> str:
     result = invoke(db_url, "map", "resolve")
     assert result.exit_code == 0, result.output
     with open_store(db_url) as store:
-        tax = next(d for d in store.definitions.list(PROJECT) if d.name == "test_tax")
+        tax = next(d for d in store.definitions.all(PROJECT) if d.name == "test_tax")
         store.signals.insert(
             TestIntegritySignalDTO(
                 signal_id="sig-1",

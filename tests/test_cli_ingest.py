@@ -208,7 +208,7 @@ def test_refused_file_among_good_ones_stores_nothing(db_url: str, tmp_path: Path
     assert "bad.xml" in err and "line" in err
     with open_store(db_url) as store:
         assert store.runs.list_by_project("p") == []
-        assert store.definitions.list("p") == []
+        assert store.definitions.all("p") == []
 
 
 def test_unopenable_store_exits_3(tmp_path: Path) -> None:

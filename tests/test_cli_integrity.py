@@ -255,7 +255,7 @@ def kinds(signals: list) -> set[tuple[str, str | None, str]]:
 
 
 def definition_ids(store: Store) -> dict[tuple[str, str], str]:
-    return {(d.classname, d.name): d.test_id for d in store.definitions.list(PROJECT)}
+    return {(d.classname, d.name): d.test_id for d in store.definitions.all(PROJECT)}
 
 
 @pytest.fixture

@@ -81,7 +81,7 @@ def ingest_run(store: Store, run_id: str, at: datetime, outcomes: dict[str, tupl
 
 def tid(store: Store, key: str) -> str:
     classname, name, _ = TESTS[key]
-    found = [d for d in store.definitions.list(PROJECT) if d.classname == classname and d.name == name]
+    found = [d for d in store.definitions.all(PROJECT) if d.classname == classname and d.name == name]
     assert len(found) == 1
     return found[0].test_id
 

@@ -38,7 +38,7 @@ def test_every_result_comes_once_with_its_definition(store: Store) -> None:
     store_run(store, "r2", 2, names[:5])  # another run of the same tests must not leak in
     rows = list(run_results(store.engine, PROJECT, "r1", page=4))
     assert sorted(result.test_id for result, _ in rows) == sorted(
-        d.test_id for d in store.definitions.list(PROJECT)
+        d.test_id for d in store.definitions.all(PROJECT)
     )
     assert len(rows) == 23
     for result, definition in rows:

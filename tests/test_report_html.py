@@ -169,7 +169,7 @@ def db(db_url: str, tmp_path: Path) -> str:
         assert result.exit_code == 0, result.output
     assert invoke(db_url, "map", "resolve").exit_code == 0
     with open_store(db_url) as store:
-        hostile = next(d for d in store.definitions.list(PROJECT) if d.name == SCRIPT_NAME)
+        hostile = next(d for d in store.definitions.all(PROJECT) if d.name == SCRIPT_NAME)
         store.signals.insert(
             TestIntegritySignalDTO(
                 signal_id="sig-1",

@@ -115,7 +115,7 @@ def test_definitions_upsert_get_list_get_or_create(store: Store) -> None:
     assert updated.owner == "team-billing"
     assert updated.first_seen == first.first_seen
     store.definitions.get_or_create(definition("test_y", classname="tests.test_a.TestB"))
-    names = [d.name for d in store.definitions.list(P)]
+    names = [d.name for d in store.definitions.all(P)]
     assert names == ["test_x[a-1]", "test_y"]
     assert store.definitions.get(P, first.test_id) == updated
     assert updated.base_name == "test_x"
@@ -332,7 +332,7 @@ def test_transaction_rolls_back_everything(store: Store) -> None:
         store.definitions.get_or_create(definition("test_rollback"))
         raise RuntimeError("crash in the middle of a run")
     assert store.runs.get(P, "r-rollback") is None
-    assert store.definitions.list(P) == []
+    assert store.definitions.all(P) == []
 
 
 def test_names_are_bound_as_parameters(store: Store) -> None:

@@ -143,6 +143,9 @@ def _check_signals(
     strong_before, strong_after = _strong(old.checks), _strong(new.checks)
     weak_before, weak_after = before - strong_before, after - strong_after
     if strong_after < strong_before and weak_after > weak_before:
+        weak_added = _added(
+            (c.text for c in old.checks if not c.strong), (c.text for c in new.checks if not c.strong)
+        )
         evidence = {
             **base,
             "strong_before": strong_before,
@@ -150,11 +153,9 @@ def _check_signals(
             "removed": _added(
                 (c.text for c in new.checks if c.strong), (c.text for c in old.checks if c.strong)
             ),
-            "added": _added(
-                (c.text for c in old.checks if not c.strong), (c.text for c in new.checks if not c.strong)
-            ),
+            "added": weak_added,
         }
-        weakest = next((c.line for c in new.checks if not c.strong and c.text in evidence["added"]), new.line)
+        weakest = next((c.line for c in new.checks if not c.strong and c.text in weak_added), new.line)
         found.append(
             _candidate(
                 SignalType.ASSERTION_WEAKENED, SignalSeverity.MEDIUM, path, new, language, evidence, weakest

@@ -38,7 +38,7 @@ from ccdash_tests.integrity.link import (
     load_run_results,
     statuses_by_nodeid,
 )
-from ccdash_tests.integrity.scan import ScanReport, scan_change
+from ccdash_tests.integrity.scan import LinkableTest, ScanReport, scan_change
 from ccdash_tests.models import SignalSeverity, SignalState, TestIntegritySignalDTO, TestRunDTO
 from ccdash_tests.store import Store
 from ccdash_tests.store.queries import integrity as q
@@ -227,7 +227,7 @@ def record_report(
     """Link, escalate and store the signals of one scanned change; returns them and how many were new."""
     if not report.candidates and not (report.changed_tests and current and previous):
         return [], 0
-    wanted = [*report.candidates, *report.changed_tests]
+    wanted: list[LinkableTest] = [*report.candidates, *report.changed_tests]
     previous_results = load_run_results(store, project, previous.run_id, wanted) if previous else None
     current_results = load_run_results(store, project, current.run_id, wanted) if current else None
     candidates = run_aware_candidates(

@@ -352,7 +352,7 @@ def _is_teardown_error(case: _Case) -> bool:
     if len(case.failures) != 1:
         return False
     element, message, _, _ = case.failures[0]
-    return element == "error" and bool(message) and message.startswith("failed on teardown with ")
+    return element == "error" and message is not None and message.startswith("failed on teardown with ")
 
 
 def _merge_teardown(held: ParsedCase, twin: ParsedCase, max_text: int) -> ParsedCase:

@@ -166,7 +166,7 @@ class SqlDefinitionRepository:
         )
         return definition_from_row(rows[0]) if rows else None
 
-    def list(self, project_id: str) -> list[TestDefinitionDTO]:
+    def all(self, project_id: str) -> list[TestDefinitionDTO]:
         rows = self.engine.query(
             f"SELECT {DEFINITION_COLUMNS} FROM test_definitions WHERE project_id = ? "
             "ORDER BY classname, name",

@@ -87,8 +87,8 @@ def flaky_tables(console: Console, report: FlakyReport) -> None:
         title_justify="left",
     )
     for column in ("test", "flake rate", "reasons", "flips", "passed", "failed", "retried", "shas", "runs"):
-        justify = "right" if column in ("flake rate", "flips", "passed", "failed", "retried") else "left"
-        table.add_column(column, justify=justify, overflow="fold")
+        numeric = column in ("flake rate", "flips", "passed", "failed", "retried")
+        table.add_column(column, justify="right" if numeric else "left", overflow="fold")
     for test in report.tests:
         table.add_row(
             terminal.plain(test_label(test.classname, test.name)),
