@@ -33,6 +33,7 @@ error fingerprint
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from collections.abc import Iterable
 
@@ -40,6 +41,12 @@ US = "\x1f"
 TEST_ID_VERSION = "ccdash-test:v1"
 RUN_ID_VERSION = "ccdash-run:v1"
 ERROR_VERSION = "ccdash-err:v1"
+
+
+def canonical_json(value: object) -> str:
+    """Sorted keys, no spaces, text kept as is: one string per document, the text stored JSON columns and
+    mapping snapshot hashes are taken over."""
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 
 
 def _digest(parts: Iterable[str], length: int) -> str:

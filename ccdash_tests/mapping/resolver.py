@@ -23,11 +23,11 @@ Rules (the README quotes them):
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from math import prod
 
+from ccdash_tests.identity import canonical_json
 from ccdash_tests.mapping.base import (
     PRECEDENCE,
     MappingCandidate,
@@ -207,11 +207,6 @@ def snapshot_document(mappings: Iterable[ResolvedMapping], conflicts: Iterable[M
     )
     conflict_rows = sorted([c.test_id, c.primary_feature, [list(p) for p in c.proposals]] for c in conflicts)
     return {"version": SNAPSHOT_VERSION, "mappings": rows, "conflicts": conflict_rows}
-
-
-def canonical_json(document: object) -> str:
-    """Sorted keys, no spaces, UTF-8 text kept as is: one byte string per document."""
-    return json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
 def document_hash(document: object) -> str:

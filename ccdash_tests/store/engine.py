@@ -164,7 +164,6 @@ class PostgresEngine(_Transactions):
             import psycopg
         except ImportError as exc:  # pragma: no cover - psycopg is a declared dependency
             raise StoreError("PostgreSQL support needs psycopg: pip install 'psycopg[binary]'") from exc
-        self._psycopg = psycopg
         # psycopg logs its own cleanup notices ("error ignored terminating Pipeline") when a connection
         # dies mid-write; the user gets our one-line message instead.
         psycopg_log = logging.getLogger("psycopg")

@@ -225,7 +225,8 @@ def applied_migrations(engine: Engine) -> list[str]:
 
 
 def migrate(engine: Engine, *, enabled: bool = True) -> list[str]:
-    """Apply pending migrations, each in its own transaction; returns the names applied now.
+    """Apply every pending migration in one transaction (a store is never left half-migrated); returns
+    the names applied now.
 
     With `enabled` False (CCDASH_TEST_VISUALIZER_ENABLED=0) a store that lacks the tables is refused
     instead of created; a store that has them is used as it is.

@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from ccdash_tests.identity import base_name, error_text_hash
+from ccdash_tests.identity import canonical_json as to_json  # every JSON column holds canonical JSON
 from ccdash_tests.models import (
     SignalSeverity,
     SignalState,
@@ -47,11 +48,6 @@ def py_time(value: str | None) -> datetime | None:
 def required_time(value: str) -> datetime:
     """A stored time from a NOT NULL column."""
     return datetime.fromisoformat(value)
-
-
-def to_json(value: Any) -> str:
-    """Canonical JSON: sorted keys, no spaces; also the text that snapshot hashes are taken over."""
-    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 
 
 def from_json(value: str | None, default: Any) -> Any:
