@@ -7,7 +7,6 @@ import os
 import sys
 import tempfile
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -129,52 +128,27 @@ def ingest(
             if not json_out and not quiet:
                 bad, flaky = failing_and_flaky(store, outcome.run, limit=SUMMARY_ROWS)
                 view.ingest_summary(store.description, outcome, after, bad, flaky)
-            pushed = push_stored_run(store, outcome, client, json_out, quiet)
+            pushed = push_stored_run(store, outcome, client, show=not (json_out or quiet))
             if json_out:
                 document = view.ingest_document(outcome, after)
-                terminal.print_json({**document, **({"push": pushed.document} if client else {})})
-            pushed.finish()
-
-
-@dataclass
-class PushAfterIngest:
-    """What `ingest --push` did after storing: CCDash's answer, or the error to end with (exit 3 or 2)."""
-
-    document: dict
-    error: Exception | None = None
-
-    def finish(self) -> None:
-        if self.error is not None:
-            raise self.error
+                terminal.print_json({**document, **({"push": pushed[0]} if pushed else {})})
+            if pushed and pushed[1] is not None:
+                raise pushed[1]
 
 
 def push_stored_run(
-    store: Store, outcome: IngestOutcome, client: CCDashClient | None, json_out: bool, quiet: bool
-) -> PushAfterIngest:
-    """Send the run just stored. It is committed already: a failure here loses nothing locally."""
+    store: Store, outcome: IngestOutcome, client: CCDashClient | None, show: bool
+) -> tuple[dict, Exception | None] | None:
+    """`--push`: send the run just stored and show CCDash's answer; (its JSON, the error to end with)."""
     if client is None:
-        return PushAfterIngest({})
-    from ccdash_tests.commands.push_cmd import refusal_check
-    from ccdash_tests.output.views import push as view
-    from ccdash_tests.push.client import CCDashUnavailable
-    from ccdash_tests.push.service import push_runs
+        return None
+    from ccdash_tests.output.views import push as push_view
+    from ccdash_tests.push.service import push_after_ingest
 
-    run_id = outcome.run.run_id
-    try:
-        outcomes = push_runs(store, [outcome.run], client)
-    except CCDashUnavailable as exc:
-        error = CCDashUnavailable(
-            f"run {run_id} is stored ({store.description}) but not pushed: {exc}; "
-            f"send it later with: ccdash-tests push {run_id}"
-        )
-        return PushAfterIngest({"ccdash_url": client.shown_url, "error": str(error)}, error)
-    if not json_out:
-        view.show(client.shown_url, outcomes, quiet=quiet)
-    try:
-        refusal_check(outcomes)
-    except UserError as refused:
-        return PushAfterIngest(view.document(client.shown_url, outcomes), refused)
-    return PushAfterIngest(view.document(client.shown_url, outcomes))
+    pushed = push_after_ingest(store, outcome.run, client)
+    if show and pushed.outcomes:
+        push_view.show(client.shown_url, pushed.outcomes)
+    return push_view.after_ingest_document(client.shown_url, pushed), pushed.error
 
 
 @contextlib.contextmanager

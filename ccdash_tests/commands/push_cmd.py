@@ -21,7 +21,6 @@ from ccdash_tests.store import open_store
 if TYPE_CHECKING:
     from ccdash_tests.models import TestRunDTO
     from ccdash_tests.push.client import CCDashClient
-    from ccdash_tests.push.service import RunPush
     from ccdash_tests.store import Store
 
 URL_HELP = "CCDash server, e.g. http://127.0.0.1:8000 (its POST /api/tests/ingest takes the runs)."
@@ -56,16 +55,6 @@ def make_client(url: str | None, token: str | None, timeout: float, retries: int
     if not url or not url.strip():
         raise UserError("no CCDash server: give --ccdash-url URL or set $CCDASH_URL")
     return CCDashClient(parse_url(url), token=token or None, timeout=timeout, retries=retries)
-
-
-def refusal_check(outcomes: list[RunPush]) -> None:
-    """Exit 2 when CCDash refused a run, quoting its validation errors (already shown per run)."""
-    refused = [outcome for outcome in outcomes if outcome.status == "refused"]
-    if refused:
-        first = refused[0]
-        raise UserError(
-            f"{len(refused)} of {len(outcomes)} runs refused; run {first.run_id}: {first.refusal}"
-        )
 
 
 def chosen_runs(
@@ -127,7 +116,7 @@ def push(
     """
     with user_errors():
         from ccdash_tests.output.views import push as view
-        from ccdash_tests.push.service import PushLimits, push_runs
+        from ccdash_tests.push.service import PushLimits, push_runs, refusal
 
         client = make_client(ccdash_url, token, timeout, retries)
         with open_store(db) as store:
@@ -137,4 +126,6 @@ def push(
             terminal.print_json(view.document(client.shown_url, outcomes))
         else:
             view.show(client.shown_url, outcomes)
-        refusal_check(outcomes)
+        refused = refusal(outcomes)
+        if refused is not None:
+            raise refused

@@ -28,6 +28,9 @@ Which field comes from where (CCDash's `IngestRunRequest` <- our store's DTOs):
       owner                   TestDefinitionDTO.owner
       stdout_ref, stderr_ref  "" (not stored)
 
+CCDash strips surrounding white space from the text it stores (a Jest name " top-level" reads back
+as "top-level"); we send the names as stored.
+
 Large runs go as several posts of the same run id (`plan_posts`): CCDash answers the first `created`
 and the rest `updated`, and skips results it already holds, so a post that is retried or sent again
 changes nothing.

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from ccdash_tests import __version__
+from ccdash_tests.errors import UserError
 from ccdash_tests.models import CCDashResultRow, TestRunDTO
 from ccdash_tests.push.client import BodyTooLarge, CCDashClient, CCDashRefused, CCDashUnavailable
 from ccdash_tests.push.payload import (
@@ -134,6 +135,37 @@ def push_runs(
                 raise CCDashUnavailable(f"{exc} ({len(outcomes)} of {len(runs)} runs were pushed)") from None
             raise
     return outcomes
+
+
+def refusal(outcomes: Sequence[RunPush]) -> UserError | None:
+    """The exit-2 error when CCDash refused a run, quoting its validation errors; None when it took all."""
+    refused = [outcome for outcome in outcomes if outcome.status == "refused"]
+    if not refused:
+        return None
+    first = refused[0]
+    return UserError(f"{len(refused)} of {len(outcomes)} runs refused; run {first.run_id}: {first.refusal}")
+
+
+@dataclass
+class AfterIngest:
+    """What `ingest --push` did with the run it had just stored, and the error it must end with."""
+
+    outcomes: list[RunPush]
+    error: Exception | None = None
+
+
+def push_after_ingest(store: Store, run: TestRunDTO, client: CCDashClient) -> AfterIngest:
+    """Send the run just stored. It is committed already, so a server that is down loses nothing here:
+    the error says so and how to send the run later."""
+    try:
+        outcomes = push_runs(store, [run], client)
+    except CCDashUnavailable as exc:
+        message = (
+            f"run {run.run_id} is stored ({store.description}) but not pushed: {exc}; "
+            f"send it later with: ccdash-tests push {run.run_id}"
+        )
+        return AfterIngest([], CCDashUnavailable(message))
+    return AfterIngest(outcomes, refusal(outcomes))
 
 
 def select_runs(

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from rich.text import Text
 
 from ccdash_tests.output import terminal
-from ccdash_tests.push.service import RunPush
+from ccdash_tests.push.service import AfterIngest, RunPush
 
 STATUS_STYLE = {"created": "green", "updated": "cyan", "skipped": "dim", "refused": "bold red"}
 
@@ -50,3 +50,10 @@ def show(url: str, outcomes: Sequence[RunPush], quiet: bool = False) -> None:
 
 def document(url: str, outcomes: Sequence[RunPush]) -> dict:
     return {"ccdash_url": url, "runs": [outcome.to_json_dict() for outcome in outcomes]}
+
+
+def after_ingest_document(url: str, after: AfterIngest) -> dict:
+    """The `push` member of `ingest --push --json`: CCDash's answers, or the error when it was down."""
+    if not after.outcomes and after.error is not None:
+        return {"ccdash_url": url, "error": str(after.error)}
+    return document(url, after.outcomes)
