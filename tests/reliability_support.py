@@ -1,4 +1,4 @@
-"""Helpers shared by the reliability tests: report generators, the CLI as a real process, store probes."""
+"""Helpers shared by the reliability tests: the CLI as a real process, and store probes."""
 
 from __future__ import annotations
 
@@ -8,9 +8,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Sequence
 from pathlib import Path
-from xml.sax.saxutils import quoteattr
 
 import psycopg
 
@@ -18,44 +16,6 @@ from ccdash_tests.store import open_store
 
 REPO = Path(__file__).resolve().parent.parent
 CLI = [sys.executable, "-m", "ccdash_tests"]
-
-
-def xml_attr(value: str) -> str:
-    """An attribute value that XML reads back verbatim (newlines and tabs too)."""
-    return quoteattr(value, {"\n": "&#10;", "\r": "&#13;", "\t": "&#9;"})
-
-
-def junit_text(cases: Sequence[tuple[str, str, str]], suite: str = "suite") -> str:
-    """A JUnit document from (classname, name, status) triples; status is passed, failed or skipped."""
-    body = []
-    for classname, name, status in cases:
-        head = f'<testcase classname={xml_attr(classname)} name={xml_attr(name)} time="0.01"'
-        if status == "failed":
-            body.append(f'{head}><failure message="boom">trace</failure></testcase>')
-        elif status == "skipped":
-            body.append(f'{head}><skipped message="later"/></testcase>')
-        else:
-            body.append(f"{head}/>")
-    return (
-        '<?xml version="1.0" encoding="UTF-8"?>\n'
-        f"<testsuites><testsuite name={xml_attr(suite)}>\n"
-        + "\n".join(body)
-        + "\n</testsuite></testsuites>\n"
-    )
-
-
-def write_big_junit(path: Path, count: int, prefix: str = "test", fail_every: int = 50) -> Path:
-    """A large JUnit file written line by line (flat memory), every `fail_every`-th case failing."""
-    with path.open("w", encoding="utf-8") as out:
-        out.write('<?xml version="1.0" encoding="UTF-8"?>\n<testsuites><testsuite name="big">\n')
-        for i in range(count):
-            head = f'<testcase classname="pkg.mod{i % 100}.TestC" name="{prefix}_{i}" time="0.001"'
-            if fail_every and i % fail_every == 0:
-                out.write(f'{head}><failure message="boom {i}">trace {i}</failure></testcase>\n')
-            else:
-                out.write(f"{head}/>\n")
-        out.write("</testsuite></testsuites>\n")
-    return path
 
 
 def cli_env(**extra: str) -> dict[str, str]:

@@ -12,9 +12,9 @@ from typing import Any
 import pytest
 import typer.main
 import yaml
+from factories import Cli
 from hypothesis import given
 from hypothesis import strategies as st
-from typer.testing import CliRunner
 
 from ccdash_tests.cli import app
 from ccdash_tests.ingest import ingest_request
@@ -171,9 +171,7 @@ def cases() -> list[ParsedCase]:
 
 
 def show(db: str, *args: str) -> str:
-    outcome = CliRunner().invoke(app, ["runs", "show", "--db", db, "--project", "demo", *args])
-    assert outcome.exit_code == 0, outcome.output
-    return outcome.stdout
+    return Cli(db, "demo")("runs", "show", *args, code=0).stdout
 
 
 def test_github_format_from_the_store(store: Store, db_url: str) -> None:

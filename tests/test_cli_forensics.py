@@ -7,9 +7,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
+from factories import cli, junit_case, junit_xml
 
-from ccdash_tests.cli import app
 from ccdash_tests.identity import test_id as make_test_id
 from ccdash_tests.models import TestFeatureMappingDTO
 from ccdash_tests.store import open_store
@@ -28,35 +27,30 @@ ODD_NAME = "test_[bold]markup[/bold]"
 DB_ERROR = "ConnectionError: connection refused (db.py line {})"
 
 
-def xml_case(name: str, body: str = "") -> str:
-    return f'<testcase classname="{CLS}" name="{name}" file="pkg/test_calc.py" time="0.25">{body}</testcase>'
-
-
-def failure(message: str, tag: str = "failure") -> str:
-    return f'<{tag} message="{message}">Traceback (most recent call last): {message}</{tag}>'
+def xml_case(name: str, status: str = "passed", message: str = "") -> str:
+    """A case of pkg/test_calc.py; a failure's text is a traceback ending in its message."""
+    text = f"Traceback (most recent call last): {message}" if status in ("failed", "error") else ""
+    return junit_case(
+        name, status, classname=CLS, file="pkg/test_calc.py", time="0.25", message=message, text=text
+    )
 
 
 def run_report(n: int) -> str:
-    cases = [
-        xml_case("test_breaks", failure("AssertionError: assert 3 == 4") if n >= 5 else ""),
-        xml_case("test_sha", failure("AssertionError: sha differs") if n == 3 else ""),
-        xml_case("test_retry", '<flakyFailure message="TimeoutError: slow"/>' if n == 6 else ""),
-        xml_case("test_db_a", failure(DB_ERROR.format(12), "error") if n == 6 else ""),
-        xml_case("test_db_b", failure(DB_ERROR.format(48), "error") if n == 6 else ""),
+    def outcome(bad: bool, status: str, message: str) -> tuple[str, str]:
+        return (status, message) if bad else ("passed", "")
+
+    return junit_xml(
+        xml_case("test_breaks", *outcome(n >= 5, "failed", "AssertionError: assert 3 == 4")),
+        xml_case("test_sha", *outcome(n == 3, "failed", "AssertionError: sha differs")),
+        xml_case("test_retry", *outcome(n == 6, "flaky", "TimeoutError: slow")),
+        xml_case("test_db_a", *outcome(n == 6, "error", DB_ERROR.format(12))),
+        xml_case("test_db_b", *outcome(n == 6, "error", DB_ERROR.format(48))),
         xml_case(ODD_NAME),
-    ]
-    return (
-        f'<?xml version="1.0"?><testsuites><testsuite name="pytest">{"".join(cases)}</testsuite></testsuites>'
     )
 
 
 def sha_of(n: int) -> str:
     return SHARED_SHA if n in (3, 4) else f"{n:02d}" * 20
-
-
-def invoke(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(app, list(args))
-    return result.exit_code, result.stdout, result.stderr
 
 
 @pytest.fixture
@@ -66,11 +60,11 @@ def db(db_url: str, tmp_path: Path) -> str:
         report = tmp_path / f"run{n}.xml"
         report.write_text(run_report(n), encoding="utf-8")
         stamp = (DAY0 + timedelta(hours=8 * (n - 1), minutes=15)).isoformat()
-        code, out, err = invoke(
+        result = cli(
             "ingest", str(report), "--db", db_url, "--project", P, "--run-id", f"run-{n}",
             "--git-sha", sha_of(n), "--branch", "main", "--session", f"agent-{n}", "--timestamp", stamp,
         )  # fmt: skip
-        assert code == 0, out + err
+        assert result.exit_code == 0, result.output
     with open_store(db_url) as store:
         for name in ("test_breaks", ODD_NAME):
             store.mappings.upsert(
@@ -87,10 +81,10 @@ def db(db_url: str, tmp_path: Path) -> str:
 
 
 def read(db: str, *args: str) -> str:
-    code, out, err = invoke(*args, "--db", db, "--project", P)
-    assert code == 0, out + err
-    assert err == ""
-    return out
+    result = cli(*args, "--db", db, "--project", P)
+    assert result.exit_code == 0, result.output
+    assert result.stderr == ""
+    return result.stdout
 
 
 def read_json(db: str, *args: str) -> dict:
@@ -137,16 +131,20 @@ def test_history_names_are_shown_literally(db: str) -> None:
 
 
 def test_history_ambiguous_and_unknown_tests_exit_2(db: str) -> None:
-    code, out, err = invoke("history", "test_db", "--db", db, "--project", P, "--json")
-    assert code == 2 and out == ""
-    assert err.splitlines() == [
+    result = cli("history", "test_db", "--db", db, "--project", P, "--json")
+    assert result.exit_code == 2 and result.stdout == ""
+    assert result.stderr.splitlines() == [
         "ccdash-tests: 'test_db' matches 2 tests; give a test_id or a longer name:",
         f"  {make_test_id(P, '', CLS, 'test_db_a')}  {CLS}::test_db_a",
         f"  {make_test_id(P, '', CLS, 'test_db_b')}  {CLS}::test_db_b",
     ]
-    assert "Traceback" not in err
-    code, out, err = invoke("history", "nothing_like_this", "--db", db, "--project", P)
-    assert code == 2 and out == "" and "no stored test matches 'nothing_like_this'" in err
+    assert "Traceback" not in result.stderr
+    result = cli("history", "nothing_like_this", "--db", db, "--project", P)
+    assert (
+        result.exit_code == 2
+        and result.stdout == ""
+        and "no stored test matches 'nothing_like_this'" in result.stderr
+    )
 
 
 def test_flaky_table_and_json(db: str) -> None:
@@ -218,10 +216,10 @@ def test_failures_of_a_run_and_since(db: str) -> None:
     assert everything["scope"] == "all" and everything["runs"] == 6 and everything["failing_results"] == 5
     out = read(db, "failures", "--all")
     assert "5 failing results in 3 clusters: all 6 runs" in out
-    code, out, err = invoke("failures", "--since", "last tuesday", "--db", db, "--project", P)
-    assert code == 2 and out == "" and "--since" in err
-    code, out, err = invoke("failures", "--run", "run-9", "--db", db, "--project", P)
-    assert code == 2 and "no run 'run-9'" in err
+    result = cli("failures", "--since", "last tuesday", "--db", db, "--project", P)
+    assert result.exit_code == 2 and result.stdout == "" and "--since" in result.stderr
+    result = cli("failures", "--run", "run-9", "--db", db, "--project", P)
+    assert result.exit_code == 2 and "no run 'run-9'" in result.stderr
 
 
 def test_failures_without_failures(db: str) -> None:
@@ -251,19 +249,19 @@ def test_timeline_by_day_and_by_run(db: str) -> None:
 
 
 def test_timeline_refuses_bad_input(db: str) -> None:
-    code, out, err = invoke("timeline", "--feature", "calculator", "--by", "week", "--db", db, "--project", P)
-    assert code == 2 and out == "" and "--by 'week'" in err
-    code, out, err = invoke("timeline", "--feature", "nope", "--db", db, "--project", P, "--json")
-    assert code == 2 and out == "" and "no test has feature 'nope'" in err
+    result = cli("timeline", "--feature", "calculator", "--by", "week", "--db", db, "--project", P)
+    assert result.exit_code == 2 and result.stdout == "" and "--by 'week'" in result.stderr
+    result = cli("timeline", "--feature", "nope", "--db", db, "--project", P, "--json")
+    assert result.exit_code == 2 and result.stdout == "" and "no test has feature 'nope'" in result.stderr
 
 
 def test_empty_store_answers_plainly(db_url: str) -> None:
     assert read_json(db_url, "flaky")["tests"] == []
     assert "No flaky tests in the last 0 run(s)" in read(db_url, "flaky")
-    code, _out, err = invoke("failures", "--db", db_url, "--project", P)
-    assert code == 2 and "has no runs yet" in err
+    result = cli("failures", "--db", db_url, "--project", P)
+    assert result.exit_code == 2 and "has no runs yet" in result.stderr
 
 
 def test_unreachable_store_exits_3(tmp_path: Path) -> None:
-    code, out, err = invoke("history", "x", "--db", str(tmp_path / "missing" / "s.db"), "--project", P)
-    assert code == 3 and out == "" and "does not exist" in err
+    result = cli("history", "x", "--db", str(tmp_path / "missing" / "s.db"), "--project", P)
+    assert result.exit_code == 3 and result.stdout == "" and "does not exist" in result.stderr

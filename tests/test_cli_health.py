@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner, Result
+from factories import Cli, junit_xml, tagged_case
 
-from ccdash_tests.cli import app
 from ccdash_tests.health import below_fail_under
 from ccdash_tests.models import FeatureTestHealthDTO, SignalSeverity, TestIntegritySignalDTO
 from ccdash_tests.store import open_store
@@ -37,32 +35,10 @@ RUNS = [
         {"total": "passed", "tax": "failed", "refund": "error", "login": "passed"},
     ),
 ]
-BODIES = {
-    "passed": "",
-    "failed": '<failure message="assert 1 == 2">assert 1 == 2</failure>',
-    "error": '<error message="fixture broke">fixture broke</error>',
-    "skipped": '<skipped message="later"/>',
-}
 
 
 def report(outcomes: dict[str, str]) -> str:
-    cases = []
-    for key, status in outcomes.items():
-        path, name, feature, domain = TESTS[key]
-        classname = path.removesuffix(".py").replace("/", ".")
-        props = (
-            f'<properties><property name="feature" value="{feature}"/>'
-            f'<property name="domain" value="{domain}"/></properties>'
-        )
-        cases.append(
-            f'<testcase classname="{classname}" name="{name}" file="{path}" line="1" time="0.01">'
-            f"{props}{BODIES[status]}</testcase>"
-        )
-    return '<testsuites><testsuite name="pytest">' + "".join(cases) + "</testsuite></testsuites>"
-
-
-def invoke(db: str, *args: str) -> Result:
-    return CliRunner().invoke(app, [*args, "--db", db, "--project", PROJECT])
+    return junit_xml(*(tagged_case(*TESTS[key], status, line=1) for key, status in outcomes.items()))
 
 
 @pytest.fixture
@@ -70,9 +46,9 @@ def db(db_url: str, tmp_path: Path) -> str:
     for run_id, stamp, outcomes in RUNS:
         path = tmp_path / f"{run_id}.xml"
         path.write_text(report(outcomes), encoding="utf-8")
-        result = invoke(db_url, "ingest", str(path), "--run-id", run_id, "--timestamp", stamp)
+        result = Cli(db_url, PROJECT)("ingest", str(path), "--run-id", run_id, "--timestamp", stamp)
         assert result.exit_code == 0, result.output
-    result = invoke(db_url, "map", "resolve")
+    result = Cli(db_url, PROJECT)("map", "resolve")
     assert result.exit_code == 0, result.output
     with open_store(db_url) as store:
         tax = next(d for d in store.definitions.all(PROJECT) if d.name == "test_tax")
@@ -91,9 +67,7 @@ def db(db_url: str, tmp_path: Path) -> str:
 
 
 def run_json(db: str, *args: str, code: int = 0) -> dict:
-    result = invoke(db, *args, "--json")
-    assert result.exit_code == code, result.output
-    return json.loads(result.stdout)
+    return Cli(db, PROJECT).json(*args, code=code)
 
 
 def flatten(nodes: list[dict]) -> dict[str, dict]:
@@ -130,7 +104,7 @@ def test_domains_tree_rolls_up_every_level(db: str) -> None:
 
 
 def test_domains_tree_view(db: str) -> None:
-    result = invoke(db, "domains")
+    result = Cli(db, PROJECT)("domains")
     assert result.exit_code == 0, result.output
     output = result.stdout
     assert "billing  3 tests  1 passed  2 failed  0 skipped  33.3%  1 open signals" in output
@@ -159,7 +133,7 @@ def test_health_for_one_feature_lists_its_tests(db: str) -> None:
         ("test_tax", "failed", "r3"),
         ("test_total", "passed", "r3"),
     ]
-    result = invoke(db, "health", "--feature", "totals")
+    result = Cli(db, PROJECT)("health", "--feature", "totals")
     assert result.exit_code == 0, result.output
     assert "Tests behind the feature" in result.stdout
     assert "test_tax" in result.stdout
@@ -174,7 +148,7 @@ def test_health_domain_filter_includes_subdomains(db: str) -> None:
 
 
 def test_gate_fails_with_exit_1_and_names_the_features(db: str) -> None:
-    result = invoke(db, "health", "--fail-under", "0.9")
+    result = Cli(db, PROJECT)("health", "--fail-under", "0.9")
     assert result.exit_code == 1, result.output
     stderr = result.stderr
     assert "health gate failed: 2 feature(s) below 90.0%" in stderr
@@ -188,22 +162,22 @@ def test_gate_fails_with_exit_1_and_names_the_features(db: str) -> None:
 def test_gate_passes_for_a_healthy_selection(db: str) -> None:
     document = run_json(db, "health", "--feature", "login", "--fail-under", "1.0")
     assert document["gate"]["passed"] is True
-    assert invoke(db, "health", "--domain", "auth", "--fail-under", "0.99").exit_code == 0
+    assert Cli(db, PROJECT)("health", "--domain", "auth", "--fail-under", "0.99").exit_code == 0
 
 
 def test_unknown_feature_or_domain_exits_2(db: str) -> None:
-    result = invoke(db, "health", "--feature", "nope")
+    result = Cli(db, PROJECT)("health", "--feature", "nope")
     assert result.exit_code == 2, result.output
     assert "no mapped tests for feature 'nope'" in result.stderr
     assert "known features: login, refunds, totals" in result.stderr
-    assert invoke(db, "health", "--domain", "shipping").exit_code == 2
-    assert invoke(db, "health", "--fail-under", "1.5").exit_code == 2
+    assert Cli(db, PROJECT)("health", "--domain", "shipping").exit_code == 2
+    assert Cli(db, PROJECT)("health", "--fail-under", "1.5").exit_code == 2
 
 
 def test_empty_store_prints_a_hint(db_url: str) -> None:
     assert run_json(db_url, "domains") == {"project": PROJECT, "domains": []}
     assert run_json(db_url, "health")["features"] == []
-    result = invoke(db_url, "health")
+    result = Cli(db_url, PROJECT)("health")
     assert "No mapped features yet" in result.stdout
 
 

@@ -9,9 +9,9 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
+from factories import Cli, GitRepo, cli, junit_case, junit_xml
+from factories import write_report as write
 
-from ccdash_tests.cli import app
 from ccdash_tests.store import open_store
 
 DATA = Path(__file__).parent / "data"
@@ -25,39 +25,24 @@ RUN_KEYS = {
 STATUSES = {"passed", "failed", "error", "skipped", "xfailed", "xpassed"}
 
 
+# This module's cases fail with "AssertionError: boom 42" and error in setup.
+MESSAGES = {
+    "failed": ("AssertionError: boom 42", "Traceback: boom"),
+    "error": ("RuntimeError: setup", "trace"),
+}
+
+
 def junit(*cases: str, suite: str = "suite", timestamp: str | None = None) -> str:
-    stamp = f' timestamp="{timestamp}"' if timestamp else ""
-    body = "".join(cases)
-    return (
-        f'<?xml version="1.0"?><testsuites><testsuite name="{suite}"{stamp}>{body}</testsuite></testsuites>'
-    )
+    return junit_xml(*cases, suite=suite, timestamp=timestamp)
 
 
 def case(name: str, outcome: str = "passed", classname: str = "pkg.test_mod", time: str = "0.5") -> str:
-    body = {
-        "passed": "",
-        "failed": '<failure message="AssertionError: boom 42">Traceback: boom</failure>',
-        "error": '<error message="RuntimeError: setup">trace</error>',
-        "skipped": '<skipped message="later"/>',
-    }[outcome]
-    return f'<testcase classname="{classname}" name="{name}" time="{time}">{body}</testcase>'
-
-
-def write(tmp_path: Path, name: str, content: str) -> Path:
-    path = tmp_path / name
-    path.write_text(content, encoding="utf-8")
-    return path
-
-
-def invoke(*args: str, input: bytes | None = None) -> tuple[int, str, str]:
-    result = CliRunner().invoke(app, list(args), input=input)
-    return result.exit_code, result.stdout, result.stderr
+    message, text = MESSAGES.get(outcome, (None, None))
+    return junit_case(name, outcome, classname=classname, time=time, message=message, text=text)
 
 
 def ingest_json(db: str, *args: str) -> dict:
-    code, out, err = invoke("ingest", *args, "--db", db, "--project", "p", "--json")
-    assert code == 0, out + err
-    return json.loads(out)
+    return Cli(db, "p").json("ingest", *args)
 
 
 def test_ingest_json_contract(db_url: str, tmp_path: Path) -> None:
@@ -95,9 +80,9 @@ def test_ingest_twice_stores_nothing_new(db_url: str, tmp_path: Path) -> None:
     with open_store(db_url) as store:
         assert len(store.runs.list_by_project("p")) == 1
         assert len(store.results.by_run("p", first["run_id"])) == 2
-    code, out, _ = invoke("ingest", str(report), "--db", db_url, "--project", "p")
-    assert code == 0
-    assert "nothing new was written" in out
+    result = cli("ingest", str(report), "--db", db_url, "--project", "p")
+    assert result.exit_code == 0
+    assert "nothing new was written" in result.stdout
 
 
 def test_same_run_id_adds_only_new_tests_and_never_rewrites(db_url: str, tmp_path: Path) -> None:
@@ -107,9 +92,9 @@ def test_same_run_id_adds_only_new_tests_and_never_rewrites(db_url: str, tmp_pat
     document = ingest_json(db_url, str(shard2), "--run-id", "build-7")
     assert (document["new_results"], document["already_stored"]) == (1, 1)
     assert document["total_tests"] == 3
-    code, out, err = invoke("runs", "show", "build-7", "--db", db_url, "--project", "p", "--json")
-    assert code == 0, err
-    results = {r["name"]: r for r in json.loads(out)["results"]}
+    result = cli("runs", "show", "build-7", "--db", db_url, "--project", "p", "--json")
+    assert result.exit_code == 0, result.output
+    results = {r["name"]: r for r in json.loads(result.stdout)["results"]}
     assert results["a"]["status"] == "failed", "a stored result is never rewritten"
     assert results["a"]["attempts"] == 1
 
@@ -124,13 +109,13 @@ def test_all_files_form_one_run_with_globs_and_mixed_formats(db_url: str, tmp_pa
 
 def test_stdin_is_a_report(db_url: str, tmp_path: Path) -> None:
     content = junit(case("from_stdin")).encode()
-    code, out, err = invoke("ingest", "-", "--db", db_url, "--project", "p", "--json", input=content)
-    assert code == 0, err
-    assert json.loads(out)["total_tests"] == 1
+    result = cli("ingest", "-", "--db", db_url, "--project", "p", "--json", input=content)
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["total_tests"] == 1
     bad = b"<testsuites><testsuite><testcase name='x'>"
-    code, out, err = invoke("ingest", "-", "--db", db_url, "--project", "p", input=bad)
-    assert code == 2
-    assert err.startswith("ccdash-tests: <stdin>:"), err
+    result = cli("ingest", "-", "--db", db_url, "--project", "p", input=bad)
+    assert result.exit_code == 2
+    assert result.stderr.startswith("ccdash-tests: <stdin>:"), result.stderr
 
 
 def test_run_options_are_stored(db_url: str, tmp_path: Path) -> None:
@@ -172,10 +157,10 @@ def test_report_timestamp_is_the_default_run_time(tmp_path: Path) -> None:
 def test_bad_options_exit_2_and_write_nothing(tmp_path: Path, args: list[str], message: str) -> None:
     report = write(tmp_path, "r.xml", junit(case("a")))
     db = tmp_path / "s.db"
-    code, out, err = invoke("ingest", str(report), "--db", str(db), *args)
-    assert code == 2, out + err
-    assert message in err
-    assert "Traceback" not in out + err
+    result = cli("ingest", str(report), "--db", str(db), *args)
+    assert result.exit_code == 2, result.output
+    assert message in result.stderr
+    assert "Traceback" not in result.stdout + result.stderr
     assert not db.exists()
 
 
@@ -185,27 +170,27 @@ def test_bad_options_exit_2_and_write_nothing(tmp_path: Path, args: list[str], m
 )
 def test_missing_inputs_exit_2(tmp_path: Path, target: str, message: str) -> None:
     db = tmp_path / "s.db"
-    code, _, err = invoke("ingest", str(tmp_path / target), "--db", str(db))
-    assert code == 2
-    assert message in err
-    assert len(err.strip().splitlines()) <= 2
+    result = cli("ingest", str(tmp_path / target), "--db", str(db))
+    assert result.exit_code == 2
+    assert message in result.stderr
+    assert len(result.stderr.strip().splitlines()) <= 2
     assert not db.exists()
 
 
 def test_forced_format_mismatch_is_refused(tmp_path: Path) -> None:
-    code, _, err = invoke(
+    result = cli(
         "ingest", str(PYTEST_DATA / "pytest.json"), "--format", "junit", "--db", str(tmp_path / "s.db")
     )
-    assert code == 2
-    assert "pytest.json" in err
+    assert result.exit_code == 2
+    assert "pytest.json" in result.stderr
 
 
 def test_refused_file_among_good_ones_stores_nothing(db_url: str, tmp_path: Path) -> None:
     good = write(tmp_path, "good.xml", junit(case("a"), case("b")))
     bad = write(tmp_path, "bad.xml", junit(case("c")).replace("</testsuites>", ""))
-    code, _, err = invoke("ingest", str(good), str(bad), "--db", db_url, "--project", "p")
-    assert code == 2
-    assert "bad.xml" in err and "line" in err
+    result = cli("ingest", str(good), str(bad), "--db", db_url, "--project", "p")
+    assert result.exit_code == 2
+    assert "bad.xml" in result.stderr and "line" in result.stderr
     with open_store(db_url) as store:
         assert store.runs.list_by_project("p") == []
         assert store.definitions.all("p") == []
@@ -213,12 +198,12 @@ def test_refused_file_among_good_ones_stores_nothing(db_url: str, tmp_path: Path
 
 def test_unopenable_store_exits_3(tmp_path: Path) -> None:
     report = write(tmp_path, "r.xml", junit(case("a")))
-    code, _, err = invoke("ingest", str(report), "--db", str(tmp_path / "no" / "such" / "dir" / "s.db"))
-    assert code == 3
-    assert "does not exist" in err
-    code, _, err = invoke("runs", "list", "--db", "postgresql://nobody@127.0.0.1:1/x")
-    assert code == 3
-    assert "cannot connect" in err
+    result = cli("ingest", str(report), "--db", str(tmp_path / "no" / "such" / "dir" / "s.db"))
+    assert result.exit_code == 3
+    assert "does not exist" in result.stderr
+    result = cli("runs", "list", "--db", "postgresql://nobody@127.0.0.1:1/x")
+    assert result.exit_code == 3
+    assert "cannot connect" in result.stderr
 
 
 def test_duplicate_testcases_fold_into_one_flaky_result(db_url: str, tmp_path: Path) -> None:
@@ -238,8 +223,8 @@ def test_duplicate_testcases_fold_into_one_flaky_result(db_url: str, tmp_path: P
     assert document["total_tests"] == 2
     assert document["flaky_tests"] == 1
     assert document["status_counts"]["passed"] == 1 and document["status_counts"]["failed"] == 1
-    _, out, _ = invoke("runs", "show", "--db", db, "--project", "p", "--json")
-    results = {r["name"]: r for r in json.loads(out)["results"]}
+    result = cli("runs", "show", "--db", db, "--project", "p", "--json")
+    results = {r["name"]: r for r in json.loads(result.stdout)["results"]}
     assert (results["t"]["attempts"], results["t"]["flaky"]) == (3, True)
     assert (results["u"]["attempts"], results["u"]["flaky"]) == (2, False)
     assert results["t"]["error_message"] == "AssertionError: boom 42"
@@ -266,27 +251,15 @@ def test_ci_environment_fills_metadata_and_options_win(
     assert (document["branch"], document["trigger"]) == ("mine", "local")
 
 
-def _git_repo(path: Path) -> str:
-    path.mkdir()
-    for args in (
-        ["init", "-q", "-b", "trunk"],
-        ["-c", "user.name=t", "-c", "user.email=t@e", "commit", "-q", "--allow-empty", "-m", "init"],
-    ):
-        subprocess.run(["git", *args], cwd=path, check=True)
-    return subprocess.run(
-        ["git", "rev-parse", "HEAD"], cwd=path, check=True, capture_output=True, text=True
-    ).stdout.strip()
-
-
 def test_git_checkout_fills_sha_branch_and_project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     repo = tmp_path / "shop-repo"
-    sha = _git_repo(repo)
+    sha = GitRepo(repo, branch="trunk", author=("t", "t@e")).commit("init", allow_empty=True)
     (repo / "sub").mkdir()
     monkeypatch.chdir(repo / "sub")
     report = write(tmp_path, "r.xml", junit(case("a")))
-    code, out, err = invoke("ingest", str(report), "--db", str(tmp_path / "s.db"), "--json")
-    assert code == 0, err
-    document = json.loads(out)
+    result = cli("ingest", str(report), "--db", str(tmp_path / "s.db"), "--json")
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.stdout)
     assert (document["git_sha"], document["branch"], document["project_id"]) == (sha, "trunk", "shop-repo")
     assert document["trigger"] == "local"
 
@@ -296,14 +269,14 @@ def test_project_from_environment_and_folder(tmp_path: Path, monkeypatch: pytest
     folder.mkdir()
     monkeypatch.chdir(folder)
     report = write(tmp_path, "r.xml", junit(case("a")))
-    code, out, _ = invoke("ingest", str(report), "--json")
-    assert json.loads(out)["project_id"] == "plain-folder"
+    result = cli("ingest", str(report), "--json")
+    assert json.loads(result.stdout)["project_id"] == "plain-folder"
     assert (folder / "ccdash-tests.db").exists(), "the default store is a file in the working directory"
     monkeypatch.setenv("CCDASH_TESTS_PROJECT", "from-env")
     monkeypatch.setenv("CCDASH_TESTS_DB", "sqlite:///env.db")
-    code, out, _ = invoke("ingest", str(report), "--json")
-    assert code == 0
-    assert json.loads(out)["project_id"] == "from-env"
+    result = cli("ingest", str(report), "--json")
+    assert result.exit_code == 0
+    assert json.loads(result.stdout)["project_id"] == "from-env"
     assert (folder / "env.db").exists()
 
 
@@ -312,25 +285,25 @@ def test_runs_list_and_show(db_url: str, tmp_path: Path) -> None:
     second = write(tmp_path, "2.xml", junit(case("a"), case("b")))
     ingest_json(db_url, str(first), "--run-id", "run-one", "--timestamp", "2026-01-01T00:00:00Z")
     ingest_json(db_url, str(second), "--run-id", "run-two", "--timestamp", "2026-01-02T00:00:00Z")
-    code, out, _ = invoke("runs", "list", "--db", db_url, "--project", "p", "--json")
-    assert code == 0
-    runs = json.loads(out)
+    result = cli("runs", "list", "--db", db_url, "--project", "p", "--json")
+    assert result.exit_code == 0
+    runs = json.loads(result.stdout)
     assert [r["run_id"] for r in runs] == ["run-two", "run-one"]
     assert set(runs[0]) == RUN_KEYS
-    code, out, _ = invoke("runs", "list", "--limit", "1", "--db", db_url, "--project", "p")
-    assert code == 0 and "run-two" in out and "run-one" not in out
-    code, out, _ = invoke("runs", "show", "--db", db_url, "--project", "p", "--json")
-    shown = json.loads(out)
+    result = cli("runs", "list", "--limit", "1", "--db", db_url, "--project", "p")
+    assert result.exit_code == 0 and "run-two" in result.stdout and "run-one" not in result.stdout
+    result = cli("runs", "show", "--db", db_url, "--project", "p", "--json")
+    shown = json.loads(result.stdout)
     assert shown["run"]["run_id"] == "run-two"
     for result in shown["results"]:
         assert {"test_id", "name", "classname", "path", "status", "duration_ms", "attempts", "flaky",
                 "error_fingerprint", "error_message"} <= set(result)  # fmt: skip
-    code, out, _ = invoke("runs", "show", "run-o", "--db", db_url, "--project", "p")
-    assert code == 0 and "run-one" in out and "AssertionError: boom 42" in out
-    code, _, err = invoke("runs", "show", "run-", "--db", db_url, "--project", "p")
-    assert code == 2 and "ambiguous" in err
-    code, _, err = invoke("runs", "show", "nope", "--db", db_url, "--project", "p")
-    assert code == 2 and "no run" in err
+    result = cli("runs", "show", "run-o", "--db", db_url, "--project", "p")
+    assert result.exit_code == 0 and "run-one" in result.stdout and "AssertionError: boom 42" in result.stdout
+    result = cli("runs", "show", "run-", "--db", db_url, "--project", "p")
+    assert result.exit_code == 2 and "ambiguous" in result.stderr
+    result = cli("runs", "show", "nope", "--db", db_url, "--project", "p")
+    assert result.exit_code == 2 and "no run" in result.stderr
 
 
 def test_error_fingerprint_groups_same_cause(tmp_path: Path) -> None:
@@ -338,41 +311,45 @@ def test_error_fingerprint_groups_same_cause(tmp_path: Path) -> None:
         tmp_path,
         "r.xml",
         junit(
-            '<testcase classname="m" name="x"><failure message="ValueError: id 17 at 0x7f3a"/></testcase>',
-            '<testcase classname="m" name="y"><failure message="ValueError: id 99 at 0x1b2c"/></testcase>',
+            junit_case(
+                "x", "failed", classname="m", time=None, message="ValueError: id 17 at 0x7f3a", text=""
+            ),
+            junit_case(
+                "y", "failed", classname="m", time=None, message="ValueError: id 99 at 0x1b2c", text=""
+            ),
         ),
     )
     db = str(tmp_path / "s.db")
     ingest_json(db, str(report))
-    _, out, _ = invoke("runs", "show", "--db", db, "--project", "p", "--json")
-    prints = {r["error_fingerprint"] for r in json.loads(out)["results"]}
+    result = cli("runs", "show", "--db", db, "--project", "p", "--json")
+    prints = {r["error_fingerprint"] for r in json.loads(result.stdout)["results"]}
     assert len(prints) == 1 and None not in prints
 
 
 def test_db_info(db_url: str, tmp_path: Path) -> None:
     ingest_json(db_url, str(write(tmp_path, "r.xml", junit(case("a"), case("b")))))
-    code, out, _ = invoke("db", "info", "--db", db_url, "--project", "p", "--json")
-    assert code == 0
-    info = json.loads(out)
+    result = cli("db", "info", "--db", db_url, "--project", "p", "--json")
+    assert result.exit_code == 0
+    info = json.loads(result.stdout)
     assert info["schema_version"] >= 1
     assert info["counts"] == {"runs": 1, "definitions": 2, "results": 2}
     assert info["backend"] in ("sqlite", "postgresql")
 
 
 def test_empty_store_reads_kindly(tmp_path: Path) -> None:
-    code, out, _ = invoke("runs", "list", "--db", str(tmp_path / "s.db"), "--project", "p")
-    assert code == 0 and "No runs stored yet" in out
-    code, _, err = invoke("runs", "show", "--db", str(tmp_path / "s.db"), "--project", "p")
-    assert code == 2 and "has no runs" in err
+    result = cli("runs", "list", "--db", str(tmp_path / "s.db"), "--project", "p")
+    assert result.exit_code == 0 and "No runs stored yet" in result.stdout
+    result = cli("runs", "show", "--db", str(tmp_path / "s.db"), "--project", "p")
+    assert result.exit_code == 2 and "has no runs" in result.stderr
 
 
 def test_module_entry_point_and_version() -> None:
     done = subprocess.run([sys.executable, "-m", "ccdash_tests", "--version"], capture_output=True, text=True)
     assert done.returncode == 0 and done.stdout.startswith("ccdash-tests ")
-    code, out, _ = invoke("--help")
-    assert code == 0
+    result = cli("--help")
+    assert result.exit_code == 0
     for command in ("ingest", "runs", "db"):
-        assert command in out
+        assert command in result.stdout
 
 
 def test_framework_versions_feed_the_environment_fingerprint(tmp_path: Path) -> None:
@@ -391,28 +368,14 @@ def test_pytest_json_creation_time_is_the_run_time(tmp_path: Path) -> None:
     assert datetime.fromisoformat(document["timestamp"]).timestamp() == pytest.approx(created, abs=0.001)
 
 
-def _commit(repo: Path, message: str) -> str:
-    subprocess.run(["git", "add", "-A"], cwd=repo, check=True)
-    subprocess.run(
-        ["git", "-c", "user.name=t", "-c", "user.email=t@e", "commit", "-q", "-m", message],
-        cwd=repo,
-        check=True,
-    )
-    done = subprocess.run(["git", "rev-parse", "HEAD"], cwd=repo, check=True, capture_output=True, text=True)
-    return done.stdout.strip()
-
-
 def test_ingest_checks_integrity_of_the_change(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    repo = tmp_path / "shop"
-    repo.mkdir()
-    subprocess.run(["git", "init", "-q", "-b", "main"], cwd=repo, check=True)
-    tests = repo / "tests"
-    tests.mkdir()
-    (tests / "test_cart.py").write_text("def test_total():\n    assert 1 + 1 == 2\n    assert 2 * 2 == 4\n")
-    first = _commit(repo, "cart tests")
-    (tests / "test_cart.py").write_text("def test_total():\n    pass\n")
-    second = _commit(repo, "make it green")
-    monkeypatch.chdir(repo)
+    repo = GitRepo(tmp_path / "shop", author=("t", "t@e"))
+    cart = "tests/test_cart.py"
+    first = repo.commit(
+        "cart tests", {cart: "def test_total():\n    assert 1 + 1 == 2\n    assert 2 * 2 == 4\n"}
+    )
+    second = repo.commit("make it green", {cart: "def test_total():\n    pass\n"})
+    monkeypatch.chdir(repo.root)
     db = str(tmp_path / "s.db")
     report = junit(case("test_total", "failed", classname="tests.test_cart"))
     write(tmp_path, "1.xml", report)
@@ -421,9 +384,9 @@ def test_ingest_checks_integrity_of_the_change(tmp_path: Path, monkeypatch: pyte
     assert before["integrity"]["checked"] is False
     after = ingest_json(db, str(tmp_path / "2.xml"), "--git-sha", second, "--session", "agent-2")
     assert after["integrity"]["checked"] is True, after["integrity"]
-    code, out, _ = invoke("integrity", "--db", db, "--project", "p", "--json")
-    assert code == 0
-    signals = json.loads(out)
+    result = cli("integrity", "--db", db, "--project", "p", "--json")
+    assert result.exit_code == 0
+    signals = json.loads(result.stdout)
     signals = signals["signals"] if isinstance(signals, dict) else signals
     kinds = {s["signal_type"] for s in signals}
     assert {"assertion_removed", "edited_before_green"} <= kinds
@@ -435,13 +398,13 @@ def test_ingest_checks_integrity_of_the_change(tmp_path: Path, monkeypatch: pyte
 def test_refused_report_creates_no_store_file(tmp_path: Path) -> None:
     bad = write(tmp_path, "bad.xml", junit(case("a"), case("b")).replace("</testsuites>", ""))
     db = tmp_path / "new.db"
-    code, _, err = invoke("ingest", str(bad), "--db", str(db))
-    assert code == 2, err
+    result = cli("ingest", str(bad), "--db", str(db))
+    assert result.exit_code == 2, result.stderr
     assert not any(tmp_path.glob("new.db*")), "nothing written: not even an empty store"
     existing = tmp_path / "old.db"
     ingest_json(str(existing), str(write(tmp_path, "ok.xml", junit(case("a")))))
-    code, _, _ = invoke("ingest", str(bad), "--db", str(existing))
-    assert code == 2
+    result = cli("ingest", str(bad), "--db", str(existing))
+    assert result.exit_code == 2
     assert existing.exists(), "an existing store is never removed"
 
 
@@ -452,5 +415,5 @@ def test_the_same_bytes_twice_are_read_once(tmp_path: Path) -> None:
     copy = write(tmp_path / "artifacts", "first.xml", content)
     document = ingest_json(str(tmp_path / "s.db"), str(first), str(copy), str(first))
     assert document["total_tests"] == 2
-    _, out, _ = invoke("runs", "show", "--db", str(tmp_path / "s.db"), "--project", "p", "--json")
-    assert {r["attempts"] for r in json.loads(out)["results"]} == {1}
+    result = cli("runs", "show", "--db", str(tmp_path / "s.db"), "--project", "p", "--json")
+    assert {r["attempts"] for r in json.loads(result.stdout)["results"]} == {1}

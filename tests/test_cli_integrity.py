@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import json
-import subprocess
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from xml.sax.saxutils import quoteattr
 
 import pytest
-from typer.testing import CliRunner
+from factories import GitRepo, cli, edit, junit_case, junit_xml, python_tests
 
-from ccdash_tests.cli import app
 from ccdash_tests.errors import UserError
 from ccdash_tests.integrity.detectors import SignalType
 from ccdash_tests.integrity.scan import SignalCandidate
@@ -31,143 +28,37 @@ MODULE = "tests.test_calc"
 START = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
 
 
-class GitRepo:
-    """A throwaway repository driven through the real git binary."""
-
-    def __init__(self, root: Path) -> None:
-        self.root = root
-        root.mkdir(parents=True, exist_ok=True)
-        self.git("init", "-q", "-b", "main")
-        self.git("config", "user.name", "Agent Smith")
-        self.git("config", "user.email", "agent@example.com")
-        self.git("config", "commit.gpgsign", "false")
-
-    def git(self, *args: str) -> str:
-        done = subprocess.run(["git", *args], cwd=self.root, capture_output=True, text=True, check=True)
-        return done.stdout.strip()
-
-    def write(self, path: str, text: str) -> None:
-        target = self.root / path
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(text)
-
-    def commit(self, message: str, files: dict[str, str | None]) -> str:
-        for path, text in files.items():
-            if text is None:
-                (self.root / path).unlink()
-            else:
-                self.write(path, text)
-        self.git("add", "-A")
-        self.git("commit", "-q", "-m", message)
-        return self.git("rev-parse", "HEAD")
-
-
-BEFORE = """\
-import pytest
-
-from calc import add, div, parse, square
-
-
-def test_add():
-    assert add(1, 2) == 3
-    assert add(-1, 1) == 0
-
-
-def test_div():
-    with pytest.raises(ZeroDivisionError):
-        div(1, 0)
-
-
-class TestParse:
-    def test_number(self):
-        assert parse("1") == 1
-
-    def test_words(self):
-        result = parse("one")
-        assert result == 1
-
-
-@pytest.mark.parametrize("x", [1, 2])
-def test_param(x):
-    assert square(x) == x * x
-
-
-def test_legacy():
-    total = add(0, 0)
-    assert total == 0
-"""
+BEFORE = python_tests("test_add", "test_div", "TestParse", "test_param", "test_legacy")
 
 # Every weakening at once, in the commit that "made CI green".
-WEAKENED = """\
-import pytest
-
-from calc import add, div, parse, square
-
-
-def test_add():
-    assert add(1, 2) == 3
-
-
-@pytest.mark.skip(reason="flaky")
-def test_div():
-    with pytest.raises(ZeroDivisionError):
-        div(1, 0)
-
-
-class TestParse:
-    def test_number(self):
-        parse("1")
-
-    def test_words(self):
-        try:
-            result = parse("one")
-            assert result == 1
-        except Exception:
-            pass
-
-
-@pytest.mark.parametrize("x", [1, 2])
-def test_param(x):
-    assert square(x) == x ** 2
-"""
+WEAKENED = edit(
+    BEFORE,
+    ("    assert add(-1, 1) == 0\n", ""),  # one of two asserts goes
+    ("def test_div():", '@pytest.mark.skip(reason="flaky")\ndef test_div():'),  # a failing test skipped
+    ('        assert parse("1") == 1\n', '        parse("1")\n'),  # its only assert goes
+    (  # a failing assert wrapped in `except Exception`
+        '        result = parse("one")\n        assert result == 1\n',
+        "        try:\n"
+        '            result = parse("one")\n'
+        "            assert result == 1\n"
+        "        except Exception:\n"
+        "            pass\n",
+    ),
+    ("x * x", "x ** 2"),  # edited while failing, then green
+    ("\n\ndef test_legacy():\n    total = add(0, 0)\n    assert total == 0\n", ""),  # deleted
+)
 
 # Same tests, same strength: names, layout and comments change only.
-REFACTORED = """\
-import pytest
-
-from calc import add, div, parse, square
-
-
-def test_add():
-    # nothing is skipped here
-    assert add(
-        1, 2
-    ) == 3
-
-
-@pytest.mark.skip(reason="flaky")
-def test_div():
-    with pytest.raises(ZeroDivisionError):
-        div(1, 0)
-
-
-class TestParse:
-    def test_number(self):
-        parse("1")
-
-    def test_words(self):
-        try:
-            value = parse("one")
-            assert value == 1
-        except Exception:
-            pass
-
-
-@pytest.mark.parametrize("x", [1, 2])
-def test_param(x):
-    expected = x ** 2
-    assert square(x) == expected
-"""
+REFACTORED = edit(
+    WEAKENED,
+    (
+        "    assert add(1, 2) == 3\n",
+        "    # nothing is skipped here\n    assert add(\n        1, 2\n    ) == 3\n",
+    ),
+    ("            result = parse", "            value = parse"),
+    ("assert result == 1", "assert value == 1"),
+    ("    assert square(x) == x ** 2\n", "    expected = x ** 2\n    assert square(x) == expected\n"),
+)
 
 P, F, S = "passed", "failed", "skipped"
 RUN1 = {
@@ -201,29 +92,23 @@ EXPECTED = {
 
 def junit(results: dict[tuple[str, str], str]) -> str:
     """A pytest-style (xunit1) JUnit report: classname is the dotted module plus class."""
-    cases = []
-    for (cls, name), status in results.items():
-        classname = f"{MODULE}.{cls}" if cls else MODULE
-        body = {
-            P: "",
-            F: '<failure message="assert 1 == 2">AssertionError</failure>',
-            S: '<skipped type="pytest.skip" message="flaky">skipped</skipped>',
-        }[status]
-        cases.append(
-            f"<testcase classname={quoteattr(classname)} name={quoteattr(name)} "
-            f'file="{PATH}" line="1" time="0.01">{body}</testcase>'
+    outcomes = {
+        F: {"text": "AssertionError"},
+        S: {"message": "flaky", "text": "skipped", "kind": "pytest.skip"},
+    }
+    return junit_xml(
+        *(
+            junit_case(
+                name,
+                status,
+                classname=f"{MODULE}.{cls}" if cls else MODULE,
+                file=PATH,
+                line=1,
+                **outcomes.get(status, {}),
+            )
+            for (cls, name), status in results.items()
         )
-    return (
-        '<?xml version="1.0" encoding="utf-8"?><testsuites><testsuite name="pytest" '
-        f'tests="{len(cases)}">{"".join(cases)}</testsuite></testsuites>'
     )
-
-
-runner = CliRunner()
-
-
-def cli(*args: str) -> object:
-    return runner.invoke(app, list(args))
 
 
 def ingest(

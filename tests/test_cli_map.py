@@ -6,44 +6,16 @@ import json
 import time
 from datetime import UTC, datetime
 from pathlib import Path
-from xml.sax.saxutils import quoteattr
+from typing import Any
 
 import pytest
-from typer.testing import CliRunner
-
-from ccdash_tests.cli import app
+from factories import Cli, junit_xml, module_case, write_report
 
 PROJECT = "shop"
 
 
-def junit(cases: list[dict]) -> str:
-    """A pytest-style (xunit1) JUnit report: classname, name, file, optional status and properties."""
-    lines = ['<?xml version="1.0" encoding="utf-8"?>', '<testsuites><testsuite name="pytest">']
-    for item in cases:
-        attrs = (
-            f"classname={quoteattr(item['classname'])} name={quoteattr(item['name'])} "
-            f'file={quoteattr(item["file"])} line="1" time="0.01"'
-        )
-        body = ""
-        if item.get("properties"):
-            props = "".join(
-                f"<property name={quoteattr(k)} value={quoteattr(v)}/>" for k, v in item["properties"].items()
-            )
-            body += f"<properties>{props}</properties>"
-        status = item.get("status", "passed")
-        if status == "failed":
-            body += '<failure message="assert 1 == 2">assert 1 == 2</failure>'
-        elif status == "error":
-            body += '<error message="fixture broke">fixture broke</error>'
-        elif status == "skipped":
-            body += '<skipped message="not today"/>'
-        lines.append(f"<testcase {attrs}>{body}</testcase>")
-    lines.append("</testsuite></testsuites>")
-    return "\n".join(lines)
-
-
-def pytest_case(path: str, name: str, **extra: object) -> dict:
-    return {"classname": path.removesuffix(".py").replace("/", "."), "name": name, "file": path, **extra}
+def pytest_case(path: str, name: str, **extra: Any) -> str:
+    return module_case(path, name, line=1, **extra)
 
 
 CASES = [
@@ -60,32 +32,16 @@ CASES = [
 ]
 
 
-class Cli:
-    """Runs the CLI against one store and project."""
-
-    def __init__(self, db: str, tmp: Path) -> None:
-        self.db = db
-        self.tmp = tmp
-        self.runner = CliRunner()
-
-    def __call__(self, *args: str, code: int = 0) -> str:
-        result = self.runner.invoke(app, [*args, "--db", self.db, "--project", PROJECT])
-        assert result.exit_code == code, result.output
-        return result.stdout
-
-    def json(self, *args: str, code: int = 0) -> dict:
-        return json.loads(self(*args, "--json", code=code))
-
-    def ingest(self, cases: list[dict], run_id: str, timestamp: str) -> None:
-        report = self.tmp / f"{run_id}.xml"
-        report.write_text(junit(cases), encoding="utf-8")
-        self("ingest", str(report), "--run-id", run_id, "--timestamp", timestamp)
+def ingest(shop: Cli, folder: Path, cases: list[str], run_id: str, timestamp: str) -> None:
+    report = write_report(folder, f"{run_id}.xml", junit_xml(*cases))
+    shop("ingest", report, "--run-id", run_id, "--timestamp", timestamp, code=0)
 
 
 @pytest.fixture
-def cli(db_url: str, tmp_path: Path) -> Cli:
-    tool = Cli(db_url, tmp_path)
-    tool.ingest(CASES, "r1", "2026-01-01T00:00:00Z")
+def shop(db_url: str, tmp_path: Path) -> Cli:
+    """The shop project's store, holding one ingested run of CASES."""
+    tool = Cli(db_url, PROJECT)
+    ingest(tool, tmp_path, CASES, "r1", "2026-01-01T00:00:00Z")
     return tool
 
 
@@ -112,11 +68,11 @@ rules:
 """
 
 
-def test_paths_and_metadata_providers_through_resolve(cli: Cli) -> None:
+def test_paths_and_metadata_providers_through_resolve(shop: Cli) -> None:
     # The ingest already resolved the new tests (version 1); resolving again finds nothing new.
-    outcome = cli.json("map", "resolve")
+    outcome = shop.json("map", "resolve")
     assert (outcome["tests_resolved"], outcome["version"], outcome["new_version"]) == (4, 1, False)
-    shown = cli.json("map", "show")
+    shown = shop.json("map", "show")
     assert shown["version"] == 1 and len(shown["snapshot_hash"]) == 64
     sum_test = by_test(shown)["tests.billing.invoices.test_totals::test_sum"]
     assert [
@@ -131,17 +87,17 @@ def test_paths_and_metadata_providers_through_resolve(cli: Cli) -> None:
         0.9,
     )
     # Resolving the same inputs again changes nothing.
-    again = cli.json("map", "resolve")
+    again = shop.json("map", "resolve")
     assert (again["version"], again["new_version"], again["rows_written"]) == (1, False, 0)
 
 
-def test_imported_rules_are_stored_and_agree_or_conflict(cli: Cli, tmp_path: Path) -> None:
+def test_imported_rules_are_stored_and_agree_or_conflict(shop: Cli, tmp_path: Path) -> None:
     rules = tmp_path / "mapping.yaml"
     rules.write_text(RULES_YAML, encoding="utf-8")
-    imported = cli.json("map", "import", str(rules))
+    imported = shop.json("map", "import", str(rules))
     # Version 1 is what the ingest resolved; the imported rules make version 2.
     assert imported["rules"] == 2 and imported["resolution"]["version"] == 2
-    shown = cli.json("map", "show")
+    shown = shop.json("map", "show")
     # paths 0.6 + imported 0.8 agree on totals: 1 - 0.4 * 0.2 = 0.92, now primary.
     total = primary(shown, "tests.billing.invoices.test_totals::test_sum")
     assert total is not None
@@ -154,7 +110,7 @@ def test_imported_rules_are_stored_and_agree_or_conflict(cli: Cli, tmp_path: Pat
     # metadata outranks imported: ranking stays primary, and the disagreement is a conflict.
     rank = primary(shown, "tests.search.test_query::test_rank")
     assert rank is not None and (rank["feature"], rank["provider"]) == ("ranking", "metadata")
-    conflicts = {c["test"]: c for c in cli.json("map", "conflicts")["conflicts"]}
+    conflicts = {c["test"]: c for c in shop.json("map", "conflicts")["conflicts"]}
     # The tag and the path guess disagree on the login test too (both confidences >= 0.5).
     assert sorted(conflicts) == ["tests.auth.test_login::test_ok", "tests.search.test_query::test_rank"]
     ranking = conflicts["tests.search.test_query::test_rank"]
@@ -165,18 +121,24 @@ def test_imported_rules_are_stored_and_agree_or_conflict(cli: Cli, tmp_path: Pat
     ]
     assert ranking["primary_feature"] == "ranking"
     # A later ingest of new tests keeps using the stored rules.
-    cli.ingest([pytest_case("tests/search/test_filters.py", "test_filter")], "r2", "2026-01-02T00:00:00Z")
-    cli("map", "resolve")
+    ingest(
+        shop,
+        tmp_path,
+        [pytest_case("tests/search/test_filters.py", "test_filter")],
+        "r2",
+        "2026-01-02T00:00:00Z",
+    )
+    shop("map", "resolve", code=0)
     later = primary(
-        cli.json("map", "show", "tests/search/test_filters.py::test_filter"),
+        shop.json("map", "show", "tests/search/test_filters.py::test_filter"),
         "tests.search.test_filters::test_filter",
     )
     assert later is not None and (later["feature"], later["domain"]) == ("search results", "search")
 
 
-def test_override_wins_is_stored_and_can_be_removed(cli: Cli, tmp_path: Path) -> None:
-    cli("map", "resolve")
-    result = cli.json(
+def test_override_wins_is_stored_and_can_be_removed(shop: Cli, tmp_path: Path) -> None:
+    shop("map", "resolve", code=0)
+    result = shop.json(
         "map",
         "set",
         "tests/search/test_query.py::test_rank",
@@ -186,7 +148,7 @@ def test_override_wins_is_stored_and_can_be_removed(cli: Cli, tmp_path: Path) ->
         "Search/UI",
     )
     assert len(result["tests"]) == 1 and result["resolution"]["new_version"] is True
-    shown = cli.json("map", "show", "test_rank")
+    shown = shop.json("map", "show", "test_rank")
     rank = primary(shown, "tests.search.test_query::test_rank")
     assert rank is not None
     assert (rank["feature"], rank["domain"], rank["provider"], rank["confidence"]) == (
@@ -200,56 +162,56 @@ def test_override_wins_is_stored_and_can_be_removed(cli: Cli, tmp_path: Path) ->
     rules.write_text(
         json.dumps([{"pattern": "tests/search/*", "feature": "search results"}]), encoding="utf-8"
     )
-    cli("map", "import", str(rules))
-    conflicts = [c["test"] for c in cli.json("map", "conflicts")["conflicts"]]
+    shop("map", "import", rules, code=0)
+    conflicts = [c["test"] for c in shop.json("map", "conflicts")["conflicts"]]
     assert conflicts == ["tests.auth.test_login::test_ok"]
     assert (
-        primary(cli.json("map", "show", "test_rank"), "tests.search.test_query::test_rank")["feature"]
+        primary(shop.json("map", "show", "test_rank"), "tests.search.test_query::test_rank")["feature"]
         == "Typeahead"
     )
-    cli("map", "unset", "tests/search/test_query.py::test_rank")
-    back = primary(cli.json("map", "show", "test_rank"), "tests.search.test_query::test_rank")
+    shop("map", "unset", "tests/search/test_query.py::test_rank", code=0)
+    back = primary(shop.json("map", "show", "test_rank"), "tests.search.test_query::test_rank")
     assert back is not None and back["feature"] == "ranking"
 
 
-def test_snapshot_versions_and_show_at_a_past_time(cli: Cli) -> None:
-    cli("map", "resolve")
+def test_snapshot_versions_and_show_at_a_past_time(shop: Cli) -> None:
+    shop("map", "resolve", code=0)
     between = datetime.now(UTC).isoformat()
     time.sleep(0.01)
-    cli("map", "set", "test_sum", "--feature", "grand total")
-    now = cli.json("map", "show", "test_sum")
+    shop("map", "set", "test_sum", "--feature", "grand total", code=0)
+    now = shop.json("map", "show", "test_sum")
     assert now["version"] == 2, "version 1 was resolved by the ingest"
     assert primary(now, "tests.billing.invoices.test_totals::test_sum")["feature"] == "grand total"
-    before = cli.json("map", "show", "test_sum", "--at", between)
+    before = shop.json("map", "show", "test_sum", "--at", between)
     assert before["version"] == 1
     assert primary(before, "tests.billing.invoices.test_totals::test_sum") is None
-    empty = cli.json("map", "show", "--at", "2000-01-01T00:00:00Z")
+    empty = shop.json("map", "show", "--at", "2000-01-01T00:00:00Z")
     assert (empty["version"], empty["mappings"]) == (0, [])
 
 
-def test_table_output_shows_names_literally(cli: Cli, tmp_path: Path) -> None:
-    empty = Cli(str(tmp_path / "empty.db"), tmp_path)
-    assert "No conflicts" in empty("map", "conflicts")
-    assert "No mapping yet" in empty("map", "show")
-    cli("map", "resolve")
-    output = cli("map", "show")
+def test_table_output_shows_names_literally(shop: Cli, tmp_path: Path) -> None:
+    empty = Cli(tmp_path / "empty.db", PROJECT)
+    assert "No conflicts" in empty("map", "conflicts", code=0).stdout
+    assert "No mapping yet" in empty("map", "show", code=0).stdout
+    shop("map", "resolve", code=0)
+    output = shop("map", "show", code=0).stdout
     assert "test_[bold]odd[/bold]" in output
     assert "Mapping v1" in output
-    conflicts = cli("map", "conflicts")
+    conflicts = shop("map", "conflicts", code=0).stdout
     assert "Mapping conflicts (2)" in conflicts
     assert "metadata: Sign in (0.90)" in conflicts
 
 
-def test_bad_input_exits_2_and_writes_nothing(cli: Cli, tmp_path: Path) -> None:
+def test_bad_input_exits_2_and_writes_nothing(shop: Cli, tmp_path: Path) -> None:
     bad = tmp_path / "bad.yaml"
     bad.write_text("rules:\n  - pattern: 'x'\n", encoding="utf-8")
-    result = CliRunner().invoke(app, ["map", "import", str(bad), "--db", cli.db, "--project", PROJECT])
+    result = shop("map", "import", bad)
     assert result.exit_code == 2, result.output
     assert "bad.yaml: rules[0].feature: Field required" in result.stderr
     assert "Traceback" not in result.output
-    cli("map", "set", "no_such_test", "--feature", "x", code=2)
-    cli("map", "set", "test_sum", "--feature", "   ", code=2)
-    cli("map", "unset", "never_set", code=2)
-    cli("map", "show", "no_such_test", code=2)
-    cli("map", "import", str(tmp_path / "missing.yaml"), code=2)
-    assert cli.json("map", "show")["version"] == 1, "only the ingest's own resolution is stored"
+    shop("map", "set", "no_such_test", "--feature", "x", code=2)
+    shop("map", "set", "test_sum", "--feature", "   ", code=2)
+    shop("map", "unset", "never_set", code=2)
+    shop("map", "show", "no_such_test", code=2)
+    shop("map", "import", tmp_path / "missing.yaml", code=2)
+    assert shop.json("map", "show")["version"] == 1, "only the ingest's own resolution is stored"

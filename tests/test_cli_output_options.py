@@ -11,11 +11,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from factories import Cli, cli, junit_xml, tagged_case
 from markdown_it import MarkdownIt
-from typer.testing import CliRunner, Result
+from typer.testing import Result
 
 from ccdash_tests import __version__
-from ccdash_tests.cli import app
 from ccdash_tests.health.report import HealthReport
 from ccdash_tests.models import (
     FeatureTestHealthDTO,
@@ -41,35 +41,19 @@ CASES = {
     "half_ok": ("tests.test_cart", "test_tax_ok", "tax"),
     "hostile": ("tests.test_cart", HOSTILE, HOSTILE),
 }
-BODIES = {"passed": "", "failed": '<failure message="assert 1 == 2">assert 1 == 2</failure>'}
-
-
-def attr(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
-
-
-def report_xml(outcomes: dict[str, str]) -> str:
-    cases = []
-    for key, status in outcomes.items():
-        classname, name, feature = CASES[key]
-        props = (
-            f'<properties><property name="feature" value="{attr(feature)}"/>'
-            '<property name="domain" value="shop"/></properties>'
-        )
-        opening = f'<testcase classname="{classname}" name="{attr(name)}" time="0.1">'
-        cases.append(f"{opening}{props}{BODIES[status]}</testcase>")
-    return '<testsuites><testsuite name="pytest">' + "".join(cases) + "</testsuite></testsuites>"
-
-
 OUTCOMES = {"good": "passed", "bad": "failed", "half": "failed", "half_ok": "passed", "hostile": "passed"}
 
 
-def invoke(db: str, *args: str, env: dict[str, str] | None = None) -> Result:
-    return CliRunner().invoke(app, [*args, "--db", db, "--project", PROJECT], env=env)
+def report_xml(outcomes: dict[str, str]) -> str:
+    return junit_xml(
+        *(tagged_case(*CASES[key], "shop", status, time="0.1") for key, status in outcomes.items())
+    )
 
 
 def ingest(db: str, path: Path, *args: str) -> Result:
-    return invoke(db, "ingest", str(path), "--run-id", "r1", "--timestamp", "2026-01-01T00:00:00Z", *args)
+    return Cli(db, PROJECT)(
+        "ingest", str(path), "--run-id", "r1", "--timestamp", "2026-01-01T00:00:00Z", *args
+    )
 
 
 @pytest.fixture
@@ -83,7 +67,7 @@ def report_file(tmp_path: Path) -> Path:
 def db(db_url: str, report_file: Path) -> str:
     result = ingest(db_url, report_file, "--git-sha", "a" * 10, "--quiet")
     assert result.exit_code == 0, result.output
-    assert invoke(db_url, "map", "resolve").exit_code == 0
+    assert Cli(db_url, PROJECT)("map", "resolve").exit_code == 0
     return db_url
 
 
@@ -94,7 +78,7 @@ def test_ingest_quiet_prints_nothing_on_success(db_url: str, report_file: Path) 
     result = ingest(db_url, report_file, "--quiet")
     assert result.exit_code == 0, result.output
     assert result.stdout == "" and result.stderr == ""
-    runs = json.loads(invoke(db_url, "runs", "list", "--json").stdout)
+    runs = json.loads(Cli(db_url, PROJECT)("runs", "list", "--json").stdout)
     assert [run["run_id"] for run in runs] == ["r1"]
     loud = ingest(db_url, report_file)
     assert loud.exit_code == 0 and "Already stored" in loud.stdout
@@ -129,16 +113,16 @@ def test_make_console_respects_no_color(monkeypatch: pytest.MonkeyPatch) -> None
 
 
 def test_no_color_through_the_cli(db: str) -> None:
-    coloured = invoke(db, "runs", "list", env={"FORCE_COLOR": "1"})
+    coloured = Cli(db, PROJECT)("runs", "list", env={"FORCE_COLOR": "1"})
     assert coloured.exit_code == 0 and COLOUR_CODE.search(coloured.stdout)
-    plain = invoke(db, "runs", "list", env={"FORCE_COLOR": "1", "NO_COLOR": "1"})
+    plain = Cli(db, PROJECT)("runs", "list", env={"FORCE_COLOR": "1", "NO_COLOR": "1"})
     assert plain.exit_code == 0 and "r1" in plain.stdout
     assert not COLOUR_CODE.search(plain.stdout)
 
 
 @pytest.mark.parametrize("columns", [60, 100, 160])
 def test_tables_follow_the_terminal_width(db: str, columns: int) -> None:
-    result = invoke(db, "runs", "show", "r1", env={"COLUMNS": str(columns)})
+    result = Cli(db, PROJECT)("runs", "show", "r1", env={"COLUMNS": str(columns)})
     assert result.exit_code == 0, result.output
     widths = [len(line) for line in result.stdout.splitlines()]
     # The results table expands to the width it is given, and nothing is wider.
@@ -146,7 +130,7 @@ def test_tables_follow_the_terminal_width(db: str, columns: int) -> None:
 
 
 def test_version() -> None:
-    result = CliRunner().invoke(app, ["--version"])
+    result = cli("--version")
     assert result.exit_code == 0
     assert result.stdout == f"ccdash-tests {__version__}\n"
 
@@ -187,7 +171,7 @@ def md(text: str) -> str:
 
 
 def test_health_markdown_worst_first_with_gate(db: str) -> None:
-    result = invoke(db, "health", "--format", "markdown", "--fail-under", "0.9")
+    result = Cli(db, PROJECT)("health", "--format", "markdown", "--fail-under", "0.9")
     assert result.exit_code == 1, result.output
     text = result.stdout
     assert text.startswith("### Feature health of `shop`: gate 90.0% ❌ failed (2 below)")
@@ -196,19 +180,19 @@ def test_health_markdown_worst_first_with_gate(db: str) -> None:
     assert "0.0% ❌" in text and "50.0% ❌" in text
     rendered = md(text)
     assert "<script>" not in rendered and "&lt;script&gt;alert(1)&lt;/script&gt;" in rendered
-    ok = invoke(db, "health", "--format", "markdown", "--fail-under", "0.0")
+    ok = Cli(db, PROJECT)("health", "--format", "markdown", "--fail-under", "0.0")
     assert ok.exit_code == 0, ok.output
     assert ok.stdout.startswith("### Feature health of `shop`: gate 0.0% ✅ passed\n")
 
 
 def test_health_markdown_with_tests_and_format_errors(db: str) -> None:
-    result = invoke(db, "health", "--feature", "tax", "--format", "markdown")
+    result = Cli(db, PROJECT)("health", "--feature", "tax", "--format", "markdown")
     assert result.exit_code == 0, result.output
     assert "#### Tests behind the feature (2)" in result.stdout
     assert result.stdout.index("test_tax`") < result.stdout.index("test_tax_ok`")  # failed first
-    both = invoke(db, "health", "--format", "markdown", "--json")
+    both = Cli(db, PROJECT)("health", "--format", "markdown", "--json")
     assert both.exit_code == 2 and "choose one" in both.output
-    wrong = invoke(db, "health", "--format", "html")
+    wrong = Cli(db, PROJECT)("health", "--format", "html")
     assert wrong.exit_code == 2
 
 
@@ -259,7 +243,7 @@ def test_integrity_markdown_most_severe_first_with_gate(db: str) -> None:
         store.signals.insert(make_signal("sig-low", SignalSeverity.LOW))
         store.signals.insert(make_signal("sig-high", SignalSeverity.HIGH, HOSTILE))
         store.signals.insert(make_signal("sig-med", SignalSeverity.MEDIUM))
-    result = invoke(db, "integrity", "--format", "markdown", "--fail-on", "medium")
+    result = Cli(db, PROJECT)("integrity", "--format", "markdown", "--fail-on", "medium")
     assert result.exit_code == 1, result.output
     text = result.stdout
     assert text.startswith("### Integrity signals (open) of `shop`: 3 · gate medium ❌ failed (2 open)")
@@ -267,12 +251,12 @@ def test_integrity_markdown_most_severe_first_with_gate(db: str) -> None:
     assert "assert total == 3" in text and "assertions 2 -> 1" in text
     rendered = md(text)
     assert "<script>" not in rendered and "&lt;script&gt;alert(1)&lt;/script&gt;" in rendered
-    high = invoke(db, "integrity", "--format", "markdown", "--fail-on", "high")
+    high = Cli(db, PROJECT)("integrity", "--format", "markdown", "--fail-on", "high")
     assert high.exit_code == 1 and "gate high ❌ failed (1 open)" in high.stdout
-    assert invoke(db, "integrity", "ack", "sig-high", "--reason", "fine").exit_code == 0
-    now = invoke(db, "integrity", "--format", "markdown", "--fail-on", "high")
+    assert Cli(db, PROJECT)("integrity", "ack", "sig-high", "--reason", "fine").exit_code == 0
+    now = Cli(db, PROJECT)("integrity", "--format", "markdown", "--fail-on", "high")
     assert now.exit_code == 0 and "gate high ✅ passed" in now.stdout
-    both = invoke(db, "integrity", "--format", "markdown", "--json")
+    both = Cli(db, PROJECT)("integrity", "--format", "markdown", "--json")
     assert both.exit_code == 2 and "choose one" in both.output
 
 

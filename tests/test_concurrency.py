@@ -7,7 +7,8 @@ import time
 from pathlib import Path
 
 import pytest
-from reliability_support import junit_text, orphan_counts, run_rows, start_ingest
+from factories import junit_text
+from reliability_support import orphan_counts, run_rows, start_ingest
 
 SHARED = 1500
 OWN = 100

@@ -10,14 +10,8 @@ import time
 from pathlib import Path
 
 import pytest
-from reliability_support import (
-    kill,
-    orphan_counts,
-    run_rows,
-    start_ingest,
-    wait_until_reading,
-    write_big_junit,
-)
+from factories import write_big_junit
+from reliability_support import kill, orphan_counts, run_rows, start_ingest, wait_until_reading
 
 pytestmark = pytest.mark.slow
 

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from factories import Cli, junit_xml, tagged_case
 from markdown_it import MarkdownIt
-from typer.testing import CliRunner, Result
 
-from ccdash_tests.cli import app
 from ccdash_tests.gate import (
     FEATURES,
     FLAKY_NEW,
@@ -170,12 +168,6 @@ CASES = {
     "c": ("tests/test_pay.py", "test_pay", "payments"),
     "d": ("tests/test_pay.py", HOSTILE, "payments"),
 }
-BODIES = {
-    "passed": "",
-    "failed": '<failure message="assert 1 == 2">assert 1 == 2</failure>',
-    "error": '<error message="fixture broke">fixture broke</error>',
-    "flaky": '<flakyFailure message="timeout">timeout</flakyFailure>',
-}
 # (run id, branch, time, outcomes): r1 is main's base for r2; r3 on main comes after r2 and is no base.
 RUNS = [
     ("r1", "main", "2026-01-01T00:00:00Z", {"a": "passed", "b": "failed", "c": "flaky", "d": "passed"}),
@@ -184,28 +176,8 @@ RUNS = [
 ]
 
 
-def xml_attr(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace('"', "&quot;").replace(">", "&gt;")
-
-
 def report(outcomes: dict[str, str]) -> str:
-    cases = []
-    for key, status in outcomes.items():
-        path, name, feature_name = CASES[key]
-        classname = path.removesuffix(".py").replace("/", ".")
-        props = (
-            f'<properties><property name="feature" value="{feature_name}"/>'
-            '<property name="domain" value="shop"/></properties>'
-        )
-        cases.append(
-            f'<testcase classname="{classname}" name="{xml_attr(name)}" file="{path}" time="0.01">'
-            f"{props}{BODIES[status]}</testcase>"
-        )
-    return '<testsuites><testsuite name="pytest">' + "".join(cases) + "</testsuite></testsuites>"
-
-
-def invoke(db: str, *args: str) -> Result:
-    return CliRunner().invoke(app, [*args, "--db", db, "--project", PROJECT])
+    return junit_xml(*(tagged_case(*CASES[key], "shop", status) for key, status in outcomes.items()))
 
 
 @pytest.fixture
@@ -216,16 +188,14 @@ def db(db_url: str, tmp_path: Path) -> str:
         args = ("ingest", str(path), "--run-id", run_id, "--branch", branch, "--timestamp", stamp, "-q")
         # A SHA that no repository holds: the integrity check after ingest is skipped, whatever the cwd.
         args += ("--git-sha", f"{run_id[1]}" * 10)
-        result = invoke(db_url, *args)
+        result = Cli(db_url, PROJECT)(*args)
         assert result.exit_code == 0, result.output
-    assert invoke(db_url, "map", "resolve").exit_code == 0
+    assert Cli(db_url, PROJECT)("map", "resolve").exit_code == 0
     return db_url
 
 
 def gate_json(db: str, *args: str, code: int) -> dict:
-    result = invoke(db, "gate", *args, "--json")
-    assert result.exit_code == code, result.output
-    return json.loads(result.stdout)
+    return Cli(db, PROJECT).json("gate", *args, code=code)
 
 
 def rule_of(document: dict, name: str) -> dict:
@@ -277,7 +247,9 @@ def test_fail_under_passes_when_every_feature_is_at_the_rate(db: str) -> None:
 def test_fail_under_fails_for_a_feature_below(db: str, tmp_path: Path) -> None:
     path = tmp_path / "r4.xml"
     path.write_text(report({"a": "failed", "b": "passed", "c": "passed", "d": "passed"}), encoding="utf-8")
-    ingest = invoke(db, "ingest", str(path), "--run-id", "r4", "--timestamp", "2026-01-04T00:00:00Z", "-q")
+    ingest = Cli(db, PROJECT)(
+        "ingest", str(path), "--run-id", "r4", "--timestamp", "2026-01-04T00:00:00Z", "-q"
+    )
     assert ingest.exit_code == 0, ingest.output
     document = gate_json(db, "--fail-under", "0.9", code=1)
     rule = rule_of(document, FEATURES)
@@ -295,25 +267,25 @@ def test_fail_on_integrity_open_signals(db: str) -> None:
     failed = gate_json(db, "--fail-on-integrity", "medium", code=1)
     assert [f["id"] for f in rule_of(failed, INTEGRITY)["findings"]] == ["sig-medium"]
     assert gate_json(db, "--fail-on-integrity", "high", code=0)["passed"] is True
-    assert invoke(db, "integrity", "ack", "sig-medium", "--reason", "ok").exit_code == 0
+    assert Cli(db, PROJECT)("integrity", "ack", "sig-medium", "--reason", "ok").exit_code == 0
     assert gate_json(db, "--fail-on-integrity", "low", code=0)["passed"] is True
 
 
 def test_every_rule_at_once_in_table_and_markdown(db: str) -> None:
     args = ("gate", "--run", "r2", "--max-new-failures", "0", "--no-flaky-new", "--fail-under", "0.5")
-    result = invoke(db, *args, "--fail-on-integrity", "high")
+    result = Cli(db, PROJECT)(*args, "--fail-on-integrity", "high")
     assert result.exit_code == 1, result.output
     assert "gate failed: max-new-failures, no-flaky-new" in result.stderr
     assert "Gate FAILED for run r2 (base r1)" in result.stdout
     assert HOSTILE in result.stdout  # Rich printed the name literally, no markup eaten
-    markdown_out = invoke(db, *args, "--format", "markdown")
+    markdown_out = Cli(db, PROJECT)(*args, "--format", "markdown")
     assert markdown_out.exit_code == 1
     text = markdown_out.stdout
     assert text.startswith("### Test gate ❌ failed for run `r2`")
     assert len(text) <= MAX_CHARS
     rendered = MarkdownIt("commonmark").enable(["table"]).render(text)
     assert "<script>" not in rendered and "&lt;script&gt;alert(1)&lt;/script&gt;" in rendered
-    passing = invoke(db, "gate", "--run", "r3", "--max-new-failures", "0", "--format", "markdown")
+    passing = Cli(db, PROJECT)("gate", "--run", "r3", "--max-new-failures", "0", "--format", "markdown")
     assert passing.exit_code == 0 and passing.stdout.startswith("### Test gate ✅ passed")
 
 
@@ -329,7 +301,7 @@ def test_every_rule_at_once_in_table_and_markdown(db: str) -> None:
     ],
 )
 def test_bad_usage_exits_2(db: str, args: tuple[str, ...], message: str) -> None:
-    result = invoke(db, "gate", *args)
+    result = Cli(db, PROJECT)("gate", *args)
     assert result.exit_code == 2, result.output
     assert message in result.output
     assert "Traceback" not in result.output

@@ -9,6 +9,8 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from factories import GitRepo
+from factories import git as run_git
 
 from ccdash_tests.integrity import git, scan
 from ccdash_tests.integrity.git import (
@@ -22,31 +24,20 @@ from ccdash_tests.integrity.git import (
 REAL_GIT = shutil.which("git")
 
 
-def run_git(root: Path, *args: str) -> str:
-    done = subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, check=True)
-    return done.stdout.strip()
-
-
 @pytest.fixture
 def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     # Never let a repository above tmp_path answer for it.
     monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(tmp_path))
-    root = tmp_path / "repo"
-    root.mkdir()
-    run_git(root, "init", "-q", "-b", "main")
-    run_git(root, "config", "user.name", "Ada Lovelace")
-    run_git(root, "config", "user.email", "ada@example.com")
-    run_git(root, "config", "commit.gpgsign", "false")
-    (root / "tests").mkdir()
-    (root / "tests" / "test_a.py").write_text("def test_a():\n    assert 1 == 1\n")
-    (root / "README.md").write_text("hello\n")
-    run_git(root, "add", "-A")
-    run_git(root, "commit", "-q", "-m", "first")
-    (root / "tests" / "test_a.py").write_text("def test_a():\n    assert 1 == 1\n    assert 2 == 2\n")
-    (root / "--help_test.py").write_text("def test_dash():\n    assert True\n")
-    run_git(root, "add", "-A")
-    run_git(root, "commit", "-q", "-m", "second: more checks")
-    return root
+    repo = GitRepo(tmp_path / "repo", author=("Ada Lovelace", "ada@example.com"))
+    repo.commit("first", {"tests/test_a.py": "def test_a():\n    assert 1 == 1\n", "README.md": "hello\n"})
+    repo.commit(
+        "second: more checks",
+        {
+            "tests/test_a.py": "def test_a():\n    assert 1 == 1\n    assert 2 == 2\n",
+            "--help_test.py": "def test_dash():\n    assert True\n",
+        },
+    )
+    return repo.root
 
 
 @pytest.fixture
@@ -189,10 +180,6 @@ def test_shallow_clone(repo: Path, tmp_path: Path) -> None:
 
 def test_root_commit_has_nothing_to_compare(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(tmp_path))
-    root = tmp_path / "single"
-    root.mkdir()
-    run_git(root, "init", "-q")
-    (root / "test_x.py").write_text("def test_x():\n    assert 1\n")
-    run_git(root, "add", "-A")
-    run_git(root, "-c", "user.name=a", "-c", "user.email=a@b", "commit", "-q", "-m", "only")
-    assert scan(root) == []
+    single = GitRepo(tmp_path / "single")
+    single.commit("only", {"test_x.py": "def test_x():\n    assert 1\n"})
+    assert scan(single.root) == []

@@ -2,44 +2,15 @@
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 
 import pytest
+from factories import GitRepo, edit, python_tests
 
 from ccdash_tests.integrity import SignalType, scan, scan_change
 from ccdash_tests.models import SignalSeverity
 
 HIGH, MEDIUM, LOW = SignalSeverity.HIGH, SignalSeverity.MEDIUM, SignalSeverity.LOW
-
-
-class GitRepo:
-    """A throwaway repository driven through the real git binary."""
-
-    def __init__(self, root: Path) -> None:
-        self.root = root
-        root.mkdir(parents=True, exist_ok=True)
-        self.git("init", "-q", "-b", "main")
-        self.git("config", "user.name", "Agent Smith")
-        self.git("config", "user.email", "agent@example.com")
-        self.git("config", "commit.gpgsign", "false")
-
-    def git(self, *args: str) -> str:
-        done = subprocess.run(["git", *args], cwd=self.root, capture_output=True, text=True, check=True)
-        return done.stdout.strip()
-
-    def write(self, path: str, text: str) -> None:
-        target = self.root / path
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(text)
-
-    def remove(self, path: str) -> None:
-        (self.root / path).unlink()
-
-    def commit(self, message: str) -> str:
-        self.git("add", "-A")
-        self.git("commit", "-q", "-m", message)
-        return self.git("rev-parse", "HEAD")
 
 
 def signals(candidates: list) -> set[tuple[str, str, str]]:
@@ -48,133 +19,77 @@ def signals(candidates: list) -> set[tuple[str, str, str]]:
 
 def two_commits(tmp_path: Path, files_before: dict[str, str], files_after: dict[str, str | None]) -> GitRepo:
     repo = GitRepo(tmp_path / "repo")
-    for path, text in files_before.items():
-        repo.write(path, text)
-    repo.commit("tests")
-    for path, text in files_after.items():
-        if text is None:
-            repo.remove(path)
-        else:
-            repo.write(path, text)
-    repo.commit("make CI green")
+    repo.commit("tests", files_before)
+    repo.commit("make CI green", files_after)
     return repo
 
 
 # ---------------------------------------------------------------------------------------------- Python
 
-PY = """\
-import unittest
-from unittest import mock
-
-import pytest
-
-from calc import add, div, parse
-
-
-def test_add():
-    assert add(1, 2) == 3
-    assert add(-1, 1) == 0
-
-
-def test_div():
-    with pytest.raises(ZeroDivisionError):
-        div(1, 0)
-
-
-class TestParse:
-    def test_number(self):
-        assert parse("1") == 1
-
-    def test_words(self):
-        result = parse("one")
-        assert result == 1
-
-
-class CalcCase(unittest.TestCase):
-    def test_mul(self):
-        self.assertEqual(add(2, 2), 4)
-
-    def test_mock(self):
-        m = mock.Mock()
-        m(3)
-        m.assert_called_once_with(3)
-
-
-def test_legacy():
-    total = add(0, 0)
-    assert total == 0
-"""
-
+PY = python_tests("test_add", "test_div", "TestParse", "CalcCase", "test_legacy")
 PY_PATH = "tests/test_calc.py"
-
-
-def edit(*pairs: tuple[str, str]) -> str:
-    text = PY
-    for old, new in pairs:
-        assert old in text, old
-        text = text.replace(old, new, 1)
-    return text
 
 
 PY_WEAKENINGS = {
     "one assertion removed": (
-        edit(("    assert add(-1, 1) == 0\n", "")),
+        edit(PY, ("    assert add(-1, 1) == 0\n", "")),
         {("assertion_removed", "test_add", "medium")},
     ),
     "all assertions removed": (
-        edit(('        assert parse("1") == 1\n', '        parse("1")\n')),
+        edit(PY, ('        assert parse("1") == 1\n', '        parse("1")\n')),
         {("assertion_removed", "TestParse::test_number", "high")},
     ),
     "assert replaced by a vacuous one": (
-        edit(("    assert total == 0\n", "    assert True\n")),
+        edit(PY, ("    assert total == 0\n", "    assert True\n")),
         {("assertion_removed", "test_legacy", "high")},
     ),
     "assertEqual to assertTrue": (
-        edit(("self.assertEqual(add(2, 2), 4)", "self.assertTrue(add(2, 2))")),
+        edit(PY, ("self.assertEqual(add(2, 2), 4)", "self.assertTrue(add(2, 2))")),
         {("assertion_weakened", "CalcCase::test_mul", "medium")},
     ),
     "equality to is not None": (
-        edit(("assert result == 1", "assert result is not None")),
+        edit(PY, ("assert result == 1", "assert result is not None")),
         {("assertion_weakened", "TestParse::test_words", "medium")},
     ),
     "equality to truthiness": (
-        edit(("assert result == 1", "assert result")),
+        edit(PY, ("assert result == 1", "assert result")),
         {("assertion_weakened", "TestParse::test_words", "medium")},
     ),
     "mock call check loosened": (
-        edit(("m.assert_called_once_with(3)", "m.assert_called()")),
+        edit(PY, ("m.assert_called_once_with(3)", "m.assert_called()")),
         {("assertion_weakened", "CalcCase::test_mock", "medium")},
     ),
     "pytest.raises broadened": (
-        edit(("pytest.raises(ZeroDivisionError)", "pytest.raises(Exception)")),
+        edit(PY, ("pytest.raises(ZeroDivisionError)", "pytest.raises(Exception)")),
         {("assertion_weakened", "test_div", "medium")},
     ),
     "pytest.mark.skip": (
-        edit(("def test_div():", '@pytest.mark.skip(reason="later")\ndef test_div():')),
+        edit(PY, ("def test_div():", '@pytest.mark.skip(reason="later")\ndef test_div():')),
         {("skip_introduced", "test_div", "medium")},
     ),
     "pytest.mark.skipif": (
         edit(
+            PY,
             (
                 "    def test_words(self):",
                 "    @pytest.mark.skipif(True, reason='x')\n    def test_words(self):",
-            )
+            ),
         ),
         {("skip_introduced", "TestParse::test_words", "medium")},
     ),
     "pytest.skip call": (
-        edit(("    total = add(0, 0)\n", '    pytest.skip("flaky")\n    total = add(0, 0)\n')),
+        edit(PY, ("    total = add(0, 0)\n", '    pytest.skip("flaky")\n    total = add(0, 0)\n')),
         {("skip_introduced", "test_legacy", "medium")},
     ),
     "unittest.skip on the class": (
-        edit(("class CalcCase(", '@unittest.skip("wip")\nclass CalcCase(')),
+        edit(PY, ("class CalcCase(", '@unittest.skip("wip")\nclass CalcCase(')),
         {
             ("skip_introduced", "CalcCase::test_mul", "medium"),
             ("skip_introduced", "CalcCase::test_mock", "medium"),
         },
     ),
     "module pytestmark skip": (
-        edit(("from calc import", "pytestmark = pytest.mark.skip\n\nfrom calc import")),
+        edit(PY, ("from calc import", "pytestmark = pytest.mark.skip\n\nfrom calc import")),
         {
             ("skip_introduced", name, "medium")
             for name in (
@@ -189,34 +104,37 @@ PY_WEAKENINGS = {
         },
     ),
     "pytest.mark.xfail": (
-        edit(("    def test_number(self):", "    @pytest.mark.xfail\n    def test_number(self):")),
+        edit(PY, ("    def test_number(self):", "    @pytest.mark.xfail\n    def test_number(self):")),
         {("xfail_added", "TestParse::test_number", "medium")},
     ),
     "unittest.expectedFailure": (
-        edit(("    def test_mul(self):", "    @unittest.expectedFailure\n    def test_mul(self):")),
+        edit(PY, ("    def test_mul(self):", "    @unittest.expectedFailure\n    def test_mul(self):")),
         {("xfail_added", "CalcCase::test_mul", "medium")},
     ),
     "except Exception around the asserts": (
         edit(
+            PY,
             (
                 "    assert add(1, 2) == 3\n    assert add(-1, 1) == 0\n",
                 "    try:\n        assert add(1, 2) == 3\n        assert add(-1, 1) == 0\n"
                 "    except Exception:\n        pass\n",
-            )
+            ),
         ),
         {("broad_exception", "test_add", "high")},
     ),
     "bare except around the setup": (
         edit(
+            PY,
             (
                 "    total = add(0, 0)\n",
                 "    total = 0\n    try:\n        total = add(0, 0)\n    except:\n        print('ignored')\n",
-            )
+            ),
         ),
         {("broad_exception", "test_legacy", "medium")},
     ),
     "contextlib.suppress(BaseException)": (
         edit(
+            PY,
             ("import pytest\n", "import contextlib\n\nimport pytest\n"),
             (
                 '        assert parse("1") == 1\n',
@@ -226,11 +144,11 @@ PY_WEAKENINGS = {
         {("broad_exception", "TestParse::test_number", "high")},
     ),
     "test deleted": (
-        edit(("def test_legacy():\n    total = add(0, 0)\n    assert total == 0\n", "")),
+        edit(PY, ("def test_legacy():\n    total = add(0, 0)\n    assert total == 0\n", "")),
         {("test_removed", "test_legacy", "medium")},
     ),
     "test renamed and emptied": (
-        edit(("    assert result == 1\n", ""), ("def test_words(self):", "def test_words_parse(self):")),
+        edit(PY, ("    assert result == 1\n", ""), ("def test_words(self):", "def test_words_parse(self):")),
         {("assertion_removed", "TestParse::test_words_parse", "high")},
     ),
 }
@@ -253,7 +171,7 @@ def test_every_source_signal_type_has_a_scenario() -> None:
 
 
 def test_evidence_names_removed_and_added_lines(tmp_path: Path) -> None:
-    new_text = edit(("self.assertEqual(add(2, 2), 4)", "self.assertIsNotNone(add(2, 2))"))
+    new_text = edit(PY, ("self.assertEqual(add(2, 2), 4)", "self.assertIsNotNone(add(2, 2))"))
     repo = two_commits(tmp_path, {PY_PATH: PY}, {PY_PATH: new_text})
     [candidate] = scan(repo.root)
     assert candidate.line == 30
@@ -267,7 +185,7 @@ def test_test_moved_to_another_file_and_weakened_is_followed(tmp_path: Path) -> 
     repo = two_commits(
         tmp_path,
         {PY_PATH: PY},
-        {PY_PATH: edit((legacy, "")), "tests/test_legacy.py": "def test_legacy():\n    add(0, 0)\n"},
+        {PY_PATH: edit(PY, (legacy, "")), "tests/test_legacy.py": "def test_legacy():\n    add(0, 0)\n"},
     )
     [candidate] = scan(repo.root)
     assert (candidate.signal_type, candidate.test_name, candidate.severity) == (
@@ -280,11 +198,11 @@ def test_test_moved_to_another_file_and_weakened_is_followed(tmp_path: Path) -> 
 
 
 def test_weakening_spread_over_two_commits_with_explicit_base(tmp_path: Path) -> None:
-    repo = two_commits(tmp_path, {PY_PATH: PY}, {PY_PATH: edit(("    assert add(-1, 1) == 0\n", ""))})
+    repo = two_commits(tmp_path, {PY_PATH: PY}, {PY_PATH: edit(PY, ("    assert add(-1, 1) == 0\n", ""))})
     base = repo.git("rev-parse", "HEAD~1")
     repo.write(
         PY_PATH,
-        edit(("    assert add(-1, 1) == 0\n", ""), ("    assert add(1, 2) == 3\n", "    add(1, 2)\n")),
+        edit(PY, ("    assert add(-1, 1) == 0\n", ""), ("    assert add(1, 2) == 3\n", "    add(1, 2)\n")),
     )
     repo.commit("second step")
     assert signals(scan(repo.root)) == {("assertion_removed", "test_add", "high")}
@@ -298,7 +216,7 @@ def test_worktree_changes_are_scanned_before_commit(tmp_path: Path) -> None:
     repo = GitRepo(tmp_path / "repo")
     repo.write(PY_PATH, PY)
     repo.commit("tests")
-    repo.write(PY_PATH, edit(("def test_div():", "@pytest.mark.skip\ndef test_div():")))
+    repo.write(PY_PATH, edit(PY, ("def test_div():", "@pytest.mark.skip\ndef test_div():")))
     repo.write("tests/test_new.py", "def test_new():\n    pass\n")
     assert scan(repo.root) == []  # HEAD is the only commit: nothing to compare with
     found = scan(repo.root, worktree=True)
@@ -314,7 +232,7 @@ def test_syntax_error_reports_nothing_removed(tmp_path: Path) -> None:
 
 
 def test_changed_tests_listed_for_edited_before_green(tmp_path: Path) -> None:
-    repo = two_commits(tmp_path, {PY_PATH: PY}, {PY_PATH: edit(("add(1, 2) == 3", "add(2, 1) == 3"))})
+    repo = two_commits(tmp_path, {PY_PATH: PY}, {PY_PATH: edit(PY, ("add(1, 2) == 3", "add(2, 1) == 3"))})
     report = scan_change(repo.root)
     assert report.candidates == []
     assert [t.nodeid for t in report.changed_tests] == [f"{PY_PATH}::test_add"]
@@ -414,54 +332,47 @@ describe('Calc', () => {
 JS_PATH = "src/calc.test.js"
 
 
-def js_edit(*pairs: tuple[str, str]) -> str:
-    text = JS
-    for old, new in pairs:
-        assert old in text, old
-        text = text.replace(old, new, 1)
-    return text
-
-
 JS_WEAKENINGS = {
     "expect removed": (
-        js_edit(("    expect(add(2, 2)).toBe(4);\n", "")),
+        edit(JS, ("    expect(add(2, 2)).toBe(4);\n", "")),
         {("assertion_removed", "Calc > adds", "medium")},
     ),
     "toEqual to toBeDefined": (
-        js_edit(("toEqual(3)", "toBeDefined()")),
+        edit(JS, ("toEqual(3)", "toBeDefined()")),
         {("assertion_weakened", "Calc > adds", "medium")},
     ),
     "toBe to toBeTruthy in nested describe": (
-        js_edit(("toBe(6)", "toBeTruthy()")),
+        edit(JS, ("toBe(6)", "toBeTruthy()")),
         {("assertion_weakened", "Calc > mul > multiplies", "medium")},
     ),
     "it.skip": (
-        js_edit(("  it('adds'", "  it.skip('adds'")),
+        edit(JS, ("  it('adds'", "  it.skip('adds'")),
         {("skip_introduced", "Calc > adds", "medium")},
     ),
     "xit": (
-        js_edit(("it('multiplies'", "xit('multiplies'")),
+        edit(JS, ("it('multiplies'", "xit('multiplies'")),
         {("skip_introduced", "Calc > mul > multiplies", "medium")},
     ),
     "describe.skip": (
-        js_edit(("describe('mul'", "describe.skip('mul'")),
+        edit(JS, ("describe('mul'", "describe.skip('mul'")),
         {("skip_introduced", "Calc > mul > multiplies", "medium")},
     ),
     "test.failing": (
-        js_edit(('test("subtracts"', 'test.failing("subtracts"')),
+        edit(JS, ('test("subtracts"', 'test.failing("subtracts"')),
         {("xfail_added", "Calc > subtracts", "medium")},
     ),
     "empty catch": (
-        js_edit(
+        edit(
+            JS,
             (
                 "    expect(sub(2, 1)).toBe(1);\n",
                 "    try {\n      expect(sub(2, 1)).toBe(1);\n    } catch (e) {}\n",
-            )
+            ),
         ),
         {("broad_exception", "Calc > subtracts", "high")},
     ),
     "test deleted": (
-        js_edit(('  test("subtracts", async () => {\n    expect(sub(2, 1)).toBe(1);\n  });\n', "")),
+        edit(JS, ('  test("subtracts", async () => {\n    expect(sub(2, 1)).toBe(1);\n  });\n', "")),
         {("test_removed", "Calc > subtracts", "medium")},
     ),
 }
@@ -475,7 +386,8 @@ def test_javascript_weakening_is_detected(tmp_path: Path, scenario: str) -> None
 
 
 def test_javascript_refactors_raise_nothing(tmp_path: Path) -> None:
-    refactored = js_edit(
+    refactored = edit(
+        JS,
         (
             "    const pattern",
             "    // it.skip('adds') was discussed; expect(x).toBeDefined() is not enough\n    const pattern",
@@ -528,29 +440,21 @@ func TestSub(t *testing.T) {
 GO_PATH = "calc/calc_test.go"
 
 
-def go_edit(*pairs: tuple[str, str]) -> str:
-    text = GO
-    for old, new in pairs:
-        assert old in text, old
-        text = text.replace(old, new, 1)
-    return text
-
-
 GO_WEAKENINGS = {
     "t.Errorf removed": (
-        go_edit(('\tif got := Add(1, 2); got != 3 {\n\t\tt.Errorf("Add(1, 2) = %d", got)\n\t}\n', "")),
+        edit(GO, ('\tif got := Add(1, 2); got != 3 {\n\t\tt.Errorf("Add(1, 2) = %d", got)\n\t}\n', "")),
         {("assertion_removed", "TestAdd", "medium")},
     ),
     "testify Equal to NotNil": (
-        go_edit(("assert.Equal(t, 4, Add(2, 2))", "assert.NotNil(t, Add(2, 2))")),
+        edit(GO, ("assert.Equal(t, 4, Add(2, 2))", "assert.NotNil(t, Add(2, 2))")),
         {("assertion_weakened", "TestAdd", "medium")},
     ),
     "t.Skip": (
-        go_edit(("func TestSub(t *testing.T) {\n", 'func TestSub(t *testing.T) {\n\tt.Skip("flaky")\n')),
+        edit(GO, ("func TestSub(t *testing.T) {\n", 'func TestSub(t *testing.T) {\n\tt.Skip("flaky")\n')),
         {("skip_introduced", "TestSub", "medium")},
     ),
     "test deleted": (
-        go_edit(('func TestSub(t *testing.T) {\n\tif Sub(2, 1) != 1 {\n\t\tt.Fatal("bad")\n\t}\n}\n', "")),
+        edit(GO, ('func TestSub(t *testing.T) {\n\tif Sub(2, 1) != 1 {\n\t\tt.Fatal("bad")\n\t}\n}\n', "")),
         {("test_removed", "TestSub", "medium")},
     ),
 }
@@ -565,7 +469,8 @@ def test_go_weakening_is_detected(tmp_path: Path, scenario: str) -> None:
 
 def test_go_refactors_raise_nothing(tmp_path: Path) -> None:
     sub = 'func TestSub(t *testing.T) {\n\tif Sub(2, 1) != 1 {\n\t\tt.Fatal("bad")\n\t}\n}\n'
-    refactored = go_edit(
+    refactored = edit(
+        GO,
         (
             "func TestAdd(t *testing.T) {\n",
             'func TestAdd(t *testing.T) {\n\t// t.Skip("never")\n\tmsg := `t.Skip()`\n',

@@ -5,13 +5,12 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
+from factories import Cli
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
-from typer.testing import CliRunner
 
-from ccdash_tests.cli import app
 from ccdash_tests.ingest import ingest_request
 from ccdash_tests.models import IngestRunRequest, ParsedCase, Status
 from ccdash_tests.output.markdown import MAX_CHARS, Document, Table, code, escape, more_line, one_line
@@ -158,9 +157,7 @@ def store_run(store: Store, cases: list[ParsedCase], run_id: str = "run-1") -> N
 
 
 def show(db: str, *args: str) -> str:
-    result = CliRunner().invoke(app, ["runs", "show", "--db", db, "--project", "demo", *args])
-    assert result.exit_code == 0, result.output
-    return result.stdout
+    return Cli(db, "demo")("runs", "show", *args, code=0).stdout
 
 
 def test_run_summary_on_both_backends(store: Store, db_url: str) -> None:
@@ -245,6 +242,6 @@ def test_format_usage_errors_exit_2(tmp_path, args: list[str]) -> None:  # type:
     db = str(tmp_path / "s.db")
     with open_store(db) as store:
         store_run(store, [case("test_ok", Status.PASSED)])
-    result = CliRunner().invoke(app, ["runs", "show", "--db", db, "--project", "demo", *args])
+    result = Cli(db, "demo")("runs", "show", *args)
     assert result.exit_code == 2
     assert result.stdout == ""

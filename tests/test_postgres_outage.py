@@ -8,7 +8,8 @@ import time
 from pathlib import Path
 
 import pytest
-from reliability_support import orphan_counts, pg_admin, run_rows, start_ingest, write_big_junit
+from factories import write_big_junit
+from reliability_support import orphan_counts, pg_admin, run_rows, start_ingest
 
 pytestmark = pytest.mark.postgres
 

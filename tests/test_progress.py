@@ -8,17 +8,16 @@ import sys
 from pathlib import Path
 
 import pytest
+from factories import junit_case, write_junit
 
 CLI = str(Path(sys.executable).parent / "ccdash-tests")
 
 
 def big_report(path: Path, cases: int = 70_000) -> Path:
-    with path.open("w", encoding="utf-8") as out:
-        out.write('<?xml version="1.0"?><testsuites><testsuite name="big">')
-        for index in range(cases):
-            classname = f"pkg.module_{index // 100}.TestLongName"
-            out.write(f'<testcase classname="{classname}" name="test_case_{index}" time="0.01"/>')
-        out.write("</testsuite></testsuites>")
+    write_junit(
+        path,
+        (junit_case(f"test_case_{i}", classname=f"pkg.module_{i // 100}.TestLongName") for i in range(cases)),
+    )
     assert path.stat().st_size > 5_000_000
     return path
 

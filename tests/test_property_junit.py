@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-import json
 import tempfile
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from factories import Cli, xml_attr
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from reliability_support import xml_attr
-from typer.testing import CliRunner
-
-from ccdash_tests.cli import app
 
 # `time` text -> the duration the stored result must carry (ms); the stated rule for unreadable values.
 TIMES: list[tuple[str | None, float | None]] = [
@@ -122,13 +118,9 @@ def test_stored_run_matches_the_generated_document(document: tuple[str, list[Cas
         report = Path(folder) / "report.xml"
         report.write_text(text, encoding="utf-8")
         db = str(Path(folder) / "store.db")
-        runner = CliRunner()
-        ingested = runner.invoke(app, ["ingest", str(report), "--db", db, "--project", "p", "--json"])
-        assert ingested.exit_code == 0, ingested.output
-        run = json.loads(ingested.stdout)
-        shown = runner.invoke(app, ["runs", "show", run["run_id"], "--db", db, "--project", "p", "--json"])
-        assert shown.exit_code == 0, shown.output
-        results = json.loads(shown.stdout)["results"]
+        store = Cli(db, "p")
+        run = store.json("ingest", report)
+        results = store.json("runs", "show", run["run_id"])["results"]
 
     counts = Counter(case.status for case in cases)
     assert run["total_tests"] == len(cases)

@@ -6,9 +6,8 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
+from factories import Cli
 
-from ccdash_tests.cli import app
 from ccdash_tests.models import Status, TestResultDTO
 from ccdash_tests.pytest_plugin import absolute_db, settings_from, summary_line
 from ccdash_tests.store import open_store
@@ -142,8 +141,7 @@ def test_every_status_rerun_and_flaky_are_stored(pytester: pytest.Pytester, db_u
 
 
 def ingest_cli(report: Path, db: Path) -> None:
-    outcome = CliRunner().invoke(app, ["ingest", str(report), "--db", str(db), "--project", "demo"])
-    assert outcome.exit_code == 0, outcome.output
+    Cli(db, "demo")("ingest", report, code=0)
 
 
 def test_same_ids_and_outcomes_as_ingesting_the_sessions_reports(pytester: pytest.Pytester) -> None:

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from factories import Cli
 from junitparser import JUnitXml
 
 from ccdash_tests.models import Status
@@ -85,18 +86,7 @@ def test_oracle_counts_match_manifest(entry: dict[str, Any]) -> None:
 @pytest.mark.parametrize("entry", _params())
 def test_ingest_matches_the_tools_own_summary(entry: dict[str, Any], tmp_path: Path) -> None:
     """Layer 2, through the public CLI contract (DESIGN.md §6): all files of one entry form one run."""
-    from typer.testing import CliRunner
-
-    from ccdash_tests.cli import app
-
-    files = [str(path) for path in _paths(entry)]
-    result = CliRunner().invoke(
-        app,
-        ["ingest", *files, "--db", str(tmp_path / "s.db"), "--project", "p", "--json"],
-        terminal_width=200,
-    )
-    assert result.exit_code == 0, result.output
-    run = json.loads(result.stdout)
+    run = Cli(tmp_path / "s.db", "p").json("ingest", *_paths(entry))
     expected = entry["expected"]
     assert run["status_counts"] == {status: expected[status] for status in STATUSES}, entry["notes"]
     assert run["flaky_tests"] == expected["flaky"], entry["notes"]

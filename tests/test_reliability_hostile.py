@@ -13,25 +13,21 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from reliability_support import CLI, cli_env, file_state, junit_text
-from typer.testing import CliRunner
-
-from ccdash_tests.cli import app
+from factories import Cli, junit_text
+from reliability_support import CLI, cli_env, file_state
+from typer.testing import Result
 
 PASSWD = Path("/etc/passwd")
 PASSWD_MARKER = b"root:x:0:0"
 GOOD_CASES = [("pkg.TestGood", "test_one", "passed"), ("pkg.TestGood", "test_two", "failed")]
 
 
-def ingest(db: str, *files: str, extra: tuple[str, ...] = ()) -> tuple[int, str, str]:
-    result = CliRunner().invoke(app, ["ingest", *files, "--db", db, "--project", "p", "--json", *extra])
-    return result.exit_code, result.stdout, result.stderr
+def ingest(db: str, *files: str, extra: tuple[str, ...] = ()) -> Result:
+    return Cli(db, "p")("ingest", *files, "--json", *extra)
 
 
 def show(db: str) -> dict:
-    result = CliRunner().invoke(app, ["runs", "show", "--db", db, "--project", "p", "--json"])
-    assert result.exit_code == 0, result.output
-    return json.loads(result.stdout)
+    return Cli(db, "p").json("runs", "show")
 
 
 @pytest.fixture(scope="module")
@@ -41,8 +37,8 @@ def template_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     good = folder / "good.xml"
     good.write_text(junit_text(GOOD_CASES))
     db = folder / "store.db"
-    code, _, err = ingest(str(db), str(good))
-    assert code == 0, err
+    result = ingest(str(db), str(good))
+    assert result.exit_code == 0, result.output
     assert not Path(str(db) + "-wal").exists() or Path(str(db) + "-wal").stat().st_size == 0
     return db
 
@@ -169,7 +165,8 @@ REFUSED: dict[str, tuple[Callable[[int], bytes], str]] = {
 }
 
 
-def assert_refusal(code: int, stdout: str, stderr: str, name: str, words: str) -> None:
+def assert_refusal(result: Result, name: str, words: str) -> None:
+    code, stdout, stderr = result.exit_code, result.stdout, result.stderr
     assert code == 2, (stdout, stderr)
     assert "Traceback" not in stdout + stderr
     assert stdout == ""
@@ -188,8 +185,8 @@ def test_hostile_file_is_refused_and_the_store_is_unchanged(
     report = tmp_path / name
     report.write_bytes(make(port))
     before = file_state(db)
-    code, out, err = ingest(str(db), str(report))
-    assert_refusal(code, out, err, str(report), words)
+    result = ingest(str(db), str(report))
+    assert_refusal(result, str(report), words)
     assert file_state(db) == before
     assert connections == []
     assert PASSWD_MARKER not in db.read_bytes()
@@ -204,18 +201,16 @@ def test_refused_file_among_good_files_stores_nothing_from_any(db: Path, tmp_pat
     last.write_text(junit_text([("pkg.C", "test_c", "passed")]))
     before = file_state(db)
     for order in ((first, bad, last), (bad, first, last), (first, last, bad)):
-        code, out, err = ingest(str(db), *map(str, order))
-        assert_refusal(code, out, err, str(bad), "truncated")
+        result = ingest(str(db), *map(str, order))
+        assert_refusal(result, str(bad), "truncated")
         assert file_state(db) == before
     assert sorted(r["name"] for r in show(str(db))["results"]) == ["test_one", "test_two"]
 
 
 def test_refused_file_on_stdin_is_named_stdin(db: Path, tmp_path: Path) -> None:
     before = file_state(db)
-    result = CliRunner().invoke(
-        app, ["ingest", "-", "--db", str(db), "--project", "p"], input=b"<testsuites><testsuite>"
-    )
-    assert_refusal(result.exit_code, result.stdout, result.stderr, "<stdin>", "truncated")
+    result = Cli(db, "p")("ingest", "-", input=b"<testsuites><testsuite>")
+    assert_refusal(result, "<stdin>", "truncated")
     assert file_state(db) == before
 
 
@@ -223,18 +218,16 @@ def test_refused_ingest_into_a_blank_store_stores_no_run(tmp_path: Path) -> None
     report = tmp_path / "deep.xml"
     report.write_bytes(_deep(100_000))
     db = tmp_path / "blank.db"
-    code, out, err = ingest(str(db), str(report))
-    assert_refusal(code, out, err, str(report), "deeper than")
-    listed = CliRunner().invoke(app, ["runs", "list", "--db", str(db), "--project", "p", "--json"])
-    assert listed.exit_code == 0, listed.output
-    assert json.loads(listed.stdout) == []
+    result = ingest(str(db), str(report))
+    assert_refusal(result, str(report), "deeper than")
+    assert Cli(db, "p").json("runs", "list") == []
 
 
 @pytest.mark.postgres
 def test_refusal_leaves_a_postgresql_store_unchanged(postgres_schema_url: str, tmp_path: Path) -> None:
     good = tmp_path / "good.xml"
     good.write_bytes(GOOD_XML)
-    assert ingest(postgres_schema_url, str(good))[0] == 0
+    assert ingest(postgres_schema_url, str(good)).exit_code == 0
 
     def snapshot() -> list:
         from ccdash_tests.store import open_store
@@ -257,8 +250,8 @@ def test_refusal_leaves_a_postgresql_store_unchanged(postgres_schema_url: str, t
     for name in ("truncated.xml", "json_nan.json", "entity_bomb.xml"):
         bad = tmp_path / name
         bad.write_bytes(REFUSED[name][0](9))
-        code, out, err = ingest(postgres_schema_url, str(many), str(bad))
-        assert_refusal(code, out, err, str(bad), REFUSED[name][1])
+        result = ingest(postgres_schema_url, str(many), str(bad))
+        assert_refusal(result, str(bad), REFUSED[name][1])
         assert snapshot() == before
 
 
@@ -271,9 +264,9 @@ def test_xinclude_and_processing_instructions_are_inert(db: Path, tmp_path: Path
         '<testcase classname="c" name="t"><failure message="m">'
         f'<xi:include href="{PASSWD}" parse="text"/></failure></testcase></testsuite></testsuites>\n'
     )
-    code, out, err = ingest(str(db), str(report))
-    assert code == 0, err
-    assert json.loads(out)["total_tests"] == 1
+    result = ingest(str(db), str(report))
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["total_tests"] == 1
     assert PASSWD_MARKER not in db.read_bytes()
     assert not any(PASSWD_MARKER in path.read_bytes() for path in tmp_path.iterdir() if path.is_file())
 
@@ -296,8 +289,8 @@ def test_bad_time_values_become_unknown_durations(db: Path, tmp_path: Path) -> N
     cases = "".join(f'<testcase classname="c" name="{n}" time="{t}"/>' for n, t in times.items())
     report = tmp_path / "times.xml"
     report.write_text(f'<testsuites><testsuite name="s">{cases}</testsuite></testsuites>')
-    code, out, err = ingest(str(db), str(report), extra=("--run-id", "times"))
-    assert code == 0, err
+    result = ingest(str(db), str(report), extra=("--run-id", "times"))
+    assert result.exit_code == 0, result.output
     durations = {r["name"]: r["duration_ms"] for r in show(str(db))["results"]}
     assert durations == {
         "t_text": None,
@@ -309,7 +302,7 @@ def test_bad_time_values_become_unknown_durations(db: Path, tmp_path: Path) -> N
         "t_thousands": 1234500.0,
         "t_exponent": 2.5,
     }
-    assert json.loads(out)["duration_ms"] == pytest.approx(1234502.5)
+    assert json.loads(result.stdout)["duration_ms"] == pytest.approx(1234502.5)
 
 
 @pytest.mark.parametrize(
@@ -323,8 +316,8 @@ def test_other_encodings_are_read(db: Path, tmp_path: Path, encoding: str, decla
     report.write_bytes(text.encode(encoding))
     if encoding == "utf-16":
         assert report.read_bytes().startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
-    code, _, err = ingest(str(db), str(report), extra=("--run-id", encoding))
-    assert code == 0, err
+    result = ingest(str(db), str(report), extra=("--run-id", encoding))
+    assert result.exit_code == 0, result.output
     assert [(r["classname"], r["name"]) for r in show(str(db))["results"]] == [("pkg.Tést", "test_café")]
 
 
@@ -342,10 +335,12 @@ def test_declared_encoding_expat_cannot_read_is_refused_or_read(
     except LookupError:
         report.write_bytes(text.encode("utf-8"))
     before = file_state(db)
-    code, out, err = ingest(str(db), str(report), extra=("--run-id", "enc"))
-    assert code in (0, 2), f"exit {code}: an unhandled error (stderr {err!r})"
-    if code == 2:
-        assert_refusal(code, out, err, str(report), "encoding")
+    result = ingest(str(db), str(report), extra=("--run-id", "enc"))
+    assert result.exit_code in (0, 2), (
+        f"exit {result.exit_code}: an unhandled error (stderr {result.stderr!r})"
+    )
+    if result.exit_code == 2:
+        assert_refusal(result, str(report), "encoding")
         assert file_state(db) == before
     else:
         assert [r["name"] for r in show(str(db))["results"]] == ["test_テスト"]
@@ -361,8 +356,8 @@ def test_ten_megabyte_failure_text_is_stored_bounded_and_marked_truncated(db: Pa
         "</testsuite></testsuites>"
     )
     size_before = db.stat().st_size
-    code, _, err = ingest(str(db), str(report), extra=("--run-id", "huge"))
-    assert code == 0, err
+    result = ingest(str(db), str(report), extra=("--run-id", "huge"))
+    assert result.exit_code == 0, result.output
     results = {r["name"]: r for r in show(str(db))["results"]}
     big = results["t_huge"]
     assert big["error_truncated"] is True

@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 import typer
-from reliability_support import junit_text
-from typer.testing import CliRunner, Result
+from factories import cli, junit_text
+from typer.testing import Result
 
 from ccdash_tests.cli import app
 
@@ -48,10 +48,6 @@ def pytest_json(names: list[str]) -> str:
         for name in names
     ]
     return json.dumps({"created": 1.0, "duration": 1.0, "exitcode": 1, "root": "/r", "tests": tests})
-
-
-def cli(*args: str) -> Result:
-    return CliRunner().invoke(app, list(args))
 
 
 def assert_clean(result: Result) -> str:

@@ -8,9 +8,8 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner, Result
+from factories import Cli, junit_xml, tagged_case
 
-from ccdash_tests.cli import app
 from ccdash_tests.models import SignalSeverity, TestIntegritySignalDTO, TestRunDTO
 from ccdash_tests.output.html import esc, render_html, runs_svg, trend_svg
 from ccdash_tests.report import ReportData
@@ -125,11 +124,7 @@ CASES = {
     "hostile": ("tests.test_cart", SCRIPT_NAME, FEATURE),
     "pay": ("tests.test_pay", "test_pay", "payments"),
 }
-BODIES = {
-    "passed": "",
-    "failed": '<failure message="expected &lt;img src=x onerror=alert(1)&gt;">trace</failure>',
-    "flaky": '<flakyFailure message="timeout">timeout</flakyFailure>',
-}
+FAILURE = {"message": "expected <img src=x onerror=alert(1)>", "text": "trace"}
 # r1 and r2 test one commit, so the hostile test that passed in r1 and failed in r2 is flaky (same_sha).
 RUNS = [
     ("r1", "2026-01-01T00:00:00Z", "a1b2c3d4e5", {"total": "passed", "hostile": "passed", "pay": "passed"}),
@@ -138,25 +133,15 @@ RUNS = [
 ]
 
 
-def attr(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
-
-
 def report_xml(outcomes: dict[str, str]) -> str:
-    cases = []
-    for key, status in outcomes.items():
-        classname, name, feature = CASES[key]
-        props = (
-            f'<properties><property name="feature" value="{attr(feature)}"/>'
-            '<property name="domain" value="shop/web"/></properties>'
+    return junit_xml(
+        *(
+            tagged_case(
+                *CASES[key], "shop/web", status, time="0.5", **(FAILURE if status == "failed" else {})
+            )
+            for key, status in outcomes.items()
         )
-        opening = f'<testcase classname="{classname}" name="{attr(name)}" time="0.5">'
-        cases.append(f"{opening}{props}{BODIES[status]}</testcase>")
-    return '<testsuites><testsuite name="pytest">' + "".join(cases) + "</testsuite></testsuites>"
-
-
-def invoke(db: str, *args: str) -> Result:
-    return CliRunner().invoke(app, [*args, "--db", db, "--project", PROJECT])
+    )
 
 
 @pytest.fixture
@@ -165,9 +150,9 @@ def db(db_url: str, tmp_path: Path) -> str:
         path = tmp_path / f"{run_id}.xml"
         path.write_text(report_xml(outcomes), encoding="utf-8")
         args = ("--run-id", run_id, "--timestamp", stamp, "--git-sha", sha, "--quiet")
-        result = invoke(db_url, "ingest", str(path), *args)
+        result = Cli(db_url, PROJECT)("ingest", str(path), *args)
         assert result.exit_code == 0, result.output
-    assert invoke(db_url, "map", "resolve").exit_code == 0
+    assert Cli(db_url, PROJECT)("map", "resolve").exit_code == 0
     with open_store(db_url) as store:
         hostile = next(d for d in store.definitions.all(PROJECT) if d.name == SCRIPT_NAME)
         store.signals.insert(
@@ -187,7 +172,7 @@ def db(db_url: str, tmp_path: Path) -> str:
 
 
 def write(db: str, path: Path, *args: str) -> Page:
-    result = invoke(db, "report", "--html", str(path), *args)
+    result = Cli(db, PROJECT)("report", "--html", str(path), *args)
     assert result.exit_code == 0, result.output
     assert f"Wrote {path}" in result.stdout
     return parse(path.read_text(encoding="utf-8"))
@@ -225,7 +210,7 @@ def test_report_holds_every_section_with_names_escaped(db: str, tmp_path: Path) 
 
 def test_report_for_a_chosen_run_and_json(db: str, tmp_path: Path) -> None:
     target = tmp_path / "r2.html"
-    result = invoke(db, "report", "--html", str(target), "--run", "r2", "--json")
+    result = Cli(db, PROJECT)("report", "--html", str(target), "--run", "r2", "--json")
     assert result.exit_code == 0, result.output
     document = json.loads(result.stdout)
     assert document["run_id"] == "r2" and document["open_signals"] == 1 and document["features"] == 3
@@ -237,12 +222,12 @@ def test_report_for_a_chosen_run_and_json(db: str, tmp_path: Path) -> None:
 
 def test_report_errors_exit_2_and_write_nothing(db: str, tmp_path: Path) -> None:
     missing = tmp_path / "no" / "such" / "report.html"
-    result = invoke(db, "report", "--html", str(missing))
+    result = Cli(db, PROJECT)("report", "--html", str(missing))
     assert result.exit_code == 2 and "does not exist" in result.output
-    result = invoke(db, "report", "--html", str(tmp_path))
+    result = Cli(db, PROJECT)("report", "--html", str(tmp_path))
     assert result.exit_code == 2 and "is a folder" in result.output
     target = tmp_path / "x.html"
-    result = invoke(db, "report", "--html", str(target), "--run", "nope")
+    result = Cli(db, PROJECT)("report", "--html", str(target), "--run", "nope")
     assert result.exit_code == 2 and "no run 'nope'" in result.output
     assert not target.exists()
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".x.html")] == []
