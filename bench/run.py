@@ -33,6 +33,7 @@ ROOT = BENCH.parent
 sys.path.insert(0, str(BENCH))
 
 import generate  # noqa: E402  # bench/ is a folder of scripts, not a package
+import mapping  # noqa: E402
 import year  # noqa: E402
 
 if TYPE_CHECKING:
@@ -207,6 +208,22 @@ def measure_ingest(
         None if again is None else _round(again.max_rss_mb, 1),
         first.timed_out,
     )
+
+
+# ---- mapping resolution ------------------------------------------------------------------------------
+
+
+def measure_mapping(count: int, backends: Sequence[str], work: Path, pg_url: str | None) -> list[dict]:
+    """The resolver, then the mapping step of an ingest on each backend, in CPU seconds (bench/mapping.py)."""
+    if count <= 0:
+        return []
+    print(f"mapping {count:,} tests", file=sys.stderr, flush=True)
+    rows = [mapping.measure_resolver(count)]
+    for backend in backends:
+        rows.append(
+            mapping.measure_after_ingest(count, backend, lambda b=backend: fresh_target(b, work, pg_url))
+        )
+    return rows
 
 
 # ---- a year of history ---------------------------------------------------------------------------
@@ -398,8 +415,15 @@ def ingest_table(rows: list[IngestRow]) -> str:
     return "\n".join(lines)
 
 
-def goals_table(rows: list[IngestRow], year_facts: dict | None) -> str:
+def goals_table(rows: list[IngestRow], year_facts: dict | None, mapping_rows: Sequence[dict] = ()) -> str:
     lines = ["| goal | measured | met |", "|---|---|---|"]
+    for row in mapping_rows:
+        if row["tests"] == 10_000:
+            where = "" if row["backend"] == "-" else f" on {row['backend']}"
+            lines.append(
+                f"| {row['workload']}{where}, 10,000 tests < {mapping.GOAL_CPU_S:.0f} CPU s "
+                f"| {row['cpu_s']:.2f} s | {ok(row['cpu_s'] < mapping.GOAL_CPU_S)} |"
+            )
     largest = max((row.cases for row in rows), default=0)
     for row in rows:
         if row.cases == 100_000:
@@ -482,6 +506,9 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--timeout", type=float, default=300, help="seconds before a CLI ingest is killed (default 300)"
     )
+    parser.add_argument(
+        "--mapping-tests", type=int, default=10_000, help="tests in the mapping workloads (0: skip them)"
+    )
     return parser.parse_args(argv)
 
 
@@ -495,6 +522,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "work").mkdir(exist_ok=True)
     startup = cli_startup(args.out / "work")
+    mapping_rows = measure_mapping(args.mapping_tests, backends, args.out / "work", args.pg)
     rows: list[IngestRow] = []
     for fmt in args.formats:
         for backend in backends:
@@ -512,6 +540,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "machine": started,
         "load_average_at_end": [round(value, 2) for value in os.getloadavg()],
         "cli_startup": startup,
+        "mapping": mapping_rows,
         "ingest": [row.as_dict() for row in rows],
         "year": year_facts,
     }
@@ -523,12 +552,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"load average {started['load_average'][0]} at start, {document['load_average_at_end'][0]} at end; "
         f"CLI start-up (--help) {startup['seconds']:.2f} s, {startup['max_rss_mb']:.0f} MB\n"
     )
+    if mapping_rows:
+        print(mapping.table(mapping_rows))
+        print()
     print(ingest_table(rows))
     print()
     if year_facts:
         print(year_tables(year_facts))
         print()
-    print(goals_table(rows, year_facts))
+    print(goals_table(rows, year_facts, mapping_rows))
     return 0
 
 

@@ -1,4 +1,4 @@
-"""What tests build inputs with: the CLI in-process, JUnit XML reports, Python test sources, git repos."""
+"""What tests build inputs with: the CLI in-process, JUnit reports, mapping workloads, sources, git repos."""
 
 from __future__ import annotations
 
@@ -12,6 +12,9 @@ from xml.sax.saxutils import quoteattr
 from typer.testing import CliRunner, Result
 
 from ccdash_tests.cli import app
+from ccdash_tests.mapping import ImportedProvider, MappingCandidate, TestRef, default_providers
+from ccdash_tests.mapping.imported import parse_rules
+from ccdash_tests.models import ParsedCase, Status
 
 # ---- the command line, in-process ------------------------------------------------------------------
 
@@ -188,6 +191,52 @@ def write_report(folder: Path, name: str, content: str) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(content, encoding="utf-8")
     return path
+
+
+# ---- mapping workloads (bench/run.py measures the same ones) ----------------------------------------
+
+
+def tagged_cases(count: int) -> list[ParsedCase]:
+    """Passing pytest cases over 40 areas and 400 modules; every second one tags a feature of its area."""
+    return [
+        ParsedCase(
+            suite="",
+            classname=f"tests.area{i % 40}.test_mod{i % 400}",
+            name=f"test_{i}",
+            status=Status.PASSED,
+            file=f"tests/area{i % 40}/test_mod{i % 400}.py",
+            properties={"feature": f"feat{i % 300}", "domain": f"area{i % 40}"} if i % 2 else {},
+        )
+        for i in range(count)
+    ]
+
+
+def area_tests(count: int) -> list[TestRef]:
+    """Tests under tests/<area>/<sub>/ over five areas; every third one carries a feature tag."""
+    areas = ["billing", "cart", "auth", "search", "catalog"]
+    tests = []
+    for i in range(count):
+        area, sub = areas[i % 5], f"sub{i % 7}"
+        tags = {"feature": f"feat{i % 11}"} if i % 3 == 0 else {}
+        tests.append(
+            TestRef(
+                f"id{i}",
+                classname=f"tests.{area}.{sub}.test_m{i % 50}",
+                name=f"test_{i}",
+                path=f"tests/{area}/{sub}/test_m{i % 50}.py",
+                tags=tags,
+            )
+        )
+    return tests
+
+
+def area_candidates(tests: list[TestRef]) -> list[MappingCandidate]:
+    """What the default providers and an imported rule per billing and cart area propose for `tests`."""
+    rules = parse_rules(
+        [{"pattern": f"tests/{area}/*", "feature": area} for area in ("billing", "cart")], "inline"
+    )
+    providers = [*default_providers(), ImportedProvider(rules)]
+    return [candidate for provider in providers for candidate in provider.map(tests)]
 
 
 # ---- test sources ----------------------------------------------------------------------------------

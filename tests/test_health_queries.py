@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from factories import tagged_cases
 
 from ccdash_tests.health import UNASSIGNED, RunResult
 from ccdash_tests.health.report import all_feature_health, domain_report, health_report
@@ -298,27 +298,14 @@ def test_resolution_writes_the_domain_catalogue(shop: Store) -> None:
     ]
 
 
-def test_ten_thousand_tests_resolve_and_persist_quickly(store: Store, backend: str) -> None:
-    results = [
-        ParsedCase(
-            suite="",
-            classname=f"tests.area{i % 40}.test_mod{i % 400}",
-            name=f"test_{i}",
-            status=P,
-            file=f"tests/area{i % 40}/test_mod{i % 400}.py",
-            properties={"feature": f"feat{i % 300}", "domain": f"area{i % 40}"} if i % 2 else {},
-        )
-        for i in range(10_000)
-    ]
-    ingest_request(
-        store, IngestRunRequest(project_id=PROJECT, run_id="big", timestamp=DAY[0], results=results)
+def test_ten_thousand_tests_resolve_and_persist(store: Store) -> None:
+    """The correctness half of the 10,000-test workload; bench/run.py measures its CPU time."""
+    request = IngestRunRequest(
+        project_id=PROJECT, run_id="big", timestamp=DAY[0], results=tagged_cases(10_000)
     )
-    started = time.perf_counter()
+    ingest_request(store, request)
     outcome = resolve_after_ingest(store, PROJECT)
-    elapsed = time.perf_counter() - started
     assert outcome.tests_resolved == 10_000
     assert outcome.mapped_tests == 5_000
-    # The goal is one second; the bound leaves room for a machine shared with other test runs.
-    assert elapsed < 3.0, f"resolving 10,000 tests took {elapsed:.2f} s on {backend}"
     history: list[RunResult] = recent_results(store.engine, PROJECT, 5)
     assert len(history) == 10_000
