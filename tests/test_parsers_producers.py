@@ -1,7 +1,9 @@
-"""The JUnit parser against real files from non-Python producers, with the counts their consoles printed.
+"""Real JUnit XML from non-Python producers (tests/data/producers.json) against each tool's own summary.
 
 tests/data/producers.json (written with the files) lists, per producer, the files of one run and the
 expected counts per status after folding duplicate attempts, as derived from the producer's console.
+Three layers check each entry: the manifest against the summary.txt its generate.sh captured; junitparser
+alone (nothing of ours) counting the <testcase> elements; then our parser and the CLI's ingest.
 """
 
 from __future__ import annotations
@@ -9,16 +11,20 @@ from __future__ import annotations
 import json
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import pytest
+from factories import Cli
+from junitparser import JUnitXml
 
 from ccdash_tests.identity import test_id
-from ccdash_tests.models import ParsedCase
+from ccdash_tests.models import ParsedCase, Status
 from ccdash_tests.parsers import fold_attempts, parse_report
 
 DATA = Path(__file__).parent / "data"
-PRODUCERS = json.loads((DATA / "producers.json").read_text()) if (DATA / "producers.json").exists() else []
-STATUSES = ("passed", "failed", "error", "skipped", "xfailed", "xpassed")
+ENTRIES: list[dict[str, Any]] = json.loads((DATA / "producers.json").read_text(encoding="utf-8"))
+STATUSES = [status.value for status in Status]
+EXPECTED_KEYS = {*STATUSES, "flaky", "total"}
 FRAMEWORKS = {
     "jest": "jest",
     "mocha": "mocha",
@@ -29,21 +35,89 @@ FRAMEWORKS = {
     "googletest": "googletest",
     "phpunit": "phpunit",
 }
+each_entry = pytest.mark.parametrize("entry", ENTRIES, ids=[entry["producer"] for entry in ENTRIES])
 
 
-def read_run(entry: dict) -> tuple[list[ParsedCase], set[str | None]]:
+def paths(entry: dict[str, Any]) -> list[Path]:
+    return [DATA / name for name in entry["files"]]
+
+
+def entry_of(producer: str) -> dict[str, Any]:
+    [entry] = [entry for entry in ENTRIES if entry["producer"] == producer]
+    return entry
+
+
+def read_run(entry: dict[str, Any]) -> tuple[list[ParsedCase], set[str | None]]:
     cases: list[ParsedCase] = []
     frameworks: set[str | None] = set()
-    for name in entry["files"]:
-        report = parse_report(DATA / name)
+    for path in paths(entry):
+        report = parse_report(path)
         assert report.format == "junit"
         cases.extend(report.cases)
         frameworks.add(report.framework)
     return cases, frameworks
 
 
-@pytest.mark.parametrize("entry", PRODUCERS, ids=[entry["producer"] for entry in PRODUCERS])
-def test_producer_counts_match_its_console(entry: dict) -> None:
+def oracle_keys(path: Path) -> list[tuple[str | None, str | None]]:
+    """(classname, name) of every <testcase> in one file, read by junitparser (whole tree, nested suites)."""
+    keys: list[tuple[str | None, str | None]] = []
+    for suite in JUnitXml.fromfile(str(path)):
+        # junitparser's suite iteration already descends into nested suites.
+        keys.extend((case.classname, case.name) for case in suite)
+    return keys
+
+
+# ---- the manifest -----------------------------------------------------------------------------------
+
+
+def test_manifest_covers_every_producer_directory() -> None:
+    listed = {name.split("/")[0] for entry in ENTRIES for name in entry["files"]}
+    on_disk = {path.parent.name for path in DATA.glob("*/generate.sh")}
+    # tests/data/pytest belongs to another manifest; every other producer directory must be listed here.
+    assert on_disk - {"pytest", "hostile"} == listed
+
+
+@each_entry
+def test_manifest_entry_is_complete(entry: dict[str, Any]) -> None:
+    expected = entry["expected"]
+    assert set(expected) == EXPECTED_KEYS
+    assert sum(expected[status] for status in STATUSES) == expected["total"]
+    assert 0 <= expected["flaky"] <= expected["passed"]
+    assert entry["framework_version"] and entry["notes"] and entry["summary"]
+    for path in paths(entry):
+        assert path.is_file(), path
+
+
+@each_entry
+def test_summary_is_what_the_tool_printed(entry: dict[str, Any]) -> None:
+    """The manifest's summary lines appear verbatim in the summary.txt that generate.sh captured."""
+    directory = DATA / entry["files"][0].split("/")[0]
+    printed = {line.strip() for line in (directory / "summary.txt").read_text(encoding="utf-8").splitlines()}
+    for line in entry["summary"].splitlines():
+        assert line.strip() in printed
+
+
+# ---- layer 1: junitparser, nothing of ours ----------------------------------------------------------
+
+
+@each_entry
+def test_oracle_counts_match_manifest(entry: dict[str, Any]) -> None:
+    """Raw <testcase> count, and distinct (classname, name) = tests in the run.
+
+    Raw counts exceed the total only where the producer repeats a test: gotestsum writes one <testcase>
+    per attempt under --rerun-fails, Surefire's @Nested quirk repeats one case in a second file.
+    """
+    keys = [key for path in paths(entry) for key in oracle_keys(path)]
+    assert len(keys) == entry["raw_testcases"]
+    assert len(set(keys)) == entry["expected"]["total"]
+    assert all(name for _, name in keys)
+
+
+# ---- layer 2: our parser and the CLI ----------------------------------------------------------------
+
+
+@each_entry
+def test_producer_counts_match_its_console(entry: dict[str, Any]) -> None:
     cases, frameworks = read_run(entry)
     assert len(cases) == entry["raw_testcases"]
     folded = fold_attempts(cases)
@@ -59,15 +133,44 @@ def test_producer_counts_match_its_console(entry: dict) -> None:
         assert frameworks == {expected_framework}
 
 
-def _entry(producer: str) -> dict:
-    found = [entry for entry in PRODUCERS if entry["producer"] == producer]
-    if not found:
-        pytest.skip(f"no {producer} files in tests/data")
-    return found[0]
+@each_entry
+def test_parser_names_every_case_and_its_framework(entry: dict[str, Any]) -> None:
+    """The parser API on each real file: named cases, a framework, and one identity per test of the run."""
+    identities: set[tuple[str, str, str]] = set()
+    frameworks: Counter[str] = Counter()
+    for path in paths(entry):
+        report = parse_report(str(path))
+        cases = list(report.cases)
+        assert cases, path
+        assert report.framework, path
+        for case in cases:
+            assert case.name, (path, case)
+            assert case.framework, (path, case)
+            frameworks[case.framework] += 1
+            identities.add((case.suite, case.classname, case.name))
+    # One producer per run; repeated attempts and Surefire's duplicate case share one identity.
+    assert len(frameworks) == 1, frameworks
+    assert len(identities) == entry["expected"]["total"], sorted(identities)
+
+
+@each_entry
+def test_ingest_matches_the_tools_own_summary(entry: dict[str, Any], tmp_path: Path) -> None:
+    """Through the public CLI contract (DESIGN.md §6): all files of one entry form one run."""
+    run = Cli(tmp_path / "s.db", "p").json("ingest", *paths(entry))
+    expected = entry["expected"]
+    assert run["status_counts"] == {status: expected[status] for status in STATUSES}, entry["notes"]
+    assert run["flaky_tests"] == expected["flaky"], entry["notes"]
+    assert run["total_tests"] == expected["total"]
+    assert run["passed_tests"] == expected["passed"]
+    assert run["failed_tests"] == expected["failed"] + expected["error"]
+    assert run["skipped_tests"] == expected["skipped"]
+
+
+# ---- what each producer writes its own way ----------------------------------------------------------
 
 
 def test_mocha_name_and_classname_are_swapped_back() -> None:
-    cases, _ = read_run(_entry("mocha"))
+    cases, _ = read_run(entry_of("mocha"))
     by_name = {(c.classname, c.name): c for c in cases}
     assert ("Queue push", "keeps order") in by_name
     assert ("Queue pop", "keeps order") in by_name
@@ -75,18 +178,18 @@ def test_mocha_name_and_classname_are_swapped_back() -> None:
 
 
 def test_jest_repeated_title_is_dropped_and_suite_scopes() -> None:
-    cases, _ = read_run(_entry("jest"))
+    cases, _ = read_run(entry_of("jest"))
     titled = [c for c in cases if c.name == "Cart totals sums prices"]
     assert [(c.suite, c.classname) for c in titled] == [("Cart", "")]
 
 
 def test_vitest_classname_is_the_file() -> None:
-    cases, _ = read_run(_entry("vitest"))
+    cases, _ = read_run(entry_of("vitest"))
     assert all(c.file == c.classname and c.suite for c in cases)
 
 
 def test_surefire_nested_class_and_flaky_attempts() -> None:
-    cases, _ = read_run(_entry("surefire"))
+    cases, _ = read_run(entry_of("surefire"))
     assert not any("$" in c.classname for c in cases)
     assert any(c.classname == "com.example.CalculatorTest.Division" for c in cases)
     flaky = [c for c in fold_attempts(cases) if c.flaky]
@@ -94,7 +197,7 @@ def test_surefire_nested_class_and_flaky_attempts() -> None:
 
 
 def test_gotestsum_duplicate_attempts_fold() -> None:
-    cases, _ = read_run(_entry("gotestsum"))
+    cases, _ = read_run(entry_of("gotestsum"))
     folded = {c.name: c for c in fold_attempts(cases) if c.classname.endswith("/calc")}
     assert folded["TestFlaky"].flaky and folded["TestFlaky"].attempts == 2
     assert folded["TestSub"].attempts == 3 and not folded["TestSub"].flaky
