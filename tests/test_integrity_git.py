@@ -75,6 +75,29 @@ def test_hostile_revisions_are_refused_before_git_runs(
     assert not out.exists()
 
 
+def test_git_revisions_that_look_like_options_are_refused_before_git_runs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    log = tmp_path / "git-calls.log"
+    shim = tmp_path / "bin" / "git"
+    shim.parent.mkdir()
+    shim.write_text(f'#!/bin/sh\necho "$@" >> {log}\nexit 1\n')
+    shim.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{shim.parent}{os.pathsep}{os.environ['PATH']}")
+    target = tmp_path / "x"
+    for revision in (f"--output={target}", f"-o{target}", f"HEAD --output={target}", "a..b", "", "x;id", "-"):
+        with pytest.raises(InvalidRevision):
+            git.resolve_revision(tmp_path, revision)
+        with pytest.raises(InvalidRevision):
+            git.changed_files(tmp_path, revision, None)
+        with pytest.raises(InvalidRevision):
+            git.commit_info(tmp_path, revision)
+        with pytest.raises(InvalidRevision):
+            git.read_file_at(tmp_path, revision, "README.md")
+    assert not log.exists(), log.read_text()
+    assert not target.exists()
+
+
 def test_git_spy_sees_calls_for_valid_revisions(repo: Path, git_spy: Path) -> None:
     sha = git.resolve_revision(repo, "HEAD~1")
     assert len(sha) == 40
