@@ -13,6 +13,7 @@ from urllib.parse import quote, urlsplit, urlunsplit
 import psycopg  # imported once up front: see below
 import pytest
 from ccdash_standin import StandIn, serve
+from hypothesis import HealthCheck, settings
 
 from ccdash_tests.store import Store, open_store
 
@@ -23,6 +24,11 @@ from ccdash_tests.store import Store, open_store
 if not os.environ.get("CCDASH_TESTS_POSTGRES_URL"):
     with contextlib.suppress(ImportError):
         import pgserver  # type: ignore[import-not-found]  # noqa: F401
+
+# Property tests check results, not speed: Hypothesis's per-example deadline (200 ms) and its
+# slow-generation health check fail on a machine whose cores are busy, so neither applies here.
+settings.register_profile("ccdash", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("ccdash")
 
 DATA = Path(__file__).parent / "data"
 BACKENDS = ("sqlite", "postgresql")
