@@ -7,6 +7,7 @@ import random
 import signal
 import sqlite3
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -78,6 +79,20 @@ def run_rows_ids(db: str) -> list[str]:
     return [run_id for run_id, _, _ in run_rows(db)]
 
 
+@pytest.fixture
+def interruptible() -> Iterator[None]:
+    """Ingests that SIGINT interrupts, as Ctrl-C does on a terminal, however this test run was started.
+
+    A runner started in the background by a shell without job control (`nohup make test &`, a CI
+    script's `&`) ignores SIGINT, and a child inherits an ignored signal across exec: every "interrupted"
+    ingest would then finish. A handled SIGINT is reset to the default by exec instead.
+    """
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, previous)
+
+
+@pytest.mark.usefixtures("interruptible")
 def test_sigint_mid_ingest_stores_nothing_and_prints_no_traceback(
     backend: str, db_url: str, tmp_path: Path
 ) -> None:
