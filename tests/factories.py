@@ -91,10 +91,9 @@ def junit_case(
     message: str | None = None,
     text: str | None = None,
     kind: str | None = None,
-    body: str = "",
 ) -> str:
     """One <testcase>. `status` is passed or a key of OUTCOMES, whose element's message and text can be
-    replaced and given a `type` (`kind`); `body` is raw XML appended inside the case."""
+    replaced and given a `type` (`kind`)."""
     attrs = f"classname={xml_attr(classname)} name={xml_attr(name)}"
     if file is not None:
         attrs += f" file={xml_attr(file)}"
@@ -113,7 +112,6 @@ def junit_case(
         kind_attr = "" if kind is None else f" type={xml_attr(kind)}"
         inner += f"<{tag}{kind_attr} message={xml_attr(default_message if message is None else message)}"
         inner += f">{xml_text(words)}</{tag}>" if words else "/>"
-    inner += body
     return f"<testcase {attrs}>{inner}</testcase>" if inner else f"<testcase {attrs}/>"
 
 
