@@ -15,9 +15,8 @@ from pathlib import Path
 
 import pytest
 from ccdash_standin import StandIn
-from typer.testing import CliRunner
-
-from ccdash_tests.cli import app
+from factories import Cli, cli
+from typer.testing import Result
 
 DATA = Path(__file__).parent / "data"
 REPORTS = {
@@ -29,31 +28,20 @@ REPORTS = {
 TOKEN = "s3cr3t-token-value"
 
 
-def invoke(*args: str, env: dict[str, str] | None = None) -> tuple[int, str, str]:
-    result = CliRunner().invoke(app, list(args), env=env)
-    return result.exit_code, result.stdout, result.stderr
-
-
 def ingest(db: str, *reports: Path | str, extra: tuple[str, ...] = ()) -> dict:
-    code, out, err = invoke("ingest", *map(str, reports), "--db", db, "--project", "shop", "--json", *extra)
-    assert code == 0, out + err
-    return json.loads(out)
+    return Cli(db, "shop").json("ingest", *reports, *extra)
 
 
-def push(db: str, url: str, *args: str, env: dict[str, str] | None = None) -> tuple[int, str, str]:
-    return invoke("push", *args, "--db", db, "--project", "shop", "--ccdash-url", url, env=env)
+def push(db: str, url: str, *args: str, env: dict[str, str] | None = None) -> Result:
+    return Cli(db, "shop")("push", *args, "--ccdash-url", url, env=env)
 
 
 def push_json(db: str, url: str, *args: str) -> dict:
-    code, out, err = push(db, url, *args, "--json")
-    assert code == 0, out + err
-    return json.loads(out)
+    return Cli(db, "shop").json("push", *args, "--ccdash-url", url)
 
 
 def stored(db: str, run_id: str) -> dict:
-    code, out, err = invoke("runs", "show", run_id, "--db", db, "--project", "shop", "--json")
-    assert code == 0, err
-    return json.loads(out)
+    return Cli(db, "shop").json("runs", "show", run_id)
 
 
 def read_back(ccdash: StandIn, run_id: str) -> dict:
@@ -116,8 +104,8 @@ def test_pushing_again_is_skipped_and_changes_nothing(db_url: str, ccdash: Stand
     assert again["runs"][0]["test_results_inserted"] == 0
     assert again["runs"][0]["test_results_skipped"] == run["total_tests"]
     assert (ccdash.runs, ccdash.definitions, ccdash.results) == before
-    code, out, _ = push(db_url, ccdash.url)
-    assert code == 0 and " skipped " in out
+    result = push(db_url, ccdash.url)
+    assert result.exit_code == 0 and " skipped " in result.stdout
 
 
 def test_a_large_run_goes_as_several_posts_of_one_run_id(db_url: str, ccdash: StandIn) -> None:
@@ -156,10 +144,14 @@ def test_a_500_on_the_first_try_is_retried_with_the_same_body(db_url: str, ccdas
 def test_a_server_failing_mid_run_exits_3_and_a_second_push_completes(db_url: str, ccdash: StandIn) -> None:
     run = ingest(db_url, REPORTS["pytest-json"][0])
     ccdash.fail_next = [None, 502, 502]
-    code, out, err = push(db_url, ccdash.url, "--batch-size", "10", "--retries", "1")
-    assert code == 3 and out == ""
-    assert err.count("\n") == 1 and "HTTP 502" in err and "gave up after 2 attempts" in err
-    assert "partly on the server (10 results): push it again" in err
+    result = push(db_url, ccdash.url, "--batch-size", "10", "--retries", "1")
+    assert result.exit_code == 3 and result.stdout == ""
+    assert (
+        result.stderr.count("\n") == 1
+        and "HTTP 502" in result.stderr
+        and "gave up after 2 attempts" in result.stderr
+    )
+    assert "partly on the server (10 results): push it again" in result.stderr
     assert len(ccdash.results[run["run_id"]]) == 10
     outcome = push_json(db_url, ccdash.url, "--batch-size", "10")["runs"][0]
     assert (outcome["status"], outcome["test_results_inserted"], outcome["test_results_skipped"]) == (
@@ -179,10 +171,14 @@ def assert_store_intact(db: str, run: dict) -> None:
 def test_a_disabled_server_exits_3_with_one_line(db_url: str, ccdash: StandIn) -> None:
     run = ingest(db_url, *REPORTS["gotestsum"])
     ccdash.disabled = True
-    code, out, err = push(db_url, ccdash.url)
-    assert code == 3
-    assert err.count("\n") == 1 and "Test Visualizer is not enabled" in err and "HTTP 503" in err
-    assert out == ""
+    result = push(db_url, ccdash.url)
+    assert result.exit_code == 3
+    assert (
+        result.stderr.count("\n") == 1
+        and "Test Visualizer is not enabled" in result.stderr
+        and "HTTP 503" in result.stderr
+    )
+    assert result.stdout == ""
     assert_store_intact(db_url, run)
 
 
@@ -194,9 +190,13 @@ def free_port() -> int:
 
 def test_an_unreachable_server_exits_3_with_one_line(db_url: str) -> None:
     run = ingest(db_url, *REPORTS["gotestsum"])
-    code, _, err = push(db_url, f"http://127.0.0.1:{free_port()}", "--retries", "1")
-    assert code == 3
-    assert err.count("\n") == 1 and "connection refused" in err and "gave up after 2 attempts" in err
+    result = push(db_url, f"http://127.0.0.1:{free_port()}", "--retries", "1")
+    assert result.exit_code == 3
+    assert (
+        result.stderr.count("\n") == 1
+        and "connection refused" in result.stderr
+        and "gave up after 2 attempts" in result.stderr
+    )
     assert_store_intact(db_url, run)
 
 
@@ -209,28 +209,28 @@ def test_a_refused_body_exits_2_with_the_servers_errors(db_url: str, ccdash: Sta
             "msg": "Input should be a valid integer",
         }
     ]
-    code, out, err = push(db_url, ccdash.url)
-    assert code == 2
-    assert "test_results.0.duration_ms: Input should be a valid integer" in err
-    assert "refused" in out
+    result = push(db_url, ccdash.url)
+    assert result.exit_code == 2
+    assert "test_results.0.duration_ms: Input should be a valid integer" in result.stderr
+    assert "refused" in result.stdout
 
 
 def test_the_token_is_sent_and_never_printed(db_url: str, ccdash: StandIn) -> None:
     ingest(db_url, *REPORTS["gotestsum"])
     ccdash.token = TOKEN
     outputs = []
-    code, out, err = push(db_url, ccdash.url, "--json", env={"CCDASH_TOKEN": TOKEN})
-    assert code == 0, err
-    outputs.append(out + err)
+    result = push(db_url, ccdash.url, "--json", env={"CCDASH_TOKEN": TOKEN})
+    assert result.exit_code == 0, result.output
+    outputs.append(result.stdout + result.stderr)
     assert ccdash.ingest_posts()[-1].headers["Authorization"] == f"Bearer {TOKEN}"
     for args in (["--token", "wrong-" + TOKEN], ["--token", TOKEN, "--retries", "0"]):
         url = ccdash.url if args[1] != TOKEN else f"http://127.0.0.1:{free_port()}"
-        code, out, err = push(db_url, url, *args)
-        assert code in (2, 3)
-        outputs.append(out + err)
+        result = push(db_url, url, *args)
+        assert result.exit_code in (2, 3)
+        outputs.append(result.stdout + result.stderr)
     password_url = ccdash.url.replace("http://", f"http://ci:{TOKEN}@")
-    code, out, err = push(db_url, password_url)
-    outputs.append(out + err)
+    result = push(db_url, password_url)
+    outputs.append(result.stdout + result.stderr)
     assert all(TOKEN not in text for text in outputs), outputs
 
 
@@ -238,25 +238,25 @@ def test_ingest_push_stores_then_pushes(db_url: str, ccdash: StandIn) -> None:
     run = ingest(db_url, *REPORTS["jest"], extra=("--push", "--ccdash-url", ccdash.url))
     assert run["push"]["runs"][0]["status"] == "created"
     assert_same_run(ccdash, db_url, run["run_id"])
-    code, out, err = invoke("ingest", *map(str, REPORTS["jest"]), "--db", db_url, "--project", "shop",
-                            "--push", env={"CCDASH_URL": ccdash.url})  # fmt: skip
-    assert code == 0, err
-    assert "Already stored" in out and " skipped " in out
+    result = cli("ingest", *map(str, REPORTS["jest"]), "--db", db_url, "--project", "shop",
+                 "--push", env={"CCDASH_URL": ccdash.url})  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "Already stored" in result.stdout and " skipped " in result.stdout
 
 
 def test_ingest_push_keeps_the_run_when_the_server_is_down(db_url: str, ccdash: StandIn) -> None:
     down = f"http://127.0.0.1:{free_port()}"
-    code, out, err = invoke("ingest", *map(str, REPORTS["surefire"]), "--db", db_url, "--project", "shop",
-                            "--ccdash-url", down, "--retries", "0", "--json")  # fmt: skip
-    assert code == 3
-    document = json.loads(out)
+    result = cli("ingest", *map(str, REPORTS["surefire"]), "--db", db_url, "--project", "shop",
+                 "--ccdash-url", down, "--retries", "0", "--json")  # fmt: skip
+    assert result.exit_code == 3
+    document = json.loads(result.stdout)
     assert "connection refused" in document["push"]["error"]
-    assert err.count("\n") == 1 and f"ccdash-tests push {document['run_id']}" in err
+    assert result.stderr.count("\n") == 1 and f"ccdash-tests push {document['run_id']}" in result.stderr
     assert_store_intact(db_url, document)
     ccdash.disabled = True
-    code, _, err = invoke("ingest", *map(str, REPORTS["jest"]), "--db", db_url, "--project", "shop",
-                          "--push", "--quiet", env={"CCDASH_URL": ccdash.url})  # fmt: skip
-    assert code == 3 and "feature_disabled" in err
+    result = cli("ingest", *map(str, REPORTS["jest"]), "--db", db_url, "--project", "shop",
+                 "--push", "--quiet", env={"CCDASH_URL": ccdash.url})  # fmt: skip
+    assert result.exit_code == 3 and "feature_disabled" in result.stderr
     ccdash.disabled = False
     later = push_json(db_url, ccdash.url, "--all")
     assert [r["status"] for r in later["runs"]] == ["created", "created"]
@@ -265,11 +265,11 @@ def test_ingest_push_keeps_the_run_when_the_server_is_down(db_url: str, ccdash: 
 
 def test_ingest_push_without_a_server_writes_nothing(tmp_path: Path) -> None:
     db = str(tmp_path / "never.db")
-    code, _, err = invoke("ingest", str(REPORTS["jest"][0]), "--db", db, "--project", "shop", "--push")
-    assert code == 2 and "--ccdash-url" in err
+    result = cli("ingest", str(REPORTS["jest"][0]), "--db", db, "--project", "shop", "--push")
+    assert result.exit_code == 2 and "--ccdash-url" in result.stderr
     assert not os.path.exists(db)
-    code, _, err = invoke("ingest", str(REPORTS["jest"][0]), "--db", db, "--ccdash-url", "ftp://x")
-    assert code == 2 and not os.path.exists(db)
+    result = cli("ingest", str(REPORTS["jest"][0]), "--db", db, "--ccdash-url", "ftp://x")
+    assert result.exit_code == 2 and not os.path.exists(db)
 
 
 def test_backfill_since_and_all_go_oldest_first(db_url: str, ccdash: StandIn, tmp_path: Path) -> None:
@@ -282,27 +282,27 @@ def test_backfill_since_and_all_go_oldest_first(db_url: str, ccdash: StandIn, tm
     ]
     document = push_json(db_url, ccdash.url, "--all")
     assert [r["status"] for r in document["runs"]] == ["created", "skipped", "skipped"]
-    code, _, err = push(db_url, ccdash.url, runs[0]["run_id"], "--all")
-    assert code == 2 and "not both" in err
-    code, _, err = push(db_url, ccdash.url, "no-such-run")
-    assert code == 2 and "no run" in err
+    result = push(db_url, ccdash.url, runs[0]["run_id"], "--all")
+    assert result.exit_code == 2 and "not both" in result.stderr
+    result = push(db_url, ccdash.url, "no-such-run")
+    assert result.exit_code == 2 and "no run" in result.stderr
 
 
 def test_a_run_with_an_agent_session_shows_the_servers_errors(db_url: str, ccdash: StandIn) -> None:
     ingest(db_url, *REPORTS["gotestsum"], extra=("--session", "sess-42"))
-    code, out, err = push(db_url, ccdash.url)
-    assert code == 0, err
-    assert "CCDash: Unknown agent_session_id 'sess-42' (ingestion accepted)." in out
+    result = push(db_url, ccdash.url)
+    assert result.exit_code == 0, result.output
+    assert "CCDash: Unknown agent_session_id 'sess-42' (ingestion accepted)." in result.stdout
 
 
 def test_nothing_to_push_and_no_server(tmp_path: Path, ccdash: StandIn) -> None:
     db = str(tmp_path / "empty.db")
-    code, _, err = push(db, ccdash.url)
-    assert code == 2 and "has no runs yet" in err
-    code, out, _ = push(db, ccdash.url, "--all")
-    assert code == 0 and "No runs to push" in out
-    code, _, err = invoke("push", "--db", db, "--project", "shop")
-    assert code == 2 and "$CCDASH_URL" in err
+    result = push(db, ccdash.url)
+    assert result.exit_code == 2 and "has no runs yet" in result.stderr
+    result = push(db, ccdash.url, "--all")
+    assert result.exit_code == 0 and "No runs to push" in result.stdout
+    result = cli("push", "--db", db, "--project", "shop")
+    assert result.exit_code == 2 and "$CCDASH_URL" in result.stderr
 
 
 def test_other_commands_do_not_load_the_push_modules() -> None:

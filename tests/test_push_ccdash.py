@@ -16,9 +16,8 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
-
-from ccdash_tests.cli import app
+from factories import Cli, cli
+from typer.testing import Result
 
 # Read at import: the autouse fixture in conftest.py clears CCDash variables from each test's environment.
 CCDASH_URL = os.environ.get("CCDASH_TESTS_CCDASH_URL", "").strip().rstrip("/")
@@ -37,24 +36,17 @@ REPORTS = {
 }
 
 
-def invoke(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(app, list(args))
-    return result.exit_code, result.stdout, result.stderr
-
-
 @pytest.fixture
 def project() -> str:
     return f"ccdash-tests-{secrets.token_hex(6)}"
 
 
 def ingest(db: str, project: str, reports: list[Path]) -> dict:
-    code, out, err = invoke("ingest", *map(str, reports), "--db", db, "--project", project, "--json")
-    assert code == 0, out + err
-    return json.loads(out)
+    return Cli(db, project).json("ingest", *reports)
 
 
-def push(db: str, project: str, url: str, *args: str) -> tuple[int, str, str]:
-    return invoke("push", *args, "--db", db, "--project", project, "--ccdash-url", url, "--json")
+def push(db: str, project: str, url: str, *args: str) -> Result:
+    return Cli(db, project)("push", *args, "--ccdash-url", url, "--json")
 
 
 def server_run(run_id: str) -> dict:
@@ -63,9 +55,7 @@ def server_run(run_id: str) -> dict:
 
 
 def stored(db: str, project: str, run_id: str) -> dict:
-    code, out, err = invoke("runs", "show", run_id, "--db", db, "--project", project, "--json")
-    assert code == 0, err
-    return json.loads(out)
+    return Cli(db, project).json("runs", "show", run_id)
 
 
 def compare(db: str, project: str, run_id: str) -> dict:
@@ -103,16 +93,16 @@ def compare(db: str, project: str, run_id: str) -> dict:
 def test_a_run_pushed_to_ccdash_reads_back_the_same(tmp_path: Path, project: str, producer: str) -> None:
     db = str(tmp_path / "store.db")
     run = ingest(db, project, REPORTS[producer])
-    code, out, err = push(db, project, CCDASH_URL)
-    assert code == 0, out + err
-    first = json.loads(out)["runs"][0]
+    result = push(db, project, CCDASH_URL)
+    assert result.exit_code == 0, result.output
+    first = json.loads(result.stdout)["runs"][0]
     assert (first["status"], first["test_results_inserted"]) == ("created", run["total_tests"])
     theirs = compare(db, project, run["run_id"])
     # One post: CCDash's run duration is the sum of the posted rows' whole milliseconds.
     assert theirs["run"]["duration_ms"] == sum(row["duration_ms"] for row in theirs["results"])
-    code, out, err = push(db, project, CCDASH_URL)
-    assert code == 0, out + err
-    again = json.loads(out)["runs"][0]
+    result = push(db, project, CCDASH_URL)
+    assert result.exit_code == 0, result.output
+    again = json.loads(result.stdout)["runs"][0]
     assert (again["status"], again["test_results_inserted"]) == ("skipped", 0)
     assert server_run(run["run_id"])["results"] == theirs["results"]
 
@@ -120,13 +110,13 @@ def test_a_run_pushed_to_ccdash_reads_back_the_same(tmp_path: Path, project: str
 def test_a_run_in_several_posts_is_whole_on_ccdash(tmp_path: Path, project: str) -> None:
     db = str(tmp_path / "store.db")
     run = ingest(db, project, REPORTS["pytest-json"])
-    code, out, err = push(db, project, CCDASH_URL, "--batch-size", "7")
-    assert code == 0, out + err
-    outcome = json.loads(out)["runs"][0]
+    result = push(db, project, CCDASH_URL, "--batch-size", "7")
+    assert result.exit_code == 0, result.output
+    outcome = json.loads(result.stdout)["runs"][0]
     assert (outcome["status"], outcome["posts"], outcome["test_results_inserted"]) == ("created", 5, 30)
     compare(db, project, run["run_id"])
-    code, out, _ = push(db, project, CCDASH_URL, "--batch-size", "7")
-    assert code == 0 and json.loads(out)["runs"][0]["status"] == "skipped"
+    result = push(db, project, CCDASH_URL, "--batch-size", "7")
+    assert result.exit_code == 0 and json.loads(result.stdout)["runs"][0]["status"] == "skipped"
 
 
 def free_port() -> int:
@@ -139,14 +129,14 @@ def test_ingest_push_to_a_down_server_keeps_the_run_then_push_sends_it(tmp_path:
     db = str(tmp_path / "store.db")
     down = f"http://127.0.0.1:{free_port()}"
     reports = [str(path) for path in REPORTS["gotestsum"]]
-    code, out, err = invoke("ingest", *reports, "--db", db, "--project", project, "--ccdash-url", down,
-                            "--retries", "1", "--quiet")  # fmt: skip
-    assert code == 3 and err.count("\n") == 1 and "connection refused" in err
-    runs = json.loads(invoke("runs", "list", "--db", db, "--project", project, "--json")[1])
+    result = cli("ingest", *reports, "--db", db, "--project", project, "--ccdash-url", down,
+                 "--retries", "1", "--quiet")  # fmt: skip
+    assert result.exit_code == 3 and result.stderr.count("\n") == 1 and "connection refused" in result.stderr
+    runs = json.loads(Cli(db, project)("runs", "list", "--json").stdout)
     assert len(runs) == 1 and runs[0]["total_tests"] > 0
-    code, out, err = push(db, project, CCDASH_URL)
-    assert code == 0, out + err
-    assert json.loads(out)["runs"][0]["status"] == "created"
+    result = push(db, project, CCDASH_URL)
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["runs"][0]["status"] == "created"
     compare(db, project, runs[0]["run_id"])
 
 
@@ -154,7 +144,9 @@ def test_ingest_push_to_a_down_server_keeps_the_run_then_push_sends_it(tmp_path:
 def test_a_disabled_ccdash_exits_3_and_the_store_stays(tmp_path: Path, project: str) -> None:
     db = str(tmp_path / "store.db")
     run = ingest(db, project, REPORTS["jest"])
-    code, out, err = push(db, project, DISABLED_URL)
-    assert code == 3 and out == ""
-    assert err.count("\n") == 1 and "feature_disabled" in err and "HTTP 503" in err
+    result = push(db, project, DISABLED_URL)
+    assert result.exit_code == 3 and result.stdout == ""
+    assert (
+        result.stderr.count("\n") == 1 and "feature_disabled" in result.stderr and "HTTP 503" in result.stderr
+    )
     assert len(stored(db, project, run["run_id"])["results"]) == run["total_tests"]
