@@ -1,7 +1,7 @@
-"""Run the ccdash-tests benchmarks: ingest vs floor, peak memory, re-ingest, a year of history; table + JSON.
+"""Run the ccdash-tests benchmarks: mapping, ingest vs floor, peak memory, re-ingest, a year; table + JSON.
 
     .venv/bin/python bench/run.py [--quick] [--sizes 1000 10000] [--formats junit] [--pg URL | --no-pg]
-                                  [--year cached|rebuild|skip]
+                                  [--year cached|rebuild|skip] [--mapping-tests 10000]
 
 Results go to bench/out/results-<UTC time>.json and bench/out/latest.json; the table goes to stdout.
 """
