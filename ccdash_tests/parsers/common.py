@@ -46,7 +46,7 @@ class ParsedReport:
     cases: Iterator[ParsedCase]
 
 
-def clip(text: str | None, max_text: int) -> tuple[str | None, bool]:
+def cap_text(text: str | None, max_text: int) -> tuple[str | None, bool]:
     """The text bounded to max_text characters, and whether it was cut (nothing is appended to a cut text)."""
     if text is None or len(text) <= max_text:
         return text, False
@@ -146,8 +146,8 @@ def fold_attempts(cases: Iterable[ParsedCase]) -> list[ParsedCase]:
 
 def collection_error(nodeid: str, message: str | None, details: str | None, max_text: int) -> ParsedCase:
     """A pytest collector that failed (an import error in a test module) stored as one `error` case."""
-    message, cut_message = clip(message, max_text)
-    details, cut_details = clip(details, max_text)
+    message, cut_message = cap_text(message, max_text)
+    details, cut_details = cap_text(details, max_text)
     classname, name, file = split_nodeid(nodeid)
     return ParsedCase(
         suite="",

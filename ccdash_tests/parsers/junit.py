@@ -41,7 +41,7 @@ from ccdash_tests.parsers.common import (
     ParsedReport,
     ReportError,
     ReportFormat,
-    clip,
+    cap_text,
     normalise_timestamp,
     parse_seconds,
 )
@@ -250,8 +250,8 @@ class _Handler:
         truncated = False
         if case.failures:
             details = "\n".join("".join(text) for _, _, _, text in case.failures) or None
-            message, cut_message = clip(message, self.max_text)
-            details, cut_details = clip(details, self.max_text)
+            message, cut_message = cap_text(message, self.max_text)
+            details, cut_details = cap_text(details, self.max_text)
             truncated = cut_message or cut_details
         elif message is not None and len(message) > self.max_text:
             message, truncated = message[: self.max_text], True
@@ -356,7 +356,7 @@ def _is_teardown_error(case: _Case) -> bool:
 
 
 def _merge_teardown(held: ParsedCase, twin: ParsedCase, max_text: int) -> ParsedCase:
-    details, cut = clip("\n".join(part for part in (held.details, twin.details) if part), max_text)
+    details, cut = cap_text("\n".join(part for part in (held.details, twin.details) if part), max_text)
     held.status = Status.ERROR
     held.message = held.message or twin.message
     held.error_type = held.error_type or twin.error_type

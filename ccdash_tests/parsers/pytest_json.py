@@ -26,7 +26,7 @@ from ccdash_tests.parsers.common import (
     ParsedReport,
     ReportError,
     ReportFormat,
-    clip,
+    cap_text,
     collection_error,
     json_problem,
     split_nodeid,
@@ -163,8 +163,8 @@ def _case(test: JsonTest, path: str, max_text: int) -> ParsedCase:
         crash = failing[0].crash
         message = crash.message if crash is not None else _last_line(failing[0].longrepr)
     details = "\n".join(stage.longrepr for stage in failing if stage.longrepr) or None
-    message, cut_message = clip(message, max_text)
-    details, cut_details = clip(details, max_text)
+    message, cut_message = cap_text(message, max_text)
+    details, cut_details = cap_text(details, max_text)
     durations = [stage.duration for stage in stages if stage.duration is not None]
     classname, name, file = split_nodeid(test.nodeid)
     return ParsedCase(

@@ -21,7 +21,7 @@ from ccdash_tests.parsers.common import (
     ParsedReport,
     ReportError,
     ReportFormat,
-    clip,
+    cap_text,
     collection_error,
     json_problem,
     split_nodeid,
@@ -217,8 +217,8 @@ def _finish(nodeid: str, state: OpenTest, max_text: int) -> ParsedCase:
     status = _status(state)
     message = state.failures[0][0] if state.failures else None
     details = "\n".join(text for _, text in state.failures if text) or None
-    message, cut_message = clip(message, max_text)
-    details, cut_details = clip(details, max_text)
+    message, cut_message = cap_text(message, max_text)
+    details, cut_details = cap_text(details, max_text)
     classname, name, file = split_nodeid(nodeid)
     return ParsedCase(
         suite="",
