@@ -14,6 +14,10 @@ test_id
     name with its parameters ("test_x[a-1]"). Two tests that differ only in class differ in
     `classname`, so they never share an id.
 
+    Per format beyond JUnit and pytest's (each parser's docstring has the detail):
+      TRX: suite "", classname = the TestMethod's className, name = testName without a leading
+        "className." (xUnit.net writes it qualified), parameters kept; data rows are tests of their own.
+
 run_id
     The user's --run-id verbatim; otherwise sha256 over
         "ccdash-run:v1" US project US sorted(sha256 hex of each report file's bytes) joined by US

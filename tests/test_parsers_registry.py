@@ -8,12 +8,14 @@ import pytest
 
 from ccdash_tests.parsers import FORMATS, PARSERS, ReportFormat, parse_report, sniff_format
 
-DATA = Path(__file__).parent / "data" / "pytest"
-# One real file per format, written by the real producer (tests/data/pytest/generate.sh).
+DATA = Path(__file__).parent / "data"
+# One file per format and the framework that wrote it: by the real producer where it installs here
+# (tests/data/<producer>/generate.sh), else hand-written after its dialect (tests/data/README.md).
 SAMPLES = {
-    ReportFormat.JUNIT: DATA / "xunit2.xml",
-    ReportFormat.PYTEST_JSON: DATA / "pytest.json",
-    ReportFormat.REPORTLOG: DATA / "reportlog.jsonl",
+    ReportFormat.JUNIT: (DATA / "pytest" / "xunit2.xml", "pytest"),
+    ReportFormat.PYTEST_JSON: (DATA / "pytest" / "pytest.json", "pytest"),
+    ReportFormat.REPORTLOG: (DATA / "pytest" / "reportlog.jsonl", "pytest"),
+    ReportFormat.TRX: (DATA / "trx" / "mstest.trx", "mstest"),
 }
 
 
@@ -25,7 +27,7 @@ def test_every_format_has_a_parser_and_a_sample() -> None:
 
 @pytest.mark.parametrize("fmt", list(ReportFormat))
 def test_each_parser_reads_its_format_as_parse_report_does(fmt: ReportFormat) -> None:
-    path = SAMPLES[fmt]
+    path, framework = SAMPLES[fmt]
     assert sniff_format(path.read_bytes()[:8192], str(path)) is fmt
     with path.open("rb") as fh:
         direct = PARSERS[fmt](fh, str(path), 64 * 1024)
@@ -33,7 +35,7 @@ def test_each_parser_reads_its_format_as_parse_report_does(fmt: ReportFormat) ->
     via = parse_report(path)
     via_cases = list(via.cases)
     assert (direct.format, via.format) == (fmt, fmt)
-    assert direct.framework == via.framework == "pytest"
+    assert direct.framework == via.framework == framework
     # Metadata may grow while cases stream (report-log's exit status comes last): compare after reading.
     assert direct.metadata == via.metadata
     assert direct_cases == via_cases

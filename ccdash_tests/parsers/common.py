@@ -19,6 +19,7 @@ class ReportFormat(enum.StrEnum):
     JUNIT = "junit"
     PYTEST_JSON = "pytest-json"
     REPORTLOG = "reportlog"
+    TRX = "trx"
 
 
 FORMATS = tuple(fmt.value for fmt in ReportFormat)
