@@ -212,3 +212,84 @@ def test_cases_iterator_is_lazy_and_closes_the_file() -> None:
         assert isinstance(first, ParsedCase)
         list(report.cases)
         assert fh.closed
+
+
+# ---- pytest JSON is streamed: the same cases whatever the layout and wherever the chunks are cut -----
+
+
+def _rewritten(tmp_path: Path, name: str, document: dict, **dump: object) -> Path:
+    path = tmp_path / name
+    path.write_text(json.dumps(document, **dump))  # type: ignore[arg-type]
+    return path
+
+
+@pytest.mark.parametrize("chunk", [1, 7, 64, 4096])
+@pytest.mark.parametrize("name", ["pytest.json", "reruns.json"])
+def test_pytest_json_cases_do_not_depend_on_where_chunks_end(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, name: str, chunk: int
+) -> None:
+    from ccdash_tests.parsers import pytest_json
+
+    whole, cases = read(name)
+    document = json.loads((DATA / name).read_text())
+    layouts = [
+        DATA / name,
+        _rewritten(tmp_path, "indented.json", document, indent=2),
+        _rewritten(tmp_path, "compact.json", document, separators=(",", ":")),
+        # keys in another order: tests first, the header and the collectors after them
+        _rewritten(tmp_path, "reversed.json", dict(reversed(list(document.items())))),
+    ]
+    monkeypatch.setattr(pytest_json, "CHUNK", chunk)
+    for path in layouts:
+        report = parse_report(path)
+        assert list(report.cases) == cases, path.name
+        assert report.metadata == whole.metadata, path.name
+
+
+def test_pytest_json_texts_that_look_like_element_ends_are_read_whole(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from ccdash_tests.parsers import pytest_json
+
+    tricky = 'assert [{"a": 1}, {"b": 2}] == []}, {"nodeid": "fake.py::t", "outcome": "passed"}]'
+    tests = [
+        {
+            "nodeid": f"t.py::test_{i}",
+            "outcome": "failed",
+            "call": {
+                "outcome": "failed",
+                "crash": {"message": tricky},
+                "traceback": [{"path": "t.py", "lineno": i}, {"path": "u.py", "lineno": 2}],
+                "longrepr": tricky * 20,
+            },
+        }
+        for i in range(300)
+    ]
+    path = _rewritten(tmp_path, "tricky.json", {"tests": tests})
+    monkeypatch.setattr(pytest_json, "CHUNK", 1000)
+    cases = list(parse_report(path).cases)
+    assert [c.name for c in cases] == [f"test_{i}" for i in range(300)]
+    assert {c.message for c in cases} == {tricky}
+    assert all(c.details == tricky * 20 for c in cases)
+
+
+def test_pytest_json_errors_name_the_absolute_byte_line_and_test(tmp_path: Path) -> None:
+    from ccdash_tests.parsers import ReportError
+
+    good = ",\n".join(json.dumps({"nodeid": f"t.py::t{i}", "outcome": "passed"}) for i in range(50_000))
+    nan = tmp_path / "nan.json"
+    bad = '{"nodeid": "t.py::x", "outcome": "passed", "duration": NaN}'
+    nan.write_text('{"tests": [\n' + good + ",\n" + bad + "]}")
+    with pytest.raises(ReportError) as caught:
+        list(parse_report(nan).cases)
+    offset = nan.read_bytes().index(b"NaN")
+    assert caught.value.line == 50_002
+    assert f"NaN and Infinity are not JSON (byte {offset})" in str(caught.value)
+    shape = tmp_path / "shape.json"
+    shape.write_text('{"tests": [' + good + ', {"nodeid": 5, "outcome": "passed"}]}')
+    with pytest.raises(ReportError, match=r"Expected `str`, got `int` - at `\$\.tests\[50000\]\.nodeid`"):
+        list(parse_report(shape).cases)
+    twice = tmp_path / "twice.json"
+    twice.write_text('{"tests": [], "tests": []}')
+    with pytest.raises(ReportError, match="two `tests` arrays"):
+        list(parse_report(twice).cases)
