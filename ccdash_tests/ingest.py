@@ -27,6 +27,7 @@ from ccdash_tests.models import (
     utcnow,
 )
 from ccdash_tests.parsers import ParsedReport, ReportError, parse_report
+from ccdash_tests.paths import PathFinder
 from ccdash_tests.runs import run_document
 from ccdash_tests.store import Store
 from ccdash_tests.store import writer as w
@@ -57,6 +58,8 @@ class IngestOutcome:
     already_stored: int
     sources: list[SourceFile] = field(default_factory=list)
     skipped_sources: list[SourceFile] = field(default_factory=list)
+    # Tests of this ingest whose definition has no file path (path rules and annotations need one).
+    without_path: int = 0
 
     def to_json_dict(self) -> dict:
         """The `ingest --json` document (DESIGN.md §6)."""
@@ -206,6 +209,9 @@ class RunWriter:
             for case, test_pk, text in zip(batch, test_pks, texts, strict=True)
         ]
         w.upsert_results(engine, rows)
+        w.backfill_locations(
+            engine, [(pk, case.file, case.line) for case, pk in zip(batch, test_pks, strict=True)]
+        )
 
 
 @dataclass
@@ -269,6 +275,8 @@ class IngestPlan:
     files: list[InputFile]
     skipped: list[SourceFile]
     timestamp_given: bool
+    # The checkout the reports' tests live in: paths they lack are looked for there (paths.py).
+    root: Path | None = None
 
 
 def ingest_files(
@@ -284,11 +292,15 @@ def ingest_files(
         run_pk, ingest_no = w.open_run(store.engine, request)
         writer = RunWriter(store, request.project_id, run_pk, ingest_no)
         counted: list[_CountingReport] = []
+        finder = PathFinder(plan.root) if plan.root is not None else None
         for item in plan.files:
             with _named(item):
                 report = _CountingReport(parse_report(item.path, fmt), item, on_case=on_case)
                 counted.append(report)
                 for batch in batched(report, batch_size):
+                    if finder is not None:
+                        for case in batch:
+                            finder.locate(case)
                     writer.write(batch)
         sources = [report.source_file() for report in counted]
         w.record_sources(store.engine, run_pk, sources)
@@ -304,6 +316,7 @@ def ingest_files(
             env_fingerprint = runmeta.env_fingerprint(env)
         run = w.close_run(store.engine, run_pk, stamp, facts, env_fingerprint)
         new_results = w.count_new(store.engine, run_pk, ingest_no)
+        without_path = w.count_without_path(store.engine, run_pk, ingest_no)
     skipped_cases = sum(source.cases for source in plan.skipped)
     return IngestOutcome(
         run=run,
@@ -311,6 +324,7 @@ def ingest_files(
         already_stored=len(writer.already) + skipped_cases,
         sources=sources,
         skipped_sources=plan.skipped,
+        without_path=without_path,
     )
 
 
@@ -405,10 +419,14 @@ def build_request(
 
 
 def plan_ingest(
-    store: Store, request: IngestRunRequest, files: list[InputFile], timestamp_given: bool
+    store: Store,
+    request: IngestRunRequest,
+    files: list[InputFile],
+    timestamp_given: bool,
+    root: Path | None = None,
 ) -> IngestPlan:
     todo, done = already_complete(store, request.project_id, request.run_id, files)
-    return IngestPlan(request=request, files=todo, skipped=done, timestamp_given=timestamp_given)
+    return IngestPlan(request=request, files=todo, skipped=done, timestamp_given=timestamp_given, root=root)
 
 
 def run_ingest(

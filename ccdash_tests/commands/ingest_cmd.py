@@ -36,6 +36,7 @@ from ccdash_tests.models import Trigger, utcnow
 from ccdash_tests.output import terminal
 from ccdash_tests.output.views import ingest as view
 from ccdash_tests.parsers import FORMATS
+from ccdash_tests.paths import project_root
 from ccdash_tests.runs import failing_and_flaky
 from ccdash_tests.store import Store, open_store, resolve_location
 from ccdash_tests.times import parse_timestamp
@@ -74,6 +75,15 @@ def ingest(
     timestamp: Annotated[
         str | None, typer.Option("--timestamp", help="Run time, ISO-8601. [default: the report's, else now]")
     ] = None,
+    root: Annotated[
+        Path | None,
+        typer.Option(
+            "--root",
+            help="The checkout the tests live in, for file paths the reports lack."
+            " [default: the git work tree of the current folder, else the current folder]",
+            show_default=False,
+        ),
+    ] = None,
     json_out: JsonOption = False,
     quiet: Annotated[
         bool, typer.Option("--quiet", "-q", help="Print nothing on success; errors still go to stderr.")
@@ -109,13 +119,18 @@ def ingest(
         if push or ccdash_url:
             client = make_client(ccdash_url or os.environ.get("CCDASH_URL"), token, timeout, retries)
         options = RunOptions(run_id, git_sha, branch, session, trigger, parse_timestamp(timestamp))
+        if root is not None and not root.is_dir():
+            raise UserError(f"--root {root}: no such folder")
         name = resolve_project(project)
         files = expand_inputs(reports, tmp=Path(tmp))
         request = build_request(
             name, files, options, runmeta.detect_ci(os.environ), runmeta.detect_git(Path.cwd()), utcnow()
         )
         with no_new_store_on_refusal(db), open_store(db) as store:
-            plan = plan_ingest(store, request, files, timestamp_given=options.timestamp is not None)
+            checkout = root or project_root(Path.cwd())
+            plan = plan_ingest(
+                store, request, files, timestamp_given=options.timestamp is not None, root=checkout
+            )
             show_progress = (
                 not json_out
                 and not quiet
@@ -128,6 +143,8 @@ def ingest(
             if not json_out and not quiet:
                 bad, flaky = failing_and_flaky(store, outcome.run, limit=SUMMARY_ROWS)
                 view.ingest_summary(store.description, outcome, after, bad, flaky)
+            if not quiet:
+                view.path_warning(outcome)
             pushed = push_stored_run(store, outcome, client, show=not (json_out or quiet))
             if json_out:
                 document = view.ingest_document(outcome, after)

@@ -108,6 +108,7 @@ class _Handler:
         self.root_seen = False
         self.root_framework: str | None = None
         self.suites: list[tuple[str, str | None]] = []  # (name, framework) per open <testsuite>
+        self.suite_files: list[str | None] = []  # the `file` of each open <testsuite> (Mocha writes it)
         self.case: _Case | None = None
         self.case_depth = 0
         self.retry_depth = 0
@@ -162,6 +163,7 @@ class _Handler:
                 case.text = None
         elif tag == "testsuite" and self.suites:
             self.suites.pop()
+            self.suite_files.pop()
         elif tag == "properties":
             self.in_suite_properties = False
 
@@ -188,6 +190,7 @@ class _Handler:
             name, attrs, self.suites[-1][1] if self.suites else self.root_framework
         )
         self.suites.append((name, framework))
+        self.suite_files.append(attrs.get("file") or (self.suite_files[-1] if self.suite_files else None))
         if framework and not self.framework:
             self.framework = framework
         for key in ("hostname", "timestamp"):
@@ -230,7 +233,7 @@ class _Handler:
         attrs = case.attrs
         classname = attrs.get("classname", "")
         name = attrs.get("name", "")
-        file = attrs.get("file")
+        file = attrs.get("file") or (self.suite_files[-1] if self.suite_files else None)
         framework = case.framework
         if framework is None:
             framework = dialects.case_framework(attrs, classname, name, file)

@@ -88,6 +88,23 @@ def _definition_keys(engine: Engine, project_id: str, test_ids: Sequence[str]) -
     return found
 
 
+def backfill_locations(engine: Engine, rows: Sequence[tuple[int, str | None, int | None]]) -> None:
+    """Give definitions stored without a path or line the ones a later report knows: (key, path, line).
+
+    One statement per chunk; a definition that has both, or a row that knows neither, is not touched.
+    """
+    for part in chunks([row for row in rows if row[1] is not None or row[2] is not None], 300):
+        values = ", ".join(["(CAST(? AS BIGINT), CAST(? AS TEXT), CAST(? AS INTEGER))"] * len(part))
+        engine.execute(
+            "UPDATE test_definitions SET path = COALESCE(test_definitions.path, v.column2),"
+            " line = COALESCE(test_definitions.line, v.column3)"
+            f" FROM (VALUES {values}) AS v WHERE test_definitions.id = v.column1"
+            " AND ((test_definitions.path IS NULL AND v.column2 IS NOT NULL)"
+            " OR (test_definitions.line IS NULL AND v.column3 IS NOT NULL))",
+            [value for row in part for value in row],
+        )
+
+
 def error_ids(engine: Engine, texts: Sequence[ErrorText]) -> dict[str, int]:
     """Get-or-create failure texts; text_hash -> key."""
     unique = {text.text_hash: text for text in texts}
@@ -157,6 +174,16 @@ def run_totals(engine: Engine, run_pk: int) -> tuple[dict[Status, int], int, flo
 def count_new(engine: Engine, run_pk: int, ingest_no: int) -> int:
     rows = engine.query(
         "SELECT COUNT(*) FROM test_results WHERE run_pk = ? AND ingest_no = ?", (run_pk, ingest_no)
+    )
+    return rows[0][0]
+
+
+def count_without_path(engine: Engine, run_pk: int, ingest_no: int) -> int:
+    """How many tests this ingest stored results for whose definition has no file path."""
+    rows = engine.query(
+        "SELECT COUNT(*) FROM test_results x JOIN test_definitions d ON d.id = x.test_pk"
+        " WHERE x.run_pk = ? AND x.ingest_no = ? AND d.path IS NULL",
+        (run_pk, ingest_no),
     )
     return rows[0][0]
 

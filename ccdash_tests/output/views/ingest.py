@@ -10,6 +10,7 @@ from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from ccdash_tests.ingest import AfterIngest, IngestOutcome
 from ccdash_tests.models import TestResultDTO
 from ccdash_tests.output import terminal
+from ccdash_tests.text import plural
 
 
 @contextlib.contextmanager
@@ -67,6 +68,28 @@ def ingest_summary(
     console.print(terminal.plain(f"Stored in {where}", style="dim"))
 
 
+def path_warning(outcome: IngestOutcome) -> None:
+    """Once per ingest, on stderr: how many tests have no file path, and how to give them one."""
+    if not outcome.without_path:
+        return
+    frameworks = outcome.run.metadata.get("frameworks") or {}
+    hint = "run from the checkout or pass --root"
+    hint += ", or use -o junit_family=xunit1" if "pytest" in frameworks else ""
+    count = plural(outcome.without_path, "test")
+    terminal.make_console(stderr=True).print(
+        terminal.plain(
+            f"Warning: {count} {'has' if outcome.without_path == 1 else 'have'} no file path: "
+            f"path rules and annotations need them; {hint}.",
+            style="yellow",
+        )
+    )
+
+
 def ingest_document(outcome: IngestOutcome, after: AfterIngest) -> dict:
     """The `ingest --json` document: the stored run (DESIGN.md §6), then what followed the ingest."""
-    return {**outcome.to_json_dict(), "mapping": after.mapping, "integrity": after.integrity.to_json_dict()}
+    return {
+        **outcome.to_json_dict(),
+        "tests_without_path": outcome.without_path,
+        "mapping": after.mapping,
+        "integrity": after.integrity.to_json_dict(),
+    }
