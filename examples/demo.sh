@@ -10,7 +10,7 @@ cli="${CCDASH_TESTS_CLI:-ccdash-tests}"
 shas=(1111111 2222222 3333333 4444444 5555555 6666666)
 for run in 1 2 3 4 5 6; do
   report="$(ls "$here"/reports/run-$run.* | head -1)"
-  "$cli" ingest "$report" --run-id "shop-run-$run" --branch main --trigger ci \
+  "$cli" ingest "$report" --root "$here/shop" --run-id "shop-run-$run" --branch main --trigger ci \
     --git-sha "${shas[$((run - 1))]}" --timestamp "2026-11-2${run}T09:00:00Z" --session "agent-session-$run" \
     > /dev/null
   echo "stored run $run from $(basename "$report")"

@@ -13,7 +13,7 @@ for run in 1 2 3 4 5 6; do
   # Runs 2 and 4 have a flaky test: pytest's report-log keeps every attempt (JUnit XML does not say
   # which attempt failed), so those two runs are written as report-logs, the others as JUnit XML.
   if [ "$run" = 2 ] || [ "$run" = 4 ]; then report=(--report-log="$out/run-$run.jsonl")
-  else report=(-o junit_family=xunit1 --junitxml="$out/run-$run.xml"); fi
+  else report=(--junitxml="$out/run-$run.xml"); fi
   RUN_NO=$run FLAKY_DIR="$flaky_dir" "$python" -m pytest -q --rootdir . --reruns 1 "${report[@]}" tests || true
 done
 rm -rf "$flaky_dir"
