@@ -33,6 +33,7 @@ ONE_HOME = {
     "feature_label": "text.py",
     "signal_place": "text.py",
     "one_line": "text.py",
+    "clip": "text.py",
     "parse_since": "times.py",
     "parse_timestamp": "times.py",
     "find_run": "runs.py",

@@ -36,12 +36,13 @@ from typing import Any
 
 from ccdash_tests.integrity.python_code import python_cases
 from ccdash_tests.integrity.text_code import text_cases
-from ccdash_tests.integrity.units import CaseCode, Check, Marker, language_of
+from ccdash_tests.integrity.units import CaseCode, Check, Marker, flat, language_of
 from ccdash_tests.models import SignalSeverity, Status
 
 _RENAME_SIMILARITY = 0.75
 _SAME_FILE_BONUS = 0.15
 _MAX_BODY_COMPARISONS = 250_000
+_MAX_EVIDENCE_LINES = 20
 
 
 class SignalType(enum.StrEnum):
@@ -129,7 +130,7 @@ def _added(old: Iterable[str], new: Iterable[str]) -> list[str]:
 
 
 def _check_signals(
-    path: str, language: str, old: CaseCode, new: CaseCode, moved: dict[str, str]
+    path: str, language: str, old: CaseCode, new: CaseCode, moved: dict[str, Any]
 ) -> list[SignalCandidate]:
     before, after = len(old.checks), len(new.checks)
     removed_text = _added((c.text for c in new.checks), (c.text for c in old.checks))
@@ -175,18 +176,25 @@ def _marker_signal(
     old: Sequence[Marker],
     new: CaseCode,
     markers: Sequence[Marker],
-    moved: dict[str, str],
+    moved: dict[str, Any],
 ) -> list[SignalCandidate]:
     if len(markers) <= len(old):
         return []
     added = _added((m.text for m in old), (m.text for m in markers))
-    line = next((m.line for m in markers if m.text in added), new.line)
-    evidence = {**moved, "added": added, "before": len(old), "after": len(markers)}
+    fresh = next((m for m in markers if m.text in added), markers[-1])
+    evidence = {
+        **moved,
+        "marker": fresh.text.removeprefix("@") if language == "python" else fresh.text,
+        "added": added,
+        "before": len(old),
+        "after": len(markers),
+    }
+    line = fresh.line
     return [_candidate(kind, SignalSeverity.MEDIUM, path, new, language, evidence, line)]
 
 
 def _swallow_signal(
-    path: str, language: str, old: CaseCode, new: CaseCode, moved: dict[str, str]
+    path: str, language: str, old: CaseCode, new: CaseCode, moved: dict[str, Any]
 ) -> list[SignalCandidate]:
     if len(new.swallows) <= len(old.swallows):
         return []
@@ -224,20 +232,95 @@ def _candidate(
     )
 
 
+def _evidence_lines(lines: Iterable[str]) -> list[str]:
+    kept = [flat(line) for line in lines if line.strip()]
+    return kept[:_MAX_EVIDENCE_LINES]
+
+
+def line_diff(old: Sequence[str], new: Sequence[str]) -> tuple[list[str], list[str]]:
+    """The test's source lines removed and added (stripped, blank lines ignored), at most 20 of each."""
+    before = [line.strip() for line in old if line.strip()]
+    after = [line.strip() for line in new if line.strip()]
+    removed: list[str] = []
+    added: list[str] = []
+    matcher = difflib.SequenceMatcher(None, before, after, autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag in ("delete", "replace"):
+            removed += before[i1:i2]
+        if tag in ("insert", "replace"):
+            added += after[j1:j2]
+    return _evidence_lines(removed), _evidence_lines(added)
+
+
 def compare_case(old: _Located, new: _Located) -> list[SignalCandidate]:
     """Signals for one test seen in two versions (possibly in two files or under two names)."""
-    moved: dict[str, str] = {}
+    moved: dict[str, Any] = {}
     if old.path != new.path:
         moved["moved_from"] = old.path
     if old.case.qualname != new.case.qualname:
         moved["renamed_from"] = old.case.qualname
     path, language, before, after = new.path, new.language, old.case, new.case
-    return [
+    found = [
         *_check_signals(path, language, before, after, moved),
         *_marker_signal(SignalType.SKIP_INTRODUCED, path, language, before.skips, after, after.skips, moved),
         *_marker_signal(SignalType.XFAIL_ADDED, path, language, before.xfails, after, after.xfails, moved),
         *_swallow_signal(path, language, before, after, moved),
     ]
+    if not found:
+        return found
+    removed_lines, added_lines = line_diff(before.lines, after.lines)
+    lines = {"removed_lines": removed_lines, "added_lines": added_lines}
+    return [replace(c, evidence={**c.evidence, **lines}) for c in found]
+
+
+def _similarity(old: CaseCode, new: CaseCode) -> float:
+    if old.fingerprint == new.fingerprint:
+        return 2.0
+    return difflib.SequenceMatcher(None, old.body, new.body, autojunk=False).ratio()
+
+
+def pair_in_file(
+    old_cases: Sequence[CaseCode], new_cases: Sequence[CaseCode]
+) -> tuple[list[tuple[CaseCode, CaseCode]], list[CaseCode], list[CaseCode]]:
+    """Pair the tests of one file's two versions by full name (scope path and title).
+
+    Twins that share a name (two `it("x")` in one describe, overloads) are paired by body similarity,
+    then by position, so an edit of one twin is never read as the other losing its checks.
+    Returns the pairs, the old tests left unpaired, and the new tests left unpaired (in source order).
+    """
+    old_by_name: dict[str, list[int]] = {}
+    new_by_name: dict[str, list[int]] = {}
+    for index, case in enumerate(old_cases):
+        old_by_name.setdefault(case.qualname, []).append(index)
+    for index, case in enumerate(new_cases):
+        new_by_name.setdefault(case.qualname, []).append(index)
+    chosen: dict[int, int] = {}
+    for name, olds in old_by_name.items():
+        news = new_by_name.get(name, [])
+        if not news:
+            continue
+        if len(olds) == 1 and len(news) == 1:
+            chosen[olds[0]] = news[0]
+            continue
+        scored = sorted(
+            (
+                (-_similarity(old_cases[i], new_cases[j]), abs(rank_i - rank_j), i, j)
+                for rank_i, i in enumerate(olds)
+                for rank_j, j in enumerate(news)
+            )
+        )
+        used_old: set[int] = set()
+        used_new: set[int] = set()
+        for _, _, i, j in scored:
+            if i not in used_old and j not in used_new:
+                chosen[i] = j
+                used_old.add(i)
+                used_new.add(j)
+    taken = set(chosen.values())
+    pairs = [(old_cases[i], new_cases[j]) for i, j in sorted(chosen.items())]
+    gone = [case for index, case in enumerate(old_cases) if index not in chosen]
+    fresh = [case for index, case in enumerate(new_cases) if index not in taken]
+    return pairs, gone, fresh
 
 
 def _pair_by(
@@ -294,14 +377,10 @@ def detect_changes(changes: Iterable[SourceChange]) -> Detection:
             # One side does not parse: nothing can be concluded about its tests, so none are "removed".
             unparsed.append(change.path)
             continue
-        new_by_name = {case.qualname: case for case in new_cases}
-        for case in old_cases:
-            if case.qualname in new_by_name:
-                twin = new_by_name.pop(case.qualname)
-                pairs.append((_Located(old_path, language, case), _Located(change.path, language, twin)))
-            else:
-                removed.append(_Located(old_path, language, case))
-        added.extend(_Located(change.path, language, case) for case in new_by_name.values())
+        matched, gone, fresh = pair_in_file(old_cases, new_cases)
+        pairs += [(_Located(old_path, language, a), _Located(change.path, language, b)) for a, b in matched]
+        removed += [_Located(old_path, language, case) for case in gone]
+        added += [_Located(change.path, language, case) for case in fresh]
     pairs += _pair_by(removed, added, lambda located: located.case.qualname, unique=False)
     pairs += _pair_by(removed, added, lambda located: located.case.name, unique=True)
     pairs += _pair_by_body(removed, added)
@@ -312,7 +391,12 @@ def detect_changes(changes: Iterable[SourceChange]) -> Detection:
         if old.case.fingerprint != new.case.fingerprint or old.path != new.path:
             changed.append(ChangedTest(new.path, new.case.qualname, new.case.line, new.language))
     for old in removed:
-        evidence = {"assertions_before": len(old.case.checks), "removed_line": old.case.line}
+        evidence = {
+            "assertions_before": len(old.case.checks),
+            "removed_line": old.case.line,
+            "removed_lines": _evidence_lines(old.case.lines),
+            "added_lines": [],
+        }
         candidates.append(
             _candidate(
                 SignalType.TEST_REMOVED, SignalSeverity.MEDIUM, old.path, old.case, old.language, evidence

@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 
-from ccdash_tests.integrity.units import CaseCode, Check, Marker, clip
+from ccdash_tests.integrity.units import CaseCode, Check, Marker, flat
 
 _SKIP_DECORATORS = frozenset({"skip", "skipif", "skipIf", "skipUnless"})
 _SKIP_CALLS = frozenset({"pytest.skip", "self.skipTest", "cls.skipTest"})
@@ -77,7 +77,7 @@ def _decorator_markers(decorators: list[ast.expr]) -> tuple[list[Marker], list[M
     xfails: list[Marker] = []
     for decorator in decorators:
         for kind, node in _marks_in(decorator):
-            marker = Marker(text=clip("@" + ast.unparse(decorator)), line=getattr(node, "lineno", 0))
+            marker = Marker(text=flat("@" + ast.unparse(decorator)), line=getattr(node, "lineno", 0))
             (skips if kind == "skip" else xfails).append(marker)
     return skips, xfails
 
@@ -90,8 +90,8 @@ def _pytestmark(body: list[ast.stmt]) -> tuple[list[Marker], list[Marker]]:
         and any(isinstance(target, ast.Name) and target.id == "pytestmark" for target in statement.targets)
     ]
     skips, xfails = _decorator_markers(values)
-    text = [Marker(text=clip("pytestmark = " + m.text[1:]), line=m.line) for m in skips]
-    return text, [Marker(text=clip("pytestmark = " + m.text[1:]), line=m.line) for m in xfails]
+    text = [Marker(text=flat("pytestmark = " + m.text[1:]), line=m.line) for m in skips]
+    return text, [Marker(text=flat("pytestmark = " + m.text[1:]), line=m.line) for m in xfails]
 
 
 def _is_broad(handler_type: ast.expr | None) -> bool:
@@ -146,7 +146,7 @@ def _checks(nodes: list[ast.stmt]) -> list[Check]:
             else:
                 continue
             if strength is not None:
-                found.append(Check(text=clip(ast.unparse(node)), strong=strength, line=node.lineno))
+                found.append(Check(text=flat(ast.unparse(node)), strong=strength, line=node.lineno))
     return found
 
 
@@ -177,7 +177,7 @@ def _swallows(body: list[ast.stmt]) -> list[Marker]:
                         and dotted(call.func).rpartition(".")[2] == "suppress"
                         and any(_is_broad(arg) for arg in call.args)
                     ):
-                        text = clip(f"with {ast.unparse(call)}:")
+                        text = flat(f"with {ast.unparse(call)}:")
                         found.append(
                             Marker(text=text, line=node.lineno, wraps_checks=bool(_checks(node.body)))
                         )
@@ -192,22 +192,25 @@ def _body_markers(body: list[ast.stmt]) -> tuple[list[Marker], list[Marker]]:
             if isinstance(node, ast.Call):
                 name = dotted(node.func)
                 if name in _SKIP_CALLS:
-                    skips.append(Marker(text=clip(ast.unparse(node)), line=node.lineno))
+                    skips.append(Marker(text=flat(ast.unparse(node)), line=node.lineno))
                 elif name in _XFAIL_CALLS:
-                    xfails.append(Marker(text=clip(ast.unparse(node)), line=node.lineno))
+                    xfails.append(Marker(text=flat(ast.unparse(node)), line=node.lineno))
             elif isinstance(node, ast.Raise) and node.exc is not None:
                 raised = node.exc.func if isinstance(node.exc, ast.Call) else node.exc
                 if dotted(raised) in _SKIP_EXCEPTIONS:
-                    skips.append(Marker(text=clip(ast.unparse(node)), line=node.lineno))
+                    skips.append(Marker(text=flat(ast.unparse(node)), line=node.lineno))
     return skips, xfails
 
 
-def _case(function: FunctionNode, qualname: str, inherited: tuple[list[Marker], list[Marker]]) -> CaseCode:
+def _case(
+    function: FunctionNode, qualname: str, inherited: tuple[list[Marker], list[Marker]], source: list[str]
+) -> CaseCode:
     decorated_skips, decorated_xfails = _decorator_markers(function.decorator_list)
     body_skips, body_xfails = _body_markers(function.body)
     skips = (*inherited[0], *decorated_skips, *body_skips)
     xfails = (*inherited[1], *decorated_xfails, *body_xfails)
     inherited_text = "|".join(marker.text for marker in (*inherited[0], *inherited[1]))
+    first = min([function.lineno, *(decorator.lineno for decorator in function.decorator_list)])
     return CaseCode(
         qualname=qualname,
         name=function.name,
@@ -218,6 +221,7 @@ def _case(function: FunctionNode, qualname: str, inherited: tuple[list[Marker], 
         swallows=tuple(_swallows(function.body)),
         fingerprint=inherited_text + ast.dump(function),
         body=ast.unparse(ast.Module(body=function.body, type_ignores=[])),
+        lines=tuple(source[first - 1 : function.end_lineno or function.lineno]),
     )
 
 
@@ -228,7 +232,7 @@ def _is_test_class(node: ast.ClassDef) -> bool:
 
 
 def _class_cases(
-    node: ast.ClassDef, prefix: str, inherited: tuple[list[Marker], list[Marker]]
+    node: ast.ClassDef, prefix: str, inherited: tuple[list[Marker], list[Marker]], source: list[str]
 ) -> Iterator[CaseCode]:
     class_skips, class_xfails = _decorator_markers(node.decorator_list)
     mark_skips, mark_xfails = _pytestmark(node.body)
@@ -236,9 +240,9 @@ def _class_cases(
     qual = f"{prefix}{node.name}::"
     for member in node.body:
         if isinstance(member, ast.FunctionDef | ast.AsyncFunctionDef) and member.name.startswith("test"):
-            yield _case(member, qual + member.name, scope)
+            yield _case(member, qual + member.name, scope, source)
         elif isinstance(member, ast.ClassDef) and _is_test_class(member):
-            yield from _class_cases(member, qual, scope)
+            yield from _class_cases(member, qual, scope, source)
 
 
 def python_cases(source: str) -> list[CaseCode] | None:
@@ -249,10 +253,11 @@ def python_cases(source: str) -> list[CaseCode] | None:
     except (SyntaxError, ValueError):
         return None
     module_marks = _pytestmark(tree.body)
+    lines = source.splitlines()
     cases: list[CaseCode] = []
     for node in tree.body:
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.name.startswith("test"):
-            cases.append(_case(node, node.name, module_marks))
+            cases.append(_case(node, node.name, module_marks, lines))
         elif isinstance(node, ast.ClassDef) and _is_test_class(node):
-            cases.extend(_class_cases(node, "", module_marks))
+            cases.extend(_class_cases(node, "", module_marks, lines))
     return cases

@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from ccdash_tests.integrity.units import CaseCode, Check, Marker, clip
+from ccdash_tests.integrity.units import CaseCode, Check, Marker, flat
 
 _REGEX_PRECEDERS = frozenset("(,=:[!&|?{};+-*%<>~^")
 _QUOTES = {"javascript": "'\"`", "java": "'\"", "go": "'\"`", "php": "'\"`"}
@@ -186,11 +186,11 @@ def _js_checks(masked: Masked, start: int, end: int) -> list[Check]:
         matcher = next((word for word in words if word.startswith("to") and len(word) > 2), None)
         matcher = matcher or (words[-1] if words else None)
         strong = "not" not in words and matcher not in _JS_WEAK
-        text = clip(masked.code[match.start() : tail])
+        text = flat(masked.code[match.start() : tail])
         found.append(Check(text=text, strong=strong, line=masked.line_of(match.start())))
     for match in _JS_ASSERT.finditer(bare, start, end):
         call_end = match_bracket(bare, match.end() - 1)
-        text = clip(masked.code[match.start() : call_end])
+        text = flat(masked.code[match.start() : call_end])
         strong = match.group(1) not in _JS_ASSERT_WEAK
         found.append(Check(text=text, strong=strong, line=masked.line_of(match.start())))
     return found
@@ -221,11 +221,11 @@ def _java_checks(masked: Masked, start: int, end: int) -> list[Check]:
                 strong = _HAMCREST_WEAK.search(bare, match.end(), call_end) is None
         else:
             strong = name not in _JAVA_WEAK
-        text = clip(masked.code[match.start() : tail])
+        text = flat(masked.code[match.start() : tail])
         found.append(Check(text=text, strong=strong, line=masked.line_of(match.start())))
     for match in _JAVA_ASSERT_KEYWORD.finditer(bare, start, end):
         tail = _statement_tail(bare, match.start())
-        text = clip(masked.code[match.start() : tail])
+        text = flat(masked.code[match.start() : tail])
         found.append(
             Check(
                 text=text,
@@ -258,7 +258,7 @@ def _php_checks(masked: Masked, start: int, end: int) -> list[Check]:
     found = []
     for match in _PHP_CHECK.finditer(masked.bare, start, end):
         call_end = match_bracket(masked.bare, match.end() - 1)
-        text = clip(masked.code[match.start() : call_end])
+        text = flat(masked.code[match.start() : call_end])
         found.append(
             Check(text=text, strong=match.group(1) not in _PHP_WEAK, line=masked.line_of(match.start()))
         )
@@ -278,7 +278,7 @@ def _go_checks(masked: Masked, start: int, end: int, receivers: set[str]) -> lis
     for pattern, weak in ((native, frozenset()), (_TESTIFY, _GO_WEAK)):
         for match in pattern.finditer(bare, start, end):
             call_end = match_bracket(bare, match.end() - 1)
-            text = clip(masked.code[match.start() : call_end])
+            text = flat(masked.code[match.start() : call_end])
             found.append(
                 Check(text=text, strong=match.group(1) not in weak, line=masked.line_of(match.start()))
             )
@@ -320,7 +320,7 @@ def _swallows(masked: Masked, start: int, end: int, language: str, checks: Check
             loud = _THROW.search(bare, catch.end(), handler_end) or checks(masked, catch.end(), handler_end)
             if _broad_catch(language, declaration) and not loud:
                 head = masked.code[catch.start() : catch.end()].strip()
-                found.append(Marker(text=clip(head), line=masked.line_of(catch.end()), wraps_checks=guarded))
+                found.append(Marker(text=flat(head), line=masked.line_of(catch.end()), wraps_checks=guarded))
             position = handler_end
     return found
 
@@ -333,7 +333,9 @@ def _case(
     checks: CheckFinder,
     skips: list[Marker],
     xfails: list[Marker],
+    head: int | None = None,
 ) -> CaseCode:
+    first = masked.source.rfind("\n", 0, span.start if head is None else head) + 1
     return CaseCode(
         qualname=qualname,
         name=span.name,
@@ -344,6 +346,7 @@ def _case(
         swallows=tuple(_swallows(masked, span.start, span.end, language, checks)),
         fingerprint=_fingerprint(masked, span.start, span.end) + "|".join(m.text for m in (*skips, *xfails)),
         body=" ".join(masked.bare[span.start : span.end].split()),
+        lines=tuple(masked.source[first : span.end].splitlines()),
     )
 
 
@@ -386,7 +389,7 @@ def javascript_cases(source: str) -> list[CaseCode]:
         end = match_bracket(masked.bare, opening)
         skip_text = ""
         if match.group("x") == "x" or ".skip" in mods or ".todo" in mods or ".fixme" in mods:
-            skip_text = clip(masked.code[match.start() : opening])
+            skip_text = flat(masked.code[match.start() : opening])
         span = _Span(start=match.start(), end=end, name=_js_title(masked, opening), skipped=bool(skip_text))
         enclosing = [(outer, text) for outer, text in containers if outer.start < span.start < outer.end]
         if match.group("kind") in ("describe", "context", "suite"):
@@ -397,12 +400,12 @@ def javascript_cases(source: str) -> list[CaseCode]:
             skips.append(Marker(text=skip_text, line=masked.line_of(span.start)))
         skips += [
             Marker(
-                text=clip(masked.code[m.start() : match_bracket(masked.bare, m.end() - 1)]),
+                text=flat(masked.code[m.start() : match_bracket(masked.bare, m.end() - 1)]),
                 line=masked.line_of(m.start()),
             )
             for m in _JS_RUNTIME_SKIP.finditer(masked.bare, opening, end)
         ]
-        xfails = [Marker(text=clip(masked.code[match.start() : opening]), line=masked.line_of(span.start))]
+        xfails = [Marker(text=flat(masked.code[match.start() : opening]), line=masked.line_of(span.start))]
         xfails = xfails if ".failing" in mods else []
         qualname = " > ".join([outer.name for outer, _ in enclosing] + [span.name])
         cases.append(_case(masked, span, qualname, "javascript", _js_checks, skips, xfails))
@@ -412,7 +415,7 @@ def javascript_cases(source: str) -> list[CaseCode]:
 # ---------------------------------------------------------------- Java and PHP (class-based)
 
 _CLASS = re.compile(r"(?<![\w$])(?:class|enum|record)\s+([A-Za-z_]\w*)[^{;]*\{")
-_JAVA_METHOD = re.compile(r"(?<![\w$])void\s+([A-Za-z_]\w*)\s*\([^)]*\)\s*(?:throws\s+[\w.,\s]+)?\{")
+_JAVA_METHOD = re.compile(r"(?<![\w$])void\s+([A-Za-z_]\w*)\s*\(([^)]*)\)\s*(?:throws\s+[\w.,\s]+)?\{")
 _PHP_METHOD = re.compile(r"(?<![\w$])function\s+([A-Za-z_]\w*)\s*\([^)]*\)\s*(?::\s*\??[\w\\]+\s*)?\{")
 _ANNOTATION = re.compile(r"@([\w.]+)")
 _PHP_ATTRIBUTE = re.compile(r"#\[\s*\\?([\w\\]+)")
@@ -455,18 +458,27 @@ def _skip_annotations(masked: Masked, start: int, end: int, language: str) -> li
     if language != "java":
         return []
     return [
-        Marker(text=clip(masked.code[m.start() : m.end()]), line=masked.line_of(m.start()))
+        Marker(text=flat(masked.code[m.start() : m.end()]), line=masked.line_of(m.start()))
         for m in _ANNOTATION.finditer(masked.bare, start, end)
         if m.group(1).rsplit(".", 1)[-1].startswith(_JAVA_SKIP_PREFIXES)
     ]
 
 
+def _java_is_test(masked: Masked, start: int, end: int, name: str, params: str, annotated_file: bool) -> bool:
+    """An annotated test method; without any test annotation in the file, JUnit 3's public no-argument
+    `test*` methods. A helper overload `private void testX(String s)` is never a test."""
+    names = {m.group(1).rsplit(".", 1)[-1] for m in _ANNOTATION.finditer(masked.bare, start, end)}
+    if names & _JAVA_TEST_ANNOTATIONS:
+        return True
+    if annotated_file or not name.startswith("test") or params.strip():
+        return False
+    modifiers = masked.bare[start:end].split()
+    return "public" in modifiers and "static" not in modifiers
+
+
 def _is_declared_test(masked: Masked, start: int, end: int, name: str, language: str) -> bool:
     if name.startswith("test"):
         return True
-    if language == "java":
-        names = {m.group(1).rsplit(".", 1)[-1] for m in _ANNOTATION.finditer(masked.bare, start, end)}
-        return bool(names & _JAVA_TEST_ANNOTATIONS)
     attributes = {m.group(1).rsplit("\\", 1)[-1] for m in _PHP_ATTRIBUTE.finditer(masked.bare, start, end)}
     docblock = re.search(r"@test\b", masked.source[start:end]) is not None
     return "Test" in attributes or docblock
@@ -478,6 +490,9 @@ def class_cases(source: str, language: str) -> list[CaseCode]:
     method_pattern = _JAVA_METHOD if language == "java" else _PHP_METHOD
     checks: CheckFinder = _java_checks if language == "java" else _php_checks
     classes = _classes(masked)
+    annotated_file = any(
+        m.group(1).rsplit(".", 1)[-1] in _JAVA_TEST_ANNOTATIONS for m in _ANNOTATION.finditer(masked.bare)
+    )
     cases: list[CaseCode] = []
     for match in method_pattern.finditer(masked.bare):
         owners = [klass for klass in classes if klass.start <= match.start() < klass.end]
@@ -486,7 +501,10 @@ def class_cases(source: str, language: str) -> list[CaseCode]:
         owner = max(owners, key=lambda klass: klass.start)
         region_start = max(_prelude(masked, match.start()), owner.start)
         name = match.group(1)
-        if not _is_declared_test(masked, region_start, match.start(), name, language):
+        if language == "java":
+            if not _java_is_test(masked, region_start, match.start(), name, match.group(2), annotated_file):
+                continue
+        elif not _is_declared_test(masked, region_start, match.start(), name, language):
             continue
         end = match_bracket(masked.bare, match.end() - 1)
         span = _Span(start=match.start(), end=end, name=name)
@@ -495,12 +513,13 @@ def class_cases(source: str, language: str) -> list[CaseCode]:
         if language == "php":
             skips += [
                 Marker(
-                    text=clip(masked.code[m.start() : match_bracket(masked.bare, m.end() - 1)]),
+                    text=flat(masked.code[m.start() : match_bracket(masked.bare, m.end() - 1)]),
                     line=masked.line_of(m.start()),
                 )
                 for m in _PHP_SKIP.finditer(masked.bare, match.end(), end)
             ]
-        cases.append(_case(masked, span, f"{owner.name}::{name}", language, checks, skips, []))
+        head = region_start if masked.bare[region_start : match.start()].strip() else match.start()
+        cases.append(_case(masked, span, f"{owner.name}::{name}", language, checks, skips, [], head))
     return cases
 
 
@@ -521,7 +540,7 @@ def go_cases(source: str) -> list[CaseCode]:
         skip_call = re.compile(rf"(?<![\w.])(?:{names})\s*\.\s*(Skip|Skipf|SkipNow)\s*\(")
         skips = [
             Marker(
-                text=clip(masked.code[m.start() : match_bracket(masked.bare, m.end() - 1)]),
+                text=flat(masked.code[m.start() : match_bracket(masked.bare, m.end() - 1)]),
                 line=masked.line_of(m.start()),
             )
             for m in skip_call.finditer(masked.bare, match.end(), end)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
+from ccdash_tests.text import clip
+
 
 @dataclass(frozen=True, slots=True)
 class Check:
@@ -43,6 +45,7 @@ class CaseCode:
     swallows: tuple[Marker, ...]
     fingerprint: str
     body: str
+    lines: tuple[str, ...] = ()  # the test's source lines as written (for evidence)
 
 
 LANGUAGES = ("python", "javascript", "java", "go", "php")
@@ -68,7 +71,6 @@ def language_of(path: str) -> str | None:
     return None
 
 
-def clip(text: str, limit: int = 200) -> str:
-    """Evidence text on one line, bounded."""
-    flat = " ".join(text.split())
-    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+def flat(text: str, limit: int = 200) -> str:
+    """Evidence text on one line (whitespace collapsed), bounded."""
+    return clip(" ".join(text.split()), limit)
