@@ -14,6 +14,16 @@ test_id
     name with its parameters ("test_x[a-1]"). Two tests that differ only in class differ in
     `classname`, so they never share an id.
 
+    Tests that share a title (v1 amended: a change of parsing, not of the hash). A producer that writes
+    one <testcase> per test (jest-each rows, titles repeated in a describe, mocha loops, TestNG data
+    providers) can repeat one (suite, classname, name) in a file. The first keeps its name; the k-th is
+    named "<name> #k" (k >= 2) before hashing, so each is a test of its own whose id is stable for as
+    long as the producer writes them in the same order. A case with neither name nor classname is
+    named "<unnamed>" and numbered the same way. Before this rule such cases were folded into the
+    first one's id as attempts; ids of first occurrences (all tests with a unique name) are unchanged.
+    Producers that write attempts as repeated cases (pytest-rerunfailures, gotestsum --rerun-fails)
+    keep the name, so their attempts share one id.
+
     Per format beyond JUnit and pytest's (each parser's docstring has the detail):
       TRX: suite "", classname = the TestMethod's className, name = testName without a leading
         "className." (xUnit.net writes it qualified), parameters kept; data rows are tests of their own.

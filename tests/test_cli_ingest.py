@@ -210,6 +210,7 @@ def test_unopenable_store_exits_3(tmp_path: Path) -> None:
 
 
 def test_duplicate_testcases_fold_into_one_flaky_result(db_url: str, tmp_path: Path) -> None:
+    # pytest (suite "pytest") writes each rerun as one more <testcase>: these are attempts of one test.
     report = write(
         tmp_path,
         "rerun.xml",
@@ -219,6 +220,7 @@ def test_duplicate_testcases_fold_into_one_flaky_result(db_url: str, tmp_path: P
             case("t", "passed"),
             case("u", "failed"),
             case("u", "failed"),
+            suite="pytest",
         ),
     )
     db = db_url

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from factories import Cli
 
 from ccdash_tests.models import ParsedCase, Status
 from ccdash_tests.parsers import ReportError, fold_attempts, parse_report, sniff_format, split_nodeid
@@ -101,17 +102,37 @@ def test_status_rules(tmp_path: Path, attrs: str, child: str, status: Status) ->
     assert case.status is status
 
 
-def test_first_message_and_all_details_are_kept(tmp_path: Path) -> None:
+def test_message_and_type_come_from_the_element_that_decided_the_status(tmp_path: Path) -> None:
+    """An <error> decides "error", so its message and type are the case's; the <failure> stays in details."""
     body = (
-        '<testsuite name="s"><testcase classname="c" name="n"><failure type="AssertionError" message="">'
-        "\n\n  first line of text\nsecond</failure><error message='boom'>trace two</error>"
+        '<testsuite name="s"><testcase classname="c" name="n"><failure type="AssertionError" message="A">'
+        "\n\n  first line of text\nsecond</failure><error message='B' type='RuntimeError'>trace two</error>"
         "</testcase></testsuite>"
     )
     (case,) = cases_of(write(tmp_path, body))
     assert case.status is Status.ERROR
-    assert case.message == "first line of text"
-    assert case.error_type == "AssertionError"
-    assert case.details == "\n\n  first line of text\nsecond\ntrace two"
+    assert case.message == "B"
+    assert case.error_type == "RuntimeError"
+    assert case.details == "trace two\n\n\n  first line of text\nsecond"
+
+
+def test_message_from_the_deciding_elements_text_when_it_has_no_message(tmp_path: Path) -> None:
+    body = (
+        '<testsuite name="s"><testcase classname="c" name="n"><failure message="A"/>'
+        '<failure type="AssertionError" message="">\n\n  first line of text\nsecond</failure>'
+        "</testcase></testsuite>"
+    )
+    (case,) = cases_of(write(tmp_path, body))
+    assert case.status is Status.FAILED
+    assert case.message == "A"
+    assert case.details == "\n\n  first line of text\nsecond"
+    body = (
+        '<testsuite name="s"><testcase classname="c" name="n"><failure message="A"/>'
+        '<error type="E" message="">\n\n  first line of text\nsecond</error></testcase></testsuite>'
+    )
+    (case,) = cases_of(write(tmp_path, body))
+    assert (case.status, case.message, case.error_type) == (Status.ERROR, "first line of text", "E")
+    assert case.details == "\n\n  first line of text\nsecond\nA"
 
 
 def test_surefire_flaky_and_rerun_elements(tmp_path: Path) -> None:
@@ -201,11 +222,57 @@ def test_teardown_twin_separated_by_other_workers_cases_is_merged(tmp_path: Path
     assert (cases[0].name, cases[0].status, cases[0].message, cases[0].details) == (
         "test_x", Status.ERROR, "assert 1", "a\nb",
     )  # fmt: skip
-    # Reruns stay separate cases in document order, for the ingest to fold into attempts.
-    assert [(c.name, c.status) for c in cases[-2:]] == [
-        ("test_rerun", Status.FAILED),
-        ("test_rerun", Status.PASSED),
+    # Reruns stay separate cases in document order, for the ingest to fold into attempts; the rerun that
+    # passed says an earlier attempt failed (pytest-rerunfailures reruns only what failed).
+    assert [(c.name, c.status, c.flaky) for c in cases[-2:]] == [
+        ("test_rerun", Status.FAILED, False),
+        ("test_rerun", Status.PASSED, True),
     ]
+
+
+def test_pytest_rerun_written_as_empty_cases_is_flaky(tmp_path: Path) -> None:
+    """pytest-rerunfailures writes the failed attempts as empty <testcase> elements: still attempts, flaky."""
+    case = '<testcase classname="t.test_a" name="test_f" file="t/test_a.py" line="3" time="0.1"/>'
+    body = f'<testsuites name="pytest tests"><testsuite name="pytest">{case * 3}</testsuite></testsuites>'
+    cases = cases_of(write(tmp_path, body))
+    expected = [("test_f", Status.PASSED, i > 0) for i in range(3)]
+    assert [(c.name, c.status, c.flaky) for c in cases] == expected
+    [folded] = fold_attempts(cases)
+    assert (folded.status, folded.attempts, folded.flaky) == (Status.PASSED, 3, True)
+
+
+def test_nameless_cases_are_kept_each_in_its_place() -> None:
+    """Cases with neither name nor classname are tests of their own, numbered in their suite."""
+    cases = cases_of(Path(__file__).parent / "data" / "crafted" / "nameless.xml")
+    assert [(c.suite, c.name, c.status) for c in cases] == [
+        ("converted", "<unnamed>", Status.PASSED),
+        ("converted", "<unnamed> #2", Status.SKIPPED),
+        ("converted", "<unnamed> #3", Status.FAILED),
+        ("converted", "<unnamed> #4", Status.ERROR),
+    ]
+    assert len(fold_attempts(cases)) == 4
+
+
+def test_nameless_cases_through_the_cli(db_url: str) -> None:
+    run = Cli(db_url, "p").json("ingest", Path(__file__).parent / "data" / "crafted" / "nameless.xml")
+    assert run["total_tests"] == 4 and run["status"] == "failed"
+    assert run["failed_tests"] == 2 and run["skipped_tests"] == 1
+
+
+@pytest.mark.parametrize("root", ["", ' name="jest tests"', ' name="Mocha Tests"'])
+def test_repeated_names_of_other_producers_are_tests_of_their_own(tmp_path: Path, root: str) -> None:
+    body = (
+        f'<testsuites{root}><testsuite name="s">'
+        '<testcase classname="k" name="t"><failure message="first"/></testcase>'
+        '<testcase classname="k" name="t"/><testcase classname="k" name="t"/>'
+        '<testcase classname="k" name="u"/></testsuite></testsuites>'
+    )
+    cases = cases_of(write(tmp_path, body))
+    assert [(c.status, c.flaky) for c in cases] == [(Status.FAILED, False)] + [(Status.PASSED, False)] * 3
+    names = [c.name for c in cases]
+    assert names[1] == names[0] + " #2" and names[2] == names[0] + " #3" and names[3] != names[0]
+    folded = fold_attempts(cases)
+    assert len(folded) == 4 and [c.status for c in folded].count(Status.FAILED) == 1
 
 
 def test_max_text_cuts_message_and_details_without_adding_anything(tmp_path: Path) -> None:

@@ -105,11 +105,13 @@ def test_oracle_counts_match_manifest(entry: dict[str, Any]) -> None:
     """Raw <testcase> count, and distinct (classname, name) = tests in the run.
 
     Raw counts exceed the total only where the producer repeats a test: gotestsum writes one <testcase>
-    per attempt under --rerun-fails, Surefire's @Nested quirk repeats one case in a second file.
+    per attempt under --rerun-fails, Surefire's @Nested quirk repeats one case in a second file. Distinct
+    keys fall short of the total where tests share a title (jest-each rows, mocha loops, TestNG data
+    providers): one <testcase> each, so each is a test of its own.
     """
     keys = [key for path in paths(entry) for key in oracle_keys(path)]
     assert len(keys) == entry["raw_testcases"]
-    assert len(set(keys)) == entry["expected"]["total"]
+    assert len(set(keys)) == entry["distinct_testcases"]
     assert all(name for _, name in keys)
 
 
@@ -154,9 +156,9 @@ def test_parser_names_every_case_and_its_framework(entry: dict[str, Any]) -> Non
 
 
 @each_entry
-def test_ingest_matches_the_tools_own_summary(entry: dict[str, Any], tmp_path: Path) -> None:
-    """Through the public CLI contract (DESIGN.md §6): all files of one entry form one run."""
-    run = Cli(tmp_path / "s.db", "p").json("ingest", *paths(entry))
+def test_ingest_matches_the_tools_own_summary(entry: dict[str, Any], db_url: str) -> None:
+    """Through the public CLI contract (DESIGN.md §6), on SQLite and PostgreSQL: one entry is one run."""
+    run = Cli(db_url, "p").json("ingest", *paths(entry))
     expected = entry["expected"]
     assert run["status_counts"] == {status: expected[status] for status in STATUSES}, entry["notes"]
     assert run["flaky_tests"] == expected["flaky"], entry["notes"]
@@ -201,3 +203,67 @@ def test_gotestsum_duplicate_attempts_fold() -> None:
     folded = {c.name: c for c in fold_attempts(cases) if c.classname.endswith("/calc")}
     assert folded["TestFlaky"].flaky and folded["TestFlaky"].attempts == 2
     assert folded["TestSub"].attempts == 3 and not folded["TestSub"].flaky
+
+
+# ---- repeated cases: attempts of one test, or tests of their own -------------------------------------
+
+# Per producer, the repeated-title cases its sample writes: stored name -> status, in file order. The
+# first of each title keeps its name; the k-th is "<name> #k" (a test of its own, never a retry).
+REPEATED = {
+    "jest": {
+        "repeated each row": "failed",
+        "repeated each row #2": "passed",
+        "repeated same title": "failed",
+        "repeated same title #2": "passed",
+    },
+    "mocha": {
+        "same title": "failed",
+        "same title #2": "passed",
+        "loop row": "passed",
+        "loop row #2": "failed",
+        "loop row #3": "passed",
+    },
+    "vitest": {
+        "repeated > each row": "failed",
+        "repeated > each row #2": "passed",
+        "repeated > same title": "failed",
+        "repeated > same title #2": "passed",
+    },
+    "testng": {"sameValue": "passed", "sameValue #2": "failed", "sameValue #3": "passed"},
+}
+
+
+@pytest.mark.parametrize("producer", sorted(REPEATED))
+def test_tests_sharing_a_title_stay_tests_of_their_own(producer: str, db_url: str) -> None:
+    """jest-junit, mocha-junit-reporter, Vitest and TestNG write one <testcase> per test even when titles
+    repeat: a failing first one must stay failed (the run failed), never become one passing flaky test."""
+    cli = Cli(db_url, "p")
+    run = cli.json("ingest", *paths(entry_of(producer)))
+    assert run["status"] == "failed" and run["flaky_tests"] == 0
+    results = cli.json("runs", "show", run["run_id"])["results"]
+    stored = {r["name"]: (r["status"], r["attempts"], r["flaky"]) for r in results}
+    for name, status in REPEATED[producer].items():
+        assert stored[name] == (status, 1, False), name
+    # the same file again, as a new run: the same tests (the position among same-named cases is stable)
+    again = cli.json("ingest", *paths(entry_of(producer)), "--run-id", "again")
+    ids = {r["name"]: r["test_id"] for r in results}
+    assert {r["name"]: r["test_id"] for r in cli.json("runs", "show", again["run_id"])["results"]} == ids
+
+
+def test_pytest_rerunfailures_junit_reruns_are_attempts_and_flaky(db_url: str) -> None:
+    """pytest-rerunfailures writes each earlier attempt as an empty (passing-looking) <testcase>: a repeated
+    pytest node id is a rerun, and a rerun follows a failure, so a test that then passed is flaky."""
+    path = DATA / "pytest" / "reruns.xml"
+    cli = Cli(db_url, "p")
+    run = cli.json("ingest", path)
+    results = {r["name"]: r for r in cli.json("runs", "show", run["run_id"])["results"]}
+    flaky = results["test_flaky_passes_on_rerun"]
+    assert (flaky["status"], flaky["attempts"], flaky["flaky"]) == ("passed", 2, True)
+    assert run["flaky_tests"] == 1
+    # --reruns 2: every test that kept failing was tried three times, every other test once
+    for name, result in results.items():
+        expected = 3 if result["status"] in ("failed", "error") else 2 if result["flaky"] else 1
+        assert result["attempts"] == expected, name
+    after_pass = results["test_teardown_error_after_pass"]
+    assert (after_pass["status"], after_pass["attempts"]) == ("error", 3)
+    assert run["status"] == "failed"

@@ -18,12 +18,23 @@ Identity (suite, classname, name) per dialect:
   mocha (root name "Mocha Tests"): mocha-junit-reporter writes the full title as name and the test
     title as classname; they are swapped back (name = test title, classname = the describe path);
     suite = the enclosing <testsuite> name.
+
+Repeated cases: only REPEATS_ARE_ATTEMPTS producers write attempts as repeated <testcase> elements;
+for all others a repeated (suite, classname, name) is another test, numbered by its position in the
+file (junit.py's module docstring has the rule).
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+
+# Producers that write each attempt of a test as one more <testcase> of the same name (pytest with
+# pytest-rerunfailures, gotestsum --rerun-fails): there a repeated case is a retry and folds into the
+# same test. Every other producer writes one <testcase> per test, so a repeated name is another test
+# (jest-each rows, titles repeated in a describe, mocha loops, TestNG data-provider rows).
+REPEATS_ARE_ATTEMPTS = frozenset({"pytest", "gotestsum"})
+UNNAMED = "<unnamed>"
 
 _CTEST_STATUS = frozenset({"run", "fail", "notrun", "disabled"})
 _XMLRUNNER_SUITE = re.compile(r"-\d{14}$")

@@ -15,20 +15,29 @@ Status of one <testcase>:
   CTest status="fail" -> failed, else passed. A failure whose message starts "[XPASS(strict)]" is
   failed (what pytest reports). xmlrunner's <error type="UnexpectedSuccess"> is failed, as pytest
   reports the same unittest case. Surefire/Gradle flakyFailure/flakyError/rerunFailure/rerunError
-  count as extra attempts; flaky = a flaky* attempt failed and the final one passed.
+  count as extra attempts; flaky = a flaky* attempt failed and the final one passed. The message and
+  the type come from the element that decided the status (the first <error>, else the first
+  <failure>), whose text opens the details; the other elements' texts follow it (at most MAX_RESULTS
+  elements are kept per case, each text capped as it streams in).
 
 pytest writes a test whose call failed and whose teardown errored as two consecutive <testcase>
 elements (the second holding `<error message="failed on teardown with ...">`): they are merged into
 one case with status error, the rule pytest-json-report applies (a setup or teardown failure makes the
-test an error) and the one used for the pytest JSON and report-log formats too. pytest-rerunfailures
-writes each rerun as an extra, passing-looking <testcase>: these are yielded in document order for
-`fold_attempts` (the XML does not say which attempts failed, so flakiness is not visible there).
+test an error) and the one used for the pytest JSON and report-log formats too.
+
+Repeated cases (the same suite, classname and name in one file): pytest-rerunfailures and gotestsum
+write each attempt as one more <testcase> (pytest-rerunfailures's failed attempts are empty, passing-
+looking elements); these are yielded in document order under one name for the store to fold into
+attempts, and a repeat that passed is flaky (a rerun follows a failure). Every other producer writes
+one <testcase> per test, so there the k-th same-named case is a test of its own named "<name> #k";
+a case with neither name nor classname is "<unnamed>", numbered the same way (`_Handler._place`).
 
 Identity (suite, classname, name) and producer recognition per dialect: see dialects.py.
 """
 
 from __future__ import annotations
 
+import hashlib
 import math
 import re
 from collections.abc import Iterator
@@ -54,6 +63,9 @@ _CUT_OFF = frozenset(
 MAX_DEPTH = 1000
 CHUNK = 256 * 1024
 MAX_PROPERTIES = 200
+# <failure>/<error> elements kept per case: their texts go to the details, which are capped anyway;
+# three million of them in one case must not cost three million records.
+MAX_RESULTS = 32
 
 _TEXT_ELEMENTS = frozenset({"failure", "error", "skipped"})
 _RETRY_ELEMENTS = frozenset({"flakyFailure", "flakyError", "rerunFailure", "rerunError"})
@@ -64,13 +76,39 @@ TWIN_WINDOW = 256
 _PYTEST_PHASE = re.compile(r'^failed on (setup|teardown) with "(.*)"$', re.DOTALL)
 
 
+class _Text:
+    """One element's text, kept up to a number of characters (the rest is counted as cut, not kept)."""
+
+    __slots__ = ("cut", "limit", "parts", "size")
+
+    def __init__(self, limit: int) -> None:
+        self.parts: list[str] = []
+        self.size = 0
+        self.limit = limit
+        self.cut = False
+
+    def add(self, data: str) -> None:
+        room = self.limit - self.size
+        if len(data) > room:
+            self.cut = True
+            data = data[: max(room, 0)]
+        if data:
+            self.parts.append(data)
+            self.size += len(data)
+
+    def value(self) -> str:
+        return "".join(self.parts)
+
+
 class _Case:
     """What one <testcase> said so far."""
 
     __slots__ = (
         "attrs",
+        "dropped",
         "failures",
         "framework",
+        "has_error",
         "properties",
         "retries",
         "retry_failed",
@@ -83,13 +121,16 @@ class _Case:
         self.attrs = attrs
         self.suite_name = suite_name
         self.framework = framework
-        # (element, message, type, text) for failure/error, in document order
-        self.failures: list[tuple[str, str | None, str | None, list[str]]] = []
+        # (element, message, type, text) for failure/error, in document order, at most MAX_RESULTS of
+        # them (plus the first <error> when it comes later: it decides the status)
+        self.failures: list[tuple[str, str | None, str | None, _Text]] = []
+        self.dropped = 0  # result elements beyond MAX_RESULTS, counted only
+        self.has_error = False
         self.skipped: tuple[str | None, str | None] | None = None
         self.retries = 0
         self.retry_failed = False
         self.properties: dict[str, str] = {}
-        self.text: list[str] | None = None
+        self.text: _Text | None = None
 
 
 def _is_true(value: str | None) -> bool:
@@ -118,6 +159,10 @@ class _Handler:
         # the twin follows its test at once; with xdist other workers' cases can come in between.
         self.window: dict[tuple[str, str], ParsedCase] = {}
         self.framework: str | None = None
+        # 8-byte digests of every (suite, classname, name) met in this file, and how often each
+        # repeated one was met: what _place needs, in far less memory than the names themselves.
+        self.seen: set[int] = set()
+        self.repeats: dict[int, int] = {}
 
     def refuse(self, problem: str) -> ReportError:
         return ReportError(self.path, problem, self.parser.CurrentLineNumber)
@@ -169,8 +214,8 @@ class _Handler:
 
     def chars(self, data: str) -> None:
         text = self.case.text if self.case is not None else None
-        if text is not None and len(text) <= self.max_text:
-            text.append(data)
+        if text is not None:
+            text.add(data)
 
     # ---- structure ------------------------------------------------------------------------------
 
@@ -217,7 +262,12 @@ class _Handler:
             case.retry_failed = case.retry_failed or tag.startswith("flaky")
             self.retry_depth = self.depth
         elif tag in ("failure", "error"):
-            text: list[str] = []
+            first_error = tag == "error" and not case.has_error
+            case.has_error = case.has_error or first_error
+            if len(case.failures) >= MAX_RESULTS and not first_error:
+                case.dropped += 1
+                return
+            text = _Text(self.max_text)
             case.failures.append((tag, attrs.get("message"), attrs.get("type"), text))
             case.text = text
         elif tag == "skipped" and case.skipped is None:
@@ -248,16 +298,11 @@ class _Handler:
             classname, name, suite, file = dialects.identity(
                 framework, classname, name, case.suite_name, file
             )
-        status, message, error_type = _status(case, framework)
-        details = None
-        truncated = False
-        if case.failures:
-            details = "\n".join("".join(text) for _, _, _, text in case.failures) or None
-            message, cut_message = cap_text(message, self.max_text)
-            details, cut_details = cap_text(details, self.max_text)
-            truncated = cut_message or cut_details
-        elif message is not None and len(message) > self.max_text:
-            message, truncated = message[: self.max_text], True
+        status, message, error_type, details = _status(case, framework)
+        truncated = bool(case.dropped) or any(text.cut for _, _, _, text in case.failures)
+        message, cut_message = cap_text(message, self.max_text)
+        details, cut_details = cap_text(details, self.max_text)
+        truncated = truncated or cut_message or cut_details
         time = attrs.get("time")
         try:
             # the common case, a plain number, without the slower general reader
@@ -286,22 +331,55 @@ class _Handler:
         )
 
     def _emit(self, case: ParsedCase, teardown_error: bool) -> None:
+        if case.framework == "pytest":
+            held = self.window.get((case.classname, case.name))
+            # pytest writes a teardown error as a second <testcase> only after a failed call (a passed
+            # call takes the <error> into its own element), so only a failed case has a twin.
+            if teardown_error and held is not None and held.status is Status.FAILED:
+                _merge_teardown(held, case, self.max_text)
+                return
+        self._place(case)
         if case.framework != "pytest":
             self.flush()
             self.out.append(case)
             return
         key = (case.classname, case.name)
-        held = self.window.get(key)
-        if teardown_error and held is not None and held.status is not Status.ERROR:
-            _merge_teardown(held, case, self.max_text)
-            return
-        if held is not None:
+        if key in self.window:
             # A second report of the same test (a rerun): keep document order.
             self.flush()
         self.window[key] = case
         if len(self.window) > TWIN_WINDOW:
             oldest = next(iter(self.window))
             self.out.append(self.window.pop(oldest))
+
+    def _place(self, case: ParsedCase) -> None:
+        """Give a repeated case its identity: an attempt of the same test, or a test of its own.
+
+        Where the producer writes each attempt as a repeated case (dialects.REPEATS_ARE_ATTEMPTS), a
+        repeat keeps its name, so the store folds it into the same test, and it is marked flaky when
+        it passed: such a producer reruns only what failed. Elsewhere the k-th case of one (suite,
+        classname, name) in the file is named "<name> #k" (k >= 2), a test of its own, so that two
+        tests titled alike never fold into one, nor a failure into a pass. A case with neither name
+        nor classname is named "<unnamed>" first and numbered the same way, whatever the producer.
+        """
+        nameless = not case.name and not case.classname
+        if nameless:
+            case.name = dialects.UNNAMED
+        key = int.from_bytes(
+            hashlib.blake2b(
+                "\x1f".join((case.suite, case.classname, case.name)).encode("utf-8", "surrogatepass"),
+                digest_size=8,
+            ).digest()
+        )
+        if key not in self.seen:
+            self.seen.add(key)
+            return
+        if not nameless and case.framework in dialects.REPEATS_ARE_ATTEMPTS:
+            case.flaky = case.flaky or case.status is Status.PASSED
+            return
+        number = self.repeats.get(key, 1) + 1
+        self.repeats[key] = number
+        case.name = f"{case.name} #{number}"
 
     def flush(self) -> None:
         self.out.extend(self.window.values())
@@ -317,37 +395,46 @@ def _int_or_none(value: str | None) -> int | None:
         return None
 
 
-def _status(case: _Case, framework: str | None) -> tuple[Status, str | None, str | None]:
-    """(status, message, error type) by the rule in the module docstring."""
+def _status(case: _Case, framework: str | None) -> tuple[Status, str | None, str | None, str | None]:
+    """(status, message, error type, details) by the rule in the module docstring.
+
+    The element that decided the status (the first <error>, else the first <failure>) gives the message
+    and the type, and its text opens the details; the other elements' texts (or messages) follow it.
+    """
     if case.failures:
-        elements = {element for element, _, _, _ in case.failures}
-        _, message, error_type, text = case.failures[0]
-        message = message if message and message.strip() else first_line("".join(text)) or None
+        decider = next((entry for entry in case.failures if entry[0] == "error"), case.failures[0])
+        element, message, error_type, text = decider
+        message = message if message and message.strip() else first_line(text.value()) or None
         if framework == "pytest" and message:
             unwrapped = _PYTEST_PHASE.match(message)
             message = unwrapped.group(2) if unwrapped else message
-        if "error" in elements:
+        parts = [text.value()]
+        for entry in case.failures:
+            if entry is not decider:
+                parts.append(entry[3].value() or entry[1] or "")
+        details = "\n".join(part for part in parts if part) or None
+        if element == "error":
             if error_type == "UnexpectedSuccess" and len(case.failures) == 1:
-                return Status.FAILED, message, error_type
-            return Status.ERROR, message, error_type
-        return Status.FAILED, message, error_type
+                return Status.FAILED, message, error_type, details
+            return Status.ERROR, message, error_type, details
+        return Status.FAILED, message, error_type, details
     attrs = case.attrs
     if case.skipped is None and "status" not in attrs and "result" not in attrs and "disabled" not in attrs:
-        return Status.PASSED, None, None
+        return Status.PASSED, None, None, None
     if case.skipped is not None:
         message, kind = case.skipped
         if kind in ("pytest.xfail", "XFAIL"):
-            return Status.XFAILED, message, None
-        return Status.SKIPPED, message, None
+            return Status.XFAILED, message, None, None
+        return Status.SKIPPED, message, None, None
     state = (attrs.get("status") or "").strip().lower()
     result = (attrs.get("result") or "").strip().lower()
     if state in _SKIP_STATUS or result in _SKIP_STATUS or _is_true(attrs.get("disabled")):
-        return Status.SKIPPED, None, None
+        return Status.SKIPPED, None, None, None
     if state in ("fail", "failed", "failure"):
-        return Status.FAILED, None, None
+        return Status.FAILED, None, None, None
     if state == "error":
-        return Status.ERROR, None, None
-    return Status.PASSED, None, None
+        return Status.ERROR, None, None, None
+    return Status.PASSED, None, None, None
 
 
 def _is_teardown_error(case: _Case) -> bool:
