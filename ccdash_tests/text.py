@@ -8,8 +8,17 @@ from __future__ import annotations
 import re
 
 ELLIPSIS = "…"
-# Control characters and bidi overrides never render usefully and can disguise a name.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+# Bidi controls (embeddings, overrides, isolates, marks: LRM, RLM, ALM) and invisible characters
+# (zero-width space/joiners, word joiner, BOM, soft hyphen, line and paragraph separators): they
+# render as nothing, or reorder what follows, so a name can read differently from what it is
+# (CVE-2021-42574). A character class body, shared by every output that shows them escaped.
+INVISIBLE = "\u00ad\u061c\u180e\u200b-\u200f\u2028\u2029\u202a-\u202e\u2060-\u2069\ufeff"
+# Control characters and the invisible ones never render usefully and can disguise a name.
+_CONTROL = re.compile(rf"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f{INVISIBLE}]")
+# Run ids the tool generates (32 hex digits) are shown by their first 12, as git shortens commits: a
+# prefix `runs show` and `failures --run` accept. `--json` always carries the full id.
+RUN_ID_SHOWN = 12
+_GENERATED_ID = re.compile(r"[0-9a-f]{32,}")
 LINE_BREAKS = re.compile(r"\s*[\r\n]+\s*")
 
 
@@ -77,3 +86,8 @@ def feature_label(feature: str, domain: str | None) -> str:
 def signal_place(file_path: str, test_name: str | None) -> str:
     """Where an integrity signal points: `file::test`, or the file alone for a file-level signal."""
     return f"{file_path}::{test_name}" if test_name else file_path
+
+
+def short_run_id(run_id: str) -> str:
+    """A generated run id by its first 12 hex digits; a run id someone chose (`nightly-42`) whole."""
+    return run_id[:RUN_ID_SHOWN] if _GENERATED_ID.fullmatch(run_id) else run_id

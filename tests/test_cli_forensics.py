@@ -102,7 +102,7 @@ def test_history_table(db: str) -> None:
     row4 = next(line for line in lines if line.lstrip("│ ").startswith("run-4"))
     assert "passed" in row4 and "last good" in row4
     assert out.index("run-6") < out.index("run-5") < out.index("run-1")
-    assert "Failing for 2 run(s)." in out
+    assert "Failing for 2 runs." in out
     assert "first bad run: run-5" in out and "last good run: run-4" in out
 
 
@@ -233,7 +233,7 @@ def test_timeline_by_day_and_by_run(db: str) -> None:
     assert "Feature calculator: 2 tests, 6 runs in the last 90 days (by day, oldest first)" in out
     assert f"{CLS}::test_breaks" in out and "first bad run: run-5" in out and "last good run: run-4" in out
     day2 = (DAY0 + timedelta(days=1)).date().isoformat()
-    day2_line = next(line for line in out.splitlines() if line.startswith(f"│ {day2}"))
+    day2_line = next(line for line in out.splitlines() if line.startswith(day2))
     assert "bad (2 bad)" in day2_line and "last good, first bad" in day2_line
 
     document = read_json(db, "timeline", "--feature", "calculator", "--by", "run", "--days", "30")
@@ -257,7 +257,7 @@ def test_timeline_refuses_bad_input(db: str) -> None:
 
 def test_empty_store_answers_plainly(db_url: str) -> None:
     assert read_json(db_url, "flaky")["tests"] == []
-    assert "No flaky tests in the last 0 run(s)" in read(db_url, "flaky")
+    assert "No flaky tests in the last 0 runs" in read(db_url, "flaky")
     result = cli("failures", "--db", db_url, "--project", P)
     assert result.exit_code == 2 and "has no runs yet" in result.stderr
 

@@ -122,11 +122,11 @@ def test_no_color_through_the_cli(db: str) -> None:
 
 @pytest.mark.parametrize("columns", [60, 100, 160])
 def test_tables_follow_the_terminal_width(db: str, columns: int) -> None:
-    result = Cli(db, PROJECT)("runs", "show", "r1", env={"COLUMNS": str(columns)})
+    result = Cli(db, PROJECT)("runs", "show", "r1", "--all", env={"COLUMNS": str(columns)})
     assert result.exit_code == 0, result.output
     widths = [len(line) for line in result.stdout.splitlines()]
-    # The results table expands to the width it is given, and nothing is wider.
-    assert max(widths) == columns
+    # Nothing is wider than the terminal; the table is as wide as its content, not the terminal.
+    assert max(widths) <= columns
 
 
 def test_version() -> None:

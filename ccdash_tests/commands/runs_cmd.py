@@ -16,9 +16,17 @@ from ccdash_tests.commands.common import (
     runs_app,
     user_errors,
 )
-from ccdash_tests.output.formats import ShowFormat
+from ccdash_tests.output.formats import ShowFormat, ShowStatus
 from ccdash_tests.output.views import runs as view
-from ccdash_tests.runs import definitions_of, failing_and_flaky, find_run, store_info
+from ccdash_tests.runs import (
+    DEFAULT_SHOWN,
+    all_results,
+    definitions_of,
+    failing_and_flaky,
+    find_run,
+    run_sections,
+    store_info,
+)
 from ccdash_tests.store import open_store
 
 
@@ -47,17 +55,41 @@ def runs_show(
             "(::error annotations) | gitlab (Code Quality JSON).",
         ),
     ] = ShowFormat.TABLE,
+    show_all: Annotated[
+        bool, typer.Option("--all", help="Every result (or, with --status, every one of those statuses).")
+    ] = False,
+    status: Annotated[
+        list[ShowStatus] | None,
+        typer.Option(
+            "--status", help="Only results with this status (repeatable); flaky: passed on a retry."
+        ),
+    ] = None,
+    limit: Annotated[
+        int, typer.Option("--limit", min=1, help="At most this many results a listing.")
+    ] = DEFAULT_SHOWN,
     json_out: JsonOption = False,
     db: DbOption = None,
     project: ProjectOption = None,
 ) -> None:
-    """One run with its results."""
+    """One run: its counts, then its errors, failures and flaky tests (--all: every result).
+
+    --json always carries every result.
+
+    Examples:
+
+      ccdash-tests runs show                      # the latest run
+
+      ccdash-tests runs show 3f2a9c01b7de --status skipped --all
+    """
     with user_errors(), open_store(db) as store:
         one_output(json_out, fmt)
         name = resolve_project(project)
         run = find_run(store, name, run_id)
+        if json_out:
+            view.show_run_json(run, all_results(store, run))
+            return
         if fmt is ShowFormat.TABLE:
-            view.show_run(run, store.results.by_run(name, run.run_id), json_out)
+            view.show_run(run, run_sections(store, run, [s.value for s in status or ()], show_all, limit))
             return
         bad, flaky = failing_and_flaky(store, run)
         view.show_ci(fmt, run, bad, flaky, definitions_of(store, name, bad))

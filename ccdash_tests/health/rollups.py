@@ -349,7 +349,9 @@ def filter_features(
 
 
 def sparkline(values: Sequence[float | None], low: float = 0.0, high: float = 1.0) -> str:
-    """One bar per value on a fixed scale (a pass rate of 1.0 is always a full bar); None is a gap."""
+    """One bar per value on a fixed scale (a pass rate of 1.0 is always a full bar); None is a gap.
+
+    Only `high` itself is a full bar: 98% rounds to the next bar down, so any drop shows."""
     if high <= low:
         raise ValueError("sparkline needs high > low")
     top = len(SPARK_BARS) - 1
@@ -359,5 +361,5 @@ def sparkline(values: Sequence[float | None], low: float = 0.0, high: float = 1.
             bars.append(SPARK_GAP)
             continue
         share = min(1.0, max(0.0, (value - low) / (high - low)))
-        bars.append(SPARK_BARS[round(share * top)])
+        bars.append(SPARK_BARS[round(share * top) if value >= high else min(top - 1, round(share * top))])
     return "".join(bars)

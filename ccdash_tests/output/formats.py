@@ -19,3 +19,15 @@ class ShowFormat(enum.StrEnum):
     MARKDOWN = "markdown"
     GITHUB = "github"
     GITLAB = "gitlab"
+
+
+class ShowStatus(enum.StrEnum):
+    """`runs show --status`: a status, or `flaky` (the tests that passed only on a retry)."""
+
+    PASSED = "passed"
+    FAILED = "failed"
+    ERROR = "error"
+    SKIPPED = "skipped"
+    XFAILED = "xfailed"
+    XPASSED = "xpassed"
+    FLAKY = "flaky"

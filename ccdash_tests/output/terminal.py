@@ -5,21 +5,24 @@ from __future__ import annotations
 import json
 import re
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from itertools import islice
+from typing import Any, Literal
 
 from rich import box
-from rich.console import Console
+from rich.cells import cell_len
+from rich.console import Console, ConsoleOptions, JustifyMethod, RenderResult
 from rich.table import Table
 from rich.text import Text
 
 from ccdash_tests.models import Status, TestResultDTO, TestRunDTO
-from ccdash_tests.text import clip, first_line, format_ms
+from ccdash_tests.text import ELLIPSIS, INVISIBLE, clip, first_line, format_ms, short_run_id
 
-# C0 and C1 control characters (ESC starts terminal escape sequences), DEL, and the bidi overrides that
-# can make a name read differently from what it is.
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+# C0 and C1 control characters (ESC starts terminal escape sequences), DEL, and the bidi controls and
+# invisible characters that can make a name read differently from what it is.
+_CONTROL = re.compile(rf"[\x00-\x1f\x7f-\x9f{INVISIBLE}]")
 
 STATUS_STYLE: dict[Status, str] = {
     Status.PASSED: "green",
@@ -54,6 +57,196 @@ def make_console(stderr: bool = False, width: int | None = None) -> Console:
     return Console(stderr=stderr, highlight=False, width=width, soft_wrap=False)
 
 
+# ---- tables that fit the terminal -------------------------------------------------------------------
+
+# Between two columns: one space of padding and the box's one-space separator.
+COLUMN_GAP = 2
+# Commits are shown by their first 10 hex digits (7 in the runs list), as git does.
+SHA_SHOWN = 10
+
+CellKind = Literal["fixed", "id", "name", "text"]
+
+
+@dataclass(frozen=True)
+class Col:
+    """One column of a Grid. `fixed` never shrinks (numbers, statuses, times); `id` is cut at its end
+    with an ellipsis (run ids, branches); `name` is cut at its start, so a test's own name stays visible;
+    `text` wraps at spaces (messages). `min` is the narrowest an id, name or text column may become
+    before the grid is printed stacked, one record a block; an optional column is left out first."""
+
+    header: str
+    kind: CellKind = "fixed"
+    justify: JustifyMethod = "left"
+    min: int = 10
+    optional: bool = False  # left out (last first) when the table would otherwise be stacked
+
+
+class Grid:
+    """A table that never breaks an identifier: it fits the width by cutting identifiers with an
+    ellipsis and wrapping free text, and becomes a stacked list of records when even that cannot fit.
+
+    A Rich renderable: the console's width at print time decides (80 in a pipe, $COLUMNS when set).
+    """
+
+    def __init__(self, title: str | Text, columns: Sequence[Col]) -> None:
+        self.title = title if isinstance(title, Text) else Text(safe(title))
+        self.columns = list(columns)
+        self.rows: list[list[Text]] = []
+        self.notes: list[Text] = []
+
+    def add_row(self, *cells: str | Text) -> None:
+        if len(cells) != len(self.columns):
+            raise ValueError(f"{len(cells)} cells for {len(self.columns)} columns")
+        self.rows.append([cell if isinstance(cell, Text) else Text(cell) for cell in cells])
+
+    def add_note(self, note: str | Text) -> None:
+        """A line under the table (what was cut and the command that shows the rest)."""
+        self.notes.append(note if isinstance(note, Text) else Text(note, style="dim"))
+
+    def natural_widths(self) -> list[int]:
+        widths = [cell_len(column.header) for column in self.columns]
+        for row in self.rows:
+            for index, cell in enumerate(row):
+                longest = max((cell_len(line) for line in cell.plain.split("\n")), default=0)
+                widths[index] = max(widths[index], longest)
+        return widths
+
+    def fitted_widths(self, width: int) -> list[int] | None:
+        """Each column's width within `width`: text columns give way first, then names and ids, down to
+        their minimum; None when the minimums alone do not fit."""
+        widths = self.natural_widths()
+        floors = [
+            w if column.kind == "fixed" else min(w, max(column.min, cell_len(column.header)))
+            for column, w in zip(self.columns, widths, strict=True)
+        ]
+        kept = list(range(len(widths)))
+
+        def needed(sizes: list[int]) -> int:
+            return sum(sizes[i] for i in kept) + COLUMN_GAP * (len(kept) - 1)
+
+        optional = [i for i, column in enumerate(self.columns) if column.optional]
+        while needed(floors) > width and optional:
+            kept.remove(optional.pop())  # the last optional column goes first
+        if needed(floors) > width:
+            return None
+        for index in set(range(len(widths))) - set(kept):
+            widths[index] = floors[index] = 0
+        excess = needed(widths) - width
+        while excess > 0:
+            # A little at a time from the widest column that may give way, so they shrink together.
+            candidates = [i for i in kept if self.columns[i].kind != "fixed" and widths[i] > floors[i]]
+            if not candidates:
+                break
+            widest = max(candidates, key=lambda i: widths[i])
+            step = min(excess, widths[widest] - floors[widest], max(1, widths[widest] // 16))
+            widths[widest] -= step
+            excess -= step
+        return widths
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        widths = self.fitted_widths(options.max_width)
+        if widths is None:
+            yield from self.stacked(options.max_width)
+        else:
+            yield self.table(widths)
+        yield from self.notes
+
+    def print_streamed(
+        self, console: Console, rows: Iterable[Sequence[str | Text]], chunk: int = 500
+    ) -> None:
+        """Print `rows` as they come, `chunk` at a time, never holding them all: the first chunk decides
+        the column widths (or the stacked layout) for the rest."""
+        widths: list[int] | None = None
+        first = True
+        source = iter(rows)
+        while batch := list(islice(source, chunk)):
+            self.rows = []
+            for cells in batch:
+                self.add_row(*cells)
+            if first:
+                widths = self.fitted_widths(console.width)
+            if widths is None:
+                for line in self.stacked(console.width, title=first):
+                    console.print(line)
+            else:
+                console.print(self.table(widths, header=first))
+            first = False
+        self.rows = []
+        if first:
+            console.print(self.title)
+        for note in self.notes:
+            console.print(note)
+
+    def table(self, widths: Sequence[int], header: bool = True) -> Table:
+        table = Table(
+            title=self.title if header else None,
+            show_header=header,
+            title_justify="left",
+            box=box.SIMPLE_HEAD,
+            pad_edge=False,
+            show_edge=False,
+            padding=(0, 1, 0, 0),
+        )
+        shown = [i for i, width in enumerate(widths) if width > 0]
+        for column, width in ((self.columns[i], widths[i]) for i in shown):
+            table.add_column(
+                column.header,
+                justify=column.justify,
+                width=width,
+                no_wrap=column.kind != "text",
+                overflow="fold" if column.kind == "text" else "ellipsis",
+            )
+        for row in self.rows:
+            table.add_row(*(fit_cell(row[i], self.columns[i], widths[i]) for i in shown))
+        return table
+
+    def stacked(self, width: int, title: bool = True) -> Iterator[Text]:
+        """One block a row: the first column on its own line, then `header: value` lines, indented."""
+        if title:
+            yield self.title
+        for row in self.rows:
+            yield Text("")
+            head = row[0].copy()
+            head.stylize("bold")
+            yield fit_cell(head, self.columns[0], width)
+            for column, cell in zip(self.columns[1:], row[1:], strict=True):
+                if not cell.plain or cell.plain == "-":
+                    continue
+                line = Text(f"  {column.header}: ", style="dim")
+                room = max(1, width - cell_len(line.plain))
+                line.append_text(cell if column.kind == "text" else fit_cell(cell, column, room))
+                yield line
+
+
+def fit_line(console: Console, text: Text, kind: CellKind = "name") -> Text:
+    """A line that holds an identifier, cut to the console's width behind an ellipsis, never wrapped."""
+    return fit_cell(text, Col("", kind), console.width)
+
+
+def fit_cell(cell: Text, column: Col, width: int) -> Text:
+    """`cell` within `width`: ids lose their end, names their start, behind an ellipsis; text is left
+    to wrap."""
+    if column.kind == "text" or width <= 0:
+        return cell
+    lines = cell.split("\n")
+    fitted = []
+    for line in lines:
+        if cell_len(line.plain) <= width:
+            fitted.append(line)
+        elif column.kind == "name":
+            kept = line[len(line.plain) - (width - 1) :]
+            fitted.append(Text(ELLIPSIS, style="dim") + kept)
+        else:
+            cut = line[: width - 1]
+            cut.append(ELLIPSIS, style="dim")
+            fitted.append(cut)
+    return Text("\n").join(fitted)
+
+
+def short_sha(sha: str | None, length: int = SHA_SHOWN) -> str:
+    return sha[:length] if sha else "-"
+
+
 def print_json(document: Any) -> None:
     """Exactly one JSON document on stdout, nothing else (the --json contract)."""
     sys.stdout.write(json.dumps(document, ensure_ascii=False, indent=2, default=_json_default) + "\n")
@@ -74,8 +267,9 @@ def format_time(value: datetime | None) -> str:
     return value.strftime("%Y-%m-%d %H:%M:%S") if value else "-"
 
 
-def short_sha(sha: str | None) -> str:
-    return sha[:10] if sha else "-"
+def format_minute(value: datetime | None) -> str:
+    """A time in a table cell: to the minute, UTC."""
+    return value.strftime("%Y-%m-%d %H:%M") if value else "-"
 
 
 def counts_line(run: TestRunDTO) -> Text:
@@ -85,34 +279,38 @@ def counts_line(run: TestRunDTO) -> Text:
         if count or status in (Status.PASSED, Status.FAILED):
             if line:
                 line.append("  ")
-            line.append(f"{count} {status.value}", style=STATUS_STYLE[status] if count else "dim")
+            line.append(f"{count:,} {status.value}", style=STATUS_STYLE[status] if count else "dim")
     if run.flaky_tests:
-        line.append(f"  {run.flaky_tests} flaky", style="magenta")
+        line.append(f"  {run.flaky_tests:,} flaky", style="magenta")
     return line
 
 
-def runs_table(runs: Sequence[TestRunDTO]) -> Table:
-    table = Table(title="Runs (newest first)", title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
-    table.add_column("run", no_wrap=True, overflow="ellipsis", min_width=12, max_width=34)
-    table.add_column("time (UTC)", no_wrap=True, min_width=16)
-    table.add_column("status", no_wrap=True, min_width=6)
-    for column in ("pass", "fail", "skip", "flaky"):
-        table.add_column(column, justify="right", no_wrap=True, min_width=5)
-    table.add_column("sha", no_wrap=True, min_width=7)
-    table.add_column("branch", overflow="ellipsis", max_width=24)
+def runs_table(runs: Sequence[TestRunDTO]) -> Grid:
+    grid = Grid(
+        "Runs (newest first)",
+        [
+            Col("run", "id", min=12),
+            Col("time (UTC)"),
+            Col("status"),
+            *(Col(name, justify="right") for name in ("pass", "fail", "skip")),
+            Col("sha"),
+            Col("branch", "id", min=8),
+            Col("flaky", justify="right", optional=True),
+        ],
+    )
     for run in runs:
-        table.add_row(
-            plain(run.run_id),
+        grid.add_row(
+            plain(short_run_id(run.run_id)),
             run.timestamp.strftime("%Y-%m-%d %H:%M"),
             Text(run.status.value, style="red" if run.status.value == "failed" else "green"),
-            str(run.passed_tests),
-            str(run.failed_tests),
-            str(run.skipped_tests),
-            str(run.flaky_tests),
-            short_sha(run.git_sha)[:7],
+            f"{run.passed_tests:,}",
+            f"{run.failed_tests:,}",
+            f"{run.skipped_tests:,}",
+            short_sha(run.git_sha, 7),
             plain(run.branch or "-"),
+            f"{run.flaky_tests:,}",
         )
-    return table
+    return grid
 
 
 def run_header(run: TestRunDTO) -> Text:
@@ -135,22 +333,35 @@ def run_header(run: TestRunDTO) -> Text:
     return text
 
 
-def results_table(results: Iterable[TestResultDTO], title: str = "Results") -> Table:
-    table = Table(title=title, title_justify="left", expand=True, box=box.SIMPLE_HEAD, pad_edge=False)
-    table.add_column("test", overflow="fold", ratio=3)
-    table.add_column("status", no_wrap=True)
-    table.add_column("time", justify="right", no_wrap=True)
-    table.add_column("tries", justify="right", no_wrap=True)
-    table.add_column("message", overflow="fold", ratio=2)
+RESULT_COLUMNS = (
+    Col("test", "name", min=24),
+    Col("status"),
+    Col("time", justify="right"),
+    Col("tries", justify="right"),
+    Col("message", "text", min=16),
+)
+
+
+def result_cells(result: TestResultDTO) -> list[str | Text]:
+    status = status_text(result.status)
+    if result.flaky:
+        status.append(" flaky", style="magenta")
+    return [
+        plain(result.label),
+        status,
+        format_ms(result.duration_ms),
+        str(result.attempts),
+        plain(first_line(result.error_message or result.error_details), limit=160),
+    ]
+
+
+def results_table(results: Iterable[TestResultDTO], title: str | Text = "Results") -> Grid:
+    grid = Grid(title, RESULT_COLUMNS)
     for result in results:
-        status = status_text(result.status)
-        if result.flaky:
-            status.append(" flaky", style="magenta")
-        table.add_row(
-            plain(result.label),
-            status,
-            format_ms(result.duration_ms),
-            str(result.attempts),
-            plain(first_line(result.error_message or result.error_details), limit=160),
-        )
-    return table
+        grid.add_row(*result_cells(result))
+    return grid
+
+
+def more_note(count: int, command: str) -> Text:
+    """The line under a cut listing: how many were left out and the command that shows them."""
+    return Text(f"and {count:,} more: {safe(command)}", style="dim")

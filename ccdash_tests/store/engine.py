@@ -34,6 +34,10 @@ class Engine(Protocol):
 
     def query(self, sql: str, params: Sequence[Any] = ()) -> list[Row]: ...
 
+    def stream(self, sql: str, params: Sequence[Any] = ()) -> Iterator[Row]:
+        """The rows one at a time as the database sends them, never all in memory."""
+        ...
+
     def execute(self, sql: str, params: Sequence[Any] = ()) -> int: ...
 
     def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None: ...
@@ -114,6 +118,9 @@ class SqliteEngine(_Transactions):
     def query(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
         return self.conn.execute(sql, params).fetchall()
 
+    def stream(self, sql: str, params: Sequence[Any] = ()) -> Iterator[Row]:
+        yield from self.conn.execute(sql, params)  # an sqlite3 cursor steps the statement lazily
+
     def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
         return self.conn.execute(sql, params).rowcount
 
@@ -189,6 +196,12 @@ class PostgresEngine(_Transactions):
         with self.conn.cursor() as cur:
             cur.execute(self._sql(sql), params)
             return cur.fetchall() if cur.description else []
+
+    def stream(self, sql: str, params: Sequence[Any] = ()) -> Iterator[Row]:
+        # psycopg's stream() reads the result in single-row mode: no server-side cursor (which would
+        # need a transaction), and the client holds one row at a time.
+        with self.conn.cursor() as cur:
+            yield from cur.stream(self._sql(sql), params)
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
         with self.conn.cursor() as cur:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from rich.console import Console
-from rich.table import Table
 from rich.text import Text
 
 from ccdash_tests.forensics import (
@@ -16,7 +15,7 @@ from ccdash_tests.forensics import (
 )
 from ccdash_tests.models import DTO, Status
 from ccdash_tests.output import terminal
-from ccdash_tests.text import format_ms, test_label
+from ccdash_tests.text import format_ms, plural, short_run_id, test_label
 
 MARKS = {"first_bad": ("first bad", "bold red"), "last_good": ("last good", "green")}
 VERDICT_STYLE = {"good": "green", "bad": "red", "neutral": "dim"}
@@ -33,7 +32,7 @@ def emit(document: DTO) -> None:
 
 def run_line(label: str, run: RunRefDoc | RunResultDoc) -> Text:
     text = Text(f"{label}: ", style="dim")
-    text.append(terminal.safe(run.run_id))
+    text.append(terminal.safe(short_run_id(run.run_id)))
     text.append(
         f"  {terminal.format_time(run.timestamp)}  sha {terminal.safe(terminal.short_sha(run.git_sha))}"
     )
@@ -42,33 +41,44 @@ def run_line(label: str, run: RunRefDoc | RunResultDoc) -> Text:
 
 def history_tables(console: Console, report: HistoryReport) -> None:
     test = report.test
-    console.print(terminal.plain(test.label, style="bold"))
-    console.print(
-        terminal.plain(f"test_id {test.test_id}" + (f"  path {test.path}" if test.path else ""), "dim")
+    console.print(terminal.fit_line(console, terminal.plain(test.label, style="bold")))
+    console.print(terminal.plain(f"test_id {test.test_id}", "dim"))
+    if test.path:
+        console.print(terminal.fit_line(console, terminal.plain(f"path {test.path}", "dim")))
+    grid = terminal.Grid(
+        Text(
+            f"Last {len(report.runs):,} of {plural(report.total_results, 'run')} (newest first)", style="bold"
+        ),
+        [
+            terminal.Col("run", "id", min=10),
+            terminal.Col("time (UTC)"),
+            terminal.Col("status"),
+            terminal.Col("mark"),
+            terminal.Col("sha"),
+            terminal.Col("message", "text", min=16),
+            terminal.Col("duration", justify="right", optional=True),
+            terminal.Col("branch", "id", min=8, optional=True),
+            terminal.Col("session", "id", min=10, optional=True),
+        ],
     )
-    table = Table(
-        title=f"Last {len(report.runs)} of {report.total_results} runs (newest first)", title_justify="left"
-    )
-    for column in ("run", "time", "status", "sha", "branch", "session", "duration", "message", "mark"):
-        table.add_column(column, overflow="fold" if column == "message" else "ellipsis")
     for row in report.runs:
         status = terminal.status_text(row.status)
         if row.flaky:
             status.append(" (flaky)", style="magenta")
-        table.add_row(
-            terminal.plain(row.run_id, limit=16),
-            terminal.format_time(row.timestamp),
+        grid.add_row(
+            terminal.plain(short_run_id(row.run_id)),
+            terminal.format_minute(row.timestamp),
             status,
-            terminal.plain(terminal.short_sha(row.git_sha)),
-            terminal.plain(row.branch or "-", limit=24),
-            terminal.plain(row.agent_session_id or "-", limit=20),
-            format_ms(row.duration_ms),
-            terminal.plain(row.message or "", limit=120),
             mark_text(row.mark),
+            terminal.plain(terminal.short_sha(row.git_sha)),
+            terminal.plain(row.message or "", limit=120),
+            format_ms(row.duration_ms),
+            terminal.plain(row.branch or "-"),
+            terminal.plain(row.agent_session_id or "-"),
         )
-    console.print(table)
+    console.print(grid)
     if report.first_bad_run is not None:
-        console.print(Text(f"Failing for {report.failing_streak} run(s).", style="bold red"))
+        console.print(Text(f"Failing for {plural(report.failing_streak, 'run')}.", style="bold red"))
         console.print(run_line("first bad run", report.first_bad_run))
     elif report.current_status is not None:
         console.print(Text(f"Latest status: {report.current_status.value}.", style="bold"))
@@ -80,28 +90,40 @@ def history_tables(console: Console, report: HistoryReport) -> None:
 
 def flaky_tables(console: Console, report: FlakyReport) -> None:
     if not report.tests:
-        console.print(f"No flaky tests in the last {report.runs} run(s) (flip threshold {report.threshold}).")
+        console.print(
+            f"No flaky tests in the last {plural(report.runs, 'run')} (flip threshold {report.threshold})."
+        )
         return
-    table = Table(
-        title=f"Flaky tests over the last {report.runs} runs (flip threshold {report.threshold})",
-        title_justify="left",
+    grid = terminal.Grid(
+        Text(
+            f"Flaky tests over the last {report.runs:,} runs (flip threshold {report.threshold})",
+            style="bold",
+        ),
+        [
+            terminal.Col("test", "name", min=24),
+            terminal.Col("flake rate", justify="right"),
+            terminal.Col("flips", justify="right"),
+            terminal.Col("passed", justify="right"),
+            terminal.Col("failed", justify="right"),
+            terminal.Col("retried", justify="right"),
+            terminal.Col("reasons", "text", min=12),
+            terminal.Col("shas", "id", min=10, optional=True),
+            terminal.Col("runs", "id", min=12, optional=True),
+        ],
     )
-    for column in ("test", "flake rate", "reasons", "flips", "passed", "failed", "retried", "shas", "runs"):
-        numeric = column in ("flake rate", "flips", "passed", "failed", "retried")
-        table.add_column(column, justify="right" if numeric else "left", overflow="fold")
     for test in report.tests:
-        table.add_row(
+        grid.add_row(
             terminal.plain(test_label(test.classname, test.name)),
             f"{test.flake_rate:.0%}",
+            f"{test.flips:,}",
+            f"{test.passed:,}",
+            f"{test.failed:,}",
+            f"{test.retried:,}",
             ", ".join(test.reasons),
-            str(test.flips),
-            str(test.passed),
-            str(test.failed),
-            str(test.retried),
             terminal.plain(", ".join(terminal.short_sha(sha) for sha in test.shas) or "-"),
-            terminal.plain(abbreviated([e.run_id[:12] for e in test.evidence])),
+            terminal.plain(abbreviated([short_run_id(e.run_id) for e in test.evidence])),
         )
-    console.print(table)
+    console.print(grid)
 
 
 def abbreviated(items: list[str], shown: int = TESTS_SHOWN) -> str:
@@ -120,7 +142,7 @@ def name_lines(names: list[str], shown: int = TESTS_SHOWN) -> Text:
 
 def failures_title(report: FailuresReport) -> str:
     if report.run is not None:
-        return f"run {report.run.run_id}"
+        return f"run {short_run_id(report.run.run_id)}"
     if report.since is not None:
         return f"{report.runs} runs since {terminal.format_time(report.since)}"
     return f"all {report.runs} runs"
@@ -131,41 +153,59 @@ def failures_tables(console: Console, report: FailuresReport) -> None:
     if not report.clusters:
         console.print(terminal.plain(f"No failed or errored results in {scope}."))
         return
-    table = Table(
-        title=terminal.plain(
-            f"{report.failing_results} failing results in {len(report.clusters)} clusters: {scope}"
-        ),
-        title_justify="left",
+    title = (
+        f"{plural(report.failing_results, 'failing result')} in {plural(len(report.clusters), 'cluster')}: "
     )
-    for column in ("count", "tests", "runs", "message", "first seen", "fingerprint"):
-        table.add_column(column, justify="right" if column in ("count", "runs") else "left", overflow="fold")
+    grid = terminal.Grid(
+        Text(terminal.safe(title + scope), style="bold"),
+        [
+            terminal.Col("count", justify="right"),
+            terminal.Col("tests", "name", min=24),
+            terminal.Col("runs", justify="right"),
+            terminal.Col("message", "text", min=16),
+            terminal.Col("first run", "id", min=10, optional=True),
+            terminal.Col("first seen", optional=True),
+            terminal.Col("fingerprint", "id", min=12, optional=True),
+        ],
+    )
     for cluster in report.clusters:
         names = [test_label(t.classname, t.name) for t in cluster.tests]
         first = cluster.first_seen
-        table.add_row(
-            str(cluster.count),
+        grid.add_row(
+            f"{cluster.count:,}",
             name_lines(names),
-            str(cluster.run_count),
+            f"{cluster.run_count:,}",
             terminal.plain(cluster.message or "(no message)", limit=160),
-            terminal.plain(f"{terminal.format_time(first.timestamp)} {first.run_id[:12]}" if first else "-"),
+            terminal.plain(short_run_id(first.run_id) if first else "-"),
+            terminal.format_minute(first.timestamp if first else None),
             cluster.fingerprint or "-",
         )
-    console.print(table)
+    console.print(grid)
 
 
 def timeline_tables(console: Console, report: FeatureTimeline) -> None:
     heading = (
-        f"Feature {report.feature}: {report.tests} tests, {report.runs} runs in the last {report.days} days"
+        f"Feature {report.feature}: {plural(report.tests, 'test')}, {plural(report.runs, 'run')} "
+        f"in the last {plural(report.days, 'day')}"
     )
     if not report.buckets:
         console.print(terminal.plain(heading + "; none of its tests ran in that time."))
         return
-    table = Table(title=terminal.plain(f"{heading} (by {report.by}, oldest first)"), title_justify="left")
-    for column in ("run" if report.by == "run" else "day", "start", "runs", "verdict", "passed", "failed"):
-        table.add_column(column, justify="right" if column in ("runs", "passed", "failed") else "left")
-    table.add_column("skipped", justify="right")
-    table.add_column("failing tests", overflow="fold")
-    table.add_column("mark")
+    key_column = "run" if report.by == "run" else "day"
+    grid = terminal.Grid(
+        Text(terminal.safe(f"{heading} (by {report.by}, oldest first)"), style="bold"),
+        [
+            terminal.Col(key_column, "id", min=10),
+            terminal.Col("verdict"),
+            terminal.Col("runs", justify="right"),
+            terminal.Col("pass", justify="right"),
+            terminal.Col("fail", justify="right"),
+            terminal.Col("skip", justify="right"),
+            terminal.Col("mark", "text", min=10),
+            terminal.Col("failing tests", "name", min=16),
+            terminal.Col("start", optional=True),
+        ],
+    )
     for bucket in report.buckets:
         counts = bucket.status_counts
         failed = counts.get(Status.FAILED, 0) + counts.get(Status.ERROR, 0)
@@ -174,21 +214,21 @@ def timeline_tables(console: Console, report: FeatureTimeline) -> None:
         )
         verdict = Text(bucket.verdict, style=VERDICT_STYLE[bucket.verdict])
         if report.by == "day" and bucket.bad_runs:
-            verdict.append(f" ({bucket.bad_runs} bad)", style="dim")
-        table.add_row(
-            terminal.plain(bucket.key, limit=16),
-            terminal.format_time(bucket.start),
-            str(bucket.runs),
+            verdict.append(f" ({bucket.bad_runs:,} bad)", style="dim")
+        grid.add_row(
+            terminal.plain(short_run_id(bucket.key) if report.by == "run" else bucket.key),
             verdict,
-            str(counts.get(Status.PASSED, 0)),
-            str(failed),
-            str(skipped),
-            name_lines(bucket.failing_tests),
+            f"{bucket.runs:,}",
+            f"{counts.get(Status.PASSED, 0):,}",
+            f"{failed:,}",
+            f"{skipped:,}",
             Text(", ").join(mark_text(mark) for mark in bucket.marks),
+            name_lines(bucket.failing_tests) if bucket.failing_tests else Text("-"),
+            terminal.format_minute(bucket.start),
         )
-    console.print(table)
+    console.print(grid)
     if report.first_bad_run is not None:
-        console.print(Text(f"Failing for {report.failing_streak} run(s).", style="bold red"))
+        console.print(Text(f"Failing for {plural(report.failing_streak, 'run')}.", style="bold red"))
         console.print(run_line("first bad run", report.first_bad_run))
     if report.last_good_run is not None:
         console.print(run_line("last good run", report.last_good_run))

@@ -4,16 +4,14 @@ from __future__ import annotations
 
 import sys
 
-from rich import box
 from rich.console import Console
-from rich.table import Table
 from rich.text import Text
 
 from ccdash_tests.errors import GateFailed
 from ccdash_tests.gate import MESSAGE_LIMIT, GateReport, RuleResult
 from ccdash_tests.output import markdown, terminal
 from ccdash_tests.output.formats import OutputFormat
-from ccdash_tests.text import plural
+from ccdash_tests.text import plural, short_run_id
 
 SHOWN_FINDINGS = 20
 NAME_LIMIT = 300
@@ -59,41 +57,45 @@ def gate_markdown(report: GateReport, limit: int = markdown.MAX_CHARS) -> str:
     return doc.render()
 
 
-def rules_table(report: GateReport) -> Table:
+def rules_table(report: GateReport) -> terminal.Grid:
     verdict = "passed" if report.passed else "FAILED"
     title = Text(f"Gate {verdict} for run ", style="bold green" if report.passed else "bold red")
-    title.append(terminal.safe(report.run.run_id))
+    title.append(terminal.safe(short_run_id(report.run.run_id)))
     if report.base_run is not None:
-        title.append(f" (base {terminal.safe(report.base_run.run_id)})", style="dim")
-    table = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
-    table.add_column("rule", no_wrap=True)
-    table.add_column("threshold", no_wrap=True)
-    table.add_column("result", no_wrap=True)
-    table.add_column("why", overflow="fold")
+        title.append(f" (base {terminal.safe(short_run_id(report.base_run.run_id))})", style="dim")
+    grid = terminal.Grid(
+        title,
+        [
+            terminal.Col("rule"),
+            terminal.Col("result"),
+            terminal.Col("threshold", "text", min=10),
+            terminal.Col("why", "text", min=20),
+        ],
+    )
     for rule in sorted(report.rules, key=lambda r: r.passed):
-        table.add_row(
+        grid.add_row(
             rule.rule,
-            terminal.plain(rule.threshold),
             Text("pass", style="green") if rule.passed else Text("FAIL", style="bold red"),
+            terminal.plain(rule.threshold),
             terminal.plain(rule.summary),
         )
-    return table
+    return grid
 
 
-def findings_table(rule: RuleResult) -> Table:
-    table = Table(
-        title=f"{rule.rule}: {len(rule.findings):,}",
-        title_justify="left",
-        box=box.SIMPLE_HEAD,
-        pad_edge=False,
+def findings_table(rule: RuleResult) -> terminal.Grid:
+    grid = terminal.Grid(
+        Text(f"{rule.rule}: {plural(len(rule.findings), 'finding')}", style="bold"),
+        [terminal.Col("", "name", min=24), terminal.Col("why", "text", min=20)],
     )
-    table.add_column("", overflow="fold", ratio=3)
-    table.add_column("why", overflow="fold", ratio=2)
     for finding in rule.findings[:SHOWN_FINDINGS]:
-        table.add_row(terminal.plain(finding.label), terminal.plain(finding.detail, limit=200))
+        grid.add_row(terminal.plain(finding.label), terminal.plain(finding.detail, limit=200))
     if len(rule.findings) > SHOWN_FINDINGS:
-        table.add_row(Text(f"... and {len(rule.findings) - SHOWN_FINDINGS:,} more", style="dim"), "")
-    return table
+        grid.add_note(
+            terminal.more_note(
+                len(rule.findings) - SHOWN_FINDINGS, "ccdash-tests gate --json (every finding)"
+            )
+        )
+    return grid
 
 
 def gate_tables(console: Console, report: GateReport) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import sys
 from collections.abc import Sequence
 
-from rich.table import Table
 from rich.text import Text
 from rich.tree import Tree
 
@@ -15,7 +14,7 @@ from ccdash_tests.health.report import FeatureTest, HealthReport
 from ccdash_tests.models import DomainHealthRollupDTO, FeatureTestHealthDTO, Status
 from ccdash_tests.output import markdown, terminal
 from ccdash_tests.output.formats import OutputFormat
-from ccdash_tests.text import format_rate, test_label
+from ccdash_tests.text import feature_label, format_rate, plural, short_run_id, test_label
 
 # The gate's failure line names at most this many features.
 GATE_NAMED = 10
@@ -28,22 +27,27 @@ def rate_style(rate: float | None) -> str:
 
 
 def node_label(node: DomainHealthRollupDTO) -> Text:
+    """The node's name, then its numbers on a line of their own that is cut, never wrapped."""
     label = Text()
     label.append(terminal.safe(node.name), style="bold" if node.kind != "feature" else "")
     if node.kind != "domain":
         label.append(f" ({node.kind})", style="dim")
-    label.append(f"  {node.total_tests} tests  ")
-    label.append(f"{node.passed} passed", style="green" if node.passed else "dim")
-    label.append("  ")
-    label.append(f"{node.failed} failed", style="red" if node.failed else "dim")
-    label.append(f"  {node.skipped} skipped  ", style="dim" if not node.skipped else "yellow")
-    label.append(format_rate(node.pass_rate), style=rate_style(node.pass_rate))
-    if node.flaky_count:
-        label.append(f"  {node.flaky_count} flaky", style="magenta")
+    stats = Text(no_wrap=True, overflow="ellipsis")
+    stats.append(plural(node.total_tests, "test"))
+    stats.append("  ")
+    stats.append(format_rate(node.pass_rate), style=rate_style(node.pass_rate))
+    for count, word, style in (
+        (node.passed, "passed", "green"),
+        (node.failed, "failed", "red"),
+        (node.skipped, "skipped", "yellow"),
+        (node.flaky_count, "flaky", "magenta"),
+    ):
+        if count:
+            stats.append(f"  {count:,} {word}", style=style)
     if node.open_signals:
-        label.append(f"  {node.open_signals} open signals", style="bold red")
-    label.append(f"  last run {terminal.format_time(node.last_run_at)}", style="dim")
-    return label
+        stats.append(f"  {plural(node.open_signals, 'open signal')}", style="bold red")
+    stats.append(f"  last run {terminal.format_minute(node.last_run_at)}", style="dim")
+    return Text("\n").join([label, stats])
 
 
 def domain_tree_view(roots: Sequence[DomainHealthRollupDTO]) -> Tree:
@@ -65,49 +69,61 @@ def feature_document(row: FeatureTestHealthDTO) -> dict:
     return document
 
 
-def health_table(report: HealthReport) -> Table:
-    table = Table(title="Feature health", title_justify="left")
-    for column, justify in (
-        ("domain", "left"),
-        ("feature", "left"),
-        ("tests", "right"),
-        ("pass rate", "right"),
-        (f"trend ({report.trend_runs} runs)", "left"),
-        ("flake rate", "right"),
-        ("integrity", "right"),
-        ("signals", "right"),
-        ("last run", "left"),
-        ("last good run", "left"),
-    ):
-        table.add_column(column, justify=justify, overflow="fold")  # type: ignore[arg-type]
+def health_table(report: HealthReport) -> terminal.Grid:
+    grid = terminal.Grid(
+        Text("Feature health", style="bold"),
+        [
+            terminal.Col("feature", "name", min=16),
+            terminal.Col("tests", justify="right"),
+            terminal.Col("pass", justify="right"),
+            terminal.Col(f"trend ({report.trend_runs})"),
+            terminal.Col("flaky", justify="right"),
+            terminal.Col("integrity", justify="right"),
+            terminal.Col("signals", justify="right"),
+            terminal.Col("last good run", "id", min=10, optional=True),
+            terminal.Col("last run", optional=True),
+        ],
+    )
     for row in report.features:
-        table.add_row(
-            terminal.plain(row.domain_id or "-"),
-            terminal.plain(row.feature),
-            str(row.total_tests),
+        grid.add_row(
+            terminal.plain(feature_label(row.feature, row.domain_id)),
+            f"{row.total_tests:,}",
             Text(format_rate(row.pass_rate), style=rate_style(row.pass_rate)),
-            Text(sparkline(row.trend), style="cyan"),
+            trend_text(row.trend),
             format_rate(row.flake_rate),
             Text(f"{row.integrity_score:.2f}", style="red" if row.integrity_score < 1 else "green"),
-            Text(str(row.open_signals), style="bold red" if row.open_signals else "dim"),
-            terminal.format_time(row.last_run_at),
-            terminal.plain(row.last_good_run_id or "-", limit=16),
+            Text(f"{row.open_signals:,}", style="bold red" if row.open_signals else "dim"),
+            terminal.plain(short_run_id(row.last_good_run_id) if row.last_good_run_id else "-"),
+            terminal.format_minute(row.last_run_at),
         )
-    return table
+    return grid
 
 
-def tests_table(tests: Sequence[FeatureTest]) -> Table:
-    table = Table(title="Tests behind the feature", title_justify="left")
-    table.add_column("test", overflow="fold")
-    table.add_column("path", overflow="fold")
-    table.add_column("latest")
+def trend_text(trend: Sequence[float | None]) -> Text:
+    """The sparkline, each bar red when its run had a failure, so a drop from 100% to 98% shows."""
+    line = sparkline(trend)
+    text = Text()
+    for bar, rate in zip(line, trend, strict=False):
+        text.append(bar, style="cyan" if rate is None or rate >= 1 else "red")
+    return text
+
+
+def tests_table(tests: Sequence[FeatureTest]) -> terminal.Grid:
+    grid = terminal.Grid(
+        Text("Tests behind the feature", style="bold"),
+        [
+            terminal.Col("test", "name", min=24),
+            terminal.Col("latest"),
+            terminal.Col("path", "name", min=16, optional=True),
+        ],
+    )
     for test in tests:
         status = terminal.status_text(test.status) if test.status else Text("no result", style="dim")
         if test.flaky:
             status.append(" (flaky)", style="magenta")
         label = test_label(test.classname, test.name)
-        table.add_row(terminal.plain(label), terminal.plain(test.path or "-"), status)
-    return table
+        grid.add_row(terminal.plain(label), status, terminal.plain(test.path or "-"))
+    return grid
 
 
 def worst_features(rows: Sequence[FeatureTestHealthDTO]) -> list[FeatureTestHealthDTO]:
@@ -248,5 +264,6 @@ def health_gate_failed(failed: Sequence[FeatureTestHealthDTO], fail_under: float
     listed = ", ".join(f"{row.label} ({format_rate(row.pass_rate)})" for row in failed[:GATE_NAMED])
     more = f" and {len(failed) - GATE_NAMED} more" if len(failed) > GATE_NAMED else ""
     return GateFailed(
-        f"health gate failed: {len(failed)} feature(s) below {format_rate(fail_under)}", [listed + more]
+        f"health gate failed: {plural(len(failed), 'feature')} below {format_rate(fail_under)}",
+        [listed + more],
     )

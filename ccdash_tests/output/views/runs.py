@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
+
+from rich.text import Text
 
 from ccdash_tests.models import TestDefinitionDTO, TestResultDTO, TestRunDTO
 from ccdash_tests.output import ci_annotations, markdown, terminal
 from ccdash_tests.output.formats import ShowFormat
-from ccdash_tests.runs import run_document
+from ccdash_tests.runs import Section, run_document
 
 
 def show_runs(runs: Sequence[TestRunDTO], json_out: bool) -> None:
@@ -24,17 +26,34 @@ def show_runs(runs: Sequence[TestRunDTO], json_out: bool) -> None:
     console.print(terminal.runs_table(runs))
 
 
-def show_run(run: TestRunDTO, results: Sequence[TestResultDTO], json_out: bool) -> None:
-    """One run and every result: JSON (the contract's document) or a header, counts and a table."""
-    if json_out:
-        terminal.print_json(
-            {"run": run_document(run), "results": [result.model_dump(mode="json") for result in results]}
-        )
-        return
+def show_run_json(run: TestRunDTO, results: Iterable[TestResultDTO]) -> None:
+    """The contract's document, every result in it, written as the results stream in."""
+    out = sys.stdout
+    out.write('{\n  "run": ')
+    out.write(json.dumps(run_document(run), ensure_ascii=False))
+    out.write(',\n  "results": [')
+    for index, result in enumerate(results):
+        out.write(",\n    " if index else "\n    ")
+        out.write(json.dumps(result.model_dump(mode="json"), ensure_ascii=False))
+    out.write("\n  ]\n}\n")
+    out.flush()
+
+
+def show_run(run: TestRunDTO, sections: Sequence[Section]) -> None:
+    """The run's header and counts, then each listing, streamed, with what it left out and how to see it."""
     console = terminal.make_console()
     console.print(terminal.run_header(run))
     console.print(terminal.counts_line(run))
-    console.print(terminal.results_table(sorted(results, key=lambda r: r.status.rank)))
+    for section in sections:
+        console.print()
+        if section.total == 0:
+            console.print(Text(f"No {section.title}.", style="dim"))
+            continue
+        title = Text(f"{section.title[0].upper()}{section.title[1:]} ({section.total:,})", style="bold")
+        grid = terminal.Grid(title, terminal.RESULT_COLUMNS)
+        if section.cut:
+            grid.add_note(terminal.more_note(section.cut, section.rest_command))
+        grid.print_streamed(console, map(terminal.result_cells, section.results))
 
 
 def ci_text(

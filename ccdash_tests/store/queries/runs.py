@@ -1,0 +1,50 @@
+"""A run's results streamed in the order `runs show` lists them (worst status first, then by name)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from ccdash_tests.models import Status, TestResultDTO
+from ccdash_tests.store.engine import Engine
+from ccdash_tests.store.rows import RESULT_SELECT, result_from_row
+
+
+def run_results(
+    engine: Engine,
+    project_id: str,
+    run_id: str,
+    statuses: Sequence[Status] | None = None,
+    flaky_only: bool = False,
+    limit: int | None = None,
+) -> Iterator[TestResultDTO]:
+    """The run's results one at a time, never all in memory: a 200,000-case run lists in constant space."""
+    where = " WHERE r.project_id = ? AND r.run_id = ?"
+    params: list[Any] = [project_id, run_id]
+    if statuses:
+        where += f" AND x.status IN ({', '.join('?' * len(statuses))})"
+        params.extend(status.code for status in statuses)
+    if flaky_only:
+        where += " AND x.flaky = 1"
+    rank = " ".join(f"WHEN {status.code} THEN {status.rank}" for status in Status)
+    tail = f" ORDER BY CASE x.status {rank} END, d.classname, d.name"
+    if limit is not None:
+        tail += " LIMIT ?"
+        params.append(limit)
+    for row in engine.stream(RESULT_SELECT + where + tail, params):
+        yield result_from_row(row)
+
+
+def count_results(
+    engine: Engine, project_id: str, run_id: str, statuses: Sequence[Status] | None, flaky_only: bool
+) -> int:
+    """How many results `run_results` would give without a limit."""
+    where = " WHERE r.project_id = ? AND r.run_id = ?"
+    params: list[Any] = [project_id, run_id]
+    if statuses:
+        where += f" AND x.status IN ({', '.join('?' * len(statuses))})"
+        params.extend(status.code for status in statuses)
+    if flaky_only:
+        where += " AND x.flaky = 1"
+    sql = "SELECT COUNT(*) FROM test_results x JOIN test_runs r ON r.id = x.run_pk" + where
+    return int(engine.query(sql, params)[0][0])

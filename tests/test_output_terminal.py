@@ -1,0 +1,179 @@
+"""Every table at 80 and 120 columns (and in a pipe): nothing wider than the terminal, no identifier broken.
+
+An identifier (a run id, a commit, a branch, a test's name, a feature) is either shown whole on one
+line or cut behind an ellipsis, never folded across lines or cut without a mark.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from factories import Cli, junit_case, junit_xml, tagged_case, write_report
+from rich.cells import cell_len
+
+from ccdash_tests.health import sparkline
+from ccdash_tests.text import INVISIBLE
+
+PROJECT = "checkout"
+BRANCH = "feature/very-long-branch-name-for-the-checkout-page-redesign"
+SHAS = ["a1b2c3d4e5f60718293a4b5c6d7e8f9012345678", "0f1e2d3c4b5a69788796a5b4c3d2e1f001234567"]
+CLASS = "tests.integration.checkout.payment_providers.test_stripe_webhooks"
+FLAKY_NAME = "test_refund_is_idempotent_when_the_webhook_is_retried_twice"
+BROKEN_NAME = "test_capture_after_authorisation_expired_returns_a_clear_error"
+FEATURE = "payment-webhooks"
+DOMAIN = "checkout-and-payments"
+# Every command whose answer is a table or a tree, with what it must show.
+COMMANDS = [
+    ("runs", "list"),
+    ("runs", "show"),
+    ("runs", "show", "--all"),
+    ("history", BROKEN_NAME),
+    ("flaky",),
+    ("failures",),
+    ("failures", "--all"),
+    ("timeline", "--feature", FEATURE),
+    ("timeline", "--feature", FEATURE, "--by", "run"),
+    ("domains",),
+    ("health",),
+    ("health", "--feature", FEATURE),
+    ("gate", "--max-new-failures", "0", "--no-flaky-new", "--fail-under", "0.9"),
+]
+TOKEN = re.compile(r"[^\s│┃|]+")
+
+
+def report(run: int) -> str:
+    message = "AssertionError: expected HTTP 409 from the capture endpoint, got 500 Internal Server Error"
+    return junit_xml(
+        tagged_case(CLASS, FLAKY_NAME, FEATURE, DOMAIN, "flaky" if run == 1 else "passed"),
+        tagged_case(CLASS, BROKEN_NAME, FEATURE, DOMAIN, "failed" if run else "passed", message=message),
+        tagged_case(CLASS, "test_ok", FEATURE, DOMAIN),
+        junit_case("test_\u202eevil_name", classname="tests.test_bidi"),
+    )
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory: pytest.TempPathFactory) -> tuple[Cli, list[str]]:
+    """Three runs with generated (32-hex) ids on a long branch: green, then a flaky and a failing test."""
+    folder = tmp_path_factory.mktemp("terminal")
+    cli = Cli(folder / "store.db", PROJECT)
+    for run in range(3):
+        path = write_report(folder, f"run-{run}.xml", report(run))
+        cli(
+            "ingest", path, "--branch", BRANCH, "--git-sha", SHAS[run % 2],
+            "--timestamp", f"2026-11-2{run}T10:00:00Z", "--session", f"agent-session-{run}-of-a-long-task",
+            code=0,
+        )  # fmt: skip
+    runs = [run["run_id"] for run in cli.json("runs", "list")]
+    assert all(re.fullmatch(r"[0-9a-f]{32}", run_id) for run_id in runs)
+    return cli, runs
+
+
+def pieces_are_whole_or_cut(output: str, identifiers: list[str]) -> None:
+    """No token of the output is a piece of an identifier unless an ellipsis marks the cut side."""
+    for line in output.splitlines():
+        for token in TOKEN.findall(line):
+            core = token.strip("…")
+            if len(core) < 8 or core in identifiers:
+                continue
+            for ident in identifiers:
+                if core in ident:
+                    cut = (token.startswith("…") and ident.endswith(core)) or (
+                        token.endswith("…") and ident.startswith(core)
+                    )
+                    assert cut, f"{ident!r} broken as {token!r} in line {line!r}"
+
+
+@pytest.mark.parametrize("columns", [80, 120])
+def test_every_table_fits_without_breaking_an_identifier(store: tuple[Cli, list[str]], columns: int) -> None:
+    cli, runs = store
+    identifiers = [
+        *(run_id[:12] for run_id in runs),
+        *(sha[:10] for sha in SHAS),
+        BRANCH,
+        f"{CLASS}::{FLAKY_NAME}",
+        f"{CLASS}::{BROKEN_NAME}",
+        FLAKY_NAME,
+        BROKEN_NAME,
+        f"{DOMAIN}::{FEATURE}",
+        DOMAIN,
+        FEATURE,
+    ]
+    seen = ""
+    for command in COMMANDS:
+        result = cli(*command, env={"COLUMNS": str(columns)})
+        # The gate fails (exit 1): the latest run has a failure. Anything else is a crash.
+        crashed = result.exception is not None and not isinstance(result.exception, SystemExit)
+        assert result.exit_code in (0, 1) and not crashed, (command, result.output, result.exception)
+        out = result.stdout
+        assert out.strip(), command
+        too_wide = [line for line in out.splitlines() if cell_len(line) > columns]
+        assert not too_wide, (command, too_wide)
+        pieces_are_whole_or_cut(out, identifiers)
+        assert not re.search(f"[{INVISIBLE}]", out), command
+        seen += out
+    # Generated run ids are shown by 12 hex digits (a prefix `runs show` accepts); in full only in the
+    # header of the run itself (`run <id>  <time>  <status>`), as `git show` does.
+    others = "\n".join(line for line in seen.splitlines() if not line.startswith("run "))
+    assert all(run_id[:12] in seen and run_id not in others for run_id in runs)
+    assert all(sha[:10] in seen and sha not in seen for sha in SHAS)
+    assert "test_\\u202eevil_name" in seen  # the bidi override shown escaped, not obeyed
+
+
+def test_narrow_tables_stack_instead_of_folding(store: tuple[Cli, list[str]]) -> None:
+    cli, runs = store
+    out = cli("history", BROKEN_NAME, env={"COLUMNS": "50"}, code=0).stdout
+    # Too narrow for a table: one record a block, the run on its own line, then `field: value` lines.
+    assert runs[0][:12] in out.splitlines()
+    assert "  status: failed" in out and "  sha: " + SHAS[0][:10] in out
+    assert all(cell_len(line) <= 50 for line in out.splitlines())
+
+
+def test_json_keeps_full_ids(store: tuple[Cli, list[str]]) -> None:
+    cli, runs = store
+    document = cli.json("runs", "show", runs[0])
+    assert document["run"]["run_id"] == runs[0] and document["run"]["git_sha"] == SHAS[0]
+    assert len(document["results"]) == 4  # every result, not the default listing's
+
+
+def test_runs_show_lists_failures_and_flaky_by_default(tmp_path: Path) -> None:
+    cli = Cli(tmp_path / "store.db", PROJECT)
+    cases = [junit_case(f"test_{i:03}", "failed" if i < 25 else "passed", classname="t") for i in range(300)]
+    cases.append(junit_case("test_retried", "flaky", classname="t"))
+    cases.append(junit_case("test_later", "skipped", classname="t"))
+    path = write_report(tmp_path, "big.xml", junit_xml(*cases))
+    cli("ingest", path, "--run-id", "nightly-7", code=0)
+
+    out = cli("runs", "show", code=0).stdout
+    assert "276 passed  25 failed  1 skipped" in out
+    assert "Errors and failures (25)" in out and "Flaky tests (1)" in out
+    assert "t::test_019" in out and "t::test_020" not in out  # 20 shown, worst first then by name
+    assert "and 5 more: ccdash-tests failures --run nightly-7" in out
+    assert "t::test_200" not in out and "test_later" not in out  # passed and skipped are not listed
+
+    limited = cli("runs", "show", "--limit", "3", code=0).stdout
+    assert "t::test_002" in limited and "t::test_003" not in limited and "and 22 more" in limited
+
+    skipped = cli("runs", "show", "--status", "skipped", code=0).stdout
+    assert "Skipped results (1)" in skipped and "t::test_later" in skipped and "test_000" not in skipped
+
+    flaky = cli("runs", "show", "--status", "flaky", code=0).stdout
+    assert "Flaky tests (1)" in flaky and "t::test_retried" in flaky
+
+    every = cli("runs", "show", "--all", code=0).stdout
+    assert "All results (302)" in every and "more:" not in every
+    listed = [line.split()[0] for line in every.splitlines() if line.startswith("t::test_")]
+    assert len(listed) == 302 and listed[:25] == [f"t::test_{i:03}" for i in range(25)]
+
+    passed = cli("runs", "show", "--status", "passed", "--limit", "2", code=0).stdout
+    assert "and 274 more: ccdash-tests runs show nightly-7 --status passed --all" in passed
+
+    document = json.loads(cli("runs", "show", "--json", code=0).stdout)
+    assert len(document["results"]) == 302 and document["run"]["run_id"] == "nightly-7"
+
+
+def test_sparkline_shows_any_drop() -> None:
+    # Only a full pass rate is a full bar: 98% and 99.9% are one bar lower.
+    assert sparkline([1.0, 0.98, 0.999, 1.0]) == "█▇▇█"
