@@ -146,7 +146,10 @@ class RunResult:
 class DTO(BaseModel):
     """Base of every DTO: immutable, JSON round-trippable, no raw rows."""
 
-    model_config = ConfigDict(frozen=True, use_enum_values=False, ser_json_timedelta="float")
+    # defer_build: a model's validator is built on first use, so a command pays only for the DTOs it uses.
+    model_config = ConfigDict(
+        frozen=True, use_enum_values=False, ser_json_timedelta="float", defer_build=True
+    )
 
 
 class TestRunDTO(DTO):

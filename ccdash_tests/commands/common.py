@@ -4,22 +4,26 @@ from __future__ import annotations
 
 import contextlib
 import enum
-import sqlite3
+import importlib
 import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from typer.core import TyperGroup
 
-from ccdash_tests import __version__, runmeta
+from ccdash_tests import __version__
 from ccdash_tests.errors import EXIT_INTERRUPTED, EXIT_STORE, ReportedError, UserError
-from ccdash_tests.models import SignalSeverity
-from ccdash_tests.output import terminal
 from ccdash_tests.output.formats import OutputFormat
 from ccdash_tests.store import DEFAULT_DB_FILE
 from ccdash_tests.text import error_line
+
+if TYPE_CHECKING:
+    from ccdash_tests.models import SignalSeverity
+
+# Imported where used, not here: `--version` and every command load this module, and models (pydantic),
+# terminal (rich), runmeta and sqlite3 cost more start-up than some commands' whole work.
 
 HELP = f"""Turn test reports into test history, feature health and integrity signals.
 
@@ -34,11 +38,74 @@ COMMAND_ORDER = (
 )  # fmt: skip
 
 
+# The module of ccdash_tests.commands that registers each command. A command's module (and through it the
+# domain modules it uses) is imported only when that command runs or --help lists it: start-up is most
+# of what a CI step pays for a read command.
+COMMAND_MODULES = {
+    "ingest": "ingest_cmd",
+    "runs": "runs_cmd",
+    "db": "runs_cmd",
+    "history": "forensics_cmd",
+    "flaky": "forensics_cmd",
+    "failures": "forensics_cmd",
+    "timeline": "forensics_cmd",
+    "domains": "health_cmd",
+    "health": "health_cmd",
+    "map": "map_cmd",
+    "integrity": "integrity_cmd",
+    "gate": "gate_cmd",
+    "report": "report_cmd",
+    "push": "push_cmd",
+}
+
+
 class CommandsInOrder(TyperGroup):
+    """The root group: commands listed in COMMAND_ORDER, each built from its module on first use."""
+
     def list_commands(self, ctx: Any) -> list[str]:  # Any: the Context of the click Typer vendors
-        names = super().list_commands(ctx)
+        names = set(super().list_commands(ctx)) | set(COMMAND_MODULES)
         rank = {name: index for index, name in enumerate(COMMAND_ORDER)}
         return sorted(names, key=lambda name: (rank.get(name, len(rank)), name))
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        module = COMMAND_MODULES.get(cmd_name)
+        built: set[str] = self.__dict__.setdefault("_lazily_built", set())
+        if module is not None and cmd_name not in built:
+            importlib.import_module(f"ccdash_tests.commands.{module}")
+            command = _click_command(cmd_name)
+            if command is not None:
+                self.commands[cmd_name] = command
+            built.add(cmd_name)
+        return super().get_command(ctx, cmd_name)
+
+    def resolve_command(self, ctx: Any, args: list[str]) -> Any:
+        if args and args[0] not in self.commands and args[0] not in COMMAND_MODULES:
+            # An unknown name: build every command, so that "Did you mean ...?" can name any of them.
+            for name in COMMAND_MODULES:
+                self.get_command(ctx, name)
+        return super().resolve_command(ctx, args)
+
+
+def _click_command(name: str) -> Any:
+    """The click command (or group) Typer builds for `name` as registered now on `app`."""
+    from typer.main import get_command_from_info, get_command_name, get_group_from_info
+
+    for info in app.registered_commands:
+        if info.callback is not None and (info.name or get_command_name(info.callback.__name__)) == name:
+            return get_command_from_info(
+                info,
+                pretty_exceptions_short=app.pretty_exceptions_short,
+                rich_markup_mode=app.rich_markup_mode,
+            )
+    for group in app.registered_groups:
+        if group.name == name:
+            return get_group_from_info(
+                group,
+                pretty_exceptions_short=app.pretty_exceptions_short,
+                rich_markup_mode=app.rich_markup_mode,
+                suggest_commands=app.suggest_commands,
+            )
+    return None
 
 
 app = typer.Typer(
@@ -93,6 +160,8 @@ def parse_severity(option: str, value: str | None) -> SignalSeverity | None:
     """A severity option's value (`--fail-on high`), or None when the option was not given."""
     if value is None:
         return None
+    from ccdash_tests.models import SignalSeverity
+
     try:
         return SignalSeverity(value)
     except ValueError:
@@ -101,6 +170,8 @@ def parse_severity(option: str, value: str | None) -> SignalSeverity | None:
 
 def fail(message: str, code: int, detail_lines: Sequence[str] = ()) -> typer.Exit:
     """The message on one line of stderr, any detail lines under it; the caller raises the returned Exit."""
+    from ccdash_tests.output import terminal
+
     sys.stderr.write(f"ccdash-tests: {terminal.safe(message)}\n")
     for line in detail_lines:
         sys.stderr.write(f"{terminal.safe(line)}\n")
@@ -115,22 +186,25 @@ def user_errors() -> Iterator[None]:
     except ReportedError as exc:  # bad input (2), store (3), a failed gate (1)
         first, *rest = exc.report_lines()
         raise fail(first, exc.exit_code, rest) from None
-    except sqlite3.Error as exc:
-        raise fail(f"store error: {error_line(exc)}", EXIT_STORE) from None
     except KeyboardInterrupt:
         raise fail("interrupted; nothing was written", EXIT_INTERRUPTED) from None
     except Exception as exc:
-        if _is_psycopg_error(exc):
+        if _is_driver_error(exc, "sqlite3"):
+            raise fail(f"store error: {error_line(exc)}", EXIT_STORE) from None
+        if _is_driver_error(exc, "psycopg"):
             raise fail(f"store error: PostgreSQL: {error_line(exc)}", EXIT_STORE) from None
         raise
 
 
-def _is_psycopg_error(exc: Exception) -> bool:
-    module = sys.modules.get("psycopg")
+def _is_driver_error(exc: Exception, driver: str) -> bool:
+    """Whether exc is a database driver's error; a driver never imported cannot have raised it."""
+    module = sys.modules.get(driver)
     return module is not None and isinstance(exc, module.Error)
 
 
 def resolve_project(project: str | None) -> str:
+    from ccdash_tests import runmeta
+
     value = (project or "").strip() or runmeta.default_project(Path.cwd())
     if len(value) > 200:
         raise UserError("--project: longer than 200 characters")

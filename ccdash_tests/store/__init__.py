@@ -26,32 +26,27 @@ import re
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ccdash_tests.errors import StoreDisabledError, StoreError
-from ccdash_tests.store.base import (
-    DefinitionRepository,
-    DomainRepository,
-    HistoryEntry,
-    MappingRepository,
-    ResultRepository,
-    RunRepository,
-    SignalRepository,
-)
-from ccdash_tests.store.engine import Engine, PostgresEngine, SqliteEngine
-from ccdash_tests.store.migrations import migrate, schema_version
-from ccdash_tests.store.repositories import (
-    SqlDefinitionRepository,
-    SqlDomainRepository,
-    SqlMappingRepository,
-    SqlResultRepository,
-    SqlRunRepository,
-    SqlSignalRepository,
-)
 from ccdash_tests.text import error_line
+
+if TYPE_CHECKING:
+    from ccdash_tests.store.base import (
+        DefinitionRepository,
+        DomainRepository,
+        MappingRepository,
+        ResultRepository,
+        RunRepository,
+        SignalRepository,
+    )
+    from ccdash_tests.store.engine import Engine
+
+# The engines, migrations and repositories are imported when a store is opened, not with this package:
+# every command names DEFAULT_DB_FILE in its --help, and `--version` opens nothing.
 
 __all__ = [
     "DEFAULT_DB_FILE",
-    "HistoryEntry",
     "Store",
     "StoreDisabledError",
     "StoreError",
@@ -102,6 +97,15 @@ class Store:
     """One open store: the repositories over one engine, and its transaction."""
 
     def __init__(self, engine: Engine) -> None:
+        from ccdash_tests.store.repositories import (
+            SqlDefinitionRepository,
+            SqlDomainRepository,
+            SqlMappingRepository,
+            SqlResultRepository,
+            SqlRunRepository,
+            SqlSignalRepository,
+        )
+
         self.engine = engine
         self.runs: RunRepository = SqlRunRepository(engine)
         self.definitions: DefinitionRepository = SqlDefinitionRepository(engine)
@@ -118,6 +122,8 @@ class Store:
         return self.engine.transaction(lock_key)
 
     def schema_version(self) -> tuple[int, str | None]:
+        from ccdash_tests.store.migrations import schema_version
+
         return schema_version(self.engine)
 
     def close(self) -> None:
@@ -131,6 +137,8 @@ class Store:
 
 
 def open_engine(location: StoreLocation) -> Engine:
+    from ccdash_tests.store.engine import PostgresEngine, SqliteEngine
+
     if location.backend == "postgresql":
         return PostgresEngine(location.target)
     path = Path(location.target)
@@ -141,6 +149,8 @@ def open_engine(location: StoreLocation) -> Engine:
 
 def open_store(db: str | None = None) -> Store:
     """Open (and migrate) the store named by --db / $CCDASH_TESTS_DB / the default file."""
+    from ccdash_tests.store.migrations import migrate
+
     location = resolve_location(db)
     engine = open_engine(location)
     try:

@@ -1,0 +1,122 @@
+"""Start-up: each command imports only what it uses (checked on sys.modules of a real process, not timed)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from factories import Cli, junit_text
+from reliability_support import cli_env
+
+# Domain modules (and the PostgreSQL driver) that the store-listing commands and --version never need.
+HEAVY = (
+    "ccdash_tests.integrity",
+    "ccdash_tests.forensics",
+    "ccdash_tests.mapping",
+    "ccdash_tests.gate",
+    "ccdash_tests.health",
+    "ccdash_tests.push",
+    "psycopg",
+)
+
+PROBE = """
+import json, sys
+sys.argv = ["ccdash-tests", *json.loads(sys.argv[1])]
+from ccdash_tests.cli import main
+try:
+    main()
+except SystemExit as exit:
+    code = exit.code
+else:
+    code = 0
+with open(OUT, "w") as out:
+    json.dump({"code": code, "modules": sorted(sys.modules)}, out)
+"""
+
+
+def loaded_modules(tmp_path: Path, *args: str) -> tuple[int, set[str]]:
+    """Run `ccdash-tests ARGS` in a fresh interpreter; its exit code and every module it imported."""
+    out = tmp_path / "modules.json"
+    probe = PROBE.replace("OUT", repr(str(out)))
+    subprocess.run(
+        [sys.executable, "-c", probe, json.dumps(list(args))],
+        env=cli_env(),
+        cwd=tmp_path,
+        stdout=subprocess.DEVNULL,
+        check=True,
+    )
+    found = json.loads(out.read_text())
+    return found["code"], set(found["modules"])
+
+
+def heavy(modules: set[str]) -> list[str]:
+    return sorted(m for m in modules if m.startswith(HEAVY))
+
+
+@pytest.fixture
+def stored(tmp_path: Path) -> Path:
+    """A SQLite store holding one run."""
+    db = tmp_path / "store.db"
+    report = tmp_path / "r.xml"
+    report.write_text(junit_text([("pkg.T", "test_a", "passed"), ("pkg.T", "test_b", "failed")]))
+    Cli(db, "demo")("ingest", report, code=0)
+    return db
+
+
+def test_version_imports_no_command_module_and_no_store(tmp_path: Path) -> None:
+    code, modules = loaded_modules(tmp_path, "--version")
+    assert code == 0
+    assert heavy(modules) == []
+    assert not any(
+        m.startswith("ccdash_tests.commands.") and m != "ccdash_tests.commands.common" for m in modules
+    )
+    assert "ccdash_tests.models" not in modules and "sqlite3" not in modules and "pydantic" not in modules
+
+
+@pytest.mark.parametrize("args", [["runs", "list", "--json"], ["runs", "list"], ["db", "info", "--json"]])
+def test_store_listing_commands_import_no_domain_module(
+    tmp_path: Path, stored: Path, args: list[str]
+) -> None:
+    code, modules = loaded_modules(tmp_path, *args, "--db", str(stored), "--project", "demo")
+    assert code == 0
+    assert heavy(modules) == []
+    assert "ccdash_tests.commands.runs_cmd" in modules
+
+
+def test_a_command_imports_its_own_domain_modules(tmp_path: Path, stored: Path) -> None:
+    # The probe sees imports: `failures` loads forensics (and still nothing of integrity or PostgreSQL).
+    code, modules = loaded_modules(tmp_path, "failures", "--json", "--db", str(stored), "--project", "demo")
+    assert code == 0
+    assert "ccdash_tests.forensics" in modules
+    assert [m for m in heavy(modules) if not m.startswith("ccdash_tests.forensics")] == []
+
+
+def test_every_command_is_built_from_the_module_that_registers_it() -> None:
+    import importlib
+
+    from typer.main import get_command_name
+
+    from ccdash_tests.commands.common import COMMAND_MODULES, COMMAND_ORDER, app
+
+    for module in set(COMMAND_MODULES.values()):
+        importlib.import_module(f"ccdash_tests.commands.{module}")
+    registered: dict[str, str] = {}
+    for info in app.registered_commands:
+        assert info.callback is not None
+        registered[info.name or get_command_name(info.callback.__name__)] = info.callback.__module__
+    for group in app.registered_groups:
+        assert group.name is not None and group.typer_instance is not None
+        owners = {c.callback.__module__ for c in group.typer_instance.registered_commands if c.callback}
+        assert len(owners) == 1, (group.name, owners)
+        registered[group.name] = owners.pop()
+    assert registered == {name: f"ccdash_tests.commands.{module}" for name, module in COMMAND_MODULES.items()}
+    assert set(COMMAND_ORDER) == set(COMMAND_MODULES)
+
+
+def test_unknown_command_still_suggests_a_lazily_built_one() -> None:
+    result = Cli()("histry")
+    assert result.exit_code == 2
+    assert "Did you mean 'history'?" in result.stderr
