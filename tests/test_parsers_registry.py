@@ -16,6 +16,7 @@ SAMPLES = {
     ReportFormat.PYTEST_JSON: (DATA / "pytest" / "pytest.json", "pytest"),
     ReportFormat.REPORTLOG: (DATA / "pytest" / "reportlog.jsonl", "pytest"),
     ReportFormat.TRX: (DATA / "trx" / "mstest.trx", "mstest"),
+    ReportFormat.JEST_JSON: (DATA / "jest" / "report.json", "jest"),
 }
 
 

@@ -20,6 +20,7 @@ class ReportFormat(enum.StrEnum):
     PYTEST_JSON = "pytest-json"
     REPORTLOG = "reportlog"
     TRX = "trx"
+    JEST_JSON = "jest-json"
 
 
 FORMATS = tuple(fmt.value for fmt in ReportFormat)

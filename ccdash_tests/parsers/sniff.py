@@ -49,7 +49,11 @@ JSON_OTHERS: tuple[tuple[frozenset[str], str], ...] = (
 PYTEST_JSON_KEYS = frozenset(
     {"created", "duration", "exitcode", "root", "environment", "summary", "collectors", "tests", "warnings"}
 )
-READ = "JUnit XML, TRX, pytest-json-report, pytest report-log"
+# Top-level keys that tell each JSON format this tool reads (checked in this order).
+JSON_FORMATS: tuple[tuple[frozenset[str], ReportFormat], ...] = (
+    (frozenset({"testResults", "numTotalTests", "numFailedTestSuites"}), ReportFormat.JEST_JSON),
+)
+READ = "JUnit XML, TRX, pytest-json-report, pytest report-log, Jest/Vitest JSON"
 
 
 def _text_head(head: bytes) -> str:
@@ -116,6 +120,9 @@ def _json_format(text: str, path: str) -> ReportFormat:
     for needed, what in JSON_OTHERS:
         if needed <= keys or needed <= set(top_level_keys(first_line)):
             raise ReportError(path, f"not a format this tool reads: the file looks like {what}")
+    for markers, fmt in JSON_FORMATS:
+        if keys & markers:
+            return fmt
     if not keys or keys & PYTEST_JSON_KEYS:
         return ReportFormat.PYTEST_JSON  # JSON, maybe broken: the JSON reader names the problem
     shown = ", ".join(sorted(keys)[:8])
