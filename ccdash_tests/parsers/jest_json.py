@@ -7,6 +7,8 @@ run (an import error: a failed `testResults[]` entry with no assertion results) 
 Attempts: Jest writes `invocations` (jest.retryTimes); Vitest leaves one failure message per failed
 try, also on a test that passed on retry. A passed test with more than one attempt is flaky.
 Message = the first line of the first failure message, details = all failure messages; both bounded.
+Each result is one test (its retries are inside it): the k-th result of one identity in a file is
+named "<name> #k", as junit.py names the same tools' repeated <testcase>s.
 
 Identity, chosen to equal what each tool's own JUnit reporter gives (so switching format keeps
 history): Jest as jest-junit's defaults: suite = the file's first describe title (jest-junit's
@@ -81,6 +83,7 @@ def parse(fh: BinaryIO, path: str, max_text: int) -> ParsedReport:
     jest = document.num_runtime_error_test_suites is not None or document.open_handles is not None
     framework = "jest" if jest else "vitest"
     cases = [case for result in document.test_results for case in _cases(result, framework, path, max_text)]
+    _number_repeats(cases)
     metadata: dict[str, str] = {}
     if document.start_time is not None:
         with contextlib.suppress(OverflowError, OSError, ValueError):
@@ -133,6 +136,18 @@ def _cases(result: FileResult, framework: str, path: str, max_text: int) -> Iter
             truncated=truncated,
             framework=framework,
         )
+
+
+def _number_repeats(cases: list[ParsedCase]) -> None:
+    """The k-th case of one (suite, classname, name) is named "<name> #k": these tools write one result
+    per test (retries are inside it), so a repeated title is another test (jest-each rows, a title
+    written twice), the rule junit.py applies to the same tools' JUnit files."""
+    seen: dict[tuple[str, str, str], int] = {}
+    for case in cases:
+        key = (case.suite, case.classname, case.name)
+        count = seen[key] = seen.get(key, 0) + 1
+        if count > 1:
+            case.name = f"{case.name} #{count}"
 
 
 def _failed_to_run(file: str, text: str, framework: str, max_text: int) -> ParsedCase:
