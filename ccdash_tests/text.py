@@ -6,6 +6,7 @@ Pure functions of plain values; escaping for a terminal, Markdown or HTML stays 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 ELLIPSIS = "…"
 # Bidi controls (embeddings, overrides, isolates, marks: LRM, RLM, ALM) and invisible characters
@@ -19,6 +20,18 @@ _CONTROL = re.compile(rf"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f{INVISIBLE}]")
 # prefix `runs show` and `failures --run` accept. `--json` always carries the full id.
 RUN_ID_SHOWN = 12
 _GENERATED_ID = re.compile(r"[0-9a-f]{32,}")
+# Secrets a message can carry: a URL's password (up to the last `@` before the host, as an unencoded
+# `@` in a password is common), a secret query parameter or libpq keyword (`?password=`,
+# `sslpassword=`, `token=`...), and a bearer token.
+_URL_PASSWORD = re.compile(r"([a-z][a-z0-9+.-]*://[^\s:/@]*:)[^\s/]*@", re.IGNORECASE)
+_SECRET_PARAM = re.compile(
+    r"\b((?:ssl)?password|passwd|pwd|passfile|token|access_token|secret|api[_-]?key)(\s*=\s*)"
+    r"('[^']*'|\"[^\"]*\"|[^&\s'\"]*[^&\s'\":,;.])",
+    re.IGNORECASE,
+)
+_BEARER = re.compile(r"\b(bearer\s+)[\w.~+/-]+=*", re.IGNORECASE)
+# libpq, given `user:pa@ss@host`, takes `ss@host` for the host and says so: a host holds no `@`.
+_HOST_SPILL = re.compile(r"""(host\s+["'])[^"'\s]*@""", re.IGNORECASE)
 LINE_BREAKS = re.compile(r"\s*[\r\n]+\s*")
 
 
@@ -91,3 +104,26 @@ def signal_place(file_path: str, test_name: str | None) -> str:
 def short_run_id(run_id: str) -> str:
     """A generated run id by its first 12 hex digits; a run id someone chose (`nightly-42`) whole."""
     return run_id[:RUN_ID_SHOWN] if _GENERATED_ID.fullmatch(run_id) else run_id
+
+
+def redact_secrets(text: str, known: Iterable[str] = ()) -> str:
+    """`text` with every password, secret parameter and bearer token replaced by ***: what every
+    message goes through before it is printed (a PostgreSQL URL in --db, libpq's errors repeating it).
+    `known` secrets (a URL's own password, see url_secrets) are replaced wherever they appear."""
+    for secret in sorted((k for k in known if len(k) >= 3), key=len, reverse=True):
+        text = text.replace(secret, "***")
+    text = _HOST_SPILL.sub(r"\1***@", text)
+    text = _URL_PASSWORD.sub(r"\1***@", text)
+    text = _SECRET_PARAM.sub(r"\1\2***", text)
+    return _BEARER.sub(r"\1***", text)
+
+
+def url_secrets(url: str) -> list[str]:
+    """The secrets a URL holds: its password (each `@`-separated piece too, as libpq may split an
+    unencoded one) and the values of its secret parameters."""
+    found: list[str] = []
+    match = re.match(r"[a-z][a-z0-9+.-]*://[^\s:/@]*:([^\s/]*)@", url, re.IGNORECASE)
+    if match:
+        found += [match.group(1), *match.group(1).split("@")]
+    found += [value.strip("'\"") for _, _, value in _SECRET_PARAM.findall(url)]
+    return [secret for secret in found if secret]

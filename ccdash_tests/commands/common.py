@@ -11,13 +11,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+from typer._click.exceptions import BadParameter, MissingParameter, NoArgsIsHelpError, UsageError
 from typer.core import TyperGroup
 
 from ccdash_tests import __version__
 from ccdash_tests.errors import EXIT_INTERRUPTED, EXIT_STORE, ReportedError, UserError
 from ccdash_tests.output.formats import OutputFormat
 from ccdash_tests.store import DEFAULT_DB_FILE
-from ccdash_tests.text import error_line
+from ccdash_tests.text import error_line, first_line, redact_secrets
 
 if TYPE_CHECKING:
     from ccdash_tests.models import SignalSeverity
@@ -59,8 +60,59 @@ COMMAND_MODULES = {
 }
 
 
+# The end of each command's --help: one or two command lines a newcomer can copy.
+EXAMPLES: dict[str, tuple[str, ...]] = {
+    "ingest": (
+        "ccdash-tests ingest report.xml",
+        "pytest --junitxml=report.xml; ccdash-tests ingest report.xml --branch main --trigger ci",
+    ),
+    "runs list": ("ccdash-tests runs list --limit 5",),
+    "runs show": (
+        "ccdash-tests runs show                       # the latest run: counts, failures, flaky",
+        "ccdash-tests runs show 3f2a9c01b7de --status skipped --all",
+    ),
+    "history": ("ccdash-tests history test_partial_refund",),
+    "flaky": ("ccdash-tests flaky --runs 50",),
+    "failures": ("ccdash-tests failures", "ccdash-tests failures --since 7d"),
+    "timeline": ("ccdash-tests timeline --feature refunds --by run",),
+    "domains": ("ccdash-tests domains",),
+    "health": (
+        "ccdash-tests health --feature refunds",
+        'ccdash-tests health --format markdown >> "$GITHUB_STEP_SUMMARY"',
+    ),
+    "map import": ("ccdash-tests map import mapping.yaml",),
+    "map set": ("ccdash-tests map set tests/test_refunds.py::test_partial_refund --feature refunds",),
+    "map unset": ("ccdash-tests map unset tests/test_refunds.py::test_partial_refund",),
+    "map resolve": ("ccdash-tests map resolve",),
+    "map conflicts": ("ccdash-tests map conflicts",),
+    "map show": ("ccdash-tests map show",),
+    "integrity": ("ccdash-tests integrity --fail-on high",),
+    "integrity scan": ("ccdash-tests integrity scan --base main",),
+    "integrity ack": ('ccdash-tests integrity ack SIGNAL_ID --reason "test moved to test_api.py"',),
+    "gate": ("ccdash-tests gate --max-new-failures 0 --fail-on-integrity high --base-branch main",),
+    "report": ("ccdash-tests report --html report.html",),
+    "push": ("ccdash-tests push --since 1d --ccdash-url http://localhost:8000",),
+    "db info": ("ccdash-tests db info",),
+}
+
+
+class UsageLine(UsageError):
+    """A usage error on one line of stderr, exit 2, like every other error of the tool (Click's own
+    form is three lines: usage, a hint and the error)."""
+
+    def show(self, file: Any = None) -> None:
+        from ccdash_tests.output import terminal
+
+        sys.stderr.write(f"ccdash-tests: {terminal.safe(self.message)}\n")
+
+
 class CommandsInOrder(TyperGroup):
-    """The root group: commands listed in COMMAND_ORDER, each built from its module on first use."""
+    """The root group: commands listed in COMMAND_ORDER, each built from its module on first use, with
+    usage errors on one line and plain metavars (`N`, `TEXT`, `[a|b]`) and examples in their --help."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        tidy_metavars(self)
 
     def list_commands(self, ctx: Any) -> list[str]:  # Any: the Context of the click Typer vendors
         names = set(super().list_commands(ctx)) | set(COMMAND_MODULES)
@@ -74,6 +126,8 @@ class CommandsInOrder(TyperGroup):
             importlib.import_module(f"ccdash_tests.commands.{module}")
             command = _click_command(cmd_name)
             if command is not None:
+                tidy_metavars(command)
+                add_examples(command, cmd_name)
                 self.commands[cmd_name] = command
             built.add(cmd_name)
         return super().get_command(ctx, cmd_name)
@@ -84,6 +138,14 @@ class CommandsInOrder(TyperGroup):
             for name in COMMAND_MODULES:
                 self.get_command(ctx, name)
         return super().resolve_command(ctx, args)
+
+    def make_context(self, *args: Any, **kwargs: Any) -> Any:
+        with one_line_usage():
+            return super().make_context(*args, **kwargs)
+
+    def invoke(self, ctx: Any) -> Any:
+        with one_line_usage():
+            return super().invoke(ctx)
 
 
 def _click_command(name: str) -> Any:
@@ -108,6 +170,98 @@ def _click_command(name: str) -> Any:
     return None
 
 
+@contextlib.contextmanager
+def one_line_usage() -> Iterator[None]:
+    try:
+        yield
+    except (UsageLine, NoArgsIsHelpError):
+        raise
+    except UsageError as exc:
+        raise UsageLine(usage_message(exc), exc.ctx) from None
+
+
+def usage_message(exc: UsageError) -> str:
+    """What was wrong, naming the option and the values it takes, and where the help is."""
+    where = exc.ctx.command_path if exc.ctx is not None else "ccdash-tests"
+    param = getattr(exc, "param", None)
+    if isinstance(exc, MissingParameter) and param is not None:
+        return f"missing {param_name(param)} (see {where} -h)"
+    if isinstance(exc, BadParameter) and param is not None:
+        allowed = allowed_values(param)
+        detail = f"expected {allowed}" if allowed else first_line(exc.message)
+        return f"{param_name(param)}: {detail} (see {where} -h)"
+    return f"{first_line(exc.message).rstrip('.')} (see {where} -h)"
+
+
+def param_name(param: Any) -> str:
+    opts = [opt for opt in getattr(param, "opts", []) if opt.startswith("--")]
+    return opts[0] if opts else str(param.name).upper()
+
+
+def allowed_values(param: Any) -> str | None:
+    """The values an option takes, in words: `one of table, markdown`, `a whole number from 1 to 10,000`."""
+    desc = getattr(param, "type_descriptor", None)
+    if desc is None:
+        return None
+    if desc.is_choice:
+        return "one of " + ", ".join(str(getattr(c, "value", c)) for c in desc.choices or ())
+    info = desc.parameter_info
+    annotation = desc.annotation
+    kind = "a whole number" if annotation is int else "a number" if annotation is float else None
+    if kind is None:
+        return None
+    low, high = getattr(info, "min", None), getattr(info, "max", None)
+    if low is not None and high is not None:
+        return f"{kind} from {low:,} to {high:,}"
+    if low is not None:
+        return f"{kind} of at least {low:,}"
+    if high is not None:
+        return f"{kind} of at most {high:,}"
+    return kind
+
+
+def tidy_metavars(command: Any) -> None:
+    """Every option and argument of the tree shown as `--limit N`, `--format [table|markdown]`,
+    `REPORT...`: no Python types (`<list[str]>`, `<int range>`) in --help."""
+    for param in getattr(command, "params", []):
+        desc = getattr(param, "type_descriptor", None)
+        if desc is None or getattr(param, "is_flag", False) or desc.annotation is bool:
+            continue
+        if param.metavar is None:
+            param.metavar = metavar_for(param, desc)
+        if param.param_type_name != "option":
+            # An argument is named by its metavar; no type is printed beside it.
+            param.display_type_rich = lambda ctx: None
+    for sub in getattr(command, "commands", {}).values():
+        tidy_metavars(sub)
+
+
+def add_examples(command: Any, path: str) -> None:
+    """EXAMPLES as the epilog of `command` (named `path`) and its subcommands: the end of each --help,
+    kept as written (\\b: no re-wrapping)."""
+    examples = EXAMPLES.get(path)
+    if examples and not command.epilog:
+        command.epilog = "\b\nExamples:\n" + "\n".join(f"  {line}" for line in examples)
+    for name, sub in getattr(command, "commands", {}).items():
+        add_examples(sub, f"{path} {name}")
+
+
+def metavar_for(param: Any, desc: Any) -> str:
+    if desc.is_choice:
+        return "[" + "|".join(str(getattr(c, "value", c)) for c in desc.choices or ()) + "]"
+    if param.param_type_name != "option":
+        # Click adds the `...` of an argument that takes several values.
+        return str(param.name).upper().removesuffix("S") if desc.is_list else str(param.name).upper()
+    annotation = desc.annotation
+    if annotation is int:
+        return "N"
+    if annotation is float:
+        return "NUMBER"
+    if desc.is_path:
+        return "PATH"
+    return "TEXT"
+
+
 app = typer.Typer(
     cls=CommandsInOrder,
     help=HELP,
@@ -115,6 +269,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     add_completion=True,
     rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
 )
 runs_app = typer.Typer(help="Stored runs.", no_args_is_help=True)
 db_app = typer.Typer(help="The store itself.", no_args_is_help=True)
@@ -169,12 +324,16 @@ def parse_severity(option: str, value: str | None) -> SignalSeverity | None:
 
 
 def fail(message: str, code: int, detail_lines: Sequence[str] = ()) -> typer.Exit:
-    """The message on one line of stderr, any detail lines under it; the caller raises the returned Exit."""
+    """The message on one line of stderr, any detail lines under it; the caller raises the returned Exit.
+
+    A message of several lines is its first line and details: each line is escaped on its own, so a
+    line break prints as one, not as a literal `\\n`."""
     from ccdash_tests.output import terminal
 
-    sys.stderr.write(f"ccdash-tests: {terminal.safe(message)}\n")
-    for line in detail_lines:
-        sys.stderr.write(f"{terminal.safe(line)}\n")
+    first, *more = message.splitlines() or [""]
+    sys.stderr.write(f"ccdash-tests: {terminal.safe(redact_secrets(first))}\n")
+    for line in [*more, *detail_lines]:
+        sys.stderr.write(f"{terminal.safe(redact_secrets(line))}\n")
     return typer.Exit(code)
 
 

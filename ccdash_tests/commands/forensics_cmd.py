@@ -82,7 +82,7 @@ def failures(
 def timeline(
     feature: Annotated[str, typer.Option("--feature", help="Feature name (primary test mappings).")],
     days: Annotated[int, typer.Option("--days", min=1, max=3_660, help="How far back.")] = 90,
-    by: Annotated[str, typer.Option("--by", help="run | day")] = "day",
+    by: Annotated[str, typer.Option("--by", metavar="[run|day]", help="One row a run or a day.")] = "day",
     json_out: JsonOption = False,
     db: DbOption = None,
     project: ProjectOption = None,

@@ -57,7 +57,11 @@ def gate(
     ] = None,
     fail_on_integrity: Annotated[
         str | None,
-        typer.Option("--fail-on-integrity", help="low | medium | high: fail on open signals this severe."),
+        typer.Option(
+            "--fail-on-integrity",
+            metavar="[low|medium|high]",
+            help="Fail on open signals this severe or worse.",
+        ),
     ] = None,
     no_flaky_new: Annotated[
         bool,

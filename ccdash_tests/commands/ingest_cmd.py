@@ -55,7 +55,11 @@ def ingest(
     ],
     fmt: Annotated[
         str,
-        typer.Option("--format", help=f"auto | {' | '.join(FORMATS)} (auto sniffs the content)."),
+        typer.Option(
+            "--format",
+            metavar=f"[auto|{'|'.join(FORMATS)}]",
+            help="The reports' format; auto sniffs the content.",
+        ),
     ] = "auto",
     run_id: Annotated[
         str | None, typer.Option("--run-id", help="Run id. [default: derived from the reports]")

@@ -59,10 +59,16 @@ def integrity(
     sha: Annotated[
         str | None, typer.Option("--sha", help="Only signals of this commit (SHA prefix).")
     ] = None,
-    state: Annotated[str, typer.Option("--state", help="open | acknowledged | all")] = "open",
+    state: Annotated[
+        str, typer.Option("--state", metavar="[open|acknowledged|all]", help="Which signals.")
+    ] = "open",
     fail_on: Annotated[
         str | None,
-        typer.Option("--fail-on", help="low | medium | high: exit 1 when an open signal this severe exists."),
+        typer.Option(
+            "--fail-on",
+            metavar="[low|medium|high]",
+            help="Exit 1 when an open signal this severe or worse exists.",
+        ),
     ] = None,
     fmt: FormatOption = OutputFormat.TABLE,
     json_out: JsonOption = False,

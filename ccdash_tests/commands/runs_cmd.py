@@ -74,12 +74,6 @@ def runs_show(
     """One run: its counts, then its errors, failures and flaky tests (--all: every result).
 
     --json always carries every result.
-
-    Examples:
-
-      ccdash-tests runs show                      # the latest run
-
-      ccdash-tests runs show 3f2a9c01b7de --status skipped --all
     """
     with user_errors(), open_store(db) as store:
         one_output(json_out, fmt)

@@ -14,12 +14,13 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
 from ccdash_tests.models import Status, TestDefinitionDTO, TestResultDTO
-from ccdash_tests.text import first_line
+from ccdash_tests.text import INVISIBLE, first_line
 
 MESSAGE_LIMIT = 4_000
 TITLE_LIMIT = 300
-# C0 controls other than TAB, CR and LF (those three are escaped), DEL and C1: ESC would colour a log.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# C0 controls other than TAB, CR and LF (those three are escaped), DEL and C1: ESC would colour a log;
+# bidi controls and invisible characters would make an annotation read differently from what it is.
+_CONTROL = re.compile(rf"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f{INVISIBLE}]")
 SEVERITY = {Status.ERROR: "critical", Status.FAILED: "major"}
 
 
@@ -37,7 +38,8 @@ class Annotation:
 
 
 def _visible(match: re.Match[str]) -> str:
-    return f"\\x{ord(match.group(0)):02x}"
+    code = ord(match.group(0))
+    return f"\\x{code:02x}" if code < 256 else f"\\u{code:04x}"
 
 
 def clean(text: str, limit: int) -> str:
@@ -72,7 +74,9 @@ def annotations_for(
                 title=clean(f"{result.label} {result.status.value}", TITLE_LIMIT),
                 message=clean(message or f"test {result.status.value} without a message", MESSAGE_LIMIT),
                 status=result.status,
-                path=(definition.path if definition else None) or result.path,
+                path=clean(path, TITLE_LIMIT)
+                if (path := (definition.path if definition else None) or result.path)
+                else None,
                 line=definition.line if definition and definition.line and definition.line > 0 else None,
             )
         )

@@ -16,7 +16,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any, Protocol, runtime_checkable
 
 from ccdash_tests.errors import StoreError
-from ccdash_tests.text import error_line
+from ccdash_tests.text import error_line, redact_secrets, url_secrets
 
 Row = tuple[Any, ...]
 
@@ -185,7 +185,9 @@ class PostgresEngine(_Transactions):
             # measured here, 100,000 cases took 180 s with a kept plan instead of seconds.
             self.conn.execute("SET plan_cache_mode = force_custom_plan")
         except psycopg.Error as exc:
-            raise StoreError(f"{redact_url(url)}: cannot connect to PostgreSQL: {error_line(exc)}") from exc
+            # libpq's own message may repeat the URL, or pieces of a password it could not parse.
+            reason = redact_secrets(error_line(exc), url_secrets(url))
+            raise StoreError(f"{redact_url(url)}: cannot connect to PostgreSQL: {reason}") from exc
 
     @staticmethod
     def _sql(sql: str) -> str:
@@ -276,9 +278,6 @@ def split_statements(sql: str) -> list[str]:
     return [part.strip() for part in sql.split(";\n") if part.strip().rstrip(";").strip()]
 
 
-_URL_PASSWORD = re.compile(r"(://[^:/@]+:)[^@]*@")
-
-
 def redact_url(url: str) -> str:
-    """A URL safe to print: the password replaced by ***."""
-    return _URL_PASSWORD.sub(r"\1***@", url)
+    """A URL safe to print: its password and secret parameters replaced by ***."""
+    return redact_secrets(url)
