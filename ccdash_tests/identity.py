@@ -30,6 +30,8 @@ test_id
       Jest JSON: as jest-junit's defaults (suite = the file's first describe, classname "", name = the
         full title); Vitest JSON: as Vitest's junit reporter (suite = classname = the file path, name =
         titles joined by " > "); so a switch between a tool's JSON and its JUnit keeps every id.
+      go test -json: as gotestsum's JUnit (suite "", classname = the package import path, name = the
+        test name, "TestX/sub" for subtests); a package that failed outside its tests is "TestMain".
 
 run_id
     The user's --run-id verbatim; otherwise sha256 over

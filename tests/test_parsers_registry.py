@@ -17,6 +17,7 @@ SAMPLES = {
     ReportFormat.REPORTLOG: (DATA / "pytest" / "reportlog.jsonl", "pytest"),
     ReportFormat.TRX: (DATA / "trx" / "mstest.trx", "mstest"),
     ReportFormat.JEST_JSON: (DATA / "jest" / "report.json", "jest"),
+    ReportFormat.GO_JSON: (DATA / "gotestsum" / "test.jsonl", "go"),
 }
 
 

@@ -21,6 +21,7 @@ class ReportFormat(enum.StrEnum):
     REPORTLOG = "reportlog"
     TRX = "trx"
     JEST_JSON = "jest-json"
+    GO_JSON = "go-json"
 
 
 FORMATS = tuple(fmt.value for fmt in ReportFormat)

@@ -53,7 +53,7 @@ PYTEST_JSON_KEYS = frozenset(
 JSON_FORMATS: tuple[tuple[frozenset[str], ReportFormat], ...] = (
     (frozenset({"testResults", "numTotalTests", "numFailedTestSuites"}), ReportFormat.JEST_JSON),
 )
-READ = "JUnit XML, TRX, pytest-json-report, pytest report-log, Jest/Vitest JSON"
+READ = "JUnit XML, TRX, pytest-json-report, pytest report-log, Jest/Vitest JSON, go test -json"
 
 
 def _text_head(head: bytes) -> str:
@@ -116,9 +116,12 @@ def _json_format(text: str, path: str) -> ReportFormat:
     first_line = text.split("\n", 1)[0]
     if '"$report_type"' in first_line:
         return ReportFormat.REPORTLOG
+    first_keys = set(top_level_keys(first_line))
+    if "Action" in first_keys and first_keys & {"Time", "Package", "ImportPath"}:
+        return ReportFormat.GO_JSON
     keys = set(top_level_keys(text))
     for needed, what in JSON_OTHERS:
-        if needed <= keys or needed <= set(top_level_keys(first_line)):
+        if needed <= keys or needed <= first_keys:
             raise ReportError(path, f"not a format this tool reads: the file looks like {what}")
     for markers, fmt in JSON_FORMATS:
         if keys & markers:
