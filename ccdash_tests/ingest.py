@@ -26,7 +26,8 @@ from ccdash_tests.models import (
     Trigger,
     utcnow,
 )
-from ccdash_tests.parsers import ParsedReport, ReportError, parse_report
+from ccdash_tests.parsers import MAX_TEXT, ParsedReport, ReportError, parse_report
+from ccdash_tests.parsers.bounds import CaseBounds
 from ccdash_tests.paths import PathFinder
 from ccdash_tests.runs import run_document
 from ccdash_tests.store import Store
@@ -60,6 +61,9 @@ class IngestOutcome:
     skipped_sources: list[SourceFile] = field(default_factory=list)
     # Tests of this ingest whose definition has no file path (path rules and annotations need one).
     without_path: int = 0
+    # "<file>: <what>" for what a report said that disagrees with its cases, and for values the ingest
+    # cut or dropped to fit the store (parsers/bounds.py); nothing is changed silently.
+    warnings: list[str] = field(default_factory=list)
 
     def to_json_dict(self) -> dict:
         """The `ingest --json` document (DESIGN.md §6)."""
@@ -222,13 +226,19 @@ class _CountingReport:
     source: InputFile
     count: int = 0
     on_case: Callable[[], None] | None = None
+    bounds: CaseBounds = field(default_factory=lambda: CaseBounds(MAX_TEXT))
 
     def __iter__(self) -> Iterator[ParsedCase]:
+        fit = self.bounds.fit
         for case in self.report.cases:
             self.count += 1
             if self.on_case is not None:
                 self.on_case()
-            yield case
+            yield fit(case)
+
+    def warnings(self) -> list[str]:
+        """What this file said that disagrees with its cases, then what was cut to fit (read it after)."""
+        return [f"{self.source.name}: {said}" for said in [*self.report.warnings, *self.bounds.warnings()]]
 
     def source_file(self) -> SourceFile:
         return SourceFile(
@@ -303,6 +313,7 @@ def ingest_files(
                             finder.locate(case)
                     writer.write(batch)
         sources = [report.source_file() for report in counted]
+        warnings = [said for report in counted for said in report.warnings()]
         w.record_sources(store.engine, run_pk, sources)
         stamp = None
         if ingest_no == 1 and not plan.timestamp_given:
@@ -325,6 +336,7 @@ def ingest_files(
         sources=sources,
         skipped_sources=plan.skipped,
         without_path=without_path,
+        warnings=warnings,
     )
 
 
@@ -333,12 +345,15 @@ def ingest_request(store: Store, request: IngestRunRequest) -> IngestOutcome:
     with store.transaction(lock_key=f"ccdash-tests:ingest:{request.project_id}"):
         run_pk, ingest_no = w.open_run(store.engine, request)
         writer = RunWriter(store, request.project_id, run_pk, ingest_no)
-        for batch in batched(request.results, BATCH_SIZE):
+        bounds = CaseBounds(MAX_TEXT)
+        for batch in batched(map(bounds.fit, request.results), BATCH_SIZE):
             writer.write(batch)
         w.record_sources(store.engine, run_pk, request.sources)
         run = w.close_run(store.engine, run_pk, None, {}, None)
         new_results = w.count_new(store.engine, run_pk, ingest_no)
-    return IngestOutcome(run=run, new_results=new_results, already_stored=len(writer.already))
+    return IngestOutcome(
+        run=run, new_results=new_results, already_stored=len(writer.already), warnings=bounds.warnings()
+    )
 
 
 def already_complete(

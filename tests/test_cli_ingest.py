@@ -50,9 +50,9 @@ def test_ingest_json_contract(db_url: str, tmp_path: Path) -> None:
         tmp_path, "r.xml", junit(case("a"), case("b", "failed"), case("c", "skipped"), case("d", "error"))
     )
     document = ingest_json(db_url, str(report))
-    assert RUN_KEYS | {"new_results", "already_stored", "tests_without_path", "mapping", "integrity"} == set(
-        document
-    )
+    extra = {"new_results", "already_stored", "tests_without_path", "warnings", "mapping", "integrity"}
+    assert RUN_KEYS | extra == set(document)
+    assert document["warnings"] == []
     assert document["tests_without_path"] == 4  # no pkg/test_mod.py in the working folder
     assert document["mapping"]["resolved"] is True
     assert document["integrity"]["checked"] is False

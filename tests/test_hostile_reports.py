@@ -516,3 +516,124 @@ def test_ten_megabyte_failure_text_is_stored_bounded_and_marked_truncated(db: Pa
     assert results["t_small"]["error_truncated"] is False
     assert results["t_small"]["error_details"] == "short"
     assert db.stat().st_size - size_before < 2 * 1024 * 1024
+
+
+# ---- odd numbers, characters and names: made to fit, said so, the same on both engines ----------
+
+ODD = Path(__file__).parent / "data" / "odd"
+
+# file -> (run status, {name: (status, duration_ms)}, the words each warning line must contain)
+ODD_EXPECTED: dict[str, tuple[str, dict[str, tuple[str, float | None]], list[str]]] = {
+    "numbers.xml": (
+        "failed",
+        {
+            "t_time_1e300": ("passed", None),
+            "t_line_past_64_bits": ("passed", 500.0),
+            "t_line_2_31": ("passed", 500.0),
+            "t_two_days": ("failed", None),
+            "t_fine": ("passed", 1500.0),
+        },
+        ["2 durations out of range", "2 line numbers out of range"],
+    ),
+    "counters.xml": ("empty", {}, ["counters say 6 tests, 1 failing, but it holds 0 test cases"]),
+    "nul_and_numbers.json": (
+        "failed",
+        {"test_a\ufffdb": ("passed", None), "test_line": ("failed", 400.0)},
+        ["U+FFFD in 1 field", "1 duration out of range", "1 line number out of range"],
+    ),
+    "nul_and_numbers.reportlog.jsonl": (
+        "passed",
+        {"test_\ufffdnul": ("passed", None)},
+        ["U+FFFD in 1 field", "1 duration out of range", "1 line number out of range"],
+    ),
+}
+
+
+def stored_outcome(cli: Cli, path: Path) -> tuple:
+    result = cli("ingest", path, "--json")
+    assert result.exit_code == 0, result.output
+    assert "Traceback" not in result.output
+    document = json.loads(result.stdout)
+    results = cli.json("runs", "show", document["run_id"])["results"]
+    rows = sorted(
+        (r["test_id"], r["name"], r["status"], r["duration_ms"], r["error_message"]) for r in results
+    )
+    return document["status"], document["status_counts"], document["duration_ms"], document["warnings"], rows
+
+
+def test_every_odd_file_is_covered() -> None:
+    assert {p.name for p in ODD.iterdir() if p.name != "README.md"} == set(ODD_EXPECTED)
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("name", sorted(ODD_EXPECTED))
+def test_odd_report_is_stored_the_same_on_both_engines(
+    name: str, tmp_path: Path, postgres_schema_url: str
+) -> None:
+    """Out-of-range times and lines, NUL in names: stored by one rule with a warning, never a traceback
+    (SQLite) or a store error (PostgreSQL), and the same answer from both."""
+    path = ODD / name
+    on_sqlite = stored_outcome(Cli(tmp_path / "s.db", "p"), path)
+    on_postgres = stored_outcome(Cli(postgres_schema_url, "p"), path)
+    assert on_sqlite == on_postgres
+    status, _, _, warnings, rows = on_sqlite
+    expected_status, expected_rows, words = ODD_EXPECTED[name]
+    assert status == expected_status
+    assert {row[1]: (row[2], row[3]) for row in rows} == expected_rows
+    assert len(warnings) == len(words)
+    for line, word in zip(warnings, words, strict=True):
+        assert line.startswith(f"{path}: ") and word in line, warnings
+
+
+def test_odd_report_warnings_are_in_the_summary(tmp_path: Path) -> None:
+    result = Cli(tmp_path / "s.db", "p")("ingest", ODD / "counters.xml", code=0)
+    assert f"Warning: {ODD / 'counters.xml'}: its counters say 6 tests, 1 failing" in result.stdout
+
+
+@pytest.mark.postgres
+def test_huge_names_are_cut_with_a_stable_identity(tmp_path: Path, postgres_schema_url: str) -> None:
+    """A 4 MB test name is stored cut to 1,000 characters ending in a digest of the whole: the same name
+    is the same test in the next run, and two huge names that share their start stay two tests."""
+    shared = "n" * (4 * 1024 * 1024)
+    cases = [
+        ("pkg.Big", shared + "a", "failed"),
+        ("pkg.Big", shared + "b", "passed"),
+        ("pkg.Big", "ok", "passed"),
+    ]
+    report = tmp_path / "names.xml"
+    report.write_text(junit_text(cases))
+    answers = []
+    for cli in (Cli(tmp_path / "s.db", "p"), Cli(postgres_schema_url, "p")):
+        first = stored_outcome(cli, report)
+        again = cli.json("ingest", report, "--run-id", "again")
+        second = sorted(r["test_id"] for r in cli.json("runs", "show", again["run_id"])["results"])
+        assert sorted(row[0] for row in first[4]) == second
+        answers.append(first)
+    assert answers[0] == answers[1]
+    status, _, _, warnings, rows = answers[0]
+    assert status == "failed" and len(rows) == 3
+    names = sorted(row[1] for row in rows)
+    assert all(len(name) <= 1000 for name in names)
+    assert len({name for name in names if name.startswith("nnn")}) == 2
+    assert warnings == [f"{report}: 2 names longer than 1,000 characters cut"]
+
+
+@pytest.mark.postgres
+def test_attempts_stop_at_what_the_store_holds(tmp_path: Path, postgres_schema_url: str) -> None:
+    """Attempts stop at 32,767 (a SMALLINT) on both engines: one case with 40,000 rerun elements is
+    clamped before the store, two reruns of 20,000 each are clamped as they fold."""
+
+    def case(name: str, reruns: int) -> str:
+        retries = "<rerunFailure/>" * reruns
+        return (
+            f'<testcase classname="t.test_a" name="{name}" file="t/test_a.py" line="1">{retries}</testcase>'
+        )
+
+    body = case("test_one", 40_000) + case("test_two", 20_000) + case("test_two", 20_000)
+    report = tmp_path / "reruns.xml"
+    report.write_text(f'<testsuites><testsuite name="pytest">{body}</testsuite></testsuites>')
+    for cli in (Cli(tmp_path / "s.db", "p"), Cli(postgres_schema_url, "p")):
+        run = cli.json("ingest", report)
+        results = {r["name"]: r["attempts"] for r in cli.json("runs", "show", run["run_id"])["results"]}
+        assert results == {"test_one": 32_767, "test_two": 32_767}
+        assert run["warnings"] == [f"{report}: 1 attempt count out of range clamped"]

@@ -391,3 +391,44 @@ def test_fold_attempts() -> None:
         ("", "e", Status.PASSED, 2, False),
     ]
     assert fold_attempts([]) == []
+
+
+@pytest.mark.parametrize(
+    ("suites", "warned"),
+    [
+        ('<testsuite name="s" tests="6" failures="1"/>', "counters say 6 tests, 1 failing, but it holds 0"),
+        ('<testsuite name="s" tests="1" failures="1"><testcase classname="c" name="n"/></testsuite>',
+         "counters say 1 test, 1 failing, but it holds 1 test case, 0 failing"),
+        ('<testsuite name="a" tests="2"><testcase classname="c" name="n"/></testsuite>'
+         '<testsuite name="b" tests="1"><testcase classname="c" name="m"/></testsuite>',
+         "counters say 3 tests, 0 failing, but it holds 2 test cases"),
+        ('<testsuite name="s" tests="1" errors="2"><testcase classname="c" name="n"><error/></testcase>'
+         "</testsuite>", None),
+        ('<testsuite name="s" tests="1"><testsuite name="inner" tests="5"/>'
+         '<testcase classname="c" name="n"/></testsuite>', None),
+        ('<testsuite name="s" tests="x" failures="-1"><testcase classname="c" name="n"/></testsuite>', None),
+    ],
+)  # fmt: skip
+def test_declared_counters_that_promise_more_are_warned(
+    tmp_path: Path, suites: str, warned: str | None
+) -> None:
+    """Only the outermost suites' counters count (nested ones are part of them); only a shortfall is said."""
+    report = parse_report(write(tmp_path, f"<testsuites>{suites}</testsuites>"))
+    list(report.cases)
+    if warned is None:
+        assert report.warnings == []
+    else:
+        [said] = report.warnings
+        assert warned in said and said.endswith("stored what the cases say")
+
+
+def test_root_counters_count_when_no_suite_has_any(tmp_path: Path) -> None:
+    body = (
+        '<testsuites tests="4" failures="2"><testsuite name="s"><testcase classname="c" name="n"/>'
+        "</testsuite></testsuites>"
+    )
+    report = parse_report(write(tmp_path, body))
+    list(report.cases)
+    assert report.warnings == [
+        "its counters say 4 tests, 2 failing, but it holds 1 test case, 0 failing; stored what the cases say"
+    ]

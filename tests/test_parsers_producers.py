@@ -267,3 +267,13 @@ def test_pytest_rerunfailures_junit_reruns_are_attempts_and_flaky(db_url: str) -
     after_pass = results["test_teardown_error_after_pass"]
     assert (after_pass["status"], after_pass["attempts"]) == ("error", 3)
     assert run["status"] == "failed"
+
+
+@each_entry
+def test_real_producers_counters_raise_no_warning(entry: dict[str, Any]) -> None:
+    """Producers count their own way (pytest counts a teardown error twice, Jest leaves todo out, TestNG
+    and gotestsum count attempts), but none of their files promises more tests or failures than it holds."""
+    for path in [*paths(entry), *sorted((DATA / "pytest").glob("*.xml"))]:
+        report = parse_report(path)
+        list(report.cases)
+        assert report.warnings == [], path

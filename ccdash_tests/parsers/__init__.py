@@ -15,6 +15,7 @@ from typing import BinaryIO
 from ccdash_tests.parsers import go_json, jest_json, junit, pytest_json, reportlog, trx
 from ccdash_tests.parsers.common import (
     FORMATS,
+    MAX_TEXT,
     ParsedReport,
     ReportError,
     ReportFormat,
@@ -25,6 +26,7 @@ from ccdash_tests.parsers.sniff import SNIFF_BYTES, sniff_format
 
 __all__ = [
     "FORMATS",
+    "MAX_TEXT",
     "PARSERS",
     "ParsedReport",
     "ReportError",
@@ -52,7 +54,7 @@ def report_format(value: str) -> ReportFormat | None:
 
 
 def parse_report(
-    path: str | os.PathLike[str], fmt: str = "auto", *, max_text: int = 64 * 1024
+    path: str | os.PathLike[str], fmt: str = "auto", *, max_text: int = MAX_TEXT
 ) -> ParsedReport:
     """Open and start reading one report: header problems raise ReportError now, case problems later."""
     name = os.fspath(path)

@@ -6,7 +6,7 @@ import enum
 import math
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from ccdash_tests.errors import UserError
 from ccdash_tests.models import ParsedCase, Status
@@ -25,6 +25,7 @@ class ReportFormat(enum.StrEnum):
 
 
 FORMATS = tuple(fmt.value for fmt in ReportFormat)
+MAX_TEXT = 64 * 1024  # characters kept of one failure message, and of its details
 
 
 class ReportError(UserError):
@@ -47,6 +48,9 @@ class ParsedReport:
     framework: str | None
     metadata: dict[str, str]
     cases: Iterator[ParsedCase]
+    # What the file said that disagrees with what was read from it (one line each, without the path);
+    # complete once `cases` is exhausted. The ingest shows them, it never stores a report's counters.
+    warnings: list[str] = field(default_factory=list)
 
 
 def cap_text(text: str | None, max_text: int) -> tuple[str | None, bool]:

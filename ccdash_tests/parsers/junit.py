@@ -54,7 +54,7 @@ from ccdash_tests.parsers.common import (
     normalise_timestamp,
     parse_seconds,
 )
-from ccdash_tests.text import first_line
+from ccdash_tests.text import first_line, plural
 
 _CODES = expat.errors.codes
 _CUT_OFF = frozenset(
@@ -140,8 +140,22 @@ def _is_true(value: str | None) -> bool:
 class _Handler:
     """expat callbacks: keep a suite stack, build cases, hand finished ones to `out`."""
 
-    def __init__(self, parser: expat.XMLParserType, path: str, max_text: int, metadata: dict[str, str]):
+    def __init__(
+        self,
+        parser: expat.XMLParserType,
+        path: str,
+        max_text: int,
+        metadata: dict[str, str],
+        warnings: list[str],
+    ) -> None:
         self.parser = parser
+        self.warnings = warnings
+        # The file's own counters (tests, failures + errors): the outermost <testsuite> elements' sum,
+        # else the root's; and what the cases themselves give, before any folding.
+        self.declared = _Counters()
+        self.root_declared = _Counters()
+        self.read_cases = 0
+        self.read_bad = 0
         self.path = path
         self.max_text = max_text
         self.metadata = metadata
@@ -223,6 +237,8 @@ class _Handler:
         self.root_seen = True
         if tag not in ("testsuites", "testsuite"):
             raise self.refuse(f"not a JUnit report: root <{tag[:80]}>")
+        if tag == "testsuites":
+            self.root_declared.add(attrs)
         name = attrs.get("name", "")
         self.root_framework = dialects.root_framework(name)
         self.framework = self.root_framework
@@ -230,6 +246,8 @@ class _Handler:
             self.metadata.setdefault("name", name)
 
     def _start_suite(self, attrs: dict[str, str]) -> None:
+        if not self.suites:
+            self.declared.add(attrs)
         name = attrs.get("name", "")
         framework = dialects.suite_framework(
             name, attrs, self.suites[-1][1] if self.suites else self.root_framework
@@ -331,6 +349,8 @@ class _Handler:
         )
 
     def _emit(self, case: ParsedCase, teardown_error: bool) -> None:
+        self.read_cases += 1
+        self.read_bad += case.status.is_bad
         if case.framework == "pytest":
             held = self.window.get((case.classname, case.name))
             # pytest writes a teardown error as a second <testcase> only after a failed call (a passed
@@ -384,6 +404,57 @@ class _Handler:
     def flush(self) -> None:
         self.out.extend(self.window.values())
         self.window.clear()
+
+    def check_counters(self) -> None:
+        """At the end: say so when the file's counters promise more tests, or failures, than it holds.
+
+        Only shortfalls are reported: producers count differently above what they write (pytest counts
+        a teardown error besides the failure it follows, Jest leaves todo tests out of its counters),
+        but a report that declares failures and holds no failing case would otherwise store a pass.
+        """
+        declared = self.declared if self.declared.seen else self.root_declared
+        if not declared.seen:
+            return
+        fewer = declared.tests is not None and declared.tests > self.read_cases
+        if not fewer and not (declared.bad and not self.read_bad):
+            return
+        said = plural(declared.tests, "test") + ", " if declared.tests is not None else ""
+        self.warnings.append(
+            f"its counters say {said}{declared.bad:,} failing, but it holds"
+            f" {plural(self.read_cases, 'test case')}, {self.read_bad:,} failing; stored what the cases say"
+        )
+
+
+class _Counters:
+    """A JUnit element's declared `tests`, and `failures` + `errors` (None when absent or unreadable)."""
+
+    __slots__ = ("bad", "seen", "tests")
+
+    def __init__(self) -> None:
+        self.tests: int | None = None
+        self.bad = 0
+        self.seen = False
+
+    def add(self, attrs: dict[str, str]) -> None:
+        tests = _count(attrs.get("tests"))
+        bad = (_count(attrs.get("failures")) or 0) + (_count(attrs.get("errors")) or 0)
+        if tests is None and not bad:
+            return
+        self.seen = True
+        if tests is not None:
+            self.tests = (self.tests or 0) + tests
+        self.bad += bad
+
+
+def _count(value: str | None) -> int | None:
+    """A counter attribute as a small non-negative int (None when absent, unreadable or absurd)."""
+    if value is None or len(value) > 12:
+        return None
+    try:
+        number = int(value.strip())
+    except ValueError:
+        return None
+    return number if number >= 0 else None
 
 
 def _int_or_none(value: str | None) -> int | None:
@@ -457,17 +528,21 @@ def _merge_teardown(held: ParsedCase, twin: ParsedCase, max_text: int) -> Parsed
 
 def parse(fh: BinaryIO, path: str, max_text: int) -> ParsedReport:
     """Start reading a JUnit report (the first chunk is checked now; cases are read lazily)."""
-    metadata, framework, cases = parse_junit(fh, path, max_text)
-    return ParsedReport(path, ReportFormat.JUNIT, framework, metadata, cases)
+    warnings: list[str] = []
+    metadata, framework, cases = parse_junit(fh, path, max_text, warnings)
+    return ParsedReport(path, ReportFormat.JUNIT, framework, metadata, cases, warnings)
 
 
 def parse_junit(
-    fh: BinaryIO, path: str, max_text: int
+    fh: BinaryIO, path: str, max_text: int, warnings: list[str] | None = None
 ) -> tuple[dict[str, str], str | None, Iterator[ParsedCase]]:
-    """Start reading a JUnit file: (metadata, framework, lazy cases). Reads and checks the first chunk now."""
+    """Start reading a JUnit file: (metadata, framework, lazy cases). Reads and checks the first chunk now.
+
+    `warnings` receives, once the cases are read, what the file's own counters say that its cases do not.
+    """
     metadata: dict[str, str] = {}
     parser = expat.ParserCreate()
-    handler = _Handler(parser, path, max_text, metadata)
+    handler = _Handler(parser, path, max_text, metadata, warnings if warnings is not None else [])
     parser.buffer_text = True
     parser.buffer_size = 64 * 1024
     parser.ordered_attributes = False
@@ -507,6 +582,7 @@ def _feed(parser: expat.XMLParserType, handler: _Handler, fh: BinaryIO, path: st
         if not handler.root_seen:
             raise ReportError(path, "empty file")
         handler.flush()
+        handler.check_counters()
         return True
     return False
 

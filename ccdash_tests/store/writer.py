@@ -39,7 +39,8 @@ BAD = f"({', '.join(map(str, BAD_CODES))})"  # literal codes: the statement is p
 # reruns written as duplicate <testcase>s) fold into one result: the last status wins, attempts and
 # time add up, and it is flaky when an earlier attempt failed and the final one passed. The WHERE
 # clause confines folding to rows of this ingest: a result stored by an earlier ingest is never
-# rewritten (results are append-only).
+# rewritten (results are append-only). Attempts stop at 32,767, what the SMALLINT column holds (the
+# CAST keeps PostgreSQL from overflowing while it compares).
 UPSERT_RESULT = f"""
     INSERT INTO test_results (test_pk, run_pk, status, duration_us, attempts, flaky, error_pk, ingest_no)
     VALUES (?, ?, ?, ?, ?, ?, ?, ?)
@@ -47,7 +48,8 @@ UPSERT_RESULT = f"""
         status = excluded.status,
         duration_us = CASE WHEN test_results.duration_us IS NULL AND excluded.duration_us IS NULL THEN NULL
                       ELSE COALESCE(test_results.duration_us, 0) + COALESCE(excluded.duration_us, 0) END,
-        attempts = test_results.attempts + excluded.attempts,
+        attempts = CASE WHEN CAST(test_results.attempts AS INTEGER) + excluded.attempts > 32767 THEN 32767
+                        ELSE test_results.attempts + excluded.attempts END,
         flaky = CASE WHEN excluded.status = {PASSED}
                       AND (test_results.status IN {BAD} OR test_results.flaky = 1 OR excluded.flaky = 1)
                      THEN 1 ELSE 0 END,

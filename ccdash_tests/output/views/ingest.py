@@ -63,6 +63,8 @@ def ingest_summary(
         console.print(terminal.results_table(flaky, title=f"Flaky ({run.flaky_tests})"))
     if "unmapped_tests" in after.mapping:
         console.print(terminal.plain(f"Mapping: {after.mapping['reason']}", style="yellow"))
+    for said in outcome.warnings:
+        console.print(terminal.plain(f"Warning: {said}", style="yellow"))
     style = "bold red" if after.integrity.signals else "dim"
     console.print(terminal.plain(f"Integrity {after.integrity.status}", style=style))
     console.print(terminal.plain(f"Stored in {where}", style="dim"))
@@ -90,6 +92,7 @@ def ingest_document(outcome: IngestOutcome, after: AfterIngest) -> dict:
     return {
         **outcome.to_json_dict(),
         "tests_without_path": outcome.without_path,
+        "warnings": outcome.warnings,
         "mapping": after.mapping,
         "integrity": after.integrity.to_json_dict(),
     }

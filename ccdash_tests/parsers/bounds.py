@@ -1,0 +1,123 @@
+"""What every parsed case must fit before the store, whatever parser read it: one rule for both engines.
+
+SQLite stores almost anything (a NUL in a name, a line of 2^40, a lone surrogate it then cannot encode);
+PostgreSQL refuses NUL in text, integers past its column types and unpaired surrogates. So the ingest
+makes each case fit here, before either engine sees it, and says what it changed (`CaseBounds.warnings`):
+
+  text      NUL and unpaired surrogates become U+FFFD in every text field (names, paths, messages,
+            properties); a report cannot mean them, and PostgreSQL cannot store them.
+  names     suite, classname and name longer than MAX_NAME characters are cut, and the cut one ends with
+            "…" and 16 hex digits of the whole name's sha256, so two long names that share a start stay
+            two tests and the same long name is the same test in every run. A path or error type longer
+            than MAX_NAME is cut.
+  durations a duration that is not a finite number in [0, MAX_DURATION_MS] is dropped (unknown): a
+            test that ran more than a day is a broken clock, and the sum of a run must fit 64 bits.
+  line      outside [0, MAX_LINE] (PostgreSQL's INTEGER) is dropped.
+  attempts  at least 1, at most MAX_ATTEMPTS (the stored SMALLINT).
+  texts     message and details at most max_text characters (parsers cap them; this holds for all).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import re
+from collections import Counter
+
+from ccdash_tests.models import ParsedCase
+from ccdash_tests.text import plural
+
+MAX_NAME = 1000
+MAX_DURATION_MS = 86_400_000.0 * 1.25  # thirty hours
+MAX_LINE = 2**31 - 1
+MAX_ATTEMPTS = 32_767
+_BAD_CHARS = re.compile("[\x00\ud800-\udfff]")
+_REPLACEMENT = "\ufffd"
+
+
+def clean(text: str) -> str:
+    """The text with NUL and unpaired surrogates replaced by U+FFFD (the text itself when it has none)."""
+    return _BAD_CHARS.sub(_REPLACEMENT, text) if _BAD_CHARS.search(text) else text
+
+
+def bounded_name(name: str) -> str:
+    """A name of at most MAX_NAME characters; a longer one cut, keeping a digest of the whole."""
+    if len(name) <= MAX_NAME:
+        return name
+    digest = hashlib.sha256(name.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+    return name[: MAX_NAME - 17] + "…" + digest
+
+
+class CaseBounds:
+    """Makes cases fit (in place) and counts what it changed, for one file's warnings."""
+
+    def __init__(self, max_text: int) -> None:
+        self.max_text = max_text
+        self.changed: Counter[str] = Counter()
+
+    def fit(self, case: ParsedCase) -> ParsedCase:
+        changed = self.changed
+        for attr in ("suite", "classname", "name", "file", "error_type", "framework"):
+            value = getattr(case, attr)
+            if value is None:
+                continue
+            fitted = clean(value)
+            if fitted is not value:
+                changed["characters"] += 1
+            if len(fitted) > MAX_NAME:
+                changed["names"] += 1
+                # the identity's parts keep a digest of the whole; a path or type is only cut
+                fitted = bounded_name(fitted) if attr in ("suite", "classname", "name") else fitted[:MAX_NAME]
+            if fitted is not value:
+                setattr(case, attr, fitted)
+        for attr in ("message", "details"):
+            value = getattr(case, attr)
+            if value is not None:
+                fitted = clean(value)
+                if len(fitted) > self.max_text:
+                    fitted = fitted[: self.max_text]
+                    case.truncated = True
+                if fitted != value:
+                    setattr(case, attr, fitted)
+        if case.properties:
+            limit = self.max_text
+            properties = {
+                clean(key)[:MAX_NAME]: clean(value)[:limit] for key, value in case.properties.items()
+            }
+            if properties != case.properties:
+                changed["characters"] += 1
+                case.properties = properties
+        duration = case.duration_ms
+        if duration is not None and not (
+            isinstance(duration, int | float) and math.isfinite(duration) and 0 <= duration <= MAX_DURATION_MS
+        ):
+            changed["durations"] += 1
+            case.duration_ms = None
+        line = case.line
+        if line is not None and not (isinstance(line, int) and 0 <= line <= MAX_LINE):
+            changed["lines"] += 1
+            case.line = None
+        if not 1 <= case.attempts <= MAX_ATTEMPTS:
+            changed["attempts"] += 1
+            case.attempts = min(max(case.attempts, 1), MAX_ATTEMPTS)
+        return case
+
+    def warnings(self) -> list[str]:
+        """One line per kind of change, in a fixed order."""
+        said = []
+        changed = self.changed
+        if changed["names"]:
+            said.append(f"{plural(changed['names'], 'name')} longer than {MAX_NAME:,} characters cut")
+        if changed["characters"]:
+            fields = plural(changed["characters"], "field")
+            said.append(f"NUL or unpaired surrogate characters replaced by U+FFFD in {fields}")
+        if changed["durations"]:
+            said.append(
+                f"{plural(changed['durations'], 'duration')} out of range (negative, not finite or over"
+                " thirty hours) dropped"
+            )
+        if changed["lines"]:
+            said.append(f"{plural(changed['lines'], 'line number')} out of range dropped")
+        if changed["attempts"]:
+            said.append(f"{plural(changed['attempts'], 'attempt count')} out of range clamped")
+        return said
