@@ -32,6 +32,8 @@ test_id
         titles joined by " > "); so a switch between a tool's JSON and its JUnit keeps every id.
       go test -json: as gotestsum's JUnit (suite "", classname = the package import path, name = the
         test name, "TestX/sub" for subtests); a package that failed outside its tests is "TestMain".
+      Mocha JSON: suite = the test file, classname = the describe titles, name = the title; the JSON
+        cannot give mocha-junit-reporter's suite (the innermost describe), so these ids differ from it.
 
 run_id
     The user's --run-id verbatim; otherwise sha256 over

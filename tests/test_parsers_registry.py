@@ -18,6 +18,7 @@ SAMPLES = {
     ReportFormat.TRX: (DATA / "trx" / "mstest.trx", "mstest"),
     ReportFormat.JEST_JSON: (DATA / "jest" / "report.json", "jest"),
     ReportFormat.GO_JSON: (DATA / "gotestsum" / "test.jsonl", "go"),
+    ReportFormat.MOCHA_JSON: (DATA / "mocha" / "report.json", "mocha"),
 }
 
 

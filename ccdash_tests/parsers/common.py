@@ -22,6 +22,7 @@ class ReportFormat(enum.StrEnum):
     TRX = "trx"
     JEST_JSON = "jest-json"
     GO_JSON = "go-json"
+    MOCHA_JSON = "mocha-json"
 
 
 FORMATS = tuple(fmt.value for fmt in ReportFormat)

@@ -52,8 +52,9 @@ PYTEST_JSON_KEYS = frozenset(
 # Top-level keys that tell each JSON format this tool reads (checked in this order).
 JSON_FORMATS: tuple[tuple[frozenset[str], ReportFormat], ...] = (
     (frozenset({"testResults", "numTotalTests", "numFailedTestSuites"}), ReportFormat.JEST_JSON),
+    (frozenset({"stats"}), ReportFormat.MOCHA_JSON),
 )
-READ = "JUnit XML, TRX, pytest-json-report, pytest report-log, Jest/Vitest JSON, go test -json"
+READ = "JUnit XML, TRX, pytest-json-report, pytest report-log, Jest/Vitest JSON, go test -json, Mocha JSON"
 
 
 def _text_head(head: bytes) -> str:
