@@ -7,7 +7,7 @@ import time
 from pathlib import Path
 
 import pytest
-from factories import junit_text
+from factories import junit_case, junit_xml
 from reliability_support import orphan_counts, run_rows, start_ingest
 
 SHARED = 1500
@@ -24,8 +24,20 @@ def shard_report(folder: Path, index: int) -> Path:
     cases += [
         (f"pkg.own{index}.TestO", f"test_{i}", "skipped" if i % 10 == 0 else "passed") for i in range(OWN)
     ]
+    # Each case names its file, so the ingest has nothing to warn about and stderr must stay empty.
+    failure = {"message": "boom", "text": "trace"}
+    body = (
+        junit_case(
+            name,
+            status,
+            classname=classname,
+            file=classname.replace(".", "/") + ".py",
+            **(failure if status == "failed" else {}),
+        )
+        for classname, name, status in cases
+    )
     path = folder / f"shard-{index:02d}.xml"
-    path.write_text(junit_text(cases, suite=f"shard {index}"))
+    path.write_text(junit_xml(*body, suite=f"shard {index}"))
     return path
 
 
