@@ -10,6 +10,7 @@ import subprocess
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
 
@@ -127,6 +128,17 @@ def detect_git(cwd: Path) -> GitInfo:
     sha = _git(["rev-parse", "--verify", "--quiet", "HEAD"], cwd)
     branch = _git(["symbolic-ref", "--quiet", "--short", "HEAD"], cwd)
     return GitInfo(sha if sha and _SHA.match(sha) else None, branch or None)
+
+
+def commit_time(cwd: Path, sha: str) -> datetime | None:
+    """When commit `sha` of the checkout around `cwd` was made (committer time, UTC); None if unknown."""
+    if not _SHA.match(sha):
+        return None
+    stamp = _git(["show", "-s", "--format=%cI", sha, "--"], cwd)
+    try:
+        return datetime.fromisoformat(stamp).astimezone(UTC) if stamp else None
+    except ValueError:
+        return None
 
 
 def git_toplevel(cwd: Path) -> Path | None:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 import typer
-from factories import Cli, cli, junit_case, junit_xml, write_report
+from factories import Cli, GitRepo, cli, junit_case, junit_xml, write_report
 from typer.main import get_command
 
 from ccdash_tests.cli import app
@@ -132,3 +132,48 @@ def test_bidi_and_invisible_characters_are_shown_escaped(tmp_path: Path) -> None
     assert "\\u202eadmin" in outputs["github"] and "::error " in outputs["github"]
     quality = json.loads(outputs["gitlab"])
     assert "\\u202eadmin\\u2066x\\u200by\\u2028z\\u061c" in quality[0]["description"]
+
+
+def test_ingest_summary_names_the_signals_and_the_command(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    repo = GitRepo(tmp_path / "shop")
+    cart = "tests/test_cart.py"
+    first = repo.commit("cart", {cart: "def test_total():\n    assert 1 + 1 == 2\n    assert 2 * 2 == 4\n"})
+    second = repo.commit("make it green", {cart: "def test_total():\n    pass\n"})
+    monkeypatch.chdir(repo.root)
+    store = Cli(tmp_path / "s.db", "shop")
+    failing = [junit_case(f"test_{i:02}", "failed", classname="tests.test_more") for i in range(25)]
+    red = junit_xml(junit_case("test_total", "failed", classname="tests.test_cart"), *failing)
+    green = junit_xml(junit_case("test_total", classname="tests.test_cart"))
+    out = store("ingest", write_report(tmp_path, "1.xml", red), "--git-sha", first, "--run-id", "r1", code=0)
+    assert "Failures (26)" in out.stdout and "and 6 more: ccdash-tests failures --run r1" in out.stdout
+    assert "test time: " in out.stdout and "(sum of test times)" in out.stdout
+    out = store("ingest", write_report(tmp_path, "2.xml", green), "--git-sha", second, code=0).stdout
+    assert re.search(r"Integrity: \d+ signals in this change", out), out
+    assert re.search(r"\n  high\s+assertion_removed  tests/test_cart\.py::test_total\n", out), out
+    assert f"see them: ccdash-tests integrity --sha {second[:10]}" in out
+
+
+def test_an_old_report_stored_against_a_newer_commit_is_warned_about(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    repo = GitRepo(tmp_path / "shop")
+    head = repo.commit("a", {"README": "x\n"})
+    monkeypatch.chdir(repo.root)
+    store = Cli(tmp_path / "s.db", "shop")
+    env = {"CI": "", "GITHUB_ACTIONS": ""}  # the commit comes from the checkout, not a CI variable
+    old = junit_xml(junit_case("test_a"), timestamp="2020-01-01T00:00:00")
+    result = store("ingest", write_report(tmp_path, "old.xml", old), env=env, code=0)
+    assert "Warning: the report is from 2020-01-01 00:00:00 UTC, before commit " + head[:10] in result.stderr
+    assert "--git-sha" in result.stderr
+    fresh = junit_xml(junit_case("test_b"), timestamp="2099-01-01T00:00:00")
+    assert (
+        "before commit"
+        not in store("ingest", write_report(tmp_path, "new.xml", fresh), env=env, code=0).stderr
+    )
+    # Told which commit it tested, the tool says nothing.
+    given = store(
+        "ingest", write_report(tmp_path, "old.xml", old), "--git-sha", head, "--run-id", "x", env=env
+    )
+    assert given.exit_code == 0 and "before commit" not in given.stderr

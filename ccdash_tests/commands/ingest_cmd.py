@@ -127,8 +127,11 @@ def ingest(
             raise UserError(f"--root {root}: no such folder")
         name = resolve_project(project)
         files = expand_inputs(reports, tmp=Path(tmp))
-        request = build_request(
-            name, files, options, runmeta.detect_ci(os.environ), runmeta.detect_git(Path.cwd()), utcnow()
+        checkout_git, ci = runmeta.detect_git(Path.cwd()), runmeta.detect_ci(os.environ)
+        request = build_request(name, files, options, ci, checkout_git, utcnow())
+        # The commit came from the checkout and the time from the report: they may disagree.
+        sha_from_checkout = (
+            not (options.git_sha or (ci and ci.git_sha)) and request.git_sha == checkout_git.sha
         )
         with no_new_store_on_refusal(db), open_store(db) as store:
             checkout = root or project_root(Path.cwd())
@@ -149,6 +152,9 @@ def ingest(
                 view.ingest_summary(store.description, outcome, after, bad, flaky)
             if not quiet:
                 view.path_warning(outcome)
+                if request.git_sha and sha_from_checkout and options.timestamp is None:
+                    committed = runmeta.commit_time(Path.cwd(), request.git_sha)
+                    view.stale_report_warning(outcome.run, committed)
             pushed = push_stored_run(store, outcome, client, show=not (json_out or quiet))
             if json_out:
                 document = view.ingest_document(outcome, after)

@@ -324,7 +324,11 @@ def run_header(run: TestRunDTO) -> Text:
         ("branch", run.branch),
         ("session", run.agent_session_id),
         ("trigger", run.trigger.value),
-        ("duration", format_ms(run.duration_ms) if run.duration_ms is not None else None),
+        # The run's duration is the sum of its tests' times (what the reports state per case).
+        (
+            "test time",
+            f"{format_ms(run.duration_ms)} (sum of test times)" if run.duration_ms is not None else None,
+        ),
     ]
     for label, value in details:
         if value:

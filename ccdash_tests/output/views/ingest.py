@@ -3,14 +3,26 @@
 from __future__ import annotations
 
 import contextlib
+import shlex
 from collections.abc import Iterator, Sequence
+from datetime import datetime
+from typing import TYPE_CHECKING
 
+from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.text import Text
 
 from ccdash_tests.ingest import AfterIngest, IngestOutcome
-from ccdash_tests.models import TestResultDTO
+from ccdash_tests.models import SignalSeverity, Status, TestResultDTO, TestRunDTO
 from ccdash_tests.output import terminal
-from ccdash_tests.text import plural
+from ccdash_tests.text import plural, short_run_id, signal_place
+
+if TYPE_CHECKING:
+    from ccdash_tests.integrity.service import IntegrityCheck
+
+# The ingest summary names this many signals, most severe first.
+SIGNALS_SHOWN = 5
+SEVERITY_RANK = {severity: rank for rank, severity in enumerate(SignalSeverity)}
 
 
 @contextlib.contextmanager
@@ -57,17 +69,63 @@ def ingest_summary(
         console.print(
             f"{outcome.new_results:,} new results, {outcome.already_stored:,} already stored.", style="dim"
         )
-    if bad:
-        console.print(terminal.results_table(bad, title=f"Failures ({run.failed_tests})"))
-    if flaky:
-        console.print(terminal.results_table(flaky, title=f"Flaky ({run.flaky_tests})"))
+    ref = shlex.quote(short_run_id(run.run_id))
+    failing = run.status_counts.get(Status.FAILED, 0) + run.status_counts.get(Status.ERROR, 0)
+    for rows, total, title, rest in (
+        (bad, failing, "Failures", f"ccdash-tests failures --run {ref}"),
+        (flaky, run.flaky_tests, "Flaky", f"ccdash-tests runs show {ref} --status flaky --all"),
+    ):
+        if rows:
+            grid = terminal.results_table(rows, title=Text(f"{title} ({total:,})", style="bold"))
+            if total > len(rows):
+                grid.add_note(terminal.more_note(total - len(rows), rest))
+            console.print(grid)
     if "unmapped_tests" in after.mapping:
         console.print(terminal.plain(f"Mapping: {after.mapping['reason']}", style="yellow"))
     for said in outcome.warnings:
         console.print(terminal.plain(f"Warning: {said}", style="yellow"))
-    style = "bold red" if after.integrity.signals else "dim"
-    console.print(terminal.plain(f"Integrity {after.integrity.status}", style=style))
+    integrity_lines(console, after.integrity)
     console.print(terminal.plain(f"Stored in {where}", style="dim"))
+
+
+def integrity_lines(console: Console, check: IntegrityCheck) -> None:
+    """The integrity check's verdict; when it found signals, the worst of them and the command to see all."""
+    if not check.signals:
+        console.print(terminal.plain(f"Integrity {check.status}", style="dim"))
+        return
+    worst = sorted(check.signals, key=lambda s: (-SEVERITY_RANK[s.severity], s.file_path, s.test_name or ""))
+    console.print(
+        Text(
+            f"Integrity: {plural(len(worst), 'signal')} in this change (tests it weakened)", style="bold red"
+        )
+    )
+    for signal in worst[:SIGNALS_SHOWN]:
+        line = Text("  ")
+        line.append(
+            f"{signal.severity.value:<6}", style="red" if signal.severity.value == "high" else "yellow"
+        )
+        line.append(f" {terminal.safe(signal.signal_type)}  ")
+        line.append_text(terminal.plain(signal_place(signal.file_path, signal.test_name)))
+        console.print(terminal.fit_line(console, line, "id"))
+    more = f"and {len(worst) - SIGNALS_SHOWN:,} more; " if len(worst) > SIGNALS_SHOWN else ""
+    sha = terminal.short_sha(check.head_sha) if check.head_sha else ""
+    command = f"ccdash-tests integrity --sha {sha}" if sha else "ccdash-tests integrity"
+    console.print(Text(f"  {more}see them: {command}", style="dim"))
+
+
+def stale_report_warning(run: TestRunDTO, committed_at: datetime | None) -> None:
+    """On stderr: the report was written before the commit it is attributed to (an old report ingested
+    after new commits gets today's HEAD unless told otherwise)."""
+    if committed_at is None or run.git_sha is None or run.timestamp >= committed_at:
+        return
+    terminal.make_console(stderr=True).print(
+        terminal.plain(
+            f"Warning: the report is from {terminal.format_time(run.timestamp)} UTC, before commit "
+            f"{terminal.short_sha(run.git_sha)} ({terminal.format_time(committed_at)} UTC) it is stored "
+            "against; if it tested another commit, ingest it again with --git-sha.",
+            style="yellow",
+        )
+    )
 
 
 def path_warning(outcome: IngestOutcome) -> None:
