@@ -34,6 +34,8 @@ test_id
         test name, "TestX/sub" for subtests); a package that failed outside its tests is "TestMain".
       Mocha JSON: suite = the test file, classname = the describe titles, name = the title; the JSON
         cannot give mocha-junit-reporter's suite (the innermost describe), so these ids differ from it.
+      CTRF: suite "", classname = the test's `suite` (its titles joined by " > " when a list), name =
+        `name`; a file written by `export --format ctrf` carries the stored suite and classname back.
 
 run_id
     The user's --run-id verbatim; otherwise sha256 over

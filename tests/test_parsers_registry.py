@@ -19,6 +19,7 @@ SAMPLES = {
     ReportFormat.JEST_JSON: (DATA / "jest" / "report.json", "jest"),
     ReportFormat.GO_JSON: (DATA / "gotestsum" / "test.jsonl", "go"),
     ReportFormat.MOCHA_JSON: (DATA / "mocha" / "report.json", "mocha"),
+    ReportFormat.CTRF: (DATA / "ctrf" / "ctrf-report.json", "jest"),
 }
 
 

@@ -12,7 +12,7 @@ import os
 from collections.abc import Callable
 from typing import BinaryIO
 
-from ccdash_tests.parsers import go_json, jest_json, junit, mocha_json, pytest_json, reportlog, trx
+from ccdash_tests.parsers import ctrf, go_json, jest_json, junit, mocha_json, pytest_json, reportlog, trx
 from ccdash_tests.parsers.common import (
     FORMATS,
     MAX_TEXT,
@@ -46,6 +46,7 @@ PARSERS: dict[ReportFormat, Parser] = {
     ReportFormat.JEST_JSON: jest_json.parse,
     ReportFormat.GO_JSON: go_json.parse,
     ReportFormat.MOCHA_JSON: mocha_json.parse,
+    ReportFormat.CTRF: ctrf.parse,
 }
 
 

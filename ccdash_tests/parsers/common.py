@@ -23,6 +23,7 @@ class ReportFormat(enum.StrEnum):
     JEST_JSON = "jest-json"
     GO_JSON = "go-json"
     MOCHA_JSON = "mocha-json"
+    CTRF = "ctrf"
 
 
 FORMATS = tuple(fmt.value for fmt in ReportFormat)

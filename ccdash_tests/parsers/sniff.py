@@ -43,6 +43,7 @@ JSON_OTHERS: tuple[tuple[frozenset[str], str], ...] = (
     ),
     (frozenset({"protocolVersion"}), "Dart's JSON reporter output; write JUnit XML with tojunit"),
     (frozenset({"stats", "results"}), "a mochawesome report; write Mocha JSON or JUnit XML"),
+    (frozenset({"config", "suites"}), "a Playwright JSON report; write JUnit XML (--reporter=junit)"),
     (frozenset({"collection", "run"}), "a Newman (Postman) report; write JUnit XML (newman -r junit)"),
 )
 # Top-level keys of pytest-json-report: JSON with one of them goes to its reader, which names what is wrong.
@@ -52,9 +53,12 @@ PYTEST_JSON_KEYS = frozenset(
 # Top-level keys that tell each JSON format this tool reads (checked in this order).
 JSON_FORMATS: tuple[tuple[frozenset[str], ReportFormat], ...] = (
     (frozenset({"testResults", "numTotalTests", "numFailedTestSuites"}), ReportFormat.JEST_JSON),
+    (frozenset({"results", "reportFormat"}), ReportFormat.CTRF),
     (frozenset({"stats"}), ReportFormat.MOCHA_JSON),
 )
-READ = "JUnit XML, TRX, pytest-json-report, pytest report-log, Jest/Vitest JSON, go test -json, Mocha JSON"
+READ = (
+    "JUnit XML, TRX, pytest-json-report, pytest report-log, Jest/Vitest JSON, go test -json, Mocha JSON, CTRF"
+)
 
 
 def _text_head(head: bytes) -> str:
