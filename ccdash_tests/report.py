@@ -21,7 +21,11 @@ from ccdash_tests.models import (
     failures_worst_first,
     utcnow,
 )
+from ccdash_tests.runs import definitions_of
 from ccdash_tests.store import Store
+
+# The report details this many failures (html.MAX_ROWS); their definitions are read for file and line.
+SHOWN_FAILURES = 500
 
 
 @dataclass(frozen=True)
@@ -40,6 +44,8 @@ class ReportData:
     flaky_runs: int = 0
     signals: list[TestIntegritySignalDTO] = field(default_factory=list)
     trend_runs: int = 20
+    # Where each shown failure is defined: test_id -> (file, line), either None when not known.
+    locations: dict[str, tuple[str | None, int | None]] = field(default_factory=dict)
 
 
 def collect_report(
@@ -53,6 +59,7 @@ def collect_report(
         failures = failures_worst_first(bad)
         retried = retried_tests(store, run)[0]
     flaky = flaky_tests(store, project, runs=flaky_runs)
+    shown = definitions_of(store, project, failures[:SHOWN_FAILURES])
     return ReportData(
         project=project,
         generated_at=utcnow(),
@@ -66,4 +73,7 @@ def collect_report(
         flaky_runs=flaky.runs,
         signals=select_signals(store, project, state=SignalState.OPEN),
         trend_runs=trend_runs,
+        locations={
+            test_id: (d.path, d.line if d.line and d.line > 0 else None) for test_id, d in shown.items()
+        },
     )

@@ -11,7 +11,7 @@ import pytest
 from factories import Cli, junit_xml, tagged_case
 
 from ccdash_tests.models import SignalSeverity, TestIntegritySignalDTO, TestRunDTO
-from ccdash_tests.output.html import esc, render_html, runs_svg, trend_svg
+from ccdash_tests.output.html import chart_floor, esc, render_html, runs_svg, trend_svg
 from ccdash_tests.report import ReportData
 from ccdash_tests.store import open_store
 
@@ -86,11 +86,24 @@ def test_trend_svg_draws_points_and_splits_at_gaps() -> None:
     svg = [attrs for tag, attrs in page.tags if tag == "svg"]
     assert svg[0]["aria-label"] == 'a "<b>"'
     lines = [attrs["points"] for tag, attrs in page.tags if tag == "polyline"]
-    # Two segments: [1.0, 0.5] and [0.0, 0.25]; a pass rate of 1.0 sits at the top padding.
+    # Two segments: [1.0, 0.5] and [0.0, 0.25]; a pass rate of 1.0 sits at the top, right of the axis.
     assert len(lines) == 2
-    assert lines[0] is not None and lines[0].startswith("3.0,3.0 ")
+    assert lines[0] is not None and lines[0].startswith("30.0,5.0 ")
     assert len([tag for tag, _ in page.tags if tag == "circle"]) == 4
     assert page.titles == ["run 1 of 5: 100.0%", "run 2 of 5: 50.0%", "run 4 of 5: 0.0%", "run 5 of 5: 25.0%"]
+
+
+def test_trend_svg_shows_a_small_drop_and_rings_the_shown_run() -> None:
+    assert chart_floor([1.0, 0.98, 1.0]) == 0.95 and chart_floor([1.0, 0.2]) == 0.0
+    page = parse(trend_svg([1.0, 0.98, 1.0], height=64, shown=2))
+    circles = [attrs for tag, attrs in page.tags if tag == "circle"]
+    # 98% sits 40% of the way down a 95%..100% scale: far from the 100% points, and marked.
+    ys = [float(c["cy"] or 0) for c in circles[:2]]
+    assert ys[1] - ys[0] > 20
+    assert circles[1]["class"] == "pt-warn" and circles[0]["class"] == "pt-ok"
+    assert circles[-1]["class"] == "shown"
+    axis = [d for d in page.text if d.endswith("%")]
+    assert "100%" in axis and "95%" in axis
 
 
 def test_runs_svg_has_one_bar_per_run_with_escaped_titles() -> None:
