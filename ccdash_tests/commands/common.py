@@ -35,7 +35,7 @@ The store is an SQLite file, ./{DEFAULT_DB_FILE} unless --db or $CCDASH_TESTS_DB
 # --help lists commands in the order a user meets them, not in the order their modules are imported.
 COMMAND_ORDER = (
     "ingest", "runs", "history", "flaky", "failures", "timeline", "domains", "health", "map",
-    "integrity", "gate", "report", "push", "db",
+    "integrity", "gate", "report", "export", "push", "db",
 )  # fmt: skip
 
 
@@ -56,6 +56,7 @@ COMMAND_MODULES = {
     "integrity": "integrity_cmd",
     "gate": "gate_cmd",
     "report": "report_cmd",
+    "export": "export_cmd",
     "push": "push_cmd",
 }
 
@@ -91,6 +92,10 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
     "integrity ack": ('ccdash-tests integrity ack SIGNAL_ID --reason "test moved to test_api.py"',),
     "gate": ("ccdash-tests gate --max-new-failures 0 --fail-on-integrity high --base-branch main",),
     "report": ("ccdash-tests report --html report.html",),
+    "export": (
+        "ccdash-tests export --format junit -o merged.xml      # the latest run, all shards in one file",
+        "ccdash-tests export 3f2a9c01b7de --format ctrf -o run.ctrf.json",
+    ),
     "push": ("ccdash-tests push --since 1d --ccdash-url http://localhost:8000",),
     "db info": ("ccdash-tests db info",),
 }

@@ -2,10 +2,13 @@
 
 Status of a test by its `status`: passed -> passed, failed -> failed, skipped / pending -> skipped,
 other -> skipped, unless its `rawStatus` names a failure the framework had (timedOut, interrupted,
-broken, error, errored) -> error. Any other status refuses the file. Attempts: `retries` + 1; `flaky`
+broken, error, errored) -> error; failed with rawStatus "error" -> error, skipped with "xfailed" ->
+xfailed, passed with "xpassed" -> xpassed (how `export --format ctrf` writes pytest's statuses).
+Any other status refuses the file. Attempts: `retries` + 1; `flaky`
 as the file says, on a passed test (or a passed test with retries). Message = the first line of
 `message` (else of `trace`); details = `message`, `trace`, then `stdout` / `stderr` lines; bounded.
-`tags` become the `tags` property, `filePath` the file, `line` the line.
+`tags` become the `tags` property, `filePath` the file, `line` the line. A file from `export` carries
+the stored texts, error type, tags and truncation flag in `extra` (ccdash_*): they are taken verbatim.
 
 Identity: suite "", classname = `suite` (a string such as "cart.test.js > Cart > totals", or the
 list of titles a newer reporter writes, joined by " > "), name = `name`; the k-th repeat of one
@@ -34,6 +37,9 @@ STATUSES = {
 }
 FAILED_RAW = frozenset({"timedout", "interrupted", "broken", "error", "errored"})
 MAX_TAGS = 50
+# pytest's two statuses CTRF has no name for, as `export --format ctrf` writes them (rawStatus)
+RAW_STATUSES = {"xfailed": Status.XFAILED, "xpassed": Status.XPASSED}
+_RAW_BASE = {"xfailed": Status.SKIPPED, "xpassed": Status.PASSED}
 
 
 class Test(msgspec.Struct, rename="camel"):
@@ -96,15 +102,22 @@ def _case(test: Test, path: str, max_text: int, framework: str) -> ParsedCase:
     status = STATUSES.get(test.status)
     if status is None:
         raise ReportError(path, f"unknown CTRF status {test.status[:40]!r} for test {test.name[:200]!r}")
-    if test.status == "other" and (test.raw_status or "").lower() in FAILED_RAW:
+    raw = (test.raw_status or "").lower()
+    if (test.status == "other" and raw in FAILED_RAW) or (test.status == "failed" and raw == "error"):
         status = Status.ERROR
+    elif raw in RAW_STATUSES and STATUSES[test.status] is _RAW_BASE[raw]:
+        status = RAW_STATUSES[raw]
     suite_field = " > ".join(test.suite) if isinstance(test.suite, list) else (test.suite or "")
     extra = test.extra
     suite = str(extra.get("ccdash_suite", ""))
     classname = str(extra.get("ccdash_classname", suite_field))
     message = details = None
     truncated = False
-    if status.is_bad:
+    exported = "ccdash_classname" in extra
+    if exported:  # written by `export --format ctrf`: the stored texts, verbatim
+        message, details = test.message, test.trace
+        truncated = bool(extra.get("ccdash_truncated", False))
+    elif status.is_bad:
         text = plain(test.message or "")
         message, cut_message = cap_text(first_line(text) or first_line(test.trace) or None, max_text)
         parts = [text, plain(test.trace or ""), *test.stdout, *test.stderr]
@@ -114,6 +127,11 @@ def _case(test: Test, path: str, max_text: int, framework: str) -> ParsedCase:
         message, truncated = cap_text(first_line(test.message), max_text)
     attempts = 1 + max(0, test.retries)
     tags = [tag for tag in test.tags[:MAX_TAGS] if isinstance(tag, str)]
+    properties = {"tags": ",".join(tags)} if tags else {}
+    stored_tags = extra.get("ccdash_tags")
+    if isinstance(stored_tags, dict):
+        properties = {str(key): str(value) for key, value in stored_tags.items()}
+    error_type = extra.get("ccdash_error_type")
     return ParsedCase(
         suite=suite,
         classname=classname,
@@ -127,6 +145,7 @@ def _case(test: Test, path: str, max_text: int, framework: str) -> ParsedCase:
         message=message,
         details=details,
         truncated=truncated,
-        properties={"tags": ",".join(tags)} if tags else {},
+        properties=properties,
+        error_type=str(error_type) if error_type else None,
         framework=str(extra.get("ccdash_framework", framework)),
     )

@@ -19,6 +19,9 @@ Identity (suite, classname, name) per dialect:
     title as classname; they are swapped back (name = test title, classname = the describe path);
     suite = the enclosing <testsuite> name.
 
+ccdash-export (root name "ccdash-tests export", what `export --format junit` writes): the stored
+identity as written, suite = the enclosing <testsuite> name.
+
 Repeated cases: only REPEATS_ARE_ATTEMPTS producers write attempts as repeated <testcase> elements;
 for all others a repeated (suite, classname, name) is another test, numbered by its position in the
 file (junit.py's module docstring has the rule).
@@ -40,7 +43,11 @@ _CTEST_STATUS = frozenset({"run", "fail", "notrun", "disabled"})
 _XMLRUNNER_SUITE = re.compile(r"-\d{14}$")
 _JAVA_NAME = re.compile(r"^[\w.$]+$")
 _SUITE_SCOPED = frozenset({"jest", "vitest", "mocha"})
+# `ccdash-tests export --format junit` writes this root: suite, classname and name are taken as written.
+EXPORT_ROOT = "ccdash-tests export"
+EXPORT = "ccdash-export"
 _ROOT_FRAMEWORKS = {
+    EXPORT_ROOT: EXPORT,
     "jest tests": "jest",
     "vitest tests": "vitest",
     "mocha tests": "mocha",
@@ -88,6 +95,8 @@ def identity(
     framework: str | None, classname: str, name: str, suite_name: str, file: str | None
 ) -> tuple[str, str, str, str | None]:
     """(classname, name, suite, file) after the dialect fixes listed in the module docstring."""
+    if framework == EXPORT:
+        return classname, name, suite_name, file
     if framework == "mocha" and classname and name.endswith(classname):
         classname, name = name[: -len(classname)].rstrip(), classname
     elif framework == "jest" and classname == name:

@@ -13,7 +13,8 @@ build errors on stderr only, so they are not in the file. `bench`, `start`, `run
 gotestsum --rerun-fails appends each rerun's events to the same file: every attempt is one case, in
 file order, and the store folds a test's attempts (a test that failed and then passed is flaky), as
 for gotestsum's JUnit. Message = the first line of the test's output that is not one of go test's own
-"=== RUN" / "--- FAIL" markers (the t.Error text, a panic, a skip reason); details = the output.
+"=== RUN" / "--- FAIL" markers (the t.Error text, a panic, a skip reason), else its "--- FAIL" line
+(a parent whose subtest failed); details = the output.
 
 Identity, equal to gotestsum's JUnit: suite "", classname = the package import path, name = the test
 name as Go writes it (subtests with spaces as underscores).
@@ -186,14 +187,11 @@ def _case(
     truncated = False
     if status is not Status.PASSED:
         details = output.text() or None
-        message = next(
-            (
-                line.strip()
-                for line in (details or "").splitlines()
-                if line.strip() and not line.lstrip().startswith(_MARKERS)
-            ),
-            fallback,
-        )
+        lines = [line.strip() for line in (details or "").splitlines() if line.strip()]
+        said = [line for line in lines if not line.startswith(_MARKERS)]
+        # a parent whose subtest failed says nothing of its own: its "--- FAIL: TestX (0.00s)" line
+        ended = [line for line in lines if line.startswith(("--- FAIL", "--- SKIP"))]
+        message = (said or ended or [fallback or ""])[0] or None
         if message is not None and len(message) > max_text:
             message = message[:max_text]
         truncated = output.cut

@@ -1,0 +1,45 @@
+"""A run's results with everything an exported report needs, streamed and grouped by suite."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ccdash_tests.models import ParsedCase, Status
+from ccdash_tests.store.engine import Engine
+from ccdash_tests.store.rows import from_json
+
+EXPORT_SELECT = """
+    SELECT d.suite, d.classname, d.name, d.path, d.line, d.framework, d.tags,
+           x.status, x.duration_us, x.attempts, x.flaky,
+           e.error_type, e.message, e.details, e.truncated
+    FROM test_results x
+    JOIN test_definitions d ON d.id = x.test_pk
+    JOIN test_runs r ON r.id = x.run_pk
+    LEFT JOIN test_errors e ON e.id = x.error_pk
+    WHERE r.project_id = ? AND r.run_id = ?
+    ORDER BY d.suite, d.classname, d.name
+"""
+
+
+def export_cases(engine: Engine, project_id: str, run_id: str) -> Iterator[ParsedCase]:
+    """Every result of the run as the case a parser would have read, one at a time, suite by suite."""
+    for row in engine.stream(EXPORT_SELECT, [project_id, run_id]):
+        (suite, classname, name, path, line, framework, tags, status, duration_us, attempts, flaky) = row[:11]
+        error_type, message, details, truncated = row[11:]
+        yield ParsedCase(
+            suite=suite,
+            classname=classname,
+            name=name,
+            status=Status.from_code(status),
+            duration_ms=None if duration_us is None else duration_us / 1000,
+            file=path,
+            line=line,
+            attempts=attempts,
+            flaky=bool(flaky),
+            message=message,
+            error_type=error_type,
+            details=details,
+            truncated=bool(truncated),
+            properties=from_json(tags, {}),
+            framework=framework,
+        )
