@@ -11,7 +11,8 @@ Rules (each one only when asked for; the gate passes when every rule asked for p
   result in the project); fails for every feature whose pass rate is below RATE or that has no
   passed or failed result, exactly as `health --fail-under` does.
 - **fail-on-integrity SEVERITY**: open integrity signals of that severity or higher, exactly as
-  `integrity --fail-on` does.
+  `integrity --fail-on` does: suspicious ones (likely deliberate ones too with `include_deliberate`);
+  a signal a later commit on the branch resolved no longer counts.
 - **no-flaky-new**: a test that passed only after a retry in the gated run (its `flaky` flag) and
   never did so in any earlier run of the project. Fails when there is one.
 """
@@ -172,18 +173,22 @@ def features_rule(features: Sequence[FeatureTestHealthDTO], fail_under: float) -
     return RuleResult(FEATURES, f"{fail_under:g}", not below, summary, findings)
 
 
-def integrity_rule(signals: Iterable[TestIntegritySignalDTO], fail_on: SignalSeverity) -> RuleResult:
-    """Open signals at or above `fail_on`, most severe and newest first."""
-    failing = gate_failures(signals, fail_on)
+def integrity_rule(
+    signals: Iterable[TestIntegritySignalDTO], fail_on: SignalSeverity, include_deliberate: bool = False
+) -> RuleResult:
+    """Open (suspicious, unless `include_deliberate`) signals at or above `fail_on`, most severe and
+    newest first."""
+    failing = gate_failures(signals, fail_on, include_deliberate)
     failing.sort(
         key=lambda s: (-SEVERITY_RANK[s.severity], -(s.created_at.timestamp() if s.created_at else 0))
     )
-    summary = f"{plural(len(failing), 'open signal')} of severity {fail_on.value} or higher"
+    which = "open signal" if include_deliberate else "open suspicious signal"
+    summary = f"{plural(len(failing), which)} of severity {fail_on.value} or higher"
     findings = tuple(
         Finding(
             s.signal_id,
             signal_place(s.file_path, s.test_name),
-            f"{s.severity.value} {s.signal_type} in {s.git_sha[:10]}",
+            f"{s.severity.value} {s.signal_type} in {s.git_sha[:10]} ({s.verdict.value})",
         )
         for s in failing
     )
@@ -247,6 +252,7 @@ class GateOptions:
     base_run: TestRunDTO | None = None
     fail_under: float | None = None
     fail_on_integrity: SignalSeverity | None = None
+    include_deliberate: bool = False
     no_flaky_new: bool = False
 
 
@@ -265,7 +271,7 @@ def run_gate(store: Store, project: str, run: TestRunDTO, options: GateOptions) 
         rules.append(features_rule(all_feature_health(store.engine, project), options.fail_under))
     if options.fail_on_integrity is not None:
         signals = select_signals(store, project, state=SignalState.OPEN)
-        rules.append(integrity_rule(signals, options.fail_on_integrity))
+        rules.append(integrity_rule(signals, options.fail_on_integrity, options.include_deliberate))
     if options.no_flaky_new:
         rules.append(flaky_new_rule(*retried_tests(store, run)))
     return GateReport(project, run, base, rules)

@@ -90,6 +90,15 @@ class SignalSeverity(enum.StrEnum):
 class SignalState(enum.StrEnum):
     OPEN = "open"
     ACKNOWLEDGED = "acknowledged"
+    # A later commit on the branch restored what was lost (`resolved_sha` names it).
+    RESOLVED = "resolved"
+
+
+class SignalVerdict(enum.StrEnum):
+    """Whether the change explains a signal (integrity/deliberate.py decides)."""
+
+    SUSPICIOUS = "suspicious"
+    LIKELY_DELIBERATE = "likely_deliberate"
 
 
 def utcnow() -> datetime:
@@ -264,6 +273,9 @@ class TestIntegritySignalDTO(DTO):
     state: SignalState = SignalState.OPEN
     ack_reason: str | None = None
     created_at: datetime | None = None
+    verdict: SignalVerdict = SignalVerdict.SUSPICIOUS
+    resolved_sha: str | None = None
+    resolved_at: datetime | None = None
 
 
 class DomainHealthRollupDTO(DTO):

@@ -38,6 +38,7 @@ EXPECTED_COLUMNS = {
     "test_integrity_signals": {
         "id", "signal_id", "project_id", "git_sha", "file_path", "test_id", "test_name", "signal_type",
         "severity", "details", "linked_run_ids", "agent_session_id", "state", "ack_reason", "created_at",
+        "verdict", "resolved_sha", "resolved_at",
     },
     "ccdash_schema_migrations": {"seq", "name", "applied_at"},
 }  # fmt: skip

@@ -60,9 +60,15 @@ def gate(
         typer.Option(
             "--fail-on-integrity",
             metavar="[low|medium|high]",
-            help="Fail on open signals this severe or worse.",
+            help="Fail on open suspicious signals this severe or worse.",
         ),
     ] = None,
+    include_deliberate: Annotated[
+        bool,
+        typer.Option(
+            "--include-deliberate", help="--fail-on-integrity counts likely deliberate signals too."
+        ),
+    ] = False,
     no_flaky_new: Annotated[
         bool,
         typer.Option("--no-flaky-new", help="Fail when a test passed after a retry for the first time."),
@@ -78,6 +84,8 @@ def gate(
         if base_run_id is not None and max_new_failures is None:
             raise UserError("--base-run only applies with --max-new-failures")
         severity = parse_severity("--fail-on-integrity", fail_on_integrity)
+        if include_deliberate and severity is None:
+            raise UserError("--include-deliberate only applies with --fail-on-integrity")
         if max_new_failures is None and fail_under is None and severity is None and not no_flaky_new:
             raise UserError(f"no rule given: use {', '.join(RULE_OPTIONS)}")
         name = resolve_project(project)
@@ -89,6 +97,7 @@ def gate(
                 base_run=find_run(store, name, base_run_id) if base_run_id is not None else None,
                 fail_under=fail_under,
                 fail_on_integrity=severity,
+                include_deliberate=include_deliberate,
                 no_flaky_new=no_flaky_new,
             )
             report = run_gate(store, name, run, options)

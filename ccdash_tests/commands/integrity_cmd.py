@@ -40,13 +40,13 @@ integrity_app = typer.Typer(
 )
 app.add_typer(integrity_app, name="integrity")
 
-STATES = ("open", "acknowledged", "all")
+STATES = ("open", "acknowledged", "resolved", "all")
 _HEX = re.compile(r"[0-9a-fA-F]{4,64}")
 
 
 def parse_state(value: str) -> SignalState | None:
     if value not in STATES:
-        raise UserError(f"--state {value!r}: choose open, acknowledged or all")
+        raise UserError(f"--state {value!r}: choose open, acknowledged, resolved or all")
     return None if value == "all" else SignalState(value)
 
 
@@ -60,22 +60,27 @@ def integrity(
         str | None, typer.Option("--sha", help="Only signals of this commit (SHA prefix).")
     ] = None,
     state: Annotated[
-        str, typer.Option("--state", metavar="[open|acknowledged|all]", help="Which signals.")
+        str, typer.Option("--state", metavar="[open|acknowledged|resolved|all]", help="Which signals.")
     ] = "open",
     fail_on: Annotated[
         str | None,
         typer.Option(
             "--fail-on",
             metavar="[low|medium|high]",
-            help="Exit 1 when an open signal this severe or worse exists.",
+            help="Exit 1 when an open suspicious signal this severe or worse exists.",
         ),
     ] = None,
+    include_deliberate: Annotated[
+        bool,
+        typer.Option("--include-deliberate", help="--fail-on counts likely deliberate signals too."),
+    ] = False,
     fmt: FormatOption = OutputFormat.TABLE,
     json_out: JsonOption = False,
     db: DbOption = None,
     project: ProjectOption = None,
 ) -> None:
-    """List integrity signals with their evidence; with --fail-on, a CI gate over the open ones."""
+    """List integrity signals with their evidence, verdict and state; with --fail-on, a CI gate over the
+    open ones (suspicious ones, unless --include-deliberate)."""
     if ctx.invoked_subcommand is not None:
         return
     with user_errors():
@@ -89,10 +94,10 @@ def integrity(
             name = resolve_project(project)
             matching = select_signals(store, name, since=after, sha=sha)
         listed = [s for s in matching if wanted_state is None or s.state is wanted_state]
-        failing = gate_failures(matching, floor) if floor is not None else []
-        view.show_signals(name, state, matching, listed, failing, floor, fmt, json_out)
+        failing = gate_failures(matching, floor, include_deliberate) if floor is not None else []
+        view.show_signals(name, state, matching, listed, failing, floor, fmt, json_out, include_deliberate)
         if failing and floor is not None:
-            raise view.integrity_gate_failed(failing, floor)
+            raise view.integrity_gate_failed(failing, floor, include_deliberate)
 
 
 @integrity_app.command("scan")
@@ -102,7 +107,12 @@ def integrity_scan(
     ] = None,
     head: Annotated[str, typer.Option("--head", help="Compare to this revision.")] = "HEAD",
     worktree: Annotated[
-        bool, typer.Option("--worktree", help="Compare to the uncommitted work tree (base: HEAD).")
+        bool,
+        typer.Option("--worktree", help="Compare to the uncommitted work tree (base: HEAD); a dry run."),
+    ] = False,
+    keep: Annotated[
+        bool,
+        typer.Option("--store", help="Store what a --worktree scan finds (it counts in health and gates)."),
     ] = False,
     repo: Annotated[
         Path | None, typer.Option("--repo", help="Git repository. [default: the current folder]")
@@ -111,11 +121,14 @@ def integrity_scan(
     db: DbOption = None,
     project: ProjectOption = None,
 ) -> None:
-    """Scan a change for weakened tests now, and store what it finds."""
+    """Scan a change for weakened tests now, store what it finds and resolve earlier signals the head
+    fixed. A --worktree scan stores nothing unless --store is given."""
     with user_errors():
+        if keep and not worktree:
+            raise UserError("--store only applies with --worktree (a commit scan always stores)")
         name = resolve_project(project)
         with open_store(db) as store:
-            check = scan_and_record(store, name, repo or Path.cwd(), base, head, worktree)
+            check = scan_and_record(store, name, repo or Path.cwd(), base, head, worktree, keep or None)
         view.show_scan(check, json_out)
 
 

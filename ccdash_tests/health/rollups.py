@@ -16,7 +16,8 @@ Definitions (the README quotes them):
 - **integrity score** = max(0, 1 - Σ weight(severity) × open signals / tests), weights high 1.0,
   medium 0.5, low 0.2: one open high-severity signal per test means none of the feature's results
   can be trusted; low-severity hints (e.g. a renamed assertion) need five per test to get there.
-  1.0 for a feature with no tests. Signals not tied to a test cannot be placed and are not counted.
+  1.0 for a feature with no tests. Signals not tied to a test cannot be placed and are not counted,
+  nor are signals the change explains (verdict `likely_deliberate`, integrity/deliberate.py).
 - **last run** = the latest run in which any of the feature's tests has a result; **last good run** =
   the latest run in which at least one of its tests passed and none failed or errored (tests that
   did not run, or were skipped, do not spoil a run).
@@ -44,6 +45,7 @@ from ccdash_tests.models import (  # the two result records are the rollups' inp
     RunResult,
     SignalSeverity,
     SignalState,
+    SignalVerdict,
     Status,
     TestIntegritySignalDTO,
 )
@@ -72,11 +74,15 @@ class Assignment(Protocol):
     def domain(self) -> str | None: ...
 
 
-def open_signal_counts(signals: Iterable[TestIntegritySignalDTO]) -> dict[str, dict[SignalSeverity, int]]:
-    """Count open signals per test and severity; acknowledged signals and signals without a test drop out."""
+def open_signal_counts(
+    signals: Iterable[TestIntegritySignalDTO], include_deliberate: bool = False
+) -> dict[str, dict[SignalSeverity, int]]:
+    """Count open signals per test and severity; acknowledged or resolved signals, signals without a
+    test and, unless `include_deliberate`, likely deliberate signals drop out."""
     counts: dict[str, dict[SignalSeverity, int]] = {}
     for signal in signals:
-        if signal.state is SignalState.OPEN and signal.test_id:
+        counted = include_deliberate or signal.verdict is SignalVerdict.SUSPICIOUS
+        if signal.state is SignalState.OPEN and signal.test_id and counted:
             per_test = counts.setdefault(signal.test_id, {})
             per_test[signal.severity] = per_test.get(signal.severity, 0) + 1
     return counts

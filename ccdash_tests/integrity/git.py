@@ -10,7 +10,8 @@ Every function here takes the repository directory first and raises a `GitError`
 - `ShallowHistory`   the revision is missing because the clone is shallow
 
 Public functions: `validate_revision`, `repo_root`, `resolve_revision`, `is_shallow`, `first_parent`,
-`is_ancestor`, `changed_files`, `changed_test_files`, `read_file_at`, `read_worktree_file`, `commit_info`.
+`parents`, `is_ancestor`, `changed_files`, `changed_test_files`, `read_entry_at`, `read_file_at`,
+`read_worktree_file`, `worktree_kind`, `code_diff`, `commit_info`.
 """
 
 from __future__ import annotations
@@ -73,6 +74,12 @@ class CommitInfo:
     author_email: str
     authored_at: datetime
     subject: str
+    body: str = ""
+    parents: tuple[str, ...] = ()
+
+    @property
+    def message(self) -> str:
+        return f"{self.subject}\n\n{self.body}".strip()
 
 
 def validate_revision(revision: str) -> str:
@@ -162,6 +169,13 @@ def first_parent(repo: Path | str, sha: str) -> str | None:
     return None
 
 
+def parents(repo: Path | str, sha: str) -> list[str]:
+    """Every parent of commit `sha` in order (none for a root commit, two or more for a merge)."""
+    _require_sha(sha)
+    done = _run(repo, ["rev-list", "--parents", "-n", "1", "--end-of-options", sha])
+    return done.stdout.decode("ascii", "replace").split()[1:]
+
+
 def is_ancestor(repo: Path | str, ancestor: str, descendant: str) -> bool:
     """Whether commit `ancestor` is reachable from commit `descendant` (a commit is its own ancestor)."""
     _require_sha(ancestor)
@@ -230,42 +244,127 @@ def changed_test_files(repo: Path | str, base: str, head: str | None) -> list[Fi
     ]
 
 
-def read_file_at(repo: Path | str, sha: str, path: str) -> str | None:
-    """The text of `path` in commit `sha`, or None when the file is absent there."""
+def _tree_entry(repo: Path | str, sha: str, path: str) -> tuple[bytes, bytes, str] | None:
+    """(mode, object type, object id) of `path` in commit `sha`, or None when it is absent there."""
     _require_sha(sha)
     listing = _run(repo, ["ls-tree", "-z", "--full-tree", sha, "--", path]).stdout
     if not listing:
         return None
-    mode_type_object = listing.split(b"\t", 1)[0].split()
-    if len(mode_type_object) != 3 or mode_type_object[1] != b"blob":
+    fields = listing.split(b"\t", 1)[0].split()
+    if len(fields) != 3:
         return None
+    return fields[0], fields[1], fields[2].decode("ascii")
+
+
+def read_entry_at(repo: Path | str, sha: str, path: str) -> tuple[str, str | None]:
+    """What `path` is in commit `sha` ("absent", "file", "symlink", "submodule" or "other") and, for a
+    regular file, its text (bytes that are not UTF-8 are replaced, never fatal)."""
+    entry = _tree_entry(repo, sha, path)
+    if entry is None:
+        return "absent", None
+    mode, kind, object_id = entry
+    if kind == b"commit":
+        return "submodule", None
+    if kind != b"blob":
+        return "other", None
+    if mode == b"120000":
+        return "symlink", None
     # "<object id>" alone, never "<rev>:<path>", so a path can never be read as a revision or option.
-    blob = _run(repo, ["cat-file", "blob", mode_type_object[2].decode("ascii")]).stdout
-    return blob.decode("utf-8", "replace")
+    blob = _run(repo, ["cat-file", "blob", object_id]).stdout
+    return "file", blob.decode("utf-8", "replace")
+
+
+def read_file_at(repo: Path | str, sha: str, path: str) -> str | None:
+    """The text of `path` in commit `sha`, or None when no regular file is there (absent, a symlink,
+    a submodule)."""
+    return read_entry_at(repo, sha, path)[1]
 
 
 def read_worktree_file(root: Path | str, path: str) -> str | None:
     """The text of `path` in the work tree under `root`, or None when absent or outside the tree."""
     top = Path(root).resolve()
     target = (top / path).resolve()
-    if not target.is_relative_to(top) or not target.is_file():
+    if (top / path).is_symlink() or not target.is_relative_to(top) or not target.is_file():
         return None
     return target.read_bytes().decode("utf-8", "replace")
 
 
+def worktree_kind(root: Path | str, path: str) -> str:
+    """What `path` is in the work tree: "absent", "file", "symlink" or "other" (a directory)."""
+    place = Path(root) / path
+    if place.is_symlink():
+        return "symlink"
+    if not place.exists():
+        return "absent"
+    return "file" if place.is_file() else "other"
+
+
+# A commit whose code diff is larger than this is not read for identifiers (a vendored tree, a
+# generated file): the deliberate/suspicious verdict then goes without that evidence.
+_CODE_DIFF_LIMIT = 4_000_000
+
+
+@dataclass(frozen=True, slots=True)
+class CodeDiff:
+    """The lines removed and added per file of one change (the files a caller asked for)."""
+
+    removed: dict[str, list[str]]
+    added: dict[str, list[str]]
+    complete: bool = True
+
+
+def code_diff(repo: Path | str, base: str, head: str | None, paths: list[str]) -> CodeDiff:
+    """Removed and added lines of `paths` from `base` to `head` (the work tree when None), no context."""
+    _require_sha(base)
+    if not paths:
+        return CodeDiff({}, {})
+    args = ["diff", "-U0", "--no-color", "--no-ext-diff", "--no-textconv", "--no-renames", "--end-of-options"]
+    args.append(base)
+    if head is not None:
+        _require_sha(head)
+        args.append(head)
+    raw = _run(repo, [*args, "--", *paths[:500]]).stdout
+    if len(raw) > _CODE_DIFF_LIMIT:
+        return CodeDiff({}, {}, complete=False)
+    removed: dict[str, list[str]] = {}
+    added: dict[str, list[str]] = {}
+    current = ""
+    for line in raw.decode("utf-8", "replace").splitlines():
+        if line.startswith("+++ ") or line.startswith("--- "):
+            name = line[4:]
+            if name != "/dev/null":
+                current = name[2:] if name[:2] in ("a/", "b/") else name
+            continue
+        if line.startswith("-"):
+            removed.setdefault(current, []).append(line[1:])
+        elif line.startswith("+"):
+            added.setdefault(current, []).append(line[1:])
+    return CodeDiff(removed, added, complete=len(paths) <= 500)
+
+
 def commit_info(repo: Path | str, sha: str) -> CommitInfo:
-    """Author, author time and subject of commit `sha`."""
+    """Author, author time, subject, body and parents of commit `sha`."""
     _require_sha(sha)
     done = _run(
-        repo, ["show", "-s", "--no-show-signature", "--format=%H%x00%an%x00%ae%x00%aI%x00%s", sha, "--"]
+        repo,
+        [
+            "show",
+            "-s",
+            "--no-show-signature",
+            "--format=%H%x00%an%x00%ae%x00%aI%x00%P%x00%s%x00%b",
+            sha,
+            "--",
+        ],
     )
-    parts = done.stdout.decode("utf-8", "replace").rstrip("\n").split("\0")
-    if len(parts) != 5:
+    parts = done.stdout.decode("utf-8", "replace").split("\0")
+    if len(parts) != 7:
         raise GitError(f"unexpected git show output for {sha[:12]}")
     return CommitInfo(
         sha=parts[0],
         author_name=parts[1],
         author_email=parts[2],
         authored_at=datetime.fromisoformat(parts[3]),
-        subject=parts[4],
+        subject=parts[5].strip(),
+        body=parts[6].strip(),
+        parents=tuple(parts[4].split()),
     )

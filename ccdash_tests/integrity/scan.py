@@ -6,19 +6,39 @@ ingest itself still succeeds.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 
 from ccdash_tests.identity import base_name
 from ccdash_tests.integrity import git
-from ccdash_tests.integrity.detectors import ChangedTest, SignalCandidate, SourceChange, detect_changes
+from ccdash_tests.integrity.deliberate import ChangeContext, is_code_file
+from ccdash_tests.integrity.detectors import (
+    ChangedTest,
+    Detection,
+    SignalCandidate,
+    SignalType,
+    SourceChange,
+    detect_changes,
+)
+from ccdash_tests.integrity.units import language_of
+from ccdash_tests.models import SignalSeverity
 
 LinkableTest = SignalCandidate | ChangedTest
+# A file that loses this many tests in one change gets one grouped test_removed signal listing them.
+GROUP_MIN = 3
+_RANK = {SignalSeverity.LOW: 0, SignalSeverity.MEDIUM: 1, SignalSeverity.HIGH: 2}
 
 
 @dataclass(frozen=True, slots=True)
 class ScanReport:
-    """One scanned change. `head_sha` is None when the new side is the uncommitted work tree."""
+    """One scanned change. `head_sha` is None when the new side is the uncommitted work tree.
+
+    `merge_parents` are the parents of a merge other than the base: a merge is judged only on what
+    none of its parents had. `skipped_files` are test paths that are not regular files on one side (a
+    symlink, a submodule); `context` is what the commit says about its signals (deliberate.py).
+    """
 
     repo_root: Path
     base_sha: str | None
@@ -27,23 +47,94 @@ class ScanReport:
     changed_tests: list[ChangedTest]
     unparsed_files: list[str]
     commit: git.CommitInfo | None
+    context: ChangeContext = field(default_factory=ChangeContext)
+    merge_parents: tuple[str, ...] = ()
+    skipped_files: list[str] = field(default_factory=list)
+    deleted_files: frozenset[str] = frozenset()
 
 
-def _source_changes(root: Path, base: str, head: str | None) -> list[SourceChange]:
-    changes = []
-    for change in git.changed_test_files(root, base, head):
-        old = None if change.status == "A" else git.read_file_at(root, base, change.old_path)
-        if change.status == "D":
-            new = None
-        elif head is None:
-            new = git.read_worktree_file(root, change.path)
-        else:
-            new = git.read_file_at(root, head, change.path)
+def _is_test_change(change: git.FileChange) -> bool:
+    return language_of(change.path) is not None or language_of(change.old_path) is not None
+
+
+def _new_side(root: Path, head: str | None, change: git.FileChange) -> tuple[str, str | None]:
+    if change.status == "D":
+        return "absent", None
+    if head is None:
+        kind = git.worktree_kind(root, change.path)
+        return kind, git.read_worktree_file(root, change.path) if kind == "file" else None
+    return git.read_entry_at(root, head, change.path)
+
+
+def _source_changes(
+    root: Path, base: str, head: str | None, files: Sequence[git.FileChange]
+) -> tuple[list[SourceChange], list[str]]:
+    """The test files of a change as old and new text; files that are not regular on a side (a
+    symlink, a submodule) are left out and listed, since their "text" is no test code."""
+    changes, skipped = [], []
+    for change in files:
+        old_kind, old = (
+            ("absent", None) if change.status == "A" else git.read_entry_at(root, base, change.old_path)
+        )
+        new_kind, new = _new_side(root, head, change)
+        if old_kind not in ("absent", "file") or new_kind not in ("absent", "file"):
+            skipped.append(change.path)
+            continue
         # A copy leaves its source in place: only the new file is compared with it.
         changes.append(
             SourceChange(path=change.path, old_source=old, new_source=new, old_path=change.old_path)
         )
-    return changes
+    return changes, skipped
+
+
+def _signal_key(candidate: SignalCandidate) -> tuple[str, str, str]:
+    return candidate.signal_type.value, candidate.file_path, candidate.test_name
+
+
+def _judge_merge(root: Path, changes: list[SourceChange], others: Sequence[str]) -> Detection:
+    """A merge brings only what none of its parents had: a file whose merged text equals another
+    parent's version came from that parent (its weakenings, if any, belong to the commit that made
+    them), and a signal must also hold against every other parent."""
+    kept: list[SourceChange] = []
+    against: list[list[SourceChange]] = [[] for _ in others]
+    for change in changes:
+        versions = []
+        for parent in others:
+            path = change.path
+            kind, text = git.read_entry_at(root, parent, path)
+            if kind == "absent" and change.old_path and change.old_path != path:
+                path = change.old_path
+                kind, text = git.read_entry_at(root, parent, path)
+            versions.append((path, text if kind == "file" else None, kind))
+        if any(kind in ("absent", "file") and text == change.new_source for _, text, kind in versions):
+            continue
+        kept.append(change)
+        for index, (path, text, _) in enumerate(versions):
+            against[index].append(SourceChange(change.path, text, change.new_source, path))
+    detection = detect_changes(kept)
+    candidates = detection.candidates
+    for other in against:
+        holds = {_signal_key(candidate) for candidate in detect_changes(other).candidates}
+        candidates = [candidate for candidate in candidates if _signal_key(candidate) in holds]
+    return Detection(candidates, detection.changed_tests, detection.unparsed_files)
+
+
+def change_context(
+    root: Path, base: str, head: str | None, files: Sequence[git.FileChange], commit: git.CommitInfo | None
+) -> ChangeContext:
+    """The code side of a change (files that are code but not tests) and its commit message."""
+    code = [change for change in files if is_code_file(change.path) and not _is_test_change(change)]
+    status = {change.path: change.status for change in code}
+    for change in code:
+        if change.status == "R" and change.old_path != change.path:
+            status.setdefault(change.old_path, "R")
+    diff = git.code_diff(root, base, head, sorted({c.path for c in code} | {c.old_path for c in code}))
+    return ChangeContext(
+        message=commit.message if commit else "",
+        code_status=status,
+        code_removed=diff.removed,
+        code_added=diff.added,
+    )
 
 
 def scan_change(
@@ -52,7 +143,8 @@ def scan_change(
     """Detect weakened tests between `base` (default: the first parent of `head`) and `head`.
 
     With `worktree=True` the new side is the uncommitted work tree (untracked files included) and
-    `base` defaults to `head` itself, so the scan covers the work not yet committed.
+    `base` defaults to `head` itself, so the scan covers the work not yet committed. When `head` is a
+    merge and `base` one of its parents, only what no parent had is judged.
     """
     for revision in (head, base):
         if revision is not None:
@@ -70,8 +162,14 @@ def scan_change(
     if base_sha is None:
         # A root commit weakens nothing: there is no earlier version of any test.
         return ScanReport(root, None, new_sha, [], [], [], commit)
-    detection = detect_changes(_source_changes(root, base_sha, new_sha))
+    files = git.changed_files(root, base_sha, new_sha)
+    test_files = [change for change in files if _is_test_change(change)]
+    changes, skipped = _source_changes(root, base_sha, new_sha, test_files)
+    parents = commit.parents if commit is not None else ()
+    others = tuple(parent for parent in parents if parent != base_sha) if base_sha in parents else ()
+    detection = _judge_merge(root, changes, others) if others else detect_changes(changes)
     stamped = [replace(candidate, git_sha=new_sha) for candidate in detection.candidates]
+    context = change_context(root, base_sha, new_sha, files, commit) if stamped else ChangeContext()
     return ScanReport(
         repo_root=root,
         base_sha=base_sha,
@@ -80,6 +178,10 @@ def scan_change(
         changed_tests=detection.changed_tests,
         unparsed_files=detection.unparsed_files,
         commit=commit,
+        context=context,
+        merge_parents=others,
+        skipped_files=skipped,
+        deleted_files=frozenset(c.path for c in changes if c.new_source is None),
     )
 
 
@@ -88,6 +190,43 @@ def scan(
 ) -> list[SignalCandidate]:
     """The candidates of `scan_change`, each carrying the head commit SHA (None for the work tree)."""
     return scan_change(repo_dir, base, head, worktree).candidates
+
+
+def group_removals(
+    candidates: Iterable[SignalCandidate], deleted_files: frozenset[str] = frozenset()
+) -> list[SignalCandidate]:
+    """Removals of GROUP_MIN or more tests from one file become one signal listing them (a suite
+    copy deleted, "remove old tests"), at the first removed test's line and the worst member's
+    severity; its `test_name` is "" and `evidence["tests"]` names every member."""
+    result: list[SignalCandidate] = []
+    removed: dict[str, list[SignalCandidate]] = defaultdict(list)
+    for candidate in candidates:
+        if candidate.signal_type is SignalType.TEST_REMOVED:
+            removed[candidate.file_path].append(candidate)
+        else:
+            result.append(candidate)
+    for path, members in removed.items():
+        if len(members) < GROUP_MIN:
+            result.extend(members)
+            continue
+        members.sort(key=lambda c: (c.line or 0, c.test_name))
+        worst = max(members, key=lambda c: _RANK[c.severity])
+        evidence = {
+            "tests": [c.test_name for c in members],
+            "count": len(members),
+            "lines": [c.line for c in members],
+            "assertions_before": sum(int(c.evidence.get("assertions_before", 0) or 0) for c in members),
+            "file_deleted": path in deleted_files,
+        }
+        failed = [c.test_name for c in members if c.evidence.get("failed_before")]
+        if failed:
+            evidence["failed_before"] = True
+            evidence["failed_before_tests"] = failed
+        removed_lines = [line for c in members for line in c.evidence.get("removed_lines", [])]
+        if removed_lines:
+            evidence["removed_lines"] = removed_lines[:200]
+        result.append(replace(members[0], test_name="", severity=worst.severity, evidence=evidence))
+    return result
 
 
 def pytest_classname(file_path: str, test_name: str) -> str:

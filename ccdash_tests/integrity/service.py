@@ -1,11 +1,21 @@
-"""Recording integrity signals: link scan candidates to stored tests and runs, and store each once.
+"""Recording integrity signals: link scan candidates to stored tests and runs, judge and store each once.
 
 `check_after_ingest` is the ingest hook: it compares the run's commit with the commit of the previous
-run of the same project and branch (else the latest earlier run whose commit is an ancestor, or an
-explicit base), and never raises for git problems: it returns an `IntegrityCheck` whose `status` says
-"checked: N signals" or "not checked: <reason>". `scan_and_record` is the on-demand form (it raises
-`ScanError`, bad input). `select_signals`, `find_signal` and `gate_failures` read signals back for
-`integrity`, `integrity ack` and the gates; linking itself is in link.py.
+run of the same project and branch whose commit this checkout has (else the latest earlier run whose
+commit is an ancestor: the branch point; else, when earlier runs exist but none of their commits is
+here, the commit's parent; or an explicit base), and never raises for git problems: it returns an
+`IntegrityCheck` whose `status` says "checked: N signals" (and which base, when it fell back) or "not
+checked: <reason>". `scan_and_record` is the on-demand form (it raises `ScanError`, bad input; a
+work-tree scan is a dry run unless asked to store). `select_signals`, `find_signal` and
+`gate_failures` read signals back for `integrity`, `integrity ack` and the gates; linking itself is in
+link.py, the deliberate/suspicious verdict in deliberate.py.
+
+Each recorded signal is one row per test and kind: a test that failed before and passes now after an
+edit strengthens its other signals (one severity up, with that evidence) instead of adding an
+`edited_before_green` row, which stays only for a test with nothing else; GROUP_MIN or more tests
+removed from one file are one grouped row. Lifecycle: after each stored check, open signals of
+earlier commits on the branch are judged again on the branch's net change (their base to the new
+head); one whose loss is gone (the check back, the skip gone, the test back) becomes `resolved`.
 
 Signal ids are deterministic (`signal_id`), so re-ingesting or re-scanning one change stores nothing
 new: signals are append-only and `SignalRepository.insert` returns False for a known id. Work-tree
@@ -17,7 +27,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -25,9 +35,11 @@ from typing import Any
 from ccdash_tests.errors import UserError
 from ccdash_tests.identity import US
 from ccdash_tests.integrity import git
+from ccdash_tests.integrity.deliberate import ChangeContext, Verdict, classify
 from ccdash_tests.integrity.detectors import (
     ChangedTest,
     SignalCandidate,
+    SignalType,
     apply_previous_status,
     edited_before_green,
 )
@@ -38,8 +50,15 @@ from ccdash_tests.integrity.link import (
     load_run_results,
     statuses_by_nodeid,
 )
-from ccdash_tests.integrity.scan import LinkableTest, ScanReport, scan_change
-from ccdash_tests.models import SignalSeverity, SignalState, TestIntegritySignalDTO, TestRunDTO
+from ccdash_tests.integrity.scan import LinkableTest, ScanReport, group_removals, scan_change
+from ccdash_tests.models import (
+    SignalSeverity,
+    SignalState,
+    SignalVerdict,
+    TestIntegritySignalDTO,
+    TestRunDTO,
+    utcnow,
+)
 from ccdash_tests.store import Store
 from ccdash_tests.store.queries import integrity as q
 
@@ -51,6 +70,10 @@ SEVERITY_RANK: dict[SignalSeverity, int] = {
 }
 # How far back to look for an earlier run whose commit is an ancestor when the branch has no history.
 _ANCESTOR_SEARCH = 20
+# Open signals judged again for resolution after a check (the newest; older ones wait for a rescan).
+_RESOLVE_LIMIT = 200
+_STRONGER = {SignalSeverity.LOW: SignalSeverity.MEDIUM, SignalSeverity.MEDIUM: SignalSeverity.HIGH}
+_MISSING = (git.UnknownRevision, git.InvalidRevision, git.ShallowHistory)
 
 
 class ScanError(UserError):
@@ -86,25 +109,54 @@ def latest_run_at(store: Store, project: str, sha: str | None) -> TestRunDTO | N
     return None if sha is None else q.latest_run_at(store.engine, project, sha)
 
 
-def comparison_base(store: Store, root: Path, run: TestRunDTO, head: str) -> tuple[TestRunDTO, str] | None:
-    """The previous run to compare `run` with, and its resolved commit; None when there is none.
+@dataclass(frozen=True, slots=True)
+class Base:
+    """The commit a run's change is compared from (None: a root commit), the run there if any, and
+    how it was chosen; `fallback` when an earlier run's commit was missing from the checkout."""
 
-    The previous run of the same branch wins (its commit must be known to git: a missing one is a
-    GitError, not a reason to compare with an older commit). Without one, the latest earlier run of
-    any branch whose commit is an ancestor of `head` (the branch point of a new branch).
+    sha: str | None
+    run: TestRunDTO | None
+    how: str
+    fallback: bool = False
+
+
+def _missing_note(missing: Sequence[TestRunDTO]) -> str:
+    if not missing:
+        return ""
+    first = missing[0]
+    more = f" nor those of {len(missing) - 1} more" if len(missing) > 1 else ""
+    return f"the commit {(first.git_sha or '')[:12]} of run {first.run_id}{more} is not in this checkout"
+
+
+def comparison_base(store: Store, root: Path, run: TestRunDTO, head: str) -> Base | None:
+    """The base to compare `run` with; None when no earlier run exists to compare with.
+
+    The newest earlier run of the same branch whose commit this checkout has wins. Without one, the
+    latest earlier run of any branch whose commit is an ancestor of `head` (the branch point). When
+    earlier runs exist but none of their commits is here (a made-up `--git-sha`, a rebased-away
+    commit), the commit's first parent: an unknown SHA never switches the check off.
     """
-    for previous in earlier_runs(store, run, same_branch=True):
-        sha = git.resolve_revision(root, previous.git_sha or "")
-        if sha != head:
-            return previous, sha
-    for previous in earlier_runs(store, run, same_branch=False):
-        try:
-            sha = git.resolve_revision(root, previous.git_sha or "")
-        except (git.UnknownRevision, git.InvalidRevision):
-            continue
-        if sha != head and git.is_ancestor(root, sha, head):
-            return previous, sha
-    return None
+    missing: list[TestRunDTO] = []
+    for same_branch in (True, False):
+        for previous in earlier_runs(store, run, same_branch=same_branch):
+            try:
+                sha = git.resolve_revision(root, previous.git_sha or "")
+            except _MISSING:
+                if all(m.run_id != previous.run_id for m in missing):
+                    missing.append(previous)
+                continue
+            if sha == head or not (same_branch or git.is_ancestor(root, sha, head)):
+                continue
+            note = _missing_note(missing)
+            how = ("" if same_branch else "the branch point, ") + f"run {previous.run_id} at {sha[:12]}"
+            return Base(sha, previous, how + (f" ({note})" if note else ""), fallback=bool(missing))
+    if not missing:
+        return None
+    parent = git.first_parent(root, head)
+    note = _missing_note(missing)
+    if parent is None:
+        return Base(None, None, f"none, {head[:12]} is a root commit ({note})", fallback=True)
+    return Base(parent, None, f"the parent commit {parent[:12]} ({note})", fallback=True)
 
 
 @dataclass(frozen=True)
@@ -121,6 +173,11 @@ class IntegrityCheck:
     signals: list[TestIntegritySignalDTO] = field(default_factory=list)
     new_signals: int = 0
     unparsed_files: list[str] = field(default_factory=list)
+    base_used: str | None = None
+    fallback: bool = False
+    dry_run: bool = False
+    resolved: list[TestIntegritySignalDTO] = field(default_factory=list)
+    skipped_files: list[str] = field(default_factory=list)
 
     @classmethod
     def not_checked(cls, reason: str, head_sha: str | None = None) -> IntegrityCheck:
@@ -131,7 +188,11 @@ class IntegrityCheck:
         if not self.checked:
             return f"not checked: {self.reason}"
         count = len(self.signals)
-        return f"checked: {count} signal{'' if count == 1 else 's'}"
+        text = f"checked: {count} signal{'' if count == 1 else 's'}"
+        if self.resolved:
+            text += f", {len(self.resolved)} resolved"
+        # Only a fallback base is worth a word on every ingest: the usual one is the previous run.
+        return text + (f" (base: {self.base_used})" if self.fallback and self.base_used else "")
 
     def to_json_dict(self) -> dict[str, Any]:
         return {
@@ -147,6 +208,11 @@ class IntegrityCheck:
             "new_signals": self.new_signals,
             "signal_ids": [signal.signal_id for signal in self.signals],
             "unparsed_files": self.unparsed_files,
+            "skipped_files": self.skipped_files,
+            "base": self.base_used,
+            "base_fallback": self.fallback,
+            "dry_run": self.dry_run,
+            "resolved_signal_ids": [signal.signal_id for signal in self.resolved],
         }
 
 
@@ -158,6 +224,7 @@ def _commit_details(commit: git.CommitInfo | None) -> dict[str, Any]:
             "author": f"{commit.author_name} <{commit.author_email}>",
             "authored_at": commit.authored_at.isoformat(),
             "subject": commit.subject,
+            "parents": list(commit.parents),
         }
     }
 
@@ -170,8 +237,12 @@ def build_signal(
     runs: Sequence[TestRunDTO],
     context: Mapping[str, Any],
     worktree: bool,
+    verdict: Verdict | None = None,
 ) -> TestIntegritySignalDTO:
-    """One stored signal from a linked candidate; `runs` are the current run (first) and the previous."""
+    """One stored signal from a linked candidate; `runs` are the current run (first) and the previous.
+
+    A grouped candidate (`evidence["tests"]`, an empty `test_name`) is stored with no test name and
+    linked to every member found in the store."""
     details: dict[str, Any] = {
         **candidate.evidence,
         **context,
@@ -182,6 +253,9 @@ def build_signal(
         details["test_ids"] = [test.test_id for test in linked]
     if worktree:
         details["worktree"] = True
+    if verdict is not None:
+        details["verdict"] = verdict.verdict
+        details["verdict_evidence"] = list(verdict.because)
     kind = candidate.signal_type.value
     return TestIntegritySignalDTO(
         signal_id=signal_id(project, sha, candidate.file_path, candidate.test_name, kind, worktree),
@@ -189,13 +263,34 @@ def build_signal(
         git_sha=sha,
         file_path=candidate.file_path,
         test_id=linked[0].test_id if linked else None,
-        test_name=candidate.test_name,
+        test_name=candidate.test_name or None,
         signal_type=kind,
         severity=candidate.severity,
         details=details,
         linked_run_ids=[run.run_id for run in runs],
         agent_session_id=next((run.agent_session_id for run in runs if run.agent_session_id), None),
+        verdict=SignalVerdict(verdict.verdict) if verdict else SignalVerdict.SUSPICIOUS,
     )
+
+
+def fold_edited_before_green(
+    candidates: Sequence[SignalCandidate], edited: Sequence[SignalCandidate]
+) -> list[SignalCandidate]:
+    """ "Failed before, passes now" strengthens the test's other signals (one severity up, with that
+    evidence) instead of adding a row; alone it stays its own low signal."""
+    evidence = {e.nodeid: e.evidence for e in edited}
+    result = []
+    for candidate in candidates:
+        found = evidence.get(candidate.nodeid)
+        if found is not None:
+            candidate = replace(
+                candidate,
+                severity=_STRONGER.get(candidate.severity, candidate.severity),
+                evidence={**candidate.evidence, "failed_before": True, "edited_before_green": dict(found)},
+            )
+        result.append(candidate)
+    flagged = {candidate.nodeid for candidate in candidates}
+    return result + [replace(e, severity=SignalSeverity.LOW) for e in edited if e.nodeid not in flagged]
 
 
 def run_aware_candidates(
@@ -204,15 +299,31 @@ def run_aware_candidates(
     previous: StoredTestIndex | None,
     current: StoredTestIndex | None,
 ) -> list[SignalCandidate]:
-    """Escalate by the previous run's statuses, and add edited_before_green when both runs are known."""
+    """Escalate by the previous run's statuses, and fold in edited_before_green when both runs are known."""
     if previous is None:
         return list(candidates)
     before = statuses_by_nodeid(previous, [*candidates, *changed])
     result = apply_previous_status(candidates, before)
     if current is not None:
         now = statuses_by_nodeid(current, changed)
-        result += edited_before_green(changed, before, now, others=result)
+        result = fold_edited_before_green(result, edited_before_green(changed, before, now, others=result))
     return result
+
+
+def _linked(definitions: StoredTestIndex, candidate: SignalCandidate) -> list[StoredTest]:
+    if candidate.test_name or not candidate.evidence.get("tests"):
+        return definitions.matches(candidate)
+    found: dict[str, StoredTest] = {}
+    for name in candidate.evidence["tests"]:
+        for test in definitions.matches(replace(candidate, test_name=str(name))):
+            found.setdefault(test.test_id, test)
+    return list(found.values())
+
+
+def verdict_of(candidate: SignalCandidate, context: ChangeContext) -> Verdict:
+    """Deliberate or suspicious, for one candidate (all members of a grouped one)."""
+    names = [str(n) for n in candidate.evidence.get("tests", [])] or [candidate.test_name]
+    return classify(candidate.signal_type.value, candidate.file_path, names, candidate.evidence, context)
 
 
 def record_report(
@@ -223,8 +334,10 @@ def record_report(
     current: TestRunDTO | None,
     previous: TestRunDTO | None,
     worktree: bool = False,
+    dry_run: bool = False,
 ) -> tuple[list[TestIntegritySignalDTO], int]:
-    """Link, escalate and store the signals of one scanned change; returns them and how many were new."""
+    """Link, escalate, group, judge and store the signals of one scanned change; returns them and how
+    many were new (nothing is stored on a `dry_run`)."""
     if not report.candidates and not (report.changed_tests and current and previous):
         return [], 0
     wanted: list[LinkableTest] = [*report.candidates, *report.changed_tests]
@@ -233,50 +346,118 @@ def record_report(
     candidates = run_aware_candidates(
         report.candidates, report.changed_tests, previous_results, current_results
     )
+    candidates = group_removals(candidates, report.deleted_files)
     if not candidates:
         return [], 0
-    definitions = load_definitions(store, project, candidates)
     runs = [run for run in (current, previous) if run is not None]
+    session = next((run.agent_session_id for run in runs if run.agent_session_id), None)
+    change = replace(report.context, session=session)
+    definitions = load_definitions(store, project, wanted)
     context = {"base_sha": report.base_sha, **_commit_details(report.commit)}
     signals = [
-        build_signal(project, c, sha, definitions.matches(c), runs, context, worktree) for c in candidates
+        build_signal(project, c, sha, _linked(definitions, c), runs, context, worktree, verdict_of(c, change))
+        for c in candidates
     ]
+    if dry_run:
+        return signals, 0
     with store.transaction(lock_key=f"ccdash-tests:integrity:{project}"):
         new = sum(1 for signal in signals if store.signals.insert(signal))
     return signals, new
 
 
+# ----------------------------------------------------------------------------------- lifecycle
+
+
+def _still_lost(signal: TestIntegritySignalDTO, net: Sequence[SignalCandidate]) -> bool:
+    """Whether the branch's net change still carries the loss `signal` recorded."""
+    members = {str(name) for name in signal.details.get("tests", [])} or {signal.test_name or ""}
+    for candidate in net:
+        if candidate.signal_type.value != signal.signal_type:
+            continue
+        names = {str(n) for n in candidate.evidence.get("tests", [])} or {candidate.test_name}
+        if names & members:
+            return True
+    return False
+
+
+def resolve_restored(
+    store: Store, project: str, root: Path, head: str, keep: Iterable[str] = ()
+) -> list[TestIntegritySignalDTO]:
+    """Resolve the open signals of earlier commits on the branch of `head` whose loss the branch's net
+    change (from each signal's base to `head`) no longer carries; returns them, resolved."""
+    kept = set(keep)
+    waiting = [
+        s
+        for s in store.signals.by_project(project, SignalState.OPEN.value)
+        if s.git_sha != head
+        and s.signal_id not in kept
+        and not s.details.get("worktree")
+        and s.signal_type != SignalType.EDITED_BEFORE_GREEN.value
+        and isinstance(s.details.get("base_sha"), str)
+    ][-_RESOLVE_LIMIT:]
+    on_branch: dict[str, bool] = {}
+    by_base: dict[str, list[TestIntegritySignalDTO]] = {}
+    for signal in waiting:
+        if signal.git_sha not in on_branch:
+            try:
+                on_branch[signal.git_sha] = git.is_ancestor(root, signal.git_sha, head)
+            except git.GitError:
+                on_branch[signal.git_sha] = False
+        if on_branch[signal.git_sha]:
+            by_base.setdefault(signal.details["base_sha"], []).append(signal)
+    resolved: list[TestIntegritySignalDTO] = []
+    now = utcnow()
+    for base, signals in by_base.items():
+        try:
+            net = scan_change(root, base=base, head=head).candidates
+        except git.GitError:
+            continue
+        for signal in signals:
+            if not _still_lost(signal, net) and store.signals.resolve(project, signal.signal_id, head, now):
+                update = {"state": SignalState.RESOLVED, "resolved_sha": head, "resolved_at": now}
+                resolved.append(signal.model_copy(update=update))
+    return resolved
+
+
 def check_after_ingest(
     store: Store, run: TestRunDTO, repo_dir: Path, base: str | None = None
 ) -> IntegrityCheck:
-    """Scan the change that led to `run` and store its signals; git problems become "not checked"."""
+    """Scan the change that led to `run`, store its signals and resolve earlier ones its branch fixed;
+    git problems become "not checked"."""
     if not run.git_sha:
         return IntegrityCheck.not_checked("the run has no git SHA (pass --git-sha)")
     try:
         root = git.repo_root(repo_dir)
         head = git.resolve_revision(root, run.git_sha)
-        found = comparison_base(store, root, run, head)
-        previous = found[0] if found else None
         if base is not None:
-            base_sha = git.resolve_revision(root, base)
-        elif found is not None:
-            base_sha = found[1]
+            found: Base | None = Base(git.resolve_revision(root, base), None, f"--base {base}")
         else:
+            found = comparison_base(store, root, run, head)
+        if found is None:
             branch = f"branch {run.branch!r}" if run.branch else "this project"
             return IntegrityCheck.not_checked(f"no earlier run of {branch} at another commit", head)
-        report = scan_change(root, base=base_sha, head=head)
+        if found.sha is None:
+            return IntegrityCheck(
+                checked=True, head_sha=head, current_run_id=run.run_id, base_used=found.how, fallback=True
+            )
+        report = scan_change(root, base=found.sha, head=head)
+        signals, new = record_report(store, run.project_id, report, head, run, found.run)
+        resolved = resolve_restored(store, run.project_id, root, head, keep=[s.signal_id for s in signals])
     except (git.GitError, OSError) as exc:
         return IntegrityCheck.not_checked(str(exc) or type(exc).__name__, run.git_sha)
-    signals, new = record_report(store, run.project_id, report, head, run, previous)
     return IntegrityCheck(
         checked=True,
-        base_sha=base_sha,
+        base_sha=found.sha,
         head_sha=head,
-        previous_run_id=previous.run_id if previous else None,
+        previous_run_id=found.run.run_id if found.run else None,
         current_run_id=run.run_id,
         signals=signals,
         new_signals=new,
         unparsed_files=report.unparsed_files,
+        base_used=found.how,
+        fallback=found.fallback,
+        resolved=resolved,
+        skipped_files=report.skipped_files,
     )
 
 
@@ -287,19 +468,29 @@ def scan_and_record(
     base: str | None = None,
     head: str = "HEAD",
     worktree: bool = False,
+    keep: bool | None = None,
 ) -> IntegrityCheck:
     """The on-demand scan: stored runs at the head and base commits, if any, link and escalate signals.
 
-    Raises `ScanError` for a missing repository, an unknown or refused revision, or a shallow cut.
+    A commit scan stores its signals and resolves earlier ones the head fixed; a work-tree scan is a
+    dry run (a what-if never changes health or the gate) unless `keep` is True. Raises `ScanError` for
+    a missing repository, an unknown or refused revision, or a shallow cut.
     """
+    store_them = (not worktree) if keep is None else keep
     try:
         report = scan_change(repo_dir, base=base, head=head, worktree=worktree)
         head_sha = git.resolve_revision(report.repo_root, head)
+        current = None if worktree else latest_run_at(store, project, head_sha)
+        previous = latest_run_at(store, project, report.base_sha)
+        signals, new = record_report(
+            store, project, report, head_sha, current, previous, worktree, dry_run=not store_them
+        )
+        resolved: list[TestIntegritySignalDTO] = []
+        if store_them and not worktree:
+            kept = [s.signal_id for s in signals]
+            resolved = resolve_restored(store, project, report.repo_root, head_sha, keep=kept)
     except git.GitError as exc:
         raise ScanError(f"integrity scan: {exc}") from exc
-    current = None if worktree else latest_run_at(store, project, head_sha)
-    previous = latest_run_at(store, project, report.base_sha)
-    signals, new = record_report(store, project, report, head_sha, current, previous, worktree)
     return IntegrityCheck(
         checked=True,
         base_sha=report.base_sha,
@@ -310,6 +501,10 @@ def scan_and_record(
         signals=signals,
         new_signals=new,
         unparsed_files=report.unparsed_files,
+        base_used=base or ("HEAD" if worktree else "the parent commit"),
+        dry_run=not store_them,
+        resolved=resolved,
+        skipped_files=report.skipped_files,
     )
 
 
@@ -369,9 +564,18 @@ def select_signals(
     ]
 
 
+def counts(signal: TestIntegritySignalDTO, include_deliberate: bool = False) -> bool:
+    """Whether a signal counts against health and the gates: open and suspicious, or open and likely
+    deliberate when asked to."""
+    if signal.state is not SignalState.OPEN:
+        return False
+    return include_deliberate or signal.verdict is SignalVerdict.SUSPICIOUS
+
+
 def gate_failures(
-    signals: Iterable[TestIntegritySignalDTO], fail_on: SignalSeverity
+    signals: Iterable[TestIntegritySignalDTO], fail_on: SignalSeverity, include_deliberate: bool = False
 ) -> list[TestIntegritySignalDTO]:
-    """Open signals of at least `fail_on` severity: what fails `integrity --fail-on`."""
+    """Open signals of at least `fail_on` severity (suspicious ones unless `include_deliberate`): what
+    fails `integrity --fail-on`."""
     floor = SEVERITY_RANK[fail_on]
-    return [s for s in signals if s.state is SignalState.OPEN and SEVERITY_RANK[s.severity] >= floor]
+    return [s for s in signals if counts(s, include_deliberate) and SEVERITY_RANK[s.severity] >= floor]

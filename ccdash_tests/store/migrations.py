@@ -203,6 +203,17 @@ CREATE TABLE test_mapping_inputs (
 CREATE INDEX ix_test_results_error ON test_results (error_pk, status, run_pk) WHERE error_pk IS NOT NULL
 """,
     ),
+    # Integrity signals say whether the change explains them (health and the gates count suspicious
+    # ones by default) and which later commit resolved them. Signals stored before have no verdict:
+    # they stay suspicious, as they counted before.
+    Migration(
+        "0004_signal_verdict_and_resolution",
+        """
+ALTER TABLE test_integrity_signals ADD COLUMN verdict TEXT NOT NULL DEFAULT 'suspicious';
+ALTER TABLE test_integrity_signals ADD COLUMN resolved_sha TEXT;
+ALTER TABLE test_integrity_signals ADD COLUMN resolved_at TEXT
+""",
+    ),
 )
 
 CORE_TABLES = frozenset(

@@ -435,7 +435,7 @@ class SqlSignalRepository:
             self.engine.execute(
                 f"""
                 INSERT INTO test_integrity_signals ({SIGNAL_COLUMNS})
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT (project_id, signal_id) DO NOTHING
                 """,
                 (
@@ -453,6 +453,9 @@ class SqlSignalRepository:
                     signal.state.value,
                     signal.ack_reason,
                     db_time(signal.created_at or utcnow()),
+                    signal.verdict.value,
+                    signal.resolved_sha,
+                    db_time(signal.resolved_at) if signal.resolved_at else None,
                 ),
             )
             > 0
@@ -482,6 +485,24 @@ class SqlSignalRepository:
                 "UPDATE test_integrity_signals SET state = ?, ack_reason = ? "
                 "WHERE project_id = ? AND signal_id = ?",
                 (SignalState.ACKNOWLEDGED.value, reason, project_id, signal_id),
+            )
+            > 0
+        )
+
+    def resolve(self, project_id: str, signal_id: str, resolved_sha: str, at: datetime) -> bool:
+        """Mark an open signal resolved by commit `resolved_sha`; False when it is not open."""
+        return (
+            self.engine.execute(
+                "UPDATE test_integrity_signals SET state = ?, resolved_sha = ?, resolved_at = ? "
+                "WHERE project_id = ? AND signal_id = ? AND state = ?",
+                (
+                    SignalState.RESOLVED.value,
+                    resolved_sha,
+                    db_time(at),
+                    project_id,
+                    signal_id,
+                    SignalState.OPEN.value,
+                ),
             )
             > 0
         )

@@ -17,6 +17,7 @@ from ccdash_tests.identity import canonical_json as to_json  # every JSON column
 from ccdash_tests.models import (
     SignalSeverity,
     SignalState,
+    SignalVerdict,
     Status,
     TestDefinitionDTO,
     TestDomainDTO,
@@ -274,7 +275,7 @@ def mapping_params(mapping: TestFeatureMappingDTO) -> tuple[Any, ...]:
 
 SIGNAL_COLUMNS = (
     "signal_id, project_id, git_sha, file_path, test_id, test_name, signal_type, severity, details, "
-    "linked_run_ids, agent_session_id, state, ack_reason, created_at"
+    "linked_run_ids, agent_session_id, state, ack_reason, created_at, verdict, resolved_sha, resolved_at"
 )
 SIGNAL_FIELDS = _fields(SIGNAL_COLUMNS)
 
@@ -285,11 +286,14 @@ def signal_from_row(row: Row) -> TestIntegritySignalDTO:
         **{
             key: value[key]
             for key in SIGNAL_FIELDS
-            if key not in ("severity", "details", "linked_run_ids", "state", "created_at")
+            if key
+            not in ("severity", "details", "linked_run_ids", "state", "created_at", "verdict", "resolved_at")
         },
         severity=SignalSeverity(value["severity"]),
         details=from_json(value["details"], {}),
         linked_run_ids=from_json(value["linked_run_ids"], []),
         state=SignalState(value["state"]),
         created_at=py_time(value["created_at"]),
+        verdict=SignalVerdict(value["verdict"]),
+        resolved_at=py_time(value["resolved_at"]),
     )

@@ -24,6 +24,7 @@ from ccdash_tests.models import (
     RunResult,
     SignalSeverity,
     SignalState,
+    SignalVerdict,
     Status,
 )
 from ccdash_tests.store.engine import Engine
@@ -108,15 +109,21 @@ def latest_results(
     return latest
 
 
-def open_signal_counts(engine: Engine, project: str) -> dict[str, dict[SignalSeverity, int]]:
-    """test_id -> severity -> open signals; signals not tied to a test are left out."""
+def open_signal_counts(
+    engine: Engine, project: str, include_deliberate: bool = False
+) -> dict[str, dict[SignalSeverity, int]]:
+    """test_id -> severity -> open signals; signals not tied to a test are left out, and so are
+    likely deliberate ones unless `include_deliberate`."""
+    verdicts = [SignalVerdict.SUSPICIOUS.value]
+    if include_deliberate:
+        verdicts.append(SignalVerdict.LIKELY_DELIBERATE.value)
     rows = engine.query(
-        """
+        f"""
         SELECT test_id, severity, COUNT(*) FROM test_integrity_signals
-        WHERE project_id = ? AND state = ? AND test_id IS NOT NULL
+        WHERE project_id = ? AND state = ? AND test_id IS NOT NULL AND verdict IN ({marks(len(verdicts))})
         GROUP BY test_id, severity
         """,
-        (project, SignalState.OPEN.value),
+        (project, SignalState.OPEN.value, *verdicts),
     )
     counts: dict[str, dict[SignalSeverity, int]] = {}
     for test_id, severity, count in rows:

@@ -1,0 +1,315 @@
+"""Deliberate or suspicious: whether the change itself explains a weakening, and the evidence that decided.
+
+Pure: the caller (scan.py, service.py) gathers a `ChangeContext` from git and the store. A signal is
+`likely_deliberate` when the change explains the loss and nothing points the other way:
+
+- the commit is a revert;
+- the code under test went in the same commit: a code file named like the test file was deleted, or a
+  function, class or message the lost check (or the removed test) names was removed from the code;
+- a skip or xfail is conditioned on a platform, an interpreter or language version, or on an optional
+  dependency (`skipif(sys.version_info ...)`, `@EnabledOnOs`, `importorskip`), or links an issue;
+- the commit message links an issue ("fixes #12", an issue URL, JIRA-style keys) or gives the reason
+  (a deprecation, dropped support).
+
+It is `suspicious` when nothing explains it, and whatever else is true when it was recorded in an agent
+session, when the test failed before and the same change made it pass, or when a skip says it is
+temporary ("for now", "flaky", "TODO"). A squash merge's "(#123)" suffix alone is not an explanation: it
+is on every commit of such a project.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import PurePosixPath
+from typing import Any
+
+SUSPICIOUS = "suspicious"
+DELIBERATE = "likely_deliberate"
+VERDICTS = (SUSPICIOUS, DELIBERATE)
+
+_REVERT = re.compile(r"^\s*revert\b|\bthis reverts commit [0-9a-f]{7,}", re.IGNORECASE | re.MULTILINE)
+_CONDITION = re.compile(
+    r"sys\.version_info|sys\.platform|platform\.(?:system|python_implementation|machine|release)|"
+    r"\bos\.name\b|\bIS_PYPY\b|\bPYPY\b|\bpypy\b|\bWIN(?:DOWS)?\b|\bwin32\b|\bdarwin\b|\bmacos\b|"
+    r"\bis_windows\b|\bON_WINDOWS\b|\bPY\d{1,3}\b|\bPY_?3\d*\b|python_version|"
+    r"(?:Enabled|Disabled)(?:On(?:Os|Jre)|ForJreRange|If(?:SystemProperty|EnvironmentVariable)?)\b|"
+    r"\bJRE_\d+|\bJAVA_\d+|SystemUtils\.IS_|runtime\.GOOS|runtime\.GOARCH|runtime\.Version|"
+    r"process\.platform|process\.version|process\.arch|importorskip|find_spec|shutil\.which|"
+    r"\bnot\s+HAS_\w+|\bHAS_\w+|\bhas_\w+\(|\brequires_\w+|\bnot\s+\w+_AVAILABLE\b",
+)
+_ISSUE = re.compile(
+    r"https?://\S*(?:/issues/|/pull/|/bugs?/|jira|bugzilla|/-/issues/)\S*|"
+    r"\b(?:fix(?:es|ed)?|close[sd]?|resolve[sd]?|see|refs?|issue|bug|gh|related(?: to)?|part of)[\s:-]*#\d+|"
+    r"\bGH-\d+\b",
+    re.IGNORECASE,
+)
+# A tracker key such as PROJ-123 (case-sensitive), but not a standard's name such as UTF-8 or SHA-256.
+_TRACKER_KEY = re.compile(
+    r"\b(?!(?:UTF|SHA|ISO|RFC|PEP|HTTP|TLS|SSL|AES|MD|UCS|ES|ECMA|X)-)[A-Z][A-Z0-9]{1,9}-\d{2,6}\b"
+)
+# Reasons in a commit message that explain a lost check.
+_REASON = re.compile(
+    r"\bdeprecat\w*|\bno longer\b|\bdrop(?:s|ped|ping)? (?:the )?support\b|\bobsolete\b|\bunsupported\b|"
+    r"\bend[ -]of[ -]life\b|\bremov(?:e|es|ed|ing) (?:the )?(?:deprecated|legacy|unused|dead)\b",
+    re.IGNORECASE,
+)
+_TEMPORARY = re.compile(
+    r"\bfor now\b|\btemporar\w*|\btodo\b|\bfixme\b|\bflak\w*|\blater\b|\bwip\b|\bhack\b|\bbroken\b|"
+    r"\bfails?\b|\bfailing\b|\bdisabled? until\b",
+    re.IGNORECASE,
+)
+# Definitions in code (Python, JS/TS, Java/Kotlin/C#, Go, PHP, Ruby, Rust): the name they introduce.
+_DEFINITION = re.compile(
+    r"^\s*(?:export\s+)?(?:default\s+)?(?:async\s+)?(?:def|class|function\*?|func|fn|interface|enum|struct|"
+    r"type|trait|module|record)\s+(?:\([^)]*\)\s*)?(?P<a>[A-Za-z_$][\w$]*)|"
+    r"^\s*(?:export\s+)?(?:const|let|var)\s+(?P<b>[A-Za-z_$][\w$]*)\s*=|"
+    r"^\s*(?:(?:public|private|protected|static|final|abstract|synchronized|native|override|internal|"
+    r"open|suspend)\s+)+[\w<>\[\],.? ]*?\b(?P<c>[A-Za-z_$][\w$]*)\s*\(|"
+    r"^\s*(?P<d>[A-Za-z_$][\w$]*)\s*(?::\s*[\w<>\[\]|. ]+)?\s*\([^)]*\)\s*\{\s*$",
+)
+_STRING = re.compile(r"\"([^\"\\\n]{6,120})\"|'([^'\\\n]{6,120})'|`([^`\\\n]{6,120})`")
+_WORD = re.compile(r"[A-Za-z_$][\w$]*")
+_CAMEL = re.compile(r"[A-Z]?[a-z0-9]+|[A-Z]+(?![a-z])")
+_TEST_AFFIXES = re.compile(r"^(?:test_?|Test)|(?:_test|Tests?|TestCase|_spec|Spec)$")
+_COMMON = frozenset(
+    [
+        "self",
+        "this",
+        "cls",
+        "true",
+        "false",
+        "none",
+        "null",
+        "undefined",
+        "return",
+        "assert",
+        "expect",
+        "equal",
+        "equals",
+        "value",
+        "result",
+        "test",
+        "tests",
+        "name",
+        "string",
+        "number",
+        "error",
+        "should",
+        "object",
+        "array",
+        "function",
+        "class",
+        "type",
+        "data",
+        "list",
+        "dict",
+    ]
+)
+CODE_SUFFIXES = frozenset(
+    [
+        ".py",
+        ".pyi",
+        ".js",
+        ".jsx",
+        ".mjs",
+        ".cjs",
+        ".ts",
+        ".tsx",
+        ".mts",
+        ".cts",
+        ".java",
+        ".kt",
+        ".kts",
+        ".scala",
+        ".groovy",
+        ".go",
+        ".php",
+        ".rb",
+        ".rs",
+        ".c",
+        ".h",
+        ".cc",
+        ".cpp",
+        ".hpp",
+        ".cs",
+        ".swift",
+        ".m",
+        ".vue",
+        ".svelte",
+    ]
+)
+
+
+@dataclass(frozen=True)
+class ChangeContext:
+    """What the change around a signal says about it: the commit message, the code files it changed
+    (path -> git status letter) and their removed and added lines, and the agent session if any."""
+
+    message: str = ""
+    code_status: Mapping[str, str] = field(default_factory=dict)
+    code_removed: Mapping[str, Sequence[str]] = field(default_factory=dict)
+    code_added: Mapping[str, Sequence[str]] = field(default_factory=dict)
+    session: str | None = None
+
+    @cached_property
+    def is_revert(self) -> bool:
+        return bool(_REVERT.search(self.message))
+
+    @cached_property
+    def removed_definitions(self) -> dict[str, str]:
+        """Names defined in removed code lines and defined in no added line -> the file they left."""
+        still = {name for lines in self.code_added.values() for name in _definitions(lines)}
+        gone: dict[str, str] = {}
+        for path, lines in self.code_removed.items():
+            for name in _definitions(lines):
+                if name not in still and len(name) >= 3 and name.lower() not in _COMMON:
+                    gone.setdefault(name, path)
+        return gone
+
+    @cached_property
+    def removed_strings(self) -> dict[str, str]:
+        """String literals (6+ characters) in removed code lines that no added code line has."""
+        added = "\n".join(line for lines in self.code_added.values() for line in lines)
+        gone: dict[str, str] = {}
+        for path, lines in self.code_removed.items():
+            for line in lines:
+                for match in _STRING.finditer(line):
+                    text = next(group for group in match.groups() if group)
+                    if text.strip() and text not in added:
+                        gone.setdefault(text, path)
+        return gone
+
+    @cached_property
+    def deleted_code_stems(self) -> dict[str, str]:
+        """Lower-cased stems of deleted code files -> their path."""
+        return {
+            _stem(path).lower(): path
+            for path, status in self.code_status.items()
+            if status == "D" and _stem(path)
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """`verdict` is SUSPICIOUS or DELIBERATE; `because` the evidence, the deciding items first."""
+
+    verdict: str
+    because: tuple[str, ...]
+
+    @property
+    def deliberate(self) -> bool:
+        return self.verdict == DELIBERATE
+
+
+def _definitions(lines: Sequence[str]) -> set[str]:
+    names = set()
+    for line in lines:
+        match = _DEFINITION.match(line)
+        if match:
+            name = next(group for group in match.groups() if group)
+            if name not in ("if", "for", "while", "switch", "catch", "return", "function", "new"):
+                names.add(name)
+    return names
+
+
+def _stem(path: str) -> str:
+    name = PurePosixPath(path).name
+    stem = name.split(".", 1)[0]
+    return _TEST_AFFIXES.sub("", stem) or stem
+
+
+def _lines(evidence: Mapping[str, Any], *keys: str) -> list[str]:
+    for key in keys:
+        value = evidence.get(key)
+        if isinstance(value, list) and value:
+            return [str(item) for item in value]
+    return []
+
+
+def _name_parts(test_name: str) -> set[str]:
+    """Words of a test's name that could name the code it tests: test_parse_legacy -> parse_legacy,
+    parse, legacy; testParseLegacy -> parseLegacy, ParseLegacy, parse, legacy."""
+    leaf = test_name.replace(" > ", "::").rsplit("::", 1)[-1].split("[", 1)[0].split("(", 1)[0]
+    core = _TEST_AFFIXES.sub("", leaf).strip("_ ")
+    parts = {core, core[:1].lower() + core[1:], core[:1].upper() + core[1:]} if core else set()
+    parts.update(piece for piece in re.split(r"[_\W]+", core) if piece)
+    parts.update(piece.lower() for piece in _CAMEL.findall(core))
+    return {part for part in parts if len(part) >= 4 and part.lower() not in _COMMON}
+
+
+def _explained_by_code(
+    kind: str, file_path: str, test_names: Sequence[str], evidence: Mapping[str, Any], context: ChangeContext
+) -> str | None:
+    deleted = context.deleted_code_stems.get(_stem(file_path).lower())
+    if deleted and kind == "test_removed":
+        return f"the code under test {deleted} was deleted in the same commit"
+    lost = _lines(evidence, "removed_lines", "removed")
+    words = {word for line in lost for word in _WORD.findall(line)}
+    if kind == "test_removed":
+        for name in test_names:
+            words |= _name_parts(name)
+    for word in sorted(words):
+        path = context.removed_definitions.get(word)
+        if path is not None:
+            return f"`{word}` was removed from {path} in the same commit"
+    text = "\n".join(lost)
+    for literal, path in context.removed_strings.items():
+        if literal in text:
+            return f"the checked text {literal[:60]!r} was removed from {path} in the same commit"
+    if deleted:
+        return f"the code under test {deleted} was deleted in the same commit"
+    return None
+
+
+def classify(
+    kind: str,
+    file_path: str,
+    test_names: Sequence[str],
+    evidence: Mapping[str, Any],
+    context: ChangeContext,
+) -> Verdict:
+    """The verdict on one signal (`test_names`: its test, or every test of a grouped signal)."""
+    explained: list[str] = []
+    against: list[str] = []
+    if context.is_revert:
+        explained.append("the commit is a revert")
+    if kind in ("skip_introduced", "xfail_added"):
+        marker = str(evidence.get("marker") or " ".join(_lines(evidence, "added_lines", "added")))
+        condition = _CONDITION.search(marker)
+        if condition:
+            explained.append(f"the skip is conditioned on {condition.group(0).strip()!r}")
+        if _ISSUE.search(marker):
+            explained.append("the skip links an issue")
+        temporary = _TEMPORARY.search(marker)
+        if temporary and not condition:
+            against.append(f"the skip says {temporary.group(0)!r}, with nothing conditioning it")
+    elif kind != "edited_before_green":
+        by_code = _explained_by_code(kind, file_path, test_names, evidence, context)
+        if by_code:
+            explained.append(by_code)
+    issue = _ISSUE.search(context.message) or _TRACKER_KEY.search(context.message)
+    if issue:
+        explained.append(f"the commit message links an issue ({issue.group(0)[:60]})")
+    reason = _REASON.search(context.message)
+    if reason:
+        explained.append(f"the commit message gives a reason ({reason.group(0)!r})")
+    if context.session:
+        against.append(f"recorded in agent session {context.session}")
+    if evidence.get("failed_before") or evidence.get("edited_before_green") or kind == "edited_before_green":
+        against.append("the test failed before and the same change made it pass")
+    if against or not explained:
+        if not explained:
+            against.append("nothing in the change explains it")
+        changed_code = sorted(path for path, status in context.code_status.items() if status != "D")
+        if changed_code and kind in ("assertion_removed", "assertion_weakened"):
+            against.append(f"the code under test changed in the same commit ({', '.join(changed_code[:3])})")
+        return Verdict(SUSPICIOUS, (*against, *explained))
+    return Verdict(DELIBERATE, tuple(explained))
+
+
+def is_code_file(path: str) -> bool:
+    """Whether `path` looks like source code (its suffix), for the code side of a change."""
+    return PurePosixPath(path).suffix.lower() in CODE_SUFFIXES
