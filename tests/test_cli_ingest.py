@@ -393,9 +393,11 @@ def test_ingest_checks_integrity_of_the_change(tmp_path: Path, monkeypatch: pyte
     assert result.exit_code == 0
     signals = json.loads(result.stdout)
     signals = signals["signals"] if isinstance(signals, dict) else signals
-    kinds = {s["signal_type"] for s in signals}
-    assert {"assertion_removed", "edited_before_green"} <= kinds
-    assert all(s["agent_session_id"] == "agent-2" for s in signals)
+    # Failed before and green after the edit: one signal, strengthened, not a second row.
+    [signal] = signals
+    assert signal["signal_type"] == "assertion_removed"
+    assert signal["details"]["edited_before_green"]["previous_status"] == ["failed"]
+    assert signal["agent_session_id"] == "agent-2"
     again = ingest_json(db, str(tmp_path / "2.xml"), "--git-sha", second)
     assert again["integrity"]["checked"] is False, "a run already stored is not scanned again"
 
