@@ -236,7 +236,7 @@ def retried_tests(store: Store, run: TestRunDTO) -> tuple[list[RetriedTest], set
     definitions = fq.definitions_by_pk(store.engine, pks)
     attempts = {o.test_pk: o.attempts for o in fq.outcomes(store.engine, pks, [ref])}
     retried = [
-        RetriedTest(d.test_id, test_label(d.classname, d.name), attempts.get(pk, 1))
+        RetriedTest(d.test_id, test_label(d.classname, d.name, path=d.path), attempts.get(pk, 1))
         for pk, d in definitions.items()
     ]
     before = {definitions[pk].test_id for pk in gq.flaky_before(store.engine, pks, ref)}

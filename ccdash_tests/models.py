@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, computed_field
 
 from ccdash_tests.text import feature_label, test_label
 
@@ -199,10 +199,16 @@ class TestDefinitionDTO(DTO):
     owner: str | None = None
     first_seen: datetime | None = None
 
+    @computed_field  # type: ignore[prop-decorator]  # in --json as `nodeid`, the name users paste back
+    @property
+    def nodeid(self) -> str:
+        """The test as every output names it: a pytest node id, else `class::name` (text.test_label)."""
+        return test_label(self.classname, self.name, self.test_id, self.path)
+
     @property
     def label(self) -> str:
         """The test as the terminal and Markdown name it (text.test_label)."""
-        return test_label(self.classname, self.name, self.test_id)
+        return self.nodeid
 
 
 class TestResultDTO(DTO):
@@ -224,10 +230,16 @@ class TestResultDTO(DTO):
     classname: str | None = None
     path: str | None = None
 
+    @computed_field  # type: ignore[prop-decorator]  # in --json as `nodeid`, the name users paste back
+    @property
+    def nodeid(self) -> str:
+        """The test as every output names it: a pytest node id, else `class::name` (text.test_label)."""
+        return test_label(self.classname, self.name, self.test_id, self.path)
+
     @property
     def label(self) -> str:
         """The test as the terminal and Markdown name it (text.test_label)."""
-        return test_label(self.classname, self.name, self.test_id)
+        return self.nodeid
 
 
 class TestDomainDTO(DTO):

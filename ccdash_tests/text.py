@@ -81,8 +81,27 @@ def format_ms(duration_ms: float | None) -> str:
     return f"{int(minutes)} min {rest:.0f} s"
 
 
-def test_label(classname: str | None, name: str | None, fallback: str = "") -> str:
-    """How a test is named on screen: `classname::name`, the bare name without a class, else `fallback`."""
+def pytest_nodeid(classname: str | None, name: str | None, path: str | None) -> str | None:
+    """The pytest node id (`tests/a/test_b.py::TestC::test_y[p]`) when `path` is the Python file the
+    classname's module names (as pytest and unittest report them); None otherwise."""
+    if not (path and name and classname) or not path.endswith(".py"):
+        return None
+    path = path.replace("\\", "/")
+    module = path[: -len(".py")].replace("/", ".")
+    if classname == module:
+        return f"{path}::{name}"
+    if classname.startswith(module + "."):
+        return f"{path}::{classname[len(module) + 1 :].replace('.', '::')}::{name}"
+    return None
+
+
+def test_label(classname: str | None, name: str | None, fallback: str = "", path: str | None = None) -> str:
+    """How a test is named on screen: a pytest test by its node id (given its path), else
+    `classname::name`, the bare name without a class, else `fallback`. Every form is accepted back by
+    the commands that take a test (lookup.py)."""
+    nodeid = pytest_nodeid(classname, name, path)
+    if nodeid is not None:
+        return nodeid
     if classname and name:
         return f"{classname}::{name}"
     return name or fallback

@@ -107,15 +107,15 @@ def test_only_failures_and_errors_are_annotated_with_their_place() -> None:
     defs = {"id-test_fail": definition("test_fail", 12), "id-test_zero_line": definition("test_zero_line", 0)}
     found = annotations_for(results, defs)
     assert [(a.test, a.path, a.line, a.message) for a in found] == [
-        ("tests.t::test_fail", "tests/t.py", 12, "AssertionError: x\nassert 1 == 2"),
+        ("tests/t.py::test_fail", "tests/t.py", 12, "AssertionError: x\nassert 1 == 2"),
         ("tests.t::test_err", None, None, "test error without a message"),
-        ("tests.t::test_zero_line", "tests/t.py", None, "E"),
+        ("tests/t.py::test_zero_line", "tests/t.py", None, "E"),
     ]
     lines = list(github_commands(found))
-    title = "title=tests.t%3A%3Atest_fail failed"
+    title = "title=tests/t.py%3A%3Atest_fail failed"
     assert lines[0] == f"::error file=tests/t.py,line=12,{title}::AssertionError: x%0Aassert 1 == 2"
     assert lines[1] == "::error title=tests.t%3A%3Atest_err error::test error without a message"
-    assert lines[2] == "::error file=tests/t.py,title=tests.t%3A%3Atest_zero_line failed::E"
+    assert lines[2] == "::error file=tests/t.py,title=tests/t.py%3A%3Atest_zero_line failed::E"
 
 
 def test_control_characters_cannot_reach_the_log() -> None:
@@ -132,7 +132,7 @@ def test_code_quality_report_shape() -> None:
     )
     report = gitlab_code_quality(found)
     assert report[0] == {
-        "description": "tests.t::test_fail failed: boom",
+        "description": "tests/t.py::test_fail failed: boom",
         "check_name": "ccdash-tests.failed",
         "fingerprint": report[0]["fingerprint"],
         "severity": "major",
@@ -180,13 +180,13 @@ def test_github_format_from_the_store(store: Store, db_url: str) -> None:
     assert len(lines) == 2
     parsed = [read_command(line) for line in lines]
     assert parsed[0] == (
-        {"file": "tests/test_a.py", "line": "10", "title": "tests.test_a::test_bad[a,b::c%] failed"},
+        {"file": "tests/test_a.py", "line": "10", "title": "tests/test_a.py::test_bad[a,b::c%] failed"},
         "AssertionError: 50% off\n::error::injected",
     )
     assert parsed[1][0] == {
         "file": "tests/test_a.py",
         "line": "20",
-        "title": "tests.test_a::test_setup error",
+        "title": "tests/test_a.py::test_setup error",
     }
 
 

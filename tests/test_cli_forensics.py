@@ -15,6 +15,7 @@ from ccdash_tests.store import open_store
 
 P = "cli-proj"
 CLS = "pkg.test_calc"
+NODE = "pkg/test_calc.py"  # how the tests of CLS are printed: by node id
 DAY0 = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0) - timedelta(days=3)
 SHARED_SHA = "3c3c" * 10
 ODD_NAME = "test_[bold]markup[/bold]"
@@ -93,7 +94,7 @@ def read_json(db: str, *args: str) -> dict:
 
 def test_history_table(db: str) -> None:
     out = read(db, "history", "test_breaks")
-    assert f"{CLS}::test_breaks" in out
+    assert f"{NODE}::test_breaks" in out
     assert "Last 6 of 6 runs (newest first)" in out
     lines = out.splitlines()
     row5 = next(line for line in lines if line.lstrip("│ ").startswith("run-5"))
@@ -126,7 +127,7 @@ def test_history_json(db: str) -> None:
 
 def test_history_names_are_shown_literally(db: str) -> None:
     out = read(db, "history", "markup")
-    assert f"{CLS}::{ODD_NAME}" in out
+    assert f"{NODE}::{ODD_NAME}" in out
     assert read_json(db, "history", "markup")["test"]["name"] == ODD_NAME
 
 
@@ -135,8 +136,8 @@ def test_history_ambiguous_and_unknown_tests_exit_2(db: str) -> None:
     assert result.exit_code == 2 and result.stdout == ""
     assert result.stderr.splitlines() == [
         "ccdash-tests: 'test_db' matches 2 tests; give a test_id or a longer name:",
-        f"  {make_test_id(P, '', CLS, 'test_db_a')}  {CLS}::test_db_a",
-        f"  {make_test_id(P, '', CLS, 'test_db_b')}  {CLS}::test_db_b",
+        f"  {make_test_id(P, '', CLS, 'test_db_a')}  {NODE}::test_db_a",
+        f"  {make_test_id(P, '', CLS, 'test_db_b')}  {NODE}::test_db_b",
     ]
     assert "Traceback" not in result.stderr
     result = cli("history", "nothing_like_this", "--db", db, "--project", P)
@@ -231,7 +232,7 @@ def test_failures_without_failures(db: str) -> None:
 def test_timeline_by_day_and_by_run(db: str) -> None:
     out = read(db, "timeline", "--feature", "calculator")
     assert "Feature calculator: 2 tests, 6 runs in the last 90 days (by day, oldest first)" in out
-    assert f"{CLS}::test_breaks" in out and "first bad run: run-5" in out and "last good run: run-4" in out
+    assert f"{NODE}::test_breaks" in out and "first bad run: run-5" in out and "last good run: run-4" in out
     day2 = (DAY0 + timedelta(days=1)).date().isoformat()
     day2_line = next(line for line in out.splitlines() if line.startswith(day2))
     assert "bad (2 bad)" in day2_line and "last good, first bad" in day2_line
@@ -240,7 +241,7 @@ def test_timeline_by_day_and_by_run(db: str) -> None:
     assert document["by"] == "run" and document["days"] == 30 and document["tests"] == 2
     assert [b["key"] for b in document["buckets"]] == [f"run-{n}" for n in range(1, 7)]
     assert [b["verdict"] for b in document["buckets"]] == ["good"] * 4 + ["bad"] * 2
-    assert document["buckets"][4]["failing_tests"] == [f"{CLS}::test_breaks"]
+    assert document["buckets"][4]["failing_tests"] == [f"{NODE}::test_breaks"]
     assert document["buckets"][4]["status_counts"]["failed"] == 1
     assert document["buckets"][4]["status_counts"]["passed"] == 1
     assert [b["marks"] for b in document["buckets"]] == [[], [], [], ["last_good"], ["first_bad"], []]

@@ -74,11 +74,11 @@ def test_paths_and_metadata_providers_through_resolve(shop: Cli) -> None:
     assert (outcome["tests_resolved"], outcome["version"], outcome["new_version"]) == (4, 1, False)
     shown = shop.json("map", "show")
     assert shown["version"] == 1 and len(shown["snapshot_hash"]) == 64
-    sum_test = by_test(shown)["tests.billing.invoices.test_totals::test_sum"]
+    sum_test = by_test(shown)["tests/billing/invoices/test_totals.py::test_sum"]
     assert [
         (m["feature"], m["domain"], m["provider"], m["confidence"], m["is_primary"]) for m in sum_test
     ] == [("totals", "billing/invoices", "paths", 0.6, False)]
-    login = primary(shown, "tests.auth.test_login::test_ok")
+    login = primary(shown, "tests/auth/test_login.py::test_ok")
     assert login is not None
     assert (login["feature"], login["domain"], login["provider"], login["confidence"]) == (
         "Sign in",
@@ -99,7 +99,7 @@ def test_imported_rules_are_stored_and_agree_or_conflict(shop: Cli, tmp_path: Pa
     assert imported["rules"] == 2 and imported["resolution"]["version"] == 2
     shown = shop.json("map", "show")
     # paths 0.6 + imported 0.8 agree on totals: 1 - 0.4 * 0.2 = 0.92, now primary.
-    total = primary(shown, "tests.billing.invoices.test_totals::test_sum")
+    total = primary(shown, "tests/billing/invoices/test_totals.py::test_sum")
     assert total is not None
     assert (total["feature"], total["provider"], total["providers"], total["confidence"]) == (
         "totals",
@@ -108,12 +108,12 @@ def test_imported_rules_are_stored_and_agree_or_conflict(shop: Cli, tmp_path: Pa
         0.92,
     )
     # metadata outranks imported: ranking stays primary, and the disagreement is a conflict.
-    rank = primary(shown, "tests.search.test_query::test_rank")
+    rank = primary(shown, "tests/search/test_query.py::test_rank")
     assert rank is not None and (rank["feature"], rank["provider"]) == ("ranking", "metadata")
     conflicts = {c["test"]: c for c in shop.json("map", "conflicts")["conflicts"]}
     # The tag and the path guess disagree on the login test too (both confidences >= 0.5).
-    assert sorted(conflicts) == ["tests.auth.test_login::test_ok", "tests.search.test_query::test_rank"]
-    ranking = conflicts["tests.search.test_query::test_rank"]
+    assert sorted(conflicts) == ["tests/auth/test_login.py::test_ok", "tests/search/test_query.py::test_rank"]
+    ranking = conflicts["tests/search/test_query.py::test_rank"]
     assert [(p["provider"], p["feature"]) for p in ranking["proposals"]] == [
         ("metadata", "ranking"),
         ("imported", "search results"),
@@ -131,7 +131,7 @@ def test_imported_rules_are_stored_and_agree_or_conflict(shop: Cli, tmp_path: Pa
     shop("map", "resolve", code=0)
     later = primary(
         shop.json("map", "show", "tests/search/test_filters.py::test_filter"),
-        "tests.search.test_filters::test_filter",
+        "tests/search/test_filters.py::test_filter",
     )
     assert later is not None and (later["feature"], later["domain"]) == ("search results", "search")
 
@@ -149,7 +149,7 @@ def test_override_wins_is_stored_and_can_be_removed(shop: Cli, tmp_path: Path) -
     )
     assert len(result["tests"]) == 1 and result["resolution"]["new_version"] is True
     shown = shop.json("map", "show", "test_rank")
-    rank = primary(shown, "tests.search.test_query::test_rank")
+    rank = primary(shown, "tests/search/test_query.py::test_rank")
     assert rank is not None
     assert (rank["feature"], rank["domain"], rank["provider"], rank["confidence"]) == (
         "Typeahead",
@@ -164,13 +164,13 @@ def test_override_wins_is_stored_and_can_be_removed(shop: Cli, tmp_path: Path) -
     )
     shop("map", "import", rules, code=0)
     conflicts = [c["test"] for c in shop.json("map", "conflicts")["conflicts"]]
-    assert conflicts == ["tests.auth.test_login::test_ok"]
+    assert conflicts == ["tests/auth/test_login.py::test_ok"]
     assert (
-        primary(shop.json("map", "show", "test_rank"), "tests.search.test_query::test_rank")["feature"]
+        primary(shop.json("map", "show", "test_rank"), "tests/search/test_query.py::test_rank")["feature"]
         == "Typeahead"
     )
     shop("map", "unset", "tests/search/test_query.py::test_rank", code=0)
-    back = primary(shop.json("map", "show", "test_rank"), "tests.search.test_query::test_rank")
+    back = primary(shop.json("map", "show", "test_rank"), "tests/search/test_query.py::test_rank")
     assert back is not None and back["feature"] == "ranking"
 
 
@@ -181,10 +181,10 @@ def test_snapshot_versions_and_show_at_a_past_time(shop: Cli) -> None:
     shop("map", "set", "test_sum", "--feature", "grand total", code=0)
     now = shop.json("map", "show", "test_sum")
     assert now["version"] == 2, "version 1 was resolved by the ingest"
-    assert primary(now, "tests.billing.invoices.test_totals::test_sum")["feature"] == "grand total"
+    assert primary(now, "tests/billing/invoices/test_totals.py::test_sum")["feature"] == "grand total"
     before = shop.json("map", "show", "test_sum", "--at", between)
     assert before["version"] == 1
-    assert primary(before, "tests.billing.invoices.test_totals::test_sum") is None
+    assert primary(before, "tests/billing/invoices/test_totals.py::test_sum") is None
     empty = shop.json("map", "show", "--at", "2000-01-01T00:00:00Z")
     assert (empty["version"], empty["mappings"]) == (0, [])
 

@@ -366,7 +366,7 @@ def test_timeline_by_run_and_by_day(history_store: Store) -> None:
     assert [b.verdict for b in by_run.buckets] == ["good"] * 6 + ["bad", "bad", "good", "bad"]
     assert by_run.first_bad_run is not None and by_run.first_bad_run.run_id == "run-10"
     assert by_run.last_good_run is not None and by_run.last_good_run.run_id == "run-09"
-    assert by_run.buckets[6].failing_tests == [f"{CLS}::test_breaks"]
+    assert by_run.buckets[6].failing_tests == ["tests/test_calc.py::test_breaks"]
     assert by_run.buckets[8].status_counts[Status.SKIPPED] == 1
     by_day = forensics.feature_timeline(history_store, P, "calc", days=90, by="day")
     assert [(b.key, b.runs, b.verdict, b.bad_runs) for b in by_day.buckets] == [

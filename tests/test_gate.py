@@ -207,7 +207,7 @@ def test_max_new_failures_against_the_latest_earlier_main_run(db: str) -> None:
     assert document["base_run_id"] == "r1" and document["run_id"] == "r2"
     rule = rule_of(document, NEW_FAILURES)
     # test_remove failed on main already; test_add is the one new failure (an error).
-    assert [f["label"] for f in rule["findings"]] == ["tests.test_cart::test_add"]
+    assert [f["label"] for f in rule["findings"]] == ["tests/test_cart.py::test_add"]
     assert rule["findings"][0]["detail"] == "error: fixture broke"
     assert document["failed_rules"] == [NEW_FAILURES]
     passed = gate_json(db, "--run", "r2", "--max-new-failures", "1", code=0)
@@ -231,10 +231,10 @@ def test_no_flaky_new_flags_only_first_time_flaky_tests(db: str) -> None:
     document = gate_json(db, "--run", "r2", "--no-flaky-new", code=1)
     rule = rule_of(document, FLAKY_NEW)
     # test_pay was already flaky in r1; the hostile-named test is flaky for the first time.
-    assert [f["label"] for f in rule["findings"]] == [f"tests.test_pay::{HOSTILE}"]
+    assert [f["label"] for f in rule["findings"]] == [f"tests/test_pay.py::{HOSTILE}"]
     assert rule["findings"][0]["detail"] == "passed after 2 attempts"
     first = gate_json(db, "--run", "r1", "--no-flaky-new", code=1)
-    assert [f["label"] for f in rule_of(first, FLAKY_NEW)["findings"]] == ["tests.test_pay::test_pay"]
+    assert [f["label"] for f in rule_of(first, FLAKY_NEW)["findings"]] == ["tests/test_pay.py::test_pay"]
     assert gate_json(db, "--run", "r3", "--no-flaky-new", code=0)["passed"] is True
 
 

@@ -184,10 +184,10 @@ def test_run_summary_on_both_backends(store: Store, db_url: str) -> None:
     assert counts == ["2", "1", "1", "1", "0", "0", "1", "5"]
     failures = rows[rows.index(["test", "status", "message"]) + 1 :][:2]
     assert failures == [
-        ["tests.test_mod::test_setup", "error", "RuntimeError: broke"],
-        ["tests.test_mod::test_<script>|*x*", "failed", "AssertionError: 1 | 2 <b>"],
+        ["tests/test_mod.py::test_setup", "error", "RuntimeError: broke"],
+        ["tests/test_mod.py::test_<script>|*x*", "failed", "AssertionError: 1 | 2 <b>"],
     ]
-    assert ["tests.test_mod::test_flaky", "2", "-"] in rows
+    assert ["tests/test_mod.py::test_flaky", "2", "-"] in rows
     assert "<script>" not in parser().render(markdown)
 
 
@@ -220,7 +220,7 @@ def test_twenty_thousand_test_run_stays_under_the_limit(tmp_path) -> None:  # ty
     flaky = sum(1 for c in cases if c.flaky)
     rows = table_cells(markdown)
     failure_rows = [r for r in rows if len(r) == 3 and r[1] in ("failed", "error")]
-    flaky_rows = [r for r in rows if r[0].startswith("tests.test_mod::test_flaky_")]
+    flaky_rows = [r for r in rows if r[0].startswith("tests/test_mod.py::test_flaky_")]
     assert failure_rows and flaky_rows
     assert f"... and {failures - len(failure_rows):,} more" in markdown
     assert f"... and {flaky - len(flaky_rows):,} more" in markdown

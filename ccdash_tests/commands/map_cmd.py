@@ -19,9 +19,9 @@ from ccdash_tests.errors import UserError
 from ccdash_tests.mapping import load_rules
 from ccdash_tests.mapping.service import (
     clean_override,
-    find_tests,
     import_rules,
-    remove_override,
+    name_tests,
+    remove_override_named,
     resolve_mappings,
     select_mappings,
     set_override,
@@ -74,9 +74,8 @@ def map_set(
         name = resolve_project(project)
         override = clean_override(test, feature, domain)
         with open_store(db) as store:
-            matched = find_tests(store.engine, name, override.key)
-            if not matched:
-                raise UserError(f"no stored test of project {name!r} is named {override.key!r}")
+            key, matched = name_tests(store, name, override.key)
+            override = clean_override(key, feature, domain)
             set_override(store, name, override)
             outcome = resolve_mappings(store, name)
         document = {
@@ -101,10 +100,11 @@ def map_unset(
     with user_errors():
         name = resolve_project(project)
         with open_store(db) as store:
-            if not remove_override(store, name, test.strip()):
+            key = remove_override_named(store, name, test)
+            if key is None:
                 raise UserError(f"no override named {test.strip()!r} in project {name!r}")
             outcome = resolve_mappings(store, name)
-        document = {"key": test.strip(), "resolution": outcome.to_json_dict()}
+        document = {"key": key, "resolution": outcome.to_json_dict()}
         view.show_resolution(outcome, "Override removed. ", document, json_out)
 
 
@@ -156,4 +156,5 @@ def map_show(
         with open_store(db) as store:
             snapshot = snapshot_at(store.engine, name, when)
             labels = test_labels(store.engine, name)
-        view.show_mappings(snapshot, select_mappings(snapshot, labels, test), labels, when, json_out)
+            named = None if test is None else name_tests(store, name, test)[1]
+        view.show_mappings(snapshot, select_mappings(snapshot, labels, named), labels, when, json_out)

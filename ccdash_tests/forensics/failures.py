@@ -23,6 +23,8 @@ class ClusterTest(DTO):
     test_id: str
     name: str
     classname: str
+    path: str | None = None
+    nodeid: str = ""
 
 
 class FailureCluster(DTO):
@@ -104,7 +106,12 @@ def build_failures(
                 normalised=normalise_message(text) if text else None,
                 first_seen=RunRefDoc(run_id=first[1], timestamp=first[0]) if first else None,
                 last_seen=run_ref_doc(run_by_pk[last]),
-                tests=[ClusterTest(test_id=d.test_id, name=d.name, classname=d.classname) for d in tests],
+                tests=[
+                    ClusterTest(
+                        test_id=d.test_id, name=d.name, classname=d.classname, path=d.path, nodeid=d.nodeid
+                    )
+                    for d in tests
+                ],
             )
         )
     return clusters

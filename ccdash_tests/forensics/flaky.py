@@ -39,6 +39,7 @@ class FlakyTest(DTO):
     name: str
     classname: str
     path: str | None = None
+    nodeid: str = ""
     reasons: list[FlakyReason]
     flake_rate: float
     flips: int
@@ -170,6 +171,7 @@ def build_flaky(
                 name=definition.name,
                 classname=definition.classname,
                 path=definition.path,
+                nodeid=definition.nodeid,
                 reasons=verdict_.reasons,
                 flake_rate=round(verdict_.flake_rate, 4),
                 flips=verdict_.flips,

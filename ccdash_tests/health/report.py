@@ -24,6 +24,7 @@ from ccdash_tests.store.queries.health import (
     primary_mappings,
     recent_results,
 )
+from ccdash_tests.text import test_label
 
 FLAKE_WINDOW = 20
 
@@ -46,6 +47,7 @@ class FeatureTest:
             "name": self.name,
             "classname": self.classname,
             "path": self.path,
+            "nodeid": test_label(self.classname, self.name, self.test_id, self.path),
             "status": self.status.value if self.status else None,
             "flaky": self.flaky,
             "run_id": self.run_id,

@@ -10,6 +10,7 @@ from functools import lru_cache
 from typing import Protocol, runtime_checkable
 
 from ccdash_tests.models import TestDefinitionDTO
+from ccdash_tests.text import pytest_nodeid
 
 
 class ProviderName(enum.StrEnum):
@@ -78,11 +79,7 @@ def nodeid(test: TestRef) -> str | None:
     if not test.path or not test.name:
         return None
     path = test.path.replace("\\", "/")
-    module = path.removesuffix(".py").replace("/", ".")
-    classes = ""
-    if test.classname.startswith(module + "."):
-        classes = "".join(f"::{part}" for part in test.classname[len(module) + 1 :].split("."))
-    return f"{path}{classes}::{test.name}"
+    return pytest_nodeid(test.classname, test.name, path) or f"{path}::{test.name}"
 
 
 @runtime_checkable

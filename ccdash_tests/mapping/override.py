@@ -32,9 +32,9 @@ class Override:
 
 def keys_of(test: TestRef) -> tuple[str, ...]:
     """Every exact key by which an override may name this test."""
-    keys = [test.test_id, test.name, f"{test.classname}::{test.name}"]
-    if test.path:
-        keys += [f"{test.path}::{test.name}", nodeid(test) or ""]
+    # `path::name` only when it is the test's node id: for a test in a class it would be the node id
+    # of a module-level test of the same name.
+    keys = [test.test_id, test.name, f"{test.classname}::{test.name}", nodeid(test) or ""]
     return tuple(dict.fromkeys(key for key in keys if key))
 
 

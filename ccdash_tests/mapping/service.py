@@ -33,6 +33,7 @@ from datetime import datetime
 
 from ccdash_tests.errors import UserError
 from ccdash_tests.health import UNASSIGNED
+from ccdash_tests.lookup import resolve_test
 from ccdash_tests.mapping.base import (
     PRECEDENCE,
     MappingProvider,
@@ -95,6 +96,19 @@ def remove_override(store: Store, project: str, key: str) -> bool:
     return removed > 0
 
 
+def remove_override_named(store: Store, project: str, text: str) -> str | None:
+    """Remove the override `text` names: its key, else the node id of the one test `text` names (the
+    key `map set` stored for it). The key removed, or None when there was no such override."""
+    key = text.strip()
+    if remove_override(store, project, key):
+        return key
+    try:
+        key = name_tests(store, project, key)[0]
+    except UserError:
+        return None
+    return key if remove_override(store, project, key) else None
+
+
 def stored_rules(engine: Engine, project: str) -> list[MappingRule]:
     return [MappingRule.model_validate(body) for _, body in q.input_bodies(engine, project, RULES)]
 
@@ -142,21 +156,31 @@ def find_tests(engine: Engine, project: str, key: str) -> list[TestRef]:
     return [ref for ref in test_refs(engine, project) if key in keys_of(ref)]
 
 
+def name_tests(store: Store, project: str, text: str) -> tuple[str, list[TestRef]]:
+    """The override key and tests `text` names: an exact key (which may name several tests, as a name
+    does), else any form `history` accepts (a tail of a node id, a substring) naming one test, whose
+    node id becomes the key. Raises UserError when nothing or several tests match."""
+    key = text.strip()
+    matched = find_tests(store.engine, project, key)
+    if matched:
+        return key, matched
+    test = resolve_test(store, project, key)
+    return test.label, [TestRef.from_definition(test)]
+
+
 def test_labels(engine: Engine, project: str) -> dict[str, TestRef]:
     """Every stored test by test_id, for naming the tests of a mapping or conflict."""
     return {ref.test_id: ref for ref in test_refs(engine, project)}
 
 
 def select_mappings(
-    snapshot: Snapshot | None, tests: Mapping[str, TestRef], test: str | None
+    snapshot: Snapshot | None, tests: Mapping[str, TestRef], named: Sequence[TestRef] | None
 ) -> list[ResolvedMapping]:
-    """The snapshot's mappings, or only those of the tests `test` names exactly."""
+    """The snapshot's mappings, or only those of the `named` tests (name_tests)."""
     mappings = list(snapshot.mappings) if snapshot else []
-    if test is None:
+    if named is None:
         return mappings
-    wanted = {test_id for test_id, ref in tests.items() if test in keys_of(ref)}
-    if not wanted:
-        raise UserError(f"no stored test is named {test!r}")
+    wanted = {ref.test_id for ref in named}
     return [m for m in mappings if m.test_id in wanted]
 
 

@@ -373,7 +373,7 @@ def flaky_section(data: ReportData) -> str:
         return head + '<p class="empty">No flaky tests.</p>'
     rows = (
         [
-            f"<code>{esc(test_label(t.classname, t.name), NAME_LIMIT)}</code>",
+            f"<code>{esc(test_label(t.classname, t.name, path=t.path), NAME_LIMIT)}</code>",
             esc(", ".join(t.reasons)),
             format_rate(t.flake_rate),
             str(t.flips),

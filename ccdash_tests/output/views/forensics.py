@@ -113,7 +113,7 @@ def flaky_tables(console: Console, report: FlakyReport) -> None:
     )
     for test in report.tests:
         grid.add_row(
-            terminal.plain(test_label(test.classname, test.name)),
+            terminal.plain(test_label(test.classname, test.name, path=test.path)),
             f"{test.flake_rate:.0%}",
             f"{test.flips:,}",
             f"{test.passed:,}",
@@ -169,7 +169,7 @@ def failures_tables(console: Console, report: FailuresReport) -> None:
         ],
     )
     for cluster in report.clusters:
-        names = [test_label(t.classname, t.name) for t in cluster.tests]
+        names = [t.nodeid or test_label(t.classname, t.name) for t in cluster.tests]
         first = cluster.first_seen
         grid.add_row(
             f"{cluster.count:,}",

@@ -121,7 +121,7 @@ def tests_table(tests: Sequence[FeatureTest]) -> terminal.Grid:
         status = terminal.status_text(test.status) if test.status else Text("no result", style="dim")
         if test.flaky:
             status.append(" (flaky)", style="magenta")
-        label = test_label(test.classname, test.name)
+        label = test_label(test.classname, test.name, path=test.path)
         grid.add_row(terminal.plain(label), status, terminal.plain(test.path or "-"))
     return grid
 
@@ -191,7 +191,7 @@ def health_markdown(
             markdown.Table(["test", "path", "latest"]),
             [
                 [
-                    markdown.code(test_label(t.classname, t.name), markdown.NAME_LIMIT),
+                    markdown.code(test_label(t.classname, t.name, path=t.path), markdown.NAME_LIMIT),
                     markdown.code(t.path or "-", 200),
                     markdown.escape(
                         (t.status.value if t.status else "no result") + (" flaky" if t.flaky else "")

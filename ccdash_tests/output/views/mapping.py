@@ -31,7 +31,7 @@ def _say_outcome(outcome: ResolveOutcome, lead: str) -> None:
 def _label(ref: TestRef | None, test_id: str) -> str:
     if ref is None:
         return test_id
-    return test_label(ref.classname, ref.name)
+    return test_label(ref.classname, ref.name, path=ref.path)
 
 
 def conflict_document(conflict: MappingConflict, ref: TestRef | None) -> dict:
