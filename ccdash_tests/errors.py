@@ -7,6 +7,9 @@ Nothing here imports the rest of the package.
 
 from __future__ import annotations
 
+import contextlib
+import os
+import signal
 from collections.abc import Sequence
 
 EXIT_GATE = 1
@@ -47,3 +50,26 @@ class GateFailed(ReportedError):
     """A gate the user asked for failed (`--fail-under`, `--fail-on`, `gate`): exit 1, reason on stderr."""
 
     exit_code = EXIT_GATE
+
+
+def _interrupted_at_start(signum: int, frame: object) -> None:
+    """Ctrl-C before any command ran: nothing was read or written, so leave at once, in one line."""
+    os.write(2, b"ccdash-tests: interrupted; nothing was written\n")
+    os._exit(EXIT_INTERRUPTED)
+
+
+def exit_on_interrupt() -> None:
+    """While the command line starts (imports, building the command), Ctrl-C exits 130 in one line.
+
+    Python would print a KeyboardInterrupt traceback from whatever import it hit, and the command-line
+    library an "Aborted!" with exit 1; `interrupts_raise` hands Ctrl-C back once a command runs.
+    """
+    with contextlib.suppress(ValueError):  # not the main thread: leave interrupts to whoever runs us
+        signal.signal(signal.SIGINT, _interrupted_at_start)
+
+
+def interrupts_raise() -> None:
+    """Ctrl-C raises KeyboardInterrupt again (the command's own handling says what was kept)."""
+    with contextlib.suppress(ValueError):
+        if signal.getsignal(signal.SIGINT) is _interrupted_at_start:
+            signal.signal(signal.SIGINT, signal.default_int_handler)

@@ -11,9 +11,12 @@ import codecs
 import json
 import resource
 import shutil
+import signal
 import socket
 import subprocess
+import sys
 import threading
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -61,6 +64,12 @@ EXPECTED = {
     "reportlog_wrong_shape.jsonl": "Expected `str`, got `array` - at `$.nodeid`",
     "reportlog_unknown_outcome.jsonl": "unknown outcome 'vanished'",
     "reportlog_truncated.jsonl": "truncated",
+    "json_tests_only.json": "not a pytest-json-report file: no `exitcode` and `root`",
+    "json_deep_environment.json": "nested too deep",
+    "reportlog_deep_longrepr.jsonl": "nested too deep",
+    "archive.zip": "compressed (zip): unpack it first",
+    "cut.xml.gz": "compressed file is damaged or cut off",
+    "whitespace_long.xml": "empty file (white space only)",
 }
 EXPECTED_LINE = {
     "entity_bomb.xml": 2,
@@ -637,3 +646,85 @@ def test_attempts_stop_at_what_the_store_holds(tmp_path: Path, postgres_schema_u
         results = {r["name"]: r["attempts"] for r in cli.json("runs", "show", run["run_id"])["results"]}
         assert results == {"test_one": 32_767, "test_two": 32_767}
         assert run["warnings"] == [f"{report}: 1 attempt count out of range clamped"]
+
+
+# ---- leniency where it is safe: a BOM, white space, gzip --------------------------------------------
+
+LENIENT = Path(__file__).parent / "data" / "lenient"
+# copy -> the real report it was made from (tests/data/lenient/generate.sh)
+ORIGINALS = {
+    "whitespace-9k.xml": "pytest/xunit2.xml",
+    "bom-before-declaration.xml": "jest/junit.xml",
+    "bom.json": "pytest/pytest.json",
+    "bom.reportlog.jsonl": "pytest/reportlog.jsonl",
+    "xunit1.xml.gz": "pytest/xunit1.xml",
+    "pytest.json.gz": "pytest/pytest.json",
+    "reportlog.jsonl.gz": "pytest/reportlog.jsonl",
+    "mstest.trx.gz": "trx/mstest.trx",
+}
+
+
+def test_every_lenient_copy_is_covered() -> None:
+    assert {p.name for p in LENIENT.iterdir() if p.name not in ("README.md", "generate.sh")} == set(ORIGINALS)
+
+
+@pytest.mark.parametrize("name", sorted(ORIGINALS))
+def test_lenient_copy_reads_as_its_original(name: str, tmp_path: Path) -> None:
+    """A BOM or white space before the content (also before `<?xml`, past the 8 KiB a format is told by)
+    and gzip-compressed CI artifacts are read exactly as the plain report."""
+    original = Path(__file__).parent / "data" / ORIGINALS[name]
+    copy = parse_report(LENIENT / name)
+    plain = parse_report(original)
+    assert (copy.format, copy.framework) == (plain.format, plain.framework)
+    assert list(copy.cases) == list(plain.cases)
+    run = Cli(tmp_path / "s.db", "p").json("ingest", LENIENT / name)
+    assert run["total_tests"] > 0 and run["warnings"] == []
+
+
+@pytest.mark.parametrize("name", ["xunit1.xml.gz", "bom.json"])
+def test_closing_a_lenient_report_early_closes_the_file(name: str) -> None:
+    report = parse_report(LENIENT / name)
+    inner = report.cases.gi_frame.f_locals["cases"]  # type: ignore[attr-defined]
+    fh = inner.gi_frame.f_locals["window"].fh if name.endswith(".json") else inner.gi_frame.f_locals["fh"]
+    raw = fh.raw  # the file on disk, under gzip or the view that skips the BOM
+    next(report.cases)
+    report.cases.close()  # type: ignore[attr-defined]
+    assert fh.closed and raw.closed
+
+
+# ---- Ctrl-C while the command line starts -------------------------------------------------------
+
+STARTING = """
+import sys
+from ccdash_tests import cli
+sys.argv = ["ccdash-tests", *sys.argv[1:]]
+print("ready", flush=True)
+cli.main()
+"""
+
+
+@pytest.mark.parametrize("delay", [0.01, 0.03, 0.06, 0.1, 0.15, 0.25, 0.4, 0.6])
+def test_ctrl_c_while_starting_exits_130_in_one_line(tmp_path: Path, delay: float) -> None:
+    """From the moment ccdash-tests' own code runs (imports, building the command, opening the store),
+    Ctrl-C prints one line and exits 130: never a KeyboardInterrupt traceback, never "Aborted!"."""
+    report = tmp_path / "r.xml"
+    report.write_text(junit_text(GOOD_CASES))
+    args = ["ingest", str(report), "--db", str(tmp_path / "s.db"), "--project", "p"]
+    process = subprocess.Popen(
+        [sys.executable, "-c", STARTING, *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=cli_env(),
+        cwd=tmp_path,
+    )
+    assert process.stdout is not None and process.stdout.readline() == b"ready\n"
+    time.sleep(delay)
+    process.send_signal(signal.SIGINT)
+    _, err = process.communicate(timeout=120)
+    stderr = err.decode()
+    assert "Traceback" not in stderr and "Aborted" not in stderr, stderr
+    if process.returncode == 0:  # it finished before the signal came: a stored run, nothing else
+        assert stderr == "" or "Warning" in stderr
+        return
+    assert process.returncode == 130, (process.returncode, stderr)
+    assert len(stderr.strip().splitlines()) == 1 and stderr.startswith("ccdash-tests: interrupted"), stderr

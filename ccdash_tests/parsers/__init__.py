@@ -22,6 +22,7 @@ from ccdash_tests.parsers.common import (
     fold_attempts,
     split_nodeid,
 )
+from ccdash_tests.parsers.opening import as_refusal, guarded, open_content
 from ccdash_tests.parsers.sniff import SNIFF_BYTES, sniff_format
 
 __all__ = [
@@ -71,13 +72,14 @@ def parse_report(
     try:
         if os.path.isdir(name):
             raise ReportError(name, "is a directory")
-        head = fh.read(SNIFF_BYTES)
-        fh.seek(0)
+        fh, head = open_content(fh, name, SNIFF_BYTES)
         chosen = report_format(fmt) or sniff_format(head, name)
-        return PARSERS[chosen](fh, name, max_text)
-    except OSError as err:
+        report = PARSERS[chosen](fh, name, max_text)
+    except BaseException as err:
         fh.close()
-        raise ReportError(name, f"cannot read: {err.strerror or err}") from None
-    except BaseException:
-        fh.close()
-        raise
+        refusal = as_refusal(err, name)
+        if refusal is None:
+            raise
+        raise refusal from None
+    report.cases = guarded(report.cases, name)
+    return report

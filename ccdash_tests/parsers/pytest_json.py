@@ -46,6 +46,10 @@ from ccdash_tests.parsers.common import (
     split_nodeid,
 )
 
+# Keys pytest-json-report always writes (its --json-report-omit cannot drop them): a JSON object with a
+# `tests` array but without these is some other tool's.
+OWN_KEYS = frozenset({"exitcode", "root"})
+
 OUTCOMES = {
     "passed": Status.PASSED,
     "failed": Status.FAILED,
@@ -311,9 +315,10 @@ def parse(fh: BinaryIO, path: str, max_text: int) -> ParsedReport:
     window = _Window(fh, path)
     metadata: dict[str, str] = {}
     failed: list[ParsedCase] = []
+    keys: set[str] = set()
     try:
         _check_start(window)
-        found_tests = _read_keys(window, metadata, failed, max_text)
+        found_tests = _read_keys(window, metadata, failed, max_text, keys)
     except BaseException:
         fh.close()
         raise
@@ -322,7 +327,7 @@ def parse(fh: BinaryIO, path: str, max_text: int) -> ParsedReport:
         ReportFormat.PYTEST_JSON,
         "pytest",
         metadata,
-        _iter_cases(window, found_tests, metadata, failed, max_text),
+        _iter_cases(window, found_tests, metadata, failed, max_text, keys),
     )
 
 
@@ -343,13 +348,17 @@ def _check_start(window: _Window) -> None:
     window.pos += 1
 
 
-def _read_keys(window: _Window, metadata: dict[str, str], failed: list[ParsedCase], max_text: int) -> bool:
+def _read_keys(
+    window: _Window, metadata: dict[str, str], failed: list[ParsedCase], max_text: int, keys: set[str]
+) -> bool:
     """Read `"key": value` pairs up to the `tests` array (True, read point on it) or the object's end."""
     if window.peek() == _CLOSE_OBJECT:
         window.pos += 1
         return False
     while True:
         key = window.key()
+        if key in OWN_KEYS:
+            keys.add(key)
         if key == "tests":
             return True
         if key == "collectors":
@@ -369,7 +378,12 @@ def _read_keys(window: _Window, metadata: dict[str, str], failed: list[ParsedCas
 
 
 def _iter_cases(
-    window: _Window, found_tests: bool, metadata: dict[str, str], failed: list[ParsedCase], max_text: int
+    window: _Window,
+    found_tests: bool,
+    metadata: dict[str, str],
+    failed: list[ParsedCase],
+    max_text: int,
+    keys: set[str],
 ) -> Iterator[ParsedCase]:
     """One case per test, then the keys after `tests` (metadata, collectors), then failed collectors."""
     with window.fh:
@@ -382,11 +396,18 @@ def _iter_cases(
         separator = window.peek()
         if separator == _COMMA:
             window.pos += 1
-            if _read_keys(window, metadata, failed, max_text):
+            if _read_keys(window, metadata, failed, max_text, keys):
                 raise ReportError(path, "not a pytest-json-report file: two `tests` arrays")
         else:
             window.expect(_CLOSE_OBJECT, "',' or '}'")
         _end_of_file(window)
+        if missing := sorted(OWN_KEYS - keys):
+            # `{"tests": [...]}` alone is not pytest-json-report's (an empty Mocha JSON report is one):
+            # storing it as an empty pytest run would call an unknown file a pass.
+            shown = " and ".join(f"`{key}`" for key in missing)
+            raise ReportError(
+                path, f"not a pytest-json-report file: no {shown} (pytest --json-report writes both)"
+            )
         yield from failed
 
 
