@@ -120,3 +120,15 @@ def test_unknown_command_still_suggests_a_lazily_built_one() -> None:
     result = Cli()("histry")
     assert result.exit_code == 2
     assert "Did you mean 'history'?" in result.stderr
+
+
+def test_the_command_tree_is_whole_when_walked_in_a_fresh_process() -> None:
+    # Introspection (README and --help checks, completion) walks `.commands`: it must see every command.
+    probe = (
+        "import typer; from ccdash_tests.cli import app; group = typer.main.get_command(app); "
+        "print(sorted(group.commands), sorted(group.commands['runs'].commands))"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    from ccdash_tests.commands.common import COMMAND_MODULES
+
+    assert done.stdout.strip() == f"{sorted(COMMAND_MODULES)} ['list', 'show']"

@@ -6,7 +6,7 @@ import contextlib
 import enum
 import importlib
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, MutableMapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -111,38 +111,68 @@ class UsageLine(UsageError):
         sys.stderr.write(f"ccdash-tests: {terminal.safe(self.message)}\n")
 
 
+class _LazyCommands(MutableMapping[str, Any]):
+    """The root group's commands: one is built when asked for by name, all of them when listed."""
+
+    def __init__(self, eager: MutableMapping[str, Any]) -> None:
+        self._built = dict(eager)
+        self._pending = set(COMMAND_MODULES)
+
+    def _load(self, name: str) -> None:
+        if name in self._pending:
+            self._pending.discard(name)
+            importlib.import_module(f"ccdash_tests.commands.{COMMAND_MODULES[name]}")
+            command = _click_command(name)
+            if command is not None:
+                tidy_metavars(command)
+                add_examples(command, name)
+                self._built[name] = command
+
+    def _load_all(self) -> None:
+        for name in sorted(self._pending):
+            self._load(name)
+
+    def __getitem__(self, name: str) -> Any:
+        self._load(name)
+        return self._built[name]
+
+    def __contains__(self, name: object) -> bool:
+        if isinstance(name, str):
+            self._load(name)
+        return name in self._built
+
+    def __setitem__(self, name: str, command: Any) -> None:
+        self._pending.discard(name)
+        self._built[name] = command
+
+    def __delitem__(self, name: str) -> None:
+        self._pending.discard(name)
+        del self._built[name]
+
+    def __iter__(self) -> Iterator[str]:
+        self._load_all()
+        return iter(dict(self._built))
+
+    def __len__(self) -> int:
+        self._load_all()
+        return len(self._built)
+
+
 class CommandsInOrder(TyperGroup):
     """The root group: commands listed in COMMAND_ORDER, each built from its module on first use, with
     usage errors on one line and plain metavars (`N`, `TEXT`, `[a|b]`) and examples in their --help."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        tidy_metavars(self)
+        tidy_metavars(self)  # before the lazy map: walking it would build every command
+        # Looked up by name (running a command) builds that command only; listing (--help, "Did you
+        # mean", introspection) builds them all.
+        self.commands = _LazyCommands(self.commands)
 
     def list_commands(self, ctx: Any) -> list[str]:  # Any: the Context of the click Typer vendors
-        names = set(super().list_commands(ctx)) | set(COMMAND_MODULES)
+        names = super().list_commands(ctx)
         rank = {name: index for index, name in enumerate(COMMAND_ORDER)}
         return sorted(names, key=lambda name: (rank.get(name, len(rank)), name))
-
-    def get_command(self, ctx: Any, cmd_name: str) -> Any:
-        module = COMMAND_MODULES.get(cmd_name)
-        built: set[str] = self.__dict__.setdefault("_lazily_built", set())
-        if module is not None and cmd_name not in built:
-            importlib.import_module(f"ccdash_tests.commands.{module}")
-            command = _click_command(cmd_name)
-            if command is not None:
-                tidy_metavars(command)
-                add_examples(command, cmd_name)
-                self.commands[cmd_name] = command
-            built.add(cmd_name)
-        return super().get_command(ctx, cmd_name)
-
-    def resolve_command(self, ctx: Any, args: list[str]) -> Any:
-        if args and args[0] not in self.commands and args[0] not in COMMAND_MODULES:
-            # An unknown name: build every command, so that "Did you mean ...?" can name any of them.
-            for name in COMMAND_MODULES:
-                self.get_command(ctx, name)
-        return super().resolve_command(ctx, args)
 
     def make_context(self, *args: Any, **kwargs: Any) -> Any:
         with one_line_usage():
