@@ -182,18 +182,26 @@ class RunWriter:
 
     store: Store
     project: str
-    run_pk: int
-    ingest_no: int
+    run: w.OpenedRun
     already: set[int] = field(default_factory=set)
+    run_pk: int = field(init=False)
+    ingest_no: int = field(init=False)
+    results: w.ResultWriter = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.run_pk, self.ingest_no = self.run.pk, self.run.ingest_no
+        self.results = w.ResultWriter(self.store.engine, self.run.pk, self.run.ingest_no, self.run.created)
 
     def write(self, batch: list[ParsedCase]) -> None:
         engine = self.store.engine
         now = db_time(utcnow())
         ids = [identity.test_id(self.project, c.suite, c.classname, c.name) for c in batch]
+        created: set[int] = set()
         keys = w.definition_ids(
             engine,
             self.project,
             [_definition_row(self.project, c, t, now) for c, t in zip(batch, ids, strict=True)],
+            created,
         )
         texts = [_error_text(case) for case in batch]
         error_keys = w.error_ids(engine, [text for text in texts if text is not None])
@@ -212,10 +220,10 @@ class RunWriter:
             )
             for case, test_pk, text in zip(batch, test_pks, texts, strict=True)
         ]
-        w.upsert_results(engine, rows)
-        w.backfill_locations(
-            engine, [(pk, case.file, case.line) for case, pk in zip(batch, test_pks, strict=True)]
-        )
+        self.results.write(rows)
+        # A definition created by this batch was written with the case's path and line already.
+        located = [(pk, c.file, c.line) for c, pk in zip(batch, test_pks, strict=True) if pk not in created]
+        w.backfill_locations(engine, located)
 
 
 @dataclass
@@ -299,8 +307,9 @@ def ingest_files(
     """Parse the plan's files and store them as one run, in one transaction."""
     request = plan.request
     with store.transaction(lock_key=f"ccdash-tests:ingest:{request.project_id}"):
-        run_pk, ingest_no = w.open_run(store.engine, request)
-        writer = RunWriter(store, request.project_id, run_pk, ingest_no)
+        opened = w.open_run(store.engine, request)
+        run_pk, ingest_no = opened.pk, opened.ingest_no
+        writer = RunWriter(store, request.project_id, opened)
         counted: list[_CountingReport] = []
         finder = PathFinder(plan.root) if plan.root is not None else None
         for item in plan.files:
@@ -325,8 +334,8 @@ def ingest_files(
             env = runmeta.environment(frameworks)
             facts = {"frameworks": frameworks, "env": env}
             env_fingerprint = runmeta.env_fingerprint(env)
-        run = w.close_run(store.engine, run_pk, stamp, facts, env_fingerprint)
-        new_results = w.count_new(store.engine, run_pk, ingest_no)
+        run = w.close_run(store.engine, run_pk, stamp, facts, env_fingerprint, writer.results.totals())
+        new_results = writer.results.new_results()
         without_path = w.count_without_path(store.engine, run_pk, ingest_no)
     skipped_cases = sum(source.cases for source in plan.skipped)
     return IngestOutcome(
@@ -343,14 +352,14 @@ def ingest_files(
 def ingest_request(store: Store, request: IngestRunRequest) -> IngestOutcome:
     """Store an IngestRunRequest that carries its results (API callers, the pytest plugin)."""
     with store.transaction(lock_key=f"ccdash-tests:ingest:{request.project_id}"):
-        run_pk, ingest_no = w.open_run(store.engine, request)
-        writer = RunWriter(store, request.project_id, run_pk, ingest_no)
+        opened = w.open_run(store.engine, request)
+        writer = RunWriter(store, request.project_id, opened)
         bounds = CaseBounds(MAX_TEXT)
         for batch in batched(map(bounds.fit, request.results), BATCH_SIZE):
             writer.write(batch)
-        w.record_sources(store.engine, run_pk, request.sources)
-        run = w.close_run(store.engine, run_pk, None, {}, None)
-        new_results = w.count_new(store.engine, run_pk, ingest_no)
+        w.record_sources(store.engine, opened.pk, request.sources)
+        run = w.close_run(store.engine, opened.pk, None, {}, None, writer.results.totals())
+        new_results = writer.results.new_results()
     return IngestOutcome(
         run=run, new_results=new_results, already_stored=len(writer.already), warnings=bounds.warnings()
     )

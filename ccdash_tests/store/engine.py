@@ -12,7 +12,7 @@ import logging
 import re
 import sqlite3
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, Protocol, runtime_checkable
 
 from ccdash_tests.errors import StoreError
@@ -43,6 +43,14 @@ class Engine(Protocol):
     def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None: ...
 
     def load(self, sql: str, rows: Sequence[Sequence[Any]]) -> None: ...
+
+    def insert_rows(self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+        """Plain INSERT of rows that conflict with nothing (the caller knows): the cheapest bulk write."""
+        ...
+
+    def new_keys(self, table: str, count: int) -> list[int]:
+        """`count` unused values of the table's integer key `id`, inside the caller's write transaction."""
+        ...
 
     def script(self, sql: str) -> None: ...
 
@@ -131,6 +139,17 @@ class SqliteEngine(_Transactions):
         """Bulk form of an `INSERT ... VALUES (?, ...) [ON CONFLICT ...]`: executemany is SQLite's fastest."""
         self.conn.executemany(sql, rows)
 
+    def insert_rows(self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+        if rows:
+            self.conn.executemany(
+                f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})", rows
+            )
+
+    def new_keys(self, table: str, count: int) -> list[int]:
+        # One writer per file (BEGIN IMMEDIATE): nobody else can take keys above the current maximum.
+        (top,) = self.conn.execute(f"SELECT COALESCE(MAX(id), 0) FROM {table}").fetchone()
+        return list(range(top + 1, top + 1 + count))
+
     def script(self, sql: str) -> None:
         # executescript would COMMIT an open transaction; run statement by statement instead.
         for statement in split_statements(sql):
@@ -177,6 +196,7 @@ class PostgresEngine(_Transactions):
         psycopg_log.addHandler(logging.NullHandler())
         psycopg_log.propagate = False
         self.description = f"PostgreSQL {redact_url(url)}"
+        self._column_types: dict[str, dict[str, str]] = {}
         try:
             self.conn = psycopg.connect(url, autocommit=True, connect_timeout=10)
             # psycopg prepares a statement after a few runs and PostgreSQL may then keep one generic
@@ -229,6 +249,7 @@ class PostgresEngine(_Transactions):
         if match is None:
             raise ValueError("load() takes INSERT INTO table (columns) VALUES (...) [ON CONFLICT ...]")
         table, columns, tail = match.group(1), match.group(2), match.group(3)
+        names = [name.strip() for name in columns.split(",")]
         scratch = f"ccdash_load_{table}"
         # Inside a transaction even when called without one: ON COMMIT DROP would otherwise drop the
         # scratch table the moment it is created.
@@ -238,13 +259,45 @@ class PostgresEngine(_Transactions):
                 f"CREATE TEMP TABLE IF NOT EXISTS {scratch} ON COMMIT DROP AS "
                 f"SELECT {columns} FROM {table} WITH NO DATA"
             )
-            with cur.copy(f"COPY {scratch} ({columns}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
+            self._copy(cur, scratch, names, self._types(table, names), rows)
             cur.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM {scratch} {tail}")
             # TRUNCATE, not DELETE: deleted rows stay until the transaction ends, and every later batch
             # would scan them again (quadratic on a million cases).
             cur.execute(f"TRUNCATE {scratch}")
+
+    def insert_rows(self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+        if rows:
+            with self.conn.cursor() as cur:
+                self._copy(cur, table, columns, self._types(table, columns), rows)
+
+    def new_keys(self, table: str, count: int) -> list[int]:
+        # Drawn from the identity's own sequence, so concurrent writers and DEFAULT keys never collide.
+        if count <= 0:
+            return []
+        rows = self.query(
+            "SELECT nextval(pg_get_serial_sequence(?, 'id')) FROM generate_series(1, ?)", (table, count)
+        )
+        return [key for (key,) in rows]
+
+    @staticmethod
+    def _copy(cur: Any, table: str, columns: Sequence[str], types: Sequence[str], rows: Iterable) -> None:
+        # Binary COPY: the server reads integers as they are instead of parsing their text.
+        with cur.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN (FORMAT BINARY)") as copy:
+            copy.set_types(types)
+            for row in rows:
+                copy.write_row(row)
+
+    def _types(self, table: str, columns: Sequence[str]) -> list[str]:
+        """The PostgreSQL type of each column, as binary COPY must be told (read once per table)."""
+        known = self._column_types.get(table)
+        if known is None:
+            rows = self.query(
+                "SELECT column_name, data_type FROM information_schema.columns"
+                " WHERE table_schema = current_schema() AND table_name = ?",
+                (table,),
+            )
+            known = self._column_types[table] = dict(rows)
+        return [known[column] for column in columns]
 
     def script(self, sql: str) -> None:
         for statement in split_statements(sql):

@@ -7,7 +7,9 @@ batches but the run's key.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
+from typing import NamedTuple
 
 from ccdash_tests.models import (
     BAD_CODES,
@@ -21,7 +23,7 @@ from ccdash_tests.models import (
 )
 from ccdash_tests.store.engine import Engine
 from ccdash_tests.store.rows import (
-    INSERT_DEFINITION,
+    DEFINITION_FIELDS,
     RUN_COLUMNS,
     ErrorText,
     chunks,
@@ -58,18 +60,34 @@ UPSERT_RESULT = f"""
 """
 
 
-def definition_ids(engine: Engine, project_id: str, rows: Sequence[tuple]) -> dict[str, int]:
+def definition_ids(
+    engine: Engine, project_id: str, rows: Sequence[tuple], created: set[int] | None = None
+) -> dict[str, int]:
     """Get-or-create definitions (rows shaped like INSERT_DEFINITION's parameters); test_id -> key.
 
     Looks up before inserting: most runs repeat known tests, and a look-up costs less than an insert
-    that conflicts.
+    that conflicts. The missing ones get their keys here (engine.new_keys) and are written with a plain
+    insert: no conflict handling and no second look-up. That is safe because every writer of
+    definitions holds the project's write lock (SQLite: the one writer; PostgreSQL: the ingest's
+    advisory lock), so nobody adds the same test between the look-up and the insert. The keys made
+    are added to `created` when one is given (such definitions need no path backfill).
     """
     wanted = list(dict.fromkeys(row[0] for row in rows))
     found = _definition_keys(engine, project_id, wanted)
     if len(found) < len(wanted):
-        missing = [row for row in rows if row[0] not in found]
-        engine.load(INSERT_DEFINITION, missing)
-        found.update(_definition_keys(engine, project_id, [key for key in wanted if key not in found]))
+        missing: dict[str, tuple] = {}
+        for row in rows:  # the first row of a test wins, as INSERT ... ON CONFLICT DO NOTHING did
+            if row[0] not in found and row[0] not in missing:
+                missing[row[0]] = row
+        keys = engine.new_keys("test_definitions", len(missing))
+        engine.insert_rows(
+            "test_definitions",
+            ("id", *DEFINITION_FIELDS),
+            [(key, *row) for key, row in zip(keys, missing.values(), strict=True)],
+        )
+        found.update(zip(missing, keys, strict=True))
+        if created is not None:
+            created.update(keys)
     return found
 
 
@@ -145,6 +163,76 @@ def count_already_stored(engine: Engine, run_pk: int, ingest_no: int, test_pks: 
     return found
 
 
+RESULT_COLUMNS = ("test_pk", "run_pk", "status", "duration_us", "attempts", "flaky", "error_pk", "ingest_no")
+
+
+@dataclass
+class ResultWriter:
+    """The results of one ingest into one run, in batches of rows shaped like UPSERT_RESULT's parameters.
+
+    Into a run this ingest created, a test's first result is a plain insert (COPY on PostgreSQL) and
+    the run's totals are counted as the rows go by; only a test seen again in this ingest (an attempt)
+    goes through the folding upsert, after which the totals are read back from the store. Into a run
+    that existed, every row is upserted as before.
+    """
+
+    engine: Engine
+    run_pk: int
+    ingest_no: int
+    new_run: bool
+    written: int = 0
+    counted: bool = True
+    counts: dict[int, int] = field(default_factory=dict)
+    flaky: int = 0
+    duration_us: int | None = None
+    # One bit per definition key: which tests already have a result from this ingest (flat memory:
+    # 125 KB per million keys, where a set of ints would take ~60 MB).
+    seen: bytearray = field(default_factory=bytearray)
+
+    def write(self, rows: Sequence[tuple]) -> None:
+        if not self.new_run:
+            self.counted = False
+            upsert_results(self.engine, rows)
+            return
+        fresh: list[tuple] = []
+        again: list[tuple] = []
+        seen = self.seen
+        for row in rows:
+            key = row[0]
+            byte, bit = key >> 3, 1 << (key & 7)
+            if byte >= len(seen):
+                seen.extend(bytes(byte + 1 - len(seen) + (len(seen) >> 1)))
+            if seen[byte] & bit:
+                again.append(row)
+            else:
+                seen[byte] |= bit
+                fresh.append(row)
+        self.engine.insert_rows("test_results", RESULT_COLUMNS, fresh)
+        self.written += len(fresh)
+        counts = self.counts
+        for _, _, status, duration, _, flaky, _, _ in fresh:
+            counts[status] = counts.get(status, 0) + 1
+            self.flaky += flaky
+            if duration is not None:
+                self.duration_us = duration if self.duration_us is None else self.duration_us + duration
+        if again:
+            self.counted = False  # folding rewrites statuses: the store knows the totals now
+            self.engine.executemany(UPSERT_RESULT, again)
+
+    def totals(self) -> tuple[dict[Status, int], int, float | None] | None:
+        """The run's totals as run_totals would read them, when counting while writing gave them."""
+        if not self.counted:
+            return None
+        counts = {status: self.counts.get(status.code, 0) for status in Status}
+        return counts, self.flaky, None if self.duration_us is None else self.duration_us / 1000
+
+    def new_results(self) -> int:
+        """How many results this ingest stored (count_new without the scan, when it is known)."""
+        if self.new_run:
+            return self.written
+        return count_new(self.engine, self.run_pk, self.ingest_no)
+
+
 def upsert_results(engine: Engine, rows: Sequence[tuple]) -> None:
     """Write a batch of result rows; attempts of one test inside the batch fold row by row."""
     if len({row[0] for row in rows}) == len(rows):
@@ -190,43 +278,55 @@ def count_without_path(engine: Engine, run_pk: int, ingest_no: int) -> int:
     return rows[0][0]
 
 
-def open_run(engine: Engine, request: IngestRunRequest) -> tuple[int, int]:
-    """Create the run row (or find it) and count this ingest; returns (run key, ingest number).
+class OpenedRun(NamedTuple):
+    pk: int
+    ingest_no: int
+    created: bool  # this ingest made the run row: it holds no result yet
+
+
+def open_run(engine: Engine, request: IngestRunRequest) -> OpenedRun:
+    """Create the run row (or find it) and count this ingest.
 
     A run that exists keeps its metadata; only facts it lacked (sha, branch, session) are filled in.
+    A new run is one plain INSERT. The caller holds the project's write lock, so the run cannot appear
+    between the look-up and the insert.
     """
-    engine.execute(
-        """
-        INSERT INTO test_runs (run_id, project_id, timestamp, git_sha, branch, agent_session_id,
-            env_fingerprint, trigger, metadata, created_at)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-        ON CONFLICT (project_id, run_id) DO UPDATE SET
-            git_sha = COALESCE(test_runs.git_sha, excluded.git_sha),
-            branch = COALESCE(test_runs.branch, excluded.branch),
-            agent_session_id = COALESCE(test_runs.agent_session_id, excluded.agent_session_id)
-        """,
-        (
-            request.run_id,
-            request.project_id,
-            db_time(request.timestamp),
-            request.git_sha,
-            request.branch,
-            request.agent_session_id,
-            request.env_fingerprint,
-            request.trigger.value,
-            to_json(request.metadata),
-            db_time(utcnow()),
-        ),
-    )
-    engine.execute(
-        "UPDATE test_runs SET ingest_count = ingest_count + 1 WHERE project_id = ? AND run_id = ?",
-        (request.project_id, request.run_id),
-    )
-    rows = engine.query(
+    found = engine.query(
         "SELECT id, ingest_count FROM test_runs WHERE project_id = ? AND run_id = ?",
         (request.project_id, request.run_id),
     )
-    return rows[0][0], rows[0][1]
+    if not found:
+        rows = engine.query(
+            """
+            INSERT INTO test_runs (run_id, project_id, timestamp, git_sha, branch, agent_session_id,
+                env_fingerprint, trigger, metadata, created_at, ingest_count)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1) RETURNING id
+            """,
+            (
+                request.run_id,
+                request.project_id,
+                db_time(request.timestamp),
+                request.git_sha,
+                request.branch,
+                request.agent_session_id,
+                request.env_fingerprint,
+                request.trigger.value,
+                to_json(request.metadata),
+                db_time(utcnow()),
+            ),
+        )
+        return OpenedRun(rows[0][0], 1, True)
+    pk, count = found[0]
+    engine.execute(
+        """
+        UPDATE test_runs SET ingest_count = ingest_count + 1,
+            git_sha = COALESCE(git_sha, ?), branch = COALESCE(branch, ?),
+            agent_session_id = COALESCE(agent_session_id, ?)
+        WHERE id = ?
+        """,
+        (request.git_sha, request.branch, request.agent_session_id, pk),
+    )
+    return OpenedRun(pk, count + 1, False)
 
 
 def record_sources(engine: Engine, run_pk: int, sources: Iterable[SourceFile]) -> None:
@@ -251,13 +351,19 @@ def known_sources(engine: Engine, project: str, run_id: str) -> dict[str, Source
 
 
 def close_run(
-    engine: Engine, run_pk: int, timestamp: datetime | None, extra_metadata: dict, env_fingerprint: str | None
+    engine: Engine,
+    run_pk: int,
+    timestamp: datetime | None,
+    extra_metadata: dict,
+    env_fingerprint: str | None,
+    totals: tuple[dict[Status, int], int, float | None] | None = None,
 ) -> TestRunDTO:
-    """Recompute the run's totals from its stored results (report counters are never trusted).
+    """Set the run's totals from its stored results (report counters are never trusted): `totals` as
+    ResultWriter counted them while writing, else recounted here.
 
     `timestamp` and `env_fingerprint` replace the stored values when given (first ingest of a run).
     """
-    counts, flaky, duration_ms = run_totals(engine, run_pk)
+    counts, flaky, duration_ms = totals if totals is not None else run_totals(engine, run_pk)
     total = sum(counts.values())
     failed = counts[Status.FAILED] + counts[Status.ERROR]
     status = RunStatus.EMPTY if total == 0 else RunStatus.FAILED if failed else RunStatus.PASSED

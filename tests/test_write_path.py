@@ -1,0 +1,113 @@
+"""The ingest's cheap write path (store/writer.py) on both engines: keys made in the transaction, plain
+inserts into a new run, totals counted while writing; each agrees with what the store recounts."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from ccdash_tests.identity import test_id
+from ccdash_tests.ingest import ingest_request
+from ccdash_tests.models import IngestRunRequest, ParsedCase, Status, TestDefinitionDTO, TestRunDTO
+from ccdash_tests.store import Store
+from ccdash_tests.store import writer as w
+
+NOW = datetime(2026, 1, 1, tzinfo=UTC)
+
+
+def case(
+    name: str, status: Status, duration_ms: float | None = 1.0, message: str | None = None
+) -> ParsedCase:
+    return ParsedCase(
+        suite="s", classname="pkg.T", name=name, status=status, duration_ms=duration_ms, message=message
+    )
+
+
+def stored_totals(store: Store, run: TestRunDTO) -> tuple:
+    """What close_run would set from the stored rows alone."""
+    pk = store.engine.query("SELECT id FROM test_runs WHERE run_id = ?", (run.run_id,))[0][0]
+    counts, flaky, duration_ms = w.run_totals(store.engine, pk)
+    return {s: n for s, n in counts.items() if n}, flaky, duration_ms
+
+
+def as_totals(run: TestRunDTO) -> tuple:
+    return {s: n for s, n in run.status_counts.items() if n}, run.flaky_tests, run.duration_ms
+
+
+def test_new_run_totals_counted_while_writing_match_the_stored_rows(store: Store, monkeypatch) -> None:
+    monkeypatch.setattr("ccdash_tests.ingest.BATCH_SIZE", 3)  # several batches, keys made in each
+    cases = [case(f"t{i}", [Status.PASSED, Status.FAILED, Status.SKIPPED][i % 3], i + 0.5) for i in range(10)]
+    cases.append(case("t_none", Status.PASSED, None, None))
+    cases[4] = case("t4", Status.FAILED, 2.0, "boom")
+    outcome = ingest_request(
+        store, IngestRunRequest(project_id="p", run_id="r1", timestamp=NOW, results=cases)
+    )
+    assert outcome.new_results == 11
+    run = outcome.run
+    assert as_totals(run) == stored_totals(store, run)
+    assert run.total_tests == 11 and run.failed_tests == 3 and run.passed_tests == 5
+    keys = store.engine.query("SELECT id FROM test_definitions WHERE project_id = 'p' ORDER BY id")
+    assert len({k for (k,) in keys}) == 11
+    # a second run reuses every definition key and makes none
+    again = ingest_request(store, IngestRunRequest(project_id="p", run_id="r2", timestamp=NOW, results=cases))
+    assert store.engine.query("SELECT COUNT(*) FROM test_definitions")[0][0] == 11
+    assert as_totals(again.run) == as_totals(run)
+
+
+def test_attempts_across_batches_fold_and_totals_are_recounted(store: Store, monkeypatch) -> None:
+    monkeypatch.setattr("ccdash_tests.ingest.BATCH_SIZE", 2)
+    cases = [
+        case("a", Status.FAILED, 1.0, "first try"),
+        case("b", Status.PASSED),
+        case("c", Status.PASSED),
+        case("a", Status.PASSED, 2.0),  # a later batch: the fold upserts it into the same row
+    ]
+    run = ingest_request(
+        store, IngestRunRequest(project_id="p", run_id="r", timestamp=NOW, results=cases)
+    ).run
+    assert run.total_tests == 3 and run.passed_tests == 3 and run.flaky_tests == 1
+    assert as_totals(run) == stored_totals(store, run)
+    (row,) = store.engine.query(
+        "SELECT x.status, x.attempts, x.flaky, x.duration_us FROM test_results x"
+        " JOIN test_definitions d ON d.id = x.test_pk WHERE d.name = 'a'"
+    )
+    assert row == (Status.PASSED.code, 2, 1, 3000)
+
+
+def test_a_run_that_exists_without_results_gets_them_through_the_upsert(store: Store) -> None:
+    # A run row made through the repository (ingest_count 0), then ingested: not "created" by the ingest.
+    store.runs.upsert(TestRunDTO(run_id="r", project_id="p", timestamp=NOW))
+    outcome = ingest_request(
+        store,
+        IngestRunRequest(
+            project_id="p",
+            run_id="r",
+            timestamp=NOW,
+            results=[case("a", Status.PASSED), case("b", Status.ERROR)],
+        ),
+    )
+    assert outcome.new_results == 2
+    assert as_totals(outcome.run) == stored_totals(store, outcome.run)
+    assert outcome.run.failed_tests == 1
+
+
+def definition(name: str) -> TestDefinitionDTO:
+    return TestDefinitionDTO(
+        test_id=test_id("p", "s", "pkg.T", name),
+        project_id="p",
+        suite="s",
+        classname="pkg.T",
+        name=name,
+        base_name=name,
+        first_seen=NOW,
+    )
+
+
+def test_keys_made_in_the_transaction_do_not_collide_with_default_keys(store: Store) -> None:
+    store.definitions.get_or_create(definition("by_repository"))
+    ingest_request(
+        store, IngestRunRequest(project_id="p", run_id="r", timestamp=NOW, results=[case("x", Status.PASSED)])
+    )
+    store.definitions.get_or_create(definition("by_repository_later"))
+    rows = store.engine.query("SELECT id, name FROM test_definitions ORDER BY id")
+    assert [name for _, name in rows] == ["by_repository", "x", "by_repository_later"]
+    assert len({key for key, _ in rows}) == 3
