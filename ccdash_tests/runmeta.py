@@ -167,3 +167,41 @@ def env_fingerprint(env: Mapping[str, str]) -> str:
     """A short hash of the environment: runs with the same fingerprint ran in the same kind of place."""
     canonical = json.dumps(dict(sorted(env.items())), separators=(",", ":"))
     return hashlib.sha256(canonical.encode()).hexdigest()[:16]
+
+
+# Where each provider names the target branch of the pull/merge request being built.
+BASE_BRANCH_VARIABLES = (
+    "GITHUB_BASE_REF",
+    "CI_MERGE_REQUEST_TARGET_BRANCH_NAME",
+    "BUILDKITE_PULL_REQUEST_BASE_BRANCH",
+)
+
+
+def default_base_branch(env: Mapping[str, str]) -> str:
+    """The branch a run is compared with: the pull/merge request's target from the CI environment,
+    else `main`."""
+    for name in BASE_BRANCH_VARIABLES:
+        value = env.get(name, "").strip()
+        if value and value != "false":  # Buildkite says "false" outside pull requests
+            return value
+    return "main"
+
+
+def ci_links(env: Mapping[str, str], sha: str | None) -> dict[str, str]:
+    """Links a CI summary can carry, from the provider's environment: the commit and the CI run."""
+    links: dict[str, str] = {}
+    github = env.get("GITHUB_SERVER_URL", "").rstrip("/"), env.get("GITHUB_REPOSITORY", "")
+    if all(github):
+        base = f"{github[0]}/{github[1]}"
+        if sha:
+            links["commit"] = f"{base}/commit/{sha}"
+        if env.get("GITHUB_RUN_ID"):
+            links["CI run"] = f"{base}/actions/runs/{env['GITHUB_RUN_ID']}"
+    elif env.get("CI_PROJECT_URL"):
+        if sha:
+            links["commit"] = f"{env['CI_PROJECT_URL'].rstrip('/')}/-/commit/{sha}"
+        if env.get("CI_PIPELINE_URL"):
+            links["CI run"] = env["CI_PIPELINE_URL"]
+    elif env.get("BUILDKITE_BUILD_URL"):
+        links["CI run"] = env["BUILDKITE_BUILD_URL"]
+    return {name: url for name, url in links.items() if url.startswith(("https://", "http://"))}

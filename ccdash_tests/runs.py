@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import shlex
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from ccdash_tests.errors import UserError
 from ccdash_tests.models import BAD_STATUSES, Status, TestDefinitionDTO, TestResultDTO, TestRunDTO
+from ccdash_tests.runmeta import ci_links, default_base_branch
 from ccdash_tests.store import Store
-from ccdash_tests.store.queries.runs import count_results, run_results
+from ccdash_tests.store.queries.gate import base_run_before
+from ccdash_tests.store.queries.runs import count_results, run_results, run_statuses
 from ccdash_tests.store.writer import project_counts
 from ccdash_tests.text import short_run_id
 
@@ -155,3 +157,93 @@ def short_ref(store: Store, run: TestRunDTO) -> str:
     if short == run.run_id or len(store.runs.with_prefix(run.project_id, short, limit=2)) == 1:
         return short
     return run.run_id
+
+
+@dataclass
+class RunDelta:
+    """A run against its base run (the newest earlier run of the target branch): the changes in its
+    counts, and which tests newly fail, were fixed, are gone or are newly skipped (labels, sorted)."""
+
+    base: TestRunDTO
+    new_failures: list[str]
+    fixed: list[str]
+    removed: list[str]
+    newly_skipped: list[str]
+
+    def change(self, run: TestRunDTO) -> dict[str, float | None]:
+        """This run's figures minus the base run's: tests, passed, failed (with errors), skipped, duration."""
+        figures = [
+            (run.total_tests, self.base.total_tests),
+            (run.passed_tests, self.base.passed_tests),
+            (run.failed_tests, self.base.failed_tests),
+            (run.skipped_tests, self.base.skipped_tests),
+        ]
+        change: dict[str, float | None] = {
+            name: now - then
+            for name, (now, then) in zip(("tests", "passed", "failed", "skipped"), figures, strict=True)
+        }
+        durations = run.duration_ms, self.base.duration_ms
+        change["duration_ms"] = None if None in durations else durations[0] - durations[1]  # type: ignore[operator]
+        return change
+
+
+def run_delta(store: Store, run: TestRunDTO, base_branch: str) -> RunDelta | None:
+    """`run` compared with the newest earlier run of `base_branch`; None when there is none."""
+    base = base_run_before(store.engine, run.project_id, run, base_branch)
+    if base is None:
+        return None
+    now = run_statuses(store.engine, run.project_id, run.run_id)
+    then = run_statuses(store.engine, run.project_id, base.run_id)
+    skipped = {Status.SKIPPED, Status.XFAILED}
+    new_failures, fixed, newly_skipped = [], [], []
+    for test_id, (label, status) in now.items():
+        before = then.get(test_id)
+        if status.is_bad and (before is None or not before[1].is_bad):
+            new_failures.append(label)
+        elif before is not None and before[1].is_bad and status is Status.PASSED:
+            fixed.append(label)
+        if status in skipped and (before is None or before[1] not in skipped):
+            newly_skipped.append(label)
+    removed = [label for test_id, (label, _) in then.items() if test_id not in now]
+    return RunDelta(base, sorted(new_failures), sorted(fixed), sorted(removed), sorted(newly_skipped))
+
+
+@dataclass
+class CiSummary:
+    """What the CI forms of a run show: its failures and flaky tests, their definitions (file, line),
+    the comparison with the base run (Markdown), and links from the CI environment."""
+
+    run: TestRunDTO
+    bad: list[TestResultDTO]
+    flaky: list[TestResultDTO]
+    definitions: dict[str, TestDefinitionDTO]
+    base_branch: str
+    delta: RunDelta | None = None
+    links: dict[str, str] | None = None
+
+    def places(self) -> dict[str, str]:
+        """test_id -> `file:line` (or the file) for the failures whose definition says where they are."""
+        found = {}
+        for test_id, definition in self.definitions.items():
+            if definition.path:
+                line = definition.line if definition.line and definition.line > 0 else None
+                found[test_id] = f"{definition.path}:{line}" if line else definition.path
+        return found
+
+
+def ci_summary(
+    store: Store, run: TestRunDTO, base_branch: str | None, env: Mapping[str, str], compare: bool
+) -> CiSummary:
+    """The run's CI summary inputs; `compare` reads the base run (of `base_branch`, default: the pull
+    request's target from the CI environment, else main) for the deltas."""
+    bad, flaky = failing_and_flaky(store, run)
+    branch = base_branch or default_base_branch(env)
+    return CiSummary(
+        run,
+        bad,
+        flaky,
+        definitions_of(store, run.project_id, bad),
+        branch,
+        run_delta(store, run, branch) if compare else None,
+        ci_links(env, run.git_sha),
+    )

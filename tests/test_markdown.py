@@ -176,7 +176,7 @@ def test_run_summary_on_both_backends(store: Store, db_url: str) -> None:
     markdown = show(db_url, "--format", "markdown")
     assert markdown.startswith("### Test run `run-1` ❌ failed\n")
     rows = table_cells(markdown)
-    assert ["project", "time (UTC)", "branch", "trigger", "duration"] in rows
+    assert ["project", "time (UTC)", "branch", "trigger", "test time"] in rows
     assert ["demo", "2026-11-30 12:00:00", "main", "local", "8 ms"] in rows
     counts = rows[
         rows.index(["passed", "failed", "error", "skipped", "xfailed", "xpassed", "flaky", "total"]) + 1

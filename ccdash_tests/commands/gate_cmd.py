@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import Annotated
 
 import typer
@@ -21,7 +22,8 @@ from ccdash_tests.errors import UserError
 from ccdash_tests.gate import GateOptions, run_gate
 from ccdash_tests.output.formats import OutputFormat
 from ccdash_tests.output.views import gate as view
-from ccdash_tests.runs import find_run
+from ccdash_tests.runmeta import default_base_branch
+from ccdash_tests.runs import find_run, run_delta
 from ccdash_tests.store import open_store
 
 RULE_OPTIONS = ("--max-new-failures", "--fail-under", "--fail-on-integrity", "--no-flaky-new")
@@ -41,8 +43,15 @@ def gate(
         ),
     ] = None,
     base_branch: Annotated[
-        str, typer.Option("--base-branch", help="Branch whose latest earlier run is the base.")
-    ] = "main",
+        str | None,
+        typer.Option(
+            "--base-branch",
+            help="Branch whose latest earlier run is the base. [default: the pull request's target "
+            "($GITHUB_BASE_REF, $CI_MERGE_REQUEST_TARGET_BRANCH_NAME, $BUILDKITE_PULL_REQUEST_BASE_BRANCH), "
+            "else main]",
+            show_default=False,
+        ),
+    ] = None,
     base_run_id: Annotated[
         str | None,
         typer.Option(
@@ -91,9 +100,10 @@ def gate(
         name = resolve_project(project)
         with open_store(db) as store:
             run = find_run(store, name, run_id)
+            branch = base_branch or default_base_branch(os.environ)
             options = GateOptions(
                 max_new_failures=max_new_failures,
-                base_branch=base_branch,
+                base_branch=branch,
                 base_run=find_run(store, name, base_run_id) if base_run_id is not None else None,
                 fail_under=fail_under,
                 fail_on_integrity=severity,
@@ -101,6 +111,7 @@ def gate(
                 no_flaky_new=no_flaky_new,
             )
             report = run_gate(store, name, run, options)
-        view.show_gate(report, fmt, json_out)
+            delta = run_delta(store, run, branch) if fmt is OutputFormat.MARKDOWN else None
+        view.show_gate(report, fmt, json_out, delta)
         if not report.passed:
             raise view.gate_failed(report)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import Annotated
 
 import typer
@@ -21,8 +22,7 @@ from ccdash_tests.output.views import runs as view
 from ccdash_tests.runs import (
     DEFAULT_SHOWN,
     all_results,
-    definitions_of,
-    failing_and_flaky,
+    ci_summary,
     find_run,
     run_sections,
     store_info,
@@ -67,6 +67,16 @@ def runs_show(
     limit: Annotated[
         int, typer.Option("--limit", min=1, help="At most this many results a listing.")
     ] = DEFAULT_SHOWN,
+    base_branch: Annotated[
+        str | None,
+        typer.Option(
+            "--base-branch",
+            help="--format markdown compares with this branch's newest earlier run. [default: the pull "
+            "request's target ($GITHUB_BASE_REF, $CI_MERGE_REQUEST_TARGET_BRANCH_NAME, "
+            "$BUILDKITE_PULL_REQUEST_BASE_BRANCH), else main]",
+            show_default=False,
+        ),
+    ] = None,
     json_out: JsonOption = False,
     db: DbOption = None,
     project: ProjectOption = None,
@@ -85,8 +95,8 @@ def runs_show(
         if fmt is ShowFormat.TABLE:
             view.show_run(run, run_sections(store, run, [s.value for s in status or ()], show_all, limit))
             return
-        bad, flaky = failing_and_flaky(store, run)
-        view.show_ci(fmt, run, bad, flaky, definitions_of(store, name, bad))
+        summary = ci_summary(store, run, base_branch, os.environ, compare=fmt is ShowFormat.MARKDOWN)
+        view.show_ci(fmt, summary)
 
 
 @db_app.command("info")

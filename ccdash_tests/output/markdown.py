@@ -9,11 +9,15 @@ count characters (GitHub limits comments to 65,536 characters). Consumers below:
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from ccdash_tests.models import Status, TestResultDTO, TestRunDTO, failures_worst_first
-from ccdash_tests.text import LINE_BREAKS, first_line, format_ms, one_line
+from ccdash_tests.text import INVISIBLE, LINE_BREAKS, first_line, format_ms, one_line
+
+if TYPE_CHECKING:
+    from ccdash_tests.runs import RunDelta
 
 MAX_CHARS = 65_000
 
@@ -26,9 +30,27 @@ _HTML = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
 _BACKTICKS = re.compile(r"`+")
 
 
+# What GitHub and GitLab turn into a notification or a link in a comment: @mentions, #123 and !123
+# references, bare URLs and www. links. Inside a code span they stay literal text.
+_LIVE = re.compile(
+    r"(?:https?://|www\.)[^\s|<>`]*[^\s|<>`.,;:!?)'\"]|(?<![\w`])[@#!][\w./-]*\w", re.IGNORECASE
+)
+
+
 def escape(value: object, limit: int | None = None) -> str:
-    """Inline Markdown that renders exactly as the text reads, on one line (`limit` cuts the source text)."""
+    """Inline Markdown that renders exactly as the text reads, on one line (`limit` cuts the source text):
+    no markup, and no mention, issue reference or autolink (those are put in code spans)."""
     text = one_line(value, limit)
+    pieces, start = [], 0
+    for match in _LIVE.finditer(text):
+        pieces.append(_escape_plain(text[start : match.start()]))
+        pieces.append(code(match.group(0)))
+        start = match.end()
+    pieces.append(_escape_plain(text[start:]))
+    return "".join(pieces)
+
+
+def _escape_plain(text: str) -> str:
     text = "".join(_HTML.get(char, char) for char in text)
     # Entities were produced above, so their "&" and ";" must stay as they are: only punctuation is escaped.
     text = _MARKDOWN_PUNCTUATION.sub(r"\\\1", text)
@@ -149,16 +171,113 @@ NAME_LIMIT = 300
 MESSAGE_LIMIT = 240
 
 
+DETAIL_LINES = 12
+DETAILS_SHOWN = 50
+CHANGES_SHOWN = 25
+_UNSEEN = re.compile(rf"[\x00-\x08\x0b-\x1f\x7f-\x9f{INVISIBLE}]")
+
+
+def signed(value: float | None, unit: str = "") -> str:
+    """A change with its sign: `+3`, `−1` (a minus sign, which no Markdown reads as a list), `±0`;
+    durations as `+1.20 s`."""
+    if value is None:
+        return "-"
+    if unit == "ms":
+        text = format_ms(abs(value))
+        return "±0" if value == 0 else ("+" if value > 0 else "\u2212") + text
+    return "±0" if value == 0 else f"{value:+,.0f}".replace("-", "\u2212")
+
+
+def links_line(links: Mapping[str, str]) -> str:
+    """`[commit](url) · [CI run](url)`: links the tool builds from the CI environment (never report text)."""
+    safe = {name: url for name, url in links.items() if not re.search(r"[\s()<>]", url)}
+    return " · ".join(f"[{escape(name)}]({url})" for name, url in safe.items())
+
+
+def literal_block(text: str) -> str:
+    """Text as a fenced code block: shown literally (no markup, mention or link), invisible
+    characters escaped; the fence is longer than any backtick run in the text."""
+    shown = _UNSEEN.sub(lambda m: f"\\u{ord(m.group(0)):04x}", text)
+    longest = max((len(run) for run in _BACKTICKS.findall(shown)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return f"{fence}text\n{shown}\n{fence}"
+
+
+def failure_block(result: TestResultDTO, place: str | None) -> str:
+    """One failure as a collapsed section: the test and status, then its first lines and `file:line`."""
+    message, details = (result.error_message or "").strip(), (result.error_details or "").strip()
+    lines = message.splitlines()
+    if details and details != message:
+        lines += details.splitlines()
+    shown = lines[:DETAIL_LINES]
+    if len(lines) > DETAIL_LINES:
+        shown.append(f"... {len(lines) - DETAIL_LINES:,} more lines")
+    if place:
+        shown.append(f"at {place}")
+    summary = f"<code>{html_text(result.label, NAME_LIMIT)}</code> {html_text(result.status.value)}"
+    return f"<details><summary>{summary}</summary>\n\n{literal_block(chr(10).join(shown))}\n\n</details>"
+
+
+def html_text(value: object, limit: int | None = None) -> str:
+    """Text for raw HTML inside Markdown (a <summary>): one line, markup escaped."""
+    return "".join(_HTML.get(char, char) for char in one_line(value, limit)).replace('"', "&quot;")
+
+
+def delta_tables(doc: Document, run: TestRunDTO, delta: RunDelta) -> None:
+    """The run against its base run: the counts with their change, then the tests that changed."""
+    change = delta.change(run)
+    base = delta.base
+    table = Table(["", "tests", "passed", "failed", "skipped", "duration"], align=["left"] + ["right"] * 5)
+
+    def figures(r: TestRunDTO) -> list[str]:
+        numbers = (r.total_tests, r.passed_tests, r.failed_tests, r.skipped_tests)
+        return [f"{n:,}" for n in numbers] + [format_ms(r.duration_ms)]
+
+    doc.table(
+        table,
+        [
+            ["this run", *figures(run)],
+            [f"base {code(base.run_id, 40)}", *figures(base)],
+            [
+                "change",
+                *(signed(change[k]) for k in ("tests", "passed", "failed", "skipped")),
+                signed(change["duration_ms"], "ms"),
+            ],
+        ],
+    )
+    for title, labels in (
+        ("New failures", delta.new_failures),
+        ("Fixed", delta.fixed),
+        ("Removed tests", delta.removed),
+        ("Newly skipped", delta.newly_skipped),
+    ):
+        if not labels:
+            continue
+        if not doc.heading(4, f"{title} ({len(labels):,})"):
+            return
+        items = [f"- {code(label, NAME_LIMIT, in_table=False)}" for label in labels[:CHANGES_SHOWN]]
+        if len(labels) > CHANGES_SHOWN:
+            items.append(f"- {more_line(len(labels) - CHANGES_SHOWN)}")
+        doc.add("\n".join(items))
+
+
 def run_summary(
     run: TestRunDTO,
     failures: Sequence[TestResultDTO],
     flaky: Sequence[TestResultDTO],
     limit: int = MAX_CHARS,
+    delta: RunDelta | None = None,
+    links: Mapping[str, str] | None = None,
+    places: Mapping[str, str] | None = None,
+    base_branch: str | None = None,
 ) -> str:
-    """One run as Markdown: header, counts, failures worst first with their first message line, flaky."""
+    """One run as Markdown: header, links, counts (with the change against the base run), what changed,
+    failures worst first with their first message line and their details collapsed, flaky tests."""
     doc = Document(limit)
     verdict = {"failed": "❌ failed", "passed": "✅ passed"}.get(run.status.value, run.status.value)
     doc.add(f"### Test run {code(run.run_id, in_table=False)} {verdict}")
+    if links:
+        doc.paragraph(links_line(links))
     facts = [
         ("project", code(run.project_id)),
         ("time (UTC)", run.timestamp.strftime("%Y-%m-%d %H:%M:%S")),
@@ -166,7 +285,7 @@ def run_summary(
         ("branch", code(run.branch) if run.branch else ""),
         ("session", code(run.agent_session_id) if run.agent_session_id else ""),
         ("trigger", escape(run.trigger.value)),
-        ("duration", escape(format_ms(run.duration_ms))),
+        ("test time", f"{format_ms(run.duration_ms)} (sum)"),
     ]
     shown = [(name, value) for name, value in facts if value]
     doc.table(Table([name for name, _ in shown]), [[value for _, value in shown]])
@@ -174,8 +293,18 @@ def run_summary(
     counts = Table([*(s.value for s in statuses), "flaky", "total"], align=["right"] * (len(statuses) + 2))
     doc.table(
         counts,
-        [[*(str(run.status_counts.get(s, 0)) for s in statuses), str(run.flaky_tests), str(run.total_tests)]],
+        [
+            [
+                *(f"{run.status_counts.get(s, 0):,}" for s in statuses),
+                f"{run.flaky_tests:,}",
+                f"{run.total_tests:,}",
+            ]
+        ],
     )
+    if delta is not None:
+        delta_tables(doc, run, delta)
+    elif base_branch is not None:
+        doc.paragraph(f"No earlier run of branch {code(base_branch, 200, in_table=False)} to compare with.")
     ordered = failures_worst_first(failures)
     if ordered:
         doc.heading(4, f"Failures ({len(ordered):,})")
@@ -185,7 +314,12 @@ def run_summary(
             [code(r.label, NAME_LIMIT), escape(r.status.value), escape(_message(r), MESSAGE_LIMIT)]
             for r in ordered
         ]
-        doc.table(Table(["test", "status", "message"]), rows, budget=budget)
+        doc.table(Table(["test", "status", "message"]), rows, budget=budget // 2)
+        reserve = doc.remaining // 3 if flaky else 0
+        for result in ordered[:DETAILS_SHOWN]:
+            block = failure_block(result, (places or {}).get(result.test_id))
+            if len(block) + 2 > doc.remaining - reserve or not doc.add(block):
+                break
     if flaky:
         doc.heading(4, f"Flaky tests ({len(flaky):,})")
         rows = [

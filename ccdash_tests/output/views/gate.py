@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.text import Text
@@ -13,11 +14,14 @@ from ccdash_tests.output import markdown, terminal
 from ccdash_tests.output.formats import OutputFormat
 from ccdash_tests.text import plural, short_run_id
 
+if TYPE_CHECKING:
+    from ccdash_tests.runs import RunDelta
+
 SHOWN_FINDINGS = 20
 NAME_LIMIT = 300
 
 
-def gate_markdown(report: GateReport, limit: int = markdown.MAX_CHARS) -> str:
+def gate_markdown(report: GateReport, limit: int = markdown.MAX_CHARS, delta: RunDelta | None = None) -> str:
     """The gate for $GITHUB_STEP_SUMMARY: verdict, one row per rule (failed first), then what failed each."""
     doc = markdown.Document(limit)
     verdict = "✅ passed" if report.passed else "❌ failed"
@@ -40,6 +44,8 @@ def gate_markdown(report: GateReport, limit: int = markdown.MAX_CHARS) -> str:
             for rule in ordered
         ],
     )
+    if delta is not None:
+        markdown.delta_tables(doc, report.run, delta)
     failed = [rule for rule in ordered if rule.findings]
     for index, rule in enumerate(failed):
         # An equal share of what is left for each failed rule, so one flood of failures hides no rule.
@@ -105,11 +111,11 @@ def gate_tables(console: Console, report: GateReport) -> None:
             console.print(findings_table(rule))
 
 
-def show_gate(report: GateReport, fmt: OutputFormat, json_out: bool) -> None:
+def show_gate(report: GateReport, fmt: OutputFormat, json_out: bool, delta: RunDelta | None = None) -> None:
     if json_out:
         terminal.print_json(report.to_json_dict())
     elif fmt is OutputFormat.MARKDOWN:
-        sys.stdout.write(gate_markdown(report))
+        sys.stdout.write(gate_markdown(report, delta=delta))
     else:
         gate_tables(terminal.make_console(), report)
 

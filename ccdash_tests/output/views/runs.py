@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from rich.text import Text
 
-from ccdash_tests.models import TestDefinitionDTO, TestResultDTO, TestRunDTO
+from ccdash_tests.models import TestResultDTO, TestRunDTO
 from ccdash_tests.output import ci_annotations, markdown, terminal
 from ccdash_tests.output.formats import ShowFormat
-from ccdash_tests.runs import Section, run_document
+from ccdash_tests.runs import CiSummary, Section, run_document
 
 
 def show_runs(runs: Sequence[TestRunDTO], json_out: bool) -> None:
@@ -56,30 +56,26 @@ def show_run(run: TestRunDTO, sections: Sequence[Section]) -> None:
         grid.print_streamed(console, map(terminal.result_cells, section.results))
 
 
-def ci_text(
-    fmt: ShowFormat,
-    run: TestRunDTO,
-    bad: Sequence[TestResultDTO],
-    flaky: Sequence[TestResultDTO],
-    definitions: Mapping[str, TestDefinitionDTO],
-) -> str:
+def ci_text(fmt: ShowFormat, summary: CiSummary) -> str:
     """The run as Markdown, GitHub workflow commands or a GitLab Code Quality report (ends with a newline)."""
     if fmt is ShowFormat.MARKDOWN:
-        return markdown.run_summary(run, bad, flaky)
-    found = ci_annotations.annotations_for(bad, definitions)
+        return markdown.run_summary(
+            summary.run,
+            summary.bad,
+            summary.flaky,
+            delta=summary.delta,
+            links=summary.links,
+            places=summary.places(),
+            base_branch=summary.base_branch,
+        )
+    found = ci_annotations.annotations_for(summary.bad, summary.definitions)
     if fmt is ShowFormat.GITHUB:
         return "".join(line + "\n" for line in ci_annotations.github_commands(found))
     return json.dumps(ci_annotations.gitlab_code_quality(found), ensure_ascii=False, indent=2) + "\n"
 
 
-def show_ci(
-    fmt: ShowFormat,
-    run: TestRunDTO,
-    bad: Sequence[TestResultDTO],
-    flaky: Sequence[TestResultDTO],
-    definitions: Mapping[str, TestDefinitionDTO],
-) -> None:
-    sys.stdout.write(ci_text(fmt, run, bad, flaky, definitions))
+def show_ci(fmt: ShowFormat, summary: CiSummary) -> None:
+    sys.stdout.write(ci_text(fmt, summary))
 
 
 def show_db_info(document: dict[str, Any], json_out: bool) -> None:

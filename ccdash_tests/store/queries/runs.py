@@ -8,6 +8,7 @@ from typing import Any
 from ccdash_tests.models import Status, TestResultDTO
 from ccdash_tests.store.engine import Engine
 from ccdash_tests.store.rows import RESULT_SELECT, result_from_row
+from ccdash_tests.text import test_label
 
 
 def run_results(
@@ -48,3 +49,21 @@ def count_results(
         where += " AND x.flaky = 1"
     sql = "SELECT COUNT(*) FROM test_results x JOIN test_runs r ON r.id = x.run_pk" + where
     return int(engine.query(sql, params)[0][0])
+
+
+def run_statuses(engine: Engine, project_id: str, run_id: str) -> dict[str, tuple[str, Status]]:
+    """Every test of the run: test_id -> (its label, its status). Two runs' worth fit in memory easily
+    (a 200,000-case run is tens of MB), and comparing them is then plain set work."""
+    rows = engine.stream(
+        """
+        SELECT d.test_id, d.classname, d.name, x.status FROM test_results x
+        JOIN test_definitions d ON d.id = x.test_pk
+        JOIN test_runs r ON r.id = x.run_pk
+        WHERE r.project_id = ? AND r.run_id = ?
+        """,
+        (project_id, run_id),
+    )
+    return {
+        test_id: (test_label(classname, name), Status.from_code(code))
+        for test_id, classname, name, code in rows
+    }
