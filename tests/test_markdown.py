@@ -177,7 +177,7 @@ def test_run_summary_on_both_backends(store: Store, db_url: str) -> None:
     assert markdown.startswith("### Test run `run-1` ❌ failed\n")
     rows = table_cells(markdown)
     assert ["project", "time (UTC)", "branch", "trigger", "test time"] in rows
-    assert ["demo", "2026-11-30 12:00:00", "main", "local", "8 ms"] in rows
+    assert ["demo", "2026-11-30 12:00:00", "main", "local", "8 ms (sum)"] in rows
     counts = rows[
         rows.index(["passed", "failed", "error", "skipped", "xfailed", "xpassed", "flaky", "total"]) + 1
     ]
