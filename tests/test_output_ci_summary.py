@@ -66,13 +66,15 @@ def test_run_summary_has_deltas_links_and_details(store: Cli) -> None:
         for title, body in re.findall(r"^#### (.+?) \(\d+\)\n\n((?:- .*\n?)+)", text, re.M)
     }
     assert sections == {
-        "New failures": ["t::test_breaks"],
+        "New failures": ["t.py::test_breaks"],  # a pytest node id: the case names its file
         "Fixed": ["t::test_fixed"],
         "Removed tests": ["t::test_dropped"],
         "Newly skipped": ["t::test_skips"],
     }
     details = re.search(
-        r"<details><summary><code>t::test_breaks</code> failed</summary>\n\n(````text\n.*?\n````)", text, re.S
+        r"<details><summary><code>t\.py::test_breaks</code> failed</summary>\n\n(````text\n.*?\n````)",
+        text,
+        re.S,
     )
     assert details, text
     assert re.search(r"\nat t\.py:\d+\n", details.group(1)) and "```\nbackticks" in details.group(1)
