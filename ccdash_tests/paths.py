@@ -327,12 +327,3 @@ def _go_module(path: Path) -> str | None:
     except OSError:
         return None
     return None
-
-
-def project_root(cwd: Path) -> Path:
-    """The checkout an ingest runs in: the top of the git work tree holding `cwd`, else `cwd` itself."""
-    here = cwd.resolve()
-    for folder in (here, *here.parents):
-        if (folder / ".git").exists():
-            return folder
-    return here

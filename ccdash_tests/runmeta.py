@@ -146,8 +146,22 @@ def git_toplevel(cwd: Path) -> Path | None:
     return Path(top) if top else None
 
 
+def repository_name(url: str) -> str | None:
+    """The repository's name in a remote URL: `git@github.com:pallets/itsdangerous.git`,
+    `https://gitlab.com/group/sub/proj`, `/srv/git/proj.git` -> itsdangerous, proj, proj."""
+    tail = url.strip().rstrip("/").removesuffix(".git").rstrip("/")
+    name = tail.replace("\\", "/").rsplit("/", 1)[-1].rsplit(":", 1)[-1]
+    return name or None
+
+
 def default_project(cwd: Path) -> str:
-    """The enclosing git repository's name, else the working directory's (DESIGN.md §5)."""
+    """The name of the repository the `origin` remote points at, so that a local checkout in any
+    folder and the CI checkout share one history; else the enclosing git work tree's folder name,
+    else the working directory's (DESIGN.md §5)."""
+    origin = _git(["config", "--get", "remote.origin.url"], cwd)
+    name = repository_name(origin) if origin else None
+    if name:
+        return name
     top = git_toplevel(cwd)
     return (top or cwd.resolve()).name or "default"
 

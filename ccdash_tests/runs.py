@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import shlex
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -12,7 +13,7 @@ from ccdash_tests.models import BAD_STATUSES, Status, TestDefinitionDTO, TestRes
 from ccdash_tests.runmeta import ci_links, default_base_branch
 from ccdash_tests.store import Store
 from ccdash_tests.store.queries.gate import base_run_before
-from ccdash_tests.store.queries.runs import count_results, run_results, run_statuses
+from ccdash_tests.store.queries.runs import count_results, project_names, run_results, run_statuses
 from ccdash_tests.store.writer import project_counts
 from ccdash_tests.text import short_run_id
 
@@ -20,12 +21,32 @@ from ccdash_tests.text import short_run_id
 SHOWN_CANDIDATES = 5
 
 
+# A store with more projects than this names the closest ones only.
+PROJECTS_SHOWN = 10
+
+
+def no_runs_error(store: Store, project: str) -> UserError:
+    """`project` has no runs: say which projects the store has (a misspelt --project, or a default
+    taken from the folder that differs from the name CI used)."""
+    known = [name for name in project_names(store.engine) if name != project]
+    if not known:
+        return UserError(f"project {project!r} has no runs yet")
+    close = difflib.get_close_matches(project, known, n=3, cutoff=0.6)
+    shown = list(dict.fromkeys([*close, *known]))[:PROJECTS_SHOWN]
+    more = ", ..." if len(known) > len(shown) else ""
+    hint = f" (did you mean {close[0]!r}?)" if close else ""
+    return UserError(
+        f"project {project!r} has no runs{hint}; the store has runs of {', '.join(shown)}{more}"
+        " (choose one with --project)"
+    )
+
+
 def find_run(store: Store, project: str, ref: str | None) -> TestRunDTO:
     """RUN as given on the command line: None for the latest run, else an exact id or a unique prefix."""
     if ref is None:
         latest = store.runs.latest(project)
         if latest is None:
-            raise UserError(f"project {project!r} has no runs yet")
+            raise no_runs_error(store, project)
         return latest
     exact = store.runs.get(project, ref)
     if exact is not None:

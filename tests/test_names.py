@@ -8,8 +8,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from factories import Cli, GitRepo
+from factories import Cli, GitRepo, junit_xml, module_case, write_report
 
+from ccdash_tests.runmeta import default_project, repository_name
 from ccdash_tests.text import test_label
 
 SOURCES = {
@@ -125,3 +126,53 @@ def test_labels_of_other_frameworks_keep_class_and_name() -> None:
     assert test_label("com.x.FooTest", "adds", path="src/test/java/com/x/FooTest.java") == (
         "com.x.FooTest::adds"
     )
+
+
+# ---- the project a store scopes by ------------------------------------------------------------------
+
+
+def test_checkouts_of_one_remote_share_one_project_whatever_their_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    upstream = GitRepo(tmp_path / "upstream")
+    upstream.commit("tests", SOURCES)
+    bare = tmp_path / "itsdangerous.git"
+    subprocess.run(["git", "clone", "-q", "--bare", str(upstream.root), str(bare)], check=True)
+    db = tmp_path / "s.db"
+    for folder in ("src-local", "ci-build-123"):
+        checkout = tmp_path / folder
+        subprocess.run(["git", "clone", "-q", str(bare), str(checkout)], check=True)
+        pytest_in(checkout, "-q", "--junitxml=report.xml")
+        monkeypatch.chdir(checkout)
+        Cli(db)("ingest", "report.xml", "--run-id", folder, code=0)
+    runs = Cli(db, "itsdangerous").json("runs", "list")
+    assert sorted(run["run_id"] for run in runs) == ["ci-build-123", "src-local"]
+    # Without a remote, the work tree's folder names the project.
+    plain = GitRepo(tmp_path / "plain")
+    monkeypatch.chdir(plain.root)
+    assert default_project(plain.root) == "plain"
+
+
+def test_a_misspelt_project_names_the_projects_the_store_has(tmp_path: Path) -> None:
+    report = write_report(tmp_path, "r.xml", junit_xml(module_case("tests/test_x.py", "test_x")))
+    Cli(tmp_path / "s.db", "itsdangerous")("ingest", report, code=0)
+    Cli(tmp_path / "s.db", "shop")("ingest", report, code=0)
+    result = Cli(tmp_path / "s.db", "itsdangerus")("runs", "show", code=2)
+    assert "project 'itsdangerus' has no runs (did you mean 'itsdangerous'?)" in result.stderr
+    assert "itsdangerous, shop" in result.stderr
+    assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize(
+    ("url", "name"),
+    [
+        ("git@github.com:pallets/itsdangerous.git", "itsdangerous"),
+        ("https://github.com/pallets/itsdangerous", "itsdangerous"),
+        ("https://gitlab.com/group/sub/proj.git/", "proj"),
+        ("ssh://git@host:2222/team/proj.git", "proj"),
+        ("/srv/git/proj.git", "proj"),
+        ("C:\\repos\\proj", "proj"),
+    ],
+)
+def test_repository_names_in_remote_urls(url: str, name: str) -> None:
+    assert repository_name(url) == name

@@ -36,7 +36,6 @@ from ccdash_tests.models import Trigger, utcnow
 from ccdash_tests.output import terminal
 from ccdash_tests.output.views import ingest as view
 from ccdash_tests.parsers import FORMATS
-from ccdash_tests.paths import project_root
 from ccdash_tests.runs import failing_and_flaky
 from ccdash_tests.store import Store, open_store, resolve_location
 from ccdash_tests.times import parse_timestamp
@@ -134,7 +133,7 @@ def ingest(
             not (options.git_sha or (ci and ci.git_sha)) and request.git_sha == checkout_git.sha
         )
         with no_new_store_on_refusal(db), open_store(db) as store:
-            checkout = root or project_root(Path.cwd())
+            checkout = root or runmeta.git_toplevel(Path.cwd()) or Path.cwd()
             plan = plan_ingest(
                 store, request, files, timestamp_given=options.timestamp is not None, root=checkout
             )

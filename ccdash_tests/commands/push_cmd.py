@@ -61,7 +61,7 @@ def chosen_runs(
     store: Store, project: str, run_ids: list[str], since: str | None, every: bool
 ) -> list[TestRunDTO]:
     from ccdash_tests.push.service import select_runs
-    from ccdash_tests.runs import find_run
+    from ccdash_tests.runs import find_run, no_runs_error
     from ccdash_tests.times import parse_since
 
     if run_ids and (since or every):
@@ -70,7 +70,7 @@ def chosen_runs(
         return [find_run(store, project, run_id) for run_id in dict.fromkeys(run_ids)]
     runs = select_runs(store, project, parse_since(since) if since else None, every)
     if not runs and not (since or every):
-        raise UserError(f"project {project!r} has no runs yet")
+        raise no_runs_error(store, project)
     return runs
 
 

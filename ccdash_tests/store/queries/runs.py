@@ -67,3 +67,8 @@ def run_statuses(engine: Engine, project_id: str, run_id: str) -> dict[str, tupl
         test_id: (test_label(classname, name, path=path), Status.from_code(code))
         for test_id, classname, name, path, code in rows
     }
+
+
+def project_names(engine: Engine) -> list[str]:
+    """Every project the store holds runs of, by name (a misspelt --project names them)."""
+    return [name for (name,) in engine.query("SELECT DISTINCT project_id FROM test_runs ORDER BY project_id")]
