@@ -3,6 +3,8 @@ collapsed, under 65,000 characters, and safe to post (no mention, issue link or 
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 from pathlib import Path
 
@@ -131,3 +133,29 @@ def test_a_huge_run_stays_under_the_limit_worst_first(tmp_path: Path) -> None:
 )
 def test_base_branch_defaults_to_the_pull_requests_target(env: dict[str, str], branch: str) -> None:
     assert default_base_branch(env) == branch
+
+
+def test_listings_as_csv_and_markdown(store: Cli) -> None:
+    runs = list(csv.DictReader(io.StringIO(store("runs", "list", "--format", "csv", code=0).stdout)))
+    assert [r["run_id"] for r in runs] == ["head", "other", "base"]
+    assert runs[0]["git_sha"] == SHA and runs[0]["failed"] == "1" and runs[0]["branch"] == "feature/x"
+    failures = list(csv.DictReader(io.StringIO(store("failures", "--all", "--format", "csv", code=0).stdout)))
+    assert {f["test_names"] for f in failures} == {"t.py::test_breaks", "t::test_fixed"}
+    assert next(f for f in failures if f["test_names"] == "t.py::test_breaks")["message"] == HOSTILE
+    flaky = store("flaky", "--format", "csv", code=0).stdout
+    assert flaky.splitlines()[0].startswith("test,test_id,flake_rate")
+    health = store("health", "--format", "csv", code=0).stdout
+    assert health.splitlines()[0].startswith("domain,feature,tests,pass_rate")
+
+    for args, heading in (
+        (("failures", "--all"), "### 2 failing results in 2 clusters: 3 runs"),
+        (("flaky",), "### Flaky tests over the last 3 runs (0)"),
+        (("domains",), "### Domains of `shop`"),
+        (("history", "test_breaks"), "### History of `t.py::test_breaks`"),
+    ):
+        text = store(*args, "--format", "markdown", code=0).stdout
+        assert text.startswith(heading + "\n"), (args, text)
+        prose = re.sub(r"<code>.*?</code>", "", MarkdownIt("commonmark").enable("table").render(text))
+        assert "@acme" not in prose and "<a " not in prose
+    refused = store("runs", "list", "--format", "csv", "--json")
+    assert refused.exit_code == 2 and "choose one" in refused.stderr

@@ -16,7 +16,7 @@ from typer.core import TyperGroup
 
 from ccdash_tests import __version__
 from ccdash_tests.errors import EXIT_INTERRUPTED, EXIT_STORE, ReportedError, UserError, interrupts_raise
-from ccdash_tests.output.formats import OutputFormat
+from ccdash_tests.output.formats import ListFormat, OutputFormat
 from ccdash_tests.store import DEFAULT_DB_FILE
 from ccdash_tests.text import error_line, first_line, redact_secrets
 
@@ -334,6 +334,14 @@ JsonOption = Annotated[
 ]
 
 
+ListFormatOption = Annotated[
+    ListFormat,
+    typer.Option(
+        "--format",
+        help="table | markdown (for $GITHUB_STEP_SUMMARY, under 65,000 characters) | csv (a header row, "
+        "then one row each).",
+    ),
+]
 FormatOption = Annotated[
     OutputFormat,
     typer.Option("--format", help="table | markdown (for $GITHUB_STEP_SUMMARY, under 65,000 characters)."),

@@ -9,13 +9,17 @@ import typer
 from ccdash_tests import forensics
 from ccdash_tests.commands.common import (
     DbOption,
+    FormatOption,
     JsonOption,
+    ListFormatOption,
     ProjectOption,
     app,
+    one_output,
     resolve_project,
     user_errors,
 )
 from ccdash_tests.errors import UserError
+from ccdash_tests.output.formats import ListFormat, OutputFormat
 from ccdash_tests.output.views import forensics as view
 from ccdash_tests.store import open_store
 from ccdash_tests.times import parse_since
@@ -27,14 +31,16 @@ def history(
         str, typer.Argument(help="A test_id, a name, class::name, or a substring naming one test.")
     ],
     limit: Annotated[int, typer.Option("--limit", min=1, max=10_000, help="How many recent runs.")] = 20,
+    fmt: FormatOption = OutputFormat.TABLE,
     json_out: JsonOption = False,
     db: DbOption = None,
     project: ProjectOption = None,
 ) -> None:
     """One test across runs, newest first; marks the first bad run of the current failing streak."""
     with user_errors(), open_store(db) as store:
+        one_output(json_out, fmt)
         report = forensics.history_report(store, resolve_project(project), test, limit)
-        view.show_history(report, json_out)
+        view.show_history(report, json_out, fmt)
 
 
 @app.command("flaky")
@@ -45,14 +51,16 @@ def flaky(
     threshold: Annotated[
         int, typer.Option("--threshold", min=0, help="Flaky when good/bad flips exceed this many.")
     ] = forensics.DEFAULT_FLIP_THRESHOLD,
+    fmt: ListFormatOption = ListFormat.TABLE,
     json_out: JsonOption = False,
     db: DbOption = None,
     project: ProjectOption = None,
 ) -> None:
     """Tests that passed and failed on one commit, passed only on retry, or flip too often."""
     with user_errors(), open_store(db) as store:
+        one_output(json_out, fmt)
         report = forensics.flaky_tests(store, resolve_project(project), runs, threshold)
-        view.show_flaky(report, json_out)
+        view.show_flaky(report, json_out, fmt)
 
 
 @app.command("failures")
@@ -67,15 +75,17 @@ def failures(
         str | None,
         typer.Option("--since", help="Runs since an ISO date/time or a span (30d, 2w); implies --all."),
     ] = None,
+    fmt: ListFormatOption = ListFormat.TABLE,
     json_out: JsonOption = False,
     db: DbOption = None,
     project: ProjectOption = None,
 ) -> None:
     """Failed and errored results grouped by error fingerprint: one row per root cause."""
     with user_errors(), open_store(db) as store:
+        one_output(json_out, fmt)
         start = parse_since(since) if since is not None else None
         report = forensics.failure_clusters(store, resolve_project(project), run, all_runs, start)
-        view.show_failures(report, json_out)
+        view.show_failures(report, json_out, fmt)
 
 
 @app.command("timeline")

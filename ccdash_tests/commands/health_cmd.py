@@ -10,6 +10,7 @@ from ccdash_tests.commands.common import (
     DbOption,
     FormatOption,
     JsonOption,
+    ListFormatOption,
     ProjectOption,
     app,
     one_output,
@@ -18,23 +19,25 @@ from ccdash_tests.commands.common import (
 )
 from ccdash_tests.health import below_fail_under
 from ccdash_tests.health.report import domain_report, health_report
-from ccdash_tests.output.formats import OutputFormat
+from ccdash_tests.output.formats import ListFormat, OutputFormat
 from ccdash_tests.output.views import health as view
 from ccdash_tests.store import open_store
 
 
 @app.command()
 def domains(
+    fmt: FormatOption = OutputFormat.TABLE,
     json_out: JsonOption = False,
     db: DbOption = None,
     project: ProjectOption = None,
 ) -> None:
     """The domain -> subdomain -> feature tree with each level's test health."""
     with user_errors():
+        one_output(json_out, fmt)
         name = resolve_project(project)
         with open_store(db) as store:
             roots = domain_report(store.engine, name)
-        view.show_domains(name, roots, json_out)
+        view.show_domains(name, roots, json_out, fmt)
 
 
 @app.command()
@@ -56,7 +59,7 @@ def health(
             "a feature with no passed or failed result fails too.",
         ),
     ] = None,
-    fmt: FormatOption = OutputFormat.TABLE,
+    fmt: ListFormatOption = ListFormat.TABLE,
     json_out: JsonOption = False,
     db: DbOption = None,
     project: ProjectOption = None,

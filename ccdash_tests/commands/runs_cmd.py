@@ -17,7 +17,7 @@ from ccdash_tests.commands.common import (
     runs_app,
     user_errors,
 )
-from ccdash_tests.output.formats import ShowFormat, ShowStatus
+from ccdash_tests.output.formats import RunsFormat, ShowFormat, ShowStatus
 from ccdash_tests.output.views import runs as view
 from ccdash_tests.runs import (
     DEFAULT_SHOWN,
@@ -33,13 +33,17 @@ from ccdash_tests.store import open_store
 @runs_app.command("list")
 def runs_list(
     limit: Annotated[int, typer.Option("--limit", min=1, max=10_000, help="How many runs.")] = 20,
+    fmt: Annotated[
+        RunsFormat, typer.Option("--format", help="table | csv (a header row, then one row a run).")
+    ] = RunsFormat.TABLE,
     json_out: JsonOption = False,
     db: DbOption = None,
     project: ProjectOption = None,
 ) -> None:
     """Recent runs, newest first."""
     with user_errors(), open_store(db) as store:
-        view.show_runs(store.runs.list_by_project(resolve_project(project), limit=limit), json_out)
+        one_output(json_out, fmt)
+        view.show_runs(store.runs.list_by_project(resolve_project(project), limit=limit), json_out, fmt)
 
 
 @runs_app.command("show")

@@ -31,3 +31,18 @@ class ShowStatus(enum.StrEnum):
     XFAILED = "xfailed"
     XPASSED = "xpassed"
     FLAKY = "flaky"
+
+
+class ListFormat(enum.StrEnum):
+    """`--format` of the listings that also go to spreadsheets: flaky, failures, health."""
+
+    TABLE = "table"
+    MARKDOWN = "markdown"
+    CSV = "csv"
+
+
+class RunsFormat(enum.StrEnum):
+    """`runs list --format`."""
+
+    TABLE = "table"
+    CSV = "csv"

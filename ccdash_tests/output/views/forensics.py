@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 from rich.console import Console
 from rich.text import Text
 
@@ -14,7 +16,8 @@ from ccdash_tests.forensics import (
     RunResultDoc,
 )
 from ccdash_tests.models import DTO, Status
-from ccdash_tests.output import terminal
+from ccdash_tests.output import listings, terminal
+from ccdash_tests.output.formats import ListFormat, OutputFormat
 from ccdash_tests.text import format_ms, plural, short_run_id, test_label
 
 MARKS = {"first_bad": ("first bad", "bold red"), "last_good": ("last good", "green")}
@@ -234,23 +237,33 @@ def timeline_tables(console: Console, report: FeatureTimeline) -> None:
         console.print(run_line("last good run", report.last_good_run))
 
 
-def show_history(report: HistoryReport, json_out: bool) -> None:
+def show_history(report: HistoryReport, json_out: bool, fmt: OutputFormat = OutputFormat.TABLE) -> None:
     if json_out:
         emit(report)
+    elif fmt is OutputFormat.MARKDOWN:
+        sys.stdout.write(listings.history_markdown(report))
     else:
         history_tables(terminal.make_console(), report)
 
 
-def show_flaky(report: FlakyReport, json_out: bool) -> None:
+def show_flaky(report: FlakyReport, json_out: bool, fmt: ListFormat = ListFormat.TABLE) -> None:
     if json_out:
         emit(report)
+    elif fmt is ListFormat.MARKDOWN:
+        sys.stdout.write(listings.flaky_markdown(report))
+    elif fmt is ListFormat.CSV:
+        sys.stdout.write(listings.flaky_csv(report))
     else:
         flaky_tables(terminal.make_console(), report)
 
 
-def show_failures(report: FailuresReport, json_out: bool) -> None:
+def show_failures(report: FailuresReport, json_out: bool, fmt: ListFormat = ListFormat.TABLE) -> None:
     if json_out:
         emit(report)
+    elif fmt is ListFormat.MARKDOWN:
+        sys.stdout.write(listings.failures_markdown(report))
+    elif fmt is ListFormat.CSV:
+        sys.stdout.write(listings.failures_csv(report))
     else:
         failures_tables(terminal.make_console(), report)
 

@@ -12,8 +12,8 @@ from ccdash_tests.errors import GateFailed
 from ccdash_tests.health import below_fail_under, sparkline
 from ccdash_tests.health.report import FeatureTest, HealthReport
 from ccdash_tests.models import DomainHealthRollupDTO, FeatureTestHealthDTO, Status
-from ccdash_tests.output import markdown, terminal
-from ccdash_tests.output.formats import OutputFormat
+from ccdash_tests.output import listings, markdown, terminal
+from ccdash_tests.output.formats import ListFormat, OutputFormat
 from ccdash_tests.text import feature_label, format_rate, plural, short_run_id, test_label
 
 # The gate's failure line names at most this many features.
@@ -203,9 +203,17 @@ def health_markdown(
     return doc.render()
 
 
-def show_domains(project: str, roots: Sequence[DomainHealthRollupDTO], json_out: bool) -> None:
+def show_domains(
+    project: str,
+    roots: Sequence[DomainHealthRollupDTO],
+    json_out: bool,
+    fmt: OutputFormat = OutputFormat.TABLE,
+) -> None:
     if json_out:
         terminal.print_json({"project": project, "domains": [root.model_dump(mode="json") for root in roots]})
+        return
+    if fmt is OutputFormat.MARKDOWN:
+        sys.stdout.write(listings.domains_markdown(project, roots))
         return
     console = terminal.make_console()
     if not roots:
@@ -217,7 +225,7 @@ def show_domains(project: str, roots: Sequence[DomainHealthRollupDTO], json_out:
 def show_health(
     project: str,
     report: HealthReport,
-    fmt: OutputFormat,
+    fmt: ListFormat,
     json_out: bool,
     fail_under: float | None,
     with_tests: bool,
@@ -225,8 +233,10 @@ def show_health(
     """`health` in the form asked for: JSON (with the gate's verdict when asked), Markdown or tables."""
     if json_out:
         terminal.print_json(health_document(project, report, fail_under, with_tests))
-    elif fmt is OutputFormat.MARKDOWN:
+    elif fmt is ListFormat.MARKDOWN:
         sys.stdout.write(health_markdown(project, report, fail_under, with_tests=with_tests))
+    elif fmt is ListFormat.CSV:
+        sys.stdout.write(listings.health_csv(report))
     else:
         show_health_tables(report, with_tests)
 

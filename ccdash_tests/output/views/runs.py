@@ -10,14 +10,17 @@ from typing import Any
 from rich.text import Text
 
 from ccdash_tests.models import TestResultDTO, TestRunDTO
-from ccdash_tests.output import ci_annotations, markdown, terminal
-from ccdash_tests.output.formats import ShowFormat
+from ccdash_tests.output import ci_annotations, listings, markdown, terminal
+from ccdash_tests.output.formats import RunsFormat, ShowFormat
 from ccdash_tests.runs import CiSummary, Section, run_document
 
 
-def show_runs(runs: Sequence[TestRunDTO], json_out: bool) -> None:
+def show_runs(runs: Sequence[TestRunDTO], json_out: bool, fmt: RunsFormat = RunsFormat.TABLE) -> None:
     if json_out:
         terminal.print_json([run_document(run) for run in runs])
+        return
+    if fmt is RunsFormat.CSV:
+        sys.stdout.write(listings.runs_csv(runs))
         return
     console = terminal.make_console()
     if not runs:
