@@ -294,6 +294,31 @@ REFUSED: dict[str, tuple[Callable[[int], bytes], str]] = {
         "unknown outcome 'exploded'",
     ),
     "json_truncated.json": (lambda _: b'{"tests": [{"nodeid": "t.py::t", "outc', "truncated"),
+    "token_17mb.xml": (
+        lambda _: GOOD_XML.replace(
+            b'name="test_one"', b'name="test_one" message="' + b"x" * (17 << 20) + b'"'
+        ),
+        "one XML token (a tag with its attributes, or a comment) longer than 16 MiB",
+    ),
+    "comment_17mb.xml": (
+        lambda _: GOOD_XML.replace(b"<testsuite ", b"<!--" + b"x" * (17 << 20) + b"--><testsuite "),
+        "longer than 16 MiB",
+    ),
+    "value_17mb.json": (
+        lambda _: (
+            b'{"exitcode": 1, "root": "/r", "tests": [{"nodeid": "t.py::t", "outcome": "failed", '
+            b'"call": {"outcome": "failed", "longrepr": "' + b"E" * (17 << 20) + b'"}}]}'
+        ),
+        "one JSON value longer than 16 MiB",
+    ),
+    "line_17mb.jsonl": (
+        lambda _: (
+            b'{"pytest_version": "8.3.0", "$report_type": "SessionStart"}\n'
+            b'{"$report_type": "TestReport", "nodeid": "t.py::t", "when": "call", "outcome": "failed", '
+            b'"location": ["t.py", 0, "t"], "keywords": {}, "longrepr": "' + b"E" * (17 << 20) + b'"}\n'
+        ),
+        "line longer than 16777216 bytes",
+    ),
     "reportlog_outcome.jsonl": (
         lambda _: (
             b'{"pytest_version": "8.3.0", "$report_type": "SessionStart"}\n'
@@ -728,3 +753,26 @@ def test_ctrl_c_while_starting_exits_130_in_one_line(tmp_path: Path, delay: floa
         return
     assert process.returncode == 130, (process.returncode, stderr)
     assert len(stderr.strip().splitlines()) == 1 and stderr.startswith("ccdash-tests: interrupted"), stderr
+
+
+def test_report_log_test_that_never_ends_keeps_bounded_text(tmp_path: Path) -> None:
+    """A test reported failed 5,000 times and never torn down: one case, its details capped."""
+    start = '{"pytest_version": "8.3.3", "$report_type": "SessionStart"}\n'
+    line = json.dumps(
+        {
+            "$report_type": "TestReport",
+            "nodeid": "t.py::test_open",
+            "location": ["t.py", 1, "test_open"],
+            "keywords": {},
+            "outcome": "failed",
+            "longrepr": "E   assert x " * 80,
+            "when": "call",
+            "duration": 0.1,
+        }
+    )
+    path = tmp_path / "open.jsonl"
+    path.write_text(start + (line + "\n") * 5000)
+    [case] = list(parse_report(path, max_text=4096).cases)
+    assert case.status.value == "failed" and case.truncated
+    assert case.message == ("E   assert x " * 80).strip()
+    assert len(case.details or "") <= 4096

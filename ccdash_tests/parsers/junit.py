@@ -62,6 +62,11 @@ _CUT_OFF = frozenset(
 )
 MAX_DEPTH = 1000
 CHUNK = 256 * 1024
+MIB = 1024 * 1024
+# The longest tag (with its attributes) or comment read. Text nodes are not bounded by it: they stream
+# in pieces and are capped as they come. 16 MiB leaves room for a failure message written into an
+# attribute; a longer token could only be held whole.
+MAX_TOKEN = 16 * MIB
 MAX_PROPERTIES = 200
 # <failure>/<error> elements kept per case: their texts go to the details, which are capped anyway;
 # three million of them in one case must not cost three million records.
@@ -150,6 +155,10 @@ class _Handler:
     ) -> None:
         self.parser = parser
         self.warnings = warnings
+        # Bytes given to expat, and where its latest event began: what lies between is one token still
+        # open (a tag with its attributes, a comment), which expat 2.5 scans again on every chunk.
+        self.fed = 0
+        self.mark = 0
         # The file's own counters (tests, failures + errors): the outermost <testsuite> elements' sum,
         # else the root's; and what the cases themselves give, before any folding.
         self.declared = _Counters()
@@ -190,6 +199,7 @@ class _Handler:
         raise self.refuse("entity declarations are not allowed")
 
     def start(self, tag: str, attrs: dict[str, str]) -> None:
+        self.mark = self.parser.CurrentByteIndex
         self.depth += 1
         if self.depth > MAX_DEPTH:
             raise self.refuse(f"elements nested deeper than {MAX_DEPTH} levels")
@@ -210,6 +220,7 @@ class _Handler:
             self._suite_property(attrs)
 
     def end(self, tag: str) -> None:
+        self.mark = self.parser.CurrentByteIndex
         self.depth -= 1
         case = self.case
         if case is not None:
@@ -227,6 +238,7 @@ class _Handler:
             self.in_suite_properties = False
 
     def chars(self, data: str) -> None:
+        self.mark = self.parser.CurrentByteIndex
         text = self.case.text if self.case is not None else None
         if text is not None:
             text.add(data)
@@ -561,8 +573,23 @@ def parse_junit(
 
 
 def _feed(parser: expat.XMLParserType, handler: _Handler, fh: BinaryIO, path: str) -> bool:
-    """Parse one chunk; True when the document is complete."""
-    chunk = fh.read(CHUNK)
+    """Parse one chunk; True when the document is complete.
+
+    A token still open after the last chunk (a tag whose attributes go on) makes the next read as long
+    as that token, so expat's rescans of it add up to linear work, not quadratic; a token longer than
+    MAX_TOKEN is refused before it is held whole (memory would grow with it).
+    """
+    pending = handler.fed - max(handler.mark, 0)
+    if pending > MAX_TOKEN:
+        raise ReportError(
+            path,
+            f"one XML token (a tag with its attributes, or a comment) longer than {MAX_TOKEN // MIB} MiB,"
+            f" from byte {handler.mark}: too large to read",
+            parser.CurrentLineNumber,
+        )
+    # as long as the open token, yet never past MAX_TOKEN (plus one chunk) of it
+    chunk = fh.read(max(CHUNK, min(pending, MAX_TOKEN - pending)))
+    handler.fed += len(chunk)
     try:
         parser.Parse(chunk, not chunk)
     except expat.ExpatError as err:

@@ -98,6 +98,9 @@ HEADER_TYPES: dict[str, Any] = {
     "summary": dict[str, int],
 }
 
+# The longest single JSON value read (one test, the environment): pytest-json-report writes each test
+# whole, so a longer one could only be held whole (tests/test_hostile_reports.py, bench/shapes.py).
+MAX_VALUE = 16 * 1024 * 1024
 CHUNK = 1 << 20
 # Wrong cuts tried before reading element by element (a failing test's traceback list holds `}, {`).
 CUT_TRIES = 3
@@ -127,7 +130,17 @@ class _Window:
         """Read on (as much again as is held unread, so one huge value costs linear time); False at EOF."""
         if self.eof:
             return False
-        chunk = self.fh.read(max(CHUNK, len(self.buf) - self.pos))
+        if len(self.buf) - self.pos > MAX_VALUE:
+            # One value (a test with its tracebacks, the environment) still open after MAX_VALUE bytes:
+            # reading on would hold it whole, so memory would grow with it.
+            limit = MAX_VALUE // (1024 * 1024)
+            where = self.start + self.pos
+            raise ReportError(
+                self.path, f"one JSON value longer than {limit} MiB (from byte {where}): too large"
+            )
+        held = len(self.buf) - self.pos
+        # as much again as is held (linear time for a long value), yet never past MAX_VALUE plus a chunk
+        chunk = self.fh.read(max(CHUNK, min(held, MAX_VALUE - held)))
         if not chunk:
             self.eof = True
             return False

@@ -28,7 +28,8 @@ from ccdash_tests.parsers.common import (
 )
 
 _PHASE_OUTCOMES = frozenset({"passed", "failed", "skipped", "rerun", "error"})
-MAX_LINE = 64 * 1024 * 1024
+# The longest line read: a longer one is refused (a line is decoded whole, so memory follows it).
+MAX_LINE = 16 * 1024 * 1024
 
 
 class LogLine(msgspec.Struct, rename={"report_type": "$report_type"}):
@@ -45,17 +46,58 @@ class LogLine(msgspec.Struct, rename={"report_type": "$report_type"}):
 
 
 class OpenTest:
-    """Phases seen so far for one test in its current attempt."""
+    """Phases seen so far for one test in its current attempt.
 
-    __slots__ = ("attempts", "duration", "failed_attempt", "failures", "line", "outcomes", "xfail")
+    Failure texts are kept bounded as they come (the first message; details up to max_text characters),
+    so a test reported failed a million times without a teardown costs no more than one.
+    """
+
+    __slots__ = (
+        "attempts",
+        "cut",
+        "details",
+        "duration",
+        "failed_attempt",
+        "line",
+        "message",
+        "outcomes",
+        "size",
+        "xfail",
+    )
 
     def __init__(self, line: int | None) -> None:
         self.line = line
         self.attempts = 1
         self.failed_attempt = False
         self.outcomes: dict[str, str] = {}
-        self.failures: list[tuple[str | None, str | None]] = []  # (message, details)
+        self.message: str | None = None
+        self.details: list[str] = []
+        self.size = 0  # characters in details
+        self.cut = False
         self.duration = 0.0
+        self.xfail = False
+
+    def add_failure(self, message: str | None, details: str | None, max_text: int) -> None:
+        if self.message is None:
+            self.message = message
+        if not details:
+            return
+        room = max_text - self.size
+        if len(details) > room:
+            self.cut = True
+            details = details[: max(room, 0)]
+        if details:
+            self.details.append(details)
+            self.size += len(details) + 1
+
+    def new_attempt(self) -> None:
+        self.attempts += 1
+        self.failed_attempt = True
+        self.outcomes.clear()
+        self.message = None
+        self.details = []
+        self.size = 0
+        self.cut = False
         self.xfail = False
 
 
@@ -156,15 +198,11 @@ def _step(
     state.duration += record.duration or 0.0
     state.xfail = state.xfail or record.wasxfail is not None
     if outcome in ("failed", "rerun", "error"):
-        state.failures.append(_failure_text(record.longrepr))
+        state.add_failure(*_failure_text(record.longrepr), max_text)
     if when != "teardown":
         return None
     if "rerun" in state.outcomes.values():
-        state.attempts += 1
-        state.failed_attempt = True
-        state.outcomes.clear()
-        state.failures.clear()
-        state.xfail = False
+        state.new_attempt()
         return None
     del pending[record.nodeid]
     return _finish(record.nodeid, state, max_text)
@@ -215,10 +253,9 @@ def _status(state: OpenTest) -> Status:
 
 def _finish(nodeid: str, state: OpenTest, max_text: int) -> ParsedCase:
     status = _status(state)
-    message = state.failures[0][0] if state.failures else None
-    details = "\n".join(text for _, text in state.failures if text) or None
-    message, cut_message = cap_text(message, max_text)
-    details, cut_details = cap_text(details, max_text)
+    message, cut_message = cap_text(state.message, max_text)
+    details, cut_details = cap_text("\n".join(state.details) or None, max_text)
+    cut_details = cut_details or state.cut
     classname, name, file = split_nodeid(nodeid)
     return ParsedCase(
         suite="",
