@@ -118,3 +118,356 @@ def test_java_junit3_methods_without_annotations_are_tests(cli: Cli, tmp_path: P
     edited = source.replace("  public void testTwo() { assertEquals(2, two()); }\n", "")
     found = scan(cli, tmp_path, {path: source}, {path: edited})
     assert kinds(found) == {("test_removed", "LegacyTest::testTwo")}
+
+
+# ------------------------------------------------ 2. renames with a rewrite, splits, folds and moves
+
+TWO_DEPRECATIONS = """
+import pytest
+import click
+
+
+@pytest.mark.parametrize("name", ["get_binary_stream", "get_text_stream"])
+def test_stream_helper_deprecated(name):
+    with pytest.warns(DeprecationWarning, match=name):
+        getattr(click, name)
+
+
+@pytest.mark.parametrize("name", ["LazyFile", "safecall"])
+def test_utilities_deprecated(name):
+    with pytest.warns(DeprecationWarning, match=name):
+        getattr(click.utils, name)
+"""
+
+FOLDED = """
+import pytest
+import click
+
+
+@pytest.mark.parametrize(
+    ("module", "name"),
+    [
+        (click, "get_binary_stream"),
+        (click, "get_text_stream"),
+        (click.utils, "LazyFile"),
+        (click.utils, "safecall"),
+    ],
+)
+def test_attr_deprecated(module, name):
+    with pytest.warns(DeprecationWarning, match=name):
+        getattr(module, name)
+"""
+
+
+def test_two_tests_folded_into_one_parametrized_test(cli: Cli, tmp_path: Path) -> None:
+    path = "tests/test_deprecations.py"
+    assert scan(cli, tmp_path, {path: TWO_DEPRECATIONS}, {path: FOLDED}) == []
+
+
+SPLIT_BEFORE = """
+def test_parse():
+    assert parse("1") == 1
+    assert parse("-2") == -2
+    assert parse(" 3 ") == 3
+"""
+
+SPLIT_AFTER = """
+def test_parse_positive():
+    assert parse("1") == 1
+
+
+def test_parse_strips():
+    assert parse(" 3 ") == 3
+"""
+
+MOVED_HERE = """
+def test_negative_numbers():
+    assert parse("-2") == -2
+"""
+
+
+def test_a_test_split_in_two_and_moved_to_another_file(cli: Cli, tmp_path: Path) -> None:
+    before = {"tests/test_parse.py": SPLIT_BEFORE}
+    after = {"tests/test_parse.py": SPLIT_AFTER, "tests/unit/test_signs.py": MOVED_HERE}
+    assert scan(cli, tmp_path, before, after) == []
+
+
+REPLACED_BEFORE = """
+import pytest
+
+def test_empty_parameterset_option_bad_markname(pytester):
+    with pytest.raises(pytest.UsageError):
+        configure(pytester, "bad")
+
+def test_option_marks(pytester):
+    assert configure(pytester, "skip").name == "skip"
+"""
+
+REPLACED_AFTER = """
+import pytest
+
+def test_option_marks(pytester):
+    assert configure(pytester, "skip").name == "skip"
+
+def test_empty_parameterset_option_marks_invalid(pytester):
+    result = pytester.runpytest()
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+"""
+
+
+def test_a_test_replaced_by_a_closely_named_new_test(cli: Cli, tmp_path: Path) -> None:
+    path = "tests/test_mark.py"
+    assert scan(cli, tmp_path, {path: REPLACED_BEFORE}, {path: REPLACED_AFTER}) == []
+
+
+DELETED_BESIDE_NEW = """
+import org.junit.Test;
+
+public class MapTest {
+  @Test
+  public void testStringKeys() {
+    Map<?, ?> map = gson.fromJson("{\\"a\\":1}", STRING_MAP);
+    assertThat(map).isEqualTo(Collections.singletonMap("a", 1));
+  }
+
+  @Test
+  public void testSupertypeKeys() {
+    Map<?, ?> map = gson.fromJson("{\\"a\\":1}", OBJECT_MAP);
+    assertWithMessage("no tree map for supertypes").that(map).isNotInstanceOf(LinkedTreeMap.class);
+    assertThat(map).isEqualTo(Collections.singletonMap("a", 1));
+  }
+}
+"""
+
+
+def test_a_deleted_test_is_not_kept_alive_by_an_unrelated_new_one(cli: Cli, tmp_path: Path) -> None:
+    path = "src/test/java/a/MapTest.java"
+    new_test = (
+        "  @Test\n  public void testNullKeyEntries() {\n"
+        '    Map<?, ?> map = gson.fromJson("[[null,1]]", STRING_MAP);\n'
+        "    assertThat(map.get(null)).isEqualTo(1);\n  }\n}\n"
+    )
+    after = DELETED_BESIDE_NEW.split("  @Test\n  public void testSupertypeKeys")[0] + new_test
+    found = scan(cli, tmp_path, {path: DELETED_BESIDE_NEW}, {path: after})
+    assert kinds(found) == {("test_removed", "MapTest::testSupertypeKeys")}
+    [signal] = found
+    assert "public void testSupertypeKeys() {" in signal["details"]["removed_lines"]
+
+
+# ------------------------------------------------------- 3. what the assertions check, not how many
+
+HOOKS_BEFORE = """
+package cobra
+
+import "testing"
+
+func TestHooks(t *testing.T) {
+	got := run("child")
+	if got.pre != "one two" {
+		t.Errorf("pre: %q", got.pre)
+	}
+	if got.post != "one two" {
+		t.Errorf("post: %q", got.post)
+	}
+}
+"""
+
+HOOKS_AFTER = """
+package cobra
+
+import "testing"
+
+func TestHooks(t *testing.T) {
+	checkHooks(t, []string{"pre", "post"})
+}
+
+func checkHooks(t *testing.T, order []string) {
+	got := run("child")
+	for i, hook := range order {
+		if got.order[i] != hook {
+			t.Errorf("hook %d: %q", i, got.order[i])
+		}
+	}
+}
+"""
+
+
+def test_checks_moved_into_a_helper(cli: Cli, tmp_path: Path) -> None:
+    assert scan(cli, tmp_path, {"hooks_test.go": HOOKS_BEFORE}, {"hooks_test.go": HOOKS_AFTER}) == []
+
+
+BRANCHES_BEFORE = """
+package cobra
+
+import (
+	"runtime"
+	"testing"
+)
+
+func TestFailWrite(t *testing.T) {
+	err := write("/ro/file")
+	if runtime.GOOS == "windows" {
+		if err.Error() != "Access is denied." {
+			t.Errorf("windows: %v", err)
+		}
+	} else {
+		if err.Error() != "permission denied" {
+			t.Errorf("unix: %v", err)
+		}
+	}
+}
+"""
+
+BRANCHES_AFTER = """
+package cobra
+
+import (
+	"errors"
+	"os"
+	"testing"
+)
+
+func TestFailWrite(t *testing.T) {
+	err := write("/ro/file")
+	if !errors.Is(err, os.ErrPermission) {
+		t.Errorf("want a permission error: %v", err)
+	}
+}
+"""
+
+
+def test_checks_in_exclusive_branches_count_per_path(cli: Cli, tmp_path: Path) -> None:
+    before, after = {"fish_test.go": BRANCHES_BEFORE}, {"fish_test.go": BRANCHES_AFTER}
+    assert scan(cli, tmp_path, before, after) == []
+
+
+PY_CHECKS = """
+import pytest
+
+def test_duplicate_option(runner):
+    result = runner.invoke(cli, [])
+    assert result.exit_code == 1
+    assert isinstance(result.exception, UserWarning)
+    assert "used more than once" in str(result.exception)
+
+def test_bad_value():
+    with pytest.raises(ValueError) as info:
+        parse("x")
+    assert "not a number" in str(info.value)
+
+def test_record():
+    record = load()
+    assert record.name == "a"
+    assert record.size == 2
+    assert record.size == 2
+
+def test_warning():
+    with pytest.warns(DeprecationWarning):
+        old()
+"""
+
+PY_CHECKS_AFTER = """
+import pytest
+
+def test_duplicate_option(runner):
+    with pytest.warns(UserWarning, match="used more than once"):
+        runner.invoke(cli, [])
+
+def test_bad_value():
+    with pytest.raises(ValueError, match="not a number"):
+        parse("x")
+
+def test_record():
+    record = load()
+    assert record == Record(name="a", size=2)
+
+def test_warning():
+    with pytest.warns(DeprecationWarning):
+        old()
+"""
+
+
+def test_checks_merged_into_stronger_ones(cli: Cli, tmp_path: Path) -> None:
+    path = "tests/test_checks.py"
+    assert scan(cli, tmp_path, {path: PY_CHECKS}, {path: PY_CHECKS_AFTER}) == []
+
+
+def test_a_no_op_is_not_a_check(cli: Cli, tmp_path: Path) -> None:
+    path = "tests/test_checks.py"
+    after = PY_CHECKS.replace("pytest.warns(DeprecationWarning)", "pytest.warns(None)")
+    found = scan(cli, tmp_path, {path: PY_CHECKS}, {path: after})
+    assert {(s["signal_type"], s["test_name"], s["severity"]) for s in found} == {
+        ("assertion_removed", "test_warning", "high")
+    }
+
+
+JAVA_PORT_BEFORE = """
+import org.junit.Test;
+
+public class ListTest {
+  @Test
+  public void testContains() {
+    assertEquals(true, list.contains(one));
+    assertThat(list).contains(two);
+  }
+
+  @Test
+  public void testThrows() {
+    try {
+      list.get(5);
+      fail("expected an exception");
+    } catch (IndexOutOfBoundsException expected) {
+    }
+  }
+
+  @Test
+  public void testSize() {
+    assertThat(list.size()).isEqualTo(2);
+  }
+}
+"""
+
+JAVA_PORT_AFTER = """
+import org.junit.Test;
+
+public class ListTest {
+  @Test
+  public void testContains() {
+    assertThat(list.contains(one)).isTrue();
+    assertThat(list.contains(two)).isTrue();
+  }
+
+  @Test
+  public void testThrows() {
+    assertThrows(IndexOutOfBoundsException.class, () -> list.get(5));
+  }
+
+  @Test
+  public void testSize() {
+    assertThat(list.size());
+  }
+}
+"""
+
+
+def test_java_ports_of_equal_strength(cli: Cli, tmp_path: Path) -> None:
+    path = "src/test/java/a/ListTest.java"
+    found = scan(cli, tmp_path, {path: JAVA_PORT_BEFORE}, {path: JAVA_PORT_AFTER})
+    # Only the size check is lost: assertThat(x) with no verb checks nothing.
+    assert {(s["signal_type"], s["test_name"], s["severity"]) for s in found} == {
+        ("assertion_removed", "ListTest::testSize", "high")
+    }
+
+
+def test_real_losses_are_still_found(cli: Cli, tmp_path: Path) -> None:
+    path = "tests/test_checks.py"
+    after = PY_CHECKS.replace('    assert record.name == "a"\n', "").replace(
+        "assert result.exit_code == 1", "assert result.exit_code"
+    )
+    found = scan(cli, tmp_path, {path: PY_CHECKS}, {path: after})
+    assert kinds(found) == {
+        ("assertion_removed", "test_record"),
+        ("assertion_weakened", "test_duplicate_option"),
+    }
+    removed = next(s for s in found if s["test_name"] == "test_record")
+    assert removed["details"]["removed_lines"] == ['assert record.name == "a"']

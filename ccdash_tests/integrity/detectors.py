@@ -2,14 +2,26 @@
 
 Input is source text only (no git, no store): `detect_changes` takes every changed test file of one
 change as (path, old source | None, new source | None, old path) so that a test moved or renamed
-across files is followed rather than reported as removed. Tests are matched by qualified name in the
-same file, then by qualified name or, if unique, bare name in another file of the same language, then
-by body similarity (a rename); whatever stays unmatched was removed.
+across files is followed rather than reported as removed.
+
+Pairing: tests are matched by full name (scope path and title) in the same file, twins sharing a name
+by body similarity then position; then by qualified name or, if unique, bare name in another file of
+the same language; then by body similarity (a rename, helped by a close name). A test left unpaired is
+removed only when nothing lives on for it: no identical twin, no close-named new test with checks as
+strong, and what it checked (all of it, or most) is not checked by the tests the change adds or edits
+(a split, a fold into a parametrized test, a move).
+
+Checks are compared by what they check, not counted: a lost check is replaced by a gained one of at
+least its strength that says nearly the same (a changed value, another library's spelling), by an
+exact check of the same subject (several merged into one), by an exception expectation (try/fail/catch
+-> assertThrows, a message check -> raises(match=...)), by a call of a helper of the file that checks,
+or by a check another test of the change gained (a split). Exclusive if/else branches count once, by
+their richest branch. A no-op (`pytest.warns(None)`, `assertThat(x)` with no verb) checks nothing.
 
 Signal types and severity (the rule):
 
 =====================  ==========================================================================
-assertion_removed      high when the test is left with no assertion at all; else medium
+assertion_removed      high when the test is left with no check at all; else medium
 assertion_weakened     medium: an exact check replaced by one that accepts almost anything
                        (assertEqual -> assertTrue/assertIsNotNone, `x == y` -> `x`/`x is not None`,
                        toEqual -> toBeDefined/toBeTruthy, assertEquals -> assertNotNull,
@@ -29,6 +41,7 @@ from __future__ import annotations
 
 import difflib
 import enum
+import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -40,7 +53,8 @@ from ccdash_tests.integrity.units import CaseCode, Check, Marker, flat, language
 from ccdash_tests.models import SignalSeverity, Status
 
 _RENAME_SIMILARITY = 0.75
-_SAME_FILE_BONUS = 0.15
+_SAME_FILE_BONUS = 0.05
+_CLOSE_NAME_BONUS = 0.15
 _MAX_BODY_COMPARISONS = 250_000
 _MAX_EVIDENCE_LINES = 20
 
@@ -129,34 +143,95 @@ def _added(old: Iterable[str], new: Iterable[str]) -> list[str]:
     return list((Counter(new) - Counter(old)).elements())
 
 
+def signature(check: Check) -> str:
+    """What a check says, layout aside: two checks with one signature check the same thing."""
+    return "".join(check.text.split())
+
+
+_CHECK_WORDS = re.compile(r"^(?:assert|expect|to[A-Z]|is[A-Z]|has[A-Z]|contains|require|verify|check)")
+_NOT_SUBJECTS = frozenset(
+    {"assert", "expect", "self", "this", "t", "pytest", "raises", "match", "not", "is", "in", "and", "or"}
+    | {"len"}
+    | {"None", "True", "False", "null", "true", "false", "undefined", "nil", "err", "Error", "Errorf"}
+    | {"Fatal", "Fatalf", "that", "equal", "equals", "to", "be", "eq", "ok", "new", "get", "value", "result"}
+)
+_RAISES = re.compile(
+    r"(?:\w+\.)*(?:fail\b|assertThrows|assertThatThrownBy|assertThatExceptionOfType|assertThatCode|expectThrows"
+    r"|raises|assertRaises\w*|warns|assertWarns\w*|expectException)|expect\(.*\)\s*\.\s*(?:rejects\.)?toThrow"
+)
+_WORD = re.compile(r"[A-Za-z_$][\w$]*")
+
+
+def _subjects(check: Check) -> set[str]:
+    """The names a check is about (what it calls or reads), without the check's own vocabulary."""
+    return {
+        word
+        for word in _WORD.findall(check.text)
+        if word not in _NOT_SUBJECTS and not _CHECK_WORDS.match(word) and len(word) > 1
+    }
+
+
+def _close(a: str, b: str, floor: float) -> bool:
+    matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
+    return matcher.real_quick_ratio() >= floor and matcher.quick_ratio() >= floor and matcher.ratio() >= floor
+
+
+def unreplaced(lost: Sequence[Check], gained: Sequence[Check]) -> list[Check]:
+    """Lost checks that no gained check of at least the same strength takes over: one rewritten in
+    place (a changed expected value, another library's spelling), or several merged into one exact
+    check of the same subject (an equality on the whole object, a snapshot, a helper call)."""
+    if any(g.helper for g in gained):
+        return []  # the checks moved into a helper that this test now calls
+    pool = list(gained)
+    left: list[Check] = []
+    expects_raise = any(_RAISES.match(g.text) for g in gained)
+    for check in lost:
+        if expects_raise and _RAISES.match(check.text):
+            continue  # try/fail/catch -> assertThrows, or a message check folded into raises(match=...)
+        text = signature(check)
+        twin = next(
+            (g for g in pool if (g.strong or not check.strong) and _close(text, signature(g), 0.6)), None
+        )
+        if twin is not None:
+            pool.remove(twin)
+        else:
+            left.append(check)
+    strong_gained = [g for g in gained if g.strong]
+    return [c for c in left if not any(_subjects(c) & _subjects(g) for g in strong_gained)]
+
+
 def _check_signals(
-    path: str, language: str, old: CaseCode, new: CaseCode, moved: dict[str, Any]
+    path: str, language: str, old: CaseCode, new: CaseCode, moved: dict[str, Any], elsewhere: _Pool
 ) -> list[SignalCandidate]:
-    before, after = len(old.checks), len(new.checks)
-    removed_text = _added((c.text for c in new.checks), (c.text for c in old.checks))
-    added_text = _added((c.text for c in old.checks), (c.text for c in new.checks))
+    before, after = old.path_checks, new.path_checks
+    old_by_sig = {signature(c): c for c in old.checks}
+    new_by_sig = {signature(c): c for c in new.checks}
+    lost = [c for sig, c in old_by_sig.items() if sig not in new_by_sig]
+    gained = [c for sig, c in new_by_sig.items() if sig not in old_by_sig]
     base = {**moved, "assertions_before": before, "assertions_after": after}
     found: list[SignalCandidate] = []
-    if after < before:
-        severity = SignalSeverity.HIGH if after == 0 else SignalSeverity.MEDIUM
-        evidence = {**base, "removed": removed_text, "added": added_text}
+    # Checks that moved to another test of the change (a split) are not lost.
+    lost = [c for c in lost if not elsewhere.covers(c)]
+    missing = unreplaced(lost, gained)
+    # Most lost checks rewritten into stronger ones is a restructuring, not a loss.
+    rewritten = any(g.strong for g in gained) and 2 * len(missing) < len(lost)
+    if after < before and missing and not rewritten:
+        severity = SignalSeverity.HIGH if not new.checks else SignalSeverity.MEDIUM
+        evidence = {**base, "removed": [c.text for c in missing], "added": [c.text for c in gained]}
         found.append(_candidate(SignalType.ASSERTION_REMOVED, severity, path, new, language, evidence))
+        return found
+    strong_lost = unreplaced([c for c in lost if c.strong], [g for g in gained if g.strong])
+    weak_gained = [g for g in gained if not g.strong]
     strong_before, strong_after = _strong(old.checks), _strong(new.checks)
-    weak_before, weak_after = before - strong_before, after - strong_after
-    if strong_after < strong_before and weak_after > weak_before:
-        weak_added = _added(
-            (c.text for c in old.checks if not c.strong), (c.text for c in new.checks if not c.strong)
-        )
+    if strong_lost and weak_gained and strong_after < strong_before:
         evidence = {
             **base,
             "strong_before": strong_before,
             "strong_after": strong_after,
-            "removed": _added(
-                (c.text for c in new.checks if c.strong), (c.text for c in old.checks if c.strong)
-            ),
-            "added": weak_added,
+            "removed": [c.text for c in strong_lost],
+            "added": [c.text for c in weak_gained],
         }
-        weakest = next((c.line for c in new.checks if not c.strong and c.text in weak_added), new.line)
+        weakest = weak_gained[0].line
         found.append(
             _candidate(
                 SignalType.ASSERTION_WEAKENED, SignalSeverity.MEDIUM, path, new, language, evidence, weakest
@@ -252,8 +327,27 @@ def line_diff(old: Sequence[str], new: Sequence[str]) -> tuple[list[str], list[s
     return _evidence_lines(removed), _evidence_lines(added)
 
 
-def compare_case(old: _Located, new: _Located) -> list[SignalCandidate]:
-    """Signals for one test seen in two versions (possibly in two files or under two names)."""
+class _Pool:
+    """Checks that tests of one change gained (or added tests hold), to recognise checks that moved."""
+
+    def __init__(self, checks: Iterable[Check] = (), fuzzy: bool = True) -> None:
+        self.checks = list(checks)
+        self.exact = {signature(check) for check in self.checks}
+        self.fuzzy = fuzzy and len(self.checks) <= _MAX_POOL_FUZZY
+
+    def covers(self, check: Check) -> bool:
+        text = signature(check)
+        if text in self.exact:
+            return True
+        return self.fuzzy and any(
+            (other.strong or not check.strong) and _close(text, signature(other), _COVERED_CHECK)
+            for other in self.checks
+        )
+
+
+def compare_case(old: _Located, new: _Located, elsewhere: _Pool | None = None) -> list[SignalCandidate]:
+    """Signals for one test seen in two versions (possibly in two files or under two names);
+    `elsewhere` holds the checks other tests of the change gained."""
     moved: dict[str, Any] = {}
     if old.path != new.path:
         moved["moved_from"] = old.path
@@ -261,7 +355,7 @@ def compare_case(old: _Located, new: _Located) -> list[SignalCandidate]:
         moved["renamed_from"] = old.case.qualname
     path, language, before, after = new.path, new.language, old.case, new.case
     found = [
-        *_check_signals(path, language, before, after, moved),
+        *_check_signals(path, language, before, after, moved, elsewhere or _Pool()),
         *_marker_signal(SignalType.SKIP_INTRODUCED, path, language, before.skips, after, after.skips, moved),
         *_marker_signal(SignalType.XFAIL_ADDED, path, language, before.xfails, after, after.xfails, moved),
         *_swallow_signal(path, language, before, after, moved),
@@ -347,6 +441,8 @@ def _pair_by_body(removed: list[_Located], added: list[_Located]) -> list[tuple[
                 continue
             # A rename in place is the common case; a look-alike test elsewhere needs a closer body.
             bonus = _SAME_FILE_BONUS if new.path == old.path else 0.0
+            if _close(_leaf(old.case), _leaf(new.case), _SUCCESSOR_NAME):
+                bonus += _CLOSE_NAME_BONUS  # a rename keeps most of the name
             matcher = difflib.SequenceMatcher(None, old.case.body, new.case.body, autojunk=False)
             if (
                 matcher.real_quick_ratio() + bonus >= best_ratio
@@ -359,6 +455,81 @@ def _pair_by_body(removed: list[_Located], added: list[_Located]) -> list[tuple[
             removed.remove(old)
             added.remove(best)
     return pairs
+
+
+_SUCCESSOR_NAME = 0.75
+_TWIN_BODY = 0.9
+_COVERED_CHECK = 0.8
+_MAX_CHECK_COMPARISONS = 200_000
+_MAX_POOL_FUZZY = 400
+
+
+def _leaf(case: CaseCode) -> str:
+    return case.name.lower()
+
+
+def _covered(check: Check, exact: set[str], pool: Sequence[Check], fuzzy: bool) -> bool:
+    text = signature(check)
+    if text in exact:
+        return True
+    return fuzzy and any(
+        (other.strong or not check.strong) and _close(text, signature(other), _COVERED_CHECK)
+        for other in pool
+    )
+
+
+def _gained_checks(pairs: Sequence[tuple[_Located, _Located]], added: Sequence[_Located]) -> _Pool:
+    gained = [check for located in added for check in located.case.checks]
+    for old, new in pairs:
+        if old.case.fingerprint != new.case.fingerprint:
+            before = {signature(check) for check in old.case.checks}
+            gained += [check for check in new.case.checks if signature(check) not in before]
+    return _Pool(gained)
+
+
+def _without_successors(
+    removed: list[_Located], added: list[_Located], pairs: Sequence[tuple[_Located, _Located]]
+) -> list[_Located]:
+    """The removed tests whose checks live on nowhere else in the change.
+
+    A test lives on when another test of the change (in any file it touches) is its identical twin,
+    or when what it checked is checked, together, by the tests this change adds or edits (a split, a
+    fold into a parametrized test, a rewrite under a new name), or when a new test with a close name
+    takes over with checks at least as strong (a replacement).
+    """
+    if not removed:
+        return removed
+    new_side = [new for _, new in pairs] + list(added)
+    touched = [new for old, new in pairs if old.case.fingerprint != new.case.fingerprint] + list(added)
+    pool = [check for located in touched for check in located.case.checks]
+    exact = {signature(check) for check in pool}
+    checks_to_compare = sum(len(old.case.checks) for old in removed) * len(pool)
+    fuzzy = checks_to_compare <= _MAX_CHECK_COMPARISONS
+    compare_bodies = len(removed) * len(new_side) <= _MAX_BODY_COMPARISONS
+    kept = []
+    for old in removed:
+        same_language = [new for new in new_side if new.language == old.language]
+        checks = list({signature(c): c for c in old.case.checks}.values())
+        covered = sum(1 for check in checks if _covered(check, exact, pool, fuzzy))
+        # All it checked, or most of it, is checked by the tests the change adds or edits.
+        if checks and (covered == len(checks) or (covered >= 2 and 2 * covered > len(checks))):
+            continue
+        if compare_bodies and any(
+            _close(old.case.body, new.case.body, _TWIN_BODY) and new.case.path_checks >= old.case.path_checks
+            for new in same_language
+        ):
+            continue
+        strongest = any(check.strong for check in old.case.checks)
+        if any(
+            _close(_leaf(old.case), _leaf(new.case), _SUCCESSOR_NAME)
+            and new.case.path_checks >= min(1, old.case.path_checks)
+            and (not strongest or any(check.strong for check in new.case.checks))
+            for new in added
+            if new.language == old.language
+        ):
+            continue
+        kept.append(old)
+    return kept
 
 
 def detect_changes(changes: Iterable[SourceChange]) -> Detection:
@@ -384,10 +555,12 @@ def detect_changes(changes: Iterable[SourceChange]) -> Detection:
     pairs += _pair_by(removed, added, lambda located: located.case.qualname, unique=False)
     pairs += _pair_by(removed, added, lambda located: located.case.name, unique=True)
     pairs += _pair_by_body(removed, added)
+    removed = _without_successors(removed, added, pairs)
+    elsewhere = _gained_checks(pairs, added)
     candidates: list[SignalCandidate] = []
     changed: list[ChangedTest] = []
     for old, new in pairs:
-        candidates += compare_case(old, new)
+        candidates += compare_case(old, new, elsewhere)
         if old.case.fingerprint != new.case.fingerprint or old.path != new.path:
             changed.append(ChangedTest(new.path, new.case.qualname, new.case.line, new.language))
     for old in removed:

@@ -119,12 +119,16 @@ def _assert_strength(test: ast.expr) -> bool | None:
     return not isinstance(test, ast.Name | ast.Attribute | ast.Subscript | ast.UnaryOp)
 
 
-def _call_check(call: ast.Call) -> bool | None:
+def _call_check(call: ast.Call, helpers: frozenset[str] = frozenset()) -> bool | None:
     """Strength of a call that is a check, None when the call checks nothing."""
     name = dotted(call.func)
     last = call.func.attr if isinstance(call.func, ast.Attribute) else name
     if name in _RAISES_CALLS:
+        if call.args and isinstance(call.args[0], ast.Constant) and call.args[0].value is None:
+            return None  # pytest.warns(None) checks nothing
         return not _raises_broad(call)
+    if last in helpers and (isinstance(call.func, ast.Name) or name.split(".")[0] in ("self", "cls")):
+        return True  # a helper of this module that checks (the checks moved into it)
     if name in _FAIL_CALLS:
         return True
     if not last.startswith("assert"):
@@ -134,7 +138,11 @@ def _call_check(call: ast.Call) -> bool | None:
     return last not in _WEAK_ASSERT_CALLS
 
 
-def _checks(nodes: list[ast.stmt]) -> list[Check]:
+def _called_name(call: ast.Call) -> str:
+    return call.func.attr if isinstance(call.func, ast.Attribute) else dotted(call.func)
+
+
+def _checks(nodes: list[ast.stmt], helpers: frozenset[str] = frozenset()) -> list[Check]:
     found: list[Check] = []
     for statement in nodes:
         for node in ast.walk(statement):
@@ -142,12 +150,48 @@ def _checks(nodes: list[ast.stmt]) -> list[Check]:
             if isinstance(node, ast.Assert):
                 strength = _assert_strength(node.test)
             elif isinstance(node, ast.Call):
-                strength = _call_check(node)
+                strength = _call_check(node, helpers)
             else:
                 continue
             if strength is not None:
-                found.append(Check(text=flat(ast.unparse(node)), strong=strength, line=node.lineno))
+                helper = isinstance(node, ast.Call) and _called_name(node) in helpers
+                text = flat(ast.unparse(node))
+                found.append(Check(text=text, strong=strength, line=node.lineno, helper=helper))
     return found
+
+
+def _path_checks(nodes: list[ast.stmt], helpers: frozenset[str]) -> int:
+    """Checks on the richest path through `nodes`: exclusive `if`/`else` branches count once, by the
+    branch with the most checks, not as their sum."""
+    total = 0
+    for statement in nodes:
+        if isinstance(statement, ast.If):
+            total += len(_checks([ast.Expr(statement.test)], helpers))
+            total += max(_path_checks(statement.body, helpers), _path_checks(statement.orelse, helpers))
+        elif isinstance(statement, ast.Try | ast.TryStar):
+            total += _path_checks([*statement.body, *statement.orelse, *statement.finalbody], helpers)
+            total += max((_path_checks(h.body, helpers) for h in statement.handlers), default=0)
+        elif isinstance(statement, ast.With | ast.AsyncWith):
+            heads: list[ast.stmt] = [ast.Expr(item.context_expr) for item in statement.items]
+            total += len(_checks(heads, helpers)) + _path_checks(statement.body, helpers)
+        elif isinstance(statement, ast.For | ast.AsyncFor | ast.While):
+            total += _path_checks([*statement.body, *statement.orelse], helpers)
+        elif isinstance(statement, ast.Match):
+            total += max((_path_checks(case.body, helpers) for case in statement.cases), default=0)
+        else:
+            total += len(_checks([statement], helpers))
+    return total
+
+
+def _helpers(tree: ast.Module) -> frozenset[str]:
+    """Functions of the module that check something and are not tests: a test calling one checks."""
+    found = set()
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) or node.name.startswith("test"):
+            continue
+        if _checks(node.body):
+            found.add(node.name)
+    return frozenset(found)
 
 
 def _fails_loudly(handler_body: list[ast.stmt]) -> bool:
@@ -203,7 +247,11 @@ def _body_markers(body: list[ast.stmt]) -> tuple[list[Marker], list[Marker]]:
 
 
 def _case(
-    function: FunctionNode, qualname: str, inherited: tuple[list[Marker], list[Marker]], source: list[str]
+    function: FunctionNode,
+    qualname: str,
+    inherited: tuple[list[Marker], list[Marker]],
+    source: list[str],
+    helpers: frozenset[str],
 ) -> CaseCode:
     decorated_skips, decorated_xfails = _decorator_markers(function.decorator_list)
     body_skips, body_xfails = _body_markers(function.body)
@@ -215,7 +263,8 @@ def _case(
         qualname=qualname,
         name=function.name,
         line=function.lineno,
-        checks=tuple(_checks(function.body)),
+        checks=tuple(_checks(function.body, helpers)),
+        paths=_path_checks(function.body, helpers),
         skips=skips,
         xfails=xfails,
         swallows=tuple(_swallows(function.body)),
@@ -232,7 +281,11 @@ def _is_test_class(node: ast.ClassDef) -> bool:
 
 
 def _class_cases(
-    node: ast.ClassDef, prefix: str, inherited: tuple[list[Marker], list[Marker]], source: list[str]
+    node: ast.ClassDef,
+    prefix: str,
+    inherited: tuple[list[Marker], list[Marker]],
+    source: list[str],
+    helpers: frozenset[str],
 ) -> Iterator[CaseCode]:
     class_skips, class_xfails = _decorator_markers(node.decorator_list)
     mark_skips, mark_xfails = _pytestmark(node.body)
@@ -240,9 +293,9 @@ def _class_cases(
     qual = f"{prefix}{node.name}::"
     for member in node.body:
         if isinstance(member, ast.FunctionDef | ast.AsyncFunctionDef) and member.name.startswith("test"):
-            yield _case(member, qual + member.name, scope, source)
+            yield _case(member, qual + member.name, scope, source, helpers)
         elif isinstance(member, ast.ClassDef) and _is_test_class(member):
-            yield from _class_cases(member, qual, scope, source)
+            yield from _class_cases(member, qual, scope, source, helpers)
 
 
 def python_cases(source: str) -> list[CaseCode] | None:
@@ -254,10 +307,11 @@ def python_cases(source: str) -> list[CaseCode] | None:
         return None
     module_marks = _pytestmark(tree.body)
     lines = source.splitlines()
+    helpers = _helpers(tree)
     cases: list[CaseCode] = []
     for node in tree.body:
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.name.startswith("test"):
-            cases.append(_case(node, node.name, module_marks, lines))
+            cases.append(_case(node, node.name, module_marks, lines, helpers))
         elif isinstance(node, ast.ClassDef) and _is_test_class(node):
-            cases.extend(_class_cases(node, "", module_marks, lines))
+            cases.extend(_class_cases(node, "", module_marks, lines, helpers))
     return cases

@@ -127,6 +127,9 @@ def match_bracket(text: str, opening: int) -> int:
     return len(text)
 
 
+_SPACES = re.compile(r"\s*")
+
+
 def _statement_tail(bare: str, start: int) -> int:
     """End of the call chain that starts at `start`: the next `;` or line end outside brackets."""
     index = start
@@ -135,7 +138,13 @@ def _statement_tail(bare: str, start: int) -> int:
         if char in _PAIRS:
             index = match_bracket(bare, index)
             continue
-        if char in ";\n}":
+        if char == "\n":
+            following = _SPACES.match(bare, index).end()  # type: ignore[union-attr]
+            if following < len(bare) and bare[following] == ".":
+                index = following  # a call chain continued on the next line
+                continue
+            return index
+        if char in ";}":
             return index
         index += 1
     return index
@@ -204,6 +213,12 @@ _JAVA_WEAK = frozenset(
 _ASSERTJ_WEAK = frozenset(
     {"isNotNull", "isTrue", "isFalse", "isNotEmpty", "isPresent", "isNotBlank", "isInstanceOf"}
 )
+_TRUTH_PLUMBING = frozenset({"as", "that", "withMessage", "about"})
+# A truth check of one of these calls is as strong as the containment or equality check it spells out.
+_PREDICATE_CALL = re.compile(
+    r"\.\s*(?:contains\w*|equals\w*|startsWith|endsWith|matches|has[A-Z]\w*|is[A-Z]\w*)\s*\([^()]*(?:\([^()]*\)[^()]*)*\)\s*$"
+)
+_BOOLEAN_FIRST = re.compile(r"\s*(?:true|false|Boolean\.TRUE|Boolean\.FALSE)\s*,")
 _HAMCREST_WEAK = re.compile(r"\b(notNullValue|anything|instanceOf|isA|any)\s*\(")
 
 
@@ -213,12 +228,26 @@ def _java_checks(masked: Masked, start: int, end: int) -> list[Check]:
         name = match.group(1)
         call_end = match_bracket(bare, match.end() - 1)
         tail = _statement_tail(bare, call_end)
-        if name == "assertThat":
-            chained = [word for word in _CHAIN_WORD.findall(bare[call_end:tail]) if word != "as"]
+        subject = bare[match.end() : call_end - 1]
+        if name in ("assertThat", "assertWithMessage", "assertAbout"):
+            chained = [
+                word for word in _CHAIN_WORD.findall(bare[call_end:tail]) if word not in _TRUTH_PLUMBING
+            ]
             if chained:
                 strong = not set(chained) <= _ASSERTJ_WEAK
+                if set(chained) <= {"isTrue", "isFalse"}:
+                    # assertThat(list.contains(x)).isTrue() checks what assertThat(list).contains(x) does
+                    strong = strong or _PREDICATE_CALL.search(subject) is not None
+                    if name != "assertThat":
+                        strong = strong or _PREDICATE_CALL.search(bare, call_end, tail) is not None
+            elif name == "assertThat" and "," not in subject:
+                continue  # assertThat(x) with no verb checks nothing
             else:
                 strong = _HAMCREST_WEAK.search(bare, match.end(), call_end) is None
+        elif name in ("assertTrue", "assertFalse"):
+            strong = _PREDICATE_CALL.search(subject) is not None
+        elif name == "assertEquals" and _BOOLEAN_FIRST.match(subject):
+            strong = _PREDICATE_CALL.search(subject) is not None  # assertEquals(true, x) is assertTrue(x)
         else:
             strong = name not in _JAVA_WEAK
         text = flat(masked.code[match.start() : tail])
@@ -325,6 +354,105 @@ def _swallows(masked: Masked, start: int, end: int, language: str, checks: Check
     return found
 
 
+# ---------------------------------------------------------------- helpers that check, exclusive branches
+
+_KEYWORDS = frozenset({"if", "for", "while", "switch", "catch", "synchronized", "function", "return", "else"})
+_DEFINITIONS = {
+    "javascript": re.compile(
+        r"(?<![\w$.])(?:function\s*\*?\s*([A-Za-z_$][\w$]*)\s*\("
+        r"|(?:const|let|var)\s+([A-Za-z_$][\w$]*)\s*=\s*(?:async\s+)?(?:function\b|\([^()]*\)\s*=>|[\w$]+\s*=>))"
+    ),
+    "java": re.compile(r"(?<![\w$.])([A-Za-z_]\w*)\s*\([^()]*\)\s*(?:throws\s+[\w.,\s]+)?\{"),
+    "php": re.compile(r"(?<![\w$])function\s+([A-Za-z_]\w*)\s*\("),
+    "go": re.compile(r"(?m)^func\s+(?:\([^)]*\)\s*)?([A-Za-z_]\w*)\s*\("),
+}
+
+
+def helper_names(masked: Masked, language: str, checks: CheckFinder, tests: set[str]) -> frozenset[str]:
+    """Functions of the file, other than its tests, whose body checks: a test that calls one checks."""
+    found = set()
+    for match in _DEFINITIONS[language].finditer(masked.bare):
+        name = next(group for group in match.groups() if group)
+        if name in _KEYWORDS or name in found:
+            continue
+        opening = masked.bare.find("{", match.end() - 1)
+        if opening < 0:
+            continue
+        end = match_bracket(masked.bare, opening)
+        if name in tests and language != "java":
+            continue
+        if language == "go":
+            receivers = set(_GO_T_PARAM.findall(masked.bare, match.start(), end)) or {"t"}
+            if _go_checks(masked, opening, end, receivers):
+                found.add(name)
+        elif checks(masked, opening, end):
+            found.add(name)
+    return frozenset(found)
+
+
+def _helper_calls(masked: Masked, start: int, end: int, helpers: frozenset[str]) -> list[Check]:
+    if not helpers:
+        return []
+    names = "|".join(sorted(re.escape(name) for name in helpers))
+    pattern = re.compile(rf"(?<![\w$])(?:(?:this|self|static|\$this)\s*(?:\.|::|->)\s*)?({names})\s*\(")
+    found = []
+    for match in pattern.finditer(masked.bare, start, end):
+        if match.start() > 0 and masked.bare[match.start() - 1] == ".":
+            continue  # a method of another object that happens to share the name
+        call_end = match_bracket(masked.bare, match.end() - 1)
+        text = flat(masked.code[match.start() : call_end])
+        found.append(Check(text=text, strong=True, line=masked.line_of(match.start()), helper=True))
+    return found
+
+
+_ELSE = re.compile(r"\}\s*else\b")
+
+
+def _open_of(bare: str, closing: int) -> int:
+    """Index of the `{` that `bare[closing]` (a `}`) closes, or -1."""
+    depth = 0
+    for index in range(closing, -1, -1):
+        if bare[index] == "}":
+            depth += 1
+        elif bare[index] == "{":
+            depth -= 1
+            if depth == 0:
+                return index
+    return -1
+
+
+def _branch_blocks(bare: str, start: int, end: int) -> list[list[tuple[int, int]]]:
+    """Top-level if/else chains inside [start, end): each a list of its branches' block spans."""
+    chains: list[list[tuple[int, int]]] = []
+    for match in _ELSE.finditer(bare, start, end):
+        first = _open_of(bare, match.start())
+        following = bare.find("{", match.end())
+        if first < start or following < 0 or following >= end:
+            continue
+        if bare[match.end() : following].strip().startswith("if") and "(" in bare[match.end() : following]:
+            paren = bare.find("(", match.end())
+            following = bare.find("{", match_bracket(bare, paren))
+            if following < 0 or following >= end:
+                continue
+        a, b = (first, match.start() + 1), (following, match_bracket(bare, following))
+        chain = next((c for c in chains if c[-1] == a), None)
+        if chain is not None:
+            chain.append(b)
+        else:
+            chains.append([a, b])
+    outer = [c for c in chains if not any(o is not c and o[0][0] < c[0][0] < o[-1][1] for o in chains)]
+    return outer
+
+
+def _path_count(masked: Masked, start: int, end: int, checks: CheckFinder) -> int:
+    """Checks on the richest path: exclusive if/else branches count once, by their richest branch."""
+    total = len(checks(masked, start, end))
+    for chain in _branch_blocks(masked.bare, start, end):
+        counts = [len(checks(masked, a, b)) for a, b in chain]
+        total -= sum(counts) - max(counts)
+    return total
+
+
 def _case(
     masked: Masked,
     span: _Span,
@@ -334,13 +462,21 @@ def _case(
     skips: list[Marker],
     xfails: list[Marker],
     head: int | None = None,
+    helpers: frozenset[str] = frozenset(),
 ) -> CaseCode:
     first = masked.source.rfind("\n", 0, span.start if head is None else head) + 1
+    body_open = masked.bare.find("{", span.start, span.end)
+    calls_from = body_open if body_open >= 0 else span.start
+
+    def with_helpers(found_in: Masked, start: int, stop: int) -> list[Check]:
+        return checks(found_in, start, stop) + _helper_calls(found_in, max(start, calls_from), stop, helpers)
+
     return CaseCode(
         qualname=qualname,
         name=span.name,
         line=masked.line_of(span.start),
-        checks=tuple(checks(masked, span.start, span.end)),
+        checks=tuple(with_helpers(masked, span.start, span.end)),
+        paths=_path_count(masked, span.start, span.end, with_helpers),
         skips=tuple(skips),
         xfails=tuple(xfails),
         swallows=tuple(_swallows(masked, span.start, span.end, language, checks)),
@@ -375,6 +511,7 @@ def _js_title(masked: Masked, opening: int) -> str:
 def javascript_cases(source: str) -> list[CaseCode]:
     """`it`/`test` cases (Jest, Vitest, Mocha, Jasmine, Playwright) named "describe > ... > title"."""
     masked = mask(source, "javascript")
+    helpers = helper_names(masked, "javascript", _js_checks, set())
     containers: list[tuple[_Span, str]] = []
     cases: list[CaseCode] = []
     for match in _JS_BLOCK.finditer(masked.bare):
@@ -408,7 +545,7 @@ def javascript_cases(source: str) -> list[CaseCode]:
         xfails = [Marker(text=flat(masked.code[match.start() : opening]), line=masked.line_of(span.start))]
         xfails = xfails if ".failing" in mods else []
         qualname = " > ".join([outer.name for outer, _ in enclosing] + [span.name])
-        cases.append(_case(masked, span, qualname, "javascript", _js_checks, skips, xfails))
+        cases.append(_case(masked, span, qualname, "javascript", _js_checks, skips, xfails, helpers=helpers))
     return cases
 
 
@@ -493,6 +630,7 @@ def class_cases(source: str, language: str) -> list[CaseCode]:
     annotated_file = any(
         m.group(1).rsplit(".", 1)[-1] in _JAVA_TEST_ANNOTATIONS for m in _ANNOTATION.finditer(masked.bare)
     )
+    helpers = helper_names(masked, language, checks, set())
     cases: list[CaseCode] = []
     for match in method_pattern.finditer(masked.bare):
         owners = [klass for klass in classes if klass.start <= match.start() < klass.end]
@@ -519,7 +657,8 @@ def class_cases(source: str, language: str) -> list[CaseCode]:
                 for m in _PHP_SKIP.finditer(masked.bare, match.end(), end)
             ]
         head = region_start if masked.bare[region_start : match.start()].strip() else match.start()
-        cases.append(_case(masked, span, f"{owner.name}::{name}", language, checks, skips, [], head))
+        own = helpers - {name}
+        cases.append(_case(masked, span, f"{owner.name}::{name}", language, checks, skips, [], head, own))
     return cases
 
 
@@ -527,11 +666,14 @@ def class_cases(source: str, language: str) -> list[CaseCode]:
 
 _GO_TEST = re.compile(r"(?m)^func\s+(Test\w*)\s*\(\s*(\w+)\s+\*testing\.T\s*\)\s*\{")
 _GO_T_PARAM = re.compile(r"(\w+)\s+\*testing\.T\b")
+_GO_TEST_NAME = re.compile(r"(?m)^func\s+(Test\w*)\s*\(")
 
 
 def go_cases(source: str) -> list[CaseCode]:
     """Top-level `func TestX(t *testing.T)`; subtests count towards their parent."""
     masked = mask(source, "go")
+    tests = set(_GO_TEST_NAME.findall(masked.bare))
+    helpers = helper_names(masked, "go", lambda m, a, b: [], tests)
     cases: list[CaseCode] = []
     for match in _GO_TEST.finditer(masked.bare):
         end = match_bracket(masked.bare, match.end() - 1)
@@ -550,7 +692,7 @@ def go_cases(source: str) -> list[CaseCode]:
             return _go_checks(found_in, start, stop, receivers)
 
         span = _Span(start=match.start(), end=end, name=match.group(1))
-        cases.append(_case(masked, span, span.name, "go", checks, skips, []))
+        cases.append(_case(masked, span, span.name, "go", checks, skips, [], helpers=helpers))
     return cases
 
 

@@ -15,6 +15,7 @@ class Check:
     text: str
     strong: bool
     line: int
+    helper: bool = False  # a call of a helper of the file that checks (it may hold many checks)
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +47,11 @@ class CaseCode:
     fingerprint: str
     body: str
     lines: tuple[str, ...] = ()  # the test's source lines as written (for evidence)
+    paths: int | None = None  # checks on the richest path (exclusive branches once); None: len(checks)
+
+    @property
+    def path_checks(self) -> int:
+        return len(self.checks) if self.paths is None else self.paths
 
 
 LANGUAGES = ("python", "javascript", "java", "go", "php")
