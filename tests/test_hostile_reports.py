@@ -570,6 +570,11 @@ ODD_EXPECTED: dict[str, tuple[str, dict[str, tuple[str, float | None]], list[str
         ["2 durations out of range", "2 line numbers out of range"],
     ),
     "counters.xml": ("empty", {}, ["counters say 6 tests, 1 failing, but it holds 0 test cases"]),
+    "summary.json": (
+        "passed",
+        {"test_kept": ("passed", 400.0)},
+        ["its summary says 5 tests, 2 failing, but it holds 1, 0 failing"],
+    ),
     "nul_and_numbers.json": (
         "failed",
         {"test_a\ufffdb": ("passed", None), "test_line": ("failed", 400.0)},

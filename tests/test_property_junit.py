@@ -8,9 +8,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from factories import Cli, xml_attr
+from factories import Cli, junit_case, xml_attr
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+
+from ccdash_tests.parsers import fold_attempts, parse_report
 
 # `time` text -> the duration the stored result must carry (ms); the stated rule for unreadable values.
 TIMES: list[tuple[str | None, float | None]] = [
@@ -148,3 +150,62 @@ def test_stored_run_matches_the_generated_document(document: tuple[str, list[Cas
     for case in cases:
         if case.status in ("failed", "error"):
             assert messages[(case.classname, case.name)] == case.message
+
+
+# ---- repeated names: attempts only where the producer writes attempts ------------------------------
+
+repeated_cases = st.lists(
+    st.tuples(
+        st.sampled_from(["t_a", "t_b", "t_c"]), st.sampled_from(["passed", "failed", "error", "skipped"])
+    ),
+    min_size=1,
+    max_size=12,
+)
+
+
+@settings(max_examples=100, deadline=None)
+@given(cases=repeated_cases, producer=st.sampled_from(["pytest", "gotestsum", "jest", "unknown"]))
+def test_repeated_names_fold_only_for_producers_that_write_attempts(
+    cases: list[tuple[str, str]], producer: str
+) -> None:
+    """pytest and gotestsum: a repeated name is another attempt (the last decides, a passing rerun is
+    flaky). Everyone else: a repeated name is another test, so every failing case stays failing."""
+    body = "".join(
+        junit_case(
+            name, status, classname="pkg.mod", message="boom" if status in ("failed", "error") else None
+        )
+        for name, status in cases
+    )
+    roots = {
+        "pytest": ("", "pytest"),
+        "gotestsum": ("", "pkg"),
+        "jest": (' name="jest tests"', "pkg"),
+        "unknown": ("", "pkg"),
+    }
+    root, suite = roots[producer]
+    props = (
+        '<properties><property name="go.version" value="go1.19"/></properties>'
+        if producer == "gotestsum"
+        else ""
+    )
+    with tempfile.TemporaryDirectory() as folder:
+        report = Path(folder) / "r.xml"
+        report.write_text(
+            f'<testsuites{root}><testsuite name="{suite}">{props}{body}</testsuite></testsuites>'
+        )
+        stored = fold_attempts(list(parse_report(report).cases))
+    if producer in ("pytest", "gotestsum"):
+        last: dict[str, str] = {}
+        seen: Counter[str] = Counter()
+        for name, status in cases:
+            last[name] = status
+            seen[name] += 1
+        assert sorted((c.name, c.status.value, c.attempts) for c in stored) == sorted(
+            (name, status, seen[name]) for name, status in last.items()
+        )
+        for case in stored:
+            assert case.flaky == (case.status.value == "passed" and seen[case.name] > 1)
+    else:
+        assert len(stored) == len(cases)
+        assert Counter(c.status.value for c in stored) == Counter(status for _, status in cases)
+        assert not any(c.flaky for c in stored)

@@ -329,6 +329,7 @@ def parse(fh: BinaryIO, path: str, max_text: int) -> ParsedReport:
     metadata: dict[str, str] = {}
     failed: list[ParsedCase] = []
     keys: set[str] = set()
+    warnings: list[str] = []
     try:
         _check_start(window)
         found_tests = _read_keys(window, metadata, failed, max_text, keys)
@@ -340,7 +341,8 @@ def parse(fh: BinaryIO, path: str, max_text: int) -> ParsedReport:
         ReportFormat.PYTEST_JSON,
         "pytest",
         metadata,
-        _iter_cases(window, found_tests, metadata, failed, max_text, keys),
+        _iter_cases(window, found_tests, metadata, failed, max_text, keys, warnings),
+        warnings,
     )
 
 
@@ -397,15 +399,20 @@ def _iter_cases(
     failed: list[ParsedCase],
     max_text: int,
     keys: set[str],
+    warnings: list[str],
 ) -> Iterator[ParsedCase]:
     """One case per test, then the keys after `tests` (metadata, collectors), then failed collectors."""
+    read, bad = 0, 0
     with window.fh:
         if not found_tests:
             raise window.shape_error("Object missing required field `tests`", "$")
         path = window.path
         for batch in window.array(JsonTest, "$.tests"):
             for test in batch:
-                yield _case(test, path, max_text)
+                case = _case(test, path, max_text)
+                read += 1
+                bad += case.status.is_bad
+                yield case
         separator = window.peek()
         if separator == _COMMA:
             window.pos += 1
@@ -421,7 +428,19 @@ def _iter_cases(
             raise ReportError(
                 path, f"not a pytest-json-report file: no {shown} (pytest --json-report writes both)"
             )
+        _check_summary(metadata, read + len(failed), bad + len(failed), warnings)
         yield from failed
+
+
+def _check_summary(metadata: dict[str, str], read: int, bad: int, warnings: list[str]) -> None:
+    """Say so when the summary promises more tests, or failures, than the file holds (never a store fact)."""
+    total = int(metadata.get("summary.total", "0"))
+    declared_bad = int(metadata.get("summary.failed", "0")) + int(metadata.get("summary.error", "0"))
+    if total > read or (declared_bad and not bad):
+        warnings.append(
+            f"its summary says {total:,} tests, {declared_bad:,} failing, but it holds {read:,},"
+            f" {bad:,} failing; stored what the tests say"
+        )
 
 
 def _end_of_file(window: _Window) -> None:
@@ -450,6 +469,11 @@ def _add_metadata(metadata: dict[str, str], key: str, value: Any) -> None:
             metadata["timestamp"] = datetime.fromtimestamp(value, UTC).isoformat()
     elif key == "exitcode":
         metadata["exitcode"] = str(value)
+    elif key == "summary":
+        for name in ("total", "failed", "error"):
+            count = value.get(name)
+            if isinstance(count, int) and 0 <= count < 10**12:
+                metadata[f"summary.{name}"] = str(count)
     elif key == "environment":
         for name, item in value.items():
             if isinstance(item, str | int | float):
