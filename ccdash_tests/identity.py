@@ -27,6 +27,9 @@ test_id
     Per format beyond JUnit and pytest's (each parser's docstring has the detail):
       TRX: suite "", classname = the TestMethod's className, name = testName without a leading
         "className." (xUnit.net writes it qualified), parameters kept; data rows are tests of their own.
+      NUnit 2/3, xUnit.net v2: as the TRX of the same adapter: suite "", classname = the class (NUnit's
+        `classname`, or its Namespace and TestFixture suites; xUnit.net's `type`), name without a
+        leading "classname.", parameters kept; an xUnit.net <errors> entry is "(<type>)" of its fixture.
       Jest JSON: as jest-junit's defaults (suite = the file's first describe, classname "", name = the
         full title); Vitest JSON: as Vitest's junit reporter (suite = classname = the file path, name =
         titles joined by " > "); so a switch between a tool's JSON and its JUnit keeps every id.

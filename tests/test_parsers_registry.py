@@ -20,6 +20,8 @@ SAMPLES = {
     ReportFormat.GO_JSON: (DATA / "gotestsum" / "test.jsonl", "go"),
     ReportFormat.MOCHA_JSON: (DATA / "mocha" / "report.json", "mocha"),
     ReportFormat.CTRF: (DATA / "ctrf" / "ctrf-report.json", "jest"),
+    ReportFormat.NUNIT: (DATA / "nunit" / "nunit3.xml", "nunit"),
+    ReportFormat.XUNIT: (DATA / "xunit" / "xunit.xml", "xunit"),
 }
 
 

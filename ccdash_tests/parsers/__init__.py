@@ -12,7 +12,18 @@ import os
 from collections.abc import Callable
 from typing import BinaryIO
 
-from ccdash_tests.parsers import ctrf, go_json, jest_json, junit, mocha_json, pytest_json, reportlog, trx
+from ccdash_tests.parsers import (
+    ctrf,
+    go_json,
+    jest_json,
+    junit,
+    mocha_json,
+    nunit,
+    pytest_json,
+    reportlog,
+    trx,
+    xunit,
+)
 from ccdash_tests.parsers.common import (
     FORMATS,
     MAX_TEXT,
@@ -48,6 +59,8 @@ PARSERS: dict[ReportFormat, Parser] = {
     ReportFormat.GO_JSON: go_json.parse,
     ReportFormat.MOCHA_JSON: mocha_json.parse,
     ReportFormat.CTRF: ctrf.parse,
+    ReportFormat.NUNIT: nunit.parse,
+    ReportFormat.XUNIT: xunit.parse,
 }
 
 

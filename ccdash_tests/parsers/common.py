@@ -24,6 +24,8 @@ class ReportFormat(enum.StrEnum):
     GO_JSON = "go-json"
     MOCHA_JSON = "mocha-json"
     CTRF = "ctrf"
+    NUNIT = "nunit"
+    XUNIT = "xunit"
 
 
 FORMATS = tuple(fmt.value for fmt in ReportFormat)

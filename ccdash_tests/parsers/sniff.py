@@ -26,6 +26,10 @@ XML_ROOTS: dict[str, ReportFormat] = {
     "testsuites": ReportFormat.JUNIT,
     "testsuite": ReportFormat.JUNIT,
     "TestRun": ReportFormat.TRX,
+    "test-run": ReportFormat.NUNIT,
+    "test-results": ReportFormat.NUNIT,
+    "assemblies": ReportFormat.XUNIT,
+    "assembly": ReportFormat.XUNIT,
 }
 # Roots of other tools' XML, refused by name (what the file is, and what to write instead).
 XML_OTHERS: dict[str, str] = {
@@ -57,7 +61,8 @@ JSON_FORMATS: tuple[tuple[frozenset[str], ReportFormat], ...] = (
     (frozenset({"stats"}), ReportFormat.MOCHA_JSON),
 )
 READ = (
-    "JUnit XML, TRX, pytest-json-report, pytest report-log, Jest/Vitest JSON, go test -json, Mocha JSON, CTRF"
+    "JUnit XML, TRX, NUnit, xUnit.net, pytest-json-report, pytest report-log, Jest/Vitest JSON,"
+    " go test -json, Mocha JSON, CTRF"
 )
 
 
