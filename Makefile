@@ -15,9 +15,10 @@ install: $(BIN)/python
 install-test: $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 
-# The main job: six runs of examples/shop stored in ./ccdash-demo.db (embedded SQLite), then queried.
+# The main job: six runs of examples/shop stored in ./ccdash-demo.db (embedded SQLite), then queried;
+# then the integrity scene in a throwaway git repository, and the HTML report.
 demo: install
-	rm -f ccdash-demo.db ccdash-demo.db-wal ccdash-demo.db-shm
+	rm -f ccdash-demo.db ccdash-demo.db-wal ccdash-demo.db-shm ccdash-demo-report.html
 	PATH="$(CURDIR)/$(BIN):$$PATH" bash examples/demo.sh
 
 # The whole suite, lint included. PostgreSQL tests use $$CCDASH_TESTS_POSTGRES_URL, else a throwaway
@@ -29,4 +30,4 @@ test: install-test
 	$(BIN)/python -m pytest
 
 clean:
-	rm -rf $(VENV) build *.egg-info ccdash-demo.db*
+	rm -rf $(VENV) build *.egg-info ccdash-demo.db* ccdash-demo-report.html

@@ -151,7 +151,9 @@ def ingest(
                 view.ingest_summary(store.description, outcome, after, bad, flaky)
             if not quiet:
                 view.path_warning(outcome)
-                if request.git_sha and sha_from_checkout and options.timestamp is None:
+                # Only a new run whose time is the report's own (not now) can predate its commit.
+                from_report = outcome.run.timestamp != request.timestamp and options.timestamp is None
+                if request.git_sha and sha_from_checkout and from_report and outcome.new_results:
                     committed = runmeta.commit_time(Path.cwd(), request.git_sha)
                     view.stale_report_warning(outcome.run, committed)
             pushed = push_stored_run(store, outcome, client, show=not (json_out or quiet))
