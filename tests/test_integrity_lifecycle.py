@@ -75,7 +75,8 @@ def ingest(
     """Ingest a green run of every test at `sha`; returns the ingest's JSON (with its integrity check)."""
     report = tmp_path / "reports" / f"run-{hour}.xml"
     report.parent.mkdir(exist_ok=True)
-    cases = [junit_case(name, classname=MODULE, file=PATH, line=1) for name in NAMES]
+    tags = {"feature": "calc", "domain": "math"}
+    cases = [junit_case(name, classname=MODULE, file=PATH, line=1, properties=tags) for name in NAMES]
     report.write_text(junit_xml(*cases))
     stamp = (START + timedelta(hours=hour)).isoformat()
     args = ["ingest", report, "--git-sha", sha, "--branch", branch, "--timestamp", stamp]
@@ -351,6 +352,11 @@ def test_gate_counts_likely_deliberate_only_when_asked(
     failed = cli("integrity", "--fail-on", "medium", "--include-deliberate", code=1)
     assert "1 open signal of severity medium or higher" in failed.stderr
     assert "likely deliberate" in cli("integrity", code=0).stdout
+    # Health's integrity score counts it only when asked to.
+    [calm] = cli.json("health")["features"]
+    assert (calm["feature"], calm["integrity_score"], calm["open_signals"]) == ("calc", 1.0, 0)
+    [counted_row] = cli.json("health", "--include-deliberate")["features"]
+    assert counted_row["open_signals"] == 1 and counted_row["integrity_score"] < 1.0
 
 
 # --------------------------------------------------------------------------------------- lifecycle

@@ -59,6 +59,12 @@ def health(
             "a feature with no passed or failed result fails too.",
         ),
     ] = None,
+    include_deliberate: Annotated[
+        bool,
+        typer.Option(
+            "--include-deliberate", help="The integrity score counts likely deliberate signals too."
+        ),
+    ] = False,
     fmt: ListFormatOption = ListFormat.TABLE,
     json_out: JsonOption = False,
     db: DbOption = None,
@@ -69,7 +75,14 @@ def health(
         one_output(json_out, fmt)
         name = resolve_project(project)
         with open_store(db) as store:
-            report = health_report(store.engine, name, feature=feature, domain=domain, trend_runs=runs)
+            report = health_report(
+                store.engine,
+                name,
+                feature=feature,
+                domain=domain,
+                trend_runs=runs,
+                include_deliberate=include_deliberate,
+            )
         view.show_health(name, report, fmt, json_out, fail_under, with_tests=feature is not None)
         failed = below_fail_under(report.features, fail_under) if fail_under is not None else []
         if failed:

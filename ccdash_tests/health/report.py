@@ -77,7 +77,7 @@ def all_feature_health(
 
 
 def _feature_rows(
-    engine: Engine, project: str, trend_runs: int, flake_window: int
+    engine: Engine, project: str, trend_runs: int, flake_window: int, include_deliberate: bool = False
 ) -> tuple[list[FeatureTestHealthDTO], dict[str, LatestResult], list[PrimaryMapping]]:
     window = max(trend_runs, flake_window)
     recent = recent_results(engine, project, max(window, LATEST_WINDOW))
@@ -86,7 +86,7 @@ def _feature_rows(
     rows = feature_health(
         latest.values(),
         mappings,
-        open_signal_counts(engine, project),
+        open_signal_counts(engine, project, include_deliberate),
         _last_runs(recent, window),
         trend_runs=trend_runs,
         flake_window=flake_window,
@@ -150,9 +150,11 @@ def health_report(
     feature: str | None = None,
     domain: str | None = None,
     trend_runs: int = 10,
+    include_deliberate: bool = False,
 ) -> HealthReport:
-    """Feature rows (optionally one feature and/or one domain subtree) and, for one feature, its tests."""
-    rows, latest, mappings = _feature_rows(engine, project, trend_runs, FLAKE_WINDOW)
+    """Feature rows (optionally one feature and/or one domain subtree) and, for one feature, its tests.
+    The integrity score counts suspicious signals, and likely deliberate ones with `include_deliberate`."""
+    rows, latest, mappings = _feature_rows(engine, project, trend_runs, FLAKE_WINDOW, include_deliberate)
     selected = filter_features(rows, feature=feature, domain=domain)
     if not selected and (feature is not None or domain is not None):
         known = sorted({row.feature for row in rows})

@@ -70,8 +70,10 @@ SEVERITY_RANK: dict[SignalSeverity, int] = {
 }
 # How far back to look for an earlier run whose commit is an ancestor when the branch has no history.
 _ANCESTOR_SEARCH = 20
-# Open signals judged again for resolution after a check (the newest; older ones wait for a rescan).
+# Open signals judged again for resolution after a check (the newest; older ones wait for a later
+# check), and at most this many net scans (one per distinct base) per check, so an ingest stays quick.
 _RESOLVE_LIMIT = 200
+_RESOLVE_BASES = 20
 _STRONGER = {SignalSeverity.LOW: SignalSeverity.MEDIUM, SignalSeverity.MEDIUM: SignalSeverity.HIGH}
 _MISSING = (git.UnknownRevision, git.InvalidRevision, git.ShallowHistory)
 
@@ -407,7 +409,7 @@ def resolve_restored(
             by_base.setdefault(signal.details["base_sha"], []).append(signal)
     resolved: list[TestIntegritySignalDTO] = []
     now = utcnow()
-    for base, signals in by_base.items():
+    for base, signals in list(by_base.items())[-_RESOLVE_BASES:]:
         try:
             net = scan_change(root, base=base, head=head).candidates
         except git.GitError:
