@@ -70,13 +70,30 @@ def repo_at(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[GitRepo, s
 
 
 def ingest(
-    cli: Cli, tmp_path: Path, sha: str, hour: int, session: str | None = None, branch: str = "main"
+    cli: Cli,
+    tmp_path: Path,
+    sha: str,
+    hour: int,
+    session: str | None = None,
+    branch: str = "main",
+    failed: tuple[str, ...] = (),
 ) -> dict[str, Any]:
-    """Ingest a green run of every test at `sha`; returns the ingest's JSON (with its integrity check)."""
+    """Ingest a run of every test at `sha` (green but for `failed`); returns the ingest's JSON (with its
+    integrity check)."""
     report = tmp_path / "reports" / f"run-{hour}.xml"
     report.parent.mkdir(exist_ok=True)
     tags = {"feature": "calc", "domain": "math"}
-    cases = [junit_case(name, classname=MODULE, file=PATH, line=1, properties=tags) for name in NAMES]
+    cases = [
+        junit_case(
+            name,
+            "failed" if name in failed else "passed",
+            classname=MODULE,
+            file=PATH,
+            line=1,
+            properties=tags,
+        )
+        for name in NAMES
+    ]
     report.write_text(junit_xml(*cases))
     stamp = (START + timedelta(hours=hour)).isoformat()
     args = ["ingest", report, "--git-sha", sha, "--branch", branch, "--timestamp", stamp]
@@ -360,6 +377,34 @@ def test_gate_counts_likely_deliberate_only_when_asked(
 
 
 # --------------------------------------------------------------------------------------- lifecycle
+
+
+def test_failed_before_and_green_after_strengthens_the_signal_of_that_test(
+    tmp_path: Path, db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    repo, first = repo_at(tmp_path, monkeypatch)
+    cli = Cli(db_url, PROJECT)
+    ingest(cli, tmp_path, first, 0, failed=("test_add", "test_other"))
+    changed = edit(
+        TESTS, ("    assert add(-1, 1) == 0\n", ""), ("assert add(0, 0) == 0", "assert 0 == add(0, 0)")
+    )
+    weakened = repo.commit("make CI green", {PATH: changed})
+    ingest(cli, tmp_path, weakened, 1)
+    signals = cli.json("integrity")["signals"]
+    # test_add: one row, raised from medium to high, with the statuses; test_other (edited, no loss,
+    # while failing) stays one low edited_before_green.
+    assert {(s["signal_type"], s["test_name"], s["severity"]) for s in signals} == {
+        ("assertion_removed", "test_add", "high"),
+        ("edited_before_green", "test_other", "low"),
+    }
+    [add] = [s for s in signals if s["test_name"] == "test_add"]
+    assert add["details"]["edited_before_green"] == {
+        "previous_status": ["failed"],
+        "current_status": ["passed"],
+    }
+    assert add["details"]["failed_before"] is True
+    assert "the test failed before and the same change made it pass" in add["details"]["verdict_evidence"]
+    assert "failed before, passed after the edit" in cli("integrity", code=0).stdout
 
 
 def test_a_fix_resolves_signals_and_the_gate_turns_green_without_ack(
