@@ -67,7 +67,7 @@ def collect_report(
         failures=failures,
         retried=sorted(retried, key=lambda t: t.label),
         runs=list(reversed(store.runs.list_by_project(project, limit=trend_runs))),
-        domains=domain_report(store.engine, project),
+        domains=domain_report(store.engine, project)[0],
         features=all_feature_health(store.engine, project, trend_runs=trend_runs),
         flaky=list(flaky.tests),
         flaky_runs=flaky.runs,

@@ -185,7 +185,8 @@ def test_empty_store_prints_a_hint(db_url: str) -> None:
     assert run_json(db_url, "domains") == {"project": PROJECT, "domains": []}
     assert run_json(db_url, "health")["features"] == []
     result = Cli(db_url, PROJECT)("health")
-    assert "No mapped features yet" in result.stdout
+    assert "No feature has a primary mapping yet" in result.stdout
+    assert "No tests stored for project" in result.stdout
 
 
 def test_gate_counts_a_feature_without_evidence_as_failing() -> None:

@@ -92,11 +92,12 @@ def test_below_threshold_is_never_primary_and_each_test_has_at_most_one_primary(
 def test_conflicts_between_providers() -> None:
     resolution = resolve(
         [
+            # A confident tag against a confident rule: a conflict.
             cand("x", "metadata", 0.9, test="t1"),
-            cand("y", "paths", 0.55, test="t1"),
-            # Weak disagreement (below 0.5) is no conflict.
+            cand("y", "imported", 0.8, test="t1"),
+            # A path guess (below the primary bar) disagreeing is no conflict.
             cand("x", "metadata", 0.9, test="t2"),
-            cand("y", "imported", 0.4, test="t2"),
+            cand("y", "paths", 0.6, test="t2"),
             # Two features from one provider are a test proving two features, not a disagreement.
             cand("x", "metadata", 0.9, test="t3"),
             cand("y", "metadata", 0.9, test="t3"),
@@ -106,14 +107,18 @@ def test_conflicts_between_providers() -> None:
             # The user decided with an override.
             cand("x", "override", 1.0, test="t5"),
             cand("y", "metadata", 0.9, test="t5"),
-            # Both weak: still a conflict, with no primary.
+            # Both weak: neither could be primary, so nothing is decided and nothing conflicts.
             cand("x", "paths", 0.6, test="t6"),
             cand("y", "imported", 0.6, test="t6"),
+            # Exactly at the bar on both sides: a conflict; the guess beside them is not listed.
+            cand("x", "imported", 0.7, test="t7"),
+            cand("y", "metadata", 0.7, test="t7"),
+            cand("z", "paths", 0.6, test="t7"),
         ]
     )
     assert [(c.test_id, c.primary_feature, c.proposals) for c in resolution.conflicts] == [
-        ("t1", "x", (("metadata", "x", 0.9), ("paths", "y", 0.55))),
-        ("t6", None, (("imported", "y", 0.6), ("paths", "x", 0.6))),
+        ("t1", "x", (("metadata", "x", 0.9), ("imported", "y", 0.8))),
+        ("t7", "y", (("metadata", "y", 0.7), ("imported", "x", 0.7))),
     ]
 
 

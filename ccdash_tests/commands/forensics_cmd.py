@@ -28,7 +28,10 @@ from ccdash_tests.times import parse_since
 @app.command("history")
 def history(
     test: Annotated[
-        str, typer.Argument(help="A test_id, a name, class::name, or a substring naming one test.")
+        str,
+        typer.Argument(
+            help="A node id (or its tail), test_id, class::name, name, or a substring naming one test."
+        ),
     ],
     limit: Annotated[int, typer.Option("--limit", min=1, max=10_000, help="How many recent runs.")] = 20,
     fmt: FormatOption = OutputFormat.TABLE,

@@ -36,8 +36,8 @@ def domains(
         one_output(json_out, fmt)
         name = resolve_project(project)
         with open_store(db) as store:
-            roots = domain_report(store.engine, name)
-        view.show_domains(name, roots, json_out, fmt)
+            roots, covered = domain_report(store.engine, name)
+        view.show_domains(name, roots, covered, json_out, fmt)
 
 
 @app.command()

@@ -26,6 +26,7 @@ from ccdash_tests.mapping.service import (
     select_mappings,
     set_override,
     snapshot_at,
+    suggest_mapping,
     test_labels,
 )
 from ccdash_tests.output.views import mapping as view
@@ -52,10 +53,27 @@ def map_import(
         name = resolve_project(project)
         rules = load_rules(file)
         with open_store(db) as store:
-            import_rules(store, name, file.name, rules)
+            matches = import_rules(store, name, file.name, rules)
             outcome = resolve_mappings(store, name)
-        document = {"source": file.name, "rules": len(rules), "resolution": outcome.to_json_dict()}
-        view.show_resolution(outcome, f"Imported {len(rules)} rules from {file.name}. ", document, json_out)
+        view.show_import(file.name, matches, outcome, json_out)
+
+
+@map_app.command("suggest")
+def map_suggest(
+    output: Annotated[
+        str, typer.Argument(help="The rules file to write (YAML), or - for standard output.")
+    ] = "ccdash-mapping.yaml",
+    force: Annotated[bool, typer.Option("--force", help="Replace the file if it exists.")] = False,
+    json_out: JsonOption = False,
+    db: DbOption = None,
+    project: ProjectOption = None,
+) -> None:
+    """Write a starter rules file from the tests' tags and path guesses: edit it, then `map import` it."""
+    with user_errors():
+        name = resolve_project(project)
+        with open_store(db) as store:
+            suggestion = suggest_mapping(store, name, None if output == "-" else Path(output), force)
+        view.show_suggestion(suggestion, json_out)
 
 
 @map_app.command("set")

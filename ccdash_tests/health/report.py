@@ -24,6 +24,7 @@ from ccdash_tests.store.queries.health import (
     primary_mappings,
     recent_results,
 )
+from ccdash_tests.store.queries.mapping import mapping_coverage
 from ccdash_tests.text import test_label
 
 FLAKE_WINDOW = 20
@@ -55,18 +56,36 @@ class FeatureTest:
 
 
 @dataclass(frozen=True, slots=True)
+class Coverage:
+    """Why a project shows no features: its runs, tests, tests without a file path, and tests whose
+    only mappings are below the primary bar (path guesses)."""
+
+    runs: int
+    tests: int
+    without_path: int
+    guesses_only: int
+
+
+def coverage(engine: Engine, project: str) -> Coverage:
+    return Coverage(*mapping_coverage(engine, project))
+
+
+@dataclass(frozen=True, slots=True)
 class HealthReport:
     features: list[FeatureTestHealthDTO]
     tests: list[FeatureTest]
     trend_runs: int
+    # Read only when there are no features, so that the empty state can say why.
+    coverage: Coverage | None = None
 
 
-def domain_report(engine: Engine, project: str) -> list[DomainHealthRollupDTO]:
-    """The domain tree with its rollups, from the store."""
+def domain_report(engine: Engine, project: str) -> tuple[list[DomainHealthRollupDTO], Coverage | None]:
+    """The domain tree with its rollups, from the store; with the coverage when no test has a
+    primary feature (the tree is then empty or all unassigned, and the view says why)."""
     latest = latest_results(engine, project)
-    return domain_tree(
-        latest.values(), primary_mappings(engine, project), open_signal_counts(engine, project)
-    )
+    mappings = primary_mappings(engine, project)
+    roots = domain_tree(latest.values(), mappings, open_signal_counts(engine, project))
+    return roots, None if mappings else coverage(engine, project)
 
 
 def all_feature_health(
@@ -169,4 +188,4 @@ def health_report(
     if feature is not None:
         for row in selected:
             tests += feature_tests(engine, project, row, mappings, latest)
-    return HealthReport(selected, tests, trend_runs)
+    return HealthReport(selected, tests, trend_runs, None if selected else coverage(engine, project))

@@ -174,6 +174,17 @@ class ImportedProvider:
             rules.extend(load_rules(path))
         return cls(rules)
 
+    def match_counts(self, tests: Sequence[TestRef]) -> list[int]:
+        """How many of `tests` each rule matches, in rule order (a rule that matches none is a typo,
+        or a path the reports do not carry)."""
+        counts = [0] * len(self._compiled)
+        for test in tests:
+            texts = subjects(test)
+            for index, compiled in enumerate(self._compiled):
+                if compiled.matches(texts):
+                    counts[index] += 1
+        return counts
+
     def map(self, tests: Sequence[TestRef]) -> list[MappingCandidate]:
         candidates: list[MappingCandidate] = []
         if not self._compiled:

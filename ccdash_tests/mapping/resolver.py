@@ -13,9 +13,10 @@ Rules (the README quotes them):
 - Primary: among groups with confidence >= 0.7 (PRIMARY_THRESHOLD), the one whose best provider
   ranks first in precedence; ties go to higher confidence, then to the feature name. A test has at
   most one primary, and none when no group reaches 0.7.
-- Conflict: a test for which two different providers propose different features, each with
-  confidence >= 0.5 (CONFLICT_THRESHOLD). Tests with an override are never in conflict: the user
-  already decided.
+- Conflict: a test for which two different providers propose different features, each confident
+  enough to be primary on its own (>= 0.7, CONFLICT_THRESHOLD). A path guess (0.6) is never a party:
+  a rule that names another feature than the folder is a decision, not a disagreement. Tests with an
+  override are never in conflict: the user already decided.
 - Snapshot hash: sha256 of a canonical JSON of the sorted mappings and conflicts, so the same
   result from candidates in any order has the same hash, and any change of a mapping changes it.
 """
@@ -38,7 +39,7 @@ from ccdash_tests.mapping.base import (
 )
 
 PRIMARY_THRESHOLD = 0.7
-CONFLICT_THRESHOLD = 0.5
+CONFLICT_THRESHOLD = PRIMARY_THRESHOLD
 AGREEMENT_CAP = 0.99
 SNAPSHOT_VERSION = "ccdash-mapping:v1"
 _UNKNOWN_RANK = len(PRECEDENCE)

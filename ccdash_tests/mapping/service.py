@@ -30,6 +30,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 
 from ccdash_tests.errors import UserError
 from ccdash_tests.health import UNASSIGNED
@@ -43,7 +44,9 @@ from ccdash_tests.mapping.base import (
     normalise_feature,
 )
 from ccdash_tests.mapping.imported import ImportedProvider, MappingRule
+from ccdash_tests.mapping.metadata import MetadataProvider
 from ccdash_tests.mapping.override import Override, OverrideProvider, keys_of
+from ccdash_tests.mapping.paths import PathsProvider
 from ccdash_tests.mapping.registry import PROVIDERS
 from ccdash_tests.mapping.resolver import (
     MappingConflict,
@@ -54,6 +57,7 @@ from ccdash_tests.mapping.resolver import (
     map_tests,
     snapshot_document,
 )
+from ccdash_tests.mapping.suggest import SuggestedRule, rules_yaml, suggest_rules
 from ccdash_tests.models import utcnow
 from ccdash_tests.store import Store
 from ccdash_tests.store.base import DomainNode, MappingRow
@@ -61,6 +65,7 @@ from ccdash_tests.store.engine import Engine
 from ccdash_tests.store.queries import mapping as q
 from ccdash_tests.store.queries.mapping import RowKey, RowValue
 from ccdash_tests.store.rows import db_time, from_json, required_time, to_json
+from ccdash_tests.text import error_line
 
 RULES = "rules"
 OVERRIDE = "override"
@@ -73,13 +78,54 @@ def _lock(project: str) -> str:
 # ---- inputs: rules and overrides -------------------------------------------------------------------
 
 
-def import_rules(store: Store, project: str, source: str, rules: Sequence[MappingRule]) -> None:
-    """Store a rule file's rules under `source`, replacing what an earlier import of it stored."""
+@dataclass(frozen=True, slots=True)
+class RuleMatches:
+    """One imported rule and how many stored tests it matches."""
+
+    rule: MappingRule
+    tests: int
+
+    def to_json_dict(self) -> dict:
+        return {"pattern": self.rule.pattern, "feature": self.rule.feature, "tests": self.tests}
+
+
+def import_rules(store: Store, project: str, source: str, rules: Sequence[MappingRule]) -> list[RuleMatches]:
+    """Store a rule file's rules under `source`, replacing what an earlier import of it stored; how
+    many stored tests each rule matches."""
     with store.transaction(lock_key=_lock(project)):
         q.delete_inputs(store.engine, project, RULES, source)
         q.insert_inputs(
             store.engine, project, RULES, source, [to_json(rule.model_dump(mode="json")) for rule in rules]
         )
+    counts = ImportedProvider(rules).match_counts(test_refs(store.engine, project))
+    return [RuleMatches(rule, count) for rule, count in zip(rules, counts, strict=True)]
+
+
+@dataclass(frozen=True, slots=True)
+class Suggestion:
+    """What `map suggest` wrote: the rules and where (None: standard output, `text` to print)."""
+
+    rules: list[SuggestedRule]
+    tests: int
+    written_to: Path | None
+    text: str
+
+
+def suggest_mapping(store: Store, project: str, output: Path | None, force: bool = False) -> Suggestion:
+    """A starter rules file from the tags and path guesses (mapping/suggest.py), written to `output`
+    (refused when it exists, unless `force`) or returned for standard output when `output` is None."""
+    if output is not None and output.exists() and not force:
+        raise UserError(f"{output}: already exists (pass --force to replace it, or - for standard output)")
+    tests = test_refs(store.engine, project)
+    candidates = [*MetadataProvider().map(tests), *PathsProvider().map(tests)]
+    rules = suggest_rules(tests, candidates)
+    text = rules_yaml(rules, project)
+    if output is not None:
+        try:
+            output.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise UserError(f"{output}: cannot write: {error_line(exc)}") from None
+    return Suggestion(rules, len(tests), output, text)
 
 
 def set_override(store: Store, project: str, override: Override) -> None:

@@ -10,7 +10,7 @@ from rich.tree import Tree
 
 from ccdash_tests.errors import GateFailed
 from ccdash_tests.health import below_fail_under, sparkline
-from ccdash_tests.health.report import FeatureTest, HealthReport
+from ccdash_tests.health.report import Coverage, FeatureTest, HealthReport
 from ccdash_tests.models import DomainHealthRollupDTO, FeatureTestHealthDTO, Status
 from ccdash_tests.output import listings, markdown, terminal
 from ccdash_tests.output.formats import ListFormat, OutputFormat
@@ -203,9 +203,35 @@ def health_markdown(
     return doc.render()
 
 
+def empty_reasons(project: str, coverage: Coverage) -> list[str]:
+    """Why no test has a primary feature, and what to do about it, one sentence per cause."""
+    if coverage.tests == 0:
+        return [f"No tests stored for project {project!r} yet. Store a run: ccdash-tests ingest REPORT.xml"]
+    reasons = []
+    if coverage.guesses_only:
+        reasons.append(
+            f"{plural(coverage.guesses_only, 'test')} {'has' if coverage.guesses_only == 1 else 'have'} only"
+            " path guesses, which are never primary: confirm them with a rules file"
+            " (ccdash-tests map suggest writes one to edit, then map import FILE) or feature tags."
+        )
+    if coverage.without_path:
+        reasons.append(
+            f"{plural(coverage.without_path, 'test')} {'has' if coverage.without_path == 1 else 'have'} no"
+            " file path, so path rules cannot match them: ingest from the checkout or with --root."
+        )
+    unmapped = coverage.tests - coverage.guesses_only
+    if not reasons or unmapped == coverage.tests:
+        reasons.append(
+            f"{plural(unmapped, 'test')} {'is' if unmapped == 1 else 'are'} not mapped to any feature:"
+            " ccdash-tests map resolve, then a rules file (ccdash-tests map suggest) or tags."
+        )
+    return reasons
+
+
 def show_domains(
     project: str,
     roots: Sequence[DomainHealthRollupDTO],
+    coverage: Coverage | None,
     json_out: bool,
     fmt: OutputFormat = OutputFormat.TABLE,
 ) -> None:
@@ -216,10 +242,11 @@ def show_domains(
         sys.stdout.write(listings.domains_markdown(project, roots))
         return
     console = terminal.make_console()
-    if not roots:
-        console.print("No tests stored yet. Store a run with: ccdash-tests ingest REPORT.xml")
-        return
-    console.print(domain_tree_view(roots))
+    if roots:
+        console.print(domain_tree_view(roots))
+    if coverage is not None:
+        for reason in empty_reasons(project, coverage):
+            console.print(terminal.plain(reason, style="yellow"))
 
 
 def show_health(
@@ -238,7 +265,7 @@ def show_health(
     elif fmt is ListFormat.CSV:
         sys.stdout.write(listings.health_csv(report))
     else:
-        show_health_tables(report, with_tests)
+        show_health_tables(project, report, with_tests)
 
 
 def health_document(project: str, report: HealthReport, fail_under: float | None, with_tests: bool) -> dict:
@@ -259,10 +286,13 @@ def health_document(project: str, report: HealthReport, fail_under: float | None
     return document
 
 
-def show_health_tables(report: HealthReport, with_tests: bool) -> None:
+def show_health_tables(project: str, report: HealthReport, with_tests: bool) -> None:
     console = terminal.make_console()
     if not report.features:
-        console.print("No mapped features yet. Ingest a run, then: ccdash-tests map resolve")
+        reasons = empty_reasons(project, report.coverage) if report.coverage else []
+        console.print("No feature has a primary mapping yet.")
+        for reason in reasons:
+            console.print(terminal.plain(reason, style="yellow"))
         return
     console.print(health_table(report))
     if with_tests:

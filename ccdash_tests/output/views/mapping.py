@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
@@ -10,9 +11,9 @@ from rich.table import Table
 from rich.text import Text
 
 from ccdash_tests.mapping import MappingConflict, ResolvedMapping, TestRef
-from ccdash_tests.mapping.service import ResolveOutcome, Snapshot
+from ccdash_tests.mapping.service import ResolveOutcome, RuleMatches, Snapshot, Suggestion
 from ccdash_tests.output import terminal
-from ccdash_tests.text import test_label
+from ccdash_tests.text import plural, test_label
 
 
 def _say_outcome(outcome: ResolveOutcome, lead: str) -> None:
@@ -65,6 +66,70 @@ def show_resolution(outcome: ResolveOutcome, lead: str, document: dict[str, Any]
         terminal.print_json(document)
     else:
         _say_outcome(outcome, lead)
+
+
+def show_import(source: str, matches: Sequence[RuleMatches], outcome: ResolveOutcome, json_out: bool) -> None:
+    """`map import`: what each rule matched, a warning per rule that matched nothing, then the resolution."""
+    unmatched = [m for m in matches if m.tests == 0]
+    if json_out:
+        terminal.print_json(
+            {
+                "source": source,
+                "rules": len(matches),
+                "rule_matches": [m.to_json_dict() for m in matches],
+                "unmatched_rules": len(unmatched),
+                "resolution": outcome.to_json_dict(),
+            }
+        )
+        return
+    console = terminal.make_console()
+    table = Table(title=f"Rules of {terminal.safe(source)}", title_justify="left")
+    for column in ("pattern", "feature", "tests"):
+        table.add_column(column, overflow="fold", justify="right" if column == "tests" else "left")
+    for match in matches:
+        style = "yellow" if match.tests == 0 else ""
+        table.add_row(
+            terminal.plain(match.rule.pattern, style=style),
+            terminal.plain(match.rule.feature),
+            Text(f"{match.tests:,}", style=style),
+        )
+    console.print(table)
+    _say_outcome(outcome, f"Imported {plural(len(matches), 'rule')} from {source}. ")
+    if unmatched:
+        errors = terminal.make_console(stderr=True)
+        for match in unmatched:
+            errors.print(
+                terminal.plain(
+                    f"Warning: rule {match.rule.pattern!r} ({match.rule.feature}) matched no stored test;"
+                    " patterns are tried against each test's path, node id, class::name and test_id"
+                    " (`ccdash-tests map show` lists them).",
+                    style="yellow",
+                )
+            )
+
+
+def show_suggestion(suggestion: Suggestion, json_out: bool) -> None:
+    """`map suggest`: the file's text on standard output (`-`), else what was written where."""
+    if json_out:
+        terminal.print_json(
+            {
+                "file": str(suggestion.written_to) if suggestion.written_to else None,
+                "tests": suggestion.tests,
+                "rules": [
+                    {"pattern": r.pattern, "feature": r.feature, "domain": r.domain, "tests": r.tests}
+                    for r in suggestion.rules
+                ],
+            }
+        )
+        return
+    if suggestion.written_to is None:
+        sys.stdout.write(suggestion.text)
+        return
+    covered = sum(rule.tests for rule in suggestion.rules)
+    rules, tests = plural(len(suggestion.rules), "rule"), plural(suggestion.tests, "test")
+    where = suggestion.written_to
+    text = f"Wrote {rules} for {covered:,} of {tests} to {where}; edit it and `ccdash-tests map import` it."
+    terminal.make_console().print(terminal.plain(text))
 
 
 def show_conflicts(snapshot: Snapshot | None, labels: Mapping[str, TestRef], json_out: bool) -> None:

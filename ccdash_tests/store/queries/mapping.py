@@ -140,3 +140,23 @@ def insert_snapshot(engine: Engine, project: str, version: int, digest: str, doc
         "VALUES (?, ?, ?, ?, ?)",
         (project, version, digest, document, db_time(utcnow())),
     )
+
+
+def mapping_coverage(engine: Engine, project: str) -> tuple[int, int, int, int]:
+    """(runs, tests, tests without a file path, tests with a mapping row but no primary one): what an
+    empty `health` or `domains` explains itself with."""
+    rows = engine.query(
+        """
+        SELECT
+            (SELECT COUNT(*) FROM test_runs WHERE project_id = ?),
+            (SELECT COUNT(*) FROM test_definitions WHERE project_id = ?),
+            (SELECT COUNT(*) FROM test_definitions WHERE project_id = ? AND path IS NULL),
+            (SELECT COUNT(DISTINCT test_id) FROM test_feature_mappings m WHERE m.project_id = ?
+                AND NOT EXISTS (SELECT 1 FROM test_feature_mappings p
+                                WHERE p.project_id = m.project_id AND p.test_id = m.test_id
+                                AND p.is_primary = 1))
+        """,
+        (project, project, project, project),
+    )
+    runs, tests, without_path, guessed = rows[0]
+    return int(runs), int(tests), int(without_path), int(guessed)
