@@ -1,8 +1,13 @@
-"""Run the ccdash-tests benchmarks: mapping, ingest vs floor, peak memory, re-ingest, a year; table + JSON.
+"""The ccdash-tests benchmarks: start-up, mapping, ingest vs floor, memory, re-ingest, a year; tables + JSON.
 
     .venv/bin/python bench/run.py [--quick] [--sizes 1000 10000] [--formats junit] [--pg URL | --no-pg]
-                                  [--year cached|rebuild|skip] [--mapping-tests 10000]
+                                  [--year cached|rebuild|skip] [--mapping-tests 10000] [--compare REF]
 
+Every process is measured in CPU seconds (user + system of the process, plus on PostgreSQL the CPU of
+the server backend it used, through bench/cpu_child.py) beside its wall time: on a shared machine CPU
+is what other load distorts least, so the ratios (CLI / floor, command / bare imports) use CPU.
+`--compare REF` runs the same start-up and ingest measurements for the git revision REF (exported to a
+temporary folder) and for this checkout, alternating, and prints them side by side.
 Results go to bench/out/results-<UTC time>.json and bench/out/latest.json; the table goes to stdout.
 """
 
@@ -46,7 +51,8 @@ FULL_SIZES = (1_000, 10_000, 100_000, 1_000_000)
 QUICK_SIZES = (1_000, 10_000, 100_000)
 FORMATS = ("junit", "pytest-json")
 READ_REPEATS = 3
-GOALS = {"sqlite": 1.5, "postgresql": 2.0}
+# Issue 18: CLI / floor in CPU seconds (client + server), by (backend, cases).
+GOALS = {("sqlite", 1_000): 3.0, ("sqlite", 100_000): 1.5, ("postgresql", 100_000): 2.5}
 MEMORY_GOAL_MB = 150
 REINGEST_GOAL = 0.10
 
@@ -60,6 +66,7 @@ class Child:
     returncode: int
     stderr: str
     timed_out: bool = False
+    cpu_s: float | None = None  # user + system of the process (GNU time)
 
 
 def run_child(
@@ -73,7 +80,7 @@ def run_child(
     with tempfile.NamedTemporaryFile(prefix="bench-rss-", suffix=".txt") as rss_file:
         started = time.perf_counter()
         process = subprocess.Popen(
-            [GNU_TIME, "-q", "-f", "%M", "-o", rss_file.name, *argv],
+            [GNU_TIME, "-q", "-f", "%M %U %S", "-o", rss_file.name, *argv],
             cwd=cwd,
             env=env,
             stdout=subprocess.DEVNULL,
@@ -87,8 +94,48 @@ def run_child(
             _, stderr = process.communicate()
             return Child(time.perf_counter() - started, None, process.returncode, "timed out", True)
         seconds = time.perf_counter() - started
-        max_rss_kib = int(Path(rss_file.name).read_text().split()[-1])
-    return Child(seconds, max_rss_kib / 1024, process.returncode, stderr.decode(errors="replace")[-2000:])
+        # GNU time may write a line of its own first ("Command exited with non-zero status 3").
+        rss_kib, user, system = Path(rss_file.name).read_text().split()[-3:]
+    return Child(
+        seconds,
+        int(rss_kib) / 1024,
+        process.returncode,
+        stderr.decode(errors="replace")[-2000:],
+        cpu_s=float(user) + float(system),
+    )
+
+
+@dataclass(frozen=True)
+class Measured:
+    """One measured child run through bench/cpu_child.py: wall, peak memory, its CPU and its server's."""
+
+    child: Child
+    cpu_s: float
+    server_cpu_s: float
+
+    @property
+    def total_cpu_s(self) -> float:
+        return self.cpu_s + self.server_cpu_s
+
+
+def run_measured(
+    kind: str,
+    args: Sequence[str],
+    cwd: Path,
+    env: dict[str, str] | None = None,
+    timeout: float | None = None,
+    tree: Path = ROOT,
+) -> Measured:
+    """`ccdash-tests ARGS` (kind "cli") or the floor (kind "floor") of checkout `tree`, measured."""
+    with tempfile.NamedTemporaryFile(prefix="bench-cpu-", suffix=".json") as out:
+        child_env = {**(env if env is not None else os.environ), "PYTHONPATH": str(tree)}
+        argv = [PYTHON, str(BENCH / "cpu_child.py"), out.name, kind, *args]
+        child = run_child(argv, cwd, child_env, timeout)
+        text = Path(out.name).read_text()
+    if child.timed_out or not text:
+        return Measured(child, child.cpu_s or child.seconds, 0.0)
+    facts = json.loads(text)
+    return Measured(child, facts["process_cpu_s"], facts["server_cpu_s"])
 
 
 def checked(child: Child, what: str) -> Child:
@@ -128,13 +175,21 @@ def fresh_target(backend: str, work: Path, pg_url: str | None) -> Iterator[str]:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def floor_argv(fmt: str, report: Path, backend: str, target: str) -> list[str]:
+def floor_args(fmt: str, report: Path, backend: str, target: str) -> list[str]:
     flag = "--sqlite" if backend == "sqlite" else "--pg"
-    return [PYTHON, str(BENCH / "floor.py"), fmt, str(report), flag, target]
+    return [fmt, str(report), flag, target]
+
+
+def floor_argv(fmt: str, report: Path, backend: str, target: str) -> list[str]:
+    return [PYTHON, str(BENCH / "floor.py"), *floor_args(fmt, report, backend, target)]
+
+
+def ingest_args(report: Path, target: str, *extra: str) -> list[str]:
+    return ["ingest", str(report), "--db", target, "--project", year.PROJECT, *extra]
 
 
 def cli_argv(report: Path, target: str, *extra: str) -> list[str]:
-    return [CLI, "ingest", str(report), "--db", target, "--project", year.PROJECT, *extra]
+    return [CLI, *ingest_args(report, target, *extra)]
 
 
 # ---- ingest ------------------------------------------------------------------------------------------
@@ -155,21 +210,35 @@ class IngestRow:
     reingest_s: float | None
     reingest_rss_mb: float | None
     cli_timed_out: bool = False
+    # CPU seconds: the process, and the PostgreSQL backend it used (0 on SQLite).
+    floor_cpu_s: float = 0.0
+    floor_server_cpu_s: float = 0.0
+    cli_cpu_s: float = 0.0
+    cli_server_cpu_s: float = 0.0
+    reingest_cpu_s: float | None = None
 
     @property
     def ratio(self) -> float:
-        """CLI / floor; with a timed-out CLI, a lower bound."""
+        """CLI / floor in CPU seconds (client + server); with a timed-out CLI, a lower bound."""
+        floor = self.floor_cpu_s + self.floor_server_cpu_s
+        return (self.cli_cpu_s + self.cli_server_cpu_s) / floor if floor else self.wall_ratio
+
+    @property
+    def wall_ratio(self) -> float:
         return self.cli_s / self.floor_s
 
     @property
     def reingest_fraction(self) -> float | None:
-        return None if self.reingest_s is None else self.reingest_s / self.cli_s
+        if self.reingest_cpu_s is None or not self.cli_cpu_s:
+            return None if self.reingest_s is None else self.reingest_s / self.cli_s
+        return self.reingest_cpu_s / (self.cli_cpu_s + self.cli_server_cpu_s)
 
     def as_dict(self) -> dict:
         fraction = self.reingest_fraction
         return {
             **asdict(self),
             "ratio": round(self.ratio, 2),
+            "wall_ratio": round(self.wall_ratio, 2),
             "reingest_fraction": None if fraction is None else round(fraction, 3),
             "cli_cases_per_s": round(self.cases / self.cli_s),
             "floor_cases_per_s": round(self.cases / self.floor_s),
@@ -181,7 +250,7 @@ def _round(value: float | None, digits: int) -> float | None:
 
 
 def measure_ingest(
-    fmt: str, backend: str, cases: int, out: Path, pg_url: str | None, timeout: float
+    fmt: str, backend: str, cases: int, out: Path, pg_url: str | None, timeout: float, tree: Path = ROOT
 ) -> IngestRow:
     report = generate.report_path(out / "reports", fmt, cases)
     work = out / "work"
@@ -189,24 +258,32 @@ def measure_ingest(
     env = {**os.environ, "CCDASH_TESTS_PROJECT": year.PROJECT}
     env.pop("CI", None)
     with fresh_target(backend, work, pg_url) as target:
-        floor = checked(run_child(floor_argv(fmt, report, backend, target), work, env), "floor")
+        floor = run_measured("floor", floor_args(fmt, report, backend, target), work, env)
+        checked(floor.child, "floor")
     with fresh_target(backend, work, pg_url) as target:
-        first = checked(run_child(cli_argv(report, target), work, env, timeout), "ingest")
+        first = run_measured("cli", ingest_args(report, target), work, env, timeout, tree)
+        checked(first.child, "ingest")
         again = None
-        if not first.timed_out:
-            again = checked(run_child(cli_argv(report, target), work, env, timeout), "re-ingest")
+        if not first.child.timed_out:
+            again = run_measured("cli", ingest_args(report, target), work, env, timeout, tree)
+            checked(again.child, "re-ingest")
     return IngestRow(
         fmt,
         backend,
         cases,
         round(report.stat().st_size / 1e6, 1),
-        round(floor.seconds, 3),
-        _round(floor.max_rss_mb, 1),
-        round(first.seconds, 3),
-        _round(first.max_rss_mb, 1),
-        None if again is None else round(again.seconds, 3),
-        None if again is None else _round(again.max_rss_mb, 1),
-        first.timed_out,
+        round(floor.child.seconds, 3),
+        _round(floor.child.max_rss_mb, 1),
+        round(first.child.seconds, 3),
+        _round(first.child.max_rss_mb, 1),
+        None if again is None else round(again.child.seconds, 3),
+        None if again is None else _round(again.child.max_rss_mb, 1),
+        first.child.timed_out,
+        floor_cpu_s=round(floor.cpu_s, 3),
+        floor_server_cpu_s=round(floor.server_cpu_s, 3),
+        cli_cpu_s=round(first.cpu_s, 3),
+        cli_server_cpu_s=round(first.server_cpu_s, 3),
+        reingest_cpu_s=None if again is None else round(again.total_cpu_s, 3),
     )
 
 
@@ -245,6 +322,102 @@ def cli_startup(work: Path) -> dict:
         "seconds": round(statistics.median(child.seconds for child in children), 3),
         "max_rss_mb": round(max(child.max_rss_mb for child in children), 1),
     }
+
+
+# The yardstick of start-up: what any Typer + Rich + Pydantic tool pays to import its libraries.
+IMPORTS_ONLY = [PYTHON, "-c", "import typer, rich.console, pydantic"]
+STARTUP_COMMANDS = {"--version": ["--version"], "runs list --json": ["runs", "list", "--json"]}
+STARTUP_GOALS = {"--version": 1.5, "runs list --json": 2.5}
+STARTUP_REPEATS = 9
+
+
+def small_store(work: Path, tree: Path, name: str) -> Path:
+    """A SQLite store holding one 200-test run, written by checkout `tree` (each tree its own schema)."""
+    db = work / f"startup-{name}.db"
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{db}{suffix}").unlink(missing_ok=True)
+    report = work / "startup.xml"
+    generate.write_junit(report, 200)
+    env = {**os.environ, "PYTHONPATH": str(tree)}
+    checked(run_child(cli_argv(report, str(db)), work, env), f"small store ({name})")
+    return db
+
+
+def measure_startup(work: Path, trees: dict[str, Path], repeats: int = STARTUP_REPEATS) -> list[dict]:
+    """Bare imports, `--version` and `runs list --json` on a small store: CPU medians, alternated.
+
+    Each repetition runs every command of every tree once, in turn, so a burst of load elsewhere falls
+    on all of them alike.
+    """
+    stores = {name: small_store(work, tree, name) for name, tree in trees.items()}
+    jobs: list[tuple[str, str, list[str], dict[str, str]]] = [
+        ("imports only", "-", IMPORTS_ONLY, dict(os.environ))
+    ]
+    for name, tree in trees.items():
+        env = {**os.environ, "PYTHONPATH": str(tree), "CCDASH_TESTS_PROJECT": year.PROJECT}
+        env["CCDASH_TESTS_DB"] = str(stores[name])
+        jobs += [(label, name, [CLI, *args], env) for label, args in STARTUP_COMMANDS.items()]
+    cpu: dict[tuple[str, str], list[float]] = {(label, name): [] for label, name, _, _ in jobs}
+    wall: dict[tuple[str, str], list[float]] = {(label, name): [] for label, name, _, _ in jobs}
+    for _ in range(repeats):
+        for label, name, argv, env in jobs:
+            child = checked(run_child(argv, work, env), label)
+            cpu[label, name].append(child.cpu_s or 0.0)
+            wall[label, name].append(child.seconds)
+    base = statistics.median(cpu["imports only", "-"])
+    rows = []
+    for label, name, _, _ in jobs:
+        median = statistics.median(cpu[label, name])
+        rows.append(
+            {
+                "command": label,
+                "tree": name,
+                "cpu_s": round(median, 3),
+                "wall_s": round(statistics.median(wall[label, name]), 3),
+                "ratio": round(median / base, 2),
+                "goal": STARTUP_GOALS.get(label),
+            }
+        )
+    return rows
+
+
+def startup_table(rows: Sequence[dict]) -> str:
+    lines = [
+        "| start-up (median CPU s, alternated) | tree | CPU s | wall s | vs imports only | goal |",
+        "|---|---|---|---|---|---|",
+    ]
+    for row in rows:
+        goal = "" if row["goal"] is None else f"<= {row['goal']}x: {ok(row['ratio'] <= row['goal'])}"
+        lines.append(
+            f"| {row['command']} | {row['tree']} | {row['cpu_s']:.3f} | {row['wall_s']:.3f} "
+            f"| {row['ratio']:.2f}x | {goal} |"
+        )
+    return "\n".join(lines)
+
+
+def export_tree(ref: str, folder: Path) -> Path:
+    """The files of git revision `ref` in `folder` (git archive: no worktree, no checkout state)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    archive = subprocess.run(["git", "-C", str(ROOT), "archive", ref], capture_output=True, check=True)
+    subprocess.run(["tar", "-x", "-C", str(folder)], input=archive.stdout, check=True)
+    return folder
+
+
+def compare_table(ref: str, rows: Sequence[tuple[IngestRow, IngestRow]]) -> str:
+    lines = [
+        f"| ingest (CPU s, client + server) | {ref} | this checkout | this/{ref} "
+        f"| floor | {ref}/floor | this/floor |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for old, new in rows:
+        old_cpu = old.cli_cpu_s + old.cli_server_cpu_s
+        new_cpu = new.cli_cpu_s + new.cli_server_cpu_s
+        floor = new.floor_cpu_s + new.floor_server_cpu_s
+        lines.append(
+            f"| {new.format} {new.backend} {new.cases:,} | {old_cpu:.2f} | {new_cpu:.2f} "
+            f"| {new_cpu / old_cpu:.2f} | {floor:.2f} | {old.ratio:.2f}x | {new.ratio:.2f}x |"
+        )
+    return "\n".join(lines)
 
 
 def registered_commands() -> set[str]:
@@ -399,24 +572,37 @@ def show(value: float | None, spec: str, missing: str = "n/a") -> str:
 
 def ingest_table(rows: list[IngestRow]) -> str:
     head = (
-        "| format | backend | cases | report MB | floor s | CLI s | CLI/floor | CLI cases/s "
-        "| CLI peak MB | floor peak MB | re-ingest s | re-ingest/first |"
+        "| format | backend | cases | report MB | floor CPU s (server) | CLI CPU s (server) | CLI/floor CPU "
+        "| floor wall s | CLI wall s | CLI peak MB | floor peak MB | re-ingest CPU s | re-ingest/first |"
     )
     lines = [head, "|" + "---|" * (head.count("|") - 1)]
     for row in rows:
         over = "> " if row.cli_timed_out else ""
         lines.append(
-            f"| {row.format} | {row.backend} | {row.cases:,} | {row.report_mb} | {row.floor_s:.2f} "
-            f"| {over}{row.cli_s:.2f}{' (killed)' if over else ''} | {over}{row.ratio:.2f} "
-            f"| {'< ' if over else ''}{row.cases / row.cli_s:,.0f} | {show(row.cli_rss_mb, '.0f')} "
-            f"| {show(row.floor_rss_mb, '.0f')} | {show(row.reingest_s, '.2f')} "
+            f"| {row.format} | {row.backend} | {row.cases:,} | {row.report_mb} "
+            f"| {row.floor_cpu_s + row.floor_server_cpu_s:.2f} ({row.floor_server_cpu_s:.2f}) "
+            f"| {over}{row.cli_cpu_s + row.cli_server_cpu_s:.2f} ({row.cli_server_cpu_s:.2f})"
+            f"{' (killed)' if over else ''} | {over}{row.ratio:.2f}x "
+            f"| {row.floor_s:.2f} | {row.cli_s:.2f} | {show(row.cli_rss_mb, '.0f')} "
+            f"| {show(row.floor_rss_mb, '.0f')} | {show(row.reingest_cpu_s, '.2f')} "
             f"| {show(row.reingest_fraction, '.0%')} |"
         )
     return "\n".join(lines)
 
 
-def goals_table(rows: list[IngestRow], year_facts: dict | None, mapping_rows: Sequence[dict] = ()) -> str:
+def goals_table(
+    rows: list[IngestRow],
+    year_facts: dict | None,
+    mapping_rows: Sequence[dict] = (),
+    startup_rows: Sequence[dict] = (),
+) -> str:
     lines = ["| goal | measured | met |", "|---|---|---|"]
+    for row in startup_rows:
+        if row["goal"] is not None and row["tree"] == "this":
+            lines.append(
+                f"| `{row['command']}` <= {row['goal']}x of bare imports (CPU) "
+                f"| {row['ratio']:.2f}x ({row['cpu_s']:.3f} s) | {ok(row['ratio'] <= row['goal'])} |"
+            )
     for row in mapping_rows:
         if row["tests"] == 10_000:
             where = "" if row["backend"] == "-" else f" on {row['backend']}"
@@ -426,10 +612,10 @@ def goals_table(rows: list[IngestRow], year_facts: dict | None, mapping_rows: Se
             )
     largest = max((row.cases for row in rows), default=0)
     for row in rows:
-        if row.cases == 100_000:
-            goal = GOALS[row.backend]
+        goal = GOALS.get((row.backend, row.cases))
+        if goal is not None:
             lines.append(
-                f"| {row.format} {row.backend} 100,000 cases within {goal}x of floor "
+                f"| {row.format} {row.backend} {row.cases:,} cases within {goal}x of floor (CPU) "
                 f"| {'> ' if row.cli_timed_out else ''}{row.ratio:.2f}x | {ok(row.ratio <= goal)} |"
             )
     for row in rows:
@@ -509,6 +695,10 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--mapping-tests", type=int, default=10_000, help="tests in the mapping workloads (0: skip them)"
     )
+    parser.add_argument(
+        "--compare", metavar="REF", help="also measure git revision REF, alternating with this checkout"
+    )
+    parser.add_argument("--startup-repeats", type=int, default=STARTUP_REPEATS)
     return parser.parse_args(argv)
 
 
@@ -522,24 +712,42 @@ def main(argv: Sequence[str] | None = None) -> int:
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "work").mkdir(exist_ok=True)
     startup = cli_startup(args.out / "work")
-    mapping_rows = measure_mapping(args.mapping_tests, backends, args.out / "work", args.pg)
+    trees = {"this": ROOT}
+    if args.compare:
+        trees = {args.compare: export_tree(args.compare, args.out / "compare" / "tree"), "this": ROOT}
+    print("start-up", file=sys.stderr, flush=True)
+    startup_rows = measure_startup(args.out / "work", trees, args.startup_repeats)
+    mapping_rows = (
+        [] if args.compare else measure_mapping(args.mapping_tests, backends, args.out / "work", args.pg)
+    )
     rows: list[IngestRow] = []
+    pairs: list[tuple[IngestRow, IngestRow]] = []
     for fmt in args.formats:
         for backend in backends:
             for cases in sizes:
                 print(f"ingest {fmt} {backend} {cases:,}", file=sys.stderr, flush=True)
-                rows.append(measure_ingest(fmt, backend, cases, args.out, args.pg, args.timeout))
+                measured = {
+                    name: measure_ingest(fmt, backend, cases, args.out, args.pg, args.timeout, tree)
+                    for name, tree in trees.items()
+                }
+                rows.append(measured["this"])
+                if args.compare:
+                    pairs.append((measured[args.compare], measured["this"]))
                 # Kept as it goes, so an interrupted run still leaves what it measured.
                 partial = {"machine": started, "ingest": [row.as_dict() for row in rows]}
                 (args.out / "partial.json").write_text(json.dumps(partial, indent=2))
     year_facts = None
-    if year_mode != "skip":
+    if year_mode != "skip" and not args.compare:
         print("year of history", file=sys.stderr, flush=True)
         year_facts = measure_year(args.out, year_mode)
     document = {
         "machine": started,
         "load_average_at_end": [round(value, 2) for value in os.getloadavg()],
         "cli_startup": startup,
+        "startup": startup_rows,
+        "compare": None
+        if not args.compare
+        else {"ref": args.compare, "ingest": [[old.as_dict(), new.as_dict()] for old, new in pairs]},
         "mapping": mapping_rows,
         "ingest": [row.as_dict() for row in rows],
         "year": year_facts,
@@ -552,15 +760,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"load average {started['load_average'][0]} at start, {document['load_average_at_end'][0]} at end; "
         f"CLI start-up (--help) {startup['seconds']:.2f} s, {startup['max_rss_mb']:.0f} MB\n"
     )
+    print(startup_table(startup_rows))
+    print()
     if mapping_rows:
         print(mapping.table(mapping_rows))
         print()
     print(ingest_table(rows))
+    if pairs:
+        print()
+        print(compare_table(args.compare, pairs))
     print()
     if year_facts:
         print(year_tables(year_facts))
         print()
-    print(goals_table(rows, year_facts, mapping_rows))
+    print(goals_table(rows, year_facts, mapping_rows, startup_rows))
     return 0
 
 

@@ -74,9 +74,15 @@ def test_floor_stores_the_product_test_ids_on_sqlite(tmp_path: Path, fmt: str) -
     with sqlite3.connect(db) as conn:
         stored = {test_id for (test_id,) in conn.execute("SELECT test_id FROM defs")}
         statuses = Counter(code for (code,) in conn.execute("SELECT status FROM results"))
+        texts = conn.execute("SELECT COUNT(*), COUNT(DISTINCT text_hash) FROM texts").fetchone()
+        linked = conn.execute("SELECT COUNT(*) FROM results WHERE error_pk IS NOT NULL").fetchone()[0]
+        runs = conn.execute("SELECT COUNT(*) FROM runs").fetchone()[0]
     expected = product_cases(report)
     assert stored == {identity.test_id("bench", c.suite, c.classname, c.name) for c in expected}
     assert statuses[Status.FAILED.code] == sum(c.status is Status.FAILED for c in expected)
+    # the floor does the product's storage work too: one run row, failure texts stored once each
+    assert runs == 1
+    assert linked == statuses[Status.FAILED.code] and 0 < texts[0] == texts[1] <= linked
 
 
 def test_floor_copies_into_postgresql(tmp_path: Path) -> None:
@@ -87,10 +93,12 @@ def test_floor_copies_into_postgresql(tmp_path: Path) -> None:
 
     report = generate.report_path(tmp_path, "junit", 1000)
     with run.fresh_target("postgresql", tmp_path, url) as target:
-        child = run.run_child(run.floor_argv("junit", report, "postgresql", target), tmp_path)
-        assert child.returncode == 0, child.stderr
+        measured = run.run_measured("floor", run.floor_args("junit", report, "postgresql", target), tmp_path)
+        assert measured.child.returncode == 0, measured.child.stderr
         with psycopg.connect(target) as conn:
             assert conn.execute("SELECT COUNT(*) FROM results").fetchone() == (1000,)
+    # the server backend's CPU is read from /proc before the connection closes: it did real work
+    assert measured.cpu_s > 0 and measured.server_cpu_s > 0
 
 
 def test_run_child_reports_that_childs_own_peak_memory(tmp_path: Path) -> None:
@@ -109,20 +117,42 @@ def test_run_child_reports_that_childs_own_peak_memory(tmp_path: Path) -> None:
 
 
 def test_small_run_writes_table_and_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    small = ["--sizes", "300", "--formats", "junit", "--no-pg", "--year", "skip", "--mapping-tests", "200"]
+    small = [
+        *("--sizes", "300", "--formats", "junit", "--no-pg", "--year", "skip", "--mapping-tests", "200"),
+        *("--startup-repeats", "1"),
+    ]
     code = run.main([*small, "--out", str(tmp_path)])
     assert code == 0
     document = json.loads((tmp_path / "latest.json").read_text())
     (row,) = document["ingest"]
     assert (row["format"], row["backend"], row["cases"]) == ("junit", "sqlite", 300)
     assert row["cli_s"] > 0 and row["floor_s"] > 0 and row["reingest_s"] > 0
+    assert row["cli_cpu_s"] > 0 and row["floor_cpu_s"] > 0 and row["reingest_cpu_s"] > 0
+    assert row["cli_server_cpu_s"] == 0  # SQLite: no server
     assert row["cli_rss_mb"] > 20
+    startup = {(r["command"], r["tree"]): r for r in document["startup"]}
+    assert set(startup) == {("imports only", "-"), ("--version", "this"), ("runs list --json", "this")}
+    assert startup["imports only", "-"]["ratio"] == 1.0 and startup["--version", "this"]["cpu_s"] > 0
     resolver, after_ingest = document["mapping"]
     assert (resolver["tests"], after_ingest["backend"], after_ingest["tests"]) == (200, "sqlite", 200)
     assert resolver["cpu_s"] > 0 and after_ingest["cpu_s"] > 0
     printed = capsys.readouterr().out
     assert "| junit | sqlite | 300 |" in printed
     assert "| resolve_after_ingest (new tests) | sqlite | 200 |" in printed
+
+
+def test_compare_measures_both_checkouts_side_by_side(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = ["--sizes", "200", "--formats", "junit", "--no-pg", "--year", "skip", "--startup-repeats", "1"]
+    assert run.main([*args, "--compare", "HEAD", "--out", str(tmp_path)]) == 0
+    document = json.loads((tmp_path / "latest.json").read_text())
+    assert document["compare"]["ref"] == "HEAD"
+    ((old, new),) = document["compare"]["ingest"]
+    assert old["cases"] == new["cases"] == 200 and old["cli_cpu_s"] > 0 and new["cli_cpu_s"] > 0
+    assert {r["tree"] for r in document["startup"]} == {"-", "HEAD", "this"}
+    assert (tmp_path / "compare" / "tree" / "ccdash_tests" / "cli.py").exists()
+    assert "| junit sqlite 200 |" in capsys.readouterr().out
 
 
 def test_year_build_holds_the_mix_and_is_cached(tmp_path: Path) -> None:
