@@ -4,7 +4,8 @@ Each format's real sample (test_parsers_registry.SAMPLES, which must name one fo
 a new format is fuzzed as soon as it is registered) is mutated by hypothesis: bytes flipped, cut,
 repeated, or spliced with hostile tokens (DTDs, NaN, huge numbers, NUL, deep nesting, BOMs, gzip
 magic). Each mutant is read with its format forced and sniffed. A case that comes out must then fit
-the store once parsers/bounds.py has fitted it. Run time is bounded by max_examples, not by a clock.
+the store once parsers/bounds.py has fitted it; some mutants go through `ingest` into a real SQLite
+store, which must exit 0 or 2. Run time is bounded by max_examples, not by a clock.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from factories import Cli
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_parsers_registry import SAMPLES
@@ -136,3 +138,27 @@ def test_random_bytes_are_parsed_or_refused_by_every_parser(data: bytes, folder:
         if not isinstance(outcome, ReportError):
             for case in outcome:
                 assert_fits_the_store(case)
+
+
+@settings(
+    max_examples=25,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(fmt=st.sampled_from(sorted(PARSERS, key=str)), steps=st.lists(mutation, min_size=1, max_size=4))
+def test_ingest_of_a_mutated_report_exits_0_or_2_without_a_traceback(
+    fmt: ReportFormat, steps: list[tuple], folder: Path
+) -> None:
+    """Through the CLI into a real SQLite store: stored (0) or refused in one line (2), nothing else."""
+    sample, _ = SAMPLES[fmt]
+    path = folder / f"ingest-{fmt.value}{''.join(sample.suffixes)}"
+    path.write_bytes(mutate(sample.read_bytes(), steps))
+    db = folder / "fuzz.db"
+    result = Cli(db, "p")("ingest", path, "--run-id", "fuzz", "--quiet")
+    assert result.exit_code in (0, 2), result.output
+    assert "Traceback" not in result.output
+    if result.exit_code == 2:
+        assert len(result.stderr.strip().splitlines()) <= 2, result.stderr
+    for leftover in folder.glob("fuzz.db*"):
+        leftover.unlink()
