@@ -13,8 +13,11 @@ from pathlib import Path
 import pytest
 from factories import Cli, junit_case, junit_xml, tagged_case, write_report
 from rich.cells import cell_len
+from rich.console import Console
+from rich.text import Text
 
 from ccdash_tests.health import sparkline
+from ccdash_tests.output.terminal import RESULT_COLUMNS, Grid
 from ccdash_tests.text import INVISIBLE
 
 PROJECT = "checkout"
@@ -177,3 +180,30 @@ def test_runs_show_lists_failures_and_flaky_by_default(tmp_path: Path) -> None:
 def test_sparkline_shows_any_drop() -> None:
     # Only a full pass rate is a full bar: 98% and 99.9% are one bar lower.
     assert sparkline([1.0, 0.98, 0.999, 1.0]) == "█▇▇█"
+
+
+def test_streamed_rows_print_as_the_table_would() -> None:
+    # Rows after the first chunk are formatted directly; they must read exactly as the table's rows.
+    message = "assert 1 == 2 and a message long enough to wrap"
+    rows = [
+        [
+            Text(f"pkg.module_{i}.TestSomething::test_case_number_{i}"),
+            Text("failed" if i % 3 == 0 else "passed"),
+            f"{i * 7} ms",
+            str(1 + i % 2),
+            Text(message if i % 4 == 0 else ""),
+        ]
+        for i in range(12)
+    ]
+    every = Console(width=80, record=True, highlight=False)
+    grid = Grid("Results", RESULT_COLUMNS)
+    grid.print_streamed(every, rows, chunk=12)
+    streamed = Console(width=80, record=True, highlight=False)
+    Grid("Results", RESULT_COLUMNS).print_streamed(streamed, rows, chunk=3)
+
+    def lines(console: Console) -> list[str]:
+        return [line.rstrip() for line in console.export_text().splitlines()]
+
+    fast, table = lines(streamed), lines(every)
+    assert fast == table
+    assert any("test_case_number_11" in line for line in fast) and any("wrap" in line for line in fast)

@@ -168,14 +168,54 @@ class Grid:
             if widths is None:
                 for line in self.stacked(console.width, title=first):
                     console.print(line)
+            elif first:
+                console.print(self.table(widths))
             else:
-                console.print(self.table(widths, header=first))
+                self.print_lines(console, widths)
             first = False
         self.rows = []
         if first:
             console.print(self.title)
         for note in self.notes:
             console.print(note)
+
+    def print_lines(self, console: Console, widths: Sequence[int]) -> None:
+        """The rows under an already printed header, each formatted directly when all its cells fit on
+        one line (about ten times faster than a Rich table: `runs show --all` of 200,000 results),
+        through a headerless table otherwise. The lines are the ones the table would print."""
+        shown = [i for i, width in enumerate(widths) if width > 0]
+        lines: list[Text] = []
+        for row in self.rows:
+            line = self.fast_line(row, widths, shown)
+            if line is None:
+                if lines:
+                    console.print(Text("\n").join(lines), crop=False)
+                    lines = []
+                single = Grid(self.title, self.columns)
+                single.rows = [row]
+                console.print(single.table(widths, header=False))
+            else:
+                lines.append(line)
+        if lines:
+            console.print(Text("\n").join(lines), crop=False)
+
+    def fast_line(self, row: Sequence[Text], widths: Sequence[int], shown: Sequence[int]) -> Text | None:
+        line = Text()
+        for index in shown:
+            column, width = self.columns[index], widths[index]
+            cell = fit_cell(row[index], column, width)
+            if "\n" in cell.plain or cell.cell_len > width:
+                return None
+            room = " " * (width - cell.cell_len)
+            if column.justify == "right":
+                line.append(room)
+                line.append_text(cell)
+            else:
+                line.append_text(cell)
+                line.append(room)
+            line.append(" " * COLUMN_GAP)
+        line.rstrip()
+        return line
 
     def table(self, widths: Sequence[int], header: bool = True) -> Table:
         table = Table(
