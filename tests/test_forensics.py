@@ -400,16 +400,3 @@ def test_history_window_reads_the_latest_rows_and_both_marks() -> None:
     keys, streak = forensics.history_window(sequence, 2)
     assert keys == [13, 14, 11, 10] and (streak.first_bad, streak.last_good, streak.length) == (1, 0, 3)
     assert forensics.history_window(sequence, 0)[0] == [11, 10]
-
-
-def test_failure_clusters_counted_in_sql_match_clustering_every_result(history_store: Store) -> None:
-    from ccdash_tests.forensics.failures import drafts_from_groups
-    from ccdash_tests.store.queries import forensics as q
-
-    run_pks = [run.pk for run in q.runs_since(history_store.engine, P, None)]
-    one_by_one = forensics.cluster_failures(q.bad_results(history_store.engine, run_pks))
-    counted = drafts_from_groups(q.failure_groups(history_store.engine, run_pks))
-    assert len(one_by_one) > 1
-    assert [
-        (d.fingerprint, d.count, sorted(d.test_pks), sorted(d.run_pks), d.error_pk) for d in one_by_one
-    ] == [(d.fingerprint, d.count, d.test_pks, d.run_pks, d.error_pk) for d in counted]

@@ -75,31 +75,7 @@ def cluster_failures(results: Iterable[BadResult]) -> list[ClusterDraft]:
     for draft in drafts.values():
         draft.test_pks = list(dict.fromkeys(draft.test_pks))
         draft.run_pks = list(dict.fromkeys(draft.run_pks))
-    return sorted(drafts.values(), key=_draft_order)
-
-
-def drafts_from_groups(groups: q.FailureGroups) -> list[ClusterDraft]:
-    """Pure: the same clusters as cluster_failures, from results already counted per (cause, test)."""
-    drafts: dict[str | None, ClusterDraft] = {}
-    for fingerprint, test_pk, count, error_pk in groups.by_test:
-        draft = drafts.get(fingerprint)
-        if draft is None:
-            draft = drafts[fingerprint] = ClusterDraft(fingerprint, 0, [], [], None)
-        draft.count += count
-        draft.test_pks.append(test_pk)
-        if error_pk is not None and (draft.error_pk is None or error_pk < draft.error_pk):
-            draft.error_pk = error_pk
-    for fingerprint, run_pk in groups.by_run:
-        drafts[fingerprint].run_pks.append(run_pk)
-    for draft in drafts.values():
-        draft.test_pks = sorted(set(draft.test_pks))
-        draft.run_pks = sorted(set(draft.run_pks))
-    return sorted(drafts.values(), key=_draft_order)
-
-
-def _draft_order(draft: ClusterDraft) -> tuple[int, int, str]:
-    """Biggest clusters first, then those spread over more tests, then by fingerprint."""
-    return (-draft.count, -len(draft.test_pks), draft.fingerprint or "~")
+    return sorted(drafts.values(), key=lambda d: (-d.count, -len(d.test_pks), d.fingerprint or "~"))
 
 
 def build_failures(
@@ -158,7 +134,8 @@ def failure_clusters(
     else:
         run = _pick_run(store, project, run_id)
         runs = [run]
-    drafts = drafts_from_groups(q.failure_groups(engine, [r.pk for r in runs if r.failed_tests]))
+    bad = q.bad_results(engine, [r.pk for r in runs if r.failed_tests])
+    drafts = cluster_failures(bad)
     definitions = q.definitions_by_pk(engine, (pk for d in drafts for pk in d.test_pks))
     errors = q.error_infos(engine, (d.error_pk for d in drafts if d.error_pk is not None))
     seen = q.first_seen(engine, project, [d.fingerprint for d in drafts if d.fingerprint])
@@ -168,7 +145,7 @@ def failure_clusters(
         run=run_ref_doc(run) if run else None,
         since=since,
         runs=len(runs),
-        failing_results=sum(draft.count for draft in drafts),
+        failing_results=len(bad),
         clusters=build_failures(drafts, runs, definitions, errors, seen),
     )
 

@@ -271,40 +271,6 @@ def bad_results(engine: Engine, run_pks: Sequence[int]) -> list[BadResult]:
     return found
 
 
-class FailureGroups(NamedTuple):
-    """Failing results of some runs counted in SQL, so no row per result reaches Python.
-
-    by_test: (fingerprint, test_pk, results, smallest error_pk); by_run: (fingerprint, run_pk) pairs.
-    """
-
-    by_test: list[Row]
-    by_run: list[Row]
-
-
-def failure_groups(engine: Engine, run_pks: Sequence[int]) -> FailureGroups:
-    """Failed and errored results of these runs, grouped by fingerprint and test, and by fingerprint and run.
-
-    `failures --all` over a year meets hundreds of thousands of failing results but only thousands of
-    (cause, test) and (cause, run) pairs: building one Python object per result was most of its time.
-    """
-    by_test: list[Row] = []
-    by_run: list[Row] = []
-    for part in chunked(run_pks):
-        where = f"WHERE x.run_pk IN ({marks(len(part))}) AND x.status IN (?, ?)"
-        params = (*part, *BAD_CODES)
-        by_test += engine.query(
-            "SELECT e.fingerprint, x.test_pk, COUNT(*), MIN(x.error_pk) FROM test_results x"
-            f" LEFT JOIN test_errors e ON e.id = x.error_pk {where} GROUP BY e.fingerprint, x.test_pk",
-            params,
-        )
-        by_run += engine.query(
-            "SELECT DISTINCT e.fingerprint, x.run_pk FROM test_results x"
-            f" LEFT JOIN test_errors e ON e.id = x.error_pk {where}",
-            params,
-        )
-    return FailureGroups(by_test, by_run)
-
-
 def error_infos(engine: Engine, error_pks: Iterable[int]) -> dict[int, ErrorInfo]:
     wanted = sorted(set(error_pks))
     found: dict[int, ErrorInfo] = {}
