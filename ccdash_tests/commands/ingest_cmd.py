@@ -107,7 +107,8 @@ def ingest(
     db: DbOption = None,
     project: ProjectOption = None,
 ) -> None:
-    """Store one run from one or more test reports (JUnit XML, pytest JSON, pytest report-log).
+    """Store one run from one or more test reports (JUnit XML, pytest JSON and report-log, TRX, NUnit,
+    xUnit.net, Jest/Vitest JSON, go test -json, Mocha JSON, CTRF).
 
     With --push the stored run is then sent to CCDash; if the server is down the run stays stored
     (exit 3) and `ccdash-tests push RUN_ID` sends it later.
