@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from factories import Cli
+from factories import Cli, junit_case, junit_xml
 
 from ccdash_tests.models import Status
 from ccdash_tests.parsers import parse_report
@@ -94,6 +94,22 @@ def test_export_to_stdout_is_the_report_alone(tmp_path: Path) -> None:
     assert [(t["name"], t["retries"]) for t in flaky] == [("Parse_Number", 1)]
     xml = cli("export", "r1", code=0).stdout
     assert xml.startswith('<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="ccdash-tests export"')
+
+
+@pytest.mark.parametrize("fmt", ["junit", "ctrf"])
+def test_bidi_and_invisible_characters_leave_as_references_and_come_back(tmp_path: Path, fmt: str) -> None:
+    names = ["test_\u202eevil", "zero\u200bwidth", "line\u2028sep"]
+    report = tmp_path / "names.xml"
+    report.write_text(junit_xml(*(junit_case(name, "failed", classname="k", message=name) for name in names)))
+    cli = Cli(tmp_path / "s.db", "p")
+    cli("ingest", report, "--run-id", "r1", code=0)
+    exported = cli("export", "r1", "--format", fmt, code=0).stdout
+    assert not any(char in exported for char in "\u202e\u200b\u2028"), exported
+    target = tmp_path / f"export.{fmt}"
+    target.write_text(exported)
+    again = reingest(tmp_path, target)
+    assert sorted(r["name"] for r in again.values()) == sorted(names)
+    assert sorted(r["error_message"] for r in again.values()) == sorted(names)
 
 
 @pytest.mark.parametrize(

@@ -10,6 +10,9 @@ Surefire's: a flaky test gets attempts-1 <flakyFailure> elements, another repeat
 <rerunFailure>. JUnit has no xpassed: an xpassed result is written as passed with the property
 `ccdash.status=xpassed`, and so ingests as passed (the one status the JUnit round trip loses).
 Characters XML 1.0 cannot hold (control characters other than tab and newlines) become U+FFFD.
+Bidi overrides and invisible characters (text.INVISIBLE) are written as character references
+(`&#x202e;`, and `\u202e` in CTRF): a parser reads the same name back, and a terminal that shows the
+file shows no reordered or hidden text.
 
 CTRF. The test's `suite` is the stored classname; suite, classname, framework, error type, tags and
 the truncation flag travel in `extra` (ccdash_*), which the CTRF reader reads back. error -> "failed"
@@ -27,20 +30,30 @@ from typing import TextIO
 
 from ccdash_tests.models import ParsedCase, Status, TestRunDTO
 from ccdash_tests.parsers.dialects import EXPORT_ROOT
+from ccdash_tests.text import INVISIBLE
 
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _ATTR = str.maketrans(
     {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "\n": "&#10;", "\r": "&#13;", "\t": "&#9;"}
 )
 _TEXT = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;"})
+_UNSEEN = re.compile(f"[{INVISIBLE}]")
+
+
+def _xml_ref(match: re.Match[str]) -> str:
+    return f"&#x{ord(match.group()):x};"
+
+
+def _json_ref(match: re.Match[str]) -> str:
+    return f"\\u{ord(match.group()):04x}"
 
 
 def _attr(value: object) -> str:
-    return '"' + _NOT_XML.sub("\ufffd", str(value)).translate(_ATTR) + '"'
+    return '"' + _UNSEEN.sub(_xml_ref, _NOT_XML.sub("\ufffd", str(value)).translate(_ATTR)) + '"'
 
 
 def _text(value: str) -> str:
-    return _NOT_XML.sub("\ufffd", value).translate(_TEXT)
+    return _UNSEEN.sub(_xml_ref, _NOT_XML.sub("\ufffd", value).translate(_TEXT))
 
 
 def _seconds(duration_ms: float | None) -> str | None:
@@ -162,7 +175,9 @@ def write_ctrf(run: TestRunDTO, cases: Iterable[ParsedCase], out: TextIO) -> int
         test = _ctrf_test(case)
         statuses[str(test["status"])] += 1
         frameworks.add(case.framework)
-        out.write(("" if written == 0 else ",\n") + json.dumps(test, ensure_ascii=False))
+        out.write(
+            ("" if written == 0 else ",\n") + _UNSEEN.sub(_json_ref, json.dumps(test, ensure_ascii=False))
+        )
         written += 1
     [only] = frameworks if len(frameworks) == 1 else [None]
     summary = {
