@@ -33,8 +33,8 @@ MESSAGE = "[red]boom[/red] \x1b[2J cleared"
 CLASS = "tests.test_names.TestK"
 # What a reader must see for a name that holds markup: the brackets, literally.
 LITERAL = [MARKUP, LINK, SQL, "[red]boom[/red]"]
-# Commands that change the store or need a git work tree; every other command is read-only.
-WRITERS = {"ingest", "scan", "ack", "import", "set", "unset", "resolve"}
+# Commands that change the store, write a file (map suggest) or need a git work tree; the rest only read.
+WRITERS = {"ingest", "scan", "ack", "import", "set", "unset", "resolve", "suggest"}
 
 
 def pytest_json(names: list[str]) -> str:
