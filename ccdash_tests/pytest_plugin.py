@@ -53,7 +53,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--ccdash-project",
         default=None,
         metavar="NAME",
-        help="Project [default: $CCDASH_TESTS_PROJECT, else the git repository's name, else the folder's]",
+        help="Project [default: $CCDASH_TESTS_PROJECT, else the origin remote's repository name,"
+        " else the work tree's folder]",
     )
     group.addoption(
         "--ccdash-run-id",

@@ -176,3 +176,32 @@ def test_a_misspelt_project_names_the_projects_the_store_has(tmp_path: Path) -> 
 )
 def test_repository_names_in_remote_urls(url: str, name: str) -> None:
     assert repository_name(url) == name
+
+
+def test_names_printed_by_integrity_and_timeline_are_accepted_by_history(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    repo = GitRepo(tmp_path / "proj")
+    repo.commit("tests", SOURCES)
+    monkeypatch.chdir(repo.root)
+    cli = Cli(tmp_path / "s.db", "proj")
+    pytest_in(repo.root, "-q", "--junitxml=report.xml")
+    cli("ingest", "report.xml", code=0)
+    cli("map", "set", "tests/shop/test_cart.py::TestDiscount::test_applies", "--feature", "cart", code=0)
+    # The failing test is made to pass by deleting its assertion: an integrity signal.
+    source = SOURCES["tests/shop/test_cart.py"].replace("assert 10 * 0.9 == 8", "pass")
+    repo.commit("make it green", {"tests/shop/test_cart.py": source})
+    pytest_in(repo.root, "-q", "--junitxml=report.xml")
+    cli("ingest", "report.xml", code=0)
+    signals = cli.json("integrity")["signals"]
+    weakened = next(s for s in signals if s["test_name"] and s["test_name"].endswith("test_applies"))
+    timeline = cli.json("timeline", "--feature", "cart")
+    failing = {name for bucket in timeline["buckets"] for name in bucket["failing_tests"]}
+    assert failing == {"tests/shop/test_cart.py::TestDiscount::test_applies"}
+    for form in (
+        f"{weakened['file_path']}::{weakened['test_name']}",
+        weakened["test_name"],
+        weakened["test_id"],
+        *failing,
+    ):
+        assert cli.json("history", form)["test"]["test_id"] == weakened["test_id"], form

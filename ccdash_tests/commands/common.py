@@ -325,7 +325,8 @@ ProjectOption = Annotated[
     typer.Option(
         "--project",
         envvar="CCDASH_TESTS_PROJECT",
-        help="Project the data belongs to. [default: the git repository's name, else the folder's]",
+        help="Project the data belongs to."
+        " [default: the origin remote's repository name, else the work tree's folder]",
         show_default=False,
     ),
 ]
