@@ -60,6 +60,8 @@ class PathFinder:
         self._by_class: dict[tuple[str, str], tuple[str, int] | None] = {}
         self._by_path: dict[str, str | None] = {}
         self._lines: dict[str, list[str]] = {}
+        self._python: dict[str, _PythonIndex] = {}
+        self._other_lines: dict[tuple[str, str, str], int | None] = {}
         self._absolute: dict[str, Path] = {}
         self._go_modules: list[tuple[str, Path]] | None = None
 
@@ -260,23 +262,35 @@ class PathFinder:
     def _definition_line(self, file: str, case: ParsedCase) -> int | None:
         """The 1-based line defining the test in `file`, after its class's line when the class is not
         the file's own; Python counts from the first decorator, as pytest does. None when not found."""
-        lines = self._source_lines(file)
         owner = case.classname.rsplit(".", 1)[-1] if case.classname else ""
+        if file.endswith(".py"):
+            return self._python_index(file).line_of(case.name, owner, Path(file).stem)
+        key = (file, case.classname, case.name)
+        if key not in self._other_lines:
+            self._other_lines[key] = self._scan_definition(file, case, owner)
+        return self._other_lines[key]
+
+    def _scan_definition(self, file: str, case: ParsedCase, owner: str) -> int | None:
+        lines = self._source_lines(file)
         start = 0
         if file.endswith(_JS_SUFFIXES):
             start = _describe_line(lines, case.classname)
         elif owner and owner != Path(file).stem:
             klass = re.compile(r"^\s*(?:[\w@]+\s+)*class\s+" + re.escape(owner) + r"\b")
             start = next((i + 1 for i, text in enumerate(lines) if klass.match(text)), 0)
-        definition = _definition_pattern(file, case.name, nested=start > 0)
+        definition = _definition_pattern(file, case.name)
         if definition is None:
             return None
-        for index in range(start, len(lines)):
-            if definition.search(lines[index]):
-                while file.endswith(".py") and index > 0 and lines[index - 1].lstrip().startswith("@"):
-                    index -= 1
-                return index + 1
-        return None
+        return next((i + 1 for i in range(start, len(lines)) if definition.search(lines[i])), None)
+
+    def _python_index(self, file: str) -> _PythonIndex:
+        """One pass over a Python file: where each class and function is (a module of a thousand tests
+        is read once, not once per test)."""
+        if file not in self._python:
+            if len(self._python) >= MAX_CACHED_SOURCES:
+                self._python.clear()
+            self._python[file] = _PythonIndex(self._source_lines(file))
+        return self._python[file]
 
     def _source_lines(self, file: str) -> list[str]:
         if file not in self._lines:
@@ -291,8 +305,42 @@ class PathFinder:
         return self._lines[file]
 
 
-def _definition_pattern(file: str, name: str, nested: bool) -> re.Pattern[str] | None:
-    """What the line defining test `name` looks like in `file`'s language (None: no way to tell)."""
+_PY_DEF = re.compile(r"^(\s*)(?:async\s+)?def\s+(\w+)\s*\(")
+_PY_CLASS = re.compile(r"^\s*class\s+(\w+)\b")
+
+
+class _PythonIndex:
+    """The classes and functions of one Python file by name: where a test is defined."""
+
+    def __init__(self, lines: list[str]) -> None:
+        self.lines = lines
+        self.classes: dict[str, int] = {}
+        self.functions: dict[str, list[tuple[int, bool]]] = {}  # name -> (index, indented)
+        for index, text in enumerate(lines):
+            found = _PY_DEF.match(text)
+            if found is not None:
+                self.functions.setdefault(found.group(2), []).append((index, bool(found.group(1))))
+                continue
+            klass = _PY_CLASS.match(text)
+            if klass is not None:
+                self.classes.setdefault(klass.group(1), index)
+
+    def line_of(self, name: str, owner: str, stem: str) -> int | None:
+        """The 1-based line of test `name` (its first decorator's) of class `owner`, or a module-level
+        function when `owner` is the module (`stem`) itself."""
+        function = name.split("[", 1)[0].strip()
+        nested = bool(owner) and owner != stem
+        start = self.classes[owner] + 1 if nested and owner in self.classes else 0
+        for index, indented in self.functions.get(function, ()):
+            if index >= start and indented == nested:
+                while index > 0 and self.lines[index - 1].lstrip().startswith("@"):
+                    index -= 1
+                return index + 1
+        return None
+
+
+def _definition_pattern(file: str, name: str) -> re.Pattern[str] | None:
+    """What the line defining test `name` looks like in a JVM or JS file (None: no way to tell)."""
     if file.endswith(_JS_SUFFIXES):
         # Mocha and friends: the test's title as the string argument of it()/test().
         quoted = re.escape(name)
@@ -300,9 +348,6 @@ def _definition_pattern(file: str, name: str, nested: bool) -> re.Pattern[str] |
     function = re.split(r"[\[(/]", name, maxsplit=1)[0].strip()
     if not re.fullmatch(r"[A-Za-z_]\w*", function):
         return None
-    if file.endswith(".py"):
-        indent = r"\s+" if nested else ""
-        return re.compile(r"^" + indent + r"(?:async\s+)?def\s+" + function + r"\s*\(")
     return re.compile(r"^\s*(?:[\w<>\[\],?]+\s+)*(?:fun\s+)?" + function + r"\s*\(")
 
 
