@@ -421,16 +421,23 @@ def compare_table(ref: str, rows: Sequence[tuple[IngestRow, IngestRow]]) -> str:
 
 
 def registered_commands() -> set[str]:
-    """Command paths the CLI has right now ("health", "runs list"), so new commands are measured too."""
+    """Command paths the CLI has right now ("health", "runs list"), so new commands are measured too.
+
+    Read from the click tree, which builds every command (the app itself registers a command only
+    when its module is imported, which the CLI does lazily).
+    """
+    import typer
+
     from ccdash_tests.cli import app
 
-    names = {command.name or command.callback.__name__ for command in app.registered_commands}
-    for group in app.registered_groups:
-        sub = group.typer_instance
-        if sub is None:
-            continue
-        for command in sub.registered_commands:
-            names.add(f"{group.name} {command.name or command.callback.__name__}")
+    names: set[str] = set()
+
+    def walk(group: object, prefix: str) -> None:
+        for name, command in getattr(group, "commands", {}).items():
+            names.add(f"{prefix}{name}")
+            walk(command, f"{prefix}{name} ")
+
+    walk(typer.main.get_command(app), "")
     return names
 
 

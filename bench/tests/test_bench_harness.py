@@ -194,3 +194,8 @@ def test_run_child_kills_the_whole_child_on_timeout(tmp_path: Path) -> None:
 
     time.sleep(3.5)  # past the moment a surviving child would write the marker
     assert not marker.exists()
+
+
+def test_read_commands_are_found_although_the_cli_loads_them_lazily() -> None:
+    known = run.registered_commands()
+    assert {command for command, _ in run.read_commands("t").values()} <= known
