@@ -296,6 +296,12 @@ def test_assertion_dropped_while_the_code_changed_is_suspicious(
             "the skip says 'flaky', with nothing conditioning it",
         ),
         (
+            "@pytest.mark.skip(\n    reason='broken for now, see'\n    ' https://github.com/o/r/issues/9'\n)",
+            "make CI green",
+            "likely_deliberate",
+            "the skip links an issue (https://github.com/o/r/issues/9)",
+        ),
+        (
             "@pytest.mark.skip(reason='upstream bug')",
             "Skip test_add until the upstream fix\n\nSee #1234 for the crash.",
             "likely_deliberate",

@@ -13,8 +13,8 @@ Pure: the caller (scan.py, service.py) gathers a `ChangeContext` from git and th
 
 It is `suspicious` when nothing explains it, and whatever else is true when it was recorded in an agent
 session, when the test failed before and the same change made it pass, or when a skip says it is
-temporary ("for now", "flaky", "TODO"). A squash merge's "(#123)" suffix alone is not an explanation: it
-is on every commit of such a project.
+temporary ("for now", "flaky", "TODO") with neither a condition nor an issue link. A squash merge's
+"(#123)" suffix alone is not an explanation: it is on every commit of such a project.
 """
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ _CONDITION = re.compile(
     r"\bnot\s+HAS_\w+|\bHAS_\w+|\bhas_\w+\(|\brequires_\w+|\bnot\s+\w+_AVAILABLE\b",
 )
 _ISSUE = re.compile(
-    r"https?://\S*(?:/issues/|/pull/|/bugs?/|jira|bugzilla|/-/issues/)\S*|"
+    r"https?://[^\s'\"()<>]*(?:/issues/|/pull/|/bugs?/|jira|bugzilla|/-/issues/)[^\s'\"()<>]*|"
     r"\b(?:fix(?:es|ed)?|close[sd]?|resolve[sd]?|see|refs?|issue|bug|gh|related(?: to)?|part of)[\s:-]*#\d+|"
     r"\bGH-\d+\b",
     re.IGNORECASE,
@@ -277,14 +277,16 @@ def classify(
     if context.is_revert:
         explained.append("the commit is a revert")
     if kind in ("skip_introduced", "xfail_added"):
-        marker = str(evidence.get("marker") or " ".join(_lines(evidence, "added_lines", "added")))
+        # The marker and the lines added with it: a reason often spans lines (`@Ignore(\n "..." + "...")`).
+        marker = " ".join([str(evidence.get("marker") or ""), *_lines(evidence, "added_lines", "added")])
         condition = _CONDITION.search(marker)
         if condition:
             explained.append(f"the skip is conditioned on {condition.group(0).strip()!r}")
-        if _ISSUE.search(marker):
-            explained.append("the skip links an issue")
+        linked = _ISSUE.search(marker) or _TRACKER_KEY.search(marker)
+        if linked:
+            explained.append(f"the skip links an issue ({linked.group(0)[:60]})")
         temporary = _TEMPORARY.search(marker)
-        if temporary and not condition:
+        if temporary and not condition and not linked:
             against.append(f"the skip says {temporary.group(0)!r}, with nothing conditioning it")
     elif kind != "edited_before_green":
         by_code = _explained_by_code(kind, file_path, test_names, evidence, context)
