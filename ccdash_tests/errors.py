@@ -1,4 +1,4 @@
-"""The failures a user is told about, each with its exit code (DESIGN.md §6): 2 input, 3 store, 1 gate.
+"""The failures a user is told about, each with its exit code (DESIGN.md §6): 2 input, 3 store, 1 gate, 130.
 
 Domain errors subclass one of these, so a command never re-wraps an error by hand: the command
 line's `user_errors()` prints `report_lines()` on stderr and exits with the class's `exit_code`.
@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 EXIT_GATE = 1
 EXIT_INPUT = 2
@@ -50,6 +50,23 @@ class GateFailed(ReportedError):
     """A gate the user asked for failed (`--fail-under`, `--fail-on`, `gate`): exit 1, reason on stderr."""
 
     exit_code = EXIT_GATE
+
+
+class InterruptedAfterStore(ReportedError):
+    """Ctrl-C after the run was committed: it is stored whole, only what came after was cut short (130)."""
+
+    exit_code = EXIT_INTERRUPTED
+
+
+@contextlib.contextmanager
+def stored_if_interrupted(run_id: str) -> Iterator[None]:
+    """Ctrl-C from here on cannot undo the committed run: say that it is stored, not "nothing was written"."""
+    try:
+        yield
+    except KeyboardInterrupt:
+        raise InterruptedAfterStore(
+            f"interrupted after run {run_id} was stored; see it with: ccdash-tests runs show {run_id}"
+        ) from None
 
 
 def _interrupted_at_start(signum: int, frame: object) -> None:

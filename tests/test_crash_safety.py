@@ -11,8 +11,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import typer
 from factories import write_big_junit
 from reliability_support import kill, orphan_counts, run_rows, start_ingest, wait_until_reading
+
+from ccdash_tests.commands.common import user_errors
+from ccdash_tests.errors import stored_if_interrupted
 
 pytestmark = pytest.mark.slow
 
@@ -115,10 +119,26 @@ def test_sigint_mid_ingest_stores_nothing_and_prints_no_traceback(
             continue
         interrupted += 1
         assert proc.returncode == 130, text
-        assert f"interrupted-{attempt}" not in run_rows_ids(db_url)
         assert_store_sound(db_url, backend, cases)
+        if f"interrupted-{attempt}" in run_rows_ids(db_url):
+            # Ctrl-C after the commit (during the summary, mapping or integrity check): the run is
+            # whole, and the message says it was stored instead of "nothing was written".
+            assert err.decode().strip().splitlines()[-1] == (
+                f"ccdash-tests: interrupted after run interrupted-{attempt} was stored; "
+                f"see it with: ccdash-tests runs show interrupted-{attempt}"
+            )
+            continue
         assert out == b""
         assert err.decode().strip().splitlines() == ["ccdash-tests: interrupted; nothing was written"]
     assert interrupted >= 2
     _, document = full_ingest(report, db_url, "interrupted-0")
     assert document["total_tests"] == cases
+
+
+def test_an_interrupt_after_the_commit_says_the_run_is_stored(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(typer.Exit) as raised, user_errors(), stored_if_interrupted("r1"):
+        raise KeyboardInterrupt
+    assert raised.value.exit_code == 130
+    assert capsys.readouterr().err.splitlines() == [
+        "ccdash-tests: interrupted after run r1 was stored; see it with: ccdash-tests runs show r1"
+    ]
