@@ -471,3 +471,130 @@ def test_real_losses_are_still_found(cli: Cli, tmp_path: Path) -> None:
     }
     removed = next(s for s in found if s["test_name"] == "test_record")
     assert removed["details"]["removed_lines"] == ['assert record.name == "a"']
+
+
+# ------------------------------------------------------------------------------ 4. misses
+
+NODE_TEST = """
+'use strict'
+const { test } = require('node:test')
+const { strictEqual } = require('node:assert')
+const tspl = require('@matteo.collina/tspl')
+
+test('settles under churn', async (t) => {
+  const plan = tspl(t, { plan: 1 })
+  plan.strictEqual(await run(), 'done')
+})
+
+test('keeps the body', async (t) => {
+  strictEqual(await body(), 'asd')
+  t.assert.deepStrictEqual(await headers(), { a: '1' })
+})
+
+test('reports errors', async (t) => {
+  await new Promise((resolve, reject) => {
+    request((err) => {
+      try {
+        t.assert.ok(err instanceof TimeoutError)
+        resolve()
+      } catch (error) {
+        reject(error)
+      }
+    })
+  })
+})
+"""
+
+
+def test_node_test_suites_in_test_folders_are_read(cli: Cli, tmp_path: Path) -> None:
+    path = "test/http2-churn.js"
+    after = NODE_TEST.replace(
+        "test('settles under churn', async (t) => {",
+        "test('settles under churn', { skip: process.platform === 'linux' && 'node bug' }, async (t) => {",
+    ).replace("  t.assert.deepStrictEqual(await headers(), { a: '1' })\n", "")
+    found = scan(cli, tmp_path, {path: NODE_TEST}, {path: after})
+    assert kinds(found) == {
+        ("skip_introduced", "settles under churn"),
+        ("assertion_removed", "keeps the body"),
+    }
+    skip = next(s for s in found if s["signal_type"] == "skip_introduced")
+    assert skip["details"]["marker"] == "skip: process.platform === 'linux' && 'node bug'"
+    # A handler that hands the error on (reject(error)) swallows nothing; fixtures are not suites.
+    edited = NODE_TEST.replace("resolve()\n", "resolve() // settled\n")
+    fixture = {"test/fixtures/suite/a.js": NODE_TEST}
+    assert (
+        scan(
+            cli,
+            tmp_path / "2",
+            {path: NODE_TEST, **fixture},
+            {path: edited, "test/fixtures/suite/a.js": None},
+        )
+        == []
+    )
+
+
+MOCHA = """
+var request = require('supertest')
+
+describe('req.query', function () {
+  it('should parse the query', function (done) {
+    request(createApp('extended')).get('/?a=1').expect(200, '{"a":"1"}', done)
+  })
+
+  it('should not access prototype properties', function (done) {
+    request(createApp('extended')).get('/?foo=yee').expect(200, /TypeError/, done)
+  })
+})
+"""
+
+
+def test_a_removed_mocha_test_is_not_kept_alive_by_a_look_alike(cli: Cli, tmp_path: Path) -> None:
+    path = "test/req.query.js"
+    after = MOCHA.split("\n  it('should not access")[0] + "\n})\n"
+    found = scan(cli, tmp_path, {path: MOCHA}, {path: after})
+    assert kinds(found) == {("test_removed", "req.query > should not access prototype properties")}
+
+
+PY_MODULE = """
+import pytest
+
+def test_a():
+    assert load("a") == 1
+
+def test_b():
+    assert load("b") == 2
+"""
+
+
+def test_python_module_level_skips(cli: Cli, tmp_path: Path) -> None:
+    path = "tests/test_load.py"
+    after = PY_MODULE.replace("import pytest\n", "import pytest\n\nyaml = pytest.importorskip('yaml')\n")
+    found = scan(cli, tmp_path, {path: PY_MODULE}, {path: after})
+    assert kinds(found) == {("skip_introduced", "test_a"), ("skip_introduced", "test_b")}
+    assert {s["details"]["marker"] for s in found} == {"pytest.importorskip('yaml')"}
+    marked = PY_MODULE.replace("import pytest\n", "import pytest\n\npytestmark = pytest.mark.skip('later')\n")
+    assert len(scan(cli, tmp_path / "2", {path: PY_MODULE}, {path: marked})) == 2
+
+
+JAVA_ASSUME = """
+import org.junit.jupiter.api.Test;
+
+class ClockTest {
+  @Test
+  void ticks() {
+    assertEquals(1, clock.tick());
+  }
+}
+"""
+
+
+def test_java_assumptions_and_class_level_disabled(cli: Cli, tmp_path: Path) -> None:
+    path = "src/test/java/a/ClockTest.java"
+    assumed = JAVA_ASSUME.replace("void ticks() {\n", "void ticks() {\n    assumeTrue(isLinux());\n")
+    found = scan(cli, tmp_path, {path: JAVA_ASSUME}, {path: assumed})
+    assert kinds(found) == {("skip_introduced", "ClockTest::ticks")}
+    assert found[0]["details"]["marker"] == "assumeTrue(isLinux())"
+    disabled = JAVA_ASSUME.replace("class ClockTest", '@Disabled("flaky")\nclass ClockTest')
+    assert kinds(scan(cli, tmp_path / "2", {path: JAVA_ASSUME}, {path: disabled})) == {
+        ("skip_introduced", "ClockTest::ticks")
+    }

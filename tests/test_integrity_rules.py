@@ -188,6 +188,9 @@ def test_java_junit3_names_and_class_level_ignore() -> None:
         ("src/a.test.tsx", "javascript"),
         ("e2e/login.spec.mjs", "javascript"),
         ("src/test.js", None),
+        ("test/req.query.js", "javascript"),  # Mocha, AVA, node:test: any file in test/
+        ("packages/a/__tests__/util.ts", "javascript"),
+        ("test/fixtures/app/test/a.js", None),  # a fixture project's suite is input, not a test
         ("src/test/java/a/FooTest.java", "java"),
         ("src/test/java/a/TestFoo.java", "java"),
         ("src/main/java/a/Foo.java", None),

@@ -298,6 +298,22 @@ def _class_cases(
             yield from _class_cases(member, qual, scope, source, helpers)
 
 
+_MODULE_SKIP_CALLS = frozenset({"pytest.importorskip", "pytest.skip", "importorskip"})
+
+
+def _module_skips(body: list[ast.stmt]) -> list[Marker]:
+    """`pytest.importorskip(...)` or `pytest.skip(..., allow_module_level=True)` run at import: they skip
+    every test of the module."""
+    found = []
+    for statement in body:
+        if isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            continue
+        for node in ast.walk(statement):
+            if isinstance(node, ast.Call) and dotted(node.func) in _MODULE_SKIP_CALLS:
+                found.append(Marker(text=flat(ast.unparse(node)), line=node.lineno))
+    return found
+
+
 def python_cases(source: str) -> list[CaseCode] | None:
     """The tests pytest would collect from `source` (functions `test*`, methods of test classes), or None
     when the source does not parse: then nothing about the file can be concluded."""
@@ -306,6 +322,7 @@ def python_cases(source: str) -> list[CaseCode] | None:
     except (SyntaxError, ValueError):
         return None
     module_marks = _pytestmark(tree.body)
+    module_marks[0].extend(_module_skips(tree.body))
     lines = source.splitlines()
     helpers = _helpers(tree)
     cases: list[CaseCode] = []

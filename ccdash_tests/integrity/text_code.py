@@ -7,6 +7,7 @@ source (names of JS cases are read back from there). Brackets are matched on the
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -186,8 +187,71 @@ _JS_ASSERT = re.compile(r"(?<![\w$.])assert(?:\s*\.\s*(\w+))?\s*\(")
 _CHAIN_WORD = re.compile(r"\.\s*([A-Za-z_]\w*)")
 
 
+# node:test's, tap's and AVA's `t.<assertion>(...)` (tspl too); `t.pass()` and `t.plan()` check nothing.
+_T_METHODS = (
+    r"(strictEqual|deepStrictEqual|equal|equals|deepEqual|notStrictEqual|notDeepStrictEqual|notEqual|notDeepEqual"
+    r"|ok|notOk|true|false|same|notSame|strictSame|match|notMatch|throws|rejects|doesNotThrow|doesNotReject"
+    r"|throwsAsync|fail|error|ifError|is|not|like|truthy|falsy|snapshot|regex|partialDeepStrictEqual)\s*\("
+)
+_TSPL = re.compile(r"([A-Za-z_$][\w$]*)\s*=\s*(?:await\s+)?tspl\s*\(")
+_T_RECEIVERS = ("t", "tt", "st", "ctx", "context", "plan")
+
+
+@functools.lru_cache(maxsize=16)
+def _t_assert(bare: str) -> re.Pattern[str]:
+    """`t.x(...)` for the test context and for whatever the file names a `tspl(t)` planner."""
+    names = sorted({*_T_RECEIVERS, *_TSPL.findall(bare)})
+    receivers = "|".join(re.escape(name) for name in names)
+    return re.compile(rf"(?<![\w$.])(?:{receivers})\s*\.\s*(?:assert\s*\.\s*)?" + _T_METHODS)
+
+
+_T_WEAK = frozenset(
+    {"ok", "notOk", "true", "false", "truthy", "falsy", "notEqual", "notStrictEqual", "not", "notDeepEqual"}
+    | {"notDeepStrictEqual", "notSame", "doesNotThrow", "doesNotReject", "error", "ifError"}
+)
+
+
+_ASSERT_IMPORT = re.compile(
+    r"(?:const|let|var)\s*\{([^}]*)\}\s*=\s*require\s*\(\s*['\"](?:node:)?assert(?:/strict)?['\"]\s*\)"
+    r"|import\s*\{([^}]*)\}\s*from\s*['\"](?:node:)?assert(?:/strict)?['\"]"
+)
+
+
+@functools.lru_cache(maxsize=16)
+def _imported_asserts(code: str) -> re.Pattern[str] | None:
+    """`strictEqual(...)` called bare after `const { strictEqual } = require('node:assert')`."""
+    names = set()
+    for match in _ASSERT_IMPORT.finditer(code):
+        for item in (match.group(1) or match.group(2) or "").split(","):
+            local = re.split(r"\s*(?::|\bas\b)\s*", item.strip())[-1].strip()
+            if re.fullmatch(r"[A-Za-z_$][\w$]*", local) and local not in ("assert", "default"):
+                names.add(local)
+    if not names:
+        return None
+    return re.compile(r"(?<![\w$.])(" + "|".join(sorted(map(re.escape, names))) + r")\s*\(")
+
+
+_SUPERTEST_EXPECT = re.compile(r"(?<=[)\s])\.\s*expect\s*\(")
+
+
 def _js_checks(masked: Masked, start: int, end: int) -> list[Check]:
     bare, found = masked.bare, []
+    for match in _SUPERTEST_EXPECT.finditer(bare, start, end):
+        # supertest's request(app).get('/').expect(200, 'body'): a check of the response
+        call_end = match_bracket(bare, match.end() - 1)
+        text = flat(masked.code[match.start() : call_end])
+        found.append(Check(text=text, strong=True, line=masked.line_of(match.start())))
+    imported = _imported_asserts(masked.code)
+    for match in imported.finditer(bare, start, end) if imported else ():
+        call_end = match_bracket(bare, match.end() - 1)
+        text = flat(masked.code[match.start() : call_end])
+        strong = match.group(1) not in _T_WEAK
+        found.append(Check(text=text, strong=strong, line=masked.line_of(match.start())))
+    for match in _t_assert(bare).finditer(bare, start, end):
+        call_end = match_bracket(bare, match.end() - 1)
+        text = flat(masked.code[match.start() : call_end])
+        strong = match.group(1) not in _T_WEAK
+        found.append(Check(text=text, strong=strong, line=masked.line_of(match.start())))
     for match in _EXPECT.finditer(bare, start, end):
         subject_end = match_bracket(bare, match.end() - 1)
         tail = _statement_tail(bare, subject_end)
@@ -337,6 +401,15 @@ def _broad_catch(language: str, declaration: str | None) -> bool:
     return any(part.strip().rsplit(".", 1)[-1].rsplit("\\", 1)[-1] in broad for part in types.split("|"))
 
 
+def _passes_on(bare: str, declaration: str | None, start: int, end: int) -> bool:
+    """The handler hands the caught error to a call (`reject(error)`, `done(err)`): it fails the test."""
+    names = re.findall(r"[A-Za-z_$][\w$]*", declaration or "")
+    if not names:
+        return False
+    name = re.escape(names[-1])
+    return re.search(rf"\(\s*{name}\s*[,)]", bare[start:end]) is not None
+
+
 def _swallows(masked: Masked, start: int, end: int, language: str, checks: CheckFinder) -> list[Marker]:
     bare, found = masked.bare, []
     for match in _TRY.finditer(bare, start, end):
@@ -346,7 +419,11 @@ def _swallows(masked: Masked, start: int, end: int, language: str, checks: Check
         while catch := _CATCH.match(bare, position):
             handler_end = match_bracket(bare, catch.end() - 1)
             declaration = catch.group(1)
-            loud = _THROW.search(bare, catch.end(), handler_end) or checks(masked, catch.end(), handler_end)
+            loud = (
+                _THROW.search(bare, catch.end(), handler_end)
+                or checks(masked, catch.end(), handler_end)
+                or _passes_on(bare, catch.group(1), catch.end(), handler_end)
+            )
             if _broad_catch(language, declaration) and not loud:
                 head = masked.code[catch.start() : catch.end()].strip()
                 found.append(Marker(text=flat(head), line=masked.line_of(catch.end()), wraps_checks=guarded))
@@ -508,6 +585,39 @@ def _js_title(masked: Masked, opening: int) -> str:
     return " ".join(masked.source[index:end].split())
 
 
+_OPTION_SKIP = re.compile(r"(?<![\w$])(skip|todo)\s*(?::\s*([^,}]*)|(?=[,}]))")
+
+
+def _second_argument(bare: str, opening: int, end: int) -> int | None:
+    """Where the second argument of the call opened at `opening` starts, or None."""
+    index = opening + 1
+    while index < end:
+        char = bare[index]
+        if char in _PAIRS:
+            index = match_bracket(bare, index)
+            continue
+        if char == ",":
+            return _SPACES.match(bare, index + 1).end()  # type: ignore[union-attr]
+        if char == ")":
+            return None
+        index += 1
+    return None
+
+
+def _options_skip(masked: Masked, opening: int, end: int) -> str:
+    """node:test's `test(title, { skip: ... }, fn)` (or `todo`): the option, "" if none or false."""
+    second = _second_argument(masked.bare, opening, end)
+    if second is None or second >= end or masked.bare[second] != "{":
+        return ""
+    close = match_bracket(masked.bare, second)
+    for option in _OPTION_SKIP.finditer(masked.bare, second + 1, close - 1):
+        value = (option.group(2) or "").strip()
+        if value in ("false", "undefined", "null", "0", "''", '""'):
+            continue
+        return flat(masked.code[option.start() : option.end()])
+    return ""
+
+
 def javascript_cases(source: str) -> list[CaseCode]:
     """`it`/`test` cases (Jest, Vitest, Mocha, Jasmine, Playwright) named "describe > ... > title"."""
     masked = mask(source, "javascript")
@@ -527,6 +637,8 @@ def javascript_cases(source: str) -> list[CaseCode]:
         skip_text = ""
         if match.group("x") == "x" or ".skip" in mods or ".todo" in mods or ".fixme" in mods:
             skip_text = flat(masked.code[match.start() : opening])
+        else:
+            skip_text = _options_skip(masked, opening, end)
         span = _Span(start=match.start(), end=end, name=_js_title(masked, opening), skipped=bool(skip_text))
         enclosing = [(outer, text) for outer, text in containers if outer.start < span.start < outer.end]
         if match.group("kind") in ("describe", "context", "suite"):
@@ -558,6 +670,11 @@ _ANNOTATION = re.compile(r"@([\w.]+)")
 _PHP_ATTRIBUTE = re.compile(r"#\[\s*\\?([\w\\]+)")
 _JAVA_TEST_ANNOTATIONS = frozenset({"Test", "ParameterizedTest", "RepeatedTest", "TestTemplate", "Theory"})
 _JAVA_SKIP_PREFIXES = ("Disabled", "Ignore")
+# JUnit 4 Assume.*, JUnit 5 Assumptions.*: a failed assumption skips the test.
+_JAVA_ASSUME = re.compile(
+    r"(?<![\w$])(?:(?:org\.junit\.)?(?:Assume|Assumptions)\s*\.\s*)?"
+    r"(?:assumeTrue|assumeFalse|assumeThat|assumeNotNull|assumeNoException|assumingThat)\s*\("
+)
 _PHP_SKIP = re.compile(
     r"(?:\$this\s*->\s*|\b(?:self|static)\s*::\s*)(markTestSkipped|markTestIncomplete)\s*\("
 )
@@ -648,6 +765,14 @@ def class_cases(source: str, language: str) -> list[CaseCode]:
         span = _Span(start=match.start(), end=end, name=name)
         skips = [marker for klass in owners for marker in _class_skips(masked, klass, language)]
         skips += _skip_annotations(masked, region_start, match.start(), language)
+        if language == "java":
+            skips += [
+                Marker(
+                    text=flat(masked.code[m.start() : match_bracket(masked.bare, m.end() - 1)]),
+                    line=masked.line_of(m.start()),
+                )
+                for m in _JAVA_ASSUME.finditer(masked.bare, match.end(), end)
+            ]
         if language == "php":
             skips += [
                 Marker(

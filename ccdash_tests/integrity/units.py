@@ -58,6 +58,19 @@ LANGUAGES = ("python", "javascript", "java", "go", "php")
 _JS_SUFFIXES = (".js", ".jsx", ".ts", ".tsx", ".mjs", ".cjs", ".mts", ".cts")
 
 
+_TEST_FOLDERS = frozenset({"test", "tests", "__tests__", "spec", "specs"})
+# Inputs of tests, not tests: a fixture project's own suite must not be read as this project's.
+_NOT_TEST_FOLDERS = frozenset(
+    {"fixtures", "fixture", "__fixtures__", "__mocks__", "__snapshots__", "node_modules"}
+)
+
+
+def _in_test_folder(path: str) -> bool:
+    """Mocha, AVA, tap and node:test suites live in test/ (or tests/, __tests__/) under any file name."""
+    folders = PurePosixPath(path).parts[:-1]
+    return any(part in _TEST_FOLDERS for part in folders) and not any(p in _NOT_TEST_FOLDERS for p in folders)
+
+
 def language_of(path: str) -> str | None:
     """The language of a test file by the conventions of its usual runner, or None for non-test files."""
     name = PurePosixPath(path).name
@@ -67,7 +80,7 @@ def language_of(path: str) -> str | None:
     if suffix == "py":
         return "python" if stem.startswith("test_") or stem.endswith("_test") else None
     if f".{suffix}" in _JS_SUFFIXES:
-        return "javascript" if stem.endswith((".test", ".spec")) else None
+        return "javascript" if stem.endswith((".test", ".spec")) or _in_test_folder(path) else None
     if suffix == "java":
         return "java" if stem.endswith(("Test", "Tests", "TestCase")) or stem.startswith("Test") else None
     if suffix == "go":
