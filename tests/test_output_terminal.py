@@ -43,7 +43,11 @@ COMMANDS = [
     ("health",),
     ("health", "--feature", FEATURE),
     ("gate", "--max-new-failures", "0", "--no-flaky-new", "--fail-under", "0.9"),
+    ("map", "show"),
+    ("map", "conflicts"),
 ]
+# Words of headings and sentences that also occur inside an identifier ("payment_providers").
+HEADINGS = {"provider", "providers"}
 TOKEN = re.compile(r"[^\s│┃|]+")
 
 
@@ -79,14 +83,17 @@ def pieces_are_whole_or_cut(output: str, identifiers: list[str]) -> None:
     for line in output.splitlines():
         for token in TOKEN.findall(line):
             core = token.strip("…")
-            if len(core) < 8 or core in identifiers:
+            if len(core) < 8 or core in identifiers or core in HEADINGS:
                 continue
-            for ident in identifiers:
-                if core in ident:
-                    cut = (token.startswith("…") and ident.endswith(core)) or (
-                        token.endswith("…") and ident.startswith(core)
-                    )
-                    assert cut, f"{ident!r} broken as {token!r} in line {line!r}"
+            holders = [ident for ident in identifiers if core in ident]
+            # A cut piece may sit inside a longer identifier too (a feature inside `domain::feature`):
+            # it is whole when some identifier it belongs to was cut on the marked side.
+            cut = any(
+                (token.startswith("…") and ident.endswith(core))
+                or (token.endswith("…") and ident.startswith(core))
+                for ident in holders
+            )
+            assert not holders or cut, f"{holders[0]!r} broken as {token!r} in line {line!r}"
 
 
 @pytest.mark.parametrize("columns", [80, 120])
@@ -103,6 +110,9 @@ def test_every_table_fits_without_breaking_an_identifier(store: tuple[Cli, list[
         f"{DOMAIN}::{FEATURE}",
         DOMAIN,
         FEATURE,
+        # what the path provider guesses from the test's module (shown by `map show`)
+        "stripe_webhooks",
+        "checkout/payment_providers",
     ]
     seen = ""
     for command in COMMANDS:

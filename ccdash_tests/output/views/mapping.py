@@ -7,7 +7,6 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from rich.table import Table
 from rich.text import Text
 
 from ccdash_tests.mapping import MappingConflict, ResolvedMapping, TestRef
@@ -83,9 +82,14 @@ def show_import(source: str, matches: Sequence[RuleMatches], outcome: ResolveOut
         )
         return
     console = terminal.make_console()
-    table = Table(title=f"Rules of {terminal.safe(source)}", title_justify="left")
-    for column in ("pattern", "feature", "tests"):
-        table.add_column(column, overflow="fold", justify="right" if column == "tests" else "left")
+    table = terminal.Grid(
+        Text(f"Rules of {terminal.safe(source)}", style="bold"),
+        [
+            terminal.Col("pattern", "name", min=12),
+            terminal.Col("feature", "id", min=12),
+            terminal.Col("tests", justify="right"),
+        ],
+    )
     for match in matches:
         style = "yellow" if match.tests == 0 else ""
         table.add_row(
@@ -142,9 +146,14 @@ def show_conflicts(snapshot: Snapshot | None, labels: Mapping[str, TestRef], jso
     if not documents:
         console.print("No conflicts: the providers agree on every test.")
         return
-    table = Table(title=f"Mapping conflicts ({len(documents)})", title_justify="left")
-    for column in ("test", "primary", "proposals"):
-        table.add_column(column, overflow="fold")
+    table = terminal.Grid(
+        Text(f"Mapping conflicts ({len(documents):,})", style="bold"),
+        [
+            terminal.Col("test", "name", min=16),
+            terminal.Col("primary", "id", min=10),
+            terminal.Col("proposals", "text", min=16),
+        ],
+    )
     for document in documents:
         proposals = Text()
         for item in document["proposals"]:
@@ -184,9 +193,17 @@ def show_mappings(
         console.print("No mapping yet" + (" at that time." if when else ". Run: ccdash-tests map resolve"))
         return
     title = f"Mapping v{snapshot.version} ({terminal.format_time(snapshot.created_at)} UTC)"
-    table = Table(title=title, title_justify="left")
-    for column in ("test", "feature", "domain", "provider", "confidence", "primary"):
-        table.add_column(column, overflow="fold", justify="right" if column == "confidence" else "left")
+    table = terminal.Grid(
+        Text(title, style="bold"),
+        [
+            terminal.Col("test", "name", min=16),
+            terminal.Col("feature", "id", min=10),
+            terminal.Col("domain", "id", min=8, optional=True),
+            terminal.Col("provider", "id", min=8, optional=True),
+            terminal.Col("confidence", justify="right"),
+            terminal.Col("primary"),
+        ],
+    )
     for document in documents:
         table.add_row(
             terminal.plain(document["test"]),
