@@ -260,6 +260,31 @@ def test_code_under_test_deleted_with_its_test_is_likely_deliberate(
     assert evidence == ["`parse_legacy` was removed from calc.py in the same commit"]
 
 
+def test_a_check_of_a_message_the_code_no_longer_has_is_likely_deliberate(
+    tmp_path: Path, db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    repo, _ = repo_at(tmp_path, monkeypatch)
+    cli = Cli(db_url, PROJECT)
+    code = CODE.replace(
+        "    return int(text)\n",
+        '    if not text:\n        raise ValueError("empty input text")\n    return int(text)\n',
+    )
+    checked = TESTS + (
+        "\n\ndef test_empty():\n    with pytest.raises(ValueError) as err:\n"
+        '        parse("")\n    assert str(err.value) == "empty input text"\n'
+    )
+    repo.commit("empty input", {"calc.py": code, PATH: checked})
+    repo.commit(
+        "empty parses as an error of int()",
+        {"calc.py": CODE, PATH: edit(checked, ('    assert str(err.value) == "empty input text"\n', ""))},
+    )
+    verdict, evidence = verdict_of(scan(cli, repo), "assertion_removed", "test_empty")
+    assert (verdict, evidence) == (
+        "likely_deliberate",
+        ["the checked text 'empty input text' was removed from calc.py in the same commit"],
+    )
+
+
 def test_assertion_dropped_while_the_code_changed_is_suspicious(
     tmp_path: Path, db_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:

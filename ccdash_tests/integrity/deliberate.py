@@ -255,9 +255,10 @@ def _explained_by_code(
         path = context.removed_definitions.get(word)
         if path is not None:
             return f"`{word}` was removed from {path} in the same commit"
-    text = "\n".join(lost)
+    # A message or value the test checked, as a string literal on both sides (not a word in passing).
+    checked = {next(group for group in m.groups() if group) for line in lost for m in _STRING.finditer(line)}
     for literal, path in context.removed_strings.items():
-        if literal in text:
+        if literal in checked:
             return f"the checked text {literal[:60]!r} was removed from {path} in the same commit"
     if deleted:
         return f"the code under test {deleted} was deleted in the same commit"
