@@ -82,6 +82,7 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
         'ccdash-tests health --format markdown >> "$GITHUB_STEP_SUMMARY"',
     ),
     "map import": ("ccdash-tests map import mapping.yaml",),
+    "map suggest": ("ccdash-tests map suggest mapping.yaml", "ccdash-tests map suggest - > mapping.yaml"),
     "map set": ("ccdash-tests map set tests/test_refunds.py::test_partial_refund --feature refunds",),
     "map unset": ("ccdash-tests map unset tests/test_refunds.py::test_partial_refund",),
     "map resolve": ("ccdash-tests map resolve",),
