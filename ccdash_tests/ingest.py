@@ -9,7 +9,7 @@ import os
 import shutil
 import sys
 import tempfile
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import islice
@@ -28,6 +28,7 @@ from ccdash_tests.models import (
 )
 from ccdash_tests.parsers import MAX_TEXT, ParsedReport, ReportError, parse_report
 from ccdash_tests.parsers.bounds import CaseBounds
+from ccdash_tests.parsers.common import WALL_TIME_MS
 from ccdash_tests.paths import PathFinder
 from ccdash_tests.runs import run_document
 from ccdash_tests.store import Store
@@ -275,6 +276,15 @@ def _named(item: InputFile) -> Iterator[None]:
         raise ReportError(item.name, err.problem, err.line) from None
 
 
+def report_wall_time(reports: Sequence[ParsedReport]) -> float | None:
+    """The session's wall time in ms as a run of one report states it; None for several reports (shards
+    may have run side by side, so no sum or maximum would be their wall time) or when it says none."""
+    if len(reports) != 1:
+        return None
+    stated = reports[0].metadata.get(WALL_TIME_MS)
+    return float(stated) if stated is not None else None
+
+
 def report_frameworks(reports: Iterable[ParsedReport]) -> dict[str, str]:
     """Which frameworks wrote the reports, with the version when a report states it ("" otherwise)."""
     frameworks: dict[str, str] = {}
@@ -333,6 +343,9 @@ def ingest_files(
             frameworks = report_frameworks(report.report for report in counted)
             env = runmeta.environment(frameworks)
             facts = {"frameworks": frameworks, "env": env}
+            stated = report_wall_time([report.report for report in counted])
+            if stated is not None:
+                facts["report_wall_ms"] = stated
             env_fingerprint = runmeta.env_fingerprint(env)
         run = w.close_run(store.engine, run_pk, stamp, facts, env_fingerprint, writer.results.totals())
         new_results = writer.results.new_results()

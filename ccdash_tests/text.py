@@ -6,7 +6,8 @@ Pure functions of plain values; escaping for a terminal, Markdown or HTML stays 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 ELLIPSIS = "…"
 # Bidi controls (embeddings, overrides, isolates, marks: LRM, RLM, ALM) and invisible characters
@@ -79,6 +80,15 @@ def format_ms(duration_ms: float | None) -> str:
         return f"{seconds:.2f} s"
     minutes, rest = divmod(seconds, 60)
     return f"{int(minutes)} min {rest:.0f} s"
+
+
+def stated_wall_time(run_metadata: Mapping[str, Any]) -> str | None:
+    """The test session's wall time as the run's one report stated it, e.g. "12.3 s (as the report states)";
+    None when it stated none (a run's own duration is the sum of its tests' times)."""
+    stated = run_metadata.get("report_wall_ms")
+    if not isinstance(stated, int | float) or isinstance(stated, bool):
+        return None
+    return f"{format_ms(stated)} (as the report states)"
 
 
 def pytest_nodeid(classname: str | None, name: str | None, path: str | None) -> str | None:

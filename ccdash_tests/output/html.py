@@ -28,7 +28,15 @@ from ccdash_tests.models import (
 )
 from ccdash_tests.output import terminal
 from ccdash_tests.report import ReportData
-from ccdash_tests.text import first_line, format_ms, format_rate, plural, signal_place, test_label
+from ccdash_tests.text import (
+    first_line,
+    format_ms,
+    format_rate,
+    plural,
+    signal_place,
+    stated_wall_time,
+    test_label,
+)
 
 MAX_ROWS = 500
 MESSAGE_LIMIT = 160
@@ -251,6 +259,7 @@ def run_section(data: ReportData) -> str:
         ("session", esc(run.agent_session_id or "-")),
         ("trigger", esc(run.trigger.value)),
         ("test time", esc(f"{format_ms(run.duration_ms)} (sum of test times)")),
+        ("wall time", esc(stated_wall_time(run.metadata) or "-")),
     ]
     counts = [(s.value, run.status_counts.get(s, 0)) for s in Status] + [("flaky", run.flaky_tests)]
     heading = "Latest run" if is_latest else "Run"

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from ccdash_tests.models import Status, TestResultDTO, TestRunDTO, failures_worst_first
-from ccdash_tests.text import INVISIBLE, LINE_BREAKS, first_line, format_ms, one_line
+from ccdash_tests.text import INVISIBLE, LINE_BREAKS, first_line, format_ms, one_line, stated_wall_time
 
 if TYPE_CHECKING:
     from ccdash_tests.runs import RunDelta
@@ -286,6 +286,7 @@ def run_summary(
         ("session", code(run.agent_session_id) if run.agent_session_id else ""),
         ("trigger", escape(run.trigger.value)),
         ("test time", f"{format_ms(run.duration_ms)} (sum)"),
+        ("wall time", stated_wall_time(run.metadata) or ""),
     ]
     shown = [(name, value) for name, value in facts if value]
     doc.table(Table([name for name, _ in shown]), [[value for _, value in shown]])

@@ -18,7 +18,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ccdash_tests.models import Status, TestResultDTO, TestRunDTO
-from ccdash_tests.text import ELLIPSIS, INVISIBLE, clip, first_line, format_ms, short_run_id
+from ccdash_tests.text import ELLIPSIS, INVISIBLE, clip, first_line, format_ms, short_run_id, stated_wall_time
 
 # C0 and C1 control characters (ESC starts terminal escape sequences), DEL, and the bidi controls and
 # invisible characters that can make a name read differently from what it is.
@@ -369,6 +369,7 @@ def run_header(run: TestRunDTO) -> Text:
             "test time",
             f"{format_ms(run.duration_ms)} (sum of test times)" if run.duration_ms is not None else None,
         ),
+        ("wall time", stated_wall_time(run.metadata)),
     ]
     for label, value in details:
         if value:

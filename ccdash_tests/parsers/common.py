@@ -83,6 +83,20 @@ def json_problem(err: Exception, data: bytes) -> tuple[str, int | None]:
 _THOUSANDS = re.compile(r"^[-+]?\d{1,3}(,\d{3})+(\.\d*)?([eE][-+]?\d+)?$")
 
 
+# ParsedReport.metadata key: the wall time of the whole test session as the report states it, in ms
+# (JUnit's root `time`, pytest-json-report's `duration`); a run's own duration is the sum of its tests'.
+WALL_TIME_MS = "wall_time_ms"
+
+
+def wall_time(milliseconds: float | None) -> str | None:
+    """A session's stated wall time as metadata text; None when absent or absurd (negative, past 30 hours)."""
+    from ccdash_tests.parsers.bounds import MAX_DURATION_MS
+
+    if milliseconds is None or not 0 <= milliseconds <= MAX_DURATION_MS:
+        return None
+    return f"{milliseconds:.3f}"
+
+
 def parse_seconds(value: str | None) -> float | None:
     """A `time` attribute in seconds -> milliseconds; None for missing, empty, negative or unreadable values.
 

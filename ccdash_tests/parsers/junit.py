@@ -46,12 +46,14 @@ from xml.parsers import expat
 from ccdash_tests.models import ParsedCase, Status
 from ccdash_tests.parsers import dialects
 from ccdash_tests.parsers.common import (
+    WALL_TIME_MS,
     ParsedReport,
     ReportError,
     ReportFormat,
     cap_text,
     normalise_timestamp,
     parse_seconds,
+    wall_time,
 )
 from ccdash_tests.text import first_line, plural
 
@@ -171,6 +173,8 @@ class _Handler:
         self.root_seen = False
         self.root_framework: str | None = None
         self.suites: list[tuple[str, str | None]] = []  # (name, framework) per open <testsuite>
+        self.top_suites = 0
+        self.root_wall = False  # the root <testsuites> stated the session's time
         self.suite_files: list[str | None] = []  # the `file` of each open <testsuite> (Mocha writes it)
         self.case: _Case | None = None
         self.case_depth = 0
@@ -255,10 +259,27 @@ class _Handler:
         self.framework = self.root_framework
         if name:
             self.metadata.setdefault("name", name)
+        if tag == "testsuites":
+            self.root_wall = self._set_wall_time(attrs.get("time"))
+
+    def _set_wall_time(self, seconds: str | None) -> bool:
+        stated = wall_time(parse_seconds(seconds))
+        if stated is not None:
+            self.metadata[WALL_TIME_MS] = stated
+        return stated is not None
 
     def _start_suite(self, attrs: dict[str, str]) -> None:
         if not self.suites:
             self.declared.add(attrs)
+            # The session's wall time: the root's `time`, else that of the file's only top-level suite
+            # (pytest writes one); several top-level suites may have run in parallel, so none is taken.
+            self.top_suites += 1
+            if self.root_wall:
+                pass
+            elif self.top_suites == 1:
+                self._set_wall_time(attrs.get("time"))
+            else:
+                self.metadata.pop(WALL_TIME_MS, None)
         name = attrs.get("name", "")
         framework = dialects.suite_framework(
             name, attrs, self.suites[-1][1] if self.suites else self.root_framework

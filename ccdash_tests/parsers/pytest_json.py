@@ -38,12 +38,14 @@ import msgspec
 
 from ccdash_tests.models import ParsedCase, Status
 from ccdash_tests.parsers.common import (
+    WALL_TIME_MS,
     ParsedReport,
     ReportError,
     ReportFormat,
     cap_text,
     collection_error,
     split_nodeid,
+    wall_time,
 )
 
 # Keys pytest-json-report always writes (its --json-report-omit cannot drop them): a JSON object with a
@@ -469,6 +471,10 @@ def _add_metadata(metadata: dict[str, str], key: str, value: Any) -> None:
             metadata["timestamp"] = datetime.fromtimestamp(value, UTC).isoformat()
     elif key == "exitcode":
         metadata["exitcode"] = str(value)
+    elif key == "duration" and isinstance(value, int | float):
+        stated = wall_time(value * 1000)
+        if stated is not None:
+            metadata[WALL_TIME_MS] = stated
     elif key == "summary":
         for name in ("total", "failed", "error"):
             count = value.get(name)
