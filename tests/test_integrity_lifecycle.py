@@ -285,6 +285,20 @@ def test_a_check_of_a_message_the_code_no_longer_has_is_likely_deliberate(
     )
 
 
+def test_a_test_of_a_dropped_version_is_likely_deliberate(
+    tmp_path: Path, db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    repo, _ = repo_at(tmp_path, monkeypatch)
+    cli = Cli(db_url, PROJECT)
+    repo.commit("old path", {PATH: TESTS + "\n\ndef test_match_pre_310():\n    assert add(3, 1) == 4\n"})
+    repo.commit("Drop Python 3.9 (#1603)", {PATH: TESTS})
+    verdict, evidence = verdict_of(scan(cli, repo), "test_removed", "test_match_pre_310")
+    assert (verdict, evidence) == (
+        "likely_deliberate",
+        ["the commit message gives a reason ('Drop Python 3.9')"],
+    )
+
+
 def test_assertion_dropped_while_the_code_changed_is_suspicious(
     tmp_path: Path, db_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -9,7 +9,7 @@ Pure: the caller (scan.py, service.py) gathers a `ChangeContext` from git and th
 - a skip or xfail is conditioned on a platform, an interpreter or language version, or on an optional
   dependency (`skipif(sys.version_info ...)`, `@EnabledOnOs`, `importorskip`), or links an issue;
 - the commit message links an issue ("fixes #12", an issue URL, JIRA-style keys) or gives the reason
-  (a deprecation, dropped support).
+  (a deprecation, dropped support, "Drop Python 3.9").
 
 It is `suspicious` when nothing explains it, and whatever else is true when it was recorded in an agent
 session, when the test failed before and the same change made it pass, or when a skip says it is
@@ -53,7 +53,8 @@ _TRACKER_KEY = re.compile(
 # Reasons in a commit message that explain a lost check.
 _REASON = re.compile(
     r"\bdeprecat\w*|\bno longer\b|\bdrop(?:s|ped|ping)? (?:the )?support\b|\bobsolete\b|\bunsupported\b|"
-    r"\bend[ -]of[ -]life\b|\bremov(?:e|es|ed|ing) (?:the )?(?:deprecated|legacy|unused|dead)\b",
+    r"\bend[ -]of[ -]life\b|\bremov(?:e|es|ed|ing) (?:the )?(?:deprecated|legacy|unused|dead)\b|"
+    r"\bdrop(?:s|ped|ping)? (?:support for )?(?:python|py|node(?:\.?js)?|java|jdk|jre|go|php|ruby)\s*v?\d+(?:\.\d+)*",
     re.IGNORECASE,
 )
 _TEMPORARY = re.compile(
