@@ -54,7 +54,8 @@ _TRACKER_KEY = re.compile(
 _REASON = re.compile(
     r"\bdeprecat\w*|\bno longer\b|\bdrop(?:s|ped|ping)? (?:the )?support\b|\bobsolete\b|\bunsupported\b|"
     r"\bend[ -]of[ -]life\b|\bremov(?:e|es|ed|ing) (?:the )?(?:deprecated|legacy|unused|dead)\b|"
-    r"\bdrop(?:s|ped|ping)? (?:support for )?(?:python|py|node(?:\.?js)?|java|jdk|jre|go|php|ruby)\s*v?\d+(?:\.\d+)*",
+    r"\bdrop(?:s|ped|ping)? (?:support for )?(?:python|py|node(?:\.?js)?|java|jdk|jre|go|php|ruby)"
+    r"\s*v?\d+(?:\.\d+)*",
     re.IGNORECASE,
 )
 _TEMPORARY = re.compile(
