@@ -24,7 +24,8 @@ def stated(path: Path) -> str | None:
 def test_reports_state_the_session_wall_time(tmp_path: Path) -> None:
     # pytest-json-report's `duration`, pytest's JUnit: the only top-level suite's `time`.
     duration = json.loads((DATA / "pytest" / "pytest.json").read_text())["duration"]
-    assert float(stated(DATA / "pytest" / "pytest.json") or "nan") == pytest.approx(duration * 1000, abs=0.001)
+    from_json = float(stated(DATA / "pytest" / "pytest.json") or "nan")
+    assert from_json == pytest.approx(duration * 1000, abs=0.001)
     assert stated(DATA / "pytest" / "xdist.xml") == "1403.000"
     case = junit_case("t", classname="k")
     root = '<?xml version="1.0"?>\n<testsuites time="9.5">{}</testsuites>\n'
