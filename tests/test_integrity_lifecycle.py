@@ -212,7 +212,7 @@ def test_bulk_deletion_is_one_grouped_signal(
     assert signal["details"]["count"] == 6 and signal["details"]["file_deleted"] is True
     assert signal["git_sha"] == gone
     table = cli("integrity", code=0).stdout
-    assert "6 tests: test_old_0, test_old_1" in table and "6 tests file deleted" in table
+    assert "6 tests:" in table and "test_old_0" in table and "6 tests file deleted" in table
 
     # Two tests removed stay two signals: grouping is for bulk removals only.
     two = repo.commit("drop two", {PATH: TESTS.split("\n\ndef test_parse_legacy")[0] + "\n"})

@@ -11,7 +11,7 @@ import re
 from pathlib import Path
 
 import pytest
-from factories import Cli, junit_case, junit_xml, tagged_case, write_report
+from factories import Cli, GitRepo, junit_case, junit_xml, tagged_case, write_report
 from rich.cells import cell_len
 from rich.console import Console
 from rich.text import Text
@@ -217,3 +217,26 @@ def test_streamed_rows_print_as_the_table_would() -> None:
     fast, table = lines(streamed), lines(every)
     assert fast == table
     assert any("test_case_number_11" in line for line in fast) and any("wrap" in line for line in fast)
+
+
+@pytest.mark.parametrize("columns", [80, 120])
+def test_integrity_listing_fits_without_breaking_names(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, columns: int
+) -> None:
+    repo = GitRepo(tmp_path / "shop")
+    path = "tests/integration/checkout/test_payment_provider_webhooks.py"
+    name = "test_refund_is_idempotent_when_the_webhook_is_retried_twice"
+    body = f"def {name}():\n    assert refund(1) == 'refunded'\n    assert refund(1) == 'already refunded'\n"
+    first = repo.commit("webhooks", {path: "from shop import refund\n\n\n" + body})
+    weakened = f"def {name}():\n    refund(1)\n    refund(1)\n"  # both checks gone
+    second = repo.commit("make the webhook test green", {path: "from shop import refund\n\n\n" + weakened})
+    monkeypatch.chdir(repo.root)
+    cli = Cli(tmp_path / "s.db", "shop")
+    classname = path.removesuffix(".py").replace("/", ".")
+    for sha in (first, second):
+        report = junit_xml(junit_case(name, classname=classname, file=path))
+        cli("ingest", write_report(tmp_path, f"{sha}.xml", report), "--git-sha", sha, "--run-id", sha, code=0)
+    out = cli("integrity", env={"COLUMNS": str(columns)}, code=0).stdout
+    assert "assertion_removed" in out, out
+    assert not [line for line in out.splitlines() if cell_len(line) > columns], out
+    pieces_are_whole_or_cut(out, [f"{path}::{name}", name, path, second[:10]])

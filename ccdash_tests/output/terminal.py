@@ -254,8 +254,14 @@ class Grid:
                     continue
                 line = Text(f"  {column.header}: ", style="dim")
                 room = max(1, width - cell_len(line.plain))
-                line.append_text(cell if column.kind == "text" else fit_cell(cell, column, room))
+                # A cell of several lines goes on under its first, indented past the labels.
+                first, *more = (cell if column.kind == "text" else fit_cell(cell, column, room)).split("\n")
+                line.append_text(first)
                 yield line
+                for rest in more:
+                    yield Text("    ") + (
+                        rest if column.kind == "text" else fit_cell(rest, column, width - 4)
+                    )
 
 
 def fit_line(console: Console, text: Text, kind: CellKind = "name") -> Text:

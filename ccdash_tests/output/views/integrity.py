@@ -7,7 +7,6 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
-from rich.table import Table
 from rich.text import Text
 
 from ccdash_tests.errors import GateFailed
@@ -45,6 +44,15 @@ def test_title(signal: TestIntegritySignalDTO) -> str:
         return signal.test_name or "-"
     shown = ", ".join(tests[:_EVIDENCE_LINES]) + (", ..." if len(tests) > _EVIDENCE_LINES else "")
     return f"{len(tests)} tests: {shown}"
+
+
+def title_lines(signal: TestIntegritySignalDTO) -> list[str]:
+    """The test as table lines: a grouped signal's count, then one test a line (each cut on its own)."""
+    tests = grouped_tests(signal)
+    if not tests:
+        return [signal.test_name or "-"]
+    more = ["..."] if len(tests) > _EVIDENCE_LINES else []
+    return [f"{len(tests)} tests:", *tests[:_EVIDENCE_LINES], *more]
 
 
 def verdict_label(signal: TestIntegritySignalDTO) -> str:
@@ -106,18 +114,23 @@ def commit_text(signal: TestIntegritySignalDTO) -> Text:
     return text
 
 
-def signals_table(signals: Sequence[TestIntegritySignalDTO], title: str) -> Table:
-    table = Table(title=title, title_justify="left")
-    table.add_column("id")
-    table.add_column("severity")
-    table.add_column("signal")
-    table.add_column("verdict")
-    table.add_column("test", overflow="fold")
-    table.add_column("commit")
-    table.add_column("session")
-    table.add_column("evidence", overflow="fold")
+def signals_table(signals: Sequence[TestIntegritySignalDTO], title: str) -> terminal.Grid:
+    # Eight columns of several lines each: at 80 columns the grid lays each signal out as a block.
+    table = terminal.Grid(
+        Text(title, style="bold"),
+        [
+            terminal.Col("id"),
+            terminal.Col("severity"),
+            terminal.Col("signal"),
+            terminal.Col("verdict"),
+            terminal.Col("test", "name", min=20),
+            terminal.Col("commit", "text", min=12),
+            terminal.Col("session", "id", min=8, optional=True),
+            terminal.Col("evidence", "text", min=20),
+        ],
+    )
     for signal in signals:
-        test = Text(terminal.safe(test_title(signal), limit=300))
+        test = Text("\n".join(terminal.safe(line, limit=300) for line in title_lines(signal)))
         location = signal.file_path + (f":{signal.details['line']}" if signal.details.get("line") else "")
         test.append("\n" + terminal.safe(location), style="dim")
         if signal.test_id is None:
