@@ -505,7 +505,13 @@ def _without_successors(
     if not removed:
         return removed
     new_side = [new for _, new in pairs] + list(added)
-    touched = [new for old, new in pairs if old.case.fingerprint != new.case.fingerprint] + list(added)
+    # An edited test can take over a removed one's checks only if it gained code: a survivor that just
+    # lost lines (the same commit weakening it) has taken nothing over, however alike the bodies are.
+    touched = [
+        new
+        for old, new in pairs
+        if old.case.fingerprint != new.case.fingerprint and _added(old.case.lines, new.case.lines)
+    ] + list(added)
     all_checks = sum(len(located.case.checks) for located in touched)
     fuzzy = sum(len(old.case.checks) for old in removed) * all_checks <= _MAX_CHECK_COMPARISONS
     compare_bodies = len(removed) * len(new_side) <= _MAX_BODY_COMPARISONS
@@ -530,11 +536,13 @@ def _without_successors(
         # All it checked, or most of it, is checked by the tests the change adds or edits.
         if checks and (covered == len(checks) or (covered >= 2 and 2 * covered > len(checks))):
             continue
-        # A twin as written (strings included: bodies that differ only in their data are not twins).
+        # A twin as written (strings included: bodies that differ only in their data are not twins),
+        # which checks all the same things: in a short body one changed number is within any ratio.
         if compare_bodies and any(
             _close(old.case.body, new.case.body, _TWIN_BODY)
             and _close(_written(old.case), _written(new.case), _TWIN_BODY)
             and new.case.path_checks >= old.case.path_checks
+            and {signature(check) for check in old.case.checks} <= {signature(c) for c in new.case.checks}
             for new in same_language
         ):
             continue
