@@ -22,7 +22,6 @@ Namespace and TestFixture suites (NUnit 2), name = the case's name without a lea
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import BinaryIO
 
 from ccdash_tests.models import ParsedCase, Status
@@ -33,7 +32,7 @@ from ccdash_tests.parsers.common import (
     normalise_timestamp,
     parse_seconds,
 )
-from ccdash_tests.parsers.xmlstream import Capture, SafeXml
+from ccdash_tests.parsers.xmlstream import Capture, SafeXml, read_root, stream_cases
 from ccdash_tests.text import first_line
 
 NUNIT3 = {
@@ -220,28 +219,7 @@ def parse(fh: BinaryIO, path: str, max_text: int) -> ParsedReport:
     xml = SafeXml(fh, path, reader.start, reader.end, reader.text)
     reader.xml = xml
     chunks = xml.chunks()
-    try:
-        while reader.version == 0:
-            next(chunks)
-    except StopIteration:
-        fh.close()
-        raise ReportError(path, "no NUnit root element found") from None
-    except BaseException:
-        fh.close()
-        raise
-    return ParsedReport(path, ReportFormat.NUNIT, "nunit", reader.metadata, _cases(fh, reader, chunks))
-
-
-def _cases(fh: BinaryIO, reader: _Reader, chunks: Iterator[None]) -> Iterator[ParsedCase]:
-    try:
-        while True:
-            if reader.out:
-                ready, reader.out = reader.out, []
-                yield from ready
-            try:
-                next(chunks)
-            except StopIteration:
-                break
-        yield from reader.out
-    finally:
-        fh.close()
+    read_root(fh, path, chunks, lambda: reader.version != 0, "NUnit")
+    return ParsedReport(
+        path, ReportFormat.NUNIT, "nunit", reader.metadata, stream_cases(fh, reader.out, chunks)
+    )

@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator
 from typing import BinaryIO
 from xml.parsers import expat
 
+from ccdash_tests.models import ParsedCase
 from ccdash_tests.parsers.common import ReportError
 
 MAX_DEPTH = 1000
@@ -96,6 +97,32 @@ class SafeXml:
                     raise ReportError(self.path, "empty file")
                 return
             yield None
+
+
+def read_root(fh: BinaryIO, path: str, chunks: Iterator[None], seen: Callable[[], bool], what: str) -> None:
+    """Feed `chunks` until `seen()` says the root was read, so that a file of another format is refused
+    before any case is stored; the file is closed when that fails."""
+    try:
+        while not seen():
+            next(chunks)
+    except StopIteration:
+        fh.close()
+        raise ReportError(path, f"no {what} root element found") from None
+    except BaseException:
+        fh.close()
+        raise
+
+
+def stream_cases(fh: BinaryIO, out: list[ParsedCase], chunks: Iterator[None]) -> Iterator[ParsedCase]:
+    """The cases a reader appends to `out`, handed on after each chunk (memory holds one chunk's cases)."""
+    try:
+        for _ in chunks:
+            ready = out[:]
+            out.clear()
+            yield from ready
+        yield from out
+    finally:
+        fh.close()
 
 
 class Capture:

@@ -16,7 +16,6 @@ adapter's TRX. An <error>: classname = its `name` (the fixture or collection), n
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import BinaryIO
 
 from ccdash_tests.models import ParsedCase, Status
@@ -27,7 +26,7 @@ from ccdash_tests.parsers.common import (
     normalise_timestamp,
     parse_seconds,
 )
-from ccdash_tests.parsers.xmlstream import Capture, SafeXml
+from ccdash_tests.parsers.xmlstream import Capture, SafeXml, read_root, stream_cases
 from ccdash_tests.text import first_line
 
 RESULTS = {"pass": Status.PASSED, "fail": Status.FAILED, "skip": Status.SKIPPED, "notrun": Status.SKIPPED}
@@ -154,28 +153,7 @@ def parse(fh: BinaryIO, path: str, max_text: int) -> ParsedReport:
     xml = SafeXml(fh, path, reader.start, reader.end, reader.text)
     reader.xml = xml
     chunks = xml.chunks()
-    try:
-        while not reader.root_seen:
-            next(chunks)
-    except StopIteration:
-        fh.close()
-        raise ReportError(path, "no xUnit.net root element found") from None
-    except BaseException:
-        fh.close()
-        raise
-    return ParsedReport(path, ReportFormat.XUNIT, "xunit", reader.metadata, _cases(fh, reader, chunks))
-
-
-def _cases(fh: BinaryIO, reader: _Reader, chunks: Iterator[None]) -> Iterator[ParsedCase]:
-    try:
-        while True:
-            if reader.out:
-                ready, reader.out = reader.out, []
-                yield from ready
-            try:
-                next(chunks)
-            except StopIteration:
-                break
-        yield from reader.out
-    finally:
-        fh.close()
+    read_root(fh, path, chunks, lambda: reader.root_seen, "xUnit.net")
+    return ParsedReport(
+        path, ReportFormat.XUNIT, "xunit", reader.metadata, stream_cases(fh, reader.out, chunks)
+    )
