@@ -41,6 +41,7 @@ from ccdash_tests.store.rows import (
     prefixed,
     result_from_row,
     run_from_row,
+    run_results_filter,
     signal_from_row,
     to_json,
 )
@@ -252,13 +253,7 @@ class SqlResultRepository:
     ) -> list[TestResultDTO]:
         """A run's results ordered by class and name; optionally only some statuses or only flaky ones,
         at most `limit` (a summary of a million-test run must not load a million DTOs)."""
-        where = " WHERE r.project_id = ? AND r.run_id = ?"
-        params: list[Any] = [project_id, run_id]
-        if statuses:
-            where += f" AND x.status IN ({', '.join('?' * len(statuses))})"
-            params.extend(status.code for status in statuses)
-        if flaky_only:
-            where += " AND x.flaky = 1"
+        where, params = run_results_filter(project_id, run_id, statuses, flaky_only)
         tail = " ORDER BY d.classname, d.name"
         if limit is not None:
             tail += " LIMIT ?"

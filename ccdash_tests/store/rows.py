@@ -178,6 +178,20 @@ RESULT_FIELDS = (
 )  # fmt: skip
 
 
+def run_results_filter(
+    project_id: str, run_id: str, statuses: Sequence[Status] | None, flaky_only: bool
+) -> tuple[str, list[Any]]:
+    """The WHERE clause (and its parameters) that picks one run's results, some statuses, or flaky ones."""
+    where = " WHERE r.project_id = ? AND r.run_id = ?"
+    params: list[Any] = [project_id, run_id]
+    if statuses:
+        where += f" AND x.status IN ({', '.join('?' * len(statuses))})"
+        params.extend(status.code for status in statuses)
+    if flaky_only:
+        where += " AND x.flaky = 1"
+    return where, params
+
+
 def result_from_row(row: Row) -> TestResultDTO:
     """A result from a row shaped like RESULT_SELECT's."""
     value = named(RESULT_FIELDS, row)

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from typing import Any
 
 from ccdash_tests.models import Status, TestResultDTO
 from ccdash_tests.store.engine import Engine
-from ccdash_tests.store.rows import RESULT_SELECT, result_from_row
+from ccdash_tests.store.rows import RESULT_SELECT, result_from_row, run_results_filter
 from ccdash_tests.text import test_label
 
 
@@ -20,13 +19,7 @@ def run_results(
     limit: int | None = None,
 ) -> Iterator[TestResultDTO]:
     """The run's results one at a time, never all in memory: a 200,000-case run lists in constant space."""
-    where = " WHERE r.project_id = ? AND r.run_id = ?"
-    params: list[Any] = [project_id, run_id]
-    if statuses:
-        where += f" AND x.status IN ({', '.join('?' * len(statuses))})"
-        params.extend(status.code for status in statuses)
-    if flaky_only:
-        where += " AND x.flaky = 1"
+    where, params = run_results_filter(project_id, run_id, statuses, flaky_only)
     rank = " ".join(f"WHEN {status.code} THEN {status.rank}" for status in Status)
     tail = f" ORDER BY CASE x.status {rank} END, d.classname, d.name"
     if limit is not None:
@@ -40,13 +33,7 @@ def count_results(
     engine: Engine, project_id: str, run_id: str, statuses: Sequence[Status] | None, flaky_only: bool
 ) -> int:
     """How many results `run_results` would give without a limit."""
-    where = " WHERE r.project_id = ? AND r.run_id = ?"
-    params: list[Any] = [project_id, run_id]
-    if statuses:
-        where += f" AND x.status IN ({', '.join('?' * len(statuses))})"
-        params.extend(status.code for status in statuses)
-    if flaky_only:
-        where += " AND x.flaky = 1"
+    where, params = run_results_filter(project_id, run_id, statuses, flaky_only)
     sql = "SELECT COUNT(*) FROM test_results x JOIN test_runs r ON r.id = x.run_pk" + where
     return int(engine.query(sql, params)[0][0])
 
