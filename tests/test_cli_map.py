@@ -178,7 +178,8 @@ def test_snapshot_versions_and_show_at_a_past_time(shop: Cli) -> None:
     shop("map", "resolve", code=0)
     between = datetime.now(UTC).isoformat()
     time.sleep(0.01)
-    shop("map", "set", "test_sum", "--feature", "grand total", code=0)
+    said = shop("map", "set", "test_sum", "--feature", "grand total", code=0).stdout
+    assert said.startswith("1 test now proves grand total. "), said
     now = shop.json("map", "show", "test_sum")
     assert now["version"] == 2, "version 1 was resolved by the ingest"
     assert primary(now, "tests/billing/invoices/test_totals.py::test_sum")["feature"] == "grand total"

@@ -31,6 +31,7 @@ from ccdash_tests.mapping.service import (
 )
 from ccdash_tests.output.views import mapping as view
 from ccdash_tests.store import open_store
+from ccdash_tests.text import plural
 from ccdash_tests.times import parse_timestamp
 
 map_app = typer.Typer(
@@ -103,7 +104,8 @@ def map_set(
             "tests": [ref.test_id for ref in matched],
             "resolution": outcome.to_json_dict(),
         }
-        lead = f"{len(matched)} test(s) now prove {override.feature}. "
+        proves = "proves" if len(matched) == 1 else "prove"
+        lead = f"{plural(len(matched), 'test')} now {proves} {override.feature}. "
         view.show_resolution(outcome, lead, document, json_out)
 
 
