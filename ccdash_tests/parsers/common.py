@@ -10,6 +10,7 @@ from dataclasses import dataclass, field, replace
 
 from ccdash_tests.errors import UserError
 from ccdash_tests.models import ParsedCase, Status
+from ccdash_tests.parsers.bounds import MAX_DURATION_MS
 from ccdash_tests.times import parse_iso
 
 
@@ -90,8 +91,6 @@ WALL_TIME_MS = "wall_time_ms"
 
 def wall_time(milliseconds: float | None) -> str | None:
     """A session's stated wall time as metadata text; None when absent or absurd (negative, past 30 hours)."""
-    from ccdash_tests.parsers.bounds import MAX_DURATION_MS
-
     if milliseconds is None or not 0 <= milliseconds <= MAX_DURATION_MS:
         return None
     return f"{milliseconds:.3f}"

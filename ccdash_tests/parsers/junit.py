@@ -274,11 +274,9 @@ class _Handler:
             # The session's wall time: the root's `time`, else that of the file's only top-level suite
             # (pytest writes one); several top-level suites may have run in parallel, so none is taken.
             self.top_suites += 1
-            if self.root_wall:
-                pass
-            elif self.top_suites == 1:
+            if not self.root_wall and self.top_suites == 1:
                 self._set_wall_time(attrs.get("time"))
-            else:
+            elif not self.root_wall:
                 self.metadata.pop(WALL_TIME_MS, None)
         name = attrs.get("name", "")
         framework = dialects.suite_framework(
