@@ -85,8 +85,18 @@ def exit_on_interrupt() -> None:
         signal.signal(signal.SIGINT, _interrupted_at_start)
 
 
-def interrupts_raise() -> None:
-    """Ctrl-C raises KeyboardInterrupt again (the command's own handling says what was kept)."""
+def interrupts_raise() -> bool:
+    """Ctrl-C raises KeyboardInterrupt again (the command's own handling says what was kept); True when
+    this took Ctrl-C over from the start-up handler, i.e. the process is the command line itself."""
     with contextlib.suppress(ValueError):
         if signal.getsignal(signal.SIGINT) is _interrupted_at_start:
             signal.signal(signal.SIGINT, signal.default_int_handler)
+            return True
+    return False
+
+
+def interrupts_ignored() -> None:
+    """Ctrl-C once the command has answered: nothing is left to interrupt, so the process leaves with
+    the command's own exit code instead of dying of the signal (exit -2) on its way out."""
+    with contextlib.suppress(ValueError):
+        signal.signal(signal.SIGINT, signal.SIG_IGN)

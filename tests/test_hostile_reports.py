@@ -25,6 +25,8 @@ from factories import Cli, junit_text
 from reliability_support import CLI, cli_env, file_state
 from typer.testing import Result
 
+from ccdash_tests.commands.common import user_errors
+from ccdash_tests.errors import exit_on_interrupt
 from ccdash_tests.parsers import ReportError, parse_report
 
 PASSWD = Path("/etc/passwd")
@@ -758,6 +760,23 @@ def test_ctrl_c_while_starting_exits_130_in_one_line(tmp_path: Path, delay: floa
         return
     assert process.returncode == 130, (process.returncode, stderr)
     assert len(stderr.strip().splitlines()) == 1 and stderr.startswith("ccdash-tests: interrupted"), stderr
+
+
+def test_ctrl_c_after_the_command_answered_is_ignored() -> None:
+    """The race the test above can hit: Ctrl-C after the command's work and output, while the process
+    leaves. The command line's handler gives way to KeyboardInterrupt for the command, then to nothing."""
+    previous = signal.getsignal(signal.SIGINT)
+    try:
+        exit_on_interrupt()
+        with user_errors():
+            assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+        assert signal.getsignal(signal.SIGINT) is signal.SIG_IGN
+        signal.signal(signal.SIGINT, previous)  # in-process (as under pytest) nothing is changed
+        with user_errors():
+            pass
+        assert signal.getsignal(signal.SIGINT) is previous
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def test_report_log_test_that_never_ends_keeps_bounded_text(tmp_path: Path) -> None:

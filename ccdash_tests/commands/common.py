@@ -15,7 +15,14 @@ from typer._click.exceptions import BadParameter, MissingParameter, NoArgsIsHelp
 from typer.core import TyperGroup
 
 from ccdash_tests import __version__
-from ccdash_tests.errors import EXIT_INTERRUPTED, EXIT_STORE, ReportedError, UserError, interrupts_raise
+from ccdash_tests.errors import (
+    EXIT_INTERRUPTED,
+    EXIT_STORE,
+    ReportedError,
+    UserError,
+    interrupts_ignored,
+    interrupts_raise,
+)
 from ccdash_tests.output.formats import ListFormat, OutputFormat
 from ccdash_tests.store import DEFAULT_DB_FILE
 from ccdash_tests.text import error_line, first_line, redact_secrets
@@ -385,7 +392,7 @@ def fail(message: str, code: int, detail_lines: Sequence[str] = ()) -> typer.Exi
 @contextlib.contextmanager
 def user_errors() -> Iterator[None]:
     """Turn every expected failure into its message on stderr and the contract's exit code."""
-    interrupts_raise()  # from here Ctrl-C is a KeyboardInterrupt, handled below
+    ours = interrupts_raise()  # from here Ctrl-C is a KeyboardInterrupt, handled below
     try:
         yield
     except ReportedError as exc:  # bad input (2), store (3), a failed gate (1)
@@ -399,6 +406,9 @@ def user_errors() -> Iterator[None]:
         if _is_driver_error(exc, "psycopg"):
             raise fail(f"store error: PostgreSQL: {error_line(exc)}", EXIT_STORE) from None
         raise
+    finally:
+        if ours:
+            interrupts_ignored()
 
 
 def _is_driver_error(exc: Exception, driver: str) -> bool:
