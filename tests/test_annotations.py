@@ -26,6 +26,7 @@ from ccdash_tests.output.ci_annotations import (
     escape_property,
     github_commands,
     gitlab_code_quality,
+    unplaced,
 )
 from ccdash_tests.store import Store
 
@@ -125,9 +126,28 @@ def test_control_characters_cannot_reach_the_log() -> None:
     assert read_command(line)[1] == "bell\\x07 esc\\x1b[0m"
 
 
+# What GitLab's documentation requires of each Code Quality issue; its schema also makes its parser stop
+# at the first entry it refuses, so one unplaced entry would hide every failure after it.
+GITLAB_REQUIRED = ("description", "check_name", "fingerprint", "severity", "location")
+GITLAB_SEVERITIES = {"info", "minor", "major", "critical", "blocker"}
+
+
+def assert_gitlab_accepts(report: list[dict]) -> None:
+    for issue in report:
+        assert all(isinstance(issue[key], str | dict) and issue[key] for key in GITLAB_REQUIRED), issue
+        assert issue["severity"] in GITLAB_SEVERITIES
+        path = issue["location"]["path"]
+        assert isinstance(path, str) and path and not path.startswith(("/", "./")) and "\\" not in path
+        begin = issue["location"]["lines"]["begin"]
+        assert isinstance(begin, int) and begin >= 1
+
+
 def test_code_quality_report_shape() -> None:
     found = annotations_for(
-        [result("test_fail", Status.FAILED, "boom\nmore"), result("test_err", Status.ERROR, "E", path=None)],
+        [
+            result("test_fail", Status.FAILED, "boom\nmore"),
+            result("test_err", Status.ERROR, "E", path="t.py"),
+        ],
         {"id-test_fail": definition("test_fail", 3)},
     )
     report = gitlab_code_quality(found)
@@ -139,9 +159,34 @@ def test_code_quality_report_shape() -> None:
         "location": {"path": "tests/t.py", "lines": {"begin": 3}},
     }
     assert report[1]["severity"] == "critical"
-    assert report[1]["location"] == {"path": "tests.t::test_err", "lines": {"begin": 1}}
+    assert report[1]["location"] == {"path": "t.py", "lines": {"begin": 1}}
     assert len({issue["fingerprint"] for issue in report}) == 2
     assert all(re.fullmatch(r"[0-9a-f]{32}", issue["fingerprint"]) for issue in report)
+    assert_gitlab_accepts(report)
+
+
+@pytest.mark.parametrize(
+    ("path", "placed"),
+    [
+        (None, None),
+        ("", None),
+        ("/home/ci/build/tests/t.py", None),
+        ("C:\\build\\tests\\t.py", None),
+        ("\\\\server\\share\\t.py", None),
+        ("./tests/t.py", "tests/t.py"),
+        ("tests\\t.py", "tests/t.py"),
+        ("src/test/java/com/x/FooTest.java", "src/test/java/com/x/FooTest.java"),
+    ],
+)
+def test_a_failure_without_a_repository_file_is_left_out_of_the_code_quality_report(
+    path: str | None, placed: str | None
+) -> None:
+    # Placed at its test's name (as before), GitLab would link a file that does not exist.
+    found = annotations_for([result("test_fail", Status.FAILED, "boom", path=path)], {})
+    report = gitlab_code_quality(found)
+    assert [issue["location"]["path"] for issue in report] == ([placed] if placed else [])
+    assert len(unplaced(found)) == (0 if placed else 1)
+    assert_gitlab_accepts(report)
 
 
 # --- runs show --format github|gitlab ---------------------------------------------------------------------
@@ -200,6 +245,20 @@ def test_gitlab_format_from_the_store_has_stable_fingerprints(store: Store, db_u
         ("tests/test_a.py", 10, "major"),
         ("tests/test_a.py", 20, "critical"),
     ]
+
+
+def test_gitlab_format_leaves_out_failures_without_a_file_and_says_so(store: Store, db_url: str) -> None:
+    placed, *_ = cases()
+    unknown = ParsedCase("", "com.x.FooTest", "adds", Status.FAILED, message="expected 2")
+    far = ParsedCase("", "Queue push", "keeps order", Status.ERROR, file="/tmp/ci/queue.spec.js")
+    store_run(store, "run-1", [placed, *cases()[1:], unknown, far])
+    result = Cli(db_url, "demo")("runs", "show", "--format", "gitlab", code=0)
+    report = json.loads(result.stdout)
+    assert [issue["location"]["path"] for issue in report] == ["tests/test_a.py", "tests/test_a.py"]
+    assert_gitlab_accepts(report)
+    assert "2 failures have no file in the repository and are left out" in " ".join(result.stderr.split())
+    # GitHub's annotations need no file: every failure is there.
+    assert len(show(db_url, "--format", "github").splitlines()) == 4
 
 
 def test_passing_run_gives_no_annotations(store: Store, db_url: str) -> None:

@@ -2,8 +2,9 @@
 
 GitHub: one `::error file=F,line=L,title=T::message` line per failure. As GitHub's toolkit does, the
 message escapes %, CR and LF, and property values also escape ":" and ","; so no report text can end
-the line and start a command of its own. GitLab: a Code Quality JSON array, one issue per failure,
-with a fingerprint stable across runs (the test's id), so merge requests show new and fixed failures.
+the line and start a command of its own. GitLab: a Code Quality JSON array, one issue per failure
+placed in a repository file, with a fingerprint stable across runs (the test's id), so merge requests
+show new and fixed failures; a failure without such a file is left out (docs/DESIGN-NOTES.md, Output).
 """
 
 from __future__ import annotations
@@ -101,16 +102,37 @@ def fingerprint(test_id: str, status: Status) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()[:32]
 
 
+_ABSOLUTE = re.compile(r"^(?:/|\\\\|[A-Za-z]:[\\/])")
+
+
+def repository_path(path: str | None) -> str | None:
+    """`path` as GitLab places an issue: relative to the repository, `/`-separated, without `./`; None
+    when there is none (no file known, or an absolute path of the machine that ran the tests)."""
+    if not path or _ABSOLUTE.match(path):
+        return None
+    path = path.replace("\\", "/")
+    while path.startswith("./"):
+        path = path[2:]
+    return path or None
+
+
 def gitlab_code_quality(annotations: Iterable[Annotation]) -> list[dict]:
-    """The Code Quality report (a JSON array of issues). GitLab requires a path: a failure without a
-    known file is placed at its test's name, so that it still shows."""
+    """The Code Quality report (a JSON array of issues), one per failure placed in a repository file.
+    GitLab requires `location.path`, a file of the repository, and stops reading the report at the
+    first entry its schema refuses; a failure without a file is left out (see `unplaced`)."""
     return [
         {
             "description": f"{item.title}: {first_line(item.message)}",
             "check_name": f"ccdash-tests.{item.status.value}",
             "fingerprint": fingerprint(item.test_id, item.status),
             "severity": SEVERITY[item.status],
-            "location": {"path": item.path or item.test, "lines": {"begin": item.line or 1}},
+            "location": {"path": path, "lines": {"begin": item.line or 1}},
         }
         for item in annotations
+        if (path := repository_path(item.path)) is not None
     ]
+
+
+def unplaced(annotations: Iterable[Annotation]) -> list[Annotation]:
+    """The failures the Code Quality report leaves out: no repository file is known for them."""
+    return [item for item in annotations if repository_path(item.path) is None]

@@ -79,6 +79,20 @@ def ci_text(fmt: ShowFormat, summary: CiSummary) -> str:
 
 def show_ci(fmt: ShowFormat, summary: CiSummary) -> None:
     sys.stdout.write(ci_text(fmt, summary))
+    if fmt is ShowFormat.GITLAB:
+        left_out = ci_annotations.unplaced(ci_annotations.annotations_for(summary.bad, summary.definitions))
+        if left_out:
+            note = terminal.plain(unplaced_note(len(left_out)), style="yellow")
+            terminal.make_console(stderr=True).print(note)
+
+
+def unplaced_note(count: int) -> str:
+    """Why the Code Quality report holds fewer failures than the run (on stderr: stdout stays JSON)."""
+    which = "1 failure has" if count == 1 else f"{count:,} failures have"
+    return (
+        f"Note: {which} no file in the repository and {'is' if count == 1 else 'are'} left out of the "
+        "Code Quality report (GitLab places each issue in a file); `runs show` lists every failure."
+    )
 
 
 def show_db_info(document: dict[str, Any], json_out: bool) -> None:
