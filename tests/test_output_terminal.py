@@ -240,3 +240,47 @@ def test_integrity_listing_fits_without_breaking_names(
     assert "assertion_removed" in out, out
     assert not [line for line in out.splitlines() if cell_len(line) > columns], out
     pieces_are_whole_or_cut(out, [f"{path}::{name}", name, path, second[:10]])
+
+
+def _failure_grid() -> Grid:
+    from ccdash_tests.output.terminal import Col
+
+    grid = Grid(
+        "Failures",
+        [
+            Col("tests", "name", min=24),
+            Col("message", "text", min=16),
+            Col("first seen", optional=True),
+            Col("fingerprint", "id", min=12, optional=True),
+        ],
+    )
+    grid.add_row(
+        "tests/billing/refunds/test_refunds.py::test_partial_refund",
+        "TimeoutError: refund service at 127.0.0.1:8002 did not answer in 30s",
+        "2026-11-22 09:00",
+        "1cef5f8aeb3b82b2",
+    )
+    return grid
+
+
+def _printed(grid: Grid, width: int) -> list[str]:
+    console = Console(width=width, record=True, highlight=False)
+    console.print(grid)
+    return [line.rstrip() for line in console.export_text().splitlines()]
+
+
+def test_optional_columns_give_way_before_a_message_is_squeezed() -> None:
+    # At 100 columns all four fit only by folding the message word by word; the optional columns go
+    # (the last first) and a note names them, so the message and the test stay readable.
+    lines = _printed(_failure_grid(), 100)
+    assert not any("1cef5f8aeb3b" in line for line in lines)
+    assert lines[-1] == "not shown at this width: fingerprint (a wider terminal or --json has them)"
+    message_lines = [line for line in lines if "TimeoutError" in line or "did not answer" in line]
+    assert len(message_lines) <= 2
+    assert any("test_partial_refund" in line for line in lines)
+
+
+def test_wide_enough_shows_every_column_and_no_note() -> None:
+    lines = _printed(_failure_grid(), 200)
+    assert any("1cef5f8aeb3b82b2" in line and "2026-11-22 09:00" in line for line in lines)
+    assert not any("not shown at this width" in line for line in lines)

@@ -57,6 +57,11 @@ def make_console(stderr: bool = False, width: int | None = None) -> Console:
     return Console(stderr=stderr, highlight=False, width=width, soft_wrap=False)
 
 
+def _needed(sizes: Sequence[int], kept: Sequence[int]) -> int:
+    """The width the `kept` columns take side by side."""
+    return sum(sizes[i] for i in kept) + COLUMN_GAP * (len(kept) - 1)
+
+
 # ---- tables that fit the terminal -------------------------------------------------------------------
 
 # Between two columns: one space of padding and the box's one-space separator.
@@ -65,6 +70,8 @@ COLUMN_GAP = 2
 SHA_SHOWN = 10
 
 CellKind = Literal["fixed", "id", "name", "text"]
+# Below these widths a test name or a message is hard to read; optional columns make room first.
+COMFORTABLE: dict[str, int] = {"name": 36, "text": 32}
 
 
 @dataclass(frozen=True)
@@ -93,6 +100,7 @@ class Grid:
         self.columns = list(columns)
         self.rows: list[list[Text]] = []
         self.notes: list[Text] = []
+        self.hidden: list[str] = []  # headers of the optional columns the last fit left out
 
     def add_row(self, *cells: str | Text) -> None:
         if len(cells) != len(self.columns):
@@ -113,25 +121,39 @@ class Grid:
 
     def fitted_widths(self, width: int) -> list[int] | None:
         """Each column's width within `width`: text columns give way first, then names and ids, down to
-        their minimum; None when the minimums alone do not fit."""
-        widths = self.natural_widths()
+        their minimum; None when the minimums alone do not fit. Optional columns are left out (the last
+        first) when the rest would not fit, and also when a test name or a message would otherwise be
+        squeezed below a comfortable width: a readable message is worth more than a first-seen date."""
+        natural = self.natural_widths()
         floors = [
             w if column.kind == "fixed" else min(w, max(column.min, cell_len(column.header)))
-            for column, w in zip(self.columns, widths, strict=True)
+            for column, w in zip(self.columns, natural, strict=True)
         ]
-        kept = list(range(len(widths)))
-
-        def needed(sizes: list[int]) -> int:
-            return sum(sizes[i] for i in kept) + COLUMN_GAP * (len(kept) - 1)
-
+        kept = list(range(len(natural)))
         optional = [i for i, column in enumerate(self.columns) if column.optional]
-        while needed(floors) > width and optional:
+        while _needed(floors, kept) > width and optional:
             kept.remove(optional.pop())  # the last optional column goes first
-        if needed(floors) > width:
+        if _needed(floors, kept) > width:
             return None
-        for index in set(range(len(widths))) - set(kept):
-            widths[index] = floors[index] = 0
-        excess = needed(widths) - width
+        widths = self._shrunk(natural, floors, kept, width)
+        while optional and self._squeezed(widths, natural, kept):
+            kept.remove(optional.pop())
+            widths = self._shrunk(natural, floors, kept, width)
+        self.hidden = [self.columns[i].header for i in range(len(natural)) if i not in kept]
+        return widths
+
+    def hidden_note(self) -> Iterator[Text]:
+        """One dim line naming the optional columns this width left out, so nobody misses them."""
+        if self.hidden:
+            shown = ", ".join(self.hidden)
+            yield Text(f"not shown at this width: {shown} (a wider terminal or --json has them)", style="dim")
+
+    def _shrunk(
+        self, natural: Sequence[int], floors: Sequence[int], kept: Sequence[int], width: int
+    ) -> list[int]:
+        """The natural widths of the `kept` columns (0 for the others), narrowed to `width`."""
+        widths = [w if i in kept else 0 for i, w in enumerate(natural)]
+        excess = _needed(widths, kept) - width
         while excess > 0:
             # A little at a time from the widest column that may give way, so they shrink together.
             candidates = [i for i in kept if self.columns[i].kind != "fixed" and widths[i] > floors[i]]
@@ -143,12 +165,21 @@ class Grid:
             excess -= step
         return widths
 
+    def _squeezed(self, widths: Sequence[int], natural: Sequence[int], kept: Sequence[int]) -> bool:
+        """Whether a name or text column got narrower than is comfortable to read (or than it needs)."""
+        return any(
+            widths[i] < min(natural[i], COMFORTABLE[self.columns[i].kind])
+            for i in kept
+            if self.columns[i].kind in COMFORTABLE
+        )
+
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         widths = self.fitted_widths(options.max_width)
         if widths is None:
             yield from self.stacked(options.max_width)
         else:
             yield self.table(widths)
+            yield from self.hidden_note()
         yield from self.notes
 
     def print_streamed(
@@ -176,6 +207,9 @@ class Grid:
         self.rows = []
         if first:
             console.print(self.title)
+        if widths is not None and not first:
+            for line in self.hidden_note():
+                console.print(line)
         for note in self.notes:
             console.print(note)
 
