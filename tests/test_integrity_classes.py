@@ -598,3 +598,200 @@ def test_java_assumptions_and_class_level_disabled(cli: Cli, tmp_path: Path) -> 
     assert kinds(scan(cli, tmp_path / "2", {path: JAVA_ASSUME}, {path: disabled})) == {
         ("skip_introduced", "ClockTest::ticks")
     }
+
+
+# ------------------------------------------------------------- JS titles and skips built in code
+
+EXPRESS = """
+var shouldSkipQuery = require('./support/utils').shouldSkipQuery
+
+describe('app.router', function(){
+  describe('methods', function(){
+    methods.forEach(function(method){
+      if (method === 'connect') return;
+
+      it('should include ' + method.toUpperCase(), function(done){
+        request(app)[method]('/foo').expect(200, done)
+      })
+
+      it('should send ETag in response to ' + method.toUpperCase() + ' request', function(done){
+        request(app)[method]('/').expect('ETag', 'x', done)
+      })
+    })
+  })
+})
+"""
+UTILS = """
+exports.shouldSkipQuery = shouldSkipQuery
+
+function shouldSkipQuery(versionString) {
+  // QUERY is not supported on Node 21
+  return Number(getMajorVersion(versionString)) === 21
+}
+"""
+
+
+def test_titles_built_at_run_time_keep_their_expression(cli: Cli, tmp_path: Path) -> None:
+    path = "test/app.router.js"
+    after = EXPRESS.replace(
+        "if (method === 'connect') return;\n",
+        "if (method === 'connect') return;\n"
+        "      if (method === 'query' && shouldSkipQuery(process.versions.node)) return\n",
+    )
+    # Two loop-generated tests are two tests, each named as written, never one "should include ".
+    found = scan(cli, tmp_path, {path: EXPRESS}, {path: after})
+    assert kinds(found) == {
+        ("skip_introduced", "app.router > methods > should include ${method.toUpperCase()}"),
+        (
+            "skip_introduced",
+            "app.router > methods > should send ETag in response to ${method.toUpperCase()} request",
+        ),
+    }
+    assert found[0]["details"]["marker"].startswith("if (method === 'query' && shouldSkipQuery(")
+    # A loop that skips by its own data (not the platform, a version or a skip helper) is no skip.
+    data = EXPRESS.replace("return;\n", "return;\n      if (method === 'head') return\n", 1)
+    assert scan(cli, tmp_path / "2", {path: EXPRESS}, {path: data}) == []
+
+
+def test_a_widened_skip_helper(cli: Cli, tmp_path: Path) -> None:
+    utils, widened = "test/support/utils.js", UTILS.replace("=== 21", "< 22")
+    # Its callers untouched: the helper itself carries the signal.
+    found = scan(cli, tmp_path, {utils: UTILS}, {utils: widened})
+    assert kinds(found) == {("skip_introduced", "shouldSkipQuery")}
+    assert found[0]["details"]["removed_lines"] == ["return Number(getMajorVersion(versionString)) === 21"]
+    # Narrowed (`cond && more`) or only its comment edited: nothing.
+    narrowed = UTILS.replace("=== 21", "=== 21 && !process.env.QUERY")
+    assert scan(cli, tmp_path / "2", {utils: UTILS}, {utils: narrowed}) == []
+    reworded = UTILS.replace("is not supported", "is still not supported")
+    assert scan(cli, tmp_path / "3", {utils: UTILS}, {utils: reworded}) == []
+    # Callers touched by the same change: each test that calls it carries the signal instead.
+    path = "test/app.router.js"
+    calling = EXPRESS.replace(
+        "function(done){\n        request(app)[method]('/foo')",
+        "function(done){\n        if (shouldSkipQuery(process.versions.node)) this.skip()\n"
+        "        request(app)[method]('/foo')",
+    )
+    moved = calling.replace(
+        "if (shouldSkipQuery(process.versions.node)) this.skip()", "if (shouldSkipQuery(v)) this.skip()"
+    )
+    found = scan(cli, tmp_path / "4", {utils: UTILS, path: calling}, {utils: widened, path: moved})
+    assert kinds(found) == {
+        ("skip_introduced", "app.router > methods > should include ${method.toUpperCase()}")
+    }
+    alias = "const itIfLinux = process.platform === 'linux' ? it : it.skip\n"
+    wider = alias.replace("=== 'linux'", "!== 'win32'")
+    assert kinds(scan(cli, tmp_path / "5", {utils: alias}, {utils: wider})) == {
+        ("skip_introduced", "itIfLinux")
+    }
+
+
+RUNNER = """
+import { fork } from 'node:child_process'
+
+const BASE = {
+  ignoredTests: [
+    'conditional-etag-forward-unquoted',
+  ]
+}
+
+for (const environment of environments) {
+  fork('worker.mjs', { env: { TEST_ENVIRONMENT: JSON.stringify(environment) } })
+}
+"""
+
+
+def test_a_runner_script_that_exits_early_or_excludes_more(cli: Cli, tmp_path: Path) -> None:
+    path = "test/cache-interceptor/cache-tests.mjs"
+    exits = RUNNER.replace(
+        "\nconst BASE",
+        "\nif (!existsSync(RUNNER)) {\n  console.warn('submodule missing')\n  exit(0)\n}\n\nconst BASE",
+    )
+    found = scan(cli, tmp_path, {path: RUNNER}, {path: exits})
+    assert [(s["signal_type"], s["test_name"], s["details"]["marker"]) for s in found] == [
+        ("skip_introduced", None, "if (!existsSync(RUNNER)) { ... exit(0) }")
+    ]
+    more = RUNNER.replace(
+        "    'conditional-etag-forward-unquoted',\n",
+        "    'conditional-etag-forward-unquoted',\n    'age-parse-float',\n    'age-parse-dup-0',\n",
+    )
+    found = scan(cli, tmp_path / "2", {path: RUNNER}, {path: more})
+    assert [s["details"]["skipped"] for s in found] == [["age-parse-float", "age-parse-dup-0"]]
+    fewer = RUNNER.replace("    'conditional-etag-forward-unquoted',\n", "")
+    assert scan(cli, tmp_path / "3", {path: RUNNER}, {path: fewer}) == []
+
+
+VITEST_ENV = """
+import { test, expect } from 'vitest'
+
+test('reads the socket', () => {
+  expect(read(socket)).toBe('ok')
+})
+
+describe('signals', () => {
+  test('handles SIGHUP', () => {
+    expect(handle('SIGHUP')).toBe(true)
+  })
+})
+"""
+
+
+def test_code_conditioned_skips_in_js(cli: Cli, tmp_path: Path) -> None:
+    path = "src/io.test.ts"
+    skip_if = VITEST_ENV.replace(
+        "test('reads the socket'", "test.skipIf(process.platform === 'win32')('reads the socket'"
+    )
+    early = skip_if.replace(
+        "describe('signals', () => {\n",
+        "describe('signals', () => {\n  if (process.platform === 'win32') return\n",
+    )
+    found = scan(cli, tmp_path, {path: VITEST_ENV}, {path: early})
+    assert kinds(found) == {
+        ("skip_introduced", "reads the socket"),
+        ("skip_introduced", "signals > handles SIGHUP"),
+    }
+    markers = {s["details"]["marker"] for s in found}
+    assert markers == {
+        "test.skipIf(process.platform === 'win32')",
+        "if (process.platform === 'win32') return",
+    }
+    at_top = VITEST_ENV.replace(
+        "  expect(read(socket))",
+        "  if (!semver.satisfies(process.version, '>=20')) return\n  expect(read(socket))",
+    )
+    assert kinds(scan(cli, tmp_path / "2", {path: VITEST_ENV}, {path: at_top})) == {
+        ("skip_introduced", "reads the socket")
+    }
+
+
+REWRITE_OLD = """
+describe('cache', () => {
+  test('stale-if-error on connection error', async () => {
+    const client = new Client(origin).compose(interceptors.cache())
+    equal(requestsToOrigin, 0)
+    const response = await client.request({ origin: 'localhost', path: '/', method: 'GET' })
+    equal(requestsToOrigin, 1)
+    equal(response.statusCode, 200)
+    server.close()
+    await rejects(client.request({ origin: 'localhost', path: '/', method: 'GET' }))
+  })
+})
+"""
+
+
+def test_a_rewrite_does_not_pair_unrelated_names_on_look_alike_bodies(cli: Cli, tmp_path: Path) -> None:
+    path = "test/interceptors/cache.js"
+    new = REWRITE_OLD.replace(
+        "stale-if-error on connection error", "max-age accounts for apparent age"
+    ).replace(
+        "    server.close()\n"
+        "    await rejects(client.request({ origin: 'localhost', path: '/', method: 'GET' }))\n",
+        "    clock.tick(1000)\n    await client.close()\n    strictEqual(dateOf(response), date)\n",
+    )
+    # The bodies are 0.83 alike, as tests of one file are: the old test is removed, not "renamed" into
+    # the new one and read as losing its rejects() check.
+    found = scan(cli, tmp_path, {path: REWRITE_OLD}, {path: new})
+    assert kinds(found) == {("test_removed", "cache > stale-if-error on connection error")}
+    renamed = REWRITE_OLD.replace(
+        "stale-if-error on connection error", "stale-if-error on a connection error"
+    )
+    assert scan(cli, tmp_path / "2", {path: REWRITE_OLD}, {path: renamed}) == []

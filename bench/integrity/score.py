@@ -202,7 +202,22 @@ def name_matches(label: Label, name: str, language: str) -> bool:
             return True
         return scopes_agree(label_scope, scope) or scopes_agree(label_scope, (*scope, leaf))
     label_parts, label_leaf = split_name(label.test, language)
-    return label_leaf == leaf and scopes_agree((*label_scope, *label_parts), scope)
+    return leaves_agree(label_leaf, leaf) and scopes_agree((*label_scope, *label_parts), scope)
+
+
+_PLACEHOLDER = re.compile(r"\$\{[^}]*\}")
+
+
+def leaves_agree(label_leaf: str, leaf: str) -> bool:
+    """Equal, or the signal's title is built at run time (`should include ${method}`) and the label
+    names one instance of it (`should include QUERY`): each `${...}` stands for any text."""
+    if label_leaf == leaf:
+        return True
+    pieces = _PLACEHOLDER.split(leaf)
+    if len(pieces) == 1:
+        return False
+    pattern = ".+?".join(re.escape(piece) for piece in pieces)
+    return re.fullmatch(pattern, label_leaf) is not None
 
 
 def file_matches(label: Label, path: str) -> bool:

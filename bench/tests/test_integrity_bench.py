@@ -255,6 +255,11 @@ def test_matching_rule() -> None:
     assert not hit(label("*", "TestA", signal="skip"), "TestB::test_q", "skip_introduced")
     assert hit(label("test_x", old_file="old.py"), "test_x", path="old.py")
     assert not hit(label("test_x"), "test_x", "some_new_type")
+    # A title built at run time, as the detector writes it, matches a label naming one instance.
+    assert hit(label("should include QUERY", "m"), "m > should include ${method.toUpperCase()}")
+    assert hit(label("send ETag to QUERY request"), "send ETag to ${m.toUpperCase()} request")
+    assert not hit(label("send ETag to QUERY"), "send ETag to ${m.toUpperCase()} request")
+    assert not hit(label("should include QUERY"), "should include ")
 
 
 def test_missing_clone_or_commit_is_one_plain_line(history: dict[str, str | Path], tmp_path: Path) -> None:

@@ -443,6 +443,9 @@ def _pair_by_body(removed: list[_Located], added: list[_Located]) -> list[tuple[
             bonus = _SAME_FILE_BONUS if new.path == old.path else 0.0
             if _close(_leaf(old.case), _leaf(new.case), _SUCCESSOR_NAME):
                 bonus += _CLOSE_NAME_BONUS  # a rename keeps most of the name
+            elif not _close(_leaf(old.case), _leaf(new.case), _RELATED):
+                # Names that share little: in a rewrite, the bodies of one file look alike anyway.
+                bonus -= _UNRELATED_NAME_PENALTY
             matcher = difflib.SequenceMatcher(None, old.case.body, new.case.body, autojunk=False)
             if (
                 matcher.real_quick_ratio() + bonus >= best_ratio
@@ -458,6 +461,7 @@ def _pair_by_body(removed: list[_Located], added: list[_Located]) -> list[tuple[
 
 
 _SUCCESSOR_NAME = 0.75
+_UNRELATED_NAME_PENALTY = 0.15
 _RELATED = 0.5
 _TWIN_BODY = 0.9
 _COVERED_CHECK = 0.8

@@ -6,10 +6,12 @@ ingest itself still succeeds.
 
 from __future__ import annotations
 
-from collections import defaultdict
+import re
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
+from typing import Any
 
 from ccdash_tests.identity import base_name
 from ccdash_tests.integrity import git
@@ -20,9 +22,12 @@ from ccdash_tests.integrity.detectors import (
     SignalCandidate,
     SignalType,
     SourceChange,
+    cases_of,
     detect_changes,
+    line_diff,
 )
-from ccdash_tests.integrity.units import language_of
+from ccdash_tests.integrity.text_code import js_file_skips, js_skip_helpers
+from ccdash_tests.integrity.units import CaseCode, language_of
 from ccdash_tests.models import SignalSeverity
 
 LinkableTest = SignalCandidate | ChangedTest
@@ -111,11 +116,113 @@ def _judge_merge(root: Path, changes: list[SourceChange], others: Sequence[str])
         kept.append(change)
         for index, (path, text, _) in enumerate(versions):
             against[index].append(SourceChange(change.path, text, change.new_source, path))
-    detection = detect_changes(kept)
+    detection = detect(kept)
     candidates = detection.candidates
     for other in against:
-        holds = {_signal_key(candidate) for candidate in detect_changes(other).candidates}
+        holds = {_signal_key(candidate) for candidate in detect(other).candidates}
         candidates = [candidate for candidate in candidates if _signal_key(candidate) in holds]
+    return Detection(candidates, detection.changed_tests, detection.unparsed_files)
+
+
+def _narrowed(old: str, new: str) -> bool:
+    """`cond` -> `cond && more` (or `(cond) && more`) skips less, not more."""
+    flat_old, flat_new = "".join(old.split()), "".join(new.split())
+    rest = flat_new.replace(flat_old, "", 1) if flat_old in flat_new else None
+    return rest is not None and "&&" in rest and "||" not in rest
+
+
+def _skip_candidate(path: str, name: str, line: int | None, evidence: dict[str, Any]) -> SignalCandidate:
+    return SignalCandidate(
+        signal_type=SignalType.SKIP_INTRODUCED,
+        severity=SignalSeverity.MEDIUM,
+        file_path=path,
+        test_name=name,
+        line=line,
+        language="javascript",
+        evidence=evidence,
+    )
+
+
+def _line_of(source: str, text: str) -> int | None:
+    at = source.find(text)
+    return source.count("\n", 0, at) + 1 if at >= 0 else None
+
+
+def _runner_skips(change: SourceChange, new_cases: list[CaseCode] | None) -> list[SignalCandidate]:
+    """A whole file skipped: a conditional exit added at the top of a runner script (a file with no
+    test cases of its own; in a file with cases the exit is a skip of each case after it), or entries
+    added to its list of excluded tests."""
+    assert change.old_source is not None and change.new_source is not None
+    old_exits, old_entries = js_file_skips(change.old_source)
+    new_exits, new_entries = js_file_skips(change.new_source)
+    found = []
+    fresh = [m for m in new_exits if m.text not in {o.text for o in old_exits}]
+    if not new_cases and len(new_exits) > len(old_exits) and fresh:
+        evidence = {"marker": fresh[0].text, "added": [m.text for m in fresh], "removed_lines": []}
+        evidence["added_lines"] = [m.text for m in fresh]
+        found.append(_skip_candidate(change.path, "", fresh[0].line, evidence))
+    added = list((Counter(new_entries) - Counter(old_entries)).elements())
+    if added:
+        evidence = {"marker": f"{len(added)} excluded", "skipped": added, "removed_lines": []}
+        evidence["added_lines"] = added[:20]
+        found.append(_skip_candidate(change.path, "", _line_of(change.new_source, added[0]), evidence))
+    return found
+
+
+def _mentions(case: CaseCode, name: str) -> bool:
+    word = re.compile(rf"(?<![\w$]){re.escape(name)}(?![\w$])")
+    return bool(word.search(case.body)) or any(word.search(m.text) for m in case.skips)
+
+
+def file_skips(changes: Sequence[SourceChange], found: Sequence[SignalCandidate]) -> list[SignalCandidate]:
+    """Skips no single test's code shows (JS): a runner script's exits and exclusion lists, and a skip
+    helper whose condition changed (`=== 21` -> `< 22`), reported on the tests of the change that call
+    it, else on the helper itself (its callers are untouched)."""
+    extra: list[SignalCandidate] = []
+    helpers: list[tuple[SourceChange, str, str, str]] = []
+    readable = [
+        c
+        for c in changes
+        if c.old_source is not None and c.new_source is not None and language_of(c.path) == "javascript"
+    ]
+    new_cases = {c.path: cases_of(c.path, c.new_source) for c in readable}
+    for change in readable:
+        assert change.old_source is not None and change.new_source is not None
+        extra += _runner_skips(change, new_cases[change.path])
+        before, after = js_skip_helpers(change.old_source), js_skip_helpers(change.new_source)
+        helpers += [
+            (change, name, before[name], code)
+            for name, code in after.items()
+            if name in before and before[name] != code and not _narrowed(before[name], code)
+        ]
+    skipped = {(c.file_path, c.test_name) for c in found if c.signal_type is SignalType.SKIP_INTRODUCED}
+    for change, name, old, new in helpers:
+        removed, added = line_diff([old], [new])
+        evidence = {
+            "marker": f"{name}: {new}",
+            "helper": name,
+            "removed_lines": removed,
+            "added_lines": added,
+        }
+        callers = [
+            (path, case)
+            for path, cases in new_cases.items()
+            for case in cases or []
+            if _mentions(case, name) and (path, case.qualname) not in skipped
+        ]
+        if not callers:
+            assert change.new_source is not None
+            extra.append(_skip_candidate(change.path, name, _line_of(change.new_source, name), evidence))
+        for path, case in callers:
+            skipped.add((path, case.qualname))
+            extra.append(_skip_candidate(path, case.qualname, case.line, evidence))
+    return extra
+
+
+def detect(changes: Sequence[SourceChange]) -> Detection:
+    """`detect_changes`, plus the skips that live outside any one test (`file_skips`)."""
+    detection = detect_changes(changes)
+    candidates = detection.candidates + file_skips(changes, detection.candidates)
     return Detection(candidates, detection.changed_tests, detection.unparsed_files)
 
 
@@ -167,7 +274,7 @@ def scan_change(
     changes, skipped = _source_changes(root, base_sha, new_sha, test_files)
     parents = commit.parents if commit is not None else ()
     others = tuple(parent for parent in parents if parent != base_sha) if base_sha in parents else ()
-    detection = _judge_merge(root, changes, others) if others else detect_changes(changes)
+    detection = _judge_merge(root, changes, others) if others else detect(changes)
     stamped = [replace(candidate, git_sha=new_sha) for candidate in detection.candidates]
     context = change_context(root, base_sha, new_sha, files, commit) if stamped else ChangeContext()
     return ScanReport(

@@ -567,21 +567,56 @@ def _case(
 
 _JS_BLOCK = re.compile(
     r"(?<![\w$.])(?P<x>[xf]?)(?P<kind>it|test|specify|describe|context|suite)"
-    r"(?P<mods>(?:\s*\.\s*(?:only|skip|todo|failing|concurrent|each|sequential|serial|fixme))*)\s*\("
+    r"(?P<mods>(?:\s*\.\s*(?:only|skipIf|runIf|skip|todo|failing|concurrent|each|sequential|serial|fixme)"
+    r"(?![\w$]))*)\s*\("
 )
 _JS_RUNTIME_SKIP = re.compile(r"(?<![\w$])(?:this|ctx|context|t)\s*\.\s*skip\s*\(")
 
 
-def _js_title(masked: Masked, opening: int) -> str:
-    index = opening + 1
-    while index < len(masked.bare) and masked.bare[index].isspace():
+def _argument_end(bare: str, start: int) -> int:
+    """End of the call argument that starts at `start`: the next `,` or `)` outside brackets."""
+    index = start
+    while index < len(bare) and bare[index] not in ",)":
+        index = match_bracket(bare, index) if bare[index] in _PAIRS else index + 1
+    return index
+
+
+def _title_parts(masked: Masked, start: int, end: int) -> list[tuple[str, bool]]:
+    """The `+`-joined pieces of a title expression: (text, is_literal); a literal's text is its contents."""
+    parts: list[tuple[str, bool]] = []
+    index = piece = start
+    bare = masked.bare
+    while index <= end:
+        char = bare[index] if index < end else "+"
+        if char in "'\"`" and index < end:
+            close = _string_end(bare, index + 1, char, True, char == "`")
+            index = close
+            continue
+        if char in _PAIRS and index < end:
+            index = match_bracket(bare, index)
+            continue
+        if char == "+":
+            text = masked.source[piece:index].strip()
+            if len(text) >= 2 and text[0] in "'\"`" and text[-1] == text[0]:
+                parts.append((text[1:-1], True))
+            elif text:
+                parts.append((" ".join(text.split()), False))
+            piece = index + 1
         index += 1
-    if index < len(masked.bare) and masked.bare[index] in "'\"`":
-        end = masked.bare.find(masked.bare[index], index + 1)
-        return masked.source[index + 1 : end]
-    end = index
-    while end < len(masked.bare) and masked.bare[end] not in ",)":
-        end += 1
+    return parts
+
+
+def _js_title(masked: Masked, opening: int) -> str:
+    """The title as written: a literal's contents (a template keeps its `${...}`); a title joined with
+    `+` at run time ('should include ' + method) written as a template (`should include ${method}`),
+    so every test the expression stands for has one stable name; any other expression as written."""
+    index = _SPACES.match(masked.bare, opening + 1).end()  # type: ignore[union-attr]
+    end = _argument_end(masked.bare, index)
+    parts = _title_parts(masked, index, end)
+    if len(parts) == 1:
+        return parts[0][0]
+    if any(literal for _, literal in parts):
+        return "".join(text if literal else "${" + text + "}" for text, literal in parts)
     return " ".join(masked.source[index:end].split())
 
 
@@ -618,27 +653,127 @@ def _options_skip(masked: Masked, opening: int, end: int) -> str:
     return ""
 
 
+_IF = re.compile(r"(?<![\w$.])if\s*\(")
+_EXIT = re.compile(r"(?<![\w$.])return\b|(?<![\w$])(?:process\s*\.\s*)?exit\s*\(")
+# What a condition that decides whether tests run at all looks at: the platform, the runtime's
+# version, the environment, a feature or a skip helper (not the data a loop walks).
+_ENVIRONMENT = re.compile(
+    r"skip|platform|version|win32|darwin|linux|windows|process\s*\.\s*env|semver|major|support|typeof"
+    r"|\bCI\b|\barch\b|\bbun\b|\bdeno\b|exists",
+    re.IGNORECASE,
+)
+_BODY_OPEN = re.compile(r"(?:=>|\))\s*\{")
+
+
+@dataclass(frozen=True, slots=True)
+class _Exit:
+    """`if (cond) return` (or `exit(...)`): the tests after it, in its block, may never be defined or run."""
+
+    start: int
+    block: int  # where the innermost enclosing `{` opens; -1 at the top level of the file
+    environmental: bool
+    marker: Marker
+
+
+def _blocks(bare: str) -> list[tuple[int, int]]:
+    pairs, stack = [], []
+    for index, char in enumerate(bare):
+        if char == "{":
+            stack.append(index)
+        elif char == "}" and stack:
+            pairs.append((stack.pop(), index))
+    return sorted(pairs)
+
+
+def _innermost(blocks: list[tuple[int, int]], position: int) -> int:
+    inner = -1
+    for opening, closing in blocks:
+        if opening >= position:
+            break
+        if closing > position:
+            inner = opening
+    return inner
+
+
+def _conditional_exits(masked: Masked, blocks: list[tuple[int, int]]) -> list[_Exit]:
+    bare, found = masked.bare, []
+    for match in _IF.finditer(bare):
+        condition_end = match_bracket(bare, match.end() - 1)
+        following = _SPACES.match(bare, condition_end).end()  # type: ignore[union-attr]
+        if bare.startswith("{", following):
+            exit_at = _EXIT.search(bare, following, match_bracket(bare, following))
+            if exit_at is None:
+                continue
+            body = (
+                "{ ... " + flat(masked.code[exit_at.start() : _statement_tail(bare, exit_at.start())]) + " }"
+            )
+        elif _EXIT.match(bare, following):
+            body = flat(masked.code[following : _statement_tail(bare, following)])
+        else:
+            continue
+        block = _innermost(blocks, match.start())
+        condition = masked.code[match.end() : condition_end - 1]
+        text = flat(masked.code[match.start() : condition_end]) + " " + body
+        marker = Marker(text=flat(text), line=masked.line_of(match.start()))
+        found.append(_Exit(match.start(), block, _ENVIRONMENT.search(condition) is not None, marker))
+    return found
+
+
+def _exits_before(exits: list[_Exit], blocks: list[tuple[int, int]], span: _Span, body: int) -> list[Marker]:
+    """Conditional exits that keep a case from being defined or run: at the top level of the file
+    before it; on an environment condition in a block around it (a describe or loop callback) before
+    it, or at the top of its own body."""
+    if not exits:
+        return []
+    around = {opening for opening, closing in blocks if opening < span.start < closing}
+    found = []
+    for exit_ in exits:
+        if (exit_.start < span.start and exit_.block == -1) or (
+            exit_.environmental
+            and ((exit_.start < span.start and exit_.block in around) or (body >= 0 and exit_.block == body))
+        ):
+            found.append(exit_.marker)
+    return found
+
+
+def _call_after_modifiers(masked: Masked, mods: str, start: int, opening: int) -> tuple[str, int]:
+    """`it.each(table)(...)`, `it.skipIf(cond)(...)`: where the call with the title opens (-1: none),
+    and the Vitest condition that skips it ("" if none)."""
+    conditioned = ""
+    for mod in (".each", ".skipIf", ".runIf"):
+        if mod not in mods:
+            continue
+        first_end = match_bracket(masked.bare, opening)
+        following = re.compile(r"\s*\(").match(masked.bare, first_end)
+        if following is None:
+            return "", -1
+        if mod != ".each":
+            conditioned = flat(masked.code[start:first_end])
+        opening = following.end() - 1
+    return conditioned, opening
+
+
 def javascript_cases(source: str) -> list[CaseCode]:
-    """`it`/`test` cases (Jest, Vitest, Mocha, Jasmine, Playwright) named "describe > ... > title"."""
+    """`it`/`test` cases (Jest, Vitest, Mocha, Jasmine, Playwright, node:test), named
+    "describe > ... > title"."""
     masked = mask(source, "javascript")
     helpers = helper_names(masked, "javascript", _js_checks, set())
+    blocks = _blocks(masked.bare)
+    exits = _conditional_exits(masked, blocks) if _IF.search(masked.bare) else []
     containers: list[tuple[_Span, str]] = []
     cases: list[CaseCode] = []
     for match in _JS_BLOCK.finditer(masked.bare):
         opening = match.end() - 1
         mods = re.sub(r"\s", "", match.group("mods"))
-        if ".each" in mods:
-            table_end = match_bracket(masked.bare, opening)
-            following = re.compile(r"\s*\(").match(masked.bare, table_end)
-            if following is None:
-                continue
-            opening = following.end() - 1
+        conditioned, opening = _call_after_modifiers(masked, mods, match.start(), opening)
+        if opening < 0:
+            continue
         end = match_bracket(masked.bare, opening)
         skip_text = ""
-        if match.group("x") == "x" or ".skip" in mods or ".todo" in mods or ".fixme" in mods:
+        if match.group("x") == "x" or re.search(r"\.(?:skip|todo|fixme)(?![\w$])", mods):
             skip_text = flat(masked.code[match.start() : opening])
         else:
-            skip_text = _options_skip(masked, opening, end)
+            skip_text = conditioned or _options_skip(masked, opening, end)
         span = _Span(start=match.start(), end=end, name=_js_title(masked, opening), skipped=bool(skip_text))
         enclosing = [(outer, text) for outer, text in containers if outer.start < span.start < outer.end]
         if match.group("kind") in ("describe", "context", "suite"):
@@ -654,6 +789,10 @@ def javascript_cases(source: str) -> list[CaseCode]:
             )
             for m in _JS_RUNTIME_SKIP.finditer(masked.bare, opening, end)
         ]
+        if exits:
+            title_end = _argument_end(masked.bare, opening + 1)
+            body = _BODY_OPEN.search(masked.bare, title_end, end)
+            skips += _exits_before(exits, blocks, span, body.end() - 1 if body else -1)
         xfails = [Marker(text=flat(masked.code[match.start() : opening]), line=masked.line_of(span.start))]
         xfails = xfails if ".failing" in mods else []
         qualname = " > ".join([outer.name for outer, _ in enclosing] + [span.name])
@@ -827,3 +966,53 @@ def text_cases(source: str, language: str) -> list[CaseCode]:
     if language == "go":
         return go_cases(source)
     return class_cases(source, language)
+
+
+# ---------------------------------------------------------------- JS skips outside any test
+
+_SKIP_NAME = r"([A-Za-z_$]?[\w$]*[Ss]kip[\w$]*)"
+_SKIP_FUNCTION = re.compile(r"(?<![\w$.])function\s+" + _SKIP_NAME + r"\s*\([^)]*\)\s*\{")
+_SKIP_ARROW = re.compile(
+    r"(?<![\w$.])(?:const|let|var)\s+" + _SKIP_NAME + r"\s*=\s*(?:\([^)]*\)|[\w$]+)\s*=>\s*"
+)
+_SKIP_ALIAS = re.compile(
+    r"(?<![\w$.])(?:const|let|var)\s+([A-Za-z_$][\w$]*)\s*=\s*([^;\n?]+)\?\s*"
+    r"((?:it|test|describe)(?:\s*\.\s*skip)?)\s*:\s*((?:it|test|describe)(?:\s*\.\s*skip)?)"
+)
+_RUNNER_LIST = re.compile(
+    r"(?<![\w$.])['\"]?((?:ignored|skipped|excluded|disabled|skip|exclude|ignore|knownFailing)\w*)['\"]?"
+    r"\s*[:=]\s*\[",
+    re.IGNORECASE,
+)
+_LIST_ITEM = re.compile(r"(['\"`])((?:(?!\1).)*)\1")
+
+
+def js_skip_helpers(source: str) -> dict[str, str]:
+    """Helpers that decide a skip, by name, with their code (comments and layout aside):
+    `function shouldSkipX() {...}`, `const skipX = () => ...`, `const itIfX = cond ? it : it.skip`."""
+    masked = mask(source, "javascript")
+    found: dict[str, str] = {}
+    for match in _SKIP_FUNCTION.finditer(masked.bare):
+        end = match_bracket(masked.bare, match.end() - 1)
+        found[match.group(1)] = " ".join(masked.code[match.end() : end - 1].split())
+    for match in _SKIP_ARROW.finditer(masked.bare):
+        end = _statement_tail(masked.bare, match.end())
+        found[match.group(1)] = " ".join(masked.code[match.end() : end].split())
+    for match in _SKIP_ALIAS.finditer(masked.bare):
+        if "skip" in match.group(3) + match.group(4):
+            found[match.group(1)] = " ".join(masked.code[match.start(2) : match.end()].split())
+    return found
+
+
+def js_file_skips(source: str) -> tuple[list[Marker], list[str]]:
+    """Skips of a whole JS test file or runner script: conditional exits at its top level
+    (`if (!existsSync(fixtures)) { ...; exit(0) }`), and the entries of its lists of excluded tests
+    (`ignoredTests: [...]`, `const skip = [...]`)."""
+    masked = mask(source, "javascript")
+    blocks = _blocks(masked.bare)
+    exits = [e.marker for e in _conditional_exits(masked, blocks) if e.block == -1]
+    entries: list[str] = []
+    for match in _RUNNER_LIST.finditer(masked.bare):
+        end = match_bracket(masked.bare, match.end() - 1)
+        entries += [item.group(2) for item in _LIST_ITEM.finditer(masked.code, match.end(), end - 1)]
+    return exits, entries
