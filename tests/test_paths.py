@@ -201,3 +201,40 @@ def test_mocha_suite_files_and_jest_stacks_from_another_machine(tmp_path: Path) 
     assert definitions(db)[("", "Cart totals applies the discount")] == ("__tests__/cart.test.js", 13)
     missing = sum(path is None for path, _ in definitions(db, "jest").values())
     assert missing and f"{missing} tests have no file path" in result.output
+
+
+def test_classnames_below_missing_folders_files_and_symlinks_resolve_as_the_filesystem_says(
+    tmp_path: Path,
+) -> None:
+    """The finder remembers which folders exist (paths.py); its answers stay the filesystem's: a module
+    under a symlinked folder, a module where a folder is looked for, classes of a module that does not
+    exist, each asked many times."""
+    from ccdash_tests.models import ParsedCase, Status
+    from ccdash_tests.paths import PathFinder
+
+    (tmp_path / "pytest.ini").write_text("[pytest]\n")
+    (tmp_path / "pkg" / "deep").mkdir(parents=True)
+    (tmp_path / "pkg" / "deep" / "test_d.py").write_text(
+        "class TestD:\n    def test_x(self):\n        pass\n"
+    )
+    (tmp_path / "pkg" / "test_m.py").write_text("def test_y():\n    pass\n")
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "elsewhere" / "test_s.py").write_text("def test_z():\n    pass\n")
+    (tmp_path / "linked").symlink_to(tmp_path / "elsewhere", target_is_directory=True)
+    finder = PathFinder(tmp_path, cwd=tmp_path)
+    expected = {
+        "pkg.deep.test_d.TestD": ("pkg/deep/test_d.py", 2),
+        "pkg.test_m": ("pkg/test_m.py", 1),
+        "pkg.test_m.sub.TestQ": ("pkg/test_m.py", None),  # test_m is a file, not a folder
+        "linked.test_s": ("linked/test_s.py", 1),
+        "pkg.missing.test_n.TestN": (None, None),
+        "nowhere.at.all.TestN": (None, None),
+    }
+    names = {"pkg.deep.test_d.TestD": "test_x", "pkg.test_m": "test_y", "linked.test_s": "test_z"}
+    for _ in range(3):
+        for classname, (file, line) in expected.items():
+            case = ParsedCase(
+                "s", classname, names.get(classname, "test_q"), Status.PASSED, framework="pytest"
+            )
+            finder.locate(case)
+            assert (case.file, case.line) == (file, line), classname
