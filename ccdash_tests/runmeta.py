@@ -111,6 +111,7 @@ _SHA = re.compile(r"^[0-9a-f]{40}([0-9a-f]{24})?$")
 class GitInfo:
     sha: str | None
     branch: str | None
+    toplevel: Path | None = None  # the work tree's top folder
 
 
 def _git(args: list[str], cwd: Path) -> str | None:
@@ -124,10 +125,21 @@ def _git(args: list[str], cwd: Path) -> str | None:
 
 
 def detect_git(cwd: Path) -> GitInfo:
-    """HEAD's SHA and branch of the checkout around `cwd`; Nones outside git or without git."""
-    sha = _git(["rev-parse", "--verify", "--quiet", "HEAD"], cwd)
-    branch = _git(["symbolic-ref", "--quiet", "--short", "HEAD"], cwd)
-    return GitInfo(sha if sha and _SHA.match(sha) else None, branch or None)
+    """HEAD's SHA and branch, and the work tree's top, of the checkout around `cwd`; Nones outside git
+    or without git.
+
+    One `git rev-parse` answers all three in a work tree with a commit (an ingest starts one git
+    process, not three); an unborn branch, a bare repository or a `.git` folder make it fail, and each
+    is then asked on its own, as git answers them separately."""
+    found = _git(["rev-parse", "--show-toplevel", "HEAD", "--abbrev-ref", "HEAD", "--"], cwd)
+    lines = found.splitlines() if found else []
+    if len(lines) == 4 and lines[3] == "--" and _SHA.match(lines[1]):
+        top, sha, branch = lines[0], lines[1], lines[2]
+        # `--abbrev-ref` says HEAD where `symbolic-ref` fails: a detached HEAD has no branch.
+        return GitInfo(sha, None if branch == "HEAD" else branch or None, Path(top) if top else None)
+    head = _git(["rev-parse", "--verify", "--quiet", "HEAD"], cwd)
+    named = _git(["symbolic-ref", "--quiet", "--short", "HEAD"], cwd)
+    return GitInfo(head if head and _SHA.match(head) else None, named or None, git_toplevel(cwd))
 
 
 def commit_time(cwd: Path, sha: str) -> datetime | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from factories import GitRepo
 
 from ccdash_tests.runmeta import default_project, detect_ci, detect_git, env_fingerprint, environment
 
@@ -69,7 +70,7 @@ def test_local_run_has_no_ci() -> None:
 
 def test_outside_git(tmp_path: Path) -> None:
     info = detect_git(tmp_path)
-    assert (info.sha, info.branch) == (None, None)
+    assert (info.sha, info.branch, info.toplevel) == (None, None, None)
     assert default_project(tmp_path) == tmp_path.name
 
 
@@ -78,3 +79,23 @@ def test_fingerprint_is_stable_and_sensitive() -> None:
     assert env["framework.pytest"] == "8.3.1"
     assert env_fingerprint(env) == env_fingerprint(dict(reversed(list(env.items()))))
     assert env_fingerprint(env) != env_fingerprint({**env, "python": "0.0.0"})
+
+
+def test_git_facts_in_every_state_of_a_checkout(tmp_path: Path) -> None:
+    """One git process answers in the usual case; the unborn branch, a detached HEAD, a branch name a
+    tag shadows, a file named HEAD and a `.git` folder give what git's separate commands say."""
+    repo = GitRepo(tmp_path / "repo", branch="trunk")
+    (repo.root / "sub").mkdir()
+    top = repo.root.resolve()
+    unborn = detect_git(repo.root / "sub")
+    assert (unborn.sha, unborn.branch, unborn.toplevel) == (None, "trunk", top)
+    sha = repo.commit("first", {"a.txt": "a"})
+    assert detect_git(repo.root / "sub") == type(unborn)(sha, "trunk", top)
+    repo.write("HEAD", "a file that is named like the ref")
+    assert detect_git(repo.root) == type(unborn)(sha, "trunk", top)
+    repo.git("tag", "trunk")
+    assert detect_git(repo.root).branch == "heads/trunk"  # as `git symbolic-ref --short` says it
+    repo.git("checkout", "-q", "--detach")
+    assert detect_git(repo.root) == type(unborn)(sha, None, top)
+    inside = detect_git(repo.root / ".git")
+    assert (inside.sha, inside.branch, inside.toplevel) == (sha, None, None)

@@ -134,7 +134,7 @@ def ingest(
             not (options.git_sha or (ci and ci.git_sha)) and request.git_sha == checkout_git.sha
         )
         with no_new_store_on_refusal(db), open_store(db) as store:
-            checkout = root or runmeta.git_toplevel(Path.cwd()) or Path.cwd()
+            checkout = root or checkout_git.toplevel or Path.cwd()
             plan = plan_ingest(
                 store, request, files, timestamp_given=options.timestamp is not None, root=checkout
             )

@@ -23,7 +23,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from ccdash_tests.errors import UserError
@@ -124,6 +123,8 @@ def load_rules(path: str | Path) -> list[MappingRule]:
         text = file.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
         raise MappingFileError(f"{file}: cannot read mapping file: {exc}") from None
+    import yaml  # here, not at import: an ingest maps new tests without ever reading a rules file
+
     try:
         document = json.loads(text) if file.suffix.lower() == ".json" else yaml.safe_load(text)
     except (json.JSONDecodeError, yaml.YAMLError) as exc:

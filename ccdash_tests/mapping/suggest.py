@@ -13,8 +13,6 @@ import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-import yaml
-
 from ccdash_tests.mapping.base import MappingCandidate, ProviderName, TestRef, feature_key
 
 SOURCES = (ProviderName.METADATA.value, ProviderName.PATHS.value)
@@ -79,6 +77,8 @@ def _pattern(tests: Sequence[TestRef]) -> str:
 
 def rules_yaml(rules: Sequence[SuggestedRule], project: str) -> str:
     """The starter file: a header saying what to do with it, then the rules with their test counts."""
+    import yaml  # here, not at import: only `map suggest` writes YAML
+
     lines = [
         f"# Starter mapping rules for project {project!r}, written by `ccdash-tests map suggest`.",
         "# Each rule maps the tests whose path, node id, class::name or test_id matches `pattern`",
