@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterable
 from pathlib import Path
 
 from ccdash_tests.models import ParsedCase
@@ -66,6 +65,7 @@ class PathFinder:
         self._other_lines: dict[tuple[str, str, str], int | None] = {}
         self._absolute: dict[str, Path] = {}
         self._go_modules: list[tuple[str, Path]] | None = None
+        self._prefixes: dict[str, list[tuple[Path, str, str, str]]] = {}
         self._files: dict[str, bool] = {}
         self._dirs: dict[str, bool] = {}
 
@@ -169,25 +169,19 @@ class PathFinder:
             return None
         parts = classname.split(".")
         if framework in _PYTHON or framework in ("", "junit"):
-            found = self._longest_prefix(parts, self.bases("python"), ((".", ".py"),))
+            found = self._longest_prefix(parts, "python")
             if found is not None:
                 return found
         if framework in _JVM or framework in ("", "junit"):
-            return self._longest_prefix(parts, self.bases("jvm"), _JVM_SOURCES)
+            return self._longest_prefix(parts, "jvm")
         return None
 
-    def _longest_prefix(
-        self, parts: list[str], bases: Iterable[Path], languages: Iterable[tuple[str, str]]
-    ) -> tuple[str, int] | None:
+    def _longest_prefix(self, parts: list[str], kind: str) -> tuple[str, int] | None:
         """The file the longest dotted prefix of `parts` names below a base, relative to that base for
         Python (as pytest writes it) and to the root for the JVM (a build module's `src/...`)."""
-        # Strings, not Paths, and folders that do not exist are asked about once: a run of 100,000
-        # cases names 10,000 classes, most of whose candidates lie below folders that are not there.
-        prefixes = [
-            (base, folder, os.path.join(base, "" if folder == "." else folder, ""), suffix)
-            for base in bases
-            for folder, suffix in languages
-        ]
+        prefixes = self._prefixes.get(kind)
+        if prefixes is None:
+            prefixes = self._prefixes[kind] = self._candidate_prefixes(kind)
         for count in range(len(parts), 0, -1):
             stem = "/".join(parts[:count])
             for base, folder, prefix, suffix in prefixes:
@@ -197,23 +191,39 @@ class PathFinder:
                     return self._found(candidate.relative_to(anchor).as_posix(), candidate), count
         return None
 
+    def _candidate_prefixes(self, kind: str) -> list[tuple[Path, str, str, str]]:
+        """(base, language folder, "base/folder/" as a POSIX string, suffix) for each place a classname
+        may name a file. Candidates are strings, not Paths, and tested through the folder cache: a run
+        of 100,000 cases names 10,000 classes, most of whose candidates lie below missing folders."""
+        languages = ((".", ".py"),) if kind == "python" else _JVM_SOURCES
+        prefixes = []
+        for base in self.bases(kind):
+            self._dirs[base.as_posix()] = True  # a base is a folder that exists (it was found so)
+            for folder, suffix in languages:
+                text = base.as_posix().rstrip("/") + "/" + ("" if folder == "." else folder + "/")
+                prefixes.append((base, folder, text, suffix))
+        return prefixes
+
     def _is_file(self, path: str) -> bool:
-        """os.path.isfile, not asked below a folder that does not exist, and remembered per path (the
-        module file that a thousand classes' candidates name is asked about once)."""
+        """os.path.isfile for a POSIX string, not asked below a folder that does not exist, and
+        remembered per path whose folder exists (a module file that a thousand classes' candidates
+        name is asked about once)."""
         known = self._files.get(path)
         if known is None:
-            known = self._is_dir(os.path.dirname(path)) and os.path.isfile(path)
+            if not self._is_dir(path.rpartition("/")[0]):
+                return False
+            known = os.path.isfile(path)
             if len(self._files) >= MAX_CACHED_PATHS:
                 self._files.clear()
             self._files[path] = known
         return known
 
     def _is_dir(self, folder: str) -> bool:
-        """os.path.isdir, asked once per folder, and not at all below a folder that does not exist."""
+        """os.path.isdir for a POSIX string, asked once per folder, and not below a missing folder."""
         known = self._dirs.get(folder)
         if known is None:
-            parent = os.path.dirname(folder)
-            known = (parent == folder or self._is_dir(parent)) and os.path.isdir(folder)
+            parent = folder.rpartition("/")[0]
+            known = (not parent or self._is_dir(parent)) and os.path.isdir(folder or "/")
             if len(self._dirs) >= MAX_CACHED_PATHS:
                 self._dirs.clear()
             self._dirs[folder] = known

@@ -8,22 +8,11 @@ the file when exhausted (or when closed / garbage-collected).
 
 from __future__ import annotations
 
+import importlib
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
 from typing import BinaryIO
 
-from ccdash_tests.parsers import (
-    ctrf,
-    go_json,
-    jest_json,
-    junit,
-    mocha_json,
-    nunit,
-    pytest_json,
-    reportlog,
-    trx,
-    xunit,
-)
 from ccdash_tests.parsers.common import (
     FORMATS,
     MAX_TEXT,
@@ -50,18 +39,38 @@ __all__ = [
 ]
 
 Parser = Callable[[BinaryIO, str, int], ParsedReport]
-PARSERS: dict[ReportFormat, Parser] = {
-    ReportFormat.JUNIT: junit.parse,
-    ReportFormat.PYTEST_JSON: pytest_json.parse,
-    ReportFormat.REPORTLOG: reportlog.parse,
-    ReportFormat.TRX: trx.parse,
-    ReportFormat.JEST_JSON: jest_json.parse,
-    ReportFormat.GO_JSON: go_json.parse,
-    ReportFormat.MOCHA_JSON: mocha_json.parse,
-    ReportFormat.CTRF: ctrf.parse,
-    ReportFormat.NUNIT: nunit.parse,
-    ReportFormat.XUNIT: xunit.parse,
+# The module of each format's parser, below ccdash_tests.parsers.
+_MODULES: dict[ReportFormat, str] = {
+    ReportFormat.JUNIT: "junit",
+    ReportFormat.PYTEST_JSON: "pytest_json",
+    ReportFormat.REPORTLOG: "reportlog",
+    ReportFormat.TRX: "trx",
+    ReportFormat.JEST_JSON: "jest_json",
+    ReportFormat.GO_JSON: "go_json",
+    ReportFormat.MOCHA_JSON: "mocha_json",
+    ReportFormat.CTRF: "ctrf",
+    ReportFormat.NUNIT: "nunit",
+    ReportFormat.XUNIT: "xunit",
 }
+
+
+class _Parsers(Mapping[ReportFormat, Parser]):
+    """Each format's `parse`, its module imported the first time it is asked for: an ingest of JUnit
+    loads the JUnit parser, not nine others (their imports and patterns cost start-up)."""
+
+    def __getitem__(self, fmt: ReportFormat) -> Parser:
+        module = importlib.import_module(f"{__name__}.{_MODULES[fmt]}")
+        parse: Parser = module.parse
+        return parse
+
+    def __iter__(self) -> Iterator[ReportFormat]:
+        return iter(_MODULES)
+
+    def __len__(self) -> int:
+        return len(_MODULES)
+
+
+PARSERS: Mapping[ReportFormat, Parser] = _Parsers()
 
 
 def report_format(value: str) -> ReportFormat | None:
