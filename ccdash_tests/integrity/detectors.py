@@ -49,7 +49,7 @@ from typing import Any
 
 from ccdash_tests.integrity.python_code import python_cases
 from ccdash_tests.integrity.text_code import text_cases
-from ccdash_tests.integrity.units import CaseCode, Check, Marker, flat, language_of
+from ccdash_tests.integrity.units import CaseCode, Check, Marker, Strength, flat, language_of
 from ccdash_tests.models import SignalSeverity, Status
 
 _RENAME_SIMILARITY = 0.75
@@ -176,28 +176,89 @@ def _close(a: str, b: str, floor: float) -> bool:
     return matcher.real_quick_ratio() >= floor and matcher.quick_ratio() >= floor and matcher.ratio() >= floor
 
 
+def _replaces(gained: Check, lost: Check) -> bool:
+    """`gained` takes over `lost`'s place on the strength scale (the same level or above)."""
+    return gained.strength >= lost.strength
+
+
+_FAIL = re.compile(r"(?:\w+\.)*fail\b")
+
+
+def _raise_level(check: Check) -> Strength:
+    """What an exception expectation must keep: a `fail()` after the call expects some specific error."""
+    return min(check.strength, Strength.BOUND) if _FAIL.match(check.text) else check.strength
+
+
 def unreplaced(lost: Sequence[Check], gained: Sequence[Check]) -> list[Check]:
     """Lost checks that no gained check of at least the same strength takes over: one rewritten in
-    place (a changed expected value, another library's spelling), or several merged into one exact
-    check of the same subject (an equality on the whole object, a snapshot, a helper call)."""
+    place (a changed expected value, another library's spelling), or several merged into one check of
+    the same subject at least as strong (an equality on the whole object, a snapshot, a helper call)."""
     if any(g.helper for g in gained):
         return []  # the checks moved into a helper that this test now calls
     pool = list(gained)
     left: list[Check] = []
-    expects_raise = any(_RAISES.match(g.text) for g in gained)
+    raises = [g for g in gained if _RAISES.match(g.text)]
     for check in lost:
-        if expects_raise and _RAISES.match(check.text):
+        if _RAISES.match(check.text) and any(g.strength >= _raise_level(check) for g in raises):
             continue  # try/fail/catch -> assertThrows, or a message check folded into raises(match=...)
         text = signature(check)
-        twin = next(
-            (g for g in pool if (g.strong or not check.strong) and _close(text, signature(g), 0.6)), None
-        )
+        twin = next((g for g in pool if _replaces(g, check) and _close(text, signature(g), 0.6)), None)
         if twin is not None:
             pool.remove(twin)
         else:
             left.append(check)
-    strong_gained = [g for g in gained if g.strong]
-    return [c for c in left if not any(_subjects(c) & _subjects(g) for g in strong_gained)]
+    constraining = [g for g in gained if g.strong]
+    return [c for c in left if not any(_replaces(g, c) and _subjects(c) & _subjects(g) for g in constraining)]
+
+
+def _related(lost: Check, gained: Check) -> bool:
+    """`gained` checks what `lost` checked: the same subject, nearly the same text, or both expect a raise."""
+    if _subjects(lost) & _subjects(gained) or _close(signature(lost), signature(gained), 0.6):
+        return True
+    return bool(_RAISES.match(lost.text) and _RAISES.match(gained.text))
+
+
+def _at_least(checks: Sequence[Check], level: Strength) -> int:
+    return sum(1 for check in checks if check.strength >= level)
+
+
+def _drops(
+    missing: Sequence[Check], gained: Sequence[Check], old: CaseCode, new: CaseCode
+) -> list[tuple[Check, Check]]:
+    """Lost checks that come back weaker: each with the weaker gained check that took its place.
+
+    Only a real loss counts: the test holds fewer checks of the lost one's level than it did."""
+    found = []
+    for check in missing:
+        if check.helper:
+            continue  # what a helper checked is not known, so neither is how strong it was
+        weaker = [g for g in gained if g.strength < check.strength]
+        if not weaker or _at_least(new.checks, check.strength) >= _at_least(old.checks, check.strength):
+            continue
+        found.append((check, next((g for g in weaker if _related(check, g)), weaker[0])))
+    return found
+
+
+def _bounded(bounds: Sequence[tuple[str, str]]) -> set[tuple[str, str]]:
+    """(name, direction) for each name a bound is about: `took < limit` -> ("took", "upper"), ..."""
+    return {
+        (word, direction) for text, direction in bounds for word in _subjects(Check(text, Strength.BOUND, 0))
+    }
+
+
+def _dropped_bounds(lost: Sequence[Check], new: CaseCode) -> list[tuple[Check, str]]:
+    """Lost checks whose bound on a value is gone while another bound on it stays (`1 < t < 5` ->
+    `1 < t`, or `assert t < 5` deleted beside `assert t > 1`): the range was opened on one side."""
+    kept = _bounded([bound for check in new.checks for bound in check.bounds])
+    pinned = {word for check in new.checks if check.strength >= Strength.EXACT for word in _subjects(check)}
+    found = []
+    for check in lost:
+        for name, direction in sorted(_bounded(check.bounds)):
+            other = "lower" if direction == "upper" else "upper"
+            if (name, direction) not in kept and (name, other) in kept and name not in pinned:
+                found.append((check, f"{direction} bound on {name}"))
+                break
+    return found
 
 
 def _check_signals(
@@ -209,39 +270,49 @@ def _check_signals(
     lost = [c for sig, c in old_by_sig.items() if sig not in new_by_sig]
     gained = [c for sig, c in new_by_sig.items() if sig not in old_by_sig]
     base = {**moved, "assertions_before": before, "assertions_after": after}
-    found: list[SignalCandidate] = []
+    # A bound opened on one side is a loss even when a look-alike check stays (`1 < t < 5` -> `1 < t`),
+    # unless that very check moved to another test of the change.
+    bounds = _dropped_bounds([c for c in lost if signature(c) not in elsewhere.exact], new)
     # Checks that moved to another test of the change (a split) are not lost.
     lost = [c for c in lost if not elsewhere.covers(c)]
     missing = unreplaced(lost, gained)
+    drops = _drops(missing, gained, old, new)
+    weakened = {id(check) for check, _ in drops} | {id(check) for check, _ in bounds}
+    gone = [c for c in missing if id(c) not in weakened]
     # Most lost checks rewritten into stronger ones is a restructuring, not a loss.
     rewritten = any(g.strong for g in gained) and 2 * len(missing) < len(lost)
-    if after < before and missing and not rewritten:
-        severity = SignalSeverity.HIGH if not new.checks else SignalSeverity.MEDIUM
+    if after < before and gone and not rewritten:
         evidence = {**base, "removed": [c.text for c in missing], "added": [c.text for c in gained]}
-        found.append(_candidate(SignalType.ASSERTION_REMOVED, severity, path, new, language, evidence))
-        return found
-    strong_lost = unreplaced([c for c in lost if c.strong], [g for g in gained if g.strong])
-    weak_gained = [g for g in gained if not g.strong]
-    strong_before, strong_after = _strong(old.checks), _strong(new.checks)
-    if strong_lost and weak_gained and strong_after < strong_before:
-        evidence = {
-            **base,
-            "strong_before": strong_before,
-            "strong_after": strong_after,
-            "removed": [c.text for c in strong_lost],
-            "added": [c.text for c in weak_gained],
-        }
-        weakest = weak_gained[0].line
-        found.append(
-            _candidate(
-                SignalType.ASSERTION_WEAKENED, SignalSeverity.MEDIUM, path, new, language, evidence, weakest
-            )
-        )
-    return found
+        severity = _removed_severity(gone, new)
+        return [_candidate(SignalType.ASSERTION_REMOVED, severity, path, new, language, evidence)]
+    if not drops and not bounds:
+        return []
+    evidence = {
+        **base,
+        "strong_before": _at_least(old.checks, Strength.BOUND),
+        "strong_after": _at_least(new.checks, Strength.BOUND),
+        "strength_before": [_LEVEL_NAMES[c.strength] for c, _ in drops],
+        "strength_after": [_LEVEL_NAMES[g.strength] for _, g in drops],
+        "removed": [c.text for c, _ in drops] or [c.text for c, _ in bounds],
+        "added": [g.text for _, g in drops] or [c.text for c in gained],
+    }
+    if bounds:
+        evidence["bounds_dropped"] = [what for _, what in bounds]
+    kept = min((g.strength for _, g in drops), default=Strength.BOUND)
+    severity = SignalSeverity.MEDIUM if kept <= Strength.TRUTHY else SignalSeverity.LOW
+    line = drops[0][1].line if drops else None
+    return [_candidate(SignalType.ASSERTION_WEAKENED, severity, path, new, language, evidence, line)]
 
 
-def _strong(checks: Sequence[Check]) -> int:
-    return sum(1 for check in checks if check.strong)
+_LEVEL_NAMES = {level: level.name.lower() for level in Strength}
+
+
+def _removed_severity(gone: Sequence[Check], new: CaseCode) -> SignalSeverity:
+    """High when nothing is left to check; a lost check that pinned or bounded a value weighs more than
+    a lost truthiness check."""
+    if not new.checks:
+        return SignalSeverity.HIGH
+    return SignalSeverity.MEDIUM if any(check.strong for check in gone) else SignalSeverity.LOW
 
 
 def _marker_signal(
@@ -340,7 +411,7 @@ class _Pool:
         if text in self.exact:
             return True
         return self.fuzzy and any(
-            (other.strong or not check.strong) and _close(text, signature(other), _COVERED_CHECK)
+            _replaces(other, check) and _close(text, signature(other), _COVERED_CHECK)
             for other in self.checks
         )
 
@@ -478,8 +549,7 @@ def _covered(check: Check, exact: set[str], pool: Sequence[Check], fuzzy: bool) 
     if text in exact:
         return True
     return fuzzy and any(
-        (other.strong or not check.strong) and _close(text, signature(other), _COVERED_CHECK)
-        for other in pool
+        _replaces(other, check) and _close(text, signature(other), _COVERED_CHECK) for other in pool
     )
 
 
@@ -550,11 +620,11 @@ def _without_successors(
             for new in same_language
         ):
             continue
-        strongest = any(check.strong for check in old.case.checks)
+        strongest = max((check.strength for check in old.case.checks), default=Strength.NOOP)
         if any(
             _close(_leaf(old.case), _leaf(new.case), _SUCCESSOR_NAME)
             and new.case.path_checks >= min(1, old.case.path_checks)
-            and (not strongest or any(check.strong for check in new.case.checks))
+            and (not strongest or any(check.strength >= strongest for check in new.case.checks))
             for new in added
             if new.language == old.language
         ):

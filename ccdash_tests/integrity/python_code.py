@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 
-from ccdash_tests.integrity.units import CaseCode, Check, Marker, flat
+from ccdash_tests.integrity.units import Bound, CaseCode, Check, Marker, Strength, flat
 
 _SKIP_DECORATORS = frozenset({"skip", "skipif", "skipIf", "skipUnless"})
 _SKIP_CALLS = frozenset({"pytest.skip", "self.skipTest", "cls.skipTest"})
@@ -14,22 +14,45 @@ _XFAIL_CALLS = frozenset({"pytest.xfail"})
 _FAIL_CALLS = frozenset({"pytest.fail", "self.fail", "fail"})
 _RAISES_CALLS = frozenset({"pytest.raises", "pytest.warns", "raises", "warns", "pytest.deprecated_call"})
 _BROAD_EXCEPTIONS = frozenset({"Exception", "BaseException", "AssertionError"})
-# Checks that pass for almost any value: replacing an exact check by one of these weakens the test.
-_WEAK_ASSERT_CALLS = frozenset(
-    {
-        "assertTrue",
-        "assertFalse",
-        "assert_",
-        "failUnless",
-        "assertIsNotNone",
-        "assertIsInstance",
-        "assertNotEqual",
-        "assertNotEquals",
-        "assert_called",
-        "assert_awaited",
-    }
+
+
+def _levels(level: Strength, names: str) -> dict[str, Strength]:
+    return dict.fromkeys(names.split(), level)
+
+
+# unittest and mock assertions by strength (units.Strength); an unknown `assert*` constrains (BOUND),
+# one whose name says equal pins the value (EXACT).
+_UNITTEST_STRENGTH: dict[str, Strength] = {
+    **_levels(
+        Strength.TRUTHY,
+        "assertTrue assertFalse assert_ failUnless failIf assertIsNotNone assertIsInstance"
+        " assertNotIsInstance assertNotEqual assertNotEquals assertNotAlmostEqual assertNotAlmostEquals"
+        " assertIsNot assert_called assert_awaited",
+    ),
+    **_levels(
+        Strength.BOUND,
+        "assertIn assertNotIn assertGreater assertGreaterEqual assertLess assertLessEqual assertRegex"
+        " assertRegexpMatches assertNotRegex assertNotRegexpMatches assertDictContainsSubset"
+        " assert_any_call assert_called_once assert_awaited_once assertLogs assertNoLogs",
+    ),
+    **_levels(
+        Strength.EXACT,
+        "assertIs assertIsNone assertCountEqual assertItemsEqual assert_not_called assert_has_calls"
+        " assert_not_awaited assert_has_awaits fail",
+    ),
+}
+_BOUND_ASSERTS = {
+    "assertLess": "upper",
+    "assertLessEqual": "upper",
+    "assertGreater": "lower",
+    "assertGreaterEqual": "lower",
+}
+# Predicates that test containment or a pattern: `assert s.startswith("x")` bounds `s`.
+_BOUND_PREDICATES = frozenset(
+    {"startswith", "endswith", "match", "search", "fullmatch", "fnmatch", "issubset", "issuperset"}
+    | {"isdisjoint", "__contains__", "contains", "has_key", "isin"}
 )
-_WEAK_TRUTH_FUNCS = frozenset({"isinstance", "hasattr", "callable", "bool", "len"})
+_EXACT_FUNCS = frozenset({"math.isclose", "isclose", "numpy.array_equal", "np.array_equal"})
 _RAISES_NAMES = frozenset({"assertRaises", "assertRaisesRegex", "assertWarns", "assertWarnsRegex"})
 
 FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
@@ -105,37 +128,112 @@ def _raises_broad(call: ast.Call) -> bool:
     return bool(call.args) and _is_broad(call.args[0])
 
 
-def _assert_strength(test: ast.expr) -> bool | None:
-    """True strong, False weak, None vacuous (a truthy constant checks nothing)."""
+_EXACT_OPS = (ast.Eq, ast.Is)
+_BOUND_OPS = (ast.In, ast.NotIn, ast.Lt, ast.LtE, ast.Gt, ast.GtE)
+
+
+def _compare_strength(test: ast.Compare) -> Strength:
+    """`==`/`is` pin the value (`is None` too), `in` and `<` bound it, `!=`/`is not` barely constrain it."""
+    levels = [
+        Strength.TRUTHY
+        if isinstance(op, ast.IsNot | ast.NotEq)
+        else Strength.EXACT
+        if isinstance(op, _EXACT_OPS)
+        else Strength.BOUND
+        for op in test.ops
+    ]
+    return max(levels)
+
+
+def _compare_bounds(test: ast.Compare) -> tuple[Bound, ...]:
+    """`a < b` bounds `a` from above and `b` from below (each pair of a chain on its own)."""
+    found: list[Bound] = []
+    left = test.left
+    for op, right in zip(test.ops, test.comparators, strict=True):
+        if isinstance(op, ast.Lt | ast.LtE):
+            found += [(ast.unparse(left), "upper"), (ast.unparse(right), "lower")]
+        elif isinstance(op, ast.Gt | ast.GtE):
+            found += [(ast.unparse(left), "lower"), (ast.unparse(right), "upper")]
+        left = right
+    return tuple(found)
+
+
+def _assert_strength(test: ast.expr) -> Strength | None:
+    """The strength of `assert <test>`, None when vacuous (a truthy constant checks nothing)."""
     if isinstance(test, ast.Constant):
-        return None if test.value else True
+        return None if test.value else Strength.EXACT  # `assert False` fails unconditionally
     if isinstance(test, ast.Compare):
-        only_negative = all(isinstance(op, ast.IsNot | ast.NotEq) for op in test.ops)
-        return not only_negative
+        return _compare_strength(test)
     if isinstance(test, ast.BoolOp):
-        return any(_assert_strength(value) for value in test.values)
+        levels = [_assert_strength(value) or Strength.NOOP for value in test.values]
+        # `a and b` holds both; `a or b` accepts either, so it is as weak as its weakest side.
+        level = max(levels) if isinstance(test.op, ast.And) else min(levels)
+        return level if level > Strength.NOOP else None
     if isinstance(test, ast.Call):
-        return dotted(test.func) not in _WEAK_TRUTH_FUNCS
-    return not isinstance(test, ast.Name | ast.Attribute | ast.Subscript | ast.UnaryOp)
+        name = dotted(test.func)
+        last = name.rpartition(".")[2]
+        if name in ("all", "any") and test.args and isinstance(test.args[0], ast.GeneratorExp | ast.ListComp):
+            return _assert_strength(test.args[0].elt)
+        if name in _EXACT_FUNCS or last in ("array_equal", "isclose", "allclose"):
+            return Strength.EXACT
+        if last in _BOUND_PREDICATES:
+            return Strength.BOUND
+        return Strength.TRUTHY  # the truth of whatever it returns (`path.exists()`, `isinstance(...)`)
+    if isinstance(test, ast.Name | ast.Attribute | ast.Subscript | ast.UnaryOp):
+        return Strength.TRUTHY
+    return Strength.BOUND
 
 
-def _call_check(call: ast.Call, helpers: frozenset[str] = frozenset()) -> bool | None:
+def _assert_bounds(test: ast.expr) -> tuple[Bound, ...]:
+    if isinstance(test, ast.Compare):
+        return _compare_bounds(test)
+    if isinstance(test, ast.BoolOp) and isinstance(test.op, ast.And):
+        return tuple(bound for value in test.values for bound in _assert_bounds(value))
+    return ()
+
+
+def _raises_strength(call: ast.Call) -> Strength:
+    """raises(E, match=...) pins the error and its message; raises(E) its type; raises(Exception) nothing."""
+    matched = any(keyword.arg in ("match", "expected_regex") for keyword in call.keywords)
+    matched = matched or (dotted(call.func).endswith("Regex") and len(call.args) >= 2)
+    if _raises_broad(call):
+        return Strength.BOUND if matched else Strength.TRUTHY
+    return Strength.EXACT if matched else Strength.BOUND
+
+
+def _call_check(call: ast.Call, helpers: frozenset[str] = frozenset()) -> Strength | None:
     """Strength of a call that is a check, None when the call checks nothing."""
     name = dotted(call.func)
     last = call.func.attr if isinstance(call.func, ast.Attribute) else name
     if name in _RAISES_CALLS:
         if call.args and isinstance(call.args[0], ast.Constant) and call.args[0].value is None:
             return None  # pytest.warns(None) checks nothing
-        return not _raises_broad(call)
+        if name == "pytest.deprecated_call":
+            return Strength.BOUND
+        return _raises_strength(call)
     if last in helpers and (isinstance(call.func, ast.Name) or name.split(".")[0] in ("self", "cls")):
-        return True  # a helper of this module that checks (the checks moved into it)
+        return Strength.EXACT  # a helper of this module that checks (the checks moved into it)
     if name in _FAIL_CALLS:
-        return True
+        return Strength.EXACT
     if not last.startswith("assert"):
         return None
     if last in _RAISES_NAMES:
-        return not _raises_broad(call)
-    return last not in _WEAK_ASSERT_CALLS
+        return _raises_strength(call)
+    if last in ("assertTrue", "assert_", "failUnless") and call.args:
+        return max(_assert_strength(call.args[0]) or Strength.TRUTHY, Strength.TRUTHY)
+    if last in _UNITTEST_STRENGTH:
+        return _UNITTEST_STRENGTH[last]
+    return Strength.EXACT if "equal" in last.lower() or last.endswith("_with") else Strength.BOUND
+
+
+def _call_bounds(call: ast.Call) -> tuple[Bound, ...]:
+    last = call.func.attr if isinstance(call.func, ast.Attribute) else dotted(call.func)
+    if last in ("assertTrue", "assert_", "failUnless") and call.args:
+        return _assert_bounds(call.args[0])
+    direction = _BOUND_ASSERTS.get(last)
+    if direction and call.args:
+        return ((ast.unparse(call.args[0]), direction),)
+    return ()
 
 
 def _called_name(call: ast.Call) -> str:
@@ -146,17 +244,17 @@ def _checks(nodes: list[ast.stmt], helpers: frozenset[str] = frozenset()) -> lis
     found: list[Check] = []
     for statement in nodes:
         for node in ast.walk(statement):
-            strength: bool | None
+            strength: Strength | None
             if isinstance(node, ast.Assert):
-                strength = _assert_strength(node.test)
+                strength, bounds = _assert_strength(node.test), _assert_bounds(node.test)
             elif isinstance(node, ast.Call):
-                strength = _call_check(node, helpers)
+                strength, bounds = _call_check(node, helpers), _call_bounds(node)
             else:
                 continue
             if strength is not None:
                 helper = isinstance(node, ast.Call) and _called_name(node) in helpers
                 text = flat(ast.unparse(node))
-                found.append(Check(text=text, strong=strength, line=node.lineno, helper=helper))
+                found.append(Check(text, strength, node.lineno, helper=helper, bounds=bounds))
     return found
 
 

@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from ccdash_tests.integrity.units import CaseCode, Check, Marker, flat
+from ccdash_tests.integrity.units import Bound, CaseCode, Check, Marker, Strength, flat
 
 _REGEX_PRECEDERS = frozenset("(,=:[!&|?{};+-*%<>~^")
 _QUOTES = {"javascript": "'\"`", "java": "'\"", "go": "'\"`", "php": "'\"`"}
@@ -169,22 +169,245 @@ class _Span:
 
 # ---------------------------------------------------------------- checks shared by brace languages
 
-_JS_WEAK = frozenset(
-    {
-        "toBeDefined",
-        "toBeTruthy",
-        "toBeFalsy",
-        "toBeInstanceOf",
-        "ok",
-        "exist",
-        "toHaveBeenCalled",
-        "toBeCalled",
-    }
+_EXACT, _BOUND, _TRUTHY = Strength.EXACT, Strength.BOUND, Strength.TRUTHY
+
+
+def _levels(level: Strength, names: str) -> dict[str, Strength]:
+    return dict.fromkeys(names.split(), level)
+
+
+def _top_level(bare: str, start: int, end: int) -> list[tuple[int, int]]:
+    """The comma-separated arguments of a call whose parentheses span [start - 1, end]."""
+    pieces, index, begin = [], start, start
+    while index < end:
+        char = bare[index]
+        if char in _PAIRS:
+            index = match_bracket(bare, index)
+            continue
+        if char == ",":
+            pieces.append((begin, index))
+            begin = index + 1
+        index += 1
+    if bare[begin:end].strip():
+        pieces.append((begin, end))
+    return pieces
+
+
+def _arguments(bare: str, opening: int) -> list[str]:
+    """The arguments, as (bare) text, of the call whose `(` is at `opening`."""
+    close = match_bracket(bare, opening) - 1
+    return [bare[a:b].strip() for a, b in _top_level(bare, opening + 1, close)]
+
+
+_OPERATOR = re.compile(
+    r"&&|\|\||===|!==|==|!=|<=|>=|(?<![<\-=])<(?![<=])|(?<![>\-=])>(?![>=])|\band\b|\bor\b"
 )
-_JS_ASSERT_WEAK = frozenset({None, "ok", "isOk", "isDefined", "exists", "isNotNull", "isTrue", "notEqual"})
+_INVERSE = {"==": "!=", "===": "!==", "!=": "==", "!==": "===", "<": ">=", "<=": ">", ">": "<=", ">=": "<"}
+_LAST_CALL = re.compile(r"([A-Za-z_$][\w$]*)\s*\((?:[^()]|\((?:[^()]|\([^()]*\))*\))*\)\s*$")
+# errors.Is(err, ErrX) is identity with a sentinel error: as exact as `err == ErrX`.
+_EXACT_PREDICATE = re.compile(
+    r"^(?i:equals\w*|deepequal|isequal\w*|equal\w*|sameas|contentequals|array_equal)$|^Is$"
+)
+_BOUND_PREDICATE = re.compile(
+    r"^(?:contains\w*|Contains\w*|includes|has[A-Z]\w*|Has\w+|startsWith|endsWith|matches|test|is[A-Z]\w*"
+    r"|in_array|str_contains|str_starts_with|str_ends_with|preg_match|array_key_exists|MatchString|Match|As)$"
+)
+
+
+def _operators(bare: str) -> list[re.Match[str]]:
+    """Operators of `bare` outside brackets."""
+    found, index = [], 0
+    while index < len(bare):
+        if bare[index] in _PAIRS:
+            index = match_bracket(bare, index)
+            continue
+        match = _OPERATOR.match(bare, index)
+        if match:
+            found.append(match)
+            index = match.end()
+        else:
+            index += 1
+    return found
+
+
+def predicate(bare: str, negated: bool = False) -> tuple[Strength, tuple[Bound, ...]]:
+    """The strength of a check that a boolean expression holds (assertTrue(x), expect(x).toBe(true)), and
+    the bounds it sets; `negated` for a failure condition (Go's `if got != want { t.Error(...) }`)."""
+    text = bare.strip()
+    ops = _operators(text)
+    joins = [op for op in ops if op.group() in ("&&", "||", "and", "or")]
+    if joins:
+        parts, begin = [], 0
+        for op in joins:
+            parts.append(text[begin : op.start()])
+            begin = op.end()
+        parts.append(text[begin:])
+        results = [predicate(part, negated) for part in parts if part.strip()]
+        both = (joins[0].group() in ("&&", "and")) != negated  # a failure condition `a || b` asserts both
+        levels = [level for level, _ in results]
+        return (max(levels) if both else min(levels)), tuple(b for _, bounds in results for b in bounds)
+    if ops:
+        op = ops[0]
+        kind = _INVERSE[op.group()] if negated else op.group()
+        left, right = text[: op.start()].strip(), text[op.end() :].strip()
+        if kind in ("==", "==="):
+            return _EXACT, ()
+        if kind in ("!=", "!=="):
+            return _TRUTHY, ()
+        if kind in ("<", "<="):
+            return _BOUND, ((left, "upper"), (right, "lower"))
+        return _BOUND, ((left, "lower"), (right, "upper"))
+    while text.startswith("!"):
+        text, negated = text[1:].strip(), not negated
+    if text.startswith("(") and match_bracket(text, 0) == len(text):
+        return predicate(text[1:-1], negated)
+    call = _LAST_CALL.search(text)
+    if call and _EXACT_PREDICATE.match(call.group(1)):
+        return (_TRUTHY if negated else _EXACT), ()
+    if call and _BOUND_PREDICATE.match(call.group(1)):
+        return _BOUND, ()
+    return _TRUTHY, ()
+
+
+# Jest/Vitest `expect(x).<matcher>`: an unknown matcher constrains (BOUND).
+_JEST = {
+    **_levels(
+        _EXACT,
+        "toBe toEqual toStrictEqual toMatchSnapshot toMatchInlineSnapshot toThrowErrorMatchingSnapshot"
+        " toThrowErrorMatchingInlineSnapshot toMatchFileSnapshot toBeNull toBeUndefined toBeNaN"
+        " toHaveBeenCalledWith toHaveBeenCalledTimes toHaveBeenLastCalledWith toHaveBeenNthCalledWith"
+        " toHaveReturnedWith toHaveReturnedTimes toHaveLastReturnedWith toHaveNthReturnedWith"
+        " toBeCalledWith toBeCalledTimes lastCalledWith nthCalledWith toHaveBeenCalledOnce"
+        " toHaveBeenCalledExactlyOnceWith toBeCloseTo toHaveLength toEqualTypeOf toStrictEqualTypeOf",
+    ),
+    **_levels(
+        _BOUND,
+        "toContain toContainEqual toMatch toMatchObject toHaveProperty toBeGreaterThan"
+        " toBeGreaterThanOrEqual toBeLessThan toBeLessThanOrEqual toThrow toThrowError toSatisfy toBeOneOf"
+        " toMatchTypeOf",
+    ),
+    **_levels(
+        _TRUTHY,
+        "toBeDefined toBeTruthy toBeFalsy toBeInstanceOf toHaveBeenCalled toBeCalled toBeTypeOf toBeTrue"
+        " toBeFalse toHaveReturned toBeVisible toBeInTheDocument",
+    ),
+}
+_JEST_BOUNDS = {
+    "toBeLessThan": "upper",
+    "toBeLessThanOrEqual": "upper",
+    "toBeGreaterThan": "lower",
+    "toBeGreaterThanOrEqual": "lower",
+}
+# chai's `expect(x).to.<words>`: the strongest word of the chain decides.
+_CHAI = {
+    **_levels(
+        _EXACT,
+        "equal equals eq eql eqls null undefined NaN empty lengthOf length members ordered closeTo"
+        " approximately",
+    ),
+    **_levels(
+        _BOUND,
+        "include includes contain contains match matches string property ownProperty keys above gt"
+        " greaterThan below lt lessThan least gte most lte within oneOf throw throws Throw satisfy"
+        " satisfies",
+    ),
+    **_levels(_TRUTHY, "ok true false exist exists a an instanceof instanceOf finite"),
+}
+_CHAI_BOUNDS = {"below": "upper", "lt": "upper", "lessThan": "upper", "most": "upper", "lte": "upper"} | {
+    "above": "lower",
+    "gt": "lower",
+    "greaterThan": "lower",
+    "least": "lower",
+    "gte": "lower",
+}
+_BOOLEAN = frozenset({"true", "false"})
+_ASYMMETRIC_ANY = re.compile(r"^expect\s*\.\s*(?:any|anything)\s*\(")
+_ASYMMETRIC_PART = re.compile(
+    r"^expect\s*\.\s*(?:objectContaining|arrayContaining|stringContaining|stringMatching)\b"
+)
+# node:assert, chai's assert, and the test context's `t.<method>` (node:test, tap, AVA).
+_ASSERT_METHODS = {
+    **_levels(
+        _EXACT,
+        "equal equals strictEqual deepEqual deepStrictEqual eql sameMembers sameOrderedMembers"
+        " sameDeepMembers sameDeepOrderedMembers isNull isUndefined isNaN closeTo approximately fail"
+        " lengthOf isEmpty is same strictSame snapshot hasAllKeys",
+    ),
+    **_levels(
+        _BOUND,
+        "match include includes notInclude property nestedProperty isAbove isBelow isAtLeast isAtMost"
+        " throws rejects throwsAsync doesNotMatch notMatch oneOf containsAllKeys partialDeepStrictEqual"
+        " includeMembers deepInclude like regex",
+    ),
+    **_levels(
+        _TRUTHY,
+        "ok isOk notOk isNotOk isDefined exists isNotNull true isTrue false isFalse truthy falsy notEqual"
+        " notStrictEqual notDeepEqual notDeepStrictEqual notSame not isObject isString isArray isFunction"
+        " isNumber isBoolean typeOf instanceOf doesNotThrow doesNotReject error ifError isNotEmpty"
+        " notExists",
+    ),
+}
+_ASSERT_TRUTH = frozenset({"", "ok", "isOk", "true", "isTrue", "truthy"})
+_ASSERT_THROWS = frozenset({"throws", "rejects", "throwsAsync"})
+_ASSERT_BOUNDS = {"isBelow": "upper", "isAtMost": "upper", "isAbove": "lower", "isAtLeast": "lower"}
 _EXPECT = re.compile(r"(?<![\w$.])expect\s*\(")
 _JS_ASSERT = re.compile(r"(?<![\w$.])assert(?:\s*\.\s*(\w+))?\s*\(")
 _CHAIN_WORD = re.compile(r"\.\s*([A-Za-z_]\w*)")
+_CHAIN_CALL = re.compile(r"\.\s*([A-Za-z_]\w*)\s*(\()?")
+
+
+def _assert_call(bare: str, method: str, opening: int) -> tuple[Strength, tuple[Bound, ...]]:
+    """`assert.x(...)`, `t.x(...)` or an imported `x(...)`: by the method, a truth check by its argument."""
+    args = _arguments(bare, opening)
+    if method in _ASSERT_TRUTH:
+        level, bounds = predicate(args[0]) if args else (_TRUTHY, ())
+        return max(level, _TRUTHY), bounds
+    if method in _ASSERT_THROWS and len(args) < 2:
+        return _TRUTHY, ()  # throws(fn) with no expected error accepts any error
+    direction = _ASSERT_BOUNDS.get(method)
+    bounds = ((args[0], direction),) if direction and args else ()
+    return _ASSERT_METHODS.get(method, _BOUND), bounds
+
+
+def _expect_strength(bare: str, opening: int, tail: int) -> tuple[Strength, tuple[Bound, ...]]:
+    """`expect(x)` followed by a Jest/Vitest matcher or a chai chain."""
+    subject_end = match_bracket(bare, opening)
+    subject = bare[opening + 1 : subject_end - 1]
+    calls = [
+        (m.group(1), m.end() - 1 if m.group(2) else -1) for m in _CHAIN_CALL.finditer(bare, subject_end, tail)
+    ]
+    words = [word for word, _ in calls]
+    jest = next(((w, at) for w, at in calls if w.startswith("to") and w[2:3].isupper()), None)
+    if jest is not None:
+        matcher, at = jest
+        args = _arguments(bare, at) if at >= 0 else []
+        if "not" in words:
+            # `not.toHaveBeenCalled()` pins the call count at zero; any other negation accepts almost anything
+            exact = matcher in ("toHaveBeenCalled", "toBeCalled")
+            return (_EXACT if exact else _TRUTHY), ()
+        if matcher in ("toBe", "toEqual", "toStrictEqual") and args and args[0] in _BOOLEAN:
+            return max(predicate(subject)[0], _TRUTHY), predicate(subject)[1]
+        if matcher in ("toBeTruthy", "toBeTrue"):
+            return max(predicate(subject)[0], _TRUTHY), predicate(subject)[1]
+        if matcher in ("toThrow", "toThrowError") and not args:
+            return _TRUTHY, ()
+        if matcher == "toHaveProperty" and len(args) >= 2:
+            return _EXACT, ()
+        if args and _ASYMMETRIC_ANY.match(args[0]):
+            return _TRUTHY, ()
+        if args and _JEST.get(matcher) == _EXACT and _ASYMMETRIC_PART.match(args[0]):
+            return _BOUND, ()
+        direction = _JEST_BOUNDS.get(matcher)
+        return _JEST.get(matcher, _BOUND), (((subject.strip(), direction),) if direction else ())
+    if "not" in words:
+        return _TRUTHY, ()
+    known = [word for word in words if word in _CHAI]
+    if not known:
+        return _BOUND, ()
+    if set(known) <= {"true", "ok"}:
+        return max(predicate(subject)[0], _TRUTHY), predicate(subject)[1]
+    bounds = tuple((subject.strip(), _CHAI_BOUNDS[w]) for w in known if w in _CHAI_BOUNDS)
+    return max(_CHAI[word] for word in known), bounds
 
 
 # node:test's, tap's and AVA's `t.<assertion>(...)` (tspl too); `t.pass()` and `t.plan()` check nothing.
@@ -205,12 +428,6 @@ def _t_assert(bare: str) -> re.Pattern[str]:
     return re.compile(rf"(?<![\w$.])(?:{receivers})\s*\.\s*(?:assert\s*\.\s*)?" + _T_METHODS)
 
 
-_T_WEAK = frozenset(
-    {"ok", "notOk", "true", "false", "truthy", "falsy", "notEqual", "notStrictEqual", "not", "notDeepEqual"}
-    | {"notDeepStrictEqual", "notSame", "doesNotThrow", "doesNotReject", "error", "ifError"}
-)
-
-
 _ASSERT_IMPORT = re.compile(
     r"(?:const|let|var)\s*\{([^}]*)\}\s*=\s*require\s*\(\s*['\"](?:node:)?assert(?:/strict)?['\"]\s*\)"
     r"|import\s*\{([^}]*)\}\s*from\s*['\"](?:node:)?assert(?:/strict)?['\"]"
@@ -218,17 +435,20 @@ _ASSERT_IMPORT = re.compile(
 
 
 @functools.lru_cache(maxsize=16)
-def _imported_asserts(code: str) -> re.Pattern[str] | None:
-    """`strictEqual(...)` called bare after `const { strictEqual } = require('node:assert')`."""
-    names = set()
+def _imported_asserts(code: str) -> tuple[re.Pattern[str], dict[str, str]] | None:
+    """`strictEqual(...)` called bare after `const { strictEqual } = require('node:assert')`: the calls'
+    pattern and, for each local name, the assertion it imports (`{ strictEqual: eq }`)."""
+    names: dict[str, str] = {}
     for match in _ASSERT_IMPORT.finditer(code):
         for item in (match.group(1) or match.group(2) or "").split(","):
-            local = re.split(r"\s*(?::|\bas\b)\s*", item.strip())[-1].strip()
+            parts = re.split(r"\s*(?::|\bas\b)\s*", item.strip())
+            local = parts[-1].strip()
             if re.fullmatch(r"[A-Za-z_$][\w$]*", local) and local not in ("assert", "default"):
-                names.add(local)
+                names[local] = parts[0].strip()
     if not names:
         return None
-    return re.compile(r"(?<![\w$.])(" + "|".join(sorted(map(re.escape, names))) + r")\s*\(")
+    pattern = re.compile(r"(?<![\w$.])(" + "|".join(sorted(map(re.escape, names))) + r")\s*\(")
+    return pattern, names
 
 
 _SUPERTEST_EXPECT = re.compile(r"(?<=[)\s])\.\s*expect\s*\(")
@@ -240,50 +460,138 @@ def _js_checks(masked: Masked, start: int, end: int) -> list[Check]:
         # supertest's request(app).get('/').expect(200, 'body'): a check of the response
         call_end = match_bracket(bare, match.end() - 1)
         text = flat(masked.code[match.start() : call_end])
-        found.append(Check(text=text, strong=True, line=masked.line_of(match.start())))
+        found.append(Check(text, _EXACT, masked.line_of(match.start())))
     imported = _imported_asserts(masked.code)
-    for match in imported.finditer(bare, start, end) if imported else ():
-        call_end = match_bracket(bare, match.end() - 1)
-        text = flat(masked.code[match.start() : call_end])
-        strong = match.group(1) not in _T_WEAK
-        found.append(Check(text=text, strong=strong, line=masked.line_of(match.start())))
-    for match in _t_assert(bare).finditer(bare, start, end):
-        call_end = match_bracket(bare, match.end() - 1)
-        text = flat(masked.code[match.start() : call_end])
-        strong = match.group(1) not in _T_WEAK
-        found.append(Check(text=text, strong=strong, line=masked.line_of(match.start())))
+    calls: list[tuple[re.Pattern[str], Callable[[str], str]]] = [(_t_assert(bare), lambda name: name)]
+    if imported:
+        pattern, names = imported
+        calls.insert(0, (pattern, lambda name: names.get(name, name)))
+    for pattern, method_of in calls:
+        for match in pattern.finditer(bare, start, end):
+            call_end = match_bracket(bare, match.end() - 1)
+            text = flat(masked.code[match.start() : call_end])
+            level, bounds = _assert_call(bare, method_of(match.group(1)), match.end() - 1)
+            found.append(Check(text, level, masked.line_of(match.start()), bounds=bounds))
     for match in _EXPECT.finditer(bare, start, end):
         subject_end = match_bracket(bare, match.end() - 1)
         tail = _statement_tail(bare, subject_end)
-        words = _CHAIN_WORD.findall(bare[subject_end:tail])
-        matcher = next((word for word in words if word.startswith("to") and len(word) > 2), None)
-        matcher = matcher or (words[-1] if words else None)
-        strong = "not" not in words and matcher not in _JS_WEAK
+        level, bounds = _expect_strength(bare, match.end() - 1, tail)
         text = flat(masked.code[match.start() : tail])
-        found.append(Check(text=text, strong=strong, line=masked.line_of(match.start())))
+        found.append(Check(text, level, masked.line_of(match.start()), bounds=bounds))
     for match in _JS_ASSERT.finditer(bare, start, end):
         call_end = match_bracket(bare, match.end() - 1)
         text = flat(masked.code[match.start() : call_end])
-        strong = match.group(1) not in _JS_ASSERT_WEAK
-        found.append(Check(text=text, strong=strong, line=masked.line_of(match.start())))
+        level, bounds = _assert_call(bare, match.group(1) or "", match.end() - 1)
+        found.append(Check(text, level, masked.line_of(match.start()), bounds=bounds))
     return found
 
 
 _JAVA_CHECK = re.compile(r"(?<![\w$])(?:[A-Za-z_]\w*\.)*(assert\w*|fail|verify)\s*\(")
 _JAVA_ASSERT_KEYWORD = re.compile(r"(?<![\w$.])assert\s+[^;(]")
-_JAVA_WEAK = frozenset(
-    {"assertNotNull", "assertTrue", "assertFalse", "assertNotEquals", "assertDoesNotThrow"}
+# JUnit 4/5 (and Mockito's verify); an unknown `assert*` constrains (BOUND).
+_JUNIT = {
+    **_levels(
+        _EXACT,
+        "assertEquals assertArrayEquals assertSame assertNull assertIterableEquals assertLinesMatch fail"
+        " verify assertEqualsNoOrder assertEqualsDeep",
+    ),
+    **_levels(
+        _BOUND,
+        "assertThrows assertThrowsExactly expectThrows assertTimeout assertTimeoutPreemptively",
+    ),
+    **_levels(_TRUTHY, "assertNotNull assertNotEquals assertNotSame assertDoesNotThrow assertInstanceOf"),
+}
+_JAVA_BROAD_THROWS = re.compile(
+    r"^\s*(?:java\.lang\.)?(?:Exception|Throwable|RuntimeException)\s*\.\s*class\b"
 )
-_ASSERTJ_WEAK = frozenset(
-    {"isNotNull", "isTrue", "isFalse", "isNotEmpty", "isPresent", "isNotBlank", "isInstanceOf"}
-)
-_TRUTH_PLUMBING = frozenset({"as", "that", "withMessage", "about"})
-# A truth check of one of these calls is as strong as the containment or equality check it spells out.
-_PREDICATE_CALL = re.compile(
-    r"\.\s*(?:contains\w*|equals\w*|startsWith|endsWith|matches|has[A-Z]\w*|is[A-Z]\w*)\s*\([^()]*(?:\([^()]*\)[^()]*)*\)\s*$"
+# Truth and AssertJ verbs; navigators (`hasMessageThat()`) and plumbing (`as(...)`) are not verbs.
+_FLUENT = {
+    **_levels(
+        _EXACT,
+        "isEqualTo containsExactly containsExactlyElementsIn containsExactlyEntriesIn"
+        " containsExactlyInAnyOrder containsExactlyInAnyOrderElementsOf containsExactlyEntriesOf"
+        " containsOnly containsOnlyKeys isSameInstanceAs isSameAs isNull isEmpty isZero hasSize hasLength"
+        " isEqualToIgnoringCase isEqualToIgnoringWhitespace isEqualToNormalizingNewlines"
+        " isEqualToNormalizingWhitespace isEqualToComparingFieldByField isEqualByComparingTo hasMessage"
+        " hasToString hasValue isCloseTo isNotPresent isAbsent containsExactlyElementsOf hasSameElementsAs"
+        " isEqualToIgnoringNewLines",
+    ),
+    **_levels(
+        _BOUND,
+        "contains containsAtLeast containsAtLeastElementsIn containsAnyOf containsAnyIn containsKey"
+        " containsKeys containsEntry containsNoneOf containsNoneIn doesNotContain doesNotContainKey"
+        " isGreaterThan isLessThan isAtLeast isAtMost isGreaterThanOrEqualTo isLessThanOrEqualTo isIn"
+        " isAnyOf isNoneOf isNotIn startsWith endsWith matches containsMatch doesNotMatch isBetween"
+        " isStrictlyBetween isPositive isNegative isNotNegative isNotPositive containsIgnoringCase"
+        " hasSizeGreaterThan hasSizeLessThan hasSizeBetween allMatch anyMatch noneMatch"
+        " hasMessageContaining hasMessageStartingWith hasMessageEndingWith hasMessageMatching isInOrder"
+        " isInStrictOrder containsSequence containsSubsequence isWithin hasCauseExactlyInstanceOf"
+        " hasRootCauseExactlyInstanceOf",
+    ),
+    **_levels(
+        _TRUTHY,
+        "isTrue isFalse isNotNull isNotEmpty isPresent isNotBlank isInstanceOf isNotEqualTo"
+        " isNotSameInstanceAs isNotSameAs isExactlyInstanceOf isNotInstanceOf hasCauseInstanceOf"
+        " hasRootCauseInstanceOf isNotZero isNotNaN isFinite hasCause hasNoCause isNotEmptyString"
+        " doesNotThrowAnyException",
+    ),
+}
+_FLUENT_BOUNDS = {"isLessThan": "upper", "isAtMost": "upper", "isLessThanOrEqualTo": "upper"} | {
+    "isGreaterThan": "lower",
+    "isAtLeast": "lower",
+    "isGreaterThanOrEqualTo": "lower",
+}
+_TRUTH_PLUMBING = frozenset(
+    {"as", "that", "withMessage", "about", "describedAs", "overridingErrorMessage", "withFailMessage"}
+    | {"hasMessageThat", "hasCauseThat", "extracting", "usingRecursiveComparison", "inOrder", "asList"}
+    | {"asString", "isInstanceOfSatisfying", "withFailureMessage", "comparingElementsUsing", "ignoringCase"}
 )
 _BOOLEAN_FIRST = re.compile(r"\s*(?:true|false|Boolean\.TRUE|Boolean\.FALSE)\s*,")
-_HAMCREST_WEAK = re.compile(r"\b(notNullValue|anything|instanceOf|isA|any)\s*\(")
+_HAMCREST_TRUTHY = re.compile(r"\b(notNullValue|anything|instanceOf|isA|any|not)\s*\(")
+_HAMCREST_EXACT = re.compile(
+    r"\b(equalTo|is|nullValue|sameInstance|contains|containsInAnyOrder|arrayContaining|hasSize|emptyString"
+    r"|empty|closeTo|arrayWithSize|emptyIterable|aMapWithSize)\s*\("
+)
+
+
+def _truth_of(bare: str, subject: str, negated: bool = False) -> tuple[Strength, tuple[Bound, ...]]:
+    """assertTrue(x) or assertThat(x).isTrue(): as strong as what `x` tests (`list.contains(y)`)."""
+    level, bounds = predicate(subject, negated)
+    return max(level, _TRUTHY), bounds
+
+
+def _fluent(
+    bare: str, name: str, subject: str, call_end: int, tail: int
+) -> tuple[Strength, tuple[Bound, ...]]:
+    """Truth/AssertJ: the strongest verb of the chain; `isTrue()` as strong as what its subject tests."""
+    chain = [
+        (m.group(1), m.end() - 1 if m.group(2) else -1) for m in _CHAIN_CALL.finditer(bare, call_end, tail)
+    ]
+    if name != "assertThat":
+        that = next((at for word, at in chain if word == "that" and at >= 0), None)
+        subject = _arguments(bare, that)[0] if that is not None and _arguments(bare, that) else subject
+    verbs = [word for word, _ in chain if word not in _TRUTH_PLUMBING]
+    if set(verbs) <= {"isTrue", "isFalse"}:
+        return _truth_of(bare, subject, negated=verbs == ["isFalse"])
+    levels = [_FLUENT.get(word, _BOUND) for word in verbs]
+    bounds = tuple((subject.strip(), _FLUENT_BOUNDS[w]) for w in verbs if w in _FLUENT_BOUNDS)
+    return max(levels), bounds
+
+
+def _junit(bare: str, name: str, opening: int) -> tuple[Strength, tuple[Bound, ...]]:
+    args = _arguments(bare, opening)
+    if name in ("assertTrue", "assertFalse"):
+        results = [_truth_of(bare, arg, negated=name == "assertFalse") for arg in args] or [(_TRUTHY, ())]
+        return max(level for level, _ in results), tuple(b for _, bounds in results for b in bounds)
+    if name == "assertEquals" and len(args) >= 2 and _BOOLEAN_FIRST.match(args[0] + ","):
+        return _truth_of(bare, args[1], negated=args[0].strip().endswith(("false", "FALSE")))
+    if (
+        name in ("assertThrows", "assertThrowsExactly", "expectThrows")
+        and args
+        and _JAVA_BROAD_THROWS.match(args[0])
+    ):
+        return _TRUTHY, ()  # any exception at all
+    return _JUNIT.get(name, _EXACT if "Equal" in name else _BOUND), ()
 
 
 def _java_checks(masked: Masked, start: int, end: int) -> list[Check]:
@@ -293,58 +601,84 @@ def _java_checks(masked: Masked, start: int, end: int) -> list[Check]:
         call_end = match_bracket(bare, match.end() - 1)
         tail = _statement_tail(bare, call_end)
         subject = bare[match.end() : call_end - 1]
+        bounds: tuple[Bound, ...] = ()
         if name in ("assertThat", "assertWithMessage", "assertAbout"):
             chained = [
                 word for word in _CHAIN_WORD.findall(bare[call_end:tail]) if word not in _TRUTH_PLUMBING
             ]
             if chained:
-                strong = not set(chained) <= _ASSERTJ_WEAK
-                if set(chained) <= {"isTrue", "isFalse"}:
-                    # assertThat(list.contains(x)).isTrue() checks what assertThat(list).contains(x) does
-                    strong = strong or _PREDICATE_CALL.search(subject) is not None
-                    if name != "assertThat":
-                        strong = strong or _PREDICATE_CALL.search(bare, call_end, tail) is not None
+                level, bounds = _fluent(bare, name, subject, call_end, tail)
             elif name == "assertThat" and "," not in subject:
                 continue  # assertThat(x) with no verb checks nothing
             else:
-                strong = _HAMCREST_WEAK.search(bare, match.end(), call_end) is None
-        elif name in ("assertTrue", "assertFalse"):
-            strong = _PREDICATE_CALL.search(subject) is not None
-        elif name == "assertEquals" and _BOOLEAN_FIRST.match(subject):
-            strong = _PREDICATE_CALL.search(subject) is not None  # assertEquals(true, x) is assertTrue(x)
+                matcher = bare[match.end() : call_end]
+                level = (
+                    _TRUTHY
+                    if _HAMCREST_TRUTHY.search(matcher)
+                    else _EXACT
+                    if _HAMCREST_EXACT.search(matcher)
+                    else _BOUND
+                )
         else:
-            strong = name not in _JAVA_WEAK
+            level, bounds = _junit(bare, name, match.end() - 1)
         text = flat(masked.code[match.start() : tail])
-        found.append(Check(text=text, strong=strong, line=masked.line_of(match.start())))
+        found.append(Check(text, level, masked.line_of(match.start()), bounds=bounds))
     for match in _JAVA_ASSERT_KEYWORD.finditer(bare, start, end):
         tail = _statement_tail(bare, match.start())
+        expression = bare[match.start() + len("assert") : tail].split(":")[0]
+        level, bounds = _truth_of(bare, expression)
         text = flat(masked.code[match.start() : tail])
-        found.append(
-            Check(
-                text=text,
-                strong="!= null" not in bare[match.start() : tail],
-                line=masked.line_of(match.start()),
-            )
-        )
+        found.append(Check(text, level, masked.line_of(match.start()), bounds=bounds))
     return found
 
 
 _PHP_CHECK = re.compile(
     r"(?:\$this\s*->\s*|\b(?:self|static|[A-Z]\w*)\s*::\s*)(assert\w*|fail|expectException\w*)\s*\("
 )
-_PHP_WEAK = frozenset(
-    {
-        "assertTrue",
-        "assertFalse",
-        "assertNotNull",
-        "assertNotEmpty",
-        "assertIsObject",
-        "assertIsArray",
-        "assertInstanceOf",
-        "assertNotSame",
-        "assertNotEquals",
-    }
-)
+# PHPUnit; otherwise `assertIs*`/`assertNot*` accept almost anything, an equal/same pins, the rest bound.
+_PHPUNIT = {
+    **_levels(
+        _EXACT,
+        "assertNull assertCount assertEmpty assertSameSize fail expectExceptionMessage"
+        " expectExceptionCode assertJsonStringEqualsJsonString assertJsonStringEqualsJsonFile"
+        " assertXmlStringEqualsXmlString",
+    ),
+    **_levels(
+        _BOUND,
+        "assertContains assertStringContainsString assertStringContainsStringIgnoringCase"
+        " assertArrayHasKey assertMatchesRegularExpression assertRegExp assertGreaterThan assertLessThan"
+        " assertGreaterThanOrEqual assertLessThanOrEqual assertStringStartsWith assertStringEndsWith"
+        " assertContainsOnly assertArraySubset assertContainsOnlyInstancesOf assertObjectHasProperty"
+        " assertObjectHasAttribute expectException expectExceptionMessageMatches assertStringMatchesFormat"
+        " assertNotContains assertArrayNotHasKey assertStringNotContainsString"
+        " assertDoesNotMatchRegularExpression assertNotCount",
+    ),
+    **_levels(
+        _TRUTHY,
+        "assertNotNull assertNotEmpty assertInstanceOf assertNotSame assertNotEquals assertFileExists",
+    ),
+}
+_PHP_BOUNDS = {"assertLessThan": "upper", "assertLessThanOrEqual": "upper"} | {
+    "assertGreaterThan": "lower",
+    "assertGreaterThanOrEqual": "lower",
+}
+_PHP_BROAD_THROWS = re.compile(r"^\s*\\?(?:Exception|Throwable|Error)\s*::\s*class\b")
+
+
+def _phpunit(bare: str, name: str, opening: int) -> tuple[Strength, tuple[Bound, ...]]:
+    args = _arguments(bare, opening)
+    if name in ("assertTrue", "assertFalse"):
+        level, bounds = predicate(args[0], negated=name == "assertFalse") if args else (_TRUTHY, ())
+        return max(level, _TRUTHY), bounds
+    if name == "expectException" and args and _PHP_BROAD_THROWS.match(args[0]):
+        return _TRUTHY, ()
+    direction = _PHP_BOUNDS.get(name)
+    bounds = ((args[1], direction),) if direction and len(args) >= 2 else ()
+    if name in _PHPUNIT:
+        return _PHPUNIT[name], bounds
+    if name.startswith(("assertIs", "assertNot")):
+        return _TRUTHY, bounds
+    return (_EXACT if "Equals" in name or "Same" in name else _BOUND), bounds
 
 
 def _php_checks(masked: Masked, start: int, end: int) -> list[Check]:
@@ -352,29 +686,102 @@ def _php_checks(masked: Masked, start: int, end: int) -> list[Check]:
     for match in _PHP_CHECK.finditer(masked.bare, start, end):
         call_end = match_bracket(masked.bare, match.end() - 1)
         text = flat(masked.code[match.start() : call_end])
-        found.append(
-            Check(text=text, strong=match.group(1) not in _PHP_WEAK, line=masked.line_of(match.start()))
-        )
+        level, bounds = _phpunit(masked.bare, match.group(1), match.end() - 1)
+        found.append(Check(text, level, masked.line_of(match.start()), bounds=bounds))
     return found
 
 
 _TESTIFY = re.compile(r"(?<![\w.])(?:assert|require)\s*\.\s*(\w+)\s*\(")
-_GO_WEAK = frozenset(
-    {"True", "Truef", "False", "Falsef", "NotNil", "NotNilf", "NotEmpty", "NotEmptyf", "NotZero"}
-)
+# testify, by the name without its `f` suffix; an unknown one constrains (BOUND).
+_TESTIFY_LEVELS = {
+    **_levels(
+        _EXACT,
+        "Equal EqualValues Exactly Nil NoError Empty Len JSONEq YAMLEq Same ElementsMatch EqualError Zero"
+        " InDelta InEpsilon PanicsWithValue PanicsWithError EqualExportedValues InDeltaSlice",
+    ),
+    **_levels(
+        _BOUND,
+        "Contains Subset Regexp Greater GreaterOrEqual Less LessOrEqual ErrorContains ErrorIs ErrorAs"
+        " Positive Negative WithinDuration WithinRange NotContains NotSubset NotRegexp IsIncreasing"
+        " IsDecreasing NotErrorIs",
+    ),
+    **_levels(
+        _TRUTHY,
+        "True False NotNil NotEmpty NotZero Error NotEqual NotEqualValues NotSame IsType Implements"
+        " Panics NotPanics Condition Eventually Never FileExists DirExists",
+    ),
+}
+_TESTIFY_BOUNDS = {"Less": "upper", "LessOrEqual": "upper", "Greater": "lower", "GreaterOrEqual": "lower"}
+_GO_IF = re.compile(r"\bif\s+(.*)$", re.S)
+
+
+def _testify(bare: str, name: str, opening: int) -> tuple[Strength, tuple[Bound, ...]]:
+    name = name[:-1] if name.endswith("f") and name[:-1] in _TESTIFY_LEVELS else name
+    args = _arguments(bare, opening)
+    if name in ("True", "False") and len(args) >= 2:
+        level, bounds = predicate(args[1], negated=name == "False")
+        return max(level, _TRUTHY), bounds
+    direction = _TESTIFY_BOUNDS.get(name)
+    bounds = ((args[1], direction),) if direction and len(args) >= 2 else ()
+    return _TESTIFY_LEVELS.get(name, _BOUND), bounds
+
+
+def _failure_condition(bare: str, at: int, start: int) -> str | None:
+    """The condition of the `if` whose block holds `at` (Go's `if got != want { t.Errorf(...) }`)."""
+    depth, index = 0, at
+    while index > start:
+        index -= 1
+        char = bare[index]
+        if char == "}":
+            depth += 1
+        elif char == "{":
+            if depth == 0:
+                break
+            depth -= 1
+    else:
+        return None
+    head_start = max(
+        bare.rfind("\n", start, index), bare.rfind("}", start, index), bare.rfind("{", start, index)
+    )
+    match = _GO_IF.search(bare, head_start + 1, index)
+    if match is None:
+        return None
+    condition = match.group(1)
+    pieces = _top_level_semicolons(condition)
+    return pieces[-1]
+
+
+def _top_level_semicolons(text: str) -> list[str]:
+    """`err := f(); err != nil` -> its statements, split outside brackets."""
+    pieces, index, begin = [], 0, 0
+    while index < len(text):
+        if text[index] in _PAIRS:
+            index = match_bracket(text, index)
+            continue
+        if text[index] == ";":
+            pieces.append(text[begin:index])
+            begin = index + 1
+        index += 1
+    pieces.append(text[begin:])
+    return pieces
 
 
 def _go_checks(masked: Masked, start: int, end: int, receivers: set[str]) -> list[Check]:
     bare, found = masked.bare, []
     names = "|".join(sorted(re.escape(name) for name in receivers))
     native = re.compile(rf"(?<![\w.])(?:{names})\s*\.\s*(Error|Errorf|Fatal|Fatalf|Fail|FailNow)\s*\(")
-    for pattern, weak in ((native, frozenset()), (_TESTIFY, _GO_WEAK)):
-        for match in pattern.finditer(bare, start, end):
-            call_end = match_bracket(bare, match.end() - 1)
-            text = flat(masked.code[match.start() : call_end])
-            found.append(
-                Check(text=text, strong=match.group(1) not in weak, line=masked.line_of(match.start()))
-            )
+    for match in native.finditer(bare, start, end):
+        call_end = match_bracket(bare, match.end() - 1)
+        text = flat(masked.code[match.start() : call_end])
+        condition = _failure_condition(bare, match.start(), start)
+        # t.Error under `if got != want` checks equality: the check is the negation of the condition.
+        level, bounds = predicate(condition, negated=True) if condition else (_BOUND, ())
+        found.append(Check(text, max(level, _TRUTHY), masked.line_of(match.start()), bounds=bounds))
+    for match in _TESTIFY.finditer(bare, start, end):
+        call_end = match_bracket(bare, match.end() - 1)
+        text = flat(masked.code[match.start() : call_end])
+        level, bounds = _testify(bare, match.group(1), match.end() - 1)
+        found.append(Check(text, level, masked.line_of(match.start()), bounds=bounds))
     return found
 
 
@@ -478,7 +885,7 @@ def _helper_calls(masked: Masked, start: int, end: int, helpers: frozenset[str])
             continue  # a method of another object that happens to share the name
         call_end = match_bracket(masked.bare, match.end() - 1)
         text = flat(masked.code[match.start() : call_end])
-        found.append(Check(text=text, strong=True, line=masked.line_of(match.start()), helper=True))
+        found.append(Check(text, Strength.EXACT, masked.line_of(match.start()), helper=True))
     return found
 
 

@@ -2,20 +2,43 @@
 
 from __future__ import annotations
 
+import enum
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
 from ccdash_tests.text import clip
 
 
+class Strength(enum.IntEnum):
+    """How much of a value a check pins down, by kind, weakest first (the table is in DESIGN-NOTES).
+
+    A check of one level replaced by one of a lower level on the same subject accepts more: that is a
+    weakening. A no-op is not a check at all (extractors drop it); it names the floor of the scale.
+    """
+
+    NOOP = 0  # `assert True`, `pytest.warns(None)`, `assertThat(x)` with no verb
+    TRUTHY = 1  # truthiness, not-null, a type, "not equal", any exception at all
+    BOUND = 2  # membership, containment, a pattern, a range or a bound, a specific exception type
+    EXACT = 3  # equality, identity, null/None, a length, a snapshot, an exception with its message
+
+
+Bound = tuple[str, str]  # (the bounded expression as written, "upper" | "lower")
+
+
 @dataclass(frozen=True, slots=True)
 class Check:
-    """One assertion. `strong` is False for checks that accept almost anything (truthiness, not-None)."""
+    """One assertion, with its `strength` and the bounds it puts on values (`t < 5`: ("t", "upper"))."""
 
     text: str
-    strong: bool
+    strength: Strength
     line: int
     helper: bool = False  # a call of a helper of the file that checks (it may hold many checks)
+    bounds: tuple[Bound, ...] = ()
+
+    @property
+    def strong(self) -> bool:
+        """It constrains the value (a bound or better), rather than accepting almost anything."""
+        return self.strength >= Strength.BOUND
 
 
 @dataclass(frozen=True, slots=True)
