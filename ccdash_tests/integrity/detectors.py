@@ -11,21 +11,26 @@ removed only when nothing lives on for it: no identical twin, no close-named new
 strong, and what it checked (all of it, or most) is not checked by the tests the change adds or edits
 (a split, a fold into a parametrized test, a move).
 
-Checks are compared by what they check, not counted: a lost check is replaced by a gained one of at
-least its strength that says nearly the same (a changed value, another library's spelling), by an
-exact check of the same subject (several merged into one), by an exception expectation (try/fail/catch
--> assertThrows, a message check -> raises(match=...)), by a call of a helper of the file that checks,
-or by a check another test of the change gained (a split). Exclusive if/else branches count once, by
-their richest branch. A no-op (`pytest.warns(None)`, `assertThat(x)` with no verb) checks nothing.
+Checks are compared by what they check, not counted, on a strength scale (units.Strength: exact >
+bound > truthy > no-op, assigned per library): a lost check is replaced by a gained one of at least its
+strength that says nearly the same (a changed value, another library's spelling), by one of at least its
+strength on the same subject (several merged into one equality or snapshot), by an exception
+expectation (try/fail/catch -> assertThrows, a message check -> raises(match=...)), by a call of a
+helper of the file that checks, or by a check another test of the change gained (a split). Exclusive
+if/else branches count once, by their richest branch. A no-op (`pytest.warns(None)`, `assertThat(x)`
+with no verb) checks nothing.
 
 Signal types and severity (the rule):
 
 =====================  ==========================================================================
-assertion_removed      high when the test is left with no check at all; else medium
-assertion_weakened     medium: an exact check replaced by one that accepts almost anything
-                       (assertEqual -> assertTrue/assertIsNotNone, `x == y` -> `x`/`x is not None`,
-                       toEqual -> toBeDefined/toBeTruthy, assertEquals -> assertNotNull,
-                       pytest.raises(ValueError) -> pytest.raises(Exception))
+assertion_removed      high when the test is left with no check at all; medium when a lost check
+                       bounded or pinned a value; low when only truthiness checks were lost
+assertion_weakened     a lost check comes back weaker on the same subject (the test holds fewer
+                       checks of its level), or a bound is opened on one side while the other stays:
+                       medium when what is left accepts almost anything (assertEqual -> assertTrue,
+                       toBe(3) -> toBeTruthy(), raises(ValueError) -> raises(Exception)); low when it
+                       still bounds (toEqual -> toMatchObject, raises(E, match=) -> raises(E),
+                       `1 < t < 5` -> `1 < t`)
 skip_introduced        medium; high after `apply_previous_status` when the test failed before
 xfail_added            medium; high after `apply_previous_status` when the test failed before
 broad_exception        high when the new swallowing handler guards assertions (they can no longer
