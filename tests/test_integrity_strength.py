@@ -288,6 +288,19 @@ def test_a_dropped_bound_is_named() -> None:
     assert signal.evidence["bounds_dropped"] == ["upper bound on took"]
 
 
+def test_a_removal_that_also_opens_a_bound_names_it() -> None:
+    before = (
+        "assertTrue(took > timeout);\nassertTrue(took < timeout * 2);\n"
+        "assertTrue(threwOnTimeout);\nassertEquals(3, retries);"
+    )
+    path, old = source("java", before)
+    _, new = source("java", 'assertTrue(took >= TimeoutMillis - 100, "Time taken was " + took);')
+    [signal] = detect(path, old, new)
+    assert (signal.signal_type.value, signal.severity.value) == ("assertion_removed", "medium")
+    assert "assertTrue(took < timeout * 2)" in signal.evidence["removed"]
+    assert signal.evidence["bounds_dropped"] == ["upper bound on took"]
+
+
 # ------------------------------------------------------------------- through the CLI, a real git repository
 
 
@@ -318,7 +331,7 @@ JUNIT_TIMING = """
 import org.junit.jupiter.api.Test;
 import static org.junit.jupiter.api.Assertions.*;
 
-class TimeoutTest {
+class TimeoutIT {
   @Test
   void totalTimeout() {
     long took = measure();
@@ -366,9 +379,10 @@ def test_vitest_exact_to_truthiness_is_weakened(cli: Cli, tmp_path: Path) -> Non
 
 
 def test_junit_upper_bound_dropped_is_weakened(cli: Cli, tmp_path: Path) -> None:
+    # a Maven Failsafe integration test (`*IT`) is a test file too
     after = JUNIT_TIMING.replace('    assertTrue(took < TIMEOUT * 2, "too slow");\n', "")
-    signals = scan(cli, tmp_path, "src/test/java/TimeoutTest.java", JUNIT_TIMING, after)
-    assert signals == [("assertion_weakened", "TimeoutTest::totalTimeout", "low")]
+    signals = scan(cli, tmp_path, "src/test/java/TimeoutIT.java", JUNIT_TIMING, after)
+    assert signals == [("assertion_weakened", "TimeoutIT::totalTimeout", "low")]
 
 
 def test_junit_to_truth_port_of_equal_strength_is_silent(cli: Cli, tmp_path: Path) -> None:

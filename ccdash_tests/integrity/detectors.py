@@ -287,8 +287,12 @@ def _check_signals(
     # Most lost checks rewritten into stronger ones is a restructuring, not a loss.
     rewritten = any(g.strong for g in gained) and 2 * len(missing) < len(lost)
     if after < before and gone and not rewritten:
-        evidence = {**base, "removed": [c.text for c in missing], "added": [c.text for c in gained]}
-        severity = _removed_severity(gone, new)
+        opened = [c for c, _ in bounds if id(c) not in {id(m) for m in missing}]
+        removed = [c.text for c in [*missing, *opened]]
+        evidence = {**base, "removed": removed, "added": [c.text for c in gained]}
+        if bounds:
+            evidence["bounds_dropped"] = [what for _, what in bounds]
+        severity = _removed_severity([*gone, *(c for c, _ in bounds)], new)
         return [_candidate(SignalType.ASSERTION_REMOVED, severity, path, new, language, evidence)]
     if not drops and not bounds:
         return []

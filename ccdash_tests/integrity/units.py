@@ -105,7 +105,9 @@ def language_of(path: str) -> str | None:
     if f".{suffix}" in _JS_SUFFIXES:
         return "javascript" if stem.endswith((".test", ".spec")) or _in_test_folder(path) else None
     if suffix == "java":
-        return "java" if stem.endswith(("Test", "Tests", "TestCase")) or stem.startswith("Test") else None
+        # Maven Failsafe runs `*IT`/`*ITCase` classes as integration tests.
+        java_test = stem.endswith(("Test", "Tests", "TestCase", "IT", "ITCase")) or stem.startswith("Test")
+        return "java" if java_test else None
     if suffix == "go":
         return "go" if stem.endswith("_test") else None
     if suffix == "php":
