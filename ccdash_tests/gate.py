@@ -37,7 +37,7 @@ from ccdash_tests.models import (
 from ccdash_tests.store import Store
 from ccdash_tests.store.queries import forensics as fq
 from ccdash_tests.store.queries import gate as gq
-from ccdash_tests.text import first_line, format_rate, one_line, plural, signal_place, test_label
+from ccdash_tests.text import first_line, format_rate, one_line, plural, signal_place
 
 NEW_FAILURES = "max-new-failures"
 FEATURES = "fail-under"
@@ -235,10 +235,7 @@ def retried_tests(store: Store, run: TestRunDTO) -> tuple[list[RetriedTest], set
     pks = sorted(fq.retried_tests(store.engine, [ref.pk]))
     definitions = fq.definitions_by_pk(store.engine, pks)
     attempts = {o.test_pk: o.attempts for o in fq.outcomes(store.engine, pks, [ref])}
-    retried = [
-        RetriedTest(d.test_id, test_label(d.classname, d.name, path=d.path), attempts.get(pk, 1))
-        for pk, d in definitions.items()
-    ]
+    retried = [RetriedTest(d.test_id, d.label, attempts.get(pk, 1)) for pk, d in definitions.items()]
     before = {definitions[pk].test_id for pk in gq.flaky_before(store.engine, pks, ref)}
     return retried, before
 

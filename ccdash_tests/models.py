@@ -10,7 +10,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, computed_field
 
-from ccdash_tests.text import feature_label, test_label
+from ccdash_tests.text import class_name_label, feature_label, test_label
 
 
 class Status(enum.StrEnum):
@@ -199,16 +199,17 @@ class TestDefinitionDTO(DTO):
     owner: str | None = None
     first_seen: datetime | None = None
 
-    @computed_field  # type: ignore[prop-decorator]  # in --json as `nodeid`, the name users paste back
+    @computed_field  # type: ignore[prop-decorator]  # in --json as `nodeid`, kept for its readers
     @property
     def nodeid(self) -> str:
-        """The test as every output names it: a pytest node id, else `class::name` (text.test_label)."""
-        return test_label(self.classname, self.name, self.test_id, self.path)
+        """A pytest node id, else `class::name` (text.class_name_label), whatever the framework."""
+        return class_name_label(self.classname, self.name, self.test_id, self.path)
 
+    @computed_field  # type: ignore[prop-decorator]  # in --json as `label`, the name users paste back
     @property
     def label(self) -> str:
-        """The test as the terminal and Markdown name it (text.test_label)."""
-        return self.nodeid
+        """The test as every output names it, in its framework's form (text.test_label)."""
+        return test_label(self.classname, self.name, self.test_id, self.path, self.framework)
 
 
 class TestResultDTO(DTO):
@@ -229,17 +230,19 @@ class TestResultDTO(DTO):
     name: str | None = None
     classname: str | None = None
     path: str | None = None
+    framework: str | None = None
 
-    @computed_field  # type: ignore[prop-decorator]  # in --json as `nodeid`, the name users paste back
+    @computed_field  # type: ignore[prop-decorator]  # in --json as `nodeid`, kept for its readers
     @property
     def nodeid(self) -> str:
-        """The test as every output names it: a pytest node id, else `class::name` (text.test_label)."""
-        return test_label(self.classname, self.name, self.test_id, self.path)
+        """A pytest node id, else `class::name` (text.class_name_label), whatever the framework."""
+        return class_name_label(self.classname, self.name, self.test_id, self.path)
 
+    @computed_field  # type: ignore[prop-decorator]  # in --json as `label`, the name users paste back
     @property
     def label(self) -> str:
-        """The test as the terminal and Markdown name it (text.test_label)."""
-        return self.nodeid
+        """The test as every output names it, in its framework's form (text.test_label)."""
+        return test_label(self.classname, self.name, self.test_id, self.path, self.framework)
 
 
 class TestDomainDTO(DTO):

@@ -105,16 +105,59 @@ def pytest_nodeid(classname: str | None, name: str | None, path: str | None) -> 
     return None
 
 
-def test_label(classname: str | None, name: str | None, fallback: str = "", path: str | None = None) -> str:
-    """How a test is named on screen: a pytest test by its node id (given its path), else
-    `classname::name`, the bare name without a class, else `fallback`. Every form is accepted back by
-    the commands that take a test (lookup.py)."""
+# How each producer's own output names a test, by the framework stored with its definition (the
+# parsers set it from the report's dialect: parsers/dialects.py and each format's module).
+# `Class.method` with the package as the report gives it: JUnit on the JVM (Surefire, Gradle, TestNG and
+# JUnit files of producers not told apart, Robot Framework's `Suite.Test` among them), .NET (NUnit,
+# xUnit.net, MSTest: the fully qualified name `dotnet test --filter` takes) and GoogleTest (`Suite.Test`,
+# as `--gtest_filter` takes it).
+DOTTED_FRAMEWORKS = frozenset(
+    {"surefire", "gradle", "junit", "testng", "nunit", "xunit", "mstest", "trx", "googletest"}
+)
+# Go: the package's import path, a dot and the test with its subtests, as Go's stack traces name a
+# function: `example.com/calc.TestTable/wrong_sum`.
+GO_FRAMEWORKS = frozenset({"go", "gotestsum"})
+# JavaScript: the suite chain as stored, ` > `, the test, as Vitest prints it. Vitest's classname is
+# the file and its name the describe chain (`test/math.test.js > math > add > adds integers`); Mocha's
+# classname is its describe titles (`Queue push > keeps order`); a Jest test's stored name is already
+# its whole title, Jest's `fullName` (`Cart totals sums prices`), which is what jest-junit writes and
+# where no boundary between describe titles is kept, so it is shown alone, or after the suite chain
+# that CTRF gives.
+CHAINED_FRAMEWORKS = frozenset({"jest", "vitest", "mocha"})
+CHAIN = " > "
+
+
+def class_name_label(
+    classname: str | None, name: str | None, fallback: str = "", path: str | None = None
+) -> str:
+    """A pytest test by its node id (given its path), else `classname::name`, the bare name without a
+    class, else `fallback`: the `nodeid` field of `--json`, and the label of frameworks without a
+    native form."""
     nodeid = pytest_nodeid(classname, name, path)
     if nodeid is not None:
         return nodeid
     if classname and name:
         return f"{classname}::{name}"
     return name or fallback
+
+
+def test_label(
+    classname: str | None,
+    name: str | None,
+    fallback: str = "",
+    path: str | None = None,
+    framework: str | None = None,
+) -> str:
+    """How a test is named on screen, in its framework's own form: pytest by node id, JUnit/.NET/
+    GoogleTest `Class.method`, Go `pkg.TestX/sub`, JS `suite > test`; other frameworks (or none known)
+    `classname::name` (class_name_label). Every form is accepted back by the commands that take a test
+    (lookup.py)."""
+    if framework in DOTTED_FRAMEWORKS or framework in GO_FRAMEWORKS:
+        return f"{classname}.{name}" if classname and name else name or fallback
+    if framework in CHAINED_FRAMEWORKS:
+        title = (name or "").strip() if framework == "jest" else name or ""
+        return f"{classname}{CHAIN}{title}" if classname and title else title or fallback
+    return class_name_label(classname, name, fallback, path)
 
 
 test_label.__test__ = False  # type: ignore[attr-defined]  # not a pytest test despite the name

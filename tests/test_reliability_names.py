@@ -107,7 +107,7 @@ def test_junit_names_are_stored_verbatim_and_shown_literally(tmp_path: Path) -> 
     ingested = cli("ingest", str(report), "--db", db, "--project", "p")
     assert ingested.exit_code == 0, ingested.output
     output = assert_clean(ingested)
-    assert f"{MARKUP}.Cls::{LINK}" in output
+    assert f"{MARKUP}.Cls.{LINK}" in output  # a JUnit test as `Class.method`
     shown = cli("runs", "show", "--db", db, "--project", "p", "--json")
     results = json.loads(shown.stdout)["results"]
     assert sorted(r["name"] for r in results) == sorted(STORED.get(name, name) for name in names)

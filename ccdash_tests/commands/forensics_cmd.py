@@ -30,7 +30,8 @@ def history(
     test: Annotated[
         str,
         typer.Argument(
-            help="A node id (or its tail), test_id, class::name, name, or a substring naming one test."
+            help="Any name the tool prints (node id, Class.method, pkg.TestX/sub, suite > test) or its"
+            " tail, a test_id, class::name, a name, or a substring naming one test."
         ),
     ],
     limit: Annotated[int, typer.Option("--limit", min=1, max=10_000, help="How many recent runs.")] = 20,

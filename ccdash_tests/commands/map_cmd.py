@@ -79,7 +79,7 @@ def map_suggest(
 
 @map_app.command("set")
 def map_set(
-    test: Annotated[str, typer.Argument(help="test_id, name, class::name, path::name or pytest node id.")],
+    test: Annotated[str, typer.Argument(help="Any name history takes (a printed name, its tail, test_id).")],
     feature: Annotated[str, typer.Option("--feature", help="The feature the test proves.")],
     domain: Annotated[
         str | None, typer.Option("--domain", help="Its domain path, e.g. billing/invoices.")
@@ -159,9 +159,7 @@ def map_conflicts(
 
 @map_app.command("show")
 def map_show(
-    test: Annotated[
-        str | None, typer.Argument(help="Only this test (test_id, name, class::name, node id).")
-    ] = None,
+    test: Annotated[str | None, typer.Argument(help="Only this test (any name history takes).")] = None,
     at: Annotated[
         str | None, typer.Option("--at", help="Show the mapping as it was at this time (ISO-8601).")
     ] = None,

@@ -25,6 +25,7 @@ class ClusterTest(DTO):
     classname: str
     path: str | None = None
     nodeid: str = ""
+    label: str  # the test in its framework's form (text.test_label)
 
 
 class FailureCluster(DTO):
@@ -108,7 +109,12 @@ def build_failures(
                 last_seen=run_ref_doc(run_by_pk[last]),
                 tests=[
                     ClusterTest(
-                        test_id=d.test_id, name=d.name, classname=d.classname, path=d.path, nodeid=d.nodeid
+                        test_id=d.test_id,
+                        name=d.name,
+                        classname=d.classname,
+                        path=d.path,
+                        nodeid=d.nodeid,
+                        label=d.label,
                     )
                     for d in tests
                 ],

@@ -40,6 +40,7 @@ class FlakyTest(DTO):
     classname: str
     path: str | None = None
     nodeid: str = ""
+    label: str  # the test in its framework's form (text.test_label)
     reasons: list[FlakyReason]
     flake_rate: float
     flips: int
@@ -172,6 +173,7 @@ def build_flaky(
                 classname=definition.classname,
                 path=definition.path,
                 nodeid=definition.nodeid,
+                label=definition.label,
                 reasons=verdict_.reasons,
                 flake_rate=round(verdict_.flake_rate, 4),
                 flips=verdict_.flips,

@@ -25,7 +25,7 @@ from ccdash_tests.store.queries.health import (
     recent_results,
 )
 from ccdash_tests.store.queries.mapping import mapping_coverage
-from ccdash_tests.text import test_label
+from ccdash_tests.text import class_name_label, test_label
 
 FLAKE_WINDOW = 20
 
@@ -38,9 +38,15 @@ class FeatureTest:
     name: str
     classname: str
     path: str | None
+    framework: str | None
     status: Status | None
     flaky: bool
     run_id: str | None
+
+    @property
+    def label(self) -> str:
+        """The test in its framework's form (text.test_label)."""
+        return test_label(self.classname, self.name, self.test_id, self.path, self.framework)
 
     def to_json_dict(self) -> dict:
         return {
@@ -48,7 +54,9 @@ class FeatureTest:
             "name": self.name,
             "classname": self.classname,
             "path": self.path,
-            "nodeid": test_label(self.classname, self.name, self.test_id, self.path),
+            "framework": self.framework,
+            "nodeid": class_name_label(self.classname, self.name, self.test_id, self.path),
+            "label": self.label,
             "status": self.status.value if self.status else None,
             "flaky": self.flaky,
             "run_id": self.run_id,
@@ -142,7 +150,9 @@ def feature_tests(
 ) -> list[FeatureTest]:
     """The tests behind one feature row, with their latest results."""
     tests: list[FeatureTest] = []
-    for test_id, name, classname, path in definition_names(engine, project, _tests_of(row, mappings)):
+    for test_id, name, classname, path, framework in definition_names(
+        engine, project, _tests_of(row, mappings)
+    ):
         outcome = latest.get(test_id)
         tests.append(
             FeatureTest(
@@ -150,6 +160,7 @@ def feature_tests(
                 name,
                 classname,
                 path,
+                framework,
                 outcome.status if outcome else None,
                 outcome.flaky if outcome else False,
                 outcome.run_id if outcome else None,

@@ -10,7 +10,7 @@ from functools import lru_cache
 from typing import Protocol, runtime_checkable
 
 from ccdash_tests.models import TestDefinitionDTO
-from ccdash_tests.text import pytest_nodeid
+from ccdash_tests.text import pytest_nodeid, test_label
 
 
 class ProviderName(enum.StrEnum):
@@ -57,6 +57,11 @@ class TestRef:
             framework=definition.framework,
             tags=dict(definition.tags),
         )
+
+    @property
+    def label(self) -> str:
+        """The test as every output names it, in its framework's form (text.test_label)."""
+        return test_label(self.classname, self.name, self.test_id, self.path, self.framework)
 
 
 @dataclass(frozen=True, slots=True)

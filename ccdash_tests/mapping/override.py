@@ -1,7 +1,8 @@
 """The `override` provider: a user's explicit decision that a test proves a feature; always wins.
 
 An override's key is matched exactly against a test's test_id, its name, `classname::name`,
-`path::name` or its pytest node id (`tests/a/test_b.py::TestC::test_d`). A bare name may match
+`path::name`, its pytest node id (`tests/a/test_b.py::TestC::test_d`) or its label in its framework's
+form (`com.x.FooTest.adds`, `test/a.test.js > suite > test`: text.test_label). A bare name may match
 several tests (the same name in two classes): that is allowed and applies to all of them; use the
 test_id or the node id to pin one.
 """
@@ -34,7 +35,7 @@ def keys_of(test: TestRef) -> tuple[str, ...]:
     """Every exact key by which an override may name this test."""
     # `path::name` only when it is the test's node id: for a test in a class it would be the node id
     # of a module-level test of the same name.
-    keys = [test.test_id, test.name, f"{test.classname}::{test.name}", nodeid(test) or ""]
+    keys = [test.test_id, test.name, f"{test.classname}::{test.name}", nodeid(test) or "", test.label]
     return tuple(dict.fromkeys(key for key in keys if key))
 
 

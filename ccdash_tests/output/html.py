@@ -35,7 +35,6 @@ from ccdash_tests.text import (
     plural,
     signal_place,
     stated_wall_time,
-    test_label,
 )
 
 MAX_ROWS = 500
@@ -382,7 +381,7 @@ def flaky_section(data: ReportData) -> str:
         return head + '<p class="empty">No flaky tests.</p>'
     rows = (
         [
-            f"<code>{esc(test_label(t.classname, t.name, path=t.path), NAME_LIMIT)}</code>",
+            f"<code>{esc(t.label, NAME_LIMIT)}</code>",
             esc(", ".join(t.reasons)),
             format_rate(t.flake_rate),
             str(t.flips),

@@ -10,7 +10,7 @@ from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
 from ccdash_tests.output import markdown as md
-from ccdash_tests.text import format_ms, format_rate, plural, test_label
+from ccdash_tests.text import format_ms, format_rate, plural
 
 if TYPE_CHECKING:  # the types only: `runs list --format csv` must not load the forensics modules
     from ccdash_tests.forensics import FailuresReport, FlakyReport, HistoryReport
@@ -70,7 +70,7 @@ def flaky_csv(report: FlakyReport) -> str:
     return csv_text(
         ["test", "test_id", "flake_rate", "reasons", "flips", "passed", "failed", "retried", "shas"],
         (
-            [test_label(t.classname, t.name, path=t.path), t.test_id, t.flake_rate, " ".join(t.reasons),
+            [t.label, t.test_id, t.flake_rate, " ".join(t.reasons),
              t.flips, t.passed, t.failed, t.retried, " ".join(t.shas)]
             for t in report.tests
         ),
@@ -84,7 +84,7 @@ def failures_csv(report: FailuresReport) -> str:
             [c.fingerprint, c.count, c.test_count, c.run_count, c.message,
              c.first_seen.run_id if c.first_seen else None,
              c.first_seen.timestamp.isoformat() if c.first_seen else None,
-             "; ".join(t.nodeid or test_label(t.classname, t.name) for t in c.tests)]
+             "; ".join(t.label for t in c.tests)]
             for c in report.clusters
         ),
     )  # fmt: skip
@@ -116,7 +116,7 @@ def flaky_markdown(report: FlakyReport, limit: int = md.MAX_CHARS) -> str:
         md.Table(["test", "flake rate", "why", "flips", "retried", "passed/counted"],
                  align=["left", "right", "left", "right", "right", "right"]),
         (
-            [md.code(test_label(t.classname, t.name, path=t.path), md.NAME_LIMIT), format_rate(t.flake_rate),
+            [md.code(t.label, md.NAME_LIMIT), format_rate(t.flake_rate),
              md.escape(", ".join(t.reasons)), f"{t.flips:,}", f"{t.retried:,}", f"{t.passed:,}/{t.results:,}"]
             for t in report.tests
         ),
@@ -144,7 +144,7 @@ def failures_markdown(report: FailuresReport, limit: int = md.MAX_CHARS) -> str:
 
 
 def cluster_tests(tests: Sequence[ClusterTest], shown: int = 3) -> str:
-    names = [md.code(t.nodeid or test_label(t.classname, t.name), md.NAME_LIMIT) for t in tests[:shown]]
+    names = [md.code(t.label, md.NAME_LIMIT) for t in tests[:shown]]
     more = [f"and {len(tests) - shown:,} more"] if len(tests) > shown else []
     return "<br>".join(names + more)
 

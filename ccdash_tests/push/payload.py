@@ -16,7 +16,8 @@ Which field comes from where (CCDash's `IngestRunRequest` <- our store's DTOs):
                               is unique across projects, as CCDash's global key needs)
       path                    TestDefinitionDTO.path, else where the report places the test (classname,
                               then suite): CCDash blanks a definition's path when a row has none
-      name                    the test's label as this tool prints it: "classname::name", or the name
+      name                    "classname::name", or the name without a class (whatever the framework:
+                              not the label the terminal shows, so a pushed name never changes)
       framework               TestDefinitionDTO.framework, else the run's report format ("junit")
       status                  TestResultDTO.status (the six statuses are CCDash's six)
       duration_ms             TestResultDTO.duration_ms rounded half up to a whole ms (CCDash reads an

@@ -265,7 +265,8 @@ class SqlResultRepository:
         rows = self.engine.query(
             f"""
             SELECT {prefixed(RUN_COLUMNS, "r")}, x.status, x.duration_us, x.attempts, x.flaky,
-                   e.fingerprint, e.message, e.details, e.truncated, x.artifacts, d.name, d.classname, d.path
+                   e.fingerprint, e.message, e.details, e.truncated, x.artifacts, d.name, d.classname, d.path,
+                   d.framework
             FROM test_definitions d
             JOIN test_results x ON x.test_pk = d.id
             JOIN test_runs r ON r.id = x.run_pk

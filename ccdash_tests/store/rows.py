@@ -166,7 +166,7 @@ INSERT_DEFINITION = f"""
 
 RESULT_SELECT = """
     SELECT r.run_id, d.test_id, x.status, x.duration_us, x.attempts, x.flaky, e.fingerprint, e.message,
-           e.details, e.truncated, x.artifacts, d.name, d.classname, d.path
+           e.details, e.truncated, x.artifacts, d.name, d.classname, d.path, d.framework
     FROM test_results x
     JOIN test_definitions d ON d.id = x.test_pk
     JOIN test_runs r ON r.id = x.run_pk
@@ -174,7 +174,7 @@ RESULT_SELECT = """
 """
 RESULT_FIELDS = (
     "run_id", "test_id", "status", "duration_us", "attempts", "flaky", "fingerprint", "message",
-    "details", "truncated", "artifacts", "name", "classname", "path",
+    "details", "truncated", "artifacts", "name", "classname", "path", "framework",
 )  # fmt: skip
 
 
@@ -211,6 +211,7 @@ def result_from_row(row: Row) -> TestResultDTO:
         name=value["name"],
         classname=value["classname"],
         path=value["path"],
+        framework=value["framework"],
     )
 
 

@@ -18,7 +18,7 @@ from ccdash_tests.forensics import (
 from ccdash_tests.models import DTO, Status
 from ccdash_tests.output import listings, terminal
 from ccdash_tests.output.formats import ListFormat, OutputFormat
-from ccdash_tests.text import format_ms, plural, short_run_id, test_label
+from ccdash_tests.text import format_ms, plural, short_run_id
 
 MARKS = {"first_bad": ("first bad", "bold red"), "last_good": ("last good", "green")}
 VERDICT_STYLE = {"good": "green", "bad": "red", "neutral": "dim"}
@@ -116,7 +116,7 @@ def flaky_tables(console: Console, report: FlakyReport) -> None:
     )
     for test in report.tests:
         grid.add_row(
-            terminal.plain(test_label(test.classname, test.name, path=test.path)),
+            terminal.plain(test.label),
             f"{test.flake_rate:.0%}",
             f"{test.flips:,}",
             f"{test.passed:,}",
@@ -172,7 +172,7 @@ def failures_tables(console: Console, report: FailuresReport) -> None:
         ],
     )
     for cluster in report.clusters:
-        names = [t.nodeid or test_label(t.classname, t.name) for t in cluster.tests]
+        names = [t.label for t in cluster.tests]
         first = cluster.first_seen
         grid.add_row(
             f"{cluster.count:,}",

@@ -14,7 +14,7 @@ from ccdash_tests.health.report import Coverage, FeatureTest, HealthReport
 from ccdash_tests.models import DomainHealthRollupDTO, FeatureTestHealthDTO, Status
 from ccdash_tests.output import listings, markdown, terminal
 from ccdash_tests.output.formats import ListFormat, OutputFormat
-from ccdash_tests.text import feature_label, format_rate, plural, short_run_id, test_label
+from ccdash_tests.text import feature_label, format_rate, plural, short_run_id
 
 # The gate's failure line names at most this many features.
 GATE_NAMED = 10
@@ -121,8 +121,7 @@ def tests_table(tests: Sequence[FeatureTest]) -> terminal.Grid:
         status = terminal.status_text(test.status) if test.status else Text("no result", style="dim")
         if test.flaky:
             status.append(" (flaky)", style="magenta")
-        label = test_label(test.classname, test.name, path=test.path)
-        grid.add_row(terminal.plain(label), status, terminal.plain(test.path or "-"))
+        grid.add_row(terminal.plain(test.label), status, terminal.plain(test.path or "-"))
     return grid
 
 
@@ -191,7 +190,7 @@ def health_markdown(
             markdown.Table(["test", "path", "latest"]),
             [
                 [
-                    markdown.code(test_label(t.classname, t.name, path=t.path), markdown.NAME_LIMIT),
+                    markdown.code(t.label, markdown.NAME_LIMIT),
                     markdown.code(t.path or "-", 200),
                     markdown.escape(
                         (t.status.value if t.status else "no result") + (" flaky" if t.flaky else "")

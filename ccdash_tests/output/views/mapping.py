@@ -12,7 +12,7 @@ from rich.text import Text
 from ccdash_tests.mapping import MappingConflict, ResolvedMapping, TestRef
 from ccdash_tests.mapping.service import ResolveOutcome, RuleMatches, Snapshot, Suggestion
 from ccdash_tests.output import terminal
-from ccdash_tests.text import plural, test_label
+from ccdash_tests.text import plural
 
 
 def _say_outcome(outcome: ResolveOutcome, lead: str) -> None:
@@ -31,7 +31,7 @@ def _say_outcome(outcome: ResolveOutcome, lead: str) -> None:
 def _label(ref: TestRef | None, test_id: str) -> str:
     if ref is None:
         return test_id
-    return test_label(ref.classname, ref.name, path=ref.path)
+    return ref.label
 
 
 def conflict_document(conflict: MappingConflict, ref: TestRef | None) -> dict:

@@ -174,12 +174,12 @@ def last_good_run(engine: Engine, project: str, test_ids: Sequence[str]) -> tupl
 
 def definition_names(
     engine: Engine, project: str, test_ids: Sequence[str]
-) -> list[tuple[str, str, str, str | None]]:
-    """(test_id, name, classname, path) of these tests, in no particular order."""
-    rows: list[tuple[str, str, str, str | None]] = []
+) -> list[tuple[str, str, str, str | None, str | None]]:
+    """(test_id, name, classname, path, framework) of these tests, in no particular order."""
+    rows: list[tuple[str, str, str, str | None, str | None]] = []
     for part in chunks(list(test_ids)):
         rows += engine.query(
-            "SELECT test_id, name, classname, path FROM test_definitions "
+            "SELECT test_id, name, classname, path, framework FROM test_definitions "
             f"WHERE project_id = ? AND test_id IN ({marks(len(part))})",
             (project, *part),
         )

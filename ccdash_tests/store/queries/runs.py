@@ -43,7 +43,7 @@ def run_statuses(engine: Engine, project_id: str, run_id: str) -> dict[str, tupl
     (a 200,000-case run is tens of MB), and comparing them is then plain set work."""
     rows = engine.stream(
         """
-        SELECT d.test_id, d.classname, d.name, d.path, x.status FROM test_results x
+        SELECT d.test_id, d.classname, d.name, d.path, d.framework, x.status FROM test_results x
         JOIN test_definitions d ON d.id = x.test_pk
         JOIN test_runs r ON r.id = x.run_pk
         WHERE r.project_id = ? AND r.run_id = ?
@@ -51,8 +51,8 @@ def run_statuses(engine: Engine, project_id: str, run_id: str) -> dict[str, tupl
         (project_id, run_id),
     )
     return {
-        test_id: (test_label(classname, name, path=path), Status.from_code(code))
-        for test_id, classname, name, path, code in rows
+        test_id: (test_label(classname, name, path=path, framework=framework), Status.from_code(code))
+        for test_id, classname, name, path, framework, code in rows
     }
 
 
