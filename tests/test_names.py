@@ -116,7 +116,7 @@ def test_a_form_naming_two_tests_lists_them_by_node_id(stored: tuple[Cli, list[s
     assert "Traceback" not in result.output
 
 
-def test_labels_of_other_frameworks_keep_class_and_name() -> None:
+def test_labels_without_a_known_framework_keep_class_and_name() -> None:
     assert test_label("tests.a.test_b.TestC", "test_y[p]", path="tests/a/test_b.py") == (
         "tests/a/test_b.py::TestC::test_y[p]"
     )

@@ -192,6 +192,8 @@ def test_map_set_show_and_unset_take_every_form(db_url: str, family: str) -> Non
         assert {m["test_id"] for m in shown} == {result["test_id"]}, form
         assert [m["feature"] for m in shown if m["provider"] == "override"] == ["proved"], form
         assert {m["test"] for m in shown} == {label}
+        behind = cli.json("health", "--feature", "proved")["tests"]
+        assert [(t["test_id"], t["label"]) for t in behind] == [(result["test_id"], label)]
         cli("map", "unset", done["key"], code=0)
 
 
