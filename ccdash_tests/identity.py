@@ -61,7 +61,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 US = "\x1f"
 TEST_ID_VERSION = "ccdash-test:v1"
@@ -87,6 +87,22 @@ def test_id(project: str, suite: str, classname: str, name: str) -> str:
 test_id.__test__ = False  # type: ignore[attr-defined]  # not a pytest test despite the name
 
 
+def test_id_hasher(project: str) -> Callable[[str, str, str], str]:
+    """`test_id` with the project bound, for (suite, classname, name): the same ids, with the common
+    head joined once (an ingest hashes every case)."""
+    head = f"{TEST_ID_VERSION}{US}{project}{US}"
+    sha256 = hashlib.sha256
+
+    def hashed(suite: str, classname: str, name: str) -> str:
+        text = f"{head}{suite}{US}{classname}{US}{name}"
+        return sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:32]
+
+    return hashed
+
+
+test_id_hasher.__test__ = False  # type: ignore[attr-defined]  # not a pytest test despite the name
+
+
 def run_id(project: str, file_digests: Iterable[str]) -> str:
     """A run id derived from the report contents, independent of file order and names."""
     return _digest((RUN_ID_VERSION, project, *sorted(file_digests)), 32)
@@ -102,6 +118,8 @@ _BRACKETS = re.compile(r"\[.*\]$", re.DOTALL)
 
 def base_name(name: str) -> str:
     """The name without its parameters: `test_x[a-1]` -> `test_x`; shared by parametrized cases."""
+    if "[" not in name:  # most names have no parameters; the pattern needs a bracket to match
+        return name
     stripped = _BRACKETS.sub("", name)
     return stripped or name
 

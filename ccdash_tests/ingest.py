@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, BinaryIO
 from ccdash_tests import identity, runmeta
 from ccdash_tests.errors import UserError
 from ccdash_tests.models import (
+    STATUS_CODES,
     IngestRunRequest,
     ParsedCase,
     SourceFile,
@@ -188,36 +189,39 @@ class RunWriter:
     run_pk: int = field(init=False)
     ingest_no: int = field(init=False)
     results: w.ResultWriter = field(init=False)
+    test_id: Callable[[str, str, str], str] = field(init=False)
+    definitions: w.DefinitionWriter = field(init=False)
 
     def __post_init__(self) -> None:
         self.run_pk, self.ingest_no = self.run.pk, self.run.ingest_no
         self.results = w.ResultWriter(self.store.engine, self.run.pk, self.run.ingest_no, self.run.created)
+        self.test_id = identity.test_id_hasher(self.project)
+        self.definitions = w.DefinitionWriter(self.store.engine, self.project)
 
     def write(self, batch: list[ParsedCase]) -> None:
         engine = self.store.engine
         now = db_time(utcnow())
-        ids = [identity.test_id(self.project, c.suite, c.classname, c.name) for c in batch]
+        test_id = self.test_id
+        ids = [test_id(c.suite, c.classname, c.name) for c in batch]
         created: set[int] = set()
-        keys = w.definition_ids(
-            engine,
-            self.project,
-            [_definition_row(self.project, c, t, now) for c, t in zip(batch, ids, strict=True)],
-            created,
+        # Definition rows are built only for the tests the store does not know yet.
+        keys = self.definitions.keys(
+            ids, lambda index: _definition_row(self.project, batch[index], ids[index], now), created
         )
-        texts = [_error_text(case) for case in batch]
-        error_keys = w.error_ids(engine, [text for text in texts if text is not None])
+        texts, error_keys = self._error_texts(batch)
         test_pks = [keys[test_id] for test_id in ids]
         self.already |= w.count_already_stored(engine, self.run_pk, self.ingest_no, test_pks)
+        run_pk, ingest_no, codes = self.run_pk, self.ingest_no, STATUS_CODES
         rows = [
             (
                 test_pk,
-                self.run_pk,
-                case.status.code,
+                run_pk,
+                codes[case.status],
                 None if case.duration_ms is None else round(case.duration_ms * 1000),
-                max(1, case.attempts),
-                int(case.flaky),
-                None if text is None else error_keys[text.text_hash],
-                self.ingest_no,
+                case.attempts if case.attempts > 1 else 1,
+                1 if case.flaky else 0,
+                None if text is None else error_keys[text],
+                ingest_no,
             )
             for case, test_pk, text in zip(batch, test_pks, texts, strict=True)
         ]
@@ -225,6 +229,26 @@ class RunWriter:
         # A definition created by this batch was written with the case's path and line already.
         located = [(pk, c.file, c.line) for c, pk in zip(batch, test_pks, strict=True) if pk not in created]
         w.backfill_locations(engine, located)
+
+    def _error_texts(self, batch: list[ParsedCase]) -> tuple[list[str | None], dict[str, int]]:
+        """Each case's failure text hash (None: it has none) and the stored key of each hash. A text
+        repeated in the batch (one cause failing many tests, one skip reason) is fingerprinted once."""
+        hashes: list[str | None] = []
+        distinct: dict[tuple, ErrorText] = {}
+        by_text: dict[tuple, str] = {}
+        for case in batch:
+            if not (case.message or case.details or case.error_type):
+                hashes.append(None)
+                continue
+            raw = (case.error_type, case.message, case.details, case.truncated)
+            text_hash = by_text.get(raw)
+            if text_hash is None:
+                text = _error_text(case)
+                assert text is not None
+                text_hash = by_text[raw] = text.text_hash
+                distinct[raw] = text
+            hashes.append(text_hash)
+        return hashes, w.error_ids(self.store.engine, list(distinct.values()))
 
 
 @dataclass

@@ -13,6 +13,7 @@ from ccdash_tests.identity import (
     normalise_message,
     run_id,
     test_id,
+    test_id_hasher,
 )
 from ccdash_tests.parsers import parse_report
 
@@ -99,6 +100,21 @@ def test_base_name() -> None:
     assert base_name("test_x[a-1]") == "test_x"
     assert base_name("test_x") == "test_x"
     assert base_name("[only]") == "[only]"
+    assert base_name("test_x[a]\n") == "test_x\n"  # `$` also matches before a final newline
+    assert base_name("test_x[a] tail") == "test_x[a] tail"
+
+
+@pytest.mark.parametrize(
+    ("project", "suite", "classname", "name"),
+    [
+        ("p", "", "tests.test_a.TestA", "test_x[1]"),
+        ("proj with spaces", "Suite", "", "ünïcødé ✓"),
+        ("p", "s", "c", "lone \ud800 surrogate"),
+        ("", "", "", ""),
+    ],
+)
+def test_the_bound_hasher_gives_test_ids(project: str, suite: str, classname: str, name: str) -> None:
+    assert test_id_hasher(project)(suite, classname, name) == test_id(project, suite, classname, name)
 
 
 def test_two_classes_with_the_same_method_get_different_ids_from_a_real_report() -> None:

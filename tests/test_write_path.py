@@ -111,3 +111,49 @@ def test_keys_made_in_the_transaction_do_not_collide_with_default_keys(store: St
     rows = store.engine.query("SELECT id, name FROM test_definitions ORDER BY id")
     assert [name for _, name in rows] == ["by_repository", "x", "by_repository_later"]
     assert len({key for key, _ in rows}) == 3
+
+
+def colliding_names(project: str) -> tuple[str, str]:
+    """Two test names whose ids share the first six hex digits: one slot of DefinitionWriter.made."""
+    seen: dict[str, str] = {}
+    index = 0
+    while True:
+        name = f"t{index}"
+        slot = test_id(project, "s", "pkg.T", name)[:6]
+        if slot in seen:
+            return seen[slot], name
+        seen[slot] = name
+        index += 1
+
+
+def test_a_new_project_looks_up_only_what_it_made_and_a_shared_slot_is_no_match(
+    store: Store, monkeypatch
+) -> None:
+    """Into a project with no definitions, only ids whose slot this ingest marked are looked up: an
+    attempt in a later batch finds its key, and an id that only shares a slot gets a definition of its
+    own. A second ingest of the project (no longer empty) looks every id up."""
+    monkeypatch.setattr("ccdash_tests.ingest.BATCH_SIZE", 2)
+    first, second = colliding_names("p")
+    cases = [
+        case(first, Status.FAILED, 1.0, "boom"),
+        case("other", Status.PASSED),
+        case(second, Status.PASSED),  # shares first's slot: looked up, not found, made
+        case(first, Status.PASSED),  # an attempt of first: looked up and found
+    ]
+    run = ingest_request(
+        store, IngestRunRequest(project_id="p", run_id="r1", timestamp=NOW, results=cases)
+    ).run
+    rows = store.engine.query("SELECT name, id FROM test_definitions WHERE project_id = 'p'")
+    assert sorted(name for name, _ in rows) == sorted([first, second, "other"])
+    assert run.total_tests == 3 and run.flaky_tests == 1
+    assert as_totals(run) == stored_totals(store, run)
+    keys = dict(rows)
+    again = ingest_request(
+        store,
+        IngestRunRequest(
+            project_id="p", run_id="r2", timestamp=NOW, results=[*cases, case("new", Status.PASSED)]
+        ),
+    ).run
+    after = dict(store.engine.query("SELECT name, id FROM test_definitions WHERE project_id = 'p'"))
+    assert {name: after[name] for name in keys} == keys and len(after) == 4
+    assert again.total_tests == 4
