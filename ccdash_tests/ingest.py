@@ -191,6 +191,9 @@ class RunWriter:
     results: w.ResultWriter = field(init=False)
     test_id: Callable[[str, str, str], str] = field(init=False)
     definitions: w.DefinitionWriter = field(init=False)
+    # One bit per definition key: the test's definition has a path (kept only when every definition
+    # of this ingest is one it made: see without_path).
+    with_path: bytearray = field(default_factory=bytearray)
 
     def __post_init__(self) -> None:
         self.run_pk, self.ingest_no = self.run.pk, self.run.ingest_no
@@ -229,6 +232,33 @@ class RunWriter:
         # A definition created by this batch was written with the case's path and line already.
         located = [(pk, c.file, c.line) for c, pk in zip(batch, test_pks, strict=True) if pk not in created]
         w.backfill_locations(engine, located)
+        if self._paths_counted():
+            self._mark_paths(batch, test_pks, created)
+
+    def _paths_counted(self) -> bool:
+        """Whether `without_path` can count from what was written: a new run into a project that had no
+        definition, so every definition of this ingest's results is one it made."""
+        return self.results.new_run and self.definitions.empty
+
+    def _mark_paths(self, batch: list[ParsedCase], test_pks: list[int], created: set[int]) -> None:
+        """Set the bit of each test whose definition now has a path: made with its first case's path,
+        or given one later by backfill_locations (a case of a later batch that knows it)."""
+        bits, inserted = self.with_path, set()
+        for case, pk in zip(batch, test_pks, strict=True):
+            if pk in created:
+                if pk in inserted:  # the definition was written from the batch's first case of it
+                    continue
+                inserted.add(pk)
+            if case.file is not None:
+                if pk >> 3 >= len(bits):
+                    bits.extend(bytes((pk >> 3) + 1 - len(bits) + (len(bits) >> 1)))
+                bits[pk >> 3] |= 1 << (pk & 7)
+
+    def without_path(self) -> int:
+        """How many tests this ingest stored results for whose definition has no file path."""
+        if self._paths_counted():
+            return self.results.written - int.from_bytes(self.with_path, "little").bit_count()
+        return w.count_without_path(self.store.engine, self.run_pk, self.ingest_no)
 
     def _error_texts(self, batch: list[ParsedCase]) -> tuple[list[str | None], dict[str, int]]:
         """Each case's failure text hash (None: it has none) and the stored key of each hash. A text
@@ -373,7 +403,7 @@ def ingest_files(
             env_fingerprint = runmeta.env_fingerprint(env)
         run = w.close_run(store.engine, run_pk, stamp, facts, env_fingerprint, writer.results.totals())
         new_results = writer.results.new_results()
-        without_path = w.count_without_path(store.engine, run_pk, ingest_no)
+        without_path = writer.without_path()
     skipped_cases = sum(source.cases for source in plan.skipped)
     return IngestOutcome(
         run=run,
@@ -515,10 +545,10 @@ def after_ingest(store: Store, outcome: IngestOutcome, repo_dir: Path) -> AfterI
 
 def map_new_tests(store: Store, outcome: IngestOutcome) -> dict:
     """Map the tests this ingest added; the next ingest or `map resolve` maps what this one did not."""
+    if outcome.new_results == 0:  # before the import: a re-ingest does not load the mapping modules
+        return {"resolved": False, "reason": "nothing new was stored"}
     from ccdash_tests.mapping.service import resolve_after_ingest
 
-    if outcome.new_results == 0:
-        return {"resolved": False, "reason": "nothing new was stored"}
     result = resolve_after_ingest(store, outcome.run.project_id)
     if isinstance(result, int):
         reason = f"{result:,} tests are not mapped yet; run `ccdash-tests map resolve`"

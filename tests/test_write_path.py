@@ -157,3 +157,35 @@ def test_a_new_project_looks_up_only_what_it_made_and_a_shared_slot_is_no_match(
     after = dict(store.engine.query("SELECT name, id FROM test_definitions WHERE project_id = 'p'"))
     assert {name: after[name] for name in keys} == keys and len(after) == 4
     assert again.total_tests == 4
+
+
+def test_tests_without_a_path_counted_while_writing_match_the_stored_definitions(store: Store) -> None:
+    """A new run into a new project counts its pathless tests from what it wrote; the count equals the
+    store's, through first cases, same-batch repeats (no backfill) and later batches (backfill)."""
+    from ccdash_tests.ingest import RunWriter
+
+    def at(name: str, file: str | None) -> ParsedCase:
+        return ParsedCase(suite="s", classname="pkg.T", name=name, status=Status.PASSED, file=file)
+
+    batches = [
+        [
+            at("a", None),
+            at("b", "t/b.py"),
+            at("c", None),
+            at("c", "t/c.py"),
+            at("d", None),
+            at("e", "t/e.py"),
+        ],
+        [at("d", "t/d.py"), at("e", None), at("f", None), at("a", None)],
+    ]
+    # r1 counts a, c (its path came only in the batch that made it) and f; r2 finds the project's
+    # definitions stored, so the store counts, and c's path is backfilled then: a and f.
+    for run_id, expected in (("r1", 3), ("r2", 2)):
+        with store.transaction():
+            opened = w.open_run(store.engine, IngestRunRequest(project_id="p", run_id=run_id, timestamp=NOW))
+            writer = RunWriter(store, "p", opened)
+            for batch in batches:
+                writer.write(batch)
+            counted = writer.without_path()
+            stored = w.count_without_path(store.engine, opened.pk, opened.ingest_no)
+        assert counted == stored == expected, run_id
