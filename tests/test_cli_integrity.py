@@ -480,3 +480,27 @@ def test_parse_since() -> None:
     assert parse_since(None, now) is None
     with pytest.raises(UserError):
         parse_since("yesterday", now)
+
+
+def test_integrity_listing_of_one_test_takes_every_printed_form(history, db_url: str) -> None:
+    # `--test` takes the place integrity prints (file::test), a part of it, and whatever history takes
+    # (a test_id, the stored test's label); a name that is none of them is a usage error.
+    repo, _, _, _, run2 = history
+    with open_store(db_url) as store:
+        check_after_ingest(store, run2, repo.root)
+        stored = {d.name: d for d in store.definitions.all(PROJECT)}
+    common = ("--db", db_url, "--project", PROJECT, "--state", "all", "--json")
+
+    def listed(test: str) -> set[tuple[str, str]]:
+        result = cli("integrity", "--test", test, *common)
+        assert result.exit_code == 0, result.output
+        return {(s["signal_type"], s["test_name"]) for s in json.loads(result.stdout)["signals"]}
+
+    number = {("assertion_removed", "TestParse::test_number")}
+    assert listed(f"{PATH}::TestParse::test_number") == number
+    assert listed("TestParse::test_number") == number
+    assert listed(stored["test_add"].test_id) == {("assertion_removed", "test_add")}
+    assert listed(stored["test_div"].label) == {("skip_introduced", "test_div")}
+    unknown = cli("integrity", "--test", "no_such_test_anywhere", *common)
+    assert unknown.exit_code == 2 and "no stored test matches" in unknown.stderr
+    assert "Traceback" not in unknown.output

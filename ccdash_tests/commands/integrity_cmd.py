@@ -27,10 +27,10 @@ from ccdash_tests.integrity.service import (
     scan_and_record,
     select_signals,
 )
-from ccdash_tests.models import SignalState, utcnow
+from ccdash_tests.models import SignalState, TestIntegritySignalDTO, utcnow
 from ccdash_tests.output.formats import OutputFormat
 from ccdash_tests.output.views import integrity as view
-from ccdash_tests.store import open_store
+from ccdash_tests.store import Store, open_store
 from ccdash_tests.times import parse_since
 
 integrity_app = typer.Typer(
@@ -58,6 +58,14 @@ def integrity(
     ] = None,
     sha: Annotated[
         str | None, typer.Option("--sha", help="Only signals of this commit (SHA prefix).")
+    ] = None,
+    test: Annotated[
+        str | None,
+        typer.Option(
+            "--test",
+            metavar="TEST",
+            help="Only signals of this test: as integrity prints it (file::test), or any name history takes.",
+        ),
     ] = None,
     state: Annotated[
         str, typer.Option("--state", metavar="[open|acknowledged|resolved|all]", help="Which signals.")
@@ -93,11 +101,30 @@ def integrity(
         with open_store(db) as store:
             name = resolve_project(project)
             matching = select_signals(store, name, since=after, sha=sha)
+            if test is not None:
+                matching = signals_of_test(store, name, matching, test)
         listed = [s for s in matching if wanted_state is None or s.state is wanted_state]
         failing = gate_failures(matching, floor, include_deliberate) if floor is not None else []
         view.show_signals(name, state, matching, listed, failing, floor, fmt, json_out, include_deliberate)
         if failing and floor is not None:
             raise view.integrity_gate_failed(failing, floor, include_deliberate)
+
+
+def signals_of_test(
+    store: Store, project: str, signals: list[TestIntegritySignalDTO], text: str
+) -> list[TestIntegritySignalDTO]:
+    """--test: the signals whose printed place names `text`, else those of the stored test it names
+    (a node id, a label, a test_id...); a name that is neither is a usage error."""
+    from ccdash_tests.integrity import by_test
+    from ccdash_tests.lookup import resolve_test
+
+    text = text.strip()
+    if not text:
+        raise UserError("--test: must not be empty")
+    placed = by_test.by_place(signals, text)
+    if placed:
+        return placed
+    return by_test.of_definition(signals, resolve_test(store, project, text))
 
 
 @integrity_app.command("scan")
