@@ -40,6 +40,8 @@ EXPECTED_COLUMNS = {
         "severity", "details", "linked_run_ids", "agent_session_id", "state", "ack_reason", "created_at",
         "verdict", "resolved_sha", "resolved_at",
     },
+    "test_run_causes": {"run_pk", "fingerprint", "results", "error_pk"},
+    "test_cause_tests": {"test_pk", "fingerprint"},
     "ccdash_schema_migrations": {"seq", "name", "applied_at"},
 }  # fmt: skip
 

@@ -14,7 +14,8 @@ from ccdash_tests.forensics.common import RunRefDoc, message_line, run_ref_doc
 from ccdash_tests.identity import normalise_message
 from ccdash_tests.models import DTO, TestDefinitionDTO
 from ccdash_tests.runs import find_run
-from ccdash_tests.store import Store
+from ccdash_tests.store import Store, causes
+from ccdash_tests.store.engine import Engine
 from ccdash_tests.store.queries import forensics as q
 from ccdash_tests.store.queries.forensics import BadResult, RunRef
 
@@ -52,13 +53,18 @@ class FailuresReport(DTO):
 
 @dataclass
 class ClusterDraft:
-    """A cluster before names and messages are read: keys only, in first-appearance order."""
+    """A cluster before names and messages are read: keys only, in first-appearance order.
+
+    Drafts made from the stored cause counts carry no run keys, only how many runs and the latest.
+    """
 
     fingerprint: str | None
     count: int
     test_pks: list[int]
     run_pks: list[int]
     error_pk: int | None
+    run_count: int | None = None
+    last_run_pk: int | None = None
 
 
 def cluster_failures(results: Iterable[BadResult]) -> list[ClusterDraft]:
@@ -94,14 +100,16 @@ def build_failures(
         info = errors.get(draft.error_pk) if draft.error_pk is not None else None
         text = (info.message or info.details) if info else None
         first = seen.get(draft.fingerprint) if draft.fingerprint else None
-        last = max(draft.run_pks, key=lambda pk: order[pk])
+        last = draft.last_run_pk
+        if last is None:
+            last = max(draft.run_pks, key=lambda pk: order[pk])
         tests = sorted((definitions[pk] for pk in draft.test_pks), key=lambda d: (d.classname, d.name))
         clusters.append(
             FailureCluster(
                 fingerprint=draft.fingerprint,
                 count=draft.count,
                 test_count=len(draft.test_pks),
-                run_count=len(draft.run_pks),
+                run_count=len(draft.run_pks) if draft.run_count is None else draft.run_count,
                 error_type=info.error_type if info else None,
                 message=message_line(text),
                 normalised=normalise_message(text) if text else None,
@@ -133,6 +141,8 @@ def failure_clusters(
     """`failures`: the latest run (or RUN, or every run since a time) grouped by fingerprint."""
     engine = store.engine
     run: RunRef | None = None
+    if all_runs and since is None and run_id is None:
+        return _all_failures(engine, project)
     if all_runs or since is not None:
         if run_id is not None:
             raise UserError("--run cannot be combined with --all or --since")
@@ -154,6 +164,36 @@ def failure_clusters(
         failing_results=len(bad),
         clusters=build_failures(drafts, runs, definitions, errors, seen),
     )
+
+
+def _all_failures(engine: Engine, project: str) -> FailuresReport:
+    """`failures --all` from the cause counts kept at ingest (store/causes.py), no result is read."""
+    totals = causes.project_causes(engine, project)
+    tests = causes.project_cause_tests(engine, project)
+    drafts = sorted(
+        (
+            ClusterDraft(
+                t.fingerprint, t.results, tests.get(t.fingerprint, []), [], t.error_pk, t.runs, t.last_run_pk
+            )
+            for t in totals
+        ),
+        key=lambda d: (-d.count, -len(d.test_pks), d.fingerprint or "~"),
+    )
+    definitions = q.definitions_by_pk(engine, (pk for d in drafts for pk in d.test_pks))
+    errors = q.error_infos(engine, (d.error_pk for d in drafts if d.error_pk is not None))
+    seen = {t.fingerprint: _first_key(t.first_seen) for t in totals if t.fingerprint is not None}
+    last_runs = q.runs_by_pk(engine, [t.last_run_pk for t in totals])
+    return FailuresReport(
+        scope="all",
+        runs=q.run_count(engine, project),
+        failing_results=sum(t.results for t in totals),
+        clusters=build_failures(drafts, last_runs, definitions, errors, seen),
+    )
+
+
+def _first_key(key: str) -> tuple[datetime, str]:
+    stamp, _, run_id = key.partition(" ")
+    return datetime.fromisoformat(stamp), run_id
 
 
 def _pick_run(store: Store, project: str, run_id: str | None) -> RunRef:

@@ -232,6 +232,55 @@ ALTER TABLE test_results DROP CONSTRAINT IF EXISTS test_results_error_pk_fkey
 """,
         only="postgresql",
     ),
+    # The index of every result by (run, status) was a third of a year's SQLite file (113 of 333 MB for
+    # 9 million results). Per-run reads of passes now walk the run's project's definitions and probe the
+    # (test_pk, run_pk) key (rows.RUN_RESULTS_ALL); only results that did not simply pass (failed,
+    # errored, skipped, xfailed, xpassed, passed after a retry: a few percent) stay indexed by run, for
+    # the failing results of many runs (failures, flaky, the gate). Queries repeat the condition word
+    # for word (rows.UNUSUAL): SQLite matches a partial index by its terms. An existing SQLite file
+    # keeps its size until it is vacuumed (the freed pages are reused by later runs).
+    Migration(
+        "0006_results_partial_run_index",
+        """
+DROP INDEX IF EXISTS ix_test_results_run;
+CREATE INDEX ix_test_results_unusual ON test_results (run_pk, status, flaky) WHERE status <> 0 OR flaky = 1
+""",
+    ),
+    # Failure causes counted per run, kept by every write of results in the same transaction
+    # (store/causes.py): `failures --all` reads one row per run and cause, and one per test and cause,
+    # instead of every failing result of the project with its failure text. A cause is the fingerprint
+    # of the failure text, '' for failing results without one. test_cause_tests only grows: stored
+    # results are never rewritten by a later ingest, so a test that failed with a cause always has.
+    # Stores that existed are counted here from their results. test_run_causes is clustered by cause
+    # (SQLite: WITHOUT ROWID), so the per-cause totals are one ordered pass with no sort; the index on
+    # run_pk serves the recount of one run.
+    Migration(
+        "0007_failure_cause_counts",
+        """
+CREATE TABLE test_run_causes (
+    run_pk {ref} NOT NULL REFERENCES test_runs (id),
+    fingerprint TEXT NOT NULL,
+    results INTEGER NOT NULL,
+    error_pk {ref},
+    PRIMARY KEY (fingerprint, run_pk)
+){without_rowid};
+CREATE INDEX ix_test_run_causes_run ON test_run_causes (run_pk);
+CREATE TABLE test_cause_tests (
+    test_pk {ref} NOT NULL REFERENCES test_definitions (id),
+    fingerprint TEXT NOT NULL,
+    PRIMARY KEY (test_pk, fingerprint)
+);
+INSERT INTO test_run_causes (run_pk, fingerprint, results, error_pk)
+SELECT x.run_pk, COALESCE(e.fingerprint, ''), COUNT(*), MIN(x.error_pk)
+FROM test_results x LEFT JOIN test_errors e ON e.id = x.error_pk
+WHERE x.status IN (1, 2) AND (x.status <> 0 OR x.flaky = 1)
+GROUP BY x.run_pk, COALESCE(e.fingerprint, '');
+INSERT INTO test_cause_tests (test_pk, fingerprint)
+SELECT DISTINCT x.test_pk, COALESCE(e.fingerprint, '')
+FROM test_results x LEFT JOIN test_errors e ON e.id = x.error_pk
+WHERE x.status IN (1, 2) AND (x.status <> 0 OR x.flaky = 1)
+""",
+    ),
 )
 
 CORE_TABLES = frozenset(

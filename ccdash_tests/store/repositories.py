@@ -18,6 +18,7 @@ from ccdash_tests.models import (
     utcnow,
 )
 from ccdash_tests.store.base import DomainNode, HistoryEntry, MappingKey, MappingRow
+from ccdash_tests.store.causes import refresh_run_causes
 from ccdash_tests.store.engine import Engine
 from ccdash_tests.store.rows import (
     DEFINITION_COLUMNS,
@@ -26,7 +27,7 @@ from ccdash_tests.store.rows import (
     INSERT_DEFINITION,
     INSERT_DOMAIN,
     MAPPING_COLUMNS,
-    RESULT_SELECT,
+    RESULT_COLUMNS_SQL,
     RUN_COLUMNS,
     SIGNAL_COLUMNS,
     UPSERT_MAPPING,
@@ -129,10 +130,12 @@ class SqlRunRepository:
             f"""
             SELECT {prefixed(RUN_COLUMNS, "r")} FROM test_runs r
             WHERE r.project_id = ? AND EXISTS (
-                SELECT 1 FROM test_results x
-                JOIN test_definitions d ON d.id = x.test_pk
-                JOIN test_feature_mappings m ON m.project_id = d.project_id AND m.test_id = d.test_id
-                WHERE x.run_pk = r.id AND m.feature = ? AND m.is_primary = 1)
+                SELECT 1 FROM test_feature_mappings m
+                CROSS JOIN test_definitions d
+                CROSS JOIN test_results x
+                WHERE m.project_id = r.project_id AND m.feature = ? AND m.is_primary = 1
+                  AND d.project_id = m.project_id AND d.test_id = m.test_id
+                  AND x.test_pk = d.id AND x.run_pk = r.id)
             ORDER BY r.timestamp DESC, r.id DESC LIMIT 1
             """,
             (project_id, feature),
@@ -203,44 +206,49 @@ class SqlResultRepository:
 
     def append(self, project_id: str, results: Sequence[TestResultDTO]) -> int:
         """Insert results whose run and definition exist; a stored (run, test) is never rewritten."""
-        inserted = 0
-        for result in results:
-            keys = self.engine.query(
-                """
-                SELECT r.id, d.id FROM test_runs r, test_definitions d
-                WHERE r.project_id = ? AND r.run_id = ? AND d.project_id = ? AND d.test_id = ?
-                """,
-                (project_id, result.run_id, project_id, result.test_id),
-            )
-            if not keys:
-                raise KeyError(f"unknown run {result.run_id!r} or test {result.test_id!r}")
-            error_pk = None
-            if result.error_message or result.error_details:
-                text = ErrorText(
-                    result.error_fingerprint,
-                    None,
-                    result.error_message,
-                    result.error_details,
-                    result.error_truncated,
+        # One transaction: the results and their runs' cause counts are written together.
+        with self.engine.transaction():
+            inserted = 0
+            runs: set[int] = set()
+            for result in results:
+                keys = self.engine.query(
+                    """
+                    SELECT r.id, d.id FROM test_runs r, test_definitions d
+                    WHERE r.project_id = ? AND r.run_id = ? AND d.project_id = ? AND d.test_id = ?
+                    """,
+                    (project_id, result.run_id, project_id, result.test_id),
                 )
-                error_pk = error_ids(self.engine, [text])[text.text_hash]
-            inserted += self.engine.execute(
-                """
-                INSERT INTO test_results (test_pk, run_pk, status, duration_us, attempts, flaky, error_pk,
-                    artifacts)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (test_pk, run_pk) DO NOTHING
-                """,
-                (
-                    keys[0][1],
-                    keys[0][0],
-                    result.status.code,
-                    None if result.duration_ms is None else round(result.duration_ms * 1000),
-                    result.attempts,
-                    int(result.flaky),
-                    error_pk,
-                    to_json(result.artifact_refs) if result.artifact_refs else None,
-                ),
-            )
+                if not keys:
+                    raise KeyError(f"unknown run {result.run_id!r} or test {result.test_id!r}")
+                runs.add(keys[0][0])
+                error_pk = None
+                if result.error_message or result.error_details:
+                    text = ErrorText(
+                        result.error_fingerprint,
+                        None,
+                        result.error_message,
+                        result.error_details,
+                        result.error_truncated,
+                    )
+                    error_pk = error_ids(self.engine, [text])[text.text_hash]
+                inserted += self.engine.execute(
+                    """
+                    INSERT INTO test_results (test_pk, run_pk, status, duration_us, attempts, flaky, error_pk,
+                        artifacts)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (test_pk, run_pk) DO NOTHING
+                    """,
+                    (
+                        keys[0][1],
+                        keys[0][0],
+                        result.status.code,
+                        None if result.duration_ms is None else round(result.duration_ms * 1000),
+                        result.attempts,
+                        int(result.flaky),
+                        error_pk,
+                        to_json(result.artifact_refs) if result.artifact_refs else None,
+                    ),
+                )
+            refresh_run_causes(self.engine, runs)
         return inserted
 
     def by_run(
@@ -258,7 +266,7 @@ class SqlResultRepository:
         if limit is not None:
             tail += " LIMIT ?"
             params.append(limit)
-        return [result_from_row(row) for row in self.engine.query(RESULT_SELECT + where + tail, params)]
+        return [result_from_row(row) for row in self.engine.query(RESULT_COLUMNS_SQL + where + tail, params)]
 
     def history(self, project_id: str, test_id: str, limit: int | None = None) -> list[HistoryEntry]:
         """Oldest first; with `limit`, the most recent `limit` runs."""

@@ -21,6 +21,7 @@ from ccdash_tests.models import (
     TestRunDTO,
     utcnow,
 )
+from ccdash_tests.store.causes import refresh_run_causes
 from ccdash_tests.store.engine import Engine
 from ccdash_tests.store.rows import (
     DEFINITION_FIELDS,
@@ -282,12 +283,18 @@ def upsert_results(engine: Engine, rows: Sequence[tuple]) -> None:
         engine.executemany(UPSERT_RESULT, rows)
 
 
+# Every result of the run with key ?, through its project's definitions and the (test_pk, run_pk) key
+# (no index holds results by run; rows.RUN_RESULTS_ALL).
+RUN_RESULTS_BY_KEY = """FROM test_runs r CROSS JOIN test_definitions d CROSS JOIN test_results x
+    WHERE r.id = ? AND d.project_id = r.project_id AND x.test_pk = d.id AND x.run_pk = r.id"""
+
+
 def run_totals(engine: Engine, run_pk: int) -> tuple[dict[Status, int], int, float | None]:
     """Counts per status, flaky count and summed duration (ms) of one run, from stored results."""
     rows = engine.query(
-        """
-        SELECT status, COUNT(*), CAST(SUM(flaky) AS BIGINT), CAST(SUM(duration_us) AS BIGINT)
-        FROM test_results WHERE run_pk = ? GROUP BY status
+        f"""
+        SELECT x.status, COUNT(*), CAST(SUM(x.flaky) AS BIGINT), CAST(SUM(x.duration_us) AS BIGINT)
+        {RUN_RESULTS_BY_KEY} GROUP BY x.status
         """,
         (run_pk,),
     )
@@ -303,17 +310,14 @@ def run_totals(engine: Engine, run_pk: int) -> tuple[dict[Status, int], int, flo
 
 
 def count_new(engine: Engine, run_pk: int, ingest_no: int) -> int:
-    rows = engine.query(
-        "SELECT COUNT(*) FROM test_results WHERE run_pk = ? AND ingest_no = ?", (run_pk, ingest_no)
-    )
+    rows = engine.query(f"SELECT COUNT(*) {RUN_RESULTS_BY_KEY} AND x.ingest_no = ?", (run_pk, ingest_no))
     return rows[0][0]
 
 
 def count_without_path(engine: Engine, run_pk: int, ingest_no: int) -> int:
     """How many tests this ingest stored results for whose definition has no file path."""
     rows = engine.query(
-        "SELECT COUNT(*) FROM test_results x JOIN test_definitions d ON d.id = x.test_pk"
-        " WHERE x.run_pk = ? AND x.ingest_no = ? AND d.path IS NULL",
+        f"SELECT COUNT(*) {RUN_RESULTS_BY_KEY} AND x.ingest_no = ? AND d.path IS NULL",
         (run_pk, ingest_no),
     )
     return rows[0][0]
@@ -404,6 +408,7 @@ def close_run(
 
     `timestamp` and `env_fingerprint` replace the stored values when given (first ingest of a run).
     """
+    refresh_run_causes(engine, [run_pk])
     counts, flaky, duration_ms = totals if totals is not None else run_totals(engine, run_pk)
     total = sum(counts.values())
     failed = counts[Status.FAILED] + counts[Status.ERROR]
@@ -448,6 +453,8 @@ def project_counts(engine: Engine, project: str) -> dict[str, int]:
         "runs": count("SELECT COUNT(*) FROM test_runs WHERE project_id = ?"),
         "definitions": count("SELECT COUNT(*) FROM test_definitions WHERE project_id = ?"),
         "results": count(
-            "SELECT COUNT(*) FROM test_results x JOIN test_runs r ON r.id = x.run_pk WHERE r.project_id = ?"
+            # By the project's tests (the (test_pk, run_pk) key): no index holds results by run.
+            "SELECT COUNT(*) FROM test_definitions d CROSS JOIN test_results x"
+            " WHERE d.project_id = ? AND x.test_pk = d.id"
         ),
     }

@@ -6,19 +6,18 @@ from collections.abc import Iterator
 
 from ccdash_tests.models import ParsedCase, Status
 from ccdash_tests.store.engine import Engine
-from ccdash_tests.store.rows import from_json
+from ccdash_tests.store.rows import RUN_RESULTS_ALL, from_json
 
-EXPORT_SELECT = """
+EXPORT_SELECT = (
+    """
     SELECT d.suite, d.classname, d.name, d.path, d.line, d.framework, d.tags,
            x.status, x.duration_us, x.attempts, x.flaky,
-           e.error_type, e.message, e.details, e.truncated
-    FROM test_results x
-    JOIN test_definitions d ON d.id = x.test_pk
-    JOIN test_runs r ON r.id = x.run_pk
-    LEFT JOIN test_errors e ON e.id = x.error_pk
-    WHERE r.project_id = ? AND r.run_id = ?
+           e.error_type, e.message, e.details, e.truncated"""
+    + RUN_RESULTS_ALL
+    + """
     ORDER BY d.suite, d.classname, d.name
 """
+)
 
 
 def export_cases(engine: Engine, project_id: str, run_id: str) -> Iterator[ParsedCase]:

@@ -1,9 +1,11 @@
 """SQL of the forensics commands (history, flaky, failures, timeline), written once for both engines.
 
 Every query reaches results through one of the two access paths that stay fast on a year of data:
-the primary key (test_pk, run_pk), for one test's or one feature's history, and the index
-(run_pk, status), for the failing results of chosen runs. Runs are picked first (the latest N, or
-those since a time) from the small runs table, and only then are their results read.
+the primary key (test_pk, run_pk), for one test's or one feature's history, and the partial index
+ix_test_results_unusual (run_pk, status, flaky) of results that did not simply pass, for the failing
+results of chosen runs (its condition, rows.UNUSUAL, is written into those queries). Runs are picked
+first (the latest N, or those since a time) from the small runs table, and only then are their results
+read.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from typing import Any, NamedTuple
 
 from ccdash_tests.models import BAD_CODES, Status, TestDefinitionDTO
 from ccdash_tests.store.engine import Engine, Row
-from ccdash_tests.store.rows import DEFINITION_COLUMNS, chunks, db_time, definition_from_row, marks
+from ccdash_tests.store.rows import DEFINITION_COLUMNS, UNUSUAL, chunks, db_time, definition_from_row, marks
 
 # Well under SQLite's bound-variable limit, and small enough to keep query plans simple.
 CHUNK = 500
@@ -121,6 +123,21 @@ def run_by_id(engine: Engine, project: str, run_id: str) -> RunRef | None:
     return run_ref_from_row(rows[0]) if rows else None
 
 
+def runs_by_pk(engine: Engine, pks: Iterable[int]) -> list[RunRef]:
+    """These runs in run order (timestamp, then key)."""
+    found: list[RunRef] = []
+    for part in chunked(sorted(set(pks))):
+        rows = engine.query(
+            f"SELECT {RUN_REF_COLUMNS} FROM test_runs r WHERE r.id IN ({marks(len(part))})", part
+        )
+        found.extend(run_ref_from_row(row) for row in rows)
+    return sorted(found, key=lambda run: (run.timestamp, run.pk))
+
+
+def run_count(engine: Engine, project: str) -> int:
+    return int(engine.query("SELECT COUNT(*) FROM test_runs WHERE project_id = ?", (project,))[0][0])
+
+
 def pk_bounds(runs: Iterable[RunRef]) -> tuple[int, int]:
     """The key range that holds these runs: a range on run_pk rides the (test_pk, run_pk) key."""
     keys = [run.pk for run in runs]
@@ -204,12 +221,13 @@ def history_rows(engine: Engine, test_pk: int, run_pks: Sequence[int]) -> dict[i
 
 
 def tests_with_status(engine: Engine, run_pks: Sequence[int], codes: Sequence[int]) -> set[int]:
-    """Tests with a result of one of these status codes in these runs (index (run_pk, status) only)."""
+    """Tests with a result of one of these status codes (not passed) in these runs (the partial index
+    only)."""
     found: set[int] = set()
     for part in chunked(run_pks):
         rows = engine.query(
-            f"SELECT DISTINCT test_pk FROM test_results "
-            f"WHERE run_pk IN ({marks(len(part))}) AND status IN ({marks(len(codes))})",
+            f"SELECT DISTINCT x.test_pk FROM test_results x "
+            f"WHERE x.run_pk IN ({marks(len(part))}) AND x.status IN ({marks(len(codes))}) AND {UNUSUAL}",
             (*part, *codes),
         )
         found.update(pk for (pk,) in rows)
@@ -221,8 +239,8 @@ def retried_tests(engine: Engine, run_pks: Sequence[int]) -> set[int]:
     found: set[int] = set()
     for part in chunked(run_pks):
         rows = engine.query(
-            f"SELECT DISTINCT test_pk FROM test_results "
-            f"WHERE run_pk IN ({marks(len(part))}) AND status = ? AND flaky = ?",
+            f"SELECT DISTINCT x.test_pk FROM test_results x "
+            f"WHERE x.run_pk IN ({marks(len(part))}) AND x.status = ? AND x.flaky = ? AND {UNUSUAL}",
             (*part, Status.PASSED.code, 1),
         )
         found.update(pk for (pk,) in rows)
@@ -263,7 +281,7 @@ def bad_results(engine: Engine, run_pks: Sequence[int]) -> list[BadResult]:
             f"""
             SELECT e.fingerprint, x.test_pk, x.run_pk, x.error_pk FROM test_results x
             LEFT JOIN test_errors e ON e.id = x.error_pk
-            WHERE x.run_pk IN ({marks(len(part))}) AND x.status IN (?, ?)
+            WHERE x.run_pk IN ({marks(len(part))}) AND x.status IN (?, ?) AND {UNUSUAL}
             """,
             (*part, *BAD_CODES),
         )

@@ -2,8 +2,9 @@
 primary mappings, last good runs. Written once for both engines; reads only what the rollups need:
 
 - recent results: the last N runs are picked first from the run index (project_id, timestamp), then
-  their results through the run index of test_results, so the cost follows N x tests, not the
-  length of the history;
+  their results through the (test_pk, run_pk) clustering, one key range per definition between the
+  smallest and largest of those runs' keys (no index holds results by run), so the cost follows the
+  number of tests, not the length of the history;
 - latest result per test: taken from those recent runs; only tests that did not run in them (removed
   or long-skipped tests) are looked up further back, through the (test_pk, run_pk) clustering;
 - last good run: only for features with no good run among the recent runs, again per test key.
@@ -28,7 +29,7 @@ from ccdash_tests.models import (
     Status,
 )
 from ccdash_tests.store.engine import Engine
-from ccdash_tests.store.rows import chunks, marks, py_time
+from ccdash_tests.store.rows import chunks, marks, py_time, required_time
 
 # Latest results are first sought in this many recent runs (or more when the caller reads more).
 LATEST_WINDOW = 20
@@ -53,18 +54,24 @@ def recent_results(engine: Engine, project: str, runs: int) -> list[RunResult]:
     """Every result of the project's last `runs` runs (by time, then id), in no particular order."""
     if runs <= 0:
         return []
+    picked = engine.query(_RECENT_RUNS, (project, runs))
+    recent = {pk: (run_id, required_time(at)) for pk, run_id, at in picked}
+    if not recent:
+        return []
+    # Runs are usually the newest keys, so each test's range is its last few rows; a run stored late
+    # with an old time widens the range, and the rows outside `recent` are dropped here.
     rows = engine.query(
-        f"""
-        SELECT r.run_id, r.timestamp, d.test_id, x.status, x.flaky
-        FROM ({_RECENT_RUNS}) r
-        JOIN test_results x ON x.run_pk = r.id
-        JOIN test_definitions d ON d.id = x.test_pk
+        """
+        SELECT x.run_pk, d.test_id, x.status, x.flaky
+        FROM test_definitions d CROSS JOIN test_results x
+        WHERE d.project_id = ? AND x.test_pk = d.id AND x.run_pk >= ? AND x.run_pk <= ?
         """,
-        (project, runs),
+        (project, min(recent), max(recent)),
     )
     return [
-        RunResult(run_id, py_time(at), test_id, Status.from_code(code), bool(flaky))  # type: ignore[arg-type]
-        for run_id, at, test_id, code, flaky in rows
+        RunResult(*recent[run_pk], test_id, Status.from_code(code), bool(flaky))
+        for run_pk, test_id, code, flaky in rows
+        if run_pk in recent
     ]
 
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from ccdash_tests.models import TestRunDTO
 from ccdash_tests.store.engine import Engine
-from ccdash_tests.store.rows import RUN_COLUMNS, db_time, run_from_row
+from ccdash_tests.store.rows import RUN_COLUMNS, RUN_RESULTS_ALL, db_time, run_from_row
 
 
 def definition_links(engine: Engine, project: str) -> list[tuple[str, str, str, str | None]]:
@@ -22,13 +22,7 @@ def definition_links(engine: Engine, project: str) -> list[tuple[str, str, str, 
 def run_result_links(engine: Engine, project: str, run_id: str) -> list[tuple[Any, ...]]:
     """(test_id, classname, name, path, status code) of every result of one run."""
     return engine.query(
-        """
-        SELECT d.test_id, d.classname, d.name, d.path, x.status FROM test_results x
-        JOIN test_runs r ON r.id = x.run_pk
-        JOIN test_definitions d ON d.id = x.test_pk
-        WHERE r.project_id = ? AND r.run_id = ?
-        """,
-        (project, run_id),
+        "SELECT d.test_id, d.classname, d.name, d.path, x.status" + RUN_RESULTS_ALL, (project, run_id)
     )
 
 

@@ -41,8 +41,13 @@ def run_results(
     run_pk = _run_pk(engine, project, run_id)
     if run_pk is None:
         return
-    test_pks = [pk for (pk,) in engine.query("SELECT test_pk FROM test_results WHERE run_pk = ?", (run_pk,))]
-    test_pks.sort()
+    # Through the project's definitions and the (test_pk, run_pk) key: no index holds results by run.
+    keys = engine.query(
+        "SELECT x.test_pk FROM test_definitions d CROSS JOIN test_results x"
+        " WHERE d.project_id = ? AND x.test_pk = d.id AND x.run_pk = ?",
+        (project, run_pk),
+    )
+    test_pks = sorted(pk for (pk,) in keys)
     for part in chunks(test_pks, page):
         definitions = {d.test_id: d for d in definitions_by_pk(engine, part).values()}
         rows = engine.query(

@@ -6,7 +6,7 @@ from collections.abc import Iterator, Sequence
 
 from ccdash_tests.models import Status, TestResultDTO
 from ccdash_tests.store.engine import Engine
-from ccdash_tests.store.rows import RESULT_SELECT, result_from_row, run_results_filter
+from ccdash_tests.store.rows import RESULT_COLUMNS_SQL, RUN_RESULTS_ALL, result_from_row, run_results_filter
 from ccdash_tests.text import test_label
 
 
@@ -25,7 +25,7 @@ def run_results(
     if limit is not None:
         tail += " LIMIT ?"
         params.append(limit)
-    for row in engine.stream(RESULT_SELECT + where + tail, params):
+    for row in engine.stream(RESULT_COLUMNS_SQL + where + tail, params):
         yield result_from_row(row)
 
 
@@ -34,7 +34,7 @@ def count_results(
 ) -> int:
     """How many results `run_results` would give without a limit."""
     where, params = run_results_filter(project_id, run_id, statuses, flaky_only)
-    sql = "SELECT COUNT(*) FROM test_results x JOIN test_runs r ON r.id = x.run_pk" + where
+    sql = "SELECT COUNT(*)" + where
     return int(engine.query(sql, params)[0][0])
 
 
@@ -42,12 +42,7 @@ def run_statuses(engine: Engine, project_id: str, run_id: str) -> dict[str, tupl
     """Every test of the run: test_id -> (its label, its status). Two runs' worth fit in memory easily
     (a 200,000-case run is tens of MB), and comparing them is then plain set work."""
     rows = engine.stream(
-        """
-        SELECT d.test_id, d.classname, d.name, d.path, d.framework, x.status FROM test_results x
-        JOIN test_definitions d ON d.id = x.test_pk
-        JOIN test_runs r ON r.id = x.run_pk
-        WHERE r.project_id = ? AND r.run_id = ?
-        """,
+        "SELECT d.test_id, d.classname, d.name, d.path, d.framework, x.status" + RUN_RESULTS_ALL,
         (project_id, run_id),
     )
     return {
