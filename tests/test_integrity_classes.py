@@ -662,6 +662,11 @@ def test_a_widened_skip_helper(cli: Cli, tmp_path: Path) -> None:
     # Narrowed (`cond && more`) or only its comment edited: nothing.
     narrowed = UTILS.replace("=== 21", "=== 21 && !process.env.QUERY")
     assert scan(cli, tmp_path / "2", {utils: UTILS}, {utils: narrowed}) == []
+    listed = (
+        'function shouldSkipQuery(v) {\n  var majors = { "21": true, "22": true }\n  return majors[v]\n}\n'
+    )
+    dropped = listed.replace('"21": true, ', "")
+    assert scan(cli, tmp_path / "2b", {utils: listed}, {utils: dropped}) == []
     reworded = UTILS.replace("is not supported", "is still not supported")
     assert scan(cli, tmp_path / "3", {utils: UTILS}, {utils: reworded}) == []
     # Callers touched by the same change: each test that calls it carries the signal instead.

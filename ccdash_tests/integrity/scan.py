@@ -6,6 +6,7 @@ ingest itself still succeeds.
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
@@ -124,11 +125,24 @@ def _judge_merge(root: Path, changes: list[SourceChange], others: Sequence[str])
     return Detection(candidates, detection.changed_tests, detection.unparsed_files)
 
 
+_TOKEN = re.compile(r"[\w$]+|&&|\|\||[^\s\w]")
+
+
 def _narrowed(old: str, new: str) -> bool:
-    """`cond` -> `cond && more` (or `(cond) && more`) skips less, not more."""
+    """A helper that skips less, not more: `cond` -> `cond && more`, or only entries deleted (a
+    version dropped from its list), none of them a negation or an `&&` clause."""
     flat_old, flat_new = "".join(old.split()), "".join(new.split())
     rest = flat_new.replace(flat_old, "", 1) if flat_old in flat_new else None
-    return rest is not None and "&&" in rest and "||" not in rest
+    if rest is not None and "&&" in rest and "||" not in rest:
+        return True
+    before, after = _TOKEN.findall(old), _TOKEN.findall(new)
+    deleted: list[str] = []
+    for tag, i1, i2, _, _ in difflib.SequenceMatcher(None, before, after, autojunk=False).get_opcodes():
+        if tag in ("insert", "replace"):
+            return False
+        if tag == "delete":
+            deleted += before[i1:i2]
+    return bool(deleted) and not {"&&", "!"} & set(deleted)
 
 
 def _skip_candidate(path: str, name: str, line: int | None, evidence: dict[str, Any]) -> SignalCandidate:
