@@ -800,3 +800,127 @@ def test_a_rewrite_does_not_pair_unrelated_names_on_look_alike_bodies(cli: Cli, 
         "stale-if-error on connection error", "stale-if-error on a connection error"
     )
     assert scan(cli, tmp_path / "2", {path: REWRITE_OLD}, {path: renamed}) == []
+
+
+# ------------------------------------------------ test files recognised by their framework's imports
+
+NODE_SUITE = """
+import { test } from 'node:test'
+import assert from 'node:assert'
+
+test('parses a header', () => {
+  assert.strictEqual(parse('a: 1').a, '1')
+  assert.deepStrictEqual(parse(''), {})
+})
+"""
+PY_SUITE = """
+import pytest
+
+def test_parse():
+    assert parse("a") == 1
+    assert parse("") == 0
+"""
+
+
+def test_test_files_are_recognised_by_their_framework_imports(cli: Cli, tmp_path: Path) -> None:
+    js, py = "lib/parse.node-test.mjs", "checks/check_parse.py"
+    weaker_js = NODE_SUITE.replace("  assert.deepStrictEqual(parse(''), {})\n", "")
+    weaker_py = PY_SUITE.replace('    assert parse("") == 0\n', "")
+    found = scan(cli, tmp_path, {js: NODE_SUITE, py: PY_SUITE}, {js: weaker_js, py: weaker_py})
+    assert {(s["signal_type"], s["file_path"], s["test_name"]) for s in found} == {
+        ("assertion_removed", js, "parses a header"),
+        ("assertion_removed", py, "test_parse"),
+    }
+    # A source module that only mentions tests, or imports no framework, is never read as a suite.
+    module = "lib/testing.js"
+    source = "export function test(name) {\n  assert.ok(name)\n  return name\n}\n"
+    helper = "src/pkg/testing.py"
+    plugin = "import pytest\n\ndef helper():\n    assert check()\n"
+    found = scan(
+        cli,
+        tmp_path / "2",
+        {module: source, helper: plugin},
+        {
+            module: source.replace("  assert.ok(name)\n", ""),
+            helper: plugin.replace("    assert check()\n", "    pass\n"),
+        },
+    )
+    assert found == []
+
+
+# ------------------------------------------------------------ Python skips raised from fixtures
+
+PY_FIXTURES = """
+import pytest
+
+@pytest.fixture
+def server():
+    return start()
+
+@pytest.fixture(autouse=True)
+def clean():
+    yield
+
+def test_get(server):
+    assert server.get("/") == 200
+
+def test_local():
+    assert local() == 1
+
+class TestPost:
+    def test_post(self, server):
+        assert server.post("/") == 201
+"""
+
+
+def test_a_skip_raised_in_a_fixture_skips_the_tests_that_use_it(cli: Cli, tmp_path: Path) -> None:
+    path = "tests/test_http.py"
+    skipped = PY_FIXTURES.replace(
+        "def server():\n    return start()",
+        "def server():\n    if not docker():\n        pytest.skip('no docker')\n    return start()",
+    )
+    found = scan(cli, tmp_path, {path: PY_FIXTURES}, {path: skipped})
+    assert kinds(found) == {("skip_introduced", "test_get"), ("skip_introduced", "TestPost::test_post")}
+    assert {s["details"]["marker"] for s in found} == {"fixture server: pytest.skip('no docker')"}
+    # An autouse fixture reaches every test of the module.
+    autouse = PY_FIXTURES.replace(
+        "def clean():\n    yield", "def clean():\n    pytest.skip('later')\n    yield"
+    )
+    assert kinds(scan(cli, tmp_path / "2", {path: PY_FIXTURES}, {path: autouse})) == {
+        ("skip_introduced", "test_get"),
+        ("skip_introduced", "test_local"),
+        ("skip_introduced", "TestPost::test_post"),
+    }
+
+
+CONFTEST = """
+import pytest
+
+@pytest.fixture
+def db():
+    return connect()
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        item.add_marker(pytest.mark.timeout(10))
+"""
+
+
+def test_a_skip_added_in_a_conftest(cli: Cli, tmp_path: Path) -> None:
+    path = "tests/integration/conftest.py"
+    hooked = CONFTEST.replace(
+        "        item.add_marker(pytest.mark.timeout(10))\n",
+        "        item.add_marker(pytest.mark.timeout(10))\n        if 'slow' in item.keywords:\n"
+        "            item.add_marker(pytest.mark.skip(reason='too slow'))\n",
+    )
+    found = scan(cli, tmp_path, {path: CONFTEST}, {path: hooked})
+    assert [(s["signal_type"], s["file_path"], s["details"]["hook"]) for s in found] == [
+        ("skip_introduced", path, "pytest_collection_modifyitems")
+    ]
+    assert found[0]["details"]["applies_to"] == "every test under tests/integration/"
+    assert found[0]["details"]["marker"] == "item.add_marker(pytest.mark.skip(reason='too slow'))"
+    fixture = CONFTEST.replace("    return connect()", "    pytest.skip('no database')")
+    found = scan(cli, tmp_path / "2", {path: CONFTEST}, {path: fixture})
+    assert [s["details"]["applies_to"] for s in found] == ["tests under tests/integration/ using db"]
+    reworded = CONFTEST.replace("timeout(10)", "timeout(20)")
+    assert scan(cli, tmp_path / "3", {path: CONFTEST}, {path: reworded}) == []

@@ -18,7 +18,7 @@ from ccdash_tests.integrity import (
 )
 from ccdash_tests.integrity.python_code import python_cases
 from ccdash_tests.integrity.text_code import javascript_cases, mask, text_cases
-from ccdash_tests.integrity.units import language_of
+from ccdash_tests.integrity.units import language_by_imports, language_of
 from ccdash_tests.models import SignalSeverity, Status
 
 
@@ -293,3 +293,29 @@ def test_candidate_matches_other_languages() -> None:
     assert candidate_matches(php, "App\\Tests\\CalcTest", "testAdds with data set #0")
     changed = ChangedTest("tests/test_a.py", "TestA::test_x", 3, "python")
     assert candidate_matches(changed, "tests.test_a.TestA", "test_x[0]")
+
+
+@pytest.mark.parametrize(
+    ("path", "source", "expected"),
+    [
+        ("lib/parse.check.mjs", "import { test } from 'node:test'\n", "javascript"),
+        ("src/a.ts", 'import { it, expect } from "vitest";\n', "javascript"),
+        ("src/a.js", "const { expect } = require('chai')\n", "javascript"),
+        ("src/a.js", "import test from 'ava'\n", "javascript"),
+        ("src/a.js", "// run with node:test\nexport const test = 1\n", None),  # a mention, no import
+        ("src/a.js", "import { javascript } from 'java'\n", None),
+        ("test/fixtures/a.js", "import { test } from 'node:test'\n", None),  # an input of tests
+        ("docs/example.js", "import { test } from 'vitest'\n", None),
+        ("checks/check_io.py", "import pytest\n\ndef test_io():\n    assert 1\n", "python"),
+        (
+            "checks/check_io.py",
+            "from unittest import TestCase\n\nclass TestIo(TestCase):\n    pass\n",
+            "python",
+        ),
+        ("src/pkg/plugin.py", "import pytest\n\ndef helper():\n    assert 1\n", None),  # no test in it
+        ("src/pkg/conftest.py", "import pytest\n\ndef test_x():\n    assert 1\n", None),
+        ("src/pkg/run.py", "import pytesting\n\ndef test_x():\n    assert 1\n", None),
+    ],
+)
+def test_test_files_by_their_imports(path: str, source: str, expected: str | None) -> None:
+    assert language_by_imports(path, source) == expected

@@ -104,6 +104,7 @@ class SourceChange:
     old_source: str | None
     new_source: str | None
     old_path: str | None = None
+    language: str | None = None  # when known from the file's imports, not its path
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,9 +128,9 @@ class Detection:
     unparsed_files: list[str]
 
 
-def cases_of(path: str, source: str | None) -> list[CaseCode] | None:
+def cases_of(path: str, source: str | None, language: str | None = None) -> list[CaseCode] | None:
     """Tests in one version of a file; [] for an absent file; None when it cannot be read as code."""
-    language = language_of(path)
+    language = language or language_of(path)
     if source is None or language is None:
         return []
     if language == "python":
@@ -649,9 +650,10 @@ def detect_changes(changes: Iterable[SourceChange]) -> Detection:
     pairs: list[tuple[_Located, _Located]] = []
     unparsed: list[str] = []
     for change in changes:
-        language = language_of(change.path) or language_of(change.old_path or change.path)
+        language = change.language or language_of(change.path) or language_of(change.old_path or change.path)
         old_path = change.old_path or change.path
-        old_cases, new_cases = cases_of(old_path, change.old_source), cases_of(change.path, change.new_source)
+        old_cases = cases_of(old_path, change.old_source, change.language)
+        new_cases = cases_of(change.path, change.new_source, change.language)
         if language is None:
             continue
         if old_cases is None or new_cases is None:

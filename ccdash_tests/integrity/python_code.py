@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from ccdash_tests.integrity.units import Bound, CaseCode, Check, Marker, Strength, flat
 
@@ -350,12 +351,14 @@ def _case(
     inherited: tuple[list[Marker], list[Marker]],
     source: list[str],
     helpers: frozenset[str],
+    fixtures: Fixtures | None = None,
 ) -> CaseCode:
     decorated_skips, decorated_xfails = _decorator_markers(function.decorator_list)
     body_skips, body_xfails = _body_markers(function.body)
-    skips = (*inherited[0], *decorated_skips, *body_skips)
+    from_fixtures = fixtures.skips_for(function) if fixtures else []
+    skips = (*inherited[0], *decorated_skips, *body_skips, *from_fixtures)
     xfails = (*inherited[1], *decorated_xfails, *body_xfails)
-    inherited_text = "|".join(marker.text for marker in (*inherited[0], *inherited[1]))
+    inherited_text = "|".join(marker.text for marker in (*inherited[0], *inherited[1], *from_fixtures))
     first = min([function.lineno, *(decorator.lineno for decorator in function.decorator_list)])
     return CaseCode(
         qualname=qualname,
@@ -384,6 +387,7 @@ def _class_cases(
     inherited: tuple[list[Marker], list[Marker]],
     source: list[str],
     helpers: frozenset[str],
+    fixtures: Fixtures,
 ) -> Iterator[CaseCode]:
     class_skips, class_xfails = _decorator_markers(node.decorator_list)
     mark_skips, mark_xfails = _pytestmark(node.body)
@@ -391,9 +395,9 @@ def _class_cases(
     qual = f"{prefix}{node.name}::"
     for member in node.body:
         if isinstance(member, ast.FunctionDef | ast.AsyncFunctionDef) and member.name.startswith("test"):
-            yield _case(member, qual + member.name, scope, source, helpers)
+            yield _case(member, qual + member.name, scope, source, helpers, fixtures.within(node))
         elif isinstance(member, ast.ClassDef) and _is_test_class(member):
-            yield from _class_cases(member, qual, scope, source, helpers)
+            yield from _class_cases(member, qual, scope, source, helpers, fixtures.within(node))
 
 
 _MODULE_SKIP_CALLS = frozenset({"pytest.importorskip", "pytest.skip", "importorskip"})
@@ -423,10 +427,135 @@ def python_cases(source: str) -> list[CaseCode] | None:
     module_marks[0].extend(_module_skips(tree.body))
     lines = source.splitlines()
     helpers = _helpers(tree)
+    fixtures = Fixtures.of(tree.body)
     cases: list[CaseCode] = []
     for node in tree.body:
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.name.startswith("test"):
-            cases.append(_case(node, node.name, module_marks, lines, helpers))
+            cases.append(_case(node, node.name, module_marks, lines, helpers, fixtures))
         elif isinstance(node, ast.ClassDef) and _is_test_class(node):
-            cases.extend(_class_cases(node, "", module_marks, lines, helpers))
+            cases.extend(_class_cases(node, "", module_marks, lines, helpers, fixtures))
     return cases
+
+
+# ------------------------------------------------------------------ skips raised from fixtures
+
+
+def _fixture_decorator(function: FunctionNode) -> ast.expr | None:
+    for decorator in function.decorator_list:
+        target = decorator.func if isinstance(decorator, ast.Call) else decorator
+        if dotted(target) in ("pytest.fixture", "fixture", "pytest.yield_fixture"):
+            return decorator
+    return None
+
+
+def _autouse(decorator: ast.expr) -> bool:
+    return isinstance(decorator, ast.Call) and any(
+        k.arg == "autouse" and isinstance(k.value, ast.Constant) and k.value.value is True
+        for k in decorator.keywords
+    )
+
+
+def _fixture_name(function: FunctionNode, decorator: ast.expr) -> str:
+    for keyword in decorator.keywords if isinstance(decorator, ast.Call) else []:
+        if keyword.arg == "name" and isinstance(keyword.value, ast.Constant):
+            return str(keyword.value.value)
+    return function.name
+
+
+def _requested(function: FunctionNode) -> list[str]:
+    """Fixtures a function asks for: its parameters and `@pytest.mark.usefixtures("name", ...)`."""
+    arguments = function.args
+    names = [a.arg for a in (*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs)]
+    for decorator in function.decorator_list:
+        if isinstance(decorator, ast.Call) and dotted(decorator.func).endswith("usefixtures"):
+            names += [
+                a.value for a in decorator.args if isinstance(a, ast.Constant) and isinstance(a.value, str)
+            ]
+    return [name for name in names if name not in ("self", "cls")]
+
+
+@dataclass(frozen=True, slots=True)
+class Fixture:
+    name: str
+    autouse: bool
+    requests: tuple[str, ...]
+    skips: tuple[Marker, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Fixtures:
+    """The fixtures a scope defines (the module, then each enclosing class): a skip raised in one
+    (`pytest.skip(...)`, a skip mark it applies) skips every test that uses it, and an autouse
+    fixture is used by every test of its scope."""
+
+    by_name: dict[str, Fixture]
+
+    @staticmethod
+    def of(body: list[ast.stmt], outer: dict[str, Fixture] | None = None) -> Fixtures:
+        found = dict(outer or {})
+        for node in body:
+            if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                continue
+            decorator = _fixture_decorator(node)
+            if decorator is None:
+                continue
+            skips, _ = _body_markers(node.body)
+            skips += _applied_marks(node.body)
+            name = _fixture_name(node, decorator)
+            found[name] = Fixture(name, _autouse(decorator), tuple(_requested(node)), tuple(skips))
+        return Fixtures(found)
+
+    def within(self, klass: ast.ClassDef) -> Fixtures:
+        return Fixtures.of(klass.body, self.by_name)
+
+    def skips_for(self, function: FunctionNode) -> list[Marker]:
+        wanted = [f.name for f in self.by_name.values() if f.autouse] + _requested(function)
+        seen: set[str] = set()
+        found: list[Marker] = []
+        while wanted:
+            name = wanted.pop()
+            fixture = self.by_name.get(name)
+            if fixture is None or name in seen:
+                continue
+            seen.add(name)
+            found += [Marker(text=f"fixture {name}: {m.text}", line=m.line) for m in fixture.skips]
+            wanted += fixture.requests
+        return sorted(found, key=lambda marker: (marker.line, marker.text))
+
+
+def _applied_marks(body: list[ast.stmt]) -> list[Marker]:
+    """`item.add_marker(pytest.mark.skip(...))` or `request.applymarker(pytest.mark.skipif(...))`."""
+    found = []
+    for statement in body:
+        for node in ast.walk(statement):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr in ("add_marker", "applymarker")
+                and any(kind == "skip" for argument in node.args for kind, _ in _marks_in(argument))
+            ):
+                found.append(Marker(text=flat(ast.unparse(node)), line=node.lineno))
+    return found
+
+
+_SKIP_HOOKS = frozenset(
+    {"pytest_collection_modifyitems", "pytest_runtest_setup", "pytest_runtest_call", "pytest_itemcollected"}
+)
+
+
+def conftest_skips(source: str) -> list[tuple[str, bool, Marker]] | None:
+    """Skips a conftest.py raises for the tests under its folder: (fixture or hook, applies to every
+    test there, marker). Hooks and autouse fixtures reach every test; other fixtures those using them.
+    None when the source does not parse."""
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError):
+        return None
+    found = []
+    for fixture in Fixtures.of(tree.body).by_name.values():
+        found += [(fixture.name, fixture.autouse, marker) for marker in fixture.skips]
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.name in _SKIP_HOOKS:
+            skips, _ = _body_markers(node.body)
+            found += [(node.name, True, marker) for marker in (*skips, *_applied_marks(node.body))]
+    return found

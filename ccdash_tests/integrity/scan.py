@@ -27,8 +27,16 @@ from ccdash_tests.integrity.detectors import (
     detect_changes,
     line_diff,
 )
+from ccdash_tests.integrity.python_code import conftest_skips
 from ccdash_tests.integrity.text_code import js_file_skips, js_skip_helpers
-from ccdash_tests.integrity.units import CaseCode, language_of
+from ccdash_tests.integrity.units import (
+    JS_FRAMEWORK_GREP,
+    PY_FRAMEWORK_GREP,
+    CaseCode,
+    language_by_imports,
+    language_of,
+    may_import_tests,
+)
 from ccdash_tests.models import SignalSeverity
 
 LinkableTest = SignalCandidate | ChangedTest
@@ -72,11 +80,26 @@ def _new_side(root: Path, head: str | None, change: git.FileChange) -> tuple[str
     return git.read_entry_at(root, head, change.path)
 
 
-def _source_changes(
+def _by_imports(
     root: Path, base: str, head: str | None, files: Sequence[git.FileChange]
+) -> list[git.FileChange]:
+    """Files of the change outside the test path conventions that import a test framework on either
+    side (one `git grep` per side and language over just these files)."""
+    found: set[str] = set()
+    for language, pattern in (("javascript", JS_FRAMEWORK_GREP), ("python", PY_FRAMEWORK_GREP)):
+        new = [c.path for c in files if c.status != "D" and may_import_tests(c.path) == language]
+        old = [c.old_path for c in files if c.status != "A" and may_import_tests(c.old_path) == language]
+        found |= git.files_matching(root, head, new, pattern)
+        found |= {c.path for c in files if c.old_path in git.files_matching(root, base, old, pattern)}
+    return [c for c in files if c.path in found]
+
+
+def _source_changes(
+    root: Path, base: str, head: str | None, files: Sequence[git.FileChange], by_imports: bool = False
 ) -> tuple[list[SourceChange], list[str]]:
     """The test files of a change as old and new text; files that are not regular on a side (a
-    symlink, a submodule) are left out and listed, since their "text" is no test code."""
+    symlink, a submodule) are left out and listed, since their "text" is no test code. With
+    `by_imports`, only those whose text on a side imports a test framework are kept."""
     changes, skipped = [], []
     for change in files:
         old_kind, old = (
@@ -86,11 +109,29 @@ def _source_changes(
         if old_kind not in ("absent", "file") or new_kind not in ("absent", "file"):
             skipped.append(change.path)
             continue
+        language = None
+        if by_imports:
+            sides = ((change.path, new), (change.old_path, old))
+            language = next(
+                (found for p, text in sides if text and (found := language_by_imports(p, text))), None
+            )
+            if not language:
+                continue
         # A copy leaves its source in place: only the new file is compared with it.
         changes.append(
-            SourceChange(path=change.path, old_source=old, new_source=new, old_path=change.old_path)
+            SourceChange(
+                path=change.path, old_source=old, new_source=new, old_path=change.old_path, language=language
+            )
         )
     return changes, skipped
+
+
+def _is_conftest(path: str) -> bool:
+    return PurePosixPath(path).name == "conftest.py"
+
+
+def _new_to_every_parent(root: Path, change: SourceChange, parents: Sequence[str]) -> bool:
+    return all(git.read_entry_at(root, parent, change.path)[1] != change.new_source for parent in parents)
 
 
 def _signal_key(candidate: SignalCandidate) -> tuple[str, str, str]:
@@ -116,7 +157,7 @@ def _judge_merge(root: Path, changes: list[SourceChange], others: Sequence[str])
             continue
         kept.append(change)
         for index, (path, text, _) in enumerate(versions):
-            against[index].append(SourceChange(change.path, text, change.new_source, path))
+            against[index].append(SourceChange(change.path, text, change.new_source, path, change.language))
     detection = detect(kept)
     candidates = detection.candidates
     for other in against:
@@ -145,16 +186,49 @@ def _narrowed(old: str, new: str) -> bool:
     return bool(deleted) and not {"&&", "!"} & set(deleted)
 
 
-def _skip_candidate(path: str, name: str, line: int | None, evidence: dict[str, Any]) -> SignalCandidate:
+def _skip_candidate(
+    path: str, name: str, line: int | None, evidence: dict[str, Any], language: str = "javascript"
+) -> SignalCandidate:
     return SignalCandidate(
         signal_type=SignalType.SKIP_INTRODUCED,
         severity=SignalSeverity.MEDIUM,
         file_path=path,
         test_name=name,
         line=line,
-        language="javascript",
+        language=language,
         evidence=evidence,
     )
+
+
+def conftest_signals(changes: Sequence[SourceChange]) -> list[SignalCandidate]:
+    """A skip a conftest.py gained (in a fixture, an autouse fixture or a collection hook): one signal
+    per conftest and fixture or hook, for the tests of its folder (all of them, or those using the
+    fixture), since its tests live in files the change may not touch."""
+    found = []
+    for change in changes:
+        old = conftest_skips(change.old_source) if change.old_source is not None else []
+        new = conftest_skips(change.new_source) if change.new_source is not None else None
+        if old is None or not new:
+            continue
+        before = Counter((name, marker.text) for name, _, marker in old)
+        for owner in dict.fromkeys(name for name, _, _ in new):
+            markers = [(every, m) for name, every, m in new if name == owner]
+            fresh = [m for _, m in markers if before[(owner, m.text)] == 0]
+            if not fresh or len(markers) <= sum(n for (name, _), n in before.items() if name == owner):
+                continue
+            folder = PurePosixPath(change.path).parent.as_posix()
+            evidence = {
+                "marker": fresh[0].text,
+                "added": [m.text for m in fresh],
+                "fixture" if not owner.startswith("pytest_") else "hook": owner,
+                "applies_to": f"every test under {folder}/"
+                if markers[0][0]
+                else f"tests under {folder}/ using {owner}",
+                "removed_lines": [],
+                "added_lines": [m.text for m in fresh],
+            }
+            found.append(_skip_candidate(change.path, "", fresh[0].line, evidence, "python"))
+    return found
 
 
 def _line_of(source: str, text: str) -> int | None:
@@ -197,9 +271,11 @@ def file_skips(changes: Sequence[SourceChange], found: Sequence[SignalCandidate]
     readable = [
         c
         for c in changes
-        if c.old_source is not None and c.new_source is not None and language_of(c.path) == "javascript"
+        if c.old_source is not None
+        and c.new_source is not None
+        and (c.language or language_of(c.path)) == "javascript"
     ]
-    new_cases = {c.path: cases_of(c.path, c.new_source) for c in readable}
+    new_cases = {c.path: cases_of(c.path, c.new_source, c.language) for c in readable}
     for change in readable:
         assert change.old_source is not None and change.new_source is not None
         extra += _runner_skips(change, new_cases[change.path])
@@ -286,10 +362,17 @@ def scan_change(
     files = git.changed_files(root, base_sha, new_sha)
     test_files = [change for change in files if _is_test_change(change)]
     changes, skipped = _source_changes(root, base_sha, new_sha, test_files)
+    outside = _by_imports(root, base_sha, new_sha, [c for c in files if not _is_test_change(c)])
+    imported, _ = _source_changes(root, base_sha, new_sha, outside, by_imports=True)
+    changes += imported
+    conftests, _ = _source_changes(root, base_sha, new_sha, [c for c in files if _is_conftest(c.path)])
     parents = commit.parents if commit is not None else ()
     others = tuple(parent for parent in parents if parent != base_sha) if base_sha in parents else ()
     detection = _judge_merge(root, changes, others) if others else detect(changes)
-    stamped = [replace(candidate, git_sha=new_sha) for candidate in detection.candidates]
+    # A merge's conftest.py is judged like its test files only when no parent had its text.
+    judged = [c for c in conftests if not others or _new_to_every_parent(root, c, others)]
+    found = detection.candidates + conftest_signals(judged)
+    stamped = [replace(candidate, git_sha=new_sha) for candidate in found]
     context = change_context(root, base_sha, new_sha, files, commit) if stamped else ChangeContext()
     return ScanReport(
         repo_root=root,

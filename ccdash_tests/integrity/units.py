@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import re
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
@@ -112,6 +113,45 @@ def language_of(path: str) -> str | None:
         return "go" if stem.endswith("_test") else None
     if suffix == "php":
         return "php" if stem.endswith("Test") else None
+    return None
+
+
+# A test file outside the path conventions is recognised by importing its framework. The first two
+# are extended regular expressions for `git grep` (a cheap filter over the files a change touches);
+# `language_by_imports` then confirms on the text.
+JS_FRAMEWORK_GREP = (
+    "(from|require[(]|import)[[:space:]]*[(]?[[:space:]]*['\"](node:test|vitest|@jest/globals|mocha|ava"
+    "|tap|uvu|chai|bun:test|@playwright/test)(/[^'\"]*)?['\"]"
+)
+PY_FRAMEWORK_GREP = "^[[:space:]]*(import|from)[[:space:]]+(pytest|unittest)([[:space:]]|[.]|$)"
+_JS_FRAMEWORK = re.compile(JS_FRAMEWORK_GREP.replace("[[:space:]]", r"\s"))
+_PY_FRAMEWORK = re.compile(PY_FRAMEWORK_GREP.replace("[[:space:]]", r"\s"), re.MULTILINE)
+_PY_TEST_DEF = re.compile(r"^(?:(?:async\s+)?def\s+test\w*\s*\(|class\s+Test\w*\b)", re.MULTILINE)
+# Folders of example or documentation code that imports a framework without being this project's suite.
+_NOT_SUITE_FOLDERS = _NOT_TEST_FOLDERS | {"doc", "docs", "examples", "example", "example_scripts", "bench"}
+
+
+def may_import_tests(path: str) -> str | None:
+    """The language whose test-framework imports would make `path` a test file ("javascript",
+    "python"), or None: already a test by its path, not code, or in a folder of inputs or examples."""
+    pure = PurePosixPath(path)
+    if language_of(path) is not None or any(part in _NOT_SUITE_FOLDERS for part in pure.parts[:-1]):
+        return None
+    if pure.suffix in _JS_SUFFIXES:
+        return "javascript"
+    if pure.suffix == ".py" and pure.name != "conftest.py":
+        return "python"
+    return None
+
+
+def language_by_imports(path: str, source: str) -> str | None:
+    """The language of a test file recognised by what it imports (`node:test`, `vitest`, `mocha`...;
+    pytest or unittest with a top-level `test*` function or `Test*` class), else None."""
+    language = may_import_tests(path)
+    if language == "javascript" and _JS_FRAMEWORK.search(source):
+        return language
+    if language == "python" and _PY_FRAMEWORK.search(source) and _PY_TEST_DEF.search(source):
+        return language
     return None
 
 
