@@ -315,6 +315,15 @@ def test_candidate_matches_other_languages() -> None:
         ("src/pkg/plugin.py", "import pytest\n\ndef helper():\n    assert 1\n", None),  # no test in it
         ("src/pkg/conftest.py", "import pytest\n\ndef test_x():\n    assert 1\n", None),
         ("src/pkg/run.py", "import pytesting\n\ndef test_x():\n    assert 1\n", None),
+        # A source class named Test* without test methods, a test in a docstring: not a suite.
+        (
+            "src/pkg/unit.py",
+            "import unittest\n\nclass TestCaseFunction:\n    def runtest(self):\n        pass\n",
+            None,
+        ),
+        ("src/pkg/doc.py", 'import pytest\n\nDOC = """\ndef test_x():\n    assert 1\n"""\n', None),
+        ("vitest.config.ts", "import { defineConfig } from 'vitest/config'\n", None),
+        ("src/a.js", "import { ok } from 'uvu/assert'\n", "javascript"),
     ],
 )
 def test_test_files_by_their_imports(path: str, source: str, expected: str | None) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import enum
 import re
 from dataclasses import dataclass
@@ -121,12 +122,11 @@ def language_of(path: str) -> str | None:
 # `language_by_imports` then confirms on the text.
 JS_FRAMEWORK_GREP = (
     "(from|require[(]|import)[[:space:]]*[(]?[[:space:]]*['\"](node:test|vitest|@jest/globals|mocha|ava"
-    "|tap|uvu|chai|bun:test|@playwright/test)(/[^'\"]*)?['\"]"
+    "|tap|uvu|chai|bun:test|@playwright/test)(/assert)?['\"]"
 )
 PY_FRAMEWORK_GREP = "^[[:space:]]*(import|from)[[:space:]]+(pytest|unittest)([[:space:]]|[.]|$)"
 _JS_FRAMEWORK = re.compile(JS_FRAMEWORK_GREP.replace("[[:space:]]", r"\s"))
 _PY_FRAMEWORK = re.compile(PY_FRAMEWORK_GREP.replace("[[:space:]]", r"\s"), re.MULTILINE)
-_PY_TEST_DEF = re.compile(r"^(?:(?:async\s+)?def\s+test\w*\s*\(|class\s+Test\w*\b)", re.MULTILINE)
 # Folders of example or documentation code that imports a framework without being this project's suite.
 _NOT_SUITE_FOLDERS = _NOT_TEST_FOLDERS | {"doc", "docs", "examples", "example", "example_scripts", "bench"}
 
@@ -150,9 +150,28 @@ def language_by_imports(path: str, source: str) -> str | None:
     language = may_import_tests(path)
     if language == "javascript" and _JS_FRAMEWORK.search(source):
         return language
-    if language == "python" and _PY_FRAMEWORK.search(source) and _PY_TEST_DEF.search(source):
+    if language == "python" and _PY_FRAMEWORK.search(source) and _defines_tests(source):
         return language
     return None
+
+
+def _defines_tests(source: str) -> bool:
+    """A top-level `test*` function or `Test*` class with `test*` methods, as Python reads it (not a
+    line of a docstring, not a source class named `TestCaseFunction`)."""
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError):
+        return False
+    functions = ast.FunctionDef | ast.AsyncFunctionDef
+    return any(
+        (isinstance(node, functions) and node.name.startswith("test"))
+        or (
+            isinstance(node, ast.ClassDef)
+            and node.name.startswith("Test")
+            and any(isinstance(member, functions) and member.name.startswith("test") for member in node.body)
+        )
+        for node in tree.body
+    )
 
 
 def flat(text: str, limit: int = 200) -> str:
