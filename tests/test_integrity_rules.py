@@ -309,7 +309,7 @@ def test_candidate_matches_other_languages() -> None:
         ("checks/check_io.py", "import pytest\n\ndef test_io():\n    assert 1\n", "python"),
         (
             "checks/check_io.py",
-            "from unittest import TestCase\n\nclass TestIo(TestCase):\n    pass\n",
+            "from unittest import TestCase\n\nclass TestIo(TestCase):\n    def test_io(self):\n        ...\n",
             "python",
         ),
         ("src/pkg/plugin.py", "import pytest\n\ndef helper():\n    assert 1\n", None),  # no test in it
