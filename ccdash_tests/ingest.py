@@ -40,7 +40,9 @@ from ccdash_tests.times import parse_iso
 if TYPE_CHECKING:
     from ccdash_tests.integrity.service import IntegrityCheck
 
-BATCH_SIZE = 10_000
+# Cases per write batch: 2,000 held 6-9 MB less than 10,000 at a million cases for the same CPU
+# (bench/README.md, memory).
+BATCH_SIZE = 2_000
 HASH_CHUNK = 1 << 20
 
 
