@@ -267,6 +267,13 @@ def _dropped_bounds(lost: Sequence[Check], new: CaseCode) -> list[tuple[Check, s
     return found
 
 
+def _raises_elsewhere(lost: Sequence[Check], elsewhere: _Pool) -> list[Check]:
+    """Exception expectations of the same exception that other tests of the change gained: an error
+    case moved out into a test of its own (often with its message folded into `match=`)."""
+    raised = set().union(*(_subjects(c) for c in lost if _RAISES.match(c.text)))
+    return [c for c in elsewhere.checks if _RAISES.match(c.text) and _subjects(c) & raised]
+
+
 def _check_signals(
     path: str, language: str, old: CaseCode, new: CaseCode, moved: dict[str, Any], elsewhere: _Pool
 ) -> list[SignalCandidate]:
@@ -281,7 +288,7 @@ def _check_signals(
     bounds = _dropped_bounds([c for c in lost if signature(c) not in elsewhere.exact], new)
     # Checks that moved to another test of the change (a split) are not lost.
     lost = [c for c in lost if not elsewhere.covers(c)]
-    missing = unreplaced(lost, gained)
+    missing = unreplaced(lost, gained + _raises_elsewhere(lost, elsewhere))
     drops = _drops(missing, gained, old, new)
     weakened = {id(check) for check, _ in drops} | {id(check) for check, _ in bounds}
     gone = [c for c in missing if id(c) not in weakened]
@@ -599,6 +606,9 @@ def _without_successors(
     all_checks = sum(len(located.case.checks) for located in touched)
     fuzzy = sum(len(old.case.checks) for old in removed) * all_checks <= _MAX_CHECK_COMPARISONS
     compare_bodies = len(removed) * len(new_side) <= _MAX_BODY_COMPARISONS
+    checked: dict[str, list[set[str]]] = {}
+    for new in new_side:
+        checked.setdefault(new.path, []).append({signature(c).casefold() for c in new.case.checks})
     kept = []
     for old in removed:
         same_language = [new for new in new_side if new.language == old.language]
@@ -630,6 +640,11 @@ def _without_successors(
             for new in same_language
         ):
             continue
+        # A duplicate: a test of the same file still runs every one of its checks (and maybe more).
+        # (Letter case aside: `'Content-Type'` and `'content-type'` name one header.)
+        signatures = {signature(check).casefold() for check in old.case.checks}
+        if len(signatures) >= 2 and any(signatures <= twin for twin in checked.get(old.path, ())):
+            continue
         strongest = max((check.strength for check in old.case.checks), default=Strength.NOOP)
         if any(
             _close(_leaf(old.case), _leaf(new.case), _SUCCESSOR_NAME)
@@ -641,6 +656,19 @@ def _without_successors(
             continue
         kept.append(old)
     return kept
+
+
+# Markers that switch a test off on every platform: `@Disabled`/`@Ignore` (not `@DisabledOnOs`),
+# `@pytest.mark.skip`/`@unittest.skip` (not `skipif`), `xit`/`it.skip`/`describe.skip`.
+_OUTRIGHT_SKIP = re.compile(
+    r"^@(?:[\w.]+\.)?(?:Disabled|Ignore)\b(?!On|If|For|When)"
+    r"|^@(?:pytest\.mark|unittest)\.skip\b(?!if|If|Unless)"
+    r"|^(?:x(?:it|test|describe|specify)\b|(?:it|test|describe|specify|context|suite)\s*\.\s*skip\b)"
+)
+
+
+def _disabled(case: CaseCode) -> bool:
+    return any(_OUTRIGHT_SKIP.match(marker.text) for marker in case.skips)
 
 
 def detect_changes(changes: Iterable[SourceChange]) -> Detection:
@@ -667,7 +695,8 @@ def detect_changes(changes: Iterable[SourceChange]) -> Detection:
     pairs += _pair_by(removed, added, lambda located: located.case.qualname, unique=False)
     pairs += _pair_by(removed, added, lambda located: located.case.name, unique=True)
     pairs += _pair_by_body(removed, added)
-    removed = _without_successors(removed, added, pairs)
+    # A test that was disabled outright ran nothing: deleting it loses nothing.
+    removed = [old for old in _without_successors(removed, added, pairs) if not _disabled(old.case)]
     elsewhere = _gained_checks(pairs, added)
     candidates: list[SignalCandidate] = []
     changed: list[ChangedTest] = []
