@@ -401,3 +401,111 @@ def test_testify_equal_to_not_nil_is_weakened(cli: Cli, tmp_path: Path) -> None:
     after = TESTIFY.replace("assert.Equal(t, 1, parsed.Value)", "assert.NotNil(t, parsed.Value)")
     signals = scan(cli, tmp_path, "parse_test.go", TESTIFY, after)
     assert signals == [("assertion_weakened", "TestParse", "medium")]
+
+
+# ------------------------------------------------------------------- look-alikes of a loss, through the CLI
+
+DISABLED_IT = """
+import org.junit.jupiter.api.Disabled;
+import org.junit.jupiter.api.Test;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+class ParserIT {
+  @Test
+  void parsesLargeFile() {
+    assertEquals(3, parse("big").size());
+  }
+
+  @Disabled("too slow on CI")
+  @Test
+  void parsesHugeFile() {
+    assertEquals(9, parse("huge").size());
+  }
+}
+"""
+
+
+def test_deleting_a_test_that_was_disabled_outright_loses_nothing(cli: Cli, tmp_path: Path) -> None:
+    start = DISABLED_IT.index('  @Disabled("too slow on CI")')
+    after = DISABLED_IT[:start].rstrip() + "\n}\n"
+    assert scan(cli, tmp_path, "src/test/java/ParserIT.java", DISABLED_IT, after) == []
+    # the enabled one is a loss
+    start = DISABLED_IT.index("  @Test\n  void parsesLargeFile")
+    end = DISABLED_IT.index('  @Disabled("too slow on CI")')
+    signals = scan(
+        cli,
+        tmp_path / "2",
+        "src/test/java/ParserIT.java",
+        DISABLED_IT,
+        DISABLED_IT[:start] + DISABLED_IT[end:],
+    )
+    assert signals == [("test_removed", "ParserIT::parsesLargeFile", "medium")]
+
+
+MOCHA_DUPLICATE = """
+var express = require('../');
+var request = require('supertest');
+
+describe('res', function(){
+  describe('.jsonp(object)', function(){
+    it('should not override previous Content-Types with no callback', function(done){
+      var app = express();
+      app.get('/', function(req, res){ res.type('application/vnd.x+json'); res.jsonp({ hello: 'w' }); });
+      request(app)
+      .get('/')
+      .expect('Content-Type', 'application/vnd.example+json; charset=utf-8')
+      .expect(utils.shouldNotHaveHeader('X-Content-Type-Options'))
+      .expect(200, '{"hello":"world"}', done);
+    })
+  })
+
+  it('should not override previous Content-Types', function(done){
+    var app = express();
+    app.get('/', function(req, res){ res.type('application/vnd.x+json'); res.jsonp({ hello: 'w' }); });
+    request(app)
+    .get('/')
+    .expect('content-type', 'application/vnd.example+json; charset=utf-8')
+    .expect(200, '{"hello":"world"}', done)
+  })
+})
+"""
+
+
+def test_a_removed_duplicate_with_a_stronger_twin_is_silent(cli: Cli, tmp_path: Path) -> None:
+    start = MOCHA_DUPLICATE.index("  it('should not override previous Content-Types', function(done){")
+    after = MOCHA_DUPLICATE[:start] + "})\n"
+    assert scan(cli, tmp_path, "test/res.jsonp.js", MOCHA_DUPLICATE, after) == []
+
+
+ERROR_CASE = '''
+import pytest
+
+
+def test_instance():
+    """Raises TypeError on non-classes."""
+    with pytest.raises(TypeError) as e:
+        fields(C())
+    assert "Passed object must be a class." == e.value.args[0]
+'''
+
+ERROR_CASE_MOVED = '''
+import pytest
+
+
+def test_instance():
+    """Returns the fields of instances too."""
+    assert fields(C()) is fields(C)
+
+
+def test_handler_non_attrs_instance():
+    with pytest.raises(TypeError, match=r"Passed object must be a class or attrs instance"):
+        fields(object())
+'''
+
+
+def test_an_error_case_moved_into_its_own_test_is_silent(cli: Cli, tmp_path: Path) -> None:
+    assert scan(cli, tmp_path, "tests/test_make.py", ERROR_CASE, ERROR_CASE_MOVED) == []
+    # without the new test, the exception check is lost
+    alone = ERROR_CASE_MOVED.split("\n\ndef test_handler")[0] + "\n"
+    signals = scan(cli, tmp_path / "2", "tests/test_make.py", ERROR_CASE, alone)
+    assert signals == [("assertion_removed", "test_instance", "medium")]

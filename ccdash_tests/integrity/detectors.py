@@ -7,9 +7,10 @@ across files is followed rather than reported as removed.
 Pairing: tests are matched by full name (scope path and title) in the same file, twins sharing a name
 by body similarity then position; then by qualified name or, if unique, bare name in another file of
 the same language; then by body similarity (a rename, helped by a close name). A test left unpaired is
-removed only when nothing lives on for it: no identical twin, no close-named new test with checks as
-strong, and what it checked (all of it, or most) is not checked by the tests the change adds or edits
-(a split, a fold into a parametrized test, a move).
+removed only when nothing lives on for it: no identical twin, no test of its file that still runs all
+its checks (a duplicate), no close-named new test with checks as strong, and what it checked (all of
+it, or most) is not checked by the tests the change adds or edits (a split, a fold into a parametrized
+test, a move); and only when it ran: deleting a test disabled outright loses nothing.
 
 Checks are compared by what they check, not counted, on a strength scale (units.Strength: exact >
 bound > truthy > no-op, assigned per library): a lost check is replaced by a gained one of at least its
