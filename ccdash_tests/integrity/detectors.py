@@ -551,6 +551,8 @@ def _pair_by_body(removed: list[_Located], added: list[_Located]) -> list[tuple[
 
 _SUCCESSOR_NAME = 0.75
 _UNRELATED_NAME_PENALTY = 0.15
+_MAX_BODY_RELATED = 3
+_COMMON_CHECK = 3  # tests of the change's old side making one check: more is a generic check
 _RELATED = 0.5
 _TWIN_BODY = 0.9
 _COVERED_CHECK = 0.8
@@ -610,23 +612,31 @@ def _without_successors(
     checked: dict[str, list[set[str]]] = {}
     for new in new_side:
         checked.setdefault(new.path, []).append({signature(c).casefold() for c in new.case.checks})
+    old_side = [old.case for old, _ in pairs] + [old.case for old in removed]
+    common = Counter(sig for case in old_side for sig in {signature(check) for check in case.checks})
     kept = []
     for old in removed:
         same_language = [new for new in new_side if new.language == old.language]
         # Successors are related by name or by code: in a large rewrite, a generic check
         # (`status == 200`) elsewhere says nothing about what this test checked.
-        related = [
-            new
-            for new in touched
-            if new.language == old.language
-            and (
-                _close(_leaf(old.case), _leaf(new.case), _RELATED)
-                or (compare_bodies and _close(old.case.body, new.case.body, _RELATED))
-            )
-        ]
+        candidates = [new for new in touched if new.language == old.language]
+        related = [new for new in candidates if _close(_leaf(old.case), _leaf(new.case), _RELATED)]
+        if compare_bodies:
+            # Related by code: the closest few only. In a rewrite every test of the file is half alike,
+            # and their generic checks together would keep any removed test alive.
+            alike = [
+                (difflib.SequenceMatcher(None, old.case.body, new.case.body, autojunk=False).ratio(), index)
+                for index, new in enumerate(candidates)
+                if new not in related and _close(old.case.body, new.case.body, _RELATED)
+            ]
+            related += [candidates[index] for _, index in sorted(alike, reverse=True)[:_MAX_BODY_RELATED]]
         pool = [check for located in related for check in located.case.checks]
         exact = {signature(check) for check in pool}
         checks = list({signature(c): c for c in old.case.checks}.values())
+        # A check most tests of the suite make (`equal(response.statusCode, 200)`) says nothing about
+        # which test took over: judge by the test's own checks when it has any.
+        own = [check for check in checks if common[signature(check)] <= _COMMON_CHECK]
+        checks = own or checks
         covered = sum(1 for check in checks if _covered(check, exact, pool, fuzzy))
         # All it checked, or most of it, is checked by the tests the change adds or edits.
         if checks and (covered == len(checks) or (covered >= 2 and 2 * covered > len(checks))):
