@@ -924,3 +924,36 @@ def test_a_skip_added_in_a_conftest(cli: Cli, tmp_path: Path) -> None:
     assert [s["details"]["applies_to"] for s in found] == ["tests under tests/integration/ using db"]
     reworded = CONFTEST.replace("timeout(10)", "timeout(20)")
     assert scan(cli, tmp_path / "3", {path: CONFTEST}, {path: reworded}) == []
+
+
+def _cache_test(name: str, path: str, extra: str) -> str:
+    return (
+        f"  test('{name}', async () => {{\n"
+        f"    const res = await client.request({{ path: '{path}' }})\n"
+        "    equal(res.statusCode, 200)\n"
+        "    equal(requests, 1)\n"
+        f"{extra}"
+        "  })\n"
+    )
+
+
+def test_generic_checks_of_a_rewrite_keep_no_dropped_test_alive(cli: Cli, tmp_path: Path) -> None:
+    path = "test/interceptors/cache.js"
+    kept = [_cache_test(f"max-age {n}", f"/{n}", f"    equal(age(res), {n})\n") for n in range(4)]
+    dropped = _cache_test(
+        "stale-if-error on connection error", "/e", "    await rejects(client.request({ path: '/e' }))\n"
+    )
+    fresh = _cache_test("must-revalidate sends a conditional request", "/r", "    equal(revalidations, 1)\n")
+    head = "const { equal, rejects } = require('node:assert')\n\ndescribe('cache', () => {\n"
+    before = head + "".join(kept) + dropped + "})\n"
+    after = head + "".join(kept) + fresh + "})\n"
+    # Every test checks the status and the request count: only the dropped test's own check (a
+    # request rejected on a connection error) says what it tested, and no test of the change has it.
+    assert kinds(scan(cli, tmp_path, {path: before}, {path: after})) == {
+        ("test_removed", "cache > stale-if-error on connection error")
+    }
+    # Its own check taken over by the new test: it lives on.
+    taking_over = after.replace(
+        "    equal(revalidations, 1)\n", "    await rejects(client.request({ path: '/e' }))\n"
+    )
+    assert scan(cli, tmp_path / "2", {path: before}, {path: taking_over}) == []
