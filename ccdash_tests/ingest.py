@@ -40,9 +40,10 @@ from ccdash_tests.times import parse_iso
 if TYPE_CHECKING:
     from ccdash_tests.integrity.service import IntegrityCheck
 
-# Cases per write batch: 2,000 held 6-9 MB less than 10,000 at a million cases for the same CPU
-# (bench/README.md, memory).
-BATCH_SIZE = 2_000
+# Cases per write batch, by engine. SQLite: 2,000 held 6-9 MB less than 10,000 at a million cases for
+# the same CPU (bench/README.md, memory). PostgreSQL: each batch is a COPY and its round trips, and 2,000
+# cost 21% more CPU (client + server) than 10,000 at 100,000 cases, for a peak well under 150 MB.
+BATCH_SIZES = {"sqlite": 2_000, "postgresql": 10_000}
 HASH_CHUNK = 1 << 20
 
 
@@ -368,7 +369,7 @@ def ingest_files(
     plan: IngestPlan,
     fmt: str = "auto",
     on_case: Callable[[], None] | None = None,
-    batch_size: int = BATCH_SIZE,
+    batch_size: int | None = None,
 ) -> IngestOutcome:
     """Parse the plan's files and store them as one run, in one transaction."""
     request = plan.request
@@ -382,7 +383,7 @@ def ingest_files(
             with _named(item):
                 report = _CountingReport(parse_report(item.path, fmt), item, on_case=on_case)
                 counted.append(report)
-                for batch in batched(report, batch_size):
+                for batch in batched(report, batch_size or BATCH_SIZES[store.engine.dialect]):
                     if finder is not None:
                         for case in batch:
                             finder.locate(case)
@@ -424,7 +425,7 @@ def ingest_request(store: Store, request: IngestRunRequest) -> IngestOutcome:
         opened = w.open_run(store.engine, request)
         writer = RunWriter(store, request.project_id, opened)
         bounds = CaseBounds(MAX_TEXT)
-        for batch in batched(map(bounds.fit, request.results), BATCH_SIZE):
+        for batch in batched(map(bounds.fit, request.results), BATCH_SIZES[store.engine.dialect]):
             writer.write(batch)
         w.record_sources(store.engine, opened.pk, request.sources)
         run = w.close_run(store.engine, opened.pk, None, {}, None, writer.results.totals())

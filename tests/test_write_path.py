@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from ccdash_tests import ingest
 from ccdash_tests.identity import test_id
 from ccdash_tests.ingest import ingest_request
 from ccdash_tests.models import IngestRunRequest, ParsedCase, Status, TestDefinitionDTO, TestRunDTO
@@ -22,6 +23,12 @@ def case(
     )
 
 
+def small_batches(monkeypatch, size: int) -> None:
+    """Several write batches per run on either engine."""
+    for dialect in ("sqlite", "postgresql"):
+        monkeypatch.setitem(ingest.BATCH_SIZES, dialect, size)
+
+
 def stored_totals(store: Store, run: TestRunDTO) -> tuple:
     """What close_run would set from the stored rows alone."""
     pk = store.engine.query("SELECT id FROM test_runs WHERE run_id = ?", (run.run_id,))[0][0]
@@ -34,7 +41,7 @@ def as_totals(run: TestRunDTO) -> tuple:
 
 
 def test_new_run_totals_counted_while_writing_match_the_stored_rows(store: Store, monkeypatch) -> None:
-    monkeypatch.setattr("ccdash_tests.ingest.BATCH_SIZE", 3)  # several batches, keys made in each
+    small_batches(monkeypatch, 3)  # several batches, keys made in each
     cases = [case(f"t{i}", [Status.PASSED, Status.FAILED, Status.SKIPPED][i % 3], i + 0.5) for i in range(10)]
     cases.append(case("t_none", Status.PASSED, None, None))
     cases[4] = case("t4", Status.FAILED, 2.0, "boom")
@@ -54,7 +61,7 @@ def test_new_run_totals_counted_while_writing_match_the_stored_rows(store: Store
 
 
 def test_attempts_across_batches_fold_and_totals_are_recounted(store: Store, monkeypatch) -> None:
-    monkeypatch.setattr("ccdash_tests.ingest.BATCH_SIZE", 2)
+    small_batches(monkeypatch, 2)
     cases = [
         case("a", Status.FAILED, 1.0, "first try"),
         case("b", Status.PASSED),
@@ -132,7 +139,7 @@ def test_a_new_project_looks_up_only_what_it_made_and_a_shared_slot_is_no_match(
     """Into a project with no definitions, only ids whose slot this ingest marked are looked up: an
     attempt in a later batch finds its key, and an id that only shares a slot gets a definition of its
     own. A second ingest of the project (no longer empty) looks every id up."""
-    monkeypatch.setattr("ccdash_tests.ingest.BATCH_SIZE", 2)
+    small_batches(monkeypatch, 2)
     first, second = colliding_names("p")
     cases = [
         case(first, Status.FAILED, 1.0, "boom"),
