@@ -91,12 +91,14 @@ def test_floor_copies_into_postgresql(tmp_path: Path) -> None:
         pytest.skip("CCDASH_TESTS_POSTGRES_URL is not set")
     import psycopg
 
-    report = generate.report_path(tmp_path, "junit", 1000)
+    # 20,000 rows: the backend's CPU is counted in clock ticks (10 ms), and 1,000 rows of COPY could
+    # take less than one on an idle server, reading 0.
+    report = generate.report_path(tmp_path, "junit", 20_000)
     with run.fresh_target("postgresql", tmp_path, url) as target:
         measured = run.run_measured("floor", run.floor_args("junit", report, "postgresql", target), tmp_path)
         assert measured.child.returncode == 0, measured.child.stderr
         with psycopg.connect(target) as conn:
-            assert conn.execute("SELECT COUNT(*) FROM results").fetchone() == (1000,)
+            assert conn.execute("SELECT COUNT(*) FROM results").fetchone() == (20_000,)
     # the server backend's CPU is read from /proc before the connection closes: it did real work
     assert measured.cpu_s > 0 and measured.server_cpu_s > 0
 
