@@ -100,7 +100,6 @@ class Grid:
         self.columns = list(columns)
         self.rows: list[list[Text]] = []
         self.notes: list[Text] = []
-        self.hidden: list[str] = []  # headers of the optional columns the last fit left out
 
     def add_row(self, *cells: str | Text) -> None:
         if len(cells) != len(self.columns):
@@ -139,13 +138,15 @@ class Grid:
         while optional and self._squeezed(widths, natural, kept):
             kept.remove(optional.pop())
             widths = self._shrunk(natural, floors, kept, width)
-        self.hidden = [self.columns[i].header for i in range(len(natural)) if i not in kept]
         return widths
 
-    def hidden_note(self) -> Iterator[Text]:
-        """One dim line naming the optional columns this width left out, so nobody misses them."""
-        if self.hidden:
-            shown = ", ".join(self.hidden)
+    def hidden_note(self, widths: Sequence[int]) -> Iterator[Text]:
+        """One dim line naming the optional columns the fit left out (width 0), so nobody misses them."""
+        hidden = [
+            c.header for c, width in zip(self.columns, widths, strict=True) if c.optional and width == 0
+        ]
+        if hidden:
+            shown = ", ".join(hidden)
             yield Text(f"not shown at this width: {shown} (a wider terminal or --json has them)", style="dim")
 
     def _shrunk(
@@ -179,7 +180,7 @@ class Grid:
             yield from self.stacked(options.max_width)
         else:
             yield self.table(widths)
-            yield from self.hidden_note()
+            yield from self.hidden_note(widths)
         yield from self.notes
 
     def print_streamed(
@@ -208,7 +209,7 @@ class Grid:
         if first:
             console.print(self.title)
         if widths is not None and not first:
-            for line in self.hidden_note():
+            for line in self.hidden_note(widths):
                 console.print(line)
         for note in self.notes:
             console.print(note)
