@@ -1224,6 +1224,8 @@ _JAVA_ASSUME = re.compile(
 _PHP_SKIP = re.compile(
     r"(?:\$this\s*->\s*|\b(?:self|static)\s*::\s*)(markTestSkipped|markTestIncomplete)\s*\("
 )
+# Calls in a test's body that skip it, by language.
+_BODY_SKIPS = {"java": _JAVA_ASSUME, "php": _PHP_SKIP}
 
 
 def _classes(masked: Masked) -> list[_Span]:
@@ -1311,21 +1313,14 @@ def class_cases(source: str, language: str) -> list[CaseCode]:
         span = _Span(start=match.start(), end=end, name=name)
         skips = [marker for klass in owners for marker in _class_skips(masked, klass, language)]
         skips += _skip_annotations(masked, region_start, match.start(), language)
-        if language == "java":
+        body_skip = _BODY_SKIPS.get(language)
+        if body_skip is not None:
             skips += [
                 Marker(
                     text=flat(masked.code[m.start() : match_bracket(masked.bare, m.end() - 1)]),
                     line=masked.line_of(m.start()),
                 )
-                for m in _JAVA_ASSUME.finditer(masked.bare, match.end(), end)
-            ]
-        if language == "php":
-            skips += [
-                Marker(
-                    text=flat(masked.code[m.start() : match_bracket(masked.bare, m.end() - 1)]),
-                    line=masked.line_of(m.start()),
-                )
-                for m in _PHP_SKIP.finditer(masked.bare, match.end(), end)
+                for m in body_skip.finditer(masked.bare, match.end(), end)
             ]
         head = region_start if masked.bare[region_start : match.start()].strip() else match.start()
         own = helpers - {name}
