@@ -253,8 +253,7 @@ class RunWriter:
                     continue
                 inserted.add(pk)
             if case.file is not None:
-                if pk >> 3 >= len(bits):
-                    bits.extend(bytes((pk >> 3) + 1 - len(bits) + (len(bits) >> 1)))
+                w.grow_bits(bits, pk)
                 bits[pk >> 3] |= 1 << (pk & 7)
 
     def without_path(self) -> int:

@@ -200,6 +200,10 @@ RUN_RESULTS_ALL = """
     LEFT JOIN test_errors e ON e.id = x.error_pk
     WHERE r.project_id = ? AND r.run_id = ? AND d.project_id = r.project_id
       AND x.test_pk = d.id AND x.run_pk = r.id"""
+# The same access path for the run with key ? (no error texts): the writer's totals and counts.
+RUN_RESULTS_BY_KEY = """
+    FROM test_runs r CROSS JOIN test_definitions d CROSS JOIN test_results x
+    WHERE r.id = ? AND d.project_id = r.project_id AND x.test_pk = d.id AND x.run_pk = r.id"""
 # One run's unusual results only (see UNUSUAL): through the partial index, no definition is walked.
 RUN_RESULTS_UNUSUAL = f"""
     FROM test_runs r

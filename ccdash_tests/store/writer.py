@@ -26,6 +26,7 @@ from ccdash_tests.store.engine import Engine
 from ccdash_tests.store.rows import (
     DEFINITION_FIELDS,
     RUN_COLUMNS,
+    RUN_RESULTS_BY_KEY,
     ErrorText,
     chunks,
     db_time,
@@ -65,6 +66,14 @@ UPSERT_RESULT = f"""
 # filter with one hash): into a project that had no definition, only an id whose bit is set can be
 # stored already, so only those are looked up (at a million new tests, about 6% of them).
 MADE_BITS = 1 << 24
+
+
+def grow_bits(bits: bytearray, index: int) -> None:
+    """Make room for bit `index` in a bit map indexed by definition key (half as much again, so a run
+    of growing keys extends it a few times, not once per key)."""
+    byte = index >> 3
+    if byte >= len(bits):
+        bits.extend(bytes(byte + 1 - len(bits) + (len(bits) >> 1)))
 
 
 @dataclass
@@ -233,9 +242,7 @@ class ResultWriter:
         fresh: list[tuple] = []
         again: list[tuple] = []
         seen, counts = self.seen, self.counts
-        top = max(row[0] for row in rows) >> 3 if rows else 0
-        if top >= len(seen):
-            seen.extend(bytes(top + 1 - len(seen) + (len(seen) >> 1)))
+        grow_bits(seen, max(row[0] for row in rows) if rows else 0)
         flaky_count, durations, timed = 0, 0, False
         # One pass: which rows are a test's first result here, and the totals of those.
         for row in rows:
@@ -281,12 +288,6 @@ def upsert_results(engine: Engine, rows: Sequence[tuple]) -> None:
         engine.load(UPSERT_RESULT, rows)
     else:
         engine.executemany(UPSERT_RESULT, rows)
-
-
-# Every result of the run with key ?, through its project's definitions and the (test_pk, run_pk) key
-# (no index holds results by run; rows.RUN_RESULTS_ALL).
-RUN_RESULTS_BY_KEY = """FROM test_runs r CROSS JOIN test_definitions d CROSS JOIN test_results x
-    WHERE r.id = ? AND d.project_id = r.project_id AND x.test_pk = d.id AND x.run_pk = r.id"""
 
 
 def run_totals(engine: Engine, run_pk: int) -> tuple[dict[Status, int], int, float | None]:
