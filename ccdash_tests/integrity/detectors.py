@@ -272,7 +272,9 @@ def _raises_elsewhere(lost: Sequence[Check], elsewhere: _Pool) -> list[Check]:
     """Exception expectations of the same exception that other tests of the change gained: an error
     case moved out into a test of its own (often with its message folded into `match=`)."""
     raised = set().union(*(_subjects(c) for c in lost if _RAISES.match(c.text)))
-    return [c for c in elsewhere.checks if _RAISES.match(c.text) and _subjects(c) & raised]
+    if not raised:  # most tests lose no exception expectation
+        return []
+    return [check for check, subjects in elsewhere.raising if subjects & raised]
 
 
 def _check_signals(
@@ -423,6 +425,8 @@ class _Pool:
         self.checks = list(checks)
         self.exact = {signature(check) for check in self.checks}
         self.fuzzy = fuzzy and len(self.checks) <= _MAX_POOL_FUZZY
+        # Exception expectations with their subjects, read once: every compared test asks for them.
+        self.raising = [(check, _subjects(check)) for check in self.checks if _RAISES.match(check.text)]
 
     def covers(self, check: Check) -> bool:
         text = signature(check)
