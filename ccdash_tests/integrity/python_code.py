@@ -6,7 +6,7 @@ import ast
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from ccdash_tests.integrity.units import Bound, CaseCode, Check, Marker, Strength, flat
+from ccdash_tests.integrity.units import Bound, CaseCode, Check, Marker, Strength, at_level, flat
 
 _SKIP_DECORATORS = frozenset({"skip", "skipif", "skipIf", "skipUnless"})
 _SKIP_CALLS = frozenset({"pytest.skip", "self.skipTest", "cls.skipTest"})
@@ -17,26 +17,22 @@ _RAISES_CALLS = frozenset({"pytest.raises", "pytest.warns", "raises", "warns", "
 _BROAD_EXCEPTIONS = frozenset({"Exception", "BaseException", "AssertionError"})
 
 
-def _levels(level: Strength, names: str) -> dict[str, Strength]:
-    return dict.fromkeys(names.split(), level)
-
-
 # unittest and mock assertions by strength (units.Strength); an unknown `assert*` constrains (BOUND),
 # one whose name says equal pins the value (EXACT).
 _UNITTEST_STRENGTH: dict[str, Strength] = {
-    **_levels(
+    **at_level(
         Strength.TRUTHY,
         "assertTrue assertFalse assert_ failUnless failIf assertIsNotNone assertIsInstance"
         " assertNotIsInstance assertNotEqual assertNotEquals assertNotAlmostEqual assertNotAlmostEquals"
         " assertIsNot assert_called assert_awaited",
     ),
-    **_levels(
+    **at_level(
         Strength.BOUND,
         "assertIn assertNotIn assertGreater assertGreaterEqual assertLess assertLessEqual assertRegex"
         " assertRegexpMatches assertNotRegex assertNotRegexpMatches assertDictContainsSubset"
         " assert_any_call assert_called_once assert_awaited_once assertLogs assertNoLogs",
     ),
-    **_levels(
+    **at_level(
         Strength.EXACT,
         "assertIs assertIsNone assertCountEqual assertItemsEqual assert_not_called assert_has_calls"
         " assert_not_awaited assert_has_awaits fail",

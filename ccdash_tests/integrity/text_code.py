@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from ccdash_tests.integrity.units import Bound, CaseCode, Check, Marker, Strength, flat
+from ccdash_tests.integrity.units import Bound, CaseCode, Check, Marker, Strength, at_level, flat
 
 _REGEX_PRECEDERS = frozenset("(,=:[!&|?{};+-*%<>~^")
 _QUOTES = {"javascript": "'\"`", "java": "'\"", "go": "'\"`", "php": "'\"`"}
@@ -172,10 +172,6 @@ class _Span:
 _EXACT, _BOUND, _TRUTHY = Strength.EXACT, Strength.BOUND, Strength.TRUTHY
 
 
-def _levels(level: Strength, names: str) -> dict[str, Strength]:
-    return dict.fromkeys(names.split(), level)
-
-
 def _top_level(bare: str, start: int, end: int) -> list[tuple[int, int]]:
     """The comma-separated arguments of a call whose parentheses span [start - 1, end]."""
     pieces, index, begin = [], start, start
@@ -271,7 +267,7 @@ def predicate(bare: str, negated: bool = False) -> tuple[Strength, tuple[Bound, 
 
 # Jest/Vitest `expect(x).<matcher>`: an unknown matcher constrains (BOUND).
 _JEST = {
-    **_levels(
+    **at_level(
         _EXACT,
         "toBe toEqual toStrictEqual toMatchSnapshot toMatchInlineSnapshot toThrowErrorMatchingSnapshot"
         " toThrowErrorMatchingInlineSnapshot toMatchFileSnapshot toBeNull toBeUndefined toBeNaN"
@@ -280,13 +276,13 @@ _JEST = {
         " toBeCalledWith toBeCalledTimes lastCalledWith nthCalledWith toHaveBeenCalledOnce"
         " toHaveBeenCalledExactlyOnceWith toBeCloseTo toHaveLength toEqualTypeOf toStrictEqualTypeOf",
     ),
-    **_levels(
+    **at_level(
         _BOUND,
         "toContain toContainEqual toMatch toMatchObject toHaveProperty toBeGreaterThan"
         " toBeGreaterThanOrEqual toBeLessThan toBeLessThanOrEqual toThrow toThrowError toSatisfy toBeOneOf"
         " toMatchTypeOf",
     ),
-    **_levels(
+    **at_level(
         _TRUTHY,
         "toBeDefined toBeTruthy toBeFalsy toBeInstanceOf toHaveBeenCalled toBeCalled toBeTypeOf toBeTrue"
         " toBeFalse toHaveReturned toBeVisible toBeInTheDocument",
@@ -300,18 +296,18 @@ _JEST_BOUNDS = {
 }
 # chai's `expect(x).to.<words>`: the strongest word of the chain decides.
 _CHAI = {
-    **_levels(
+    **at_level(
         _EXACT,
         "equal equals eq eql eqls null undefined NaN empty lengthOf length members ordered closeTo"
         " approximately",
     ),
-    **_levels(
+    **at_level(
         _BOUND,
         "include includes contain contains match matches string property ownProperty keys above gt"
         " greaterThan below lt lessThan least gte most lte within oneOf throw throws Throw satisfy"
         " satisfies",
     ),
-    **_levels(_TRUTHY, "ok true false exist exists a an instanceof instanceOf finite"),
+    **at_level(_TRUTHY, "ok true false exist exists a an instanceof instanceOf finite"),
 }
 _CHAI_BOUNDS = {"below": "upper", "lt": "upper", "lessThan": "upper", "most": "upper", "lte": "upper"} | {
     "above": "lower",
@@ -327,19 +323,19 @@ _ASYMMETRIC_PART = re.compile(
 )
 # node:assert, chai's assert, and the test context's `t.<method>` (node:test, tap, AVA).
 _ASSERT_METHODS = {
-    **_levels(
+    **at_level(
         _EXACT,
         "equal equals strictEqual deepEqual deepStrictEqual eql sameMembers sameOrderedMembers"
         " sameDeepMembers sameDeepOrderedMembers isNull isUndefined isNaN closeTo approximately fail"
         " lengthOf isEmpty is same strictSame snapshot hasAllKeys",
     ),
-    **_levels(
+    **at_level(
         _BOUND,
         "match include includes notInclude property nestedProperty isAbove isBelow isAtLeast isAtMost"
         " throws rejects throwsAsync doesNotMatch notMatch oneOf containsAllKeys partialDeepStrictEqual"
         " includeMembers deepInclude like regex",
     ),
-    **_levels(
+    **at_level(
         _TRUTHY,
         "ok isOk notOk isNotOk isDefined exists isNotNull true isTrue false isFalse truthy falsy notEqual"
         " notStrictEqual notDeepEqual notDeepStrictEqual notSame not isObject isString isArray isFunction"
@@ -490,23 +486,23 @@ _JAVA_CHECK = re.compile(r"(?<![\w$])(?:[A-Za-z_]\w*\.)*(assert\w*|fail|verify)\
 _JAVA_ASSERT_KEYWORD = re.compile(r"(?<![\w$.])assert\s+[^;(]")
 # JUnit 4/5 (and Mockito's verify); an unknown `assert*` constrains (BOUND).
 _JUNIT = {
-    **_levels(
+    **at_level(
         _EXACT,
         "assertEquals assertArrayEquals assertSame assertNull assertIterableEquals assertLinesMatch fail"
         " verify assertEqualsNoOrder assertEqualsDeep",
     ),
-    **_levels(
+    **at_level(
         _BOUND,
         "assertThrows assertThrowsExactly expectThrows assertTimeout assertTimeoutPreemptively",
     ),
-    **_levels(_TRUTHY, "assertNotNull assertNotEquals assertNotSame assertDoesNotThrow assertInstanceOf"),
+    **at_level(_TRUTHY, "assertNotNull assertNotEquals assertNotSame assertDoesNotThrow assertInstanceOf"),
 }
 _JAVA_BROAD_THROWS = re.compile(
     r"^\s*(?:java\.lang\.)?(?:Exception|Throwable|RuntimeException)\s*\.\s*class\b"
 )
 # Truth and AssertJ verbs; navigators (`hasMessageThat()`) and plumbing (`as(...)`) are not verbs.
 _FLUENT = {
-    **_levels(
+    **at_level(
         _EXACT,
         "isEqualTo containsExactly containsExactlyElementsIn containsExactlyEntriesIn"
         " containsExactlyInAnyOrder containsExactlyInAnyOrderElementsOf containsExactlyEntriesOf"
@@ -516,7 +512,7 @@ _FLUENT = {
         " hasToString hasValue isCloseTo isNotPresent isAbsent containsExactlyElementsOf hasSameElementsAs"
         " isEqualToIgnoringNewLines",
     ),
-    **_levels(
+    **at_level(
         _BOUND,
         "contains containsAtLeast containsAtLeastElementsIn containsAnyOf containsAnyIn containsKey"
         " containsKeys containsEntry containsNoneOf containsNoneIn doesNotContain doesNotContainKey"
@@ -528,7 +524,7 @@ _FLUENT = {
         " isInStrictOrder containsSequence containsSubsequence isWithin hasCauseExactlyInstanceOf"
         " hasRootCauseExactlyInstanceOf",
     ),
-    **_levels(
+    **at_level(
         _TRUTHY,
         "isTrue isFalse isNotNull isNotEmpty isPresent isNotBlank isInstanceOf isNotEqualTo"
         " isNotSameInstanceAs isNotSameAs isExactlyInstanceOf isNotInstanceOf hasCauseInstanceOf"
@@ -637,13 +633,13 @@ _PHP_CHECK = re.compile(
 )
 # PHPUnit; otherwise `assertIs*`/`assertNot*` accept almost anything, an equal/same pins, the rest bound.
 _PHPUNIT = {
-    **_levels(
+    **at_level(
         _EXACT,
         "assertNull assertCount assertEmpty assertSameSize fail expectExceptionMessage"
         " expectExceptionCode assertJsonStringEqualsJsonString assertJsonStringEqualsJsonFile"
         " assertXmlStringEqualsXmlString",
     ),
-    **_levels(
+    **at_level(
         _BOUND,
         "assertContains assertStringContainsString assertStringContainsStringIgnoringCase"
         " assertArrayHasKey assertMatchesRegularExpression assertRegExp assertGreaterThan assertLessThan"
@@ -653,7 +649,7 @@ _PHPUNIT = {
         " assertNotContains assertArrayNotHasKey assertStringNotContainsString"
         " assertDoesNotMatchRegularExpression assertNotCount",
     ),
-    **_levels(
+    **at_level(
         _TRUTHY,
         "assertNotNull assertNotEmpty assertInstanceOf assertNotSame assertNotEquals assertFileExists",
     ),
@@ -694,18 +690,18 @@ def _php_checks(masked: Masked, start: int, end: int) -> list[Check]:
 _TESTIFY = re.compile(r"(?<![\w.])(?:assert|require)\s*\.\s*(\w+)\s*\(")
 # testify, by the name without its `f` suffix; an unknown one constrains (BOUND).
 _TESTIFY_LEVELS = {
-    **_levels(
+    **at_level(
         _EXACT,
         "Equal EqualValues Exactly Nil NoError Empty Len JSONEq YAMLEq Same ElementsMatch EqualError Zero"
         " InDelta InEpsilon PanicsWithValue PanicsWithError EqualExportedValues InDeltaSlice",
     ),
-    **_levels(
+    **at_level(
         _BOUND,
         "Contains Subset Regexp Greater GreaterOrEqual Less LessOrEqual ErrorContains ErrorIs ErrorAs"
         " Positive Negative WithinDuration WithinRange NotContains NotSubset NotRegexp IsIncreasing"
         " IsDecreasing NotErrorIs",
     ),
-    **_levels(
+    **at_level(
         _TRUTHY,
         "True False NotNil NotEmpty NotZero Error NotEqual NotEqualValues NotSame IsType Implements"
         " Panics NotPanics Condition Eventually Never FileExists DirExists",

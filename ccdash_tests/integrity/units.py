@@ -27,6 +27,11 @@ class Strength(enum.IntEnum):
 Bound = tuple[str, str]  # (the bounded expression as written, "upper" | "lower")
 
 
+def at_level(level: Strength, names: str) -> dict[str, Strength]:
+    """A strength table's rows: each space-separated assertion name at `level`."""
+    return dict.fromkeys(names.split(), level)
+
+
 @dataclass(frozen=True, slots=True)
 class Check:
     """One assertion, with its `strength` and the bounds it puts on values (`t < 5`: ("t", "upper"))."""
