@@ -12,7 +12,8 @@ import pytest
 from factories import Cli, GitRepo, cli, junit_case, junit_xml
 from factories import write_report as write
 
-from ccdash_tests.store import open_store
+from ccdash_tests.store import open_engine, open_store, resolve_location
+from ccdash_tests.store.migrations import discard_new_store
 
 DATA = Path(__file__).parent / "data"
 PYTEST_DATA = DATA / "pytest"
@@ -424,3 +425,33 @@ def test_the_same_bytes_twice_are_read_once(tmp_path: Path) -> None:
     assert document["total_tests"] == 2
     result = cli("runs", "show", "--db", str(tmp_path / "s.db"), "--project", "p", "--json")
     assert {r["attempts"] for r in json.loads(result.stdout)["results"]} == {1}
+
+
+def test_refused_first_ingest_leaves_new_postgres_empty(postgres_schema_url: str, tmp_path: Path) -> None:
+    engine = open_engine(resolve_location(postgres_schema_url))
+    try:
+        with engine.transaction():
+            engine.execute("CREATE TABLE someone_elses (x INTEGER)")  # shares the schema; never ours to drop
+        bad = write(tmp_path, "bad.xml", junit(case("a")).replace("</testsuites>", ""))
+        result = cli("ingest", str(bad), "--db", postgres_schema_url)
+        assert result.exit_code == 2, result.stderr
+        assert "bad.xml" in result.stderr
+        assert engine.table_names() == {"someone_elses"}, "nothing written: not even the store's tables"
+    finally:
+        engine.close()
+    # The next good ingest makes the store again, whole.
+    ingest_json(postgres_schema_url, str(write(tmp_path, "ok.xml", junit(case("a")))))
+    with open_store(postgres_schema_url) as store:
+        assert len(store.runs.list_by_project("p")) == 1
+
+
+def test_a_new_postgres_store_someone_wrote_to_is_kept(postgres_schema_url: str, tmp_path: Path) -> None:
+    # Two first ingests race: the refused one must not drop what the other stored meanwhile.
+    with open_store(postgres_schema_url) as fresh:
+        assert fresh.created
+        ingest_json(postgres_schema_url, str(write(tmp_path, "ok.xml", junit(case("a")))))
+        assert discard_new_store(fresh.engine) is False
+    with open_store(postgres_schema_url) as store:
+        assert not store.created
+        assert len(store.runs.list_by_project("p")) == 1
+        assert discard_new_store(store.engine) is False

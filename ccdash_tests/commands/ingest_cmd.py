@@ -133,7 +133,7 @@ def ingest(
         sha_from_checkout = (
             not (options.git_sha or (ci and ci.git_sha)) and request.git_sha == checkout_git.sha
         )
-        with no_new_store_on_refusal(db), open_store(db) as store:
+        with store_for_ingest(db) as store:
             checkout = root or checkout_git.toplevel or Path.cwd()
             plan = plan_ingest(
                 store, request, files, timestamp_given=options.timestamp is not None, root=checkout
@@ -183,14 +183,25 @@ def push_stored_run(
 
 
 @contextlib.contextmanager
-def no_new_store_on_refusal(db: str | None) -> Iterator[None]:
-    """A refused report leaves nothing behind: not even the SQLite file this ingest would have created."""
+def store_for_ingest(db: str | None) -> Iterator[Store]:
+    """Open the store; a refused report leaves nothing behind, not even the store this ingest created
+    (the SQLite file, or the tables in a new PostgreSQL database)."""
     location = resolve_location(db)
-    created = location.backend == "sqlite" and not Path(location.target).exists()
+    new_file = location.backend == "sqlite" and not Path(location.target).exists()
     try:
-        yield
-    except UserError:  # a refused report (ReportError) included
-        if created:
+        with open_store(db) as store:
+            try:
+                yield store
+            except UserError:  # a refused report (ReportError) included
+                if store.created and location.backend == "postgresql":
+                    from ccdash_tests.store.migrations import discard_new_store
+
+                    # Best effort: the refusal is what the user must see, not a failed clean-up.
+                    with contextlib.suppress(Exception):
+                        discard_new_store(store.engine)
+                raise
+    except UserError:
+        if new_file:
             for suffix in ("", "-wal", "-shm", "-journal"):
                 Path(location.target + suffix).unlink(missing_ok=True)
         raise

@@ -96,7 +96,7 @@ def visualizer_enabled() -> bool:
 class Store:
     """One open store: the repositories over one engine, and its transaction."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, *, created: bool = False) -> None:
         from ccdash_tests.store.repositories import (
             SqlDefinitionRepository,
             SqlDomainRepository,
@@ -107,6 +107,7 @@ class Store:
         )
 
         self.engine = engine
+        self.created = created  # this open made the store: it was empty, with no schema, before
         self.runs: RunRepository = SqlRunRepository(engine)
         self.definitions: DefinitionRepository = SqlDefinitionRepository(engine)
         self.results: ResultRepository = SqlResultRepository(engine)
@@ -149,16 +150,16 @@ def open_engine(location: StoreLocation) -> Engine:
 
 def open_store(db: str | None = None) -> Store:
     """Open (and migrate) the store named by --db / $CCDASH_TESTS_DB / the default file."""
-    from ccdash_tests.store.migrations import migrate
+    from ccdash_tests.store.migrations import created_everything, migrate
 
     location = resolve_location(db)
     engine = open_engine(location)
     try:
-        migrate(engine, enabled=visualizer_enabled())
+        applied = migrate(engine, enabled=visualizer_enabled())
     except StoreError:
         engine.close()
         raise
     except Exception as exc:
         engine.close()
         raise StoreError(f"{engine.description}: cannot prepare the schema: {error_line(exc)}") from exc
-    return Store(engine)
+    return Store(engine, created=created_everything(applied))

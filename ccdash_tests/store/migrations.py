@@ -9,6 +9,8 @@ Never edit a migration that has shipped: add a new one.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ccdash_tests.errors import StoreDisabledError, StoreError
@@ -16,6 +18,7 @@ from ccdash_tests.models import utcnow
 from ccdash_tests.store.engine import Engine
 
 MIGRATIONS_TABLE = "ccdash_schema_migrations"
+MIGRATIONS_LOCK = "ccdash-tests:migrations"
 
 DIALECT_WORDS: dict[str, dict[str, str]] = {
     "sqlite": {
@@ -324,7 +327,7 @@ def migrate(engine: Engine, *, enabled: bool = True) -> list[str]:
     if not enabled or len(applied) == len(MIGRATIONS):
         return []
     applied_now: list[str] = []
-    with engine.transaction(lock_key="ccdash-tests:migrations"):
+    with engine.transaction(lock_key=MIGRATIONS_LOCK):
         engine.execute(
             f"CREATE TABLE IF NOT EXISTS {MIGRATIONS_TABLE} "
             "(seq INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, applied_at TEXT NOT NULL)"
@@ -340,6 +343,34 @@ def migrate(engine: Engine, *, enabled: bool = True) -> list[str]:
             )
             applied_now.append(migration.name)
     return applied_now
+
+
+def created_everything(applied_now: Sequence[str]) -> bool:
+    """Whether `migrate` has just created the store: every migration applied by this call."""
+    return len(applied_now) == len(MIGRATIONS)
+
+
+_CREATES = re.compile(r"\bCREATE TABLE (?:IF NOT EXISTS )?(\w+)")
+
+
+def discard_new_store(engine: Engine) -> bool:
+    """Drop a PostgreSQL store that this process has just created, while it is still empty: a refused
+    first ingest into a new database leaves nothing behind (a SQLite store is a file, removed whole).
+
+    Another writer may have opened the new store meanwhile; once it has stored anything the store stays
+    (False). Only the tables the migrations create are dropped, never anything else in the schema.
+    """
+    named = {MIGRATIONS_TABLE} | {t for m in MIGRATIONS for t in _CREATES.findall(m.render(engine.dialect))}
+    tables = sorted(named & engine.table_names())
+    if engine.dialect != "postgresql" or not tables:
+        return False
+    with engine.transaction(lock_key=MIGRATIONS_LOCK):
+        # The lock waits out writers in flight, so the emptiness check below sees what they committed.
+        engine.execute(f"LOCK TABLE {', '.join(tables)} IN ACCESS EXCLUSIVE MODE")
+        if any(engine.query(f"SELECT 1 FROM {name} LIMIT 1") for name in tables if name != MIGRATIONS_TABLE):
+            return False
+        engine.execute(f"DROP TABLE {', '.join(tables)}")
+    return True
 
 
 def schema_version(engine: Engine) -> tuple[int, str | None]:
