@@ -11,13 +11,9 @@ from factories import GitRepo, cli, edit, junit_case, junit_xml, python_tests
 
 from ccdash_tests.errors import UserError
 from ccdash_tests.integrity.detectors import SignalType
+from ccdash_tests.integrity.link import StoredTest, StoredTestIndex
 from ccdash_tests.integrity.scan import SignalCandidate
-from ccdash_tests.integrity.service import (
-    StoredTest,
-    StoredTestIndex,
-    check_after_ingest,
-    signal_id,
-)
+from ccdash_tests.integrity.service import check_after_ingest, signal_id
 from ccdash_tests.models import SignalSeverity, SignalState, TestIntegritySignalDTO, TestRunDTO
 from ccdash_tests.store import Store, open_store
 from ccdash_tests.times import parse_since

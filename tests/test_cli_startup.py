@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -92,6 +93,61 @@ def test_a_command_imports_its_own_domain_modules(tmp_path: Path, stored: Path) 
     assert code == 0
     assert "ccdash_tests.forensics" in modules
     assert [m for m in heavy(modules) if not m.startswith("ccdash_tests.forensics")] == []
+
+
+# What the integrity hook may load on an ingest that scans nothing (no commit, or no earlier run):
+# the git edge and the service, not the detectors, the scanner, linking or the verdict rules.
+INTEGRITY_SCAN = tuple(
+    f"ccdash_tests.integrity.{m}"
+    for m in ("by_test", "deliberate", "detectors", "link", "python_code", "scan", "text_code")
+)
+# Never needed by an ingest without --push: the other commands' domains and the PostgreSQL driver.
+NOT_FOR_INGEST = ("ccdash_tests.forensics", "ccdash_tests.gate", "ccdash_tests.push", "psycopg")
+
+
+def git_checkout(folder: Path) -> None:
+    """A git work tree with one commit, so the ingest's run has a SHA."""
+    env = {
+        **os.environ,
+        "GIT_AUTHOR_NAME": "t",
+        "GIT_AUTHOR_EMAIL": "t@e",
+        "GIT_COMMITTER_NAME": "t",
+        "GIT_COMMITTER_EMAIL": "t@e",
+    }
+    subprocess.run(["git", "init", "-q", str(folder)], check=True)
+    subprocess.run(
+        ["git", "-C", str(folder), "commit", "-q", "--allow-empty", "-m", "one"], env=env, check=True
+    )
+
+
+@pytest.mark.parametrize("in_checkout", [False, True], ids=["no-commit", "first-run-of-a-commit"])
+def test_an_ingest_that_scans_nothing_loads_no_detector(tmp_path: Path, in_checkout: bool) -> None:
+    if in_checkout:
+        git_checkout(tmp_path)
+    report = tmp_path / "r.xml"
+    report.write_text(junit_text([("pkg.T", "test_a", "passed"), ("pkg.T", "test_b", "failed")]))
+    db = str(tmp_path / "new.db")
+    code, modules = loaded_modules(tmp_path, "ingest", str(report), "--db", db, "--project", "demo", "--json")
+    assert code == 0
+    [run] = json.loads(Cli(Path(db), "demo")("runs", "list", "--json", code=0).stdout)
+    assert (run["git_sha"] is not None) is in_checkout
+    assert "ccdash_tests.integrity.service" in modules and "ccdash_tests.mapping.service" in modules
+    assert sorted(m for m in modules if m.startswith(INTEGRITY_SCAN + NOT_FOR_INGEST)) == []
+
+
+def test_the_integrity_package_exports_load_on_first_use() -> None:
+    # `scan` is a submodule and the function the package exports: the function, however it is reached.
+    probe = (
+        "import sys, ccdash_tests.integrity as i; "
+        "assert 'ccdash_tests.integrity.detectors' not in sys.modules; "
+        "import ccdash_tests.integrity.service, ccdash_tests.integrity.scan; "
+        "from ccdash_tests.integrity import scan, git; "
+        "assert callable(scan) and scan is i.scan and git is sys.modules['ccdash_tests.integrity.git']; "
+        "assert all(getattr(i, n) is getattr(sys.modules[f'ccdash_tests.integrity.{i._EXPORTS[n]}'], n) "
+        "for n in i.__all__); assert sorted(i._EXPORTS) == i.__all__; print('ok')"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=cli_env())
+    assert (done.returncode, done.stdout.strip(), done.stderr) == (0, "ok", "")
 
 
 def test_every_command_is_built_from_the_module_that_registers_it() -> None:

@@ -30,27 +30,11 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ccdash_tests.errors import UserError
 from ccdash_tests.identity import US
 from ccdash_tests.integrity import git
-from ccdash_tests.integrity.deliberate import ChangeContext, Verdict, classify
-from ccdash_tests.integrity.detectors import (
-    ChangedTest,
-    SignalCandidate,
-    SignalType,
-    apply_previous_status,
-    edited_before_green,
-)
-from ccdash_tests.integrity.link import (
-    StoredTest,
-    StoredTestIndex,
-    load_definitions,
-    load_run_results,
-    statuses_by_nodeid,
-)
-from ccdash_tests.integrity.scan import LinkableTest, ScanReport, group_removals, scan_change
 from ccdash_tests.models import (
     SignalSeverity,
     SignalState,
@@ -61,6 +45,16 @@ from ccdash_tests.models import (
 )
 from ccdash_tests.store import Store
 from ccdash_tests.store.queries import integrity as q
+
+if TYPE_CHECKING:
+    from ccdash_tests.integrity.deliberate import ChangeContext, Verdict
+    from ccdash_tests.integrity.detectors import ChangedTest, SignalCandidate
+    from ccdash_tests.integrity.link import StoredTest, StoredTestIndex
+    from ccdash_tests.integrity.scan import LinkableTest, ScanReport
+
+# The detectors, the scanner, linking and the verdict rules are imported by the functions that use
+# them: the ingest hook loads this module on every ingest, and most ingests end before any scan (no
+# commit, or no earlier run to compare with).
 
 SIGNAL_ID_VERSION = "ccdash-signal:v1"
 SEVERITY_RANK: dict[SignalSeverity, int] = {
@@ -302,6 +296,9 @@ def run_aware_candidates(
     current: StoredTestIndex | None,
 ) -> list[SignalCandidate]:
     """Escalate by the previous run's statuses, and fold in edited_before_green when both runs are known."""
+    from ccdash_tests.integrity.detectors import apply_previous_status, edited_before_green
+    from ccdash_tests.integrity.link import statuses_by_nodeid
+
     if previous is None:
         return list(candidates)
     before = statuses_by_nodeid(previous, [*candidates, *changed])
@@ -324,6 +321,8 @@ def _linked(definitions: StoredTestIndex, candidate: SignalCandidate) -> list[St
 
 def verdict_of(candidate: SignalCandidate, context: ChangeContext) -> Verdict:
     """Deliberate or suspicious, for one candidate (all members of a grouped one)."""
+    from ccdash_tests.integrity.deliberate import classify
+
     names = [str(n) for n in candidate.evidence.get("tests", [])] or [candidate.test_name]
     return classify(candidate.signal_type.value, candidate.file_path, names, candidate.evidence, context)
 
@@ -340,6 +339,9 @@ def record_report(
 ) -> tuple[list[TestIntegritySignalDTO], int]:
     """Link, escalate, group, judge and store the signals of one scanned change; returns them and how
     many were new (nothing is stored on a `dry_run`)."""
+    from ccdash_tests.integrity.link import load_definitions, load_run_results
+    from ccdash_tests.integrity.scan import group_removals
+
     if not report.candidates and not (report.changed_tests and current and previous):
         return [], 0
     wanted: list[LinkableTest] = [*report.candidates, *report.changed_tests]
@@ -387,6 +389,9 @@ def resolve_restored(
 ) -> list[TestIntegritySignalDTO]:
     """Resolve the open signals of earlier commits on the branch of `head` whose loss the branch's net
     change (from each signal's base to `head`) no longer carries; returns them, resolved."""
+    from ccdash_tests.integrity.detectors import SignalType
+    from ccdash_tests.integrity.scan import scan_change
+
     kept = set(keep)
     waiting = [
         s
@@ -442,6 +447,8 @@ def check_after_ingest(
             return IntegrityCheck(
                 checked=True, head_sha=head, current_run_id=run.run_id, base_used=found.how, fallback=True
             )
+        from ccdash_tests.integrity.scan import scan_change
+
         report = scan_change(root, base=found.sha, head=head)
         signals, new = record_report(store, run.project_id, report, head, run, found.run)
         resolved = resolve_restored(store, run.project_id, root, head, keep=[s.signal_id for s in signals])
@@ -478,6 +485,8 @@ def scan_and_record(
     dry run (a what-if never changes health or the gate) unless `keep` is True. Raises `ScanError` for
     a missing repository, an unknown or refused revision, or a shallow cut.
     """
+    from ccdash_tests.integrity.scan import scan_change
+
     store_them = (not worktree) if keep is None else keep
     try:
         report = scan_change(repo_dir, base=base, head=head, worktree=worktree)
