@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import shlex
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -10,12 +9,13 @@ from typing import Any
 
 from ccdash_tests.errors import UserError
 from ccdash_tests.models import BAD_STATUSES, Status, TestDefinitionDTO, TestResultDTO, TestRunDTO
-from ccdash_tests.runmeta import ci_links, default_base_branch
 from ccdash_tests.store import Store
-from ccdash_tests.store.queries.gate import base_run_before
 from ccdash_tests.store.queries.runs import count_results, project_names, run_results, run_statuses
 from ccdash_tests.store.writer import project_counts
 from ccdash_tests.text import short_run_id
+
+# The CI environment (runmeta), the base-run query (queries.gate, and through it the forensics queries)
+# and difflib are imported by the functions that need them: `runs list` and `db info` use none of them.
 
 # An ambiguous prefix names this many candidates (and "..." when there are more).
 SHOWN_CANDIDATES = 5
@@ -28,6 +28,8 @@ PROJECTS_SHOWN = 10
 def no_runs_error(store: Store, project: str) -> UserError:
     """`project` has no runs: say which projects the store has (a misspelt --project, or a default
     taken from the folder that differs from the name CI used)."""
+    import difflib
+
     known = [name for name in project_names(store.engine) if name != project]
     if not known:
         return UserError(f"project {project!r} has no runs yet")
@@ -210,6 +212,8 @@ class RunDelta:
 
 def run_delta(store: Store, run: TestRunDTO, base_branch: str) -> RunDelta | None:
     """`run` compared with the newest earlier run of `base_branch`; None when there is none."""
+    from ccdash_tests.store.queries.gate import base_run_before
+
     base = base_run_before(store.engine, run.project_id, run, base_branch)
     if base is None:
         return None
@@ -257,6 +261,8 @@ def ci_summary(
 ) -> CiSummary:
     """The run's CI summary inputs; `compare` reads the base run (of `base_branch`, default: the pull
     request's target from the CI environment, else main) for the deltas."""
+    from ccdash_tests.runmeta import ci_links, default_base_branch
+
     bad, flaky = failing_and_flaky(store, run)
     branch = base_branch or default_base_branch(env)
     return CiSummary(

@@ -23,6 +23,12 @@ HEAVY = (
     "psycopg",
 )
 
+RUNS_SHOW_ONLY = (
+    "ccdash_tests.store.queries.gate",
+    "ccdash_tests.store.queries.forensics",
+    "ccdash_tests.output.ci_annotations",
+)
+
 PROBE = """
 import json, sys
 sys.argv = ["ccdash-tests", *json.loads(sys.argv[1])]
@@ -85,6 +91,8 @@ def test_store_listing_commands_import_no_domain_module(
     assert code == 0
     assert heavy(modules) == []
     assert "ccdash_tests.commands.runs_cmd" in modules
+    # What only `runs show` needs: the base-run and forensics queries, the CI annotations.
+    assert sorted(m for m in modules if m.startswith(RUNS_SHOW_ONLY)) == []
 
 
 def test_a_command_imports_its_own_domain_modules(tmp_path: Path, stored: Path) -> None:

@@ -10,7 +10,7 @@ from typing import Any
 from rich.text import Text
 
 from ccdash_tests.models import TestResultDTO, TestRunDTO
-from ccdash_tests.output import ci_annotations, listings, markdown, terminal
+from ccdash_tests.output import listings, terminal
 from ccdash_tests.output.formats import RunsFormat, ShowFormat
 from ccdash_tests.runs import CiSummary, Section, run_document
 
@@ -61,6 +61,8 @@ def show_run(run: TestRunDTO, sections: Sequence[Section]) -> None:
 
 def ci_text(fmt: ShowFormat, summary: CiSummary) -> str:
     """The run as Markdown, GitHub workflow commands or a GitLab Code Quality report (ends with a newline)."""
+    from ccdash_tests.output import ci_annotations, markdown  # only the CI forms of `runs show` use them
+
     if fmt is ShowFormat.MARKDOWN:
         return markdown.run_summary(
             summary.run,
@@ -80,6 +82,8 @@ def ci_text(fmt: ShowFormat, summary: CiSummary) -> str:
 def show_ci(fmt: ShowFormat, summary: CiSummary) -> None:
     sys.stdout.write(ci_text(fmt, summary))
     if fmt is ShowFormat.GITLAB:
+        from ccdash_tests.output import ci_annotations
+
         left_out = ci_annotations.unplaced(ci_annotations.annotations_for(summary.bad, summary.definitions))
         if left_out:
             note = terminal.plain(unplaced_note(len(left_out)), style="yellow")
