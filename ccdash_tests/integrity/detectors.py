@@ -218,11 +218,53 @@ def unreplaced(lost: Sequence[Check], gained: Sequence[Check]) -> list[Check]:
     return [c for c in left if not any(_replaces(g, c) and _subjects(c) & _subjects(g) for g in constraining)]
 
 
+_QUOTED = re.compile(r"\"(?:[^\"\\\n]|\\.)*\"|'(?:[^'\\\n]|\\.)*'|`(?:[^`\\]|\\.)*`")
+_CHAIN = re.compile(r"[A-Za-z_$][\w$]*(?:\s*(?:\.|->|::)\s*[A-Za-z_$][\w$]*)*")
+_CHAIN_LINK = re.compile(r"\s*(?:\.|->|::)\s*")
+# What no chain is about: a check's own vocabulary, literals and keywords (`result` and `value` are
+# subjects here: only whole chains are compared, so a generic name does not relate two checks).
+_NOT_CHAIN = frozenset(
+    {"assert", "expect", "self", "this", "t", "pytest", "raises", "match", "not", "is", "in", "and", "or"}
+    | {"None", "True", "False", "null", "true", "false", "undefined", "nil", "NaN", "len", "that", "to", "be"}
+    | {"equal", "equals", "eq", "ok", "Fatal", "Fatalf", "Error", "Errorf", "for", "if", "else", "return"}
+    | {"await", "async", "function", "lambda", "new", "typeof", "instanceof", "of", "has", "have", "$this"}
+    | {"all", "any", "isinstance", "str", "int", "list", "dict", "set", "tuple", "bool", "type", "sorted"}
+)
+# Receivers of assertion methods: `assert.Equal(t, ...)`'s `Equal` is the check, not its subject.
+_CHECK_RECEIVERS = frozenset({"assert", "require", "t", "Assert", "Assertions"})
+_CHECK_VERB = re.compile(
+    r"^(?:assert\w*|expect|to[A-Z]\w*|is[A-Z]\w*|has[A-Z]\w*|contains\w*|require|verify\w*)$"
+)
+
+
+def _chains(check: Check) -> set[tuple[str, ...]]:
+    """The values a check reads, as whole name chains (`error.message`, `parse(value)`'s `parse` and
+    `value`), string literals and the check's own words (`t.is`, `self.assertEqual`, `toBe`) aside."""
+    found = set()
+    for match in _CHAIN.finditer(_QUOTED.sub(" ", check.text)):
+        words = _CHAIN_LINK.split(match.group())
+        if len(words) > 1 and words[0] in _CHECK_RECEIVERS:
+            words = words[2:]
+        while words and (words[0] in _NOT_CHAIN or _CHECK_VERB.match(words[0])):
+            words = words[1:]
+        while words and (words[-1] in _NOT_CHAIN or _CHECK_VERB.match(words[-1])):
+            words = words[:-1]  # a mock's own check: `m.assert_called_once_with` reads `m`
+        if words and len("".join(words)) > 1:
+            found.add(tuple(words))
+    return found
+
+
 def _related(lost: Check, gained: Check) -> bool:
-    """`gained` checks what `lost` checked: the same subject, nearly the same text, or both expect a raise."""
-    if _subjects(lost) & _subjects(gained) or _close(signature(lost), signature(gained), 0.6):
+    """`gained` checks what `lost` checked: both expect a raise, or they read one value, or `gained`
+    reads what holds the lost one's value (`e.message` -> `e`), or the reverse. A check of
+    `error.message` and one of `isNetworkError(error)` share a word but not a subject; nearly the
+    same text decides only where a side names no value."""
+    if _RAISES.match(lost.text) and _RAISES.match(gained.text):
         return True
-    return bool(_RAISES.match(lost.text) and _RAISES.match(gained.text))
+    ours, theirs = _chains(lost), _chains(gained)
+    if ours and theirs:
+        return any(a[: len(b)] == b or b[: len(a)] == a for a in ours for b in theirs)
+    return _close(signature(lost), signature(gained), 0.6)
 
 
 def _at_least(checks: Sequence[Check], level: Strength) -> int:
@@ -242,7 +284,11 @@ def _drops(
         weaker = [g for g in gained if g.strength < check.strength]
         if not weaker or _at_least(new.checks, check.strength) >= _at_least(old.checks, check.strength):
             continue
-        found.append((check, next((g for g in weaker if _related(check, g)), weaker[0])))
+        # A weaker check of another value is not this one accepting more: the test checks something
+        # else now (changed behaviour, a rewrite), and whether this check is lost is the removal rule's.
+        twin = next((g for g in weaker if _related(check, g)), None)
+        if twin is not None:
+            found.append((check, twin))
     return found
 
 
