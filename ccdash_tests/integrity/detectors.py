@@ -323,8 +323,53 @@ def _raises_elsewhere(lost: Sequence[Check], elsewhere: _Pool) -> list[Check]:
     return [check for check, subjects in elsewhere.raising if subjects & raised]
 
 
+_LITERAL = re.compile(r"\"(?:[^\"\\\n]|\\.)*\"|'(?:[^'\\\n]|\\.)*'|`(?:[^`\\]|\\.)*`")
+_MAX_BLOCK_LINES = 40
+
+
+def _stripped(lines: Sequence[str]) -> list[str]:
+    return [line.strip() for line in lines if line.strip()]
+
+
+def _names(lines: Sequence[str]) -> set[str]:
+    """The identifiers of some code lines, string contents aside."""
+    return set(_WORD.findall(" ".join(_LITERAL.sub('""', line) for line in lines)))
+
+
+def _depth(line: str) -> int:
+    code = _LITERAL.sub('""', line)
+    return sum(code.count(c) for c in "([{") - sum(code.count(c) for c in ")]}")
+
+
+def _block(case: CaseCode, check: Check) -> list[str]:
+    """The source lines of one check: its statement and the block it opens (`with pytest.warns(...):`,
+    `assertThrows(X.class, () -> {...})`), so that what it guards is read with it. [] when unknown."""
+    start = next((i for i, line in enumerate(case.lines) if case.name in line), None)
+    if start is None:
+        return []
+    index = start + check.line - case.line
+    if not 0 <= index < len(case.lines):
+        return []
+    first = case.lines[index]
+    indent = len(first) - len(first.lstrip())
+    opens = first.rstrip().endswith(":")
+    taken, depth = [first], _depth(first)
+    for line in case.lines[index + 1 : index + _MAX_BLOCK_LINES]:
+        if depth <= 0 and not (opens and (not line.strip() or len(line) - len(line.lstrip()) > indent)):
+            break
+        taken.append(line)
+        depth += _depth(line)
+    return taken
+
+
 def _check_signals(
-    path: str, language: str, old: CaseCode, new: CaseCode, moved: dict[str, Any], elsewhere: _Pool
+    path: str,
+    language: str,
+    old: CaseCode,
+    new: CaseCode,
+    moved: dict[str, Any],
+    elsewhere: _Pool,
+    removed_api: frozenset[str] = frozenset(),
 ) -> list[SignalCandidate]:
     before, after = old.path_checks, new.path_checks
     old_by_sig = {signature(c): c for c in old.checks}
@@ -341,6 +386,10 @@ def _check_signals(
     drops = _drops(missing, gained, old, new)
     weakened = {id(check) for check, _ in drops} | {id(check) for check, _ in bounds}
     gone = [c for c in missing if id(c) not in weakened]
+    if removed_api and gone and _added(_stripped(old.lines), _stripped(new.lines)):
+        # The test was ported off an API the change removes from the code: a check of that API (or
+        # guarding a call of it) cannot stay, and the test now runs the replacement instead.
+        gone = [c for c in gone if not _names(_block(old, c)) & removed_api]
     # Most lost checks rewritten into stronger ones is a restructuring, not a loss.
     rewritten = any(g.strong for g in gained) and 2 * len(missing) < len(lost)
     if after < before and gone and not rewritten:
@@ -484,9 +533,12 @@ class _Pool:
         )
 
 
-def compare_case(old: _Located, new: _Located, elsewhere: _Pool | None = None) -> list[SignalCandidate]:
+def compare_case(
+    old: _Located, new: _Located, elsewhere: _Pool | None = None, removed_api: frozenset[str] = frozenset()
+) -> list[SignalCandidate]:
     """Signals for one test seen in two versions (possibly in two files or under two names);
-    `elsewhere` holds the checks other tests of the change gained."""
+    `elsewhere` holds the checks other tests of the change gained; `removed_api` the names (functions,
+    parameters, fields) that the change removes from the code under test."""
     moved: dict[str, Any] = {}
     if old.path != new.path:
         moved["moved_from"] = old.path
@@ -494,7 +546,7 @@ def compare_case(old: _Located, new: _Located, elsewhere: _Pool | None = None) -
         moved["renamed_from"] = old.case.qualname
     path, language, before, after = new.path, new.language, old.case, new.case
     found = [
-        *_check_signals(path, language, before, after, moved, elsewhere or _Pool()),
+        *_check_signals(path, language, before, after, moved, elsewhere or _Pool(), removed_api),
         *_marker_signal(SignalType.SKIP_INTRODUCED, path, language, before.skips, after, after.skips, moved),
         *_marker_signal(SignalType.XFAIL_ADDED, path, language, before.xfails, after, after.xfails, moved),
         *_swallow_signal(path, language, before, after, moved),
@@ -732,8 +784,11 @@ def _disabled(case: CaseCode) -> bool:
     return any(_OUTRIGHT_SKIP.match(marker.text) for marker in case.skips)
 
 
-def detect_changes(changes: Iterable[SourceChange]) -> Detection:
-    """All signal candidates of one change, plus the tests whose code changed (for edited_before_green)."""
+def detect_changes(changes: Iterable[SourceChange], removed_api: frozenset[str] = frozenset()) -> Detection:
+    """All signal candidates of one change, plus the tests whose code changed (for edited_before_green).
+
+    `removed_api`: names the change removes from the code (not the tests); a kept test ported off one
+    of them has not lost the checks of it."""
     removed: list[_Located] = []
     added: list[_Located] = []
     pairs: list[tuple[_Located, _Located]] = []
@@ -762,7 +817,7 @@ def detect_changes(changes: Iterable[SourceChange]) -> Detection:
     candidates: list[SignalCandidate] = []
     changed: list[ChangedTest] = []
     for old, new in pairs:
-        candidates += compare_case(old, new, elsewhere)
+        candidates += compare_case(old, new, elsewhere, removed_api)
         if old.case.fingerprint != new.case.fingerprint or old.path != new.path:
             changed.append(ChangedTest(new.path, new.case.qualname, new.case.line, new.language))
     for old in removed:

@@ -309,9 +309,9 @@ def file_skips(changes: Sequence[SourceChange], found: Sequence[SignalCandidate]
     return extra
 
 
-def detect(changes: Sequence[SourceChange]) -> Detection:
+def detect(changes: Sequence[SourceChange], removed_api: frozenset[str] = frozenset()) -> Detection:
     """`detect_changes`, plus the skips that live outside any one test (`file_skips`)."""
-    detection = detect_changes(changes)
+    detection = detect_changes(changes, removed_api)
     candidates = detection.candidates + file_skips(changes, detection.candidates)
     return Detection(candidates, detection.changed_tests, detection.unparsed_files)
 
@@ -332,6 +332,31 @@ def change_context(
         code_removed=diff.removed,
         code_added=diff.added,
     )
+
+
+# A parameter, option or field declared on a line of its own: `proxies: Proxies | None = None,`,
+# `throwHttpErrors?: boolean;`, `verify=True,` (a keyword default, written without spaces).
+_DECLARED = re.compile(
+    r"^\s*(?:readonly\s+)?(?P<a>[A-Za-z_$][\w$]*)\??\s*:\s*[^\s:=][^=]*(?:=[^=].*)?$|^\s*(?P<b>[A-Za-z_]\w*)=[^=]"
+)
+_IDENTIFIER = re.compile(r"[A-Za-z_$][\w$]*")
+
+
+def removed_api(context: ChangeContext) -> frozenset[str]:
+    """Names the change takes out of the code under test: functions, classes, parameters and fields
+    defined on its removed lines that none of its added lines mentions any more."""
+    mentioned = {
+        word for lines in context.code_added.values() for line in lines for word in _IDENTIFIER.findall(line)
+    }
+    declared = {
+        name
+        for lines in context.code_removed.values()
+        for line in lines
+        if (match := _DECLARED.match(line))
+        and (name := match.group("a") or match.group("b"))
+        and len(name) >= 3
+    }
+    return frozenset((declared - mentioned) | set(context.removed_definitions))
 
 
 def scan_change(
@@ -369,11 +394,19 @@ def scan_change(
     parents = commit.parents if commit is not None else ()
     others = tuple(parent for parent in parents if parent != base_sha) if base_sha in parents else ()
     detection = _judge_merge(root, changes, others) if others else detect(changes)
+    context: ChangeContext | None = None
+    if not others and any(c.signal_type is SignalType.ASSERTION_REMOVED for c in detection.candidates):
+        # Rare enough to judge twice: only a lost check may be one of code that the change removes.
+        context = change_context(root, base_sha, new_sha, files, commit)
+        gone = removed_api(context)
+        if gone:
+            detection = detect(changes, gone)
     # A merge's conftest.py is judged like its test files only when no parent had its text.
     judged = [c for c in conftests if not others or _new_to_every_parent(root, c, others)]
     found = detection.candidates + conftest_signals(judged)
     stamped = [replace(candidate, git_sha=new_sha) for candidate in found]
-    context = change_context(root, base_sha, new_sha, files, commit) if stamped else ChangeContext()
+    if context is None:
+        context = change_context(root, base_sha, new_sha, files, commit) if stamped else ChangeContext()
     return ScanReport(
         repo_root=root,
         base_sha=base_sha,
