@@ -16,6 +16,7 @@ EXIT_GATE = 1
 EXIT_INPUT = 2
 EXIT_STORE = 3
 EXIT_INTERRUPTED = 130
+EXIT_PIPE_CLOSED = 141  # 128 + SIGPIPE: what a tool killed by the closed pipe would report
 
 
 class ReportedError(Exception):

@@ -6,8 +6,12 @@ line or cut behind an ellipsis, never folded across lines or cut without a mark.
 
 from __future__ import annotations
 
+import io
 import json
 import re
+import subprocess
+import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -192,31 +196,63 @@ def test_sparkline_shows_any_drop() -> None:
     assert sparkline([1.0, 0.98, 0.999, 1.0]) == "█▇▇█"
 
 
-def test_streamed_rows_print_as_the_table_would() -> None:
-    # Rows after the first chunk are formatted directly; they must read exactly as the table's rows.
+def _streamed_rows() -> list[list[str | Text]]:
     message = "assert 1 == 2 and a message long enough to wrap"
-    rows = [
-        [
-            Text(f"pkg.module_{i}.TestSomething::test_case_number_{i}"),
-            Text("failed" if i % 3 == 0 else "passed"),
-            f"{i * 7} ms",
-            str(1 + i % 2),
-            Text(message if i % 4 == 0 else ""),
-        ]
-        for i in range(12)
-    ]
-    every = Console(width=80, record=True, highlight=False)
+    rows: list[list[str | Text]] = []
+    for i in range(24):
+        status = Text("failed" if i % 3 == 0 else "passed", style="red" if i % 3 == 0 else "green")
+        if i % 5 == 0:
+            status.append(" flaky", style="magenta")
+        name = f"pkg.module_{i}.TestSomething::test_case_number_{i}" + ("_and_a_longer_tail" * (i % 2))
+        if i % 7 == 0:
+            name += " 名前"  # wide characters: cut cell by cell
+        rows.append([Text(name), status, f"{i * 7} ms", str(1 + i % 2), Text(message if i % 4 == 0 else "")])
+    return rows
+
+
+def _both_ways(console: Callable[[], Console], width: int) -> tuple[Console, Console]:
+    """The rows through a headerless table and through `print_lines`, at the same widths."""
     grid = Grid("Results", RESULT_COLUMNS)
-    grid.print_streamed(every, rows, chunk=12)
-    streamed = Console(width=80, record=True, highlight=False)
-    Grid("Results", RESULT_COLUMNS).print_streamed(streamed, rows, chunk=3)
+    for row in _streamed_rows():
+        grid.add_row(*row)
+    widths = grid.fitted_widths(width)
+    assert widths is not None
+    table, lines = console(), console()
+    table.print(grid.table(widths, header=False))
+    grid.print_lines(lines, widths)
+    return table, lines
 
-    def lines(console: Console) -> list[str]:
-        return [line.rstrip() for line in console.export_text().splitlines()]
 
-    fast, table = lines(streamed), lines(every)
-    assert fast == table
-    assert any("test_case_number_11" in line for line in fast) and any("wrap" in line for line in fast)
+@pytest.mark.parametrize("width", [80, 100, 140])
+def test_streamed_rows_print_as_the_table_would(width: int) -> None:
+    # Rows after the first chunk are laid out directly; they must read exactly as the table's rows,
+    # styles included: names cut behind a dim ellipsis, messages wrapped, wide characters.
+    table, fast = _both_ways(
+        lambda: Console(
+            file=io.StringIO(), width=width, record=True, highlight=False, color_system="truecolor"
+        ),
+        width,
+    )
+
+    def lines(console: Console, styles: bool) -> list[str]:
+        text = console.export_text(styles=styles, clear=False)
+        return [line.rstrip() for line in text.splitlines()]
+
+    assert lines(fast, styles=False) == lines(table, styles=False)
+    assert lines(fast, styles=True) == lines(table, styles=True)
+    assert any("test_case_number_22" in line for line in lines(fast, styles=False))
+
+
+def test_streamed_rows_to_a_pipe_read_as_the_table() -> None:
+    # With nothing to style (a pipe, a file) the laid-out lines are written as they are.
+    table, fast = _both_ways(lambda: Console(file=io.StringIO(), width=80), 80)
+    assert fast.color_system is None
+    written = fast.file.getvalue()  # type: ignore[attr-defined]
+    assert [line.rstrip() for line in written.splitlines()] == [
+        line.rstrip()
+        for line in table.file.getvalue().splitlines()  # type: ignore[attr-defined]
+    ]
+    assert "test_case_number_22" in written and "\x1b" not in written
 
 
 @pytest.mark.parametrize("columns", [80, 120])
@@ -284,3 +320,22 @@ def test_wide_enough_shows_every_column_and_no_note() -> None:
     lines = _printed(_failure_grid(), 200)
     assert any("1cef5f8aeb3b82b2" in line and "2026-11-22 09:00" in line for line in lines)
     assert not any("not shown at this width" in line for line in lines)
+
+
+@pytest.mark.parametrize("json_out", [False, True])
+def test_a_closed_pipe_ends_quietly(tmp_path: Path, json_out: bool) -> None:
+    # `ccdash-tests runs show --all | head`: the reader leaves early. One exit code (141, as a tool
+    # killed by SIGPIPE), nothing on stderr: no traceback, not even from the results stream's clean-up.
+    db = tmp_path / "s.db"
+    cases = [junit_case(f"test_{i:05d}", "failed" if i % 9 == 0 else "passed") for i in range(4000)]
+    Cli(db, "p")("ingest", str(write_report(tmp_path, "r.xml", junit_xml(*cases))), code=0)
+    args = ["runs", "show", "--all", "--db", str(db), "--project", "p", *(["--json"] if json_out else [])]
+    reader = subprocess.Popen(
+        [sys.executable, "-m", "ccdash_tests", *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    assert reader.stdout is not None and reader.stderr is not None
+    assert reader.stdout.read(100)
+    reader.stdout.close()
+    stderr = reader.stderr.read().decode()
+    assert reader.wait(timeout=120) == 141, stderr
+    assert stderr == ""

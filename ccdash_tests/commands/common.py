@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import enum
 import importlib
+import os
 import sys
 from collections.abc import Iterator, MutableMapping, Sequence
 from pathlib import Path
@@ -17,6 +18,7 @@ from typer.core import TyperGroup
 from ccdash_tests import __version__
 from ccdash_tests.errors import (
     EXIT_INTERRUPTED,
+    EXIT_PIPE_CLOSED,
     EXIT_STORE,
     ReportedError,
     UserError,
@@ -400,6 +402,11 @@ def user_errors() -> Iterator[None]:
         raise fail(first, exc.exit_code, rest) from None
     except KeyboardInterrupt:
         raise fail("interrupted; nothing was written", EXIT_INTERRUPTED) from None
+    except BrokenPipeError:
+        # The reader left (`| head`): stop quietly, as the shell's own tools do, and keep Python's
+        # final flush of stdout from failing again on the way out.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        raise typer.Exit(EXIT_PIPE_CLOSED) from None
     except Exception as exc:
         if _is_driver_error(exc, "sqlite3"):
             raise fail(f"store error: {error_line(exc)}", EXIT_STORE) from None

@@ -129,7 +129,10 @@ class SqliteEngine(_Transactions):
         return self.conn.execute(sql, params).fetchall()
 
     def stream(self, sql: str, params: Sequence[Any] = ()) -> Iterator[Row]:
-        yield from self.conn.execute(sql, params)  # an sqlite3 cursor steps the statement lazily
+        # An sqlite3 cursor steps the statement lazily. A plain loop, not `yield from`: a reader that stops
+        # early (a closed pipe) must not close the cursor after its connection is gone, which raises.
+        for row in self.conn.execute(sql, params):  # noqa: UP028
+            yield row
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
         return self.conn.execute(sql, params).rowcount
