@@ -329,6 +329,12 @@ def test_assertion_dropped_while_the_code_changed_is_suspicious(
             "the skip is conditioned on 'sys.version_info'",
         ),
         (
+            "@pytest.mark.skipif(get_major_version(platform_version()) < 22, reason='no QUERY')",
+            "skip QUERY tests",
+            "likely_deliberate",
+            "the skip is conditioned on 'get_major_version(platform_version()) < 2'",
+        ),
+        (
             '@pytest.mark.skip(reason="flaky, skip for now")',
             "make CI green",
             "suspicious",
@@ -362,6 +368,74 @@ def test_skips_are_judged_by_their_condition_and_reason(
     repo.commit(message, {PATH: edit(TESTS, ("def test_add():", f"{marker}\ndef test_add():"))})
     found, evidence = verdict_of(scan(cli, repo), "skip_introduced", "test_add")
     assert (found, evidence[0]) == (verdict, because)
+
+
+@pytest.mark.parametrize(
+    ("message", "verdict", "severity"),
+    [
+        ("parse checked elsewhere", "suspicious", "high"),
+        ("Remove the deprecated parse path", "likely_deliberate", "medium"),
+    ],
+)
+def test_high_means_a_loss_nothing_explains(
+    tmp_path: Path, db_url: str, monkeypatch: pytest.MonkeyPatch, message: str, verdict: str, severity: str
+) -> None:
+    repo, _ = repo_at(tmp_path, monkeypatch)
+    cli = Cli(db_url, PROJECT)
+    repo.commit(message, {PATH: edit(TESTS, NO_PARSE_CHECK)})
+    [signal] = [s for s in scan(cli, repo)["signals"] if s["test_name"] == "test_parse"]
+    assert (signal["signal_type"], signal["verdict"], signal["severity"]) == (
+        "assertion_removed",
+        verdict,
+        severity,
+    )
+    assert ("severity_capped" in signal["details"]) == (verdict == "likely_deliberate")
+
+
+def test_a_flaky_test_fix_explains_a_loosened_check_not_a_skip(
+    tmp_path: Path, db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    repo, _ = repo_at(tmp_path, monkeypatch)
+    cli = Cli(db_url, PROJECT)
+    loosened = edit(TESTS, ("    assert add(-1, 1) == 0\n", ""))
+    repo.commit("Fix flaky test", {PATH: loosened})
+    verdict, evidence = verdict_of(scan(cli, repo), "assertion_removed", "test_add")
+    assert (verdict, evidence) == ("likely_deliberate", ["the commit message says it fixes a 'flaky' test"])
+    repo.commit(
+        "Fix flaky test",
+        {PATH: edit(loosened, ("def test_parse():", "@pytest.mark.skip\ndef test_parse():"))},
+    )
+    verdict, _ = verdict_of(scan(cli, repo), "skip_introduced", "test_parse")
+    assert verdict == "suspicious"
+
+
+def test_a_package_private_java_method_deleted_explains_its_removed_test(
+    tmp_path: Path, db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    repo = GitRepo(tmp_path / "repo")
+    code_path, test_path = "src/main/java/p/Reader.java", "src/test/java/p/ReaderTest.java"
+    code = (
+        "package p;\n\nclass Reader {\n"
+        "    boolean containsIgnoreCase(String seq) {\n        return true;\n    }\n}\n"
+    )
+    tests = (
+        "package p;\n\nimport org.junit.jupiter.api.Test;\n"
+        "import static org.junit.jupiter.api.Assertions.*;\n\n"
+        "class ReaderTest {\n    @Test\n    void keeps() {\n        assertEquals(1, 1);\n    }\n\n"
+        "    @Test\n    void containsIgnoreCase() {\n"
+        '        assertTrue(new Reader().containsIgnoreCase("a"));\n'
+        "    }\n}\n"
+    )
+    repo.commit("reader", {code_path: code, test_path: tests})
+    monkeypatch.chdir(repo.root)
+    cli = Cli(db_url, PROJECT)
+    kept = tests.split("\n\n    @Test\n    void containsIgnoreCase")[0] + "\n}\n"
+    repo.commit("simpler scanning", {code_path: "package p;\n\nclass Reader {\n}\n", test_path: kept})
+    verdict, evidence = verdict_of(scan(cli, repo), "test_removed", "ReaderTest::containsIgnoreCase")
+    assert (verdict, evidence[0]) == (
+        "likely_deliberate",
+        f"`containsIgnoreCase` was removed from {code_path} in the same commit",
+    )
 
 
 def test_an_agent_session_leans_suspicious(

@@ -9,7 +9,8 @@ Pure: the caller (scan.py, service.py) gathers a `ChangeContext` from git and th
 - a skip or xfail is conditioned on a platform, an interpreter or language version, or on an optional
   dependency (`skipif(sys.version_info ...)`, `@EnabledOnOs`, `importorskip`), or links an issue;
 - the commit message links an issue ("fixes #12", an issue URL, JIRA-style keys) or gives the reason
-  (a deprecation, dropped support, "Drop Python 3.9").
+  (a deprecation, dropped support, "Drop Python 3.9"), or, for a dropped or loosened check, says it
+  fixes a flaky test (a tolerance widened on purpose; a skip "for flakiness" stays suspicious).
 
 It is `suspicious` when nothing explains it, and whatever else is true when it was recorded in an agent
 session, when the test failed before and the same change made it pass, or when a skip says it is
@@ -38,7 +39,9 @@ _CONDITION = re.compile(
     r"(?:Enabled|Disabled)(?:On(?:Os|Jre)|ForJreRange|If(?:SystemProperty|EnvironmentVariable)?)\b|"
     r"\bJRE_\d+|\bJAVA_\d+|SystemUtils\.IS_|runtime\.GOOS|runtime\.GOARCH|runtime\.Version|"
     r"process\.platform|process\.version|process\.arch|importorskip|find_spec|shutil\.which|"
-    r"\bnot\s+HAS_\w+|\bHAS_\w+|\bhas_\w+\(|\brequires_\w+|\bnot\s+\w+_AVAILABLE\b",
+    r"\bnot\s+HAS_\w+|\bHAS_\w+|\bhas_\w+\(|\brequires_\w+|\bnot\s+\w+_AVAILABLE\b|"
+    # A version compared with a number, however it is read: `getMajorVersion(v) < 22`, `nodeVersion >= 18`.
+    r"\b\w*(?i:version)\w*[\w.()\[\]'\"]*\s*(?:[<>]=?|[!=]==?)\s*v?['\"]?\d",
 )
 _ISSUE = re.compile(
     r"https?://[^\s'\"()<>]*(?:/issues/|/pull/|/bugs?/|jira|bugzilla|/-/issues/)[^\s'\"()<>]*|"
@@ -58,6 +61,8 @@ _REASON = re.compile(
     r"\s*v?\d+(?:\.\d+)*",
     re.IGNORECASE,
 )
+# A commit that fixes a flaky test explains a loosened or dropped check (its tolerance), not a skip.
+_FLAKY_FIX = re.compile(r"\bflak(?:y|iness)\b", re.IGNORECASE)
 _TEMPORARY = re.compile(
     r"\bfor now\b|\btemporar\w*|\btodo\b|\bfixme\b|\bflak\w*|\blater\b|\bwip\b|\bhack\b|\bbroken\b|"
     r"\bfails?\b|\bfailing\b|\bdisabled? until\b",
@@ -70,7 +75,10 @@ _DEFINITION = re.compile(
     r"^\s*(?:export\s+)?(?:const|let|var)\s+(?P<b>[A-Za-z_$][\w$]*)\s*=|"
     r"^\s*(?:(?:public|private|protected|static|final|abstract|synchronized|native|override|internal|"
     r"open|suspend)\s+)+[\w<>\[\],.? ]*?\b(?P<c>[A-Za-z_$][\w$]*)\s*\(|"
-    r"^\s*(?P<d>[A-Za-z_$][\w$]*)\s*(?::\s*[\w<>\[\]|. ]+)?\s*\([^)]*\)\s*\{\s*$",
+    r"^\s*(?P<d>[A-Za-z_$][\w$]*)\s*(?::\s*[\w<>\[\]|. ]+)?\s*\([^)]*\)\s*\{\s*$|"
+    # A typed method with no modifier (package-private Java, C#): `boolean containsIgnoreCase(String s) {`.
+    r"^\s*(?:@\w+\s+)*(?!(?:return|new|throw|else|await|yield|case|do|try|if|for|while|switch|catch)\b)"
+    r"[\w<>\[\],.?]+\s+(?P<e>[A-Za-z_$][\w$]*)\s*\([^)]*\)\s*(?:throws\s+[\w., ]+)?\{\s*$",
 )
 _STRING = re.compile(r"\"([^\"\\\n]{6,120})\"|'([^'\\\n]{6,120})'|`([^`\\\n]{6,120})`")
 _WORD = re.compile(r"[A-Za-z_$][\w$]*")
@@ -301,6 +309,9 @@ def classify(
     reason = _REASON.search(context.message)
     if reason:
         explained.append(f"the commit message gives a reason ({reason.group(0)!r})")
+    flaky = _FLAKY_FIX.search(context.message)
+    if flaky and kind in ("assertion_removed", "assertion_weakened"):
+        explained.append(f"the commit message says it fixes a {flaky.group(0)!r} test")
     if context.session:
         against.append(f"recorded in agent session {context.session}")
     if evidence.get("failed_before") or evidence.get("edited_before_green") or kind == "edited_before_green":

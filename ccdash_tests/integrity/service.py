@@ -253,6 +253,11 @@ def build_signal(
         details["verdict"] = verdict.verdict
         details["verdict_evidence"] = list(verdict.because)
     kind = candidate.signal_type.value
+    severity = candidate.severity
+    if verdict is not None and verdict.deliberate and severity is SignalSeverity.HIGH:
+        # High means a reviewer must look: a loss the change itself explains is at most medium.
+        severity = SignalSeverity.MEDIUM
+        details["severity_capped"] = "high -> medium: likely deliberate"
     return TestIntegritySignalDTO(
         signal_id=signal_id(project, sha, candidate.file_path, candidate.test_name, kind, worktree),
         project_id=project,
@@ -261,7 +266,7 @@ def build_signal(
         test_id=linked[0].test_id if linked else None,
         test_name=candidate.test_name or None,
         signal_type=kind,
-        severity=candidate.severity,
+        severity=severity,
         details=details,
         linked_run_ids=[run.run_id for run in runs],
         agent_session_id=next((run.agent_session_id for run in runs if run.agent_session_id), None),
