@@ -347,3 +347,19 @@ class GitRepo:
         self.git("add", "-A")
         self.git("commit", "-q", *(["--allow-empty"] if allow_empty else []), "-m", message)
         return self.git("rev-parse", "HEAD")
+
+
+def scan_change(
+    cli: Cli, tmp_path: Path, before: dict[str, str | None], after: dict[str, str | None]
+) -> list[Any]:
+    """Commit `before`, then `after` on top, and return the signals of scanning the second commit."""
+    repo = GitRepo(tmp_path / "repo")
+    repo.commit("before", before)
+    head = repo.commit("after", after)
+    found = cli.json("integrity", "scan", "--repo", repo.root, "--base", f"{head}^", "--head", head)
+    return list(found["signals"])
+
+
+def signal_kinds(signals: list[Any]) -> set[tuple[str, str]]:
+    """Each signal as (signal type, test name)."""
+    return {(s["signal_type"], s["test_name"]) for s in signals}

@@ -4,28 +4,16 @@ scanned through the CLI (`integrity scan --base C^ --head C`), the look-alike be
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import pytest
-from factories import Cli, GitRepo
+from factories import Cli
+from factories import scan_change as scan
+from factories import signal_kinds as kinds
 
 
 @pytest.fixture
 def cli(tmp_path: Path) -> Cli:
     return Cli(tmp_path / "store.db", "demo")
-
-
-def scan(cli: Cli, tmp_path: Path, before: dict[str, str | None], after: dict[str, str | None]) -> list[Any]:
-    """Commit `before`, then `after` on top, and return the signals of scanning the second commit."""
-    repo = GitRepo(tmp_path / "repo")
-    repo.commit("before", before)
-    head = repo.commit("after", after)
-    found = cli.json("integrity", "scan", "--repo", repo.root, "--base", f"{head}^", "--head", head)
-    return list(found["signals"])
-
-
-def kinds(signals: list[Any]) -> set[tuple[str, str]]:
-    return {(s["signal_type"], s["test_name"]) for s in signals}
 
 
 # ------------------------------------------------- 1. a kept test ported off an API the change removes
