@@ -218,7 +218,8 @@ def unreplaced(lost: Sequence[Check], gained: Sequence[Check]) -> list[Check]:
     return [c for c in left if not any(_replaces(g, c) and _subjects(c) & _subjects(g) for g in constraining)]
 
 
-_QUOTED = re.compile(r"\"(?:[^\"\\\n]|\\.)*\"|'(?:[^'\\\n]|\\.)*'|`(?:[^`\\]|\\.)*`")
+# A string literal in any of the three quotes, escapes included: its words are data, not names.
+_LITERAL = re.compile(r"\"(?:[^\"\\\n]|\\.)*\"|'(?:[^'\\\n]|\\.)*'|`(?:[^`\\]|\\.)*`")
 _CHAIN = re.compile(r"[A-Za-z_$][\w$]*(?:\s*(?:\.|->|::)\s*[A-Za-z_$][\w$]*)*")
 _CHAIN_LINK = re.compile(r"\s*(?:\.|->|::)\s*")
 # What no chain is about: a check's own vocabulary, literals and keywords (`result` and `value` are
@@ -241,7 +242,7 @@ def _chains(check: Check) -> set[tuple[str, ...]]:
     """The values a check reads, as whole name chains (`error.message`, `parse(value)`'s `parse` and
     `value`), string literals and the check's own words (`t.is`, `self.assertEqual`, `toBe`) aside."""
     found = set()
-    for match in _CHAIN.finditer(_QUOTED.sub(" ", check.text)):
+    for match in _CHAIN.finditer(_LITERAL.sub(" ", check.text)):
         words = _CHAIN_LINK.split(match.group())
         if len(words) > 1 and words[0] in _CHECK_RECEIVERS:
             words = words[2:]
@@ -323,7 +324,6 @@ def _raises_elsewhere(lost: Sequence[Check], elsewhere: _Pool) -> list[Check]:
     return [check for check, subjects in elsewhere.raising if subjects & raised]
 
 
-_LITERAL = re.compile(r"\"(?:[^\"\\\n]|\\.)*\"|'(?:[^'\\\n]|\\.)*'|`(?:[^`\\]|\\.)*`")
 _MAX_BLOCK_LINES = 40
 
 
