@@ -228,16 +228,14 @@ class Grid:
         """The rows under an already printed header, as the table would print them. A row whose cells
         all fit is laid out as plain strings with its styles as spans, and a run of such rows is printed
         as one Text: a Text per cell and per line costs more than the layout itself (`runs show --all`
-        of 200,000 results took 31 CPU s that way). A row with a cell to cut is fitted cell by cell, and
-        one that must wrap goes through a headerless table."""
+        of 200,000 results took 31 CPU s that way). A row with a cell that must wrap goes through a
+        headerless table."""
         shown = [i for i, width in enumerate(widths) if width > 0]
         lines: list[str] = []
         spans: list[Span] = []
         size = 0  # characters in `lines`, each with its line end
         for row in self.rows:
             laid = self.laid_out(row, widths, shown)
-            if laid is None and (fitted := self.fast_line(row, widths, shown)) is not None:
-                laid = fitted.plain, _cell_spans(fitted)
             if laid is None:
                 _print_lines(console, lines, spans)
                 lines, spans, size = [], [], 0
@@ -254,7 +252,8 @@ class Grid:
     def laid_out(
         self, row: Sequence[Text], widths: Sequence[int], shown: Sequence[int]
     ) -> tuple[str, list[Span]] | None:
-        """One row as a line of plain text and its style spans, when every cell fits as it is."""
+        """One row as a line of plain text and its style spans, each cell fitted to its width as the
+        table would fit it; None when a cell must wrap."""
         parts: list[str] = []
         spans: list[Span] = []
         size = 0
@@ -265,10 +264,15 @@ class Grid:
                 return None
             used = cell_len(text)
             if used > width:
-                if column.kind == "text" or cell.spans or not text.isascii():
-                    return None  # wraps, or its cut is fitted cell by cell (fit_cell)
-                text, cell_spans = _cut(text, cell.style, column.kind, width)
-                used = width
+                if column.kind == "text":
+                    return None  # it wraps: the table's work
+                if cell.spans or not text.isascii():  # several styles or wide characters: Text's cut
+                    fitted = fit_cell(cell, column, width)
+                    text, cell_spans, used = fitted.plain, _cell_spans(fitted), fitted.cell_len
+                    if used > width:
+                        return None
+                else:
+                    text, cell_spans, used = *_cut(text, cell.style, column.kind, width), width
             room = width - used
             start = size + (room if column.justify == "right" else 0)
             spans.extend(Span(start + span.start, start + span.end, span.style) for span in cell_spans)
@@ -278,24 +282,6 @@ class Grid:
         line = "".join(parts).rstrip()
         end = len(line)
         return line, [Span(span.start, min(span.end, end), span.style) for span in spans if span.start < end]
-
-    def fast_line(self, row: Sequence[Text], widths: Sequence[int], shown: Sequence[int]) -> Text | None:
-        line = Text()
-        for index in shown:
-            column, width = self.columns[index], widths[index]
-            cell = fit_cell(row[index], column, width)
-            if "\n" in cell.plain or cell.cell_len > width:
-                return None
-            room = " " * (width - cell.cell_len)
-            if column.justify == "right":
-                line.append(room)
-                line.append_text(cell)
-            else:
-                line.append_text(cell)
-                line.append(room)
-            line.append(" " * COLUMN_GAP)
-        line.rstrip()
-        return line
 
     def table(self, widths: Sequence[int], header: bool = True) -> Table:
         table = Table(
