@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import random
 from datetime import UTC, datetime, timedelta
+from typing import Literal
 
 import pytest
 
 from ccdash_tests import forensics
 from ccdash_tests.errors import UserError
 from ccdash_tests.forensics import AmbiguousTestError, UnknownTestError, current_streak
+from ccdash_tests.forensics.timeline import feature_present
 from ccdash_tests.identity import test_id as make_test_id
 from ccdash_tests.ingest import ingest_request
 from ccdash_tests.models import IngestRunRequest, ParsedCase, Status, TestDefinitionDTO, TestFeatureMappingDTO
 from ccdash_tests.store import Store
+from ccdash_tests.store.queries import forensics as q
 from ccdash_tests.store.queries.forensics import BadResult, Outcome, RunRef
 from ccdash_tests.times import parse_since
 
@@ -400,3 +404,75 @@ def test_history_window_reads_the_latest_rows_and_both_marks() -> None:
     keys, streak = forensics.history_window(sequence, 2)
     assert keys == [13, 14, 11, 10] and (streak.first_bad, streak.last_good, streak.length) == (1, 0, 3)
     assert forensics.history_window(sequence, 0)[0] == [11, 10]
+
+
+# --- timeline: counting from each test's span of runs reads the same as reading every result ---------
+
+SPAN_TESTS = [f"test_span_{i}" for i in range(7)]
+
+
+def span_cases(n: int, rng: random.Random) -> list[ParsedCase]:
+    """Run n's results: test 4 joins at run 10, test 5 leaves after run 20, test 6 runs every third
+    run only (gaps in its span), run 15 skips every test (a neutral run) and failures fall at random."""
+    cases = []
+    for i, name in enumerate(SPAN_TESTS):
+        if (i == 4 and n < 10) or (i == 5 and n > 20) or (i == 6 and n % 3):
+            continue
+        roll = rng.random()
+        status = S_ if n == 15 else F_ if roll < 0.15 else E_ if roll < 0.2 else S_ if roll < 0.25 else P_
+        cases.append(case(name, status))
+    return cases
+
+
+def span_store(store: Store) -> None:
+    """30 runs of P, eight hours apart, with runs of another project between them (keys inside P's
+    range that hold none of P's results), and run 31 stored after run 20 with a time of run 2's day: a
+    window that starts after it has a key range that holds it without asking for it."""
+    rng = random.Random(18)
+    stamps = {n: DAY0 - timedelta(days=4) + timedelta(hours=8 * n) for n in range(1, 31)}
+    stamps[31] = stamps[2] + timedelta(minutes=5)
+    for n in [*range(1, 21), 31, *range(21, 31)]:
+        request = IngestRunRequest(
+            project_id=P, run_id=f"span-{n:02d}", timestamp=stamps[n], results=span_cases(n, rng)
+        )
+        ingest_request(store, request)
+        if n % 4 == 0:
+            other = IngestRunRequest(
+                project_id="other", run_id=f"o-{n}", timestamp=stamps[n], results=span_cases(n, rng)
+            )
+            ingest_request(store, other)
+    map_feature(store, "spans", *SPAN_TESTS)
+
+
+@pytest.mark.parametrize("by", ["run", "day"])
+def test_timeline_from_spans_equals_reading_every_result(store: Store, by: Literal["run", "day"]) -> None:
+    span_store(store)
+    now = DAY0 + timedelta(days=7)
+    for days in (1, 3, 5, 8, 12, 90):
+        fast = forensics.feature_timeline(store, P, "spans", days, by, now=now)
+        full = forensics.feature_timeline(store, P, "spans", days, by, now=now, by_spans=False)
+        assert fast.model_dump() == full.model_dump(), days
+    whole = forensics.feature_timeline(store, P, "spans", 90, by, now=now)
+    assert whole.runs == 31 and whole.tests == len(SPAN_TESTS)
+    assert sum(b.status_counts[S_] for b in whole.buckets) >= 6  # run 15 skipped every test it ran
+
+
+def test_timeline_spans_count_gaps_late_and_leaving_tests(store: Store) -> None:
+    span_store(store)
+    engine = store.engine
+    pks = q.feature_test_pks(engine, P, "spans")
+    every = q.run_stamps_since(engine, P, None)
+    low, high = min(r.pk for r in every), max(r.pk for r in every)
+    # Every run of P: the spans hold (no run of P in the key range is left out).
+    assert q.project_runs_between(engine, P, low, high) == len(every) == 31
+    present = feature_present(engine, P, pks, every)
+    assert present == q.results_per_run(engine, pks, low, high)
+    assert len(q.result_spans(engine, pks, low, high)) == len(SPAN_TESTS)
+    # 5 to 7 tests a run: test 4 joins at run 10, test 5 leaves after run 20, test 6 every third run.
+    assert sorted(set(present.values())) == [5, 6, 7]
+    # From run 10 on: run 31 (stored after run 20, with an older time) is in the key range, not asked
+    # for, so every result's run key is read instead; the same answer.
+    later = q.run_stamps_since(engine, P, DAY0 - timedelta(days=1))
+    low = min(r.pk for r in later)
+    assert q.project_runs_between(engine, P, low, high) == len(later) + 1
+    assert feature_present(engine, P, pks, later) == {r.pk: present[r.pk] for r in later}

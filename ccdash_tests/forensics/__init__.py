@@ -66,7 +66,6 @@ from ccdash_tests.forensics.timeline import (
     TimelineBucket,
     build_timeline,
     feature_timeline,
-    run_verdict,
 )
 from ccdash_tests.lookup import AmbiguousTestError, UnknownTestError, pick_test, resolve_test
 
@@ -109,6 +108,5 @@ __all__ = [
     "pick_test",
     "resolve_test",
     "run_ref_doc",
-    "run_verdict",
     "verdict",
 ]

@@ -330,48 +330,124 @@ def first_seen(engine: Engine, project: str, fingerprints: Sequence[str]) -> dic
 
 
 # --- feature timeline -------------------------------------------------------------------------------
+#
+# A year holds 18,250 runs and a feature's 25 tests 456,250 results: the timeline reads no result row
+# into Python but those that did not pass. How many of the feature's tests ran in each run comes from
+# each test's span of runs (its first and last run, and how many results it has between them): a test
+# with a result in every run of its span is counted there without reading its rows one by one.
 
 
-def status_counts_by_run(
-    engine: Engine, test_pks: Sequence[int], runs: Sequence[RunRef]
-) -> dict[int, dict[Status, int]]:
-    """Per run, how many of these tests ended in each status (runs outside `runs` are dropped)."""
-    if not runs or not test_pks:
-        return {}
-    low, high = pk_bounds(runs)
-    wanted = {run.pk for run in runs}
-    counts: dict[int, dict[Status, int]] = {}
+class RunStamp(NamedTuple):
+    """A run as the timeline groups it (a tuple: one per run of a year is built at once). `stamp` is
+    the stored text (rows.db_time: UTC, fixed width), whose first ten characters are the UTC day."""
+
+    pk: int
+    stamp: str
+
+
+class RunName(NamedTuple):
+    run_id: str
+    git_sha: str | None
+
+
+class ResultSpan(NamedTuple):
+    """How many results one test has in a range of run keys, and the keys of its first and last."""
+
+    results: int
+    first_run: int
+    last_run: int
+
+
+def run_stamps_since(engine: Engine, project: str, since: datetime | None) -> list[RunStamp]:
+    """Every run at or after `since` (all runs when None), oldest first: key and time only, both in
+    the index on (project, time), so no run row is read."""
+    where, params = ("project_id = ?", [project])
+    if since is not None:
+        where += " AND timestamp >= ?"
+        params.append(db_time(since))
+    rows = engine.query(f"SELECT id, timestamp FROM test_runs WHERE {where} ORDER BY timestamp, id", params)
+    return list(map(RunStamp._make, rows))
+
+
+def run_names(engine: Engine, pks: Sequence[int]) -> dict[int, RunName]:
+    found: dict[int, RunName] = {}
+    for part in chunked(sorted(set(pks))):
+        rows = engine.query(
+            f"SELECT id, run_id, git_sha FROM test_runs WHERE id IN ({marks(len(part))})", part
+        )
+        found.update((pk, RunName(run_id, sha)) for pk, run_id, sha in rows)
+    return found
+
+
+def project_runs_between(engine: Engine, project: str, low: int, high: int) -> int:
+    """How many runs of the project have a key in [low, high]."""
+    rows = engine.query(
+        "SELECT COUNT(*) FROM test_runs WHERE project_id = ? AND id >= ? AND id <= ?", (project, low, high)
+    )
+    return int(rows[0][0])
+
+
+def result_spans(engine: Engine, test_pks: Sequence[int], low: int, high: int) -> dict[int, ResultSpan]:
+    """Per test, its results with a run key in [low, high] (tests without one are left out).
+
+    Three statements a test, each on the (test_pk, run_pk) key: MIN and MAX alone are one probe each
+    (SQLite evaluates them per row when they share a statement with COUNT), and COUNT steps the key
+    without reading a row into Python.
+    """
+    found: dict[int, ResultSpan] = {}
+    for test_pk in sorted(set(test_pks)):
+        where = "WHERE test_pk = ? AND run_pk >= ? AND run_pk <= ?"
+        params = (test_pk, low, high)
+        [(count,)] = engine.query(f"SELECT COUNT(*) FROM test_results {where}", params)
+        if count:
+            [(first,)] = engine.query(f"SELECT MIN(run_pk) FROM test_results {where}", params)
+            [(last,)] = engine.query(f"SELECT MAX(run_pk) FROM test_results {where}", params)
+            found[test_pk] = ResultSpan(int(count), int(first), int(last))
+    return found
+
+
+def result_run_pks(engine: Engine, test_pk: int, low: int, high: int) -> list[int]:
+    """The run keys in [low, high] of one test's results (a test with gaps in its span)."""
+    rows = engine.query(
+        "SELECT run_pk FROM test_results WHERE test_pk = ? AND run_pk >= ? AND run_pk <= ?",
+        (test_pk, low, high),
+    )
+    return [pk for (pk,) in rows]
+
+
+def unpassed_results(
+    engine: Engine, test_pks: Sequence[int], low: int, high: int
+) -> list[tuple[int, int, Status]]:
+    """(test key, run key, status) of these tests' results in [low, high] that did not pass."""
+    found: list[tuple[int, int, Status]] = []
     for part in chunked(sorted(set(test_pks))):
         rows = engine.query(
             f"""
-            SELECT run_pk, status, COUNT(*) FROM test_results
+            SELECT test_pk, run_pk, status FROM test_results
+            WHERE test_pk IN ({marks(len(part))}) AND run_pk >= ? AND run_pk <= ? AND status <> ?
+            """,
+            (*part, low, high, Status.PASSED.code),
+        )
+        for test_pk, run_pk, code in rows:
+            status = Status.from_code(code)
+            if status is not Status.PASSED:
+                found.append((test_pk, run_pk, status))
+    return found
+
+
+def results_per_run(engine: Engine, test_pks: Sequence[int], low: int, high: int) -> dict[int, int]:
+    """Per run key in [low, high], how many of these tests have a result in it: every result's key is
+    read (the general case of feature_present, and what its tests compare the spans with)."""
+    counts: dict[int, int] = {}
+    for part in chunked(sorted(set(test_pks))):
+        rows = engine.query(
+            f"""
+            SELECT run_pk, COUNT(*) FROM test_results
             WHERE test_pk IN ({marks(len(part))}) AND run_pk >= ? AND run_pk <= ?
-            GROUP BY run_pk, status
+            GROUP BY run_pk
             """,
             (*part, low, high),
         )
-        for run_pk, code, count in rows:
-            if run_pk in wanted:
-                per_run = counts.setdefault(run_pk, {})
-                status = Status.from_code(code)
-                per_run[status] = per_run.get(status, 0) + count
+        for run_pk, count in rows:
+            counts[run_pk] = counts.get(run_pk, 0) + count
     return counts
-
-
-def bad_pairs(engine: Engine, test_pks: Sequence[int], runs: Sequence[RunRef]) -> list[tuple[int, int]]:
-    """(test key, run key) of every failed or errored result of these tests in these runs."""
-    if not runs or not test_pks:
-        return []
-    low, high = pk_bounds(runs)
-    wanted = {run.pk for run in runs}
-    found: list[tuple[int, int]] = []
-    for part in chunked(sorted(set(test_pks))):
-        rows = engine.query(
-            f"""
-            SELECT test_pk, run_pk FROM test_results
-            WHERE test_pk IN ({marks(len(part))}) AND run_pk >= ? AND run_pk <= ? AND status IN (?, ?)
-            """,
-            (*part, low, high, *BAD_CODES),
-        )
-        found.extend((test_pk, run_pk) for test_pk, run_pk in rows if run_pk in wanted)
-    return found
