@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from itertools import accumulate
 from typing import Literal
@@ -13,7 +13,7 @@ from pydantic import Field
 
 from ccdash_tests.errors import UserError
 from ccdash_tests.forensics.common import Mark, RunRefDoc, Verdict, current_streak
-from ccdash_tests.models import DTO, Status, TestDefinitionDTO, utcnow
+from ccdash_tests.models import BAD_CODES, DTO, Status, TestDefinitionDTO, utcnow
 from ccdash_tests.store import Store
 from ccdash_tests.store.engine import Engine
 from ccdash_tests.store.queries import forensics as q
@@ -50,7 +50,7 @@ def _verdict_name(value: Verdict) -> Literal["good", "bad", "neutral"]:
     return "neutral" if value is None else ("good" if value else "bad")
 
 
-def _run_verdict(results: int, unpassed: Mapping[Status, int] | None, bad: bool) -> Verdict:
+def _run_verdict(results: int, unpassed: Mapping[int, int] | None, bad: bool) -> Verdict:
     """A run where `results` of the feature's tests ran, `unpassed` of them not passing: bad when one
     failed or errored, good when one passed, else neutral (the package docstring's rule)."""
     if bad:
@@ -68,22 +68,69 @@ Names = Callable[[Sequence[int]], Mapping[int, RunName]]
 
 @dataclass(frozen=True, slots=True)
 class Counts:
-    """Per run key: the feature's results, those that did not pass by status, the failing tests."""
+    """Per run key: how many of the feature's tests have a result there, how many of those did not
+    pass by status code, and which tests failed or errored."""
 
     present: Mapping[int, int]
-    odd: Mapping[int, Mapping[Status, int]]
+    odd: Mapping[int, Mapping[int, int]]
     failing: Mapping[int, Sequence[int]]
 
 
-def tally(present: Mapping[int, int], unpassed: Iterable[tuple[int, int, Status]]) -> Counts:
-    odd: dict[int, dict[Status, int]] = {}
+def tally(present: Mapping[int, int], unpassed: Iterable[tuple[int, int, int]]) -> Counts:
+    """Counts from the runs' result counts and the (test, run, status code) rows that did not pass;
+    rows of runs outside `present` are left out."""
+    odd: dict[int, dict[int, int]] = {}
     failing: dict[int, list[int]] = {}
-    for test_pk, run_pk, status in unpassed:
-        per_run = odd.setdefault(run_pk, {})
-        per_run[status] = per_run.get(status, 0) + 1
-        if status.is_bad:
+    for test_pk, run_pk, code in unpassed:
+        if run_pk not in present:
+            continue
+        per_run = odd.get(run_pk)
+        if per_run is None:
+            per_run = odd[run_pk] = {}
+        per_run[code] = per_run.get(code, 0) + 1
+        if code in BAD_CODES:
             failing.setdefault(run_pk, []).append(test_pk)
     return Counts(present, odd, failing)
+
+
+@dataclass(slots=True)
+class _Bucket:
+    """One bucket while its runs are added, oldest first."""
+
+    start: str
+    runs: int = 0
+    results: int = 0
+    verdict: Verdict = None
+    bad_runs: int = 0
+    odd: dict[int, int] = field(default_factory=dict)
+    failing: dict[int, None] = field(default_factory=dict)
+    marks: list[Mark] = field(default_factory=list)
+
+    def add(self, pk: int, counts: Counts, verdict: Verdict, mark: Mark | None) -> None:
+        self.runs += 1
+        self.results += counts.present[pk]
+        for code, count in counts.odd.get(pk, {}).items():
+            self.odd[code] = self.odd.get(code, 0) + count
+        if verdict is not None:  # a day takes the verdict of its last run that had one
+            self.verdict = verdict
+            self.bad_runs += verdict is False
+        self.failing.update(dict.fromkeys(counts.failing.get(pk, ())))
+        if mark is not None:
+            self.marks.append(mark)
+
+    def done(self, key: str, labels: Mapping[int, str]) -> TimelineBucket:
+        totals = {status: self.odd.get(status.code, 0) for status in Status}
+        totals[Status.PASSED] = self.results - sum(self.odd.values())
+        return TimelineBucket(
+            key=key,
+            start=datetime.fromisoformat(self.start),
+            runs=self.runs,
+            verdict=_verdict_name(self.verdict),
+            bad_runs=self.bad_runs,
+            status_counts=totals,
+            failing_tests=sorted(labels[pk] for pk in self.failing),
+            marks=self.marks,
+        )
 
 
 def build_timeline(
@@ -103,7 +150,7 @@ def build_timeline(
     are left out; passes are the difference of the results and those that did not pass.
     """
     present, odd, failing = counts.present, counts.odd, counts.failing
-    active = [run for run in runs if present.get(run.pk)]
+    active = [run for run in runs if run.pk in present]
     verdicts = [_run_verdict(present[run.pk], odd.get(run.pk), run.pk in failing) for run in active]
     streak = current_streak(verdicts)
     marks: dict[int, Mark] = {}
@@ -112,22 +159,21 @@ def build_timeline(
     if streak.last_good is not None:
         marks[active[streak.last_good].pk] = "last_good"
     named = names([run.pk for run in active] if by == "run" else list(marks))
-    groups: dict[str, list[int]] = {}
-    for index, run in enumerate(active):
-        groups.setdefault(named[run.pk].run_id if by == "run" else _day(run.stamp), []).append(index)
-    buckets = [
-        _bucket(key, [active[i] for i in indexes], [verdicts[i] for i in indexes], counts, tests, marks)
-        for key, indexes in groups.items()
-    ]
+    labels = {pk: test.label for pk, test in tests.items()}  # a property: computed once, not per day
+    buckets: dict[str, _Bucket] = {}
+    for run, verdict in zip(active, verdicts, strict=True):
+        key = named[run.pk].run_id if by == "run" else _day(run.stamp)
+        bucket = buckets.get(key)
+        if bucket is None:
+            bucket = buckets[key] = _Bucket(run.stamp)
+        bucket.add(run.pk, counts, verdict, marks.get(run.pk))
 
     def ref(index: int | None) -> RunRefDoc | None:
         if index is None:
             return None
         run = active[index]
-        name = named[run.pk]
-        return RunRefDoc(
-            run_id=name.run_id, timestamp=datetime.fromisoformat(run.stamp), git_sha=name.git_sha
-        )
+        run_id, sha = named[run.pk]
+        return RunRefDoc(run_id=run_id, timestamp=datetime.fromisoformat(run.stamp), git_sha=sha)
 
     return FeatureTimeline(
         feature=feature,
@@ -139,36 +185,7 @@ def build_timeline(
         first_bad_run=ref(streak.first_bad),
         last_good_run=ref(streak.last_good),
         failing_streak=streak.length,
-        buckets=buckets,
-    )
-
-
-def _bucket(
-    key: str,
-    runs: Sequence[RunStamp],
-    verdicts: Sequence[Verdict],
-    counts: Counts,
-    tests: Mapping[int, TestDefinitionDTO],
-    marks: Mapping[int, Mark],
-) -> TimelineBucket:
-    """One bucket's counts and verdict (a day takes the verdict of its last run that had one)."""
-    total = {status: 0 for status in Status}
-    total[Status.PASSED] = sum(counts.present[run.pk] for run in runs)
-    for run in runs:
-        for status, count in counts.odd.get(run.pk, {}).items():
-            total[status] += count
-            total[Status.PASSED] -= count
-    failing = dict.fromkeys(pk for run in runs for pk in counts.failing.get(run.pk, ()))
-    decided = [value for value in verdicts if value is not None]
-    return TimelineBucket(
-        key=key,
-        start=datetime.fromisoformat(runs[0].stamp),
-        runs=len(runs),
-        verdict=_verdict_name(decided[-1] if decided else None),
-        bad_runs=sum(1 for value in decided if value is False),
-        status_counts=total,
-        failing_tests=sorted(tests[pk].label for pk in failing),
-        marks=[marks[run.pk] for run in runs if run.pk in marks],
+        buckets=[bucket.done(key, labels) for key, bucket in buckets.items()],
     )
 
 
@@ -230,10 +247,6 @@ def feature_timeline(
     runs = q.run_stamps_since(engine, project, since)
     tests = q.definitions_by_pk(engine, test_pks)
     present = feature_present(engine, project, test_pks, runs, by_spans=by_spans)
-    unpassed: list[tuple[int, int, Status]] = []
-    if present:
-        wanted = set(present)
-        low, high = min(wanted), max(wanted)
-        unpassed = [row for row in q.unpassed_results(engine, test_pks, low, high) if row[1] in wanted]
+    unpassed = q.unpassed_results(engine, test_pks, min(present), max(present)) if present else []
     counts = tally(present, unpassed)
     return build_timeline(feature, by, days, since, tests, runs, counts, lambda pks: q.run_names(engine, pks))
