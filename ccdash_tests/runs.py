@@ -11,11 +11,11 @@ from ccdash_tests.errors import UserError
 from ccdash_tests.models import BAD_STATUSES, Status, TestDefinitionDTO, TestResultDTO, TestRunDTO
 from ccdash_tests.store import Store
 from ccdash_tests.store.queries.runs import count_results, project_names, run_results, run_statuses
-from ccdash_tests.store.writer import project_counts
 from ccdash_tests.text import short_run_id
 
-# The CI environment (runmeta), the base-run query (queries.gate, and through it the forensics queries)
-# and difflib are imported by the functions that need them: `runs list` and `db info` use none of them.
+# The CI environment (runmeta), the base-run query (queries.gate, and through it the forensics queries),
+# the write path (writer, for `db info`'s counts) and difflib are imported by the functions that need
+# them: `runs list` uses none of them.
 
 # An ambiguous prefix names this many candidates (and "..." when there are more).
 SHOWN_CANDIDATES = 5
@@ -93,6 +93,8 @@ def definitions_of(
 
 def store_info(store: Store, project: str) -> dict[str, Any]:
     """The `db info` document: where the store is, its schema version, and what the project holds."""
+    from ccdash_tests.store import writer  # the write path's module: only `db info` reads through it
+
     version, latest = store.schema_version()
     return {
         "backend": store.engine.dialect,
@@ -100,7 +102,7 @@ def store_info(store: Store, project: str) -> dict[str, Any]:
         "schema_version": version,
         "latest_migration": latest,
         "project": project,
-        "counts": project_counts(store.engine, project),
+        "counts": writer.project_counts(store.engine, project),
     }
 
 

@@ -95,6 +95,34 @@ def test_store_listing_commands_import_no_domain_module(
     assert sorted(m for m in modules if m.startswith(RUNS_SHOW_ONLY)) == []
 
 
+# What `runs list --json` (the listing CI scripts read) never needs: Rich and the views that draw with
+# it, the CSV and Markdown listings, and, with --project given, the CI environment and git detection.
+RUNS_LIST_JSON_NEVER = (
+    "rich",
+    "ccdash_tests.output.terminal",
+    "ccdash_tests.output.listings",
+    "ccdash_tests.output.markdown",
+    "ccdash_tests.runmeta",
+)
+
+
+def test_runs_list_json_loads_no_rich_and_no_ci_detection(tmp_path: Path, stored: Path) -> None:
+    code, modules = loaded_modules(
+        tmp_path, "runs", "list", "--json", "--db", str(stored), "--project", "demo"
+    )
+    assert code == 0
+    assert "ccdash_tests.output.jsonout" in modules
+    assert (
+        sorted(m for m in modules if m.split(".")[0] == "rich" or m.startswith(RUNS_LIST_JSON_NEVER[1:]))
+        == []
+    )
+    # The table draws with Rich; without --project the project's name comes from the folder (runmeta).
+    code, modules = loaded_modules(tmp_path, "runs", "list", "--db", str(stored), "--project", "demo")
+    assert code == 0 and "ccdash_tests.output.terminal" in modules
+    _, modules = loaded_modules(tmp_path, "runs", "list", "--json", "--db", str(stored))
+    assert "ccdash_tests.runmeta" in modules
+
+
 def test_a_command_imports_its_own_domain_modules(tmp_path: Path, stored: Path) -> None:
     # The probe sees imports: `failures` loads forensics (and still nothing of integrity or PostgreSQL).
     code, modules = loaded_modules(tmp_path, "failures", "--json", "--db", str(stored), "--project", "demo")

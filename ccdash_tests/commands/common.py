@@ -425,12 +425,16 @@ def _is_driver_error(exc: Exception, driver: str) -> bool:
 
 
 def resolve_project(project: str | None) -> str:
-    from ccdash_tests import runmeta
-
-    value = (project or "").strip() or runmeta.default_project(Path.cwd())
+    value = (project or "").strip() or _default_project()
     if len(value) > 200:
         raise UserError("--project: longer than 200 characters")
     return value
+
+
+def _default_project() -> str:
+    from ccdash_tests import runmeta  # git and CI detection: only when no --project (or env) names one
+
+    return runmeta.default_project(Path.cwd())
 
 
 def version_callback(value: bool) -> None:

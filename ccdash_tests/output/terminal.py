@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import json
 import re
-import sys
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from itertools import islice
-from typing import Any, Literal
+from typing import Literal
 
 from rich import box
 from rich.cells import cell_len
@@ -20,6 +18,9 @@ from rich.table import Table
 from rich.text import Span, Text
 
 from ccdash_tests.models import Status, TestResultDTO, TestRunDTO
+
+# Re-exported: the views print JSON and tables through this module; `runs list --json` uses jsonout alone.
+from ccdash_tests.output.jsonout import print_json as print_json
 from ccdash_tests.text import ELLIPSIS, INVISIBLE, clip, first_line, format_ms, short_run_id, stated_wall_time
 
 # C0 and C1 control characters (ESC starts terminal escape sequences), DEL, and the bidi controls and
@@ -384,18 +385,6 @@ def fit_cell(cell: Text, column: Col, width: int) -> Text:
 
 def short_sha(sha: str | None, length: int = SHA_SHOWN) -> str:
     return sha[:length] if sha else "-"
-
-
-def print_json(document: Any) -> None:
-    """Exactly one JSON document on stdout, nothing else (the --json contract)."""
-    sys.stdout.write(json.dumps(document, ensure_ascii=False, indent=2, default=_json_default) + "\n")
-    sys.stdout.flush()
-
-
-def _json_default(value: Any) -> Any:
-    if isinstance(value, datetime):
-        return value.isoformat()
-    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
 
 
 def status_text(status: Status) -> Text:

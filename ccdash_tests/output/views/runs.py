@@ -5,23 +5,30 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from rich.text import Text
-
-from ccdash_tests.models import TestResultDTO, TestRunDTO
-from ccdash_tests.output import listings, terminal
 from ccdash_tests.output.formats import RunsFormat, ShowFormat
+from ccdash_tests.output.jsonout import print_json
 from ccdash_tests.runs import CiSummary, Section, run_document
+
+if TYPE_CHECKING:
+    from ccdash_tests.models import TestResultDTO, TestRunDTO
+
+# Rich (through terminal), the listings and Markdown are imported by the views that draw with them:
+# `runs list --json`, the call CI scripts make most, prints JSON only and loads none of them.
 
 
 def show_runs(runs: Sequence[TestRunDTO], json_out: bool, fmt: RunsFormat = RunsFormat.TABLE) -> None:
     if json_out:
-        terminal.print_json([run_document(run) for run in runs])
+        print_json([run_document(run) for run in runs])
         return
     if fmt is RunsFormat.CSV:
+        from ccdash_tests.output import listings
+
         sys.stdout.write(listings.runs_csv(runs))
         return
+    from ccdash_tests.output import terminal
+
     console = terminal.make_console()
     if not runs:
         console.print("No runs stored yet. Store one with: ccdash-tests ingest REPORT.xml")
@@ -44,6 +51,10 @@ def show_run_json(run: TestRunDTO, results: Iterable[TestResultDTO]) -> None:
 
 def show_run(run: TestRunDTO, sections: Sequence[Section]) -> None:
     """The run's header and counts, then each listing, streamed, with what it left out and how to see it."""
+    from rich.text import Text
+
+    from ccdash_tests.output import terminal
+
     console = terminal.make_console()
     console.print(terminal.run_header(run))
     console.print(terminal.counts_line(run))
@@ -86,6 +97,8 @@ def show_ci(fmt: ShowFormat, summary: CiSummary) -> None:
 
         left_out = ci_annotations.unplaced(ci_annotations.annotations_for(summary.bad, summary.definitions))
         if left_out:
+            from ccdash_tests.output import terminal
+
             note = terminal.plain(unplaced_note(len(left_out)), style="yellow")
             terminal.make_console(stderr=True).print(note)
 
@@ -101,8 +114,10 @@ def unplaced_note(count: int) -> str:
 
 def show_db_info(document: dict[str, Any], json_out: bool) -> None:
     if json_out:
-        terminal.print_json(document)
+        print_json(document)
         return
+    from ccdash_tests.output import terminal
+
     console = terminal.make_console()
     console.print(terminal.plain(document["location"], style="bold"))
     console.print(f"schema version {document['schema_version']} ({document['latest_migration']})")
