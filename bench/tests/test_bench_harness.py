@@ -133,8 +133,18 @@ def test_small_run_writes_table_and_json(tmp_path: Path, capsys: pytest.CaptureF
     assert row["cli_server_cpu_s"] == 0  # SQLite: no server
     assert row["cli_rss_mb"] > 20
     startup = {(r["command"], r["tree"]): r for r in document["startup"]}
-    assert set(startup) == {("imports only", "-"), ("--version", "this"), ("runs list --json", "this")}
+    ingest, floor = run.SMALL_INGEST_LABEL, run.SMALL_FLOOR_LABEL
+    assert set(startup) == {
+        ("imports only", "-"),
+        (floor, "-"),
+        ("--version", "this"),
+        ("runs list --json", "this"),
+        (ingest, "this"),
+    }
     assert startup["imports only", "-"]["ratio"] == 1.0 and startup["--version", "this"]["cpu_s"] > 0
+    # The ingest's ratio is to the floor it alternated with, and it is held to the 1,000-case goal.
+    assert startup[floor, "-"]["ratio"] == 1.0 and startup[ingest, "this"]["against"] == "floor"
+    assert startup[ingest, "this"]["ratio"] > 1.0 and startup[ingest, "this"]["goal"] == 3.0
     resolver, after_ingest = document["mapping"]
     assert (resolver["tests"], after_ingest["backend"], after_ingest["tests"]) == (200, "sqlite", 200)
     assert resolver["cpu_s"] > 0 and after_ingest["cpu_s"] > 0
