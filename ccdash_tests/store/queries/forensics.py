@@ -390,19 +390,24 @@ def project_runs_between(engine: Engine, project: str, low: int, high: int) -> i
 def result_spans(engine: Engine, test_pks: Sequence[int], low: int, high: int) -> dict[int, ResultSpan]:
     """Per test, its results with a run key in [low, high] (tests without one are left out).
 
-    Three statements a test, each on the (test_pk, run_pk) key: MIN and MAX alone are one probe each
-    (SQLite evaluates them per row when they share a statement with COUNT), and COUNT steps the key
-    without reading a row into Python.
+    One statement for up to CHUNK tests (one round trip on PostgreSQL), each figure its own subquery on
+    the (test_pk, run_pk) key: MIN and MAX alone are one probe each (sharing a statement with COUNT,
+    SQLite evaluates them on every row), and COUNT steps the key without handing a row to Python.
     """
+    where = "x.test_pk = d.id AND x.run_pk >= ? AND x.run_pk <= ?"
     found: dict[int, ResultSpan] = {}
-    for test_pk in sorted(set(test_pks)):
-        where = "WHERE test_pk = ? AND run_pk >= ? AND run_pk <= ?"
-        params = (test_pk, low, high)
-        [(count,)] = engine.query(f"SELECT COUNT(*) FROM test_results {where}", params)
-        if count:
-            [(first,)] = engine.query(f"SELECT MIN(run_pk) FROM test_results {where}", params)
-            [(last,)] = engine.query(f"SELECT MAX(run_pk) FROM test_results {where}", params)
-            found[test_pk] = ResultSpan(int(count), int(first), int(last))
+    for part in chunked(sorted(set(test_pks))):
+        rows = engine.query(
+            f"""
+            SELECT d.id,
+                   (SELECT COUNT(*) FROM test_results x WHERE {where}),
+                   (SELECT MIN(x.run_pk) FROM test_results x WHERE {where}),
+                   (SELECT MAX(x.run_pk) FROM test_results x WHERE {where})
+            FROM test_definitions d WHERE d.id IN ({marks(len(part))})
+            """,
+            (low, high, low, high, low, high, *part),
+        )
+        found.update((pk, ResultSpan(int(n), int(first), int(last))) for pk, n, first, last in rows if n)
     return found
 
 
