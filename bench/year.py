@@ -22,7 +22,7 @@ from ccdash_tests.ingest import ingest_request
 from ccdash_tests.models import IngestRunRequest, ParsedCase, Status, TestFeatureMappingDTO, Trigger
 from ccdash_tests.store import Store, open_store
 
-YEAR_VERSION = 1
+YEAR_VERSION = 2  # 2: the five-column results row (migration 0008); a cached year of 1 is rebuilt
 PROJECT = "bench"
 TESTS = 500
 RUNS_PER_DAY = 50

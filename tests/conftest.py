@@ -113,6 +113,23 @@ def db_url(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture
+def other_db_url(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[str]:
+    """A second blank store location on the same backend (an upgrade test copies one store into another)."""
+    if backend == "sqlite":
+        yield str(tmp_path / "other.db")
+        return
+    server = request.getfixturevalue("postgres_url")
+    schema = f"t_{secrets.token_hex(6)}"
+    with psycopg.connect(server, autocommit=True) as admin:
+        admin.execute(f'CREATE SCHEMA "{schema}"')
+    try:
+        yield _with_schema(server, schema)
+    finally:
+        with psycopg.connect(server, autocommit=True) as admin:
+            admin.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+
+
+@pytest.fixture
 def store(db_url: str) -> Iterator[Store]:
     with open_store(db_url) as opened:
         yield opened

@@ -3,7 +3,8 @@
 `failures --all` is answered from the counts; `failures --since` (before every run) still reads the
 failing results themselves, so the two must agree on every shape of history: attempts folded in one
 ingest, a second ingest into a run, failures without a text, runs stored out of time order, results
-appended one by one. The upgrade test builds a store with the schema and writer of the release before.
+appended one by one. The upgrade test starts from a store of the schema before the counts
+(schema_support.copy_to_schema_before).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from schema_support import copy_to_schema_before
 
 from ccdash_tests import forensics
 from ccdash_tests.identity import test_id as make_test_id
@@ -25,7 +27,7 @@ from ccdash_tests.models import (
     TestResultDTO,
     TestRunDTO,
 )
-from ccdash_tests.store import Store, migrations, open_store, writer
+from ccdash_tests.store import Store, migrations, open_store
 from ccdash_tests.store.causes import refresh_run_causes
 from ccdash_tests.store.rows import RESULT_COLUMNS_SQL, run_results_filter
 
@@ -143,18 +145,24 @@ def test_counts_follow_results_appended_one_by_one(store: Store) -> None:
 
 
 def test_a_store_of_the_previous_schema_upgrades_with_its_counts(
-    db_url: str, backend: str, monkeypatch: pytest.MonkeyPatch
+    db_url: str, other_db_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # A store of the schema before 0006 (no counts, results indexed by run) holding this history.
+    with open_store(db_url) as source:
+        build_history(source, seed=11)
+        copy_to_schema_before(source, other_db_url, "0006_results_partial_run_index")
     previous = [m.name for m in migrations.MIGRATIONS].index("0006_results_partial_run_index")
     monkeypatch.setattr(migrations, "MIGRATIONS", migrations.MIGRATIONS[:previous])
-    monkeypatch.setattr(writer, "refresh_run_causes", lambda engine, run_pks: None)  # the old writer
-    with open_store(db_url) as store:
-        build_history(store, seed=11)
+    with open_store(other_db_url) as store:
         assert "ix_test_results_run" in index_names(store)
+        assert "test_run_causes" not in store.engine.table_names()
     monkeypatch.undo()
-    with open_store(db_url) as store:
+    with open_store(other_db_url) as store:
         applied = migrations.applied_migrations(store.engine)
-        assert applied[-2:] == ["0006_results_partial_run_index", "0007_failure_cause_counts"]
+        assert applied[previous : previous + 2] == [
+            "0006_results_partial_run_index",
+            "0007_failure_cause_counts",
+        ]
         names = index_names(store)
         assert "ix_test_results_run" not in names and "ix_test_results_unusual" in names
         assert store.engine.query("SELECT COUNT(*) FROM test_run_causes")[0][0] > 0

@@ -22,10 +22,8 @@ EXPECTED_COLUMNS = {
         "tags", "owner", "first_seen",
     },
     "test_errors": {"id", "text_hash", "fingerprint", "error_type", "message", "details", "truncated"},
-    "test_results": {
-        "test_pk", "run_pk", "status", "duration_us", "attempts", "flaky", "error_pk", "ingest_no",
-        "artifacts",
-    },
+    "test_results": {"test_pk", "run_pk", "status", "duration_us", "error_pk"},
+    "test_result_extras": {"run_pk", "test_pk", "attempts", "ingest_no", "artifacts"},
     "test_domains": {
         "id", "project_id", "domain_id", "name", "parent_id", "kind", "description", "created_at",
     },

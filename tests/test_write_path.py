@@ -11,6 +11,7 @@ from ccdash_tests.ingest import ingest_request
 from ccdash_tests.models import IngestRunRequest, ParsedCase, Status, TestDefinitionDTO, TestRunDTO
 from ccdash_tests.store import Store
 from ccdash_tests.store import writer as w
+from ccdash_tests.store.rows import FLAKY
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
 
@@ -74,10 +75,11 @@ def test_attempts_across_batches_fold_and_totals_are_recounted(store: Store, mon
     assert run.total_tests == 3 and run.passed_tests == 3 and run.flaky_tests == 1
     assert as_totals(run) == stored_totals(store, run)
     (row,) = store.engine.query(
-        "SELECT x.status, x.attempts, x.flaky, x.duration_us FROM test_results x"
-        " JOIN test_definitions d ON d.id = x.test_pk WHERE d.name = 'a'"
+        "SELECT x.status, t.attempts, x.duration_us FROM test_results x"
+        " JOIN test_definitions d ON d.id = x.test_pk"
+        " JOIN test_result_extras t ON t.run_pk = x.run_pk AND t.test_pk = x.test_pk WHERE d.name = 'a'"
     )
-    assert row == (Status.PASSED.code, 2, 1, 3000)
+    assert row == (Status.PASSED.code + FLAKY, 2, 3000)
 
 
 def test_a_run_that_exists_without_results_gets_them_through_the_upsert(store: Store) -> None:

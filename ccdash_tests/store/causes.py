@@ -15,10 +15,10 @@ from dataclasses import dataclass
 
 from ccdash_tests.models import BAD_CODES
 from ccdash_tests.store.engine import Engine
-from ccdash_tests.store.rows import UNUSUAL, chunks, marks
+from ccdash_tests.store.rows import UNUSUAL, chunks, marks, status_in
 
 NO_CAUSE = ""  # the cause of failing results without a fingerprint (None outside the store)
-_BAD = f"x.status IN ({', '.join(map(str, BAD_CODES))}) AND {UNUSUAL}"  # literal: the partial index
+_BAD = f"{status_in(BAD_CODES)} AND {UNUSUAL}"  # literal: the partial index
 
 
 def refresh_run_causes(engine: Engine, run_pks: Iterable[int]) -> None:

@@ -21,9 +21,11 @@ from ccdash_tests.store.base import DomainNode, HistoryEntry, MappingKey, Mappin
 from ccdash_tests.store.causes import refresh_run_causes
 from ccdash_tests.store.engine import Engine
 from ccdash_tests.store.rows import (
+    ATTEMPTS,
     DEFINITION_COLUMNS,
     DELETE_MAPPING,
     DOMAIN_COLUMNS,
+    EXTRAS,
     INSERT_DEFINITION,
     INSERT_DOMAIN,
     MAPPING_COLUMNS,
@@ -44,6 +46,8 @@ from ccdash_tests.store.rows import (
     run_from_row,
     run_results_filter,
     signal_from_row,
+    status_of,
+    stored_status,
     to_json,
 )
 from ccdash_tests.store.writer import error_ids
@@ -231,23 +235,32 @@ class SqlResultRepository:
                         result.error_truncated,
                     )
                     error_pk = error_ids(self.engine, [text])[text.text_hash]
-                inserted += self.engine.execute(
+                test_pk, run_pk = keys[0][1], keys[0][0]
+                added = self.engine.execute(
                     """
-                    INSERT INTO test_results (test_pk, run_pk, status, duration_us, attempts, flaky, error_pk,
-                        artifacts)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (test_pk, run_pk) DO NOTHING
+                    INSERT INTO test_results (test_pk, run_pk, status, duration_us, error_pk)
+                    VALUES (?, ?, ?, ?, ?) ON CONFLICT (test_pk, run_pk) DO NOTHING
                     """,
                     (
-                        keys[0][1],
-                        keys[0][0],
-                        result.status.code,
+                        test_pk,
+                        run_pk,
+                        stored_status(result.status.code, result.flaky),
                         None if result.duration_ms is None else round(result.duration_ms * 1000),
-                        result.attempts,
-                        int(result.flaky),
                         error_pk,
-                        to_json(result.artifact_refs) if result.artifact_refs else None,
                     ),
                 )
+                if added and (result.attempts != 1 or result.artifact_refs):
+                    self.engine.execute(
+                        "INSERT INTO test_result_extras (run_pk, test_pk, attempts, artifacts)"
+                        " VALUES (?, ?, ?, ?)",
+                        (
+                            run_pk,
+                            test_pk,
+                            result.attempts,
+                            to_json(result.artifact_refs) if result.artifact_refs else None,
+                        ),
+                    )
+                inserted += added
             refresh_run_causes(self.engine, runs)
         return inserted
 
@@ -272,13 +285,13 @@ class SqlResultRepository:
         """Oldest first; with `limit`, the most recent `limit` runs."""
         rows = self.engine.query(
             f"""
-            SELECT {prefixed(RUN_COLUMNS, "r")}, x.status, x.duration_us, x.attempts, x.flaky,
-                   e.fingerprint, e.message, e.details, e.truncated, x.artifacts, d.name, d.classname, d.path,
+            SELECT {prefixed(RUN_COLUMNS, "r")}, x.status, x.duration_us, {ATTEMPTS},
+                   e.fingerprint, e.message, e.details, e.truncated, t.artifacts, d.name, d.classname, d.path,
                    d.framework
             FROM test_definitions d
             JOIN test_results x ON x.test_pk = d.id
             JOIN test_runs r ON r.id = x.run_pk
-            LEFT JOIN test_errors e ON e.id = x.error_pk
+            LEFT JOIN test_errors e ON e.id = x.error_pk{EXTRAS}
             WHERE d.project_id = ? AND d.test_id = ?
             ORDER BY r.timestamp DESC, r.id DESC
             LIMIT ?
@@ -303,7 +316,7 @@ class SqlResultRepository:
             """,
             (project_id, test_id),
         )
-        return Status.from_code(rows[0][0]) if rows else None
+        return status_of(rows[0][0]) if rows else None
 
 
 class SqlDomainRepository:

@@ -165,67 +165,120 @@ INSERT_DEFINITION = f"""
 
 # ---- test_results -----------------------------------------------------------------------------------
 
-RESULT_COLUMNS_SQL = """
-    SELECT r.run_id, d.test_id, x.status, x.duration_us, x.attempts, x.flaky, e.fingerprint, e.message,
-           e.details, e.truncated, x.artifacts, d.name, d.classname, d.path, d.framework"""
+# A result's row is (test_pk, run_pk, status, duration_us, error_pk) (migration 0008). Its status
+# column holds the status code plus FLAKY when the result is flaky, so a plain pass is 0 and a pass
+# after a retry is 8; every query that picks statuses lists both forms (stored_codes), and every
+# reader decodes with status_of / is_flaky. attempts, ingest_no and artifacts are in
+# test_result_extras only for results that do not have their defaults (1, 1, none); EXTRAS joins it.
+FLAKY = 8
+
+
+def stored_status(code: int, flaky: bool | int) -> int:
+    """The status column's value for a status code and a flaky flag."""
+    return code + FLAKY if flaky else code
+
+
+def status_of(stored: int) -> Status:
+    return Status.from_code(stored - FLAKY if stored >= FLAKY else stored)
+
+
+def is_flaky(stored: int) -> bool:
+    return stored >= FLAKY
+
+
+def stored_codes(statuses: Sequence[Status] | Sequence[int]) -> tuple[int, ...]:
+    """Every status column value of these statuses (codes or Status members), flaky or not."""
+    codes = [status.code if isinstance(status, Status) else status for status in statuses]
+    return (*codes, *(code + FLAKY for code in codes))
+
+
+def status_in(statuses: Sequence[Status] | Sequence[int], column: str = "x.status") -> str:
+    """`x.status IN (...)` with literal codes, both forms of each status."""
+    return f"{column} IN ({', '.join(map(str, stored_codes(statuses)))})"
+
+
+PASSED_CODE = STATUS_CODES[Status.PASSED]
+# The results of the tests that did not simply pass; also the condition of the partial index
+# ix_test_results_unusual (see below).
+UNUSUAL = f"x.status <> {PASSED_CODE}"
+FLAKY_ONLY = f"x.status >= {FLAKY}"
+# The extras of result x (alias t): LEFT JOIN, as almost every result has none. Read t.attempts through
+# ATTEMPTS (1 when there is no extras row) and t.ingest_no through INGEST_NO.
+EXTRAS = " LEFT JOIN test_result_extras t ON t.run_pk = x.run_pk AND t.test_pk = x.test_pk"
+ATTEMPTS = "COALESCE(t.attempts, 1)"
+INGEST_NO = "COALESCE(t.ingest_no, 1)"
+
+RESULT_COLUMNS_SQL = f"""
+    SELECT r.run_id, d.test_id, x.status, x.duration_us, {ATTEMPTS}, e.fingerprint, e.message,
+           e.details, e.truncated, t.artifacts, d.name, d.classname, d.path, d.framework"""
 RESULT_SELECT = (
     RESULT_COLUMNS_SQL
     + """
     FROM test_results x
     JOIN test_definitions d ON d.id = x.test_pk
     JOIN test_runs r ON r.id = x.run_pk
-    LEFT JOIN test_errors e ON e.id = x.error_pk
-"""
+    LEFT JOIN test_errors e ON e.id = x.error_pk"""
+    + EXTRAS
+    + "\n"
 )
 RESULT_FIELDS = (
-    "run_id", "test_id", "status", "duration_us", "attempts", "flaky", "fingerprint", "message",
+    "run_id", "test_id", "status", "duration_us", "attempts", "fingerprint", "message",
     "details", "truncated", "artifacts", "name", "classname", "path", "framework",
 )  # fmt: skip
 
 # No index holds every result by run: on a year of history (9 million results) one was a third of the
-# file. The partial index ix_test_results_unusual (migration 0006) holds the results that did not simply
-# pass: failed, errored, skipped, xfailed, xpassed, and passes after a retry. A query reaches it only
-# when its WHERE clause carries this term word for word (SQLite matches a partial index's condition by
+# file. The partial index ix_test_results_unusual (migrations 0006, 0008) holds the results that did not
+# simply pass: failed, errored, skipped, xfailed, xpassed, and passes after a retry. A query reaches it
+# only when its WHERE clause carries UNUSUAL word for word (SQLite matches a partial index's condition by
 # its terms, it does not prove `status IN (1, 2)` implies `status <> 0`), so every query of unusual
 # results of chosen runs adds it, with `x` the results table.
-UNUSUAL = f"(x.status <> {STATUS_CODES[Status.PASSED]} OR x.flaky = 1)"
 
 # One run's results, passes included: the run's project's definitions are walked and the clustered
 # (test_pk, run_pk) key probed once per definition. CROSS JOIN fixes that order on SQLite (its planner
 # must not start from a scan of every result); PostgreSQL plans it as an ordinary join.
-RUN_RESULTS_ALL = """
+RUN_RESULTS_ALL = (
+    """
     FROM test_runs r
     CROSS JOIN test_definitions d
     CROSS JOIN test_results x
-    LEFT JOIN test_errors e ON e.id = x.error_pk
+    LEFT JOIN test_errors e ON e.id = x.error_pk"""
+    + EXTRAS
+    + """
     WHERE r.project_id = ? AND r.run_id = ? AND d.project_id = r.project_id
       AND x.test_pk = d.id AND x.run_pk = r.id"""
-# The same access path for the run with key ? (no error texts): the writer's totals and counts.
+)
+# The same access path for the run with key ? (no error texts, no extras): the writer's totals and counts.
 RUN_RESULTS_BY_KEY = """
     FROM test_runs r CROSS JOIN test_definitions d CROSS JOIN test_results x
     WHERE r.id = ? AND d.project_id = r.project_id AND x.test_pk = d.id AND x.run_pk = r.id"""
 # One run's unusual results only (see UNUSUAL): through the partial index, no definition is walked.
-RUN_RESULTS_UNUSUAL = f"""
+RUN_RESULTS_UNUSUAL = (
+    """
     FROM test_runs r
     CROSS JOIN test_results x
     CROSS JOIN test_definitions d
-    LEFT JOIN test_errors e ON e.id = x.error_pk
+    LEFT JOIN test_errors e ON e.id = x.error_pk"""
+    + EXTRAS
+    + f"""
     WHERE r.project_id = ? AND r.run_id = ? AND x.run_pk = r.id AND {UNUSUAL} AND d.id = x.test_pk"""
+)
 
 
 def run_results_filter(
     project_id: str, run_id: str, statuses: Sequence[Status] | None, flaky_only: bool
 ) -> tuple[str, list[Any]]:
     """FROM and WHERE (and their parameters) that pick one run's results, some statuses, or flaky ones,
-    to follow RESULT_COLUMNS_SQL (tables r, d, x, e); unusual results only go through the partial index."""
+    to follow RESULT_COLUMNS_SQL (tables r, d, x, e, t); unusual results only go through the partial
+    index."""
     unusual_only = flaky_only or bool(statuses and Status.PASSED not in statuses)
     where = RUN_RESULTS_UNUSUAL if unusual_only else RUN_RESULTS_ALL
     params: list[Any] = [project_id, run_id]
     if statuses:
-        where += f" AND x.status IN ({', '.join('?' * len(statuses))})"
-        params.extend(status.code for status in statuses)
+        codes = stored_codes(statuses)
+        where += f" AND x.status IN ({marks(len(codes))})"
+        params.extend(codes)
     if flaky_only:
-        where += " AND x.flaky = 1"
+        where += f" AND {FLAKY_ONLY}"
     return where, params
 
 
@@ -236,10 +289,10 @@ def result_from_row(row: Row) -> TestResultDTO:
     return TestResultDTO(
         run_id=value["run_id"],
         test_id=value["test_id"],
-        status=Status.from_code(value["status"]),
+        status=status_of(value["status"]),
         duration_ms=None if duration_us is None else duration_us / 1000,
         attempts=value["attempts"],
-        flaky=bool(value["flaky"]),
+        flaky=is_flaky(value["status"]),
         error_fingerprint=value["fingerprint"],
         error_message=value["message"],
         error_details=value["details"],

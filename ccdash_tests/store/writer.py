@@ -24,43 +24,26 @@ from ccdash_tests.models import (
 from ccdash_tests.store.causes import refresh_run_causes
 from ccdash_tests.store.engine import Engine
 from ccdash_tests.store.rows import (
+    ATTEMPTS,
     DEFINITION_FIELDS,
+    EXTRAS,
+    FLAKY,
+    INGEST_NO,
     RUN_COLUMNS,
     RUN_RESULTS_BY_KEY,
     ErrorText,
     chunks,
     db_time,
     from_json,
+    is_flaky,
     marks,
     run_from_row,
+    status_of,
+    stored_status,
     to_json,
 )
 
 PASSED = STATUS_CODES[Status.PASSED]
-BAD = f"({', '.join(map(str, BAD_CODES))})"  # literal codes: the statement is prepared once
-
-# Attempts of one test arriving as separate cases in one ingest (gotestsum --rerun-fails, pytest
-# reruns written as duplicate <testcase>s) fold into one result: the last status wins, attempts and
-# time add up, and it is flaky when an earlier attempt failed and the final one passed. The WHERE
-# clause confines folding to rows of this ingest: a result stored by an earlier ingest is never
-# rewritten (results are append-only). Attempts stop at 32,767, what the SMALLINT column holds (the
-# CAST keeps PostgreSQL from overflowing while it compares).
-UPSERT_RESULT = f"""
-    INSERT INTO test_results (test_pk, run_pk, status, duration_us, attempts, flaky, error_pk, ingest_no)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-    ON CONFLICT (test_pk, run_pk) DO UPDATE SET
-        status = excluded.status,
-        duration_us = CASE WHEN test_results.duration_us IS NULL AND excluded.duration_us IS NULL THEN NULL
-                      ELSE COALESCE(test_results.duration_us, 0) + COALESCE(excluded.duration_us, 0) END,
-        attempts = CASE WHEN CAST(test_results.attempts AS INTEGER) + excluded.attempts > 32767 THEN 32767
-                        ELSE test_results.attempts + excluded.attempts END,
-        flaky = CASE WHEN excluded.status = {PASSED}
-                      AND (test_results.status IN {BAD} OR test_results.flaky = 1 OR excluded.flaky = 1)
-                     THEN 1 ELSE 0 END,
-        error_pk = COALESCE(excluded.error_pk, test_results.error_pk)
-    WHERE test_results.ingest_no = excluded.ingest_no
-"""
-
 
 # The test ids one ingest made, as bits of a 2 MB map indexed by an id's first six hex digits (a Bloom
 # filter with one hash): into a project that had no definition, only an id whose bit is set can be
@@ -200,25 +183,31 @@ def count_already_stored(engine: Engine, run_pk: int, ingest_no: int, test_pks: 
     found: set[int] = set()
     for part in chunks(list(dict.fromkeys(test_pks))):
         rows = engine.query(
-            "SELECT test_pk FROM test_results WHERE run_pk = ? AND ingest_no < ? "
-            f"AND test_pk IN ({marks(len(part))})",
+            f"SELECT x.test_pk FROM test_results x{EXTRAS} WHERE x.run_pk = ? AND {INGEST_NO} < ? "
+            f"AND x.test_pk IN ({marks(len(part))})",
             (run_pk, ingest_no, *part),
         )
         found.update(pk for (pk,) in rows)
     return found
 
 
-RESULT_COLUMNS = ("test_pk", "run_pk", "status", "duration_us", "attempts", "flaky", "error_pk", "ingest_no")
+# The rows the ingest hands to ResultWriter: one case each, in this shape; the writer turns each into a
+# results row (RESULT_COLUMNS: flaky folded into status) and, when attempts or ingest_no is not 1, an
+# extras row (EXTRA_COLUMNS).
+CASE_ROW = ("test_pk", "run_pk", "status", "duration_us", "attempts", "flaky", "error_pk", "ingest_no")
+RESULT_COLUMNS = ("test_pk", "run_pk", "status", "duration_us", "error_pk")
+EXTRA_COLUMNS = ("run_pk", "test_pk", "attempts", "ingest_no")
+MAX_ATTEMPTS = 32_767  # what the SMALLINT column holds
 
 
 @dataclass
 class ResultWriter:
-    """The results of one ingest into one run, in batches of rows shaped like UPSERT_RESULT's parameters.
+    """The results of one ingest into one run, in batches of rows shaped like CASE_ROW.
 
     Into a run this ingest created, a test's first result is a plain insert (COPY on PostgreSQL) and
     the run's totals are counted as the rows go by; only a test seen again in this ingest (an attempt)
-    goes through the folding upsert, after which the totals are read back from the store. Into a run
-    that existed, every row is upserted as before.
+    goes through fold_results, after which the totals are read back from the store. Into a run that
+    existed, every row goes through fold_results.
     """
 
     engine: Engine
@@ -237,14 +226,15 @@ class ResultWriter:
     def write(self, rows: Sequence[tuple]) -> None:
         if not self.new_run:
             self.counted = False
-            upsert_results(self.engine, rows)
+            fold_results(self.engine, rows)
             return
         fresh: list[tuple] = []
+        extras: list[tuple] = []
         again: list[tuple] = []
         seen, counts = self.seen, self.counts
         grow_bits(seen, max(row[0] for row in rows) if rows else 0)
         flaky_count, durations, timed = 0, 0, False
-        # One pass: which rows are a test's first result here, and the totals of those.
+        # One pass: which rows are a test's first result here, their rows of both tables, and the totals.
         for row in rows:
             key = row[0]
             byte, bit = key >> 3, 1 << (key & 7)
@@ -252,21 +242,24 @@ class ResultWriter:
                 again.append(row)
                 continue
             seen[byte] |= bit
-            fresh.append(row)
-            status, duration = row[2], row[3]
+            status, duration, flaky = row[2], row[3], row[5]
+            fresh.append((key, row[1], status + FLAKY if flaky else status, duration, row[6]))
+            if row[4] != 1 or row[7] != 1:
+                extras.append((row[1], key, row[4], row[7]))
             counts[status] = counts.get(status, 0) + 1
-            flaky_count += row[5]
+            flaky_count += flaky
             if duration is not None:
                 durations += duration
                 timed = True
         self.engine.insert_rows("test_results", RESULT_COLUMNS, fresh)
+        self.engine.insert_rows("test_result_extras", EXTRA_COLUMNS, extras)
         self.written += len(fresh)
         self.flaky += flaky_count
         if timed:
             self.duration_us = durations if self.duration_us is None else self.duration_us + durations
         if again:
             self.counted = False  # folding rewrites statuses: the store knows the totals now
-            self.engine.executemany(UPSERT_RESULT, again)
+            fold_results(self.engine, again)
 
     def totals(self) -> tuple[dict[Status, int], int, float | None] | None:
         """The run's totals as run_totals would read them, when counting while writing gave them."""
@@ -282,19 +275,103 @@ class ResultWriter:
         return count_new(self.engine, self.run_pk, self.ingest_no)
 
 
-def upsert_results(engine: Engine, rows: Sequence[tuple]) -> None:
-    """Write a batch of result rows; attempts of one test inside the batch fold row by row."""
-    if len({row[0] for row in rows}) == len(rows):
-        engine.load(UPSERT_RESULT, rows)
-    else:
-        engine.executemany(UPSERT_RESULT, rows)
+@dataclass(slots=True)
+class _Held:
+    """A result as folding sees it: stored already (new False) or first met in this batch."""
+
+    status: int  # the code, without the flaky flag
+    flaky: bool
+    duration_us: int | None
+    attempts: int
+    error_pk: int | None
+    ingest_no: int
+    new: bool
+
+    def result(self, key: tuple[int, int]) -> tuple:
+        """Its row of test_results (RESULT_COLUMNS); `key` is (run_pk, test_pk)."""
+        return (key[1], key[0], stored_status(self.status, self.flaky), self.duration_us, self.error_pk)
+
+    @property
+    def has_extras(self) -> bool:
+        return self.attempts != 1 or self.ingest_no != 1
+
+    def extras(self, key: tuple[int, int]) -> tuple:
+        """Its row of test_result_extras (EXTRA_COLUMNS)."""
+        return (key[0], key[1], self.attempts, self.ingest_no)
+
+
+def fold_results(engine: Engine, rows: Sequence[tuple]) -> None:
+    """Write rows shaped like CASE_ROW where the run may hold some of their tests already.
+
+    Attempts of one test arriving as separate cases in one ingest (gotestsum --rerun-fails, pytest
+    reruns written as duplicate <testcase>s) fold into one result, row by row in order: the last status
+    wins, attempts (up to MAX_ATTEMPTS) and time add up, and it is flaky when it passed and an earlier
+    attempt failed or errored or was flaky itself; the latest failure text wins, artifacts stay. A
+    result stored by an earlier ingest is never rewritten (results are append-only): its row is kept
+    and the case is dropped.
+    """
+    held = _stored(engine, rows)
+    touched: dict[tuple[int, int], _Held] = {}
+    for test_pk, run_pk, status, duration, attempts, flaky, error_pk, ingest_no in rows:
+        key = (run_pk, test_pk)
+        before = touched.get(key) or held.get(key)
+        if before is None:
+            touched[key] = _Held(status, bool(flaky), duration, attempts, error_pk, ingest_no, True)
+        elif before.ingest_no == ingest_no:
+            touched[key] = _Held(
+                status,
+                status == PASSED and (before.status in BAD_CODES or before.flaky or bool(flaky)),
+                None
+                if before.duration_us is None and duration is None
+                else (before.duration_us or 0) + (duration or 0),
+                min(before.attempts + attempts, MAX_ATTEMPTS),
+                error_pk if error_pk is not None else before.error_pk,
+                ingest_no,
+                before.new,
+            )
+    added = [(key, row) for key, row in touched.items() if row.new]
+    changed = [(key, row) for key, row in touched.items() if not row.new]
+    engine.insert_rows("test_results", RESULT_COLUMNS, [row.result(key) for key, row in added])
+    engine.insert_rows(
+        "test_result_extras", EXTRA_COLUMNS, [row.extras(key) for key, row in added if row.has_extras]
+    )
+    engine.executemany(
+        "UPDATE test_results SET status = ?, duration_us = ?, error_pk = ? WHERE test_pk = ? AND run_pk = ?",
+        [(*row.result(key)[2:], key[1], key[0]) for key, row in changed],
+    )
+    # A folded result has two attempts or more: it has an extras row from now on.
+    engine.executemany(
+        "INSERT INTO test_result_extras (run_pk, test_pk, attempts, ingest_no) VALUES (?, ?, ?, ?)"
+        " ON CONFLICT (run_pk, test_pk) DO UPDATE SET attempts = excluded.attempts",
+        [row.extras(key) for key, row in changed],
+    )
+
+
+def _stored(engine: Engine, rows: Sequence[tuple]) -> dict[tuple[int, int], _Held]:
+    """The stored results of these rows' (run, test) keys, as folding starts from them."""
+    by_run: dict[int, list[int]] = {}
+    for row in rows:
+        by_run.setdefault(row[1], []).append(row[0])
+    found: dict[tuple[int, int], _Held] = {}
+    for run_pk, test_pks in by_run.items():
+        for part in chunks(list(dict.fromkeys(test_pks))):
+            for test_pk, stored, duration, error_pk, attempts, ingest_no in engine.query(
+                f"SELECT x.test_pk, x.status, x.duration_us, x.error_pk, {ATTEMPTS}, {INGEST_NO}"
+                f" FROM test_results x{EXTRAS} WHERE x.run_pk = ? AND x.test_pk IN ({marks(len(part))})",
+                (run_pk, *part),
+            ):
+                code = status_of(stored).code
+                found[run_pk, test_pk] = _Held(
+                    code, is_flaky(stored), duration, attempts, error_pk, ingest_no, False
+                )
+    return found
 
 
 def run_totals(engine: Engine, run_pk: int) -> tuple[dict[Status, int], int, float | None]:
     """Counts per status, flaky count and summed duration (ms) of one run, from stored results."""
     rows = engine.query(
         f"""
-        SELECT x.status, COUNT(*), CAST(SUM(x.flaky) AS BIGINT), CAST(SUM(x.duration_us) AS BIGINT)
+        SELECT x.status, COUNT(*), CAST(SUM(x.duration_us) AS BIGINT)
         {RUN_RESULTS_BY_KEY} GROUP BY x.status
         """,
         (run_pk,),
@@ -302,26 +379,36 @@ def run_totals(engine: Engine, run_pk: int) -> tuple[dict[Status, int], int, flo
     counts = {status: 0 for status in Status}
     flaky = 0
     duration_us: int | None = None
-    for code, count, flaky_count, duration in rows:
-        counts[Status.from_code(code)] = count
-        flaky += flaky_count or 0
+    for stored, count, duration in rows:
+        counts[status_of(stored)] += count
+        if is_flaky(stored):
+            flaky += count
         if duration is not None:
             duration_us = (duration_us or 0) + duration
     return counts, flaky, None if duration_us is None else duration_us / 1000
 
 
+# A result of a later ingest (ingest_no > 1) always has an extras row: those of one run are one range of
+# test_result_extras. The results of a first ingest are the run's results without such a row.
+_RUN_EXTRAS_OF_INGEST = """
+    FROM test_result_extras t CROSS JOIN test_definitions d
+    WHERE t.run_pk = ? AND t.ingest_no = ? AND d.id = t.test_pk"""
+_RUN_RESULTS_OF_FIRST_INGEST = (
+    RUN_RESULTS_BY_KEY.replace("CROSS JOIN test_results x", "CROSS JOIN test_results x" + EXTRAS)
+    + f" AND {INGEST_NO} = ?"
+)
+
+
 def count_new(engine: Engine, run_pk: int, ingest_no: int) -> int:
-    rows = engine.query(f"SELECT COUNT(*) {RUN_RESULTS_BY_KEY} AND x.ingest_no = ?", (run_pk, ingest_no))
-    return rows[0][0]
+    """How many results of this run the ingest numbered `ingest_no` stored."""
+    where = _RUN_EXTRAS_OF_INGEST if ingest_no > 1 else _RUN_RESULTS_OF_FIRST_INGEST
+    return engine.query(f"SELECT COUNT(*) {where}", (run_pk, ingest_no))[0][0]
 
 
 def count_without_path(engine: Engine, run_pk: int, ingest_no: int) -> int:
     """How many tests this ingest stored results for whose definition has no file path."""
-    rows = engine.query(
-        f"SELECT COUNT(*) {RUN_RESULTS_BY_KEY} AND x.ingest_no = ? AND d.path IS NULL",
-        (run_pk, ingest_no),
-    )
-    return rows[0][0]
+    where = _RUN_EXTRAS_OF_INGEST if ingest_no > 1 else _RUN_RESULTS_OF_FIRST_INGEST
+    return engine.query(f"SELECT COUNT(*) {where} AND d.path IS NULL", (run_pk, ingest_no))[0][0]
 
 
 class OpenedRun(NamedTuple):

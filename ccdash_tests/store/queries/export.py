@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ccdash_tests.models import ParsedCase, Status
+from ccdash_tests.models import ParsedCase
 from ccdash_tests.store.engine import Engine
-from ccdash_tests.store.rows import RUN_RESULTS_ALL, from_json
+from ccdash_tests.store.rows import ATTEMPTS, RUN_RESULTS_ALL, from_json, is_flaky, status_of
 
 EXPORT_SELECT = (
-    """
+    f"""
     SELECT d.suite, d.classname, d.name, d.path, d.line, d.framework, d.tags,
-           x.status, x.duration_us, x.attempts, x.flaky,
+           x.status, x.duration_us, {ATTEMPTS},
            e.error_type, e.message, e.details, e.truncated"""
     + RUN_RESULTS_ALL
     + """
@@ -23,18 +23,18 @@ EXPORT_SELECT = (
 def export_cases(engine: Engine, project_id: str, run_id: str) -> Iterator[ParsedCase]:
     """Every result of the run as the case a parser would have read, one at a time, suite by suite."""
     for row in engine.stream(EXPORT_SELECT, [project_id, run_id]):
-        (suite, classname, name, path, line, framework, tags, status, duration_us, attempts, flaky) = row[:11]
-        error_type, message, details, truncated = row[11:]
+        (suite, classname, name, path, line, framework, tags, status, duration_us, attempts) = row[:10]
+        error_type, message, details, truncated = row[10:]
         yield ParsedCase(
             suite=suite,
             classname=classname,
             name=name,
-            status=Status.from_code(status),
+            status=status_of(status),
             duration_ms=None if duration_us is None else duration_us / 1000,
             file=path,
             line=line,
             attempts=attempts,
-            flaky=bool(flaky),
+            flaky=is_flaky(status),
             message=message,
             error_type=error_type,
             details=details,

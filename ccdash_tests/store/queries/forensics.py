@@ -2,7 +2,7 @@
 
 Every query reaches results through one of the two access paths that stay fast on a year of data:
 the primary key (test_pk, run_pk), for one test's or one feature's history, and the partial index
-ix_test_results_unusual (run_pk, status, flaky) of results that did not simply pass, for the failing
+ix_test_results_unusual (run_pk, status) of results that did not simply pass, for the failing
 results of chosen runs (its condition, rows.UNUSUAL, is written into those queries). Runs are picked
 first (the latest N, or those since a time) from the small runs table, and only then are their results
 read.
@@ -17,7 +17,25 @@ from typing import Any, NamedTuple
 
 from ccdash_tests.models import BAD_CODES, Status, TestDefinitionDTO
 from ccdash_tests.store.engine import Engine, Row
-from ccdash_tests.store.rows import DEFINITION_COLUMNS, UNUSUAL, chunks, db_time, definition_from_row, marks
+from ccdash_tests.store.rows import (
+    ATTEMPTS,
+    DEFINITION_COLUMNS,
+    EXTRAS,
+    FLAKY,
+    UNUSUAL,
+    chunks,
+    db_time,
+    definition_from_row,
+    is_flaky,
+    marks,
+    status_in,
+    status_of,
+    stored_codes,
+    stored_status,
+)
+
+BAD_STORED = stored_codes(BAD_CODES)  # failed or errored, flaky or not (rows.FLAKY)
+PASSES_NOT = f"NOT {status_in([Status.PASSED], 'status')}"
 
 # Well under SQLite's bound-variable limit, and small enough to keep query plans simple.
 CHUNK = 500
@@ -191,7 +209,7 @@ def status_sequence(engine: Engine, test_pk: int) -> list[tuple[int, Status]]:
         """,
         (test_pk,),
     )
-    return [(run_pk, Status.from_code(code)) for run_pk, code in rows]
+    return [(run_pk, status_of(stored)) for run_pk, stored in rows]
 
 
 def history_rows(engine: Engine, test_pk: int, run_pks: Sequence[int]) -> dict[int, HistoryRow]:
@@ -200,11 +218,11 @@ def history_rows(engine: Engine, test_pk: int, run_pks: Sequence[int]) -> dict[i
     for part in chunked(sorted(set(run_pks))):
         rows = engine.query(
             f"""
-            SELECT {RUN_REF_COLUMNS}, x.status, x.duration_us, x.attempts, x.flaky,
+            SELECT {RUN_REF_COLUMNS}, x.status, x.duration_us, {ATTEMPTS},
                    e.fingerprint, e.message, e.details
             FROM test_results x
             JOIN test_runs r ON r.id = x.run_pk
-            LEFT JOIN test_errors e ON e.id = x.error_pk
+            LEFT JOIN test_errors e ON e.id = x.error_pk{EXTRAS}
             WHERE x.test_pk = ? AND x.run_pk IN ({marks(len(part))})
             """,
             (test_pk, *part),
@@ -212,7 +230,7 @@ def history_rows(engine: Engine, test_pk: int, run_pks: Sequence[int]) -> dict[i
         for row in rows:
             run = run_ref_from_row(row[:8])
             found[run.pk] = HistoryRow(
-                run, Status.from_code(row[8]), row[9], row[10], bool(row[11]), row[12], row[13], row[14]
+                run, status_of(row[8]), row[9], row[10], is_flaky(row[8]), row[11], row[12], row[13]
             )
     return found
 
@@ -223,12 +241,13 @@ def history_rows(engine: Engine, test_pk: int, run_pks: Sequence[int]) -> dict[i
 def tests_with_status(engine: Engine, run_pks: Sequence[int], codes: Sequence[int]) -> set[int]:
     """Tests with a result of one of these status codes (not passed) in these runs (the partial index
     only)."""
+    stored = stored_codes(codes)
     found: set[int] = set()
     for part in chunked(run_pks):
         rows = engine.query(
             f"SELECT DISTINCT x.test_pk FROM test_results x "
-            f"WHERE x.run_pk IN ({marks(len(part))}) AND x.status IN ({marks(len(codes))}) AND {UNUSUAL}",
-            (*part, *codes),
+            f"WHERE x.run_pk IN ({marks(len(part))}) AND x.status IN ({marks(len(stored))}) AND {UNUSUAL}",
+            (*part, *stored),
         )
         found.update(pk for (pk,) in rows)
     return found
@@ -240,8 +259,8 @@ def retried_tests(engine: Engine, run_pks: Sequence[int]) -> set[int]:
     for part in chunked(run_pks):
         rows = engine.query(
             f"SELECT DISTINCT x.test_pk FROM test_results x "
-            f"WHERE x.run_pk IN ({marks(len(part))}) AND x.status = ? AND x.flaky = ? AND {UNUSUAL}",
-            (*part, Status.PASSED.code, 1),
+            f"WHERE x.run_pk IN ({marks(len(part))}) AND x.status = ? AND {UNUSUAL}",
+            (*part, stored_status(Status.PASSED.code, True)),
         )
         found.update(pk for (pk,) in rows)
     return found
@@ -255,16 +274,26 @@ def outcomes(engine: Engine, test_pks: Sequence[int], runs: Sequence[RunRef]) ->
     wanted = {run.pk for run in runs}
     found: list[Outcome] = []
     for part in chunked(sorted(set(test_pks))):
+        keys = marks(len(part))
+        # Attempts other than 1 are in the extras, one range of them for these runs.
+        attempts = {
+            (test_pk, run_pk): count
+            for run_pk, test_pk, count in engine.query(
+                "SELECT run_pk, test_pk, attempts FROM test_result_extras"
+                f" WHERE run_pk >= ? AND run_pk <= ? AND test_pk IN ({keys}) AND attempts <> 1",
+                (low, high, *part),
+            )
+        }
         rows = engine.query(
             f"""
-            SELECT test_pk, run_pk, status, flaky, attempts FROM test_results
-            WHERE test_pk IN ({marks(len(part))}) AND run_pk >= ? AND run_pk <= ?
+            SELECT test_pk, run_pk, status FROM test_results
+            WHERE test_pk IN ({keys}) AND run_pk >= ? AND run_pk <= ?
             """,
             (*part, low, high),
         )
         found.extend(
-            Outcome(test_pk, run_pk, Status.from_code(code), flaky == 1, attempts)
-            for test_pk, run_pk, code, flaky, attempts in rows
+            Outcome(test_pk, run_pk, status_of(stored), is_flaky(stored), attempts.get((test_pk, run_pk), 1))
+            for test_pk, run_pk, stored in rows
             if run_pk in wanted
         )
     return found
@@ -281,9 +310,9 @@ def bad_results(engine: Engine, run_pks: Sequence[int]) -> list[BadResult]:
             f"""
             SELECT e.fingerprint, x.test_pk, x.run_pk, x.error_pk FROM test_results x
             LEFT JOIN test_errors e ON e.id = x.error_pk
-            WHERE x.run_pk IN ({marks(len(part))}) AND x.status IN (?, ?) AND {UNUSUAL}
+            WHERE x.run_pk IN ({marks(len(part))}) AND x.status IN ({marks(len(BAD_STORED))}) AND {UNUSUAL}
             """,
-            (*part, *BAD_CODES),
+            (*part, *BAD_STORED),
         )
         found.extend(BadResult(*row) for row in rows)
     return found
@@ -303,25 +332,21 @@ def error_infos(engine: Engine, error_pks: Iterable[int]) -> dict[int, ErrorInfo
 def first_seen(engine: Engine, project: str, fingerprints: Sequence[str]) -> dict[str, tuple[datetime, str]]:
     """For each fingerprint, the earliest run of the project where a failing result carried it.
 
-    The walk goes from the fingerprint's texts to the results that carry them (the partial index
-    ix_test_results_error) and only then to the runs, so its cost follows how often the cause
-    occurred, not how big the project is. CROSS JOIN fixes that order for SQLite, whose planner
-    would otherwise start from the project's runs and read every failing result; PostgreSQL treats
-    it as an ordinary join and plans it by cost.
+    Read from the cause counts (store/causes.py: one row per run and cause, clustered by cause), so its
+    cost follows how often the cause occurred, not how big the project is, and no result is read.
+    CROSS JOIN fixes that order for SQLite; PostgreSQL treats it as an ordinary join.
     """
     found: dict[str, tuple[datetime, str]] = {}
     for part in chunked(list(fingerprints)):
         rows = engine.query(
             f"""
-            SELECT e.fingerprint, MIN(r.timestamp || ' ' || r.run_id)
-            FROM test_errors e
-            CROSS JOIN test_results x
+            SELECT c.fingerprint, MIN(r.timestamp || ' ' || r.run_id)
+            FROM test_run_causes c
             CROSS JOIN test_runs r
-            WHERE e.fingerprint IN ({marks(len(part))}) AND x.error_pk = e.id AND x.error_pk IS NOT NULL
-              AND r.id = x.run_pk AND x.status IN (?, ?) AND r.project_id = ?
-            GROUP BY e.fingerprint
+            WHERE c.fingerprint IN ({marks(len(part))}) AND r.id = c.run_pk AND r.project_id = ?
+            GROUP BY c.fingerprint
             """,
-            (*part, *BAD_CODES, project),
+            (*part, project),
         )
         for fingerprint, first in rows:
             stamp, _, run_id = first.partition(" ")
@@ -425,14 +450,16 @@ def unpassed_results(
 ) -> list[tuple[int, int, int]]:
     """(test key, run key, status code) of these tests' results in [low, high] that did not pass
     (codes, not Status: a feature with a test skipped in every run has one such row a run)."""
+    # A pass is stored as 0 or, after a retry, FLAKY; the flag is taken off the other codes in SQL.
     found: list[tuple[int, int, int]] = []
     for part in chunked(sorted(set(test_pks))):
         found += engine.query(
             f"""
-            SELECT test_pk, run_pk, status FROM test_results
-            WHERE test_pk IN ({marks(len(part))}) AND run_pk >= ? AND run_pk <= ? AND status <> ?
+            SELECT test_pk, run_pk, CASE WHEN status >= {FLAKY} THEN status - {FLAKY} ELSE status END
+            FROM test_results
+            WHERE test_pk IN ({marks(len(part))}) AND run_pk >= ? AND run_pk <= ? AND {PASSES_NOT}
             """,
-            (*part, low, high, Status.PASSED.code),
+            (*part, low, high),
         )
     return found
 

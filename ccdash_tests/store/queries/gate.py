@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from ccdash_tests.models import TestRunDTO
 from ccdash_tests.store.engine import Engine
 from ccdash_tests.store.queries.forensics import CHUNK, RunRef
-from ccdash_tests.store.rows import RUN_COLUMNS, chunks, db_time, marks, run_from_row
+from ccdash_tests.store.rows import FLAKY_ONLY, RUN_COLUMNS, chunks, db_time, marks, run_from_row
 
 
 def base_run_before(engine: Engine, project: str, run: TestRunDTO, branch: str) -> TestRunDTO | None:
@@ -34,10 +34,10 @@ def flaky_before(engine: Engine, test_pks: Sequence[int], run: RunRef) -> set[in
         rows = engine.query(
             f"""
             SELECT DISTINCT x.test_pk FROM test_results x JOIN test_runs r ON r.id = x.run_pk
-            WHERE x.test_pk IN ({marks(len(part))}) AND x.flaky = ?
+            WHERE x.test_pk IN ({marks(len(part))}) AND {FLAKY_ONLY}
               AND (r.timestamp < ? OR (r.timestamp = ? AND r.id < ?))
             """,
-            (*part, 1, stamp, stamp, run.pk),
+            (*part, stamp, stamp, run.pk),
         )
         found.update(pk for (pk,) in rows)
     return found

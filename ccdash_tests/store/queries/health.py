@@ -20,7 +20,6 @@ from datetime import datetime
 
 from ccdash_tests.models import (
     BAD_CODES,
-    STATUS_CODES,
     LatestResult,
     RunResult,
     SignalSeverity,
@@ -29,11 +28,10 @@ from ccdash_tests.models import (
     Status,
 )
 from ccdash_tests.store.engine import Engine
-from ccdash_tests.store.rows import chunks, marks, py_time, required_time
+from ccdash_tests.store.rows import chunks, is_flaky, marks, py_time, required_time, status_in, status_of
 
 # Latest results are first sought in this many recent runs (or more when the caller reads more).
 LATEST_WINDOW = 20
-PASSED_CODE = STATUS_CODES[Status.PASSED]
 
 _RECENT_RUNS = """
     SELECT id, run_id, timestamp FROM test_runs WHERE project_id = ?
@@ -62,15 +60,15 @@ def recent_results(engine: Engine, project: str, runs: int) -> list[RunResult]:
     # with an old time widens the range, and the rows outside `recent` are dropped here.
     rows = engine.query(
         """
-        SELECT x.run_pk, d.test_id, x.status, x.flaky
+        SELECT x.run_pk, d.test_id, x.status
         FROM test_definitions d CROSS JOIN test_results x
         WHERE d.project_id = ? AND x.test_pk = d.id AND x.run_pk >= ? AND x.run_pk <= ?
         """,
         (project, min(recent), max(recent)),
     )
     return [
-        RunResult(*recent[run_pk], test_id, Status.from_code(code), bool(flaky))
-        for run_pk, test_id, code, flaky in rows
+        RunResult(*recent[run_pk], test_id, status_of(stored), is_flaky(stored))
+        for run_pk, test_id, stored in rows
         if run_pk in recent
     ]
 
@@ -100,8 +98,8 @@ def latest_results(
     for part in chunks(missing):
         rows = engine.query(
             f"""
-            SELECT test_id, status, flaky, run_id, timestamp FROM (
-                SELECT d.test_id, x.status, x.flaky, r.run_id, r.timestamp,
+            SELECT test_id, status, run_id, timestamp FROM (
+                SELECT d.test_id, x.status, r.run_id, r.timestamp,
                        ROW_NUMBER() OVER (PARTITION BY x.test_pk ORDER BY r.timestamp DESC, r.id DESC) AS n
                 FROM test_results x
                 JOIN test_definitions d ON d.id = x.test_pk
@@ -111,8 +109,8 @@ def latest_results(
             """,
             [int(pk) for pk in part],
         )
-        for test_id, code, flaky, run_id, at in rows:
-            latest[test_id] = LatestResult(test_id, Status.from_code(code), bool(flaky), run_id, py_time(at))
+        for test_id, stored, run_id, at in rows:
+            latest[test_id] = LatestResult(test_id, status_of(stored), is_flaky(stored), run_id, py_time(at))
     return latest
 
 
@@ -166,11 +164,11 @@ def last_good_run(engine: Engine, project: str, test_ids: Sequence[str]) -> tupl
         SELECT r.run_id, r.timestamp FROM test_results x JOIN test_runs r ON r.id = x.run_pk
         WHERE x.test_pk IN ({marks(len(pks))})
         GROUP BY r.id, r.run_id, r.timestamp
-        HAVING SUM(CASE WHEN x.status = ? THEN 1 ELSE 0 END) > 0
-           AND SUM(CASE WHEN x.status IN (?, ?) THEN 1 ELSE 0 END) = 0
+        HAVING SUM(CASE WHEN {status_in([Status.PASSED])} THEN 1 ELSE 0 END) > 0
+           AND SUM(CASE WHEN {status_in(BAD_CODES)} THEN 1 ELSE 0 END) = 0
         ORDER BY r.timestamp DESC, r.id DESC LIMIT 1
         """,
-        (*pks, PASSED_CODE, *BAD_CODES),
+        pks,
     )
     if not rows:
         return None

@@ -6,7 +6,14 @@ from collections.abc import Iterator, Sequence
 
 from ccdash_tests.models import Status, TestResultDTO
 from ccdash_tests.store.engine import Engine
-from ccdash_tests.store.rows import RESULT_COLUMNS_SQL, RUN_RESULTS_ALL, result_from_row, run_results_filter
+from ccdash_tests.store.rows import (
+    RESULT_COLUMNS_SQL,
+    RUN_RESULTS_ALL,
+    result_from_row,
+    run_results_filter,
+    status_of,
+    stored_codes,
+)
 from ccdash_tests.text import test_label
 
 
@@ -20,7 +27,7 @@ def run_results(
 ) -> Iterator[TestResultDTO]:
     """The run's results one at a time, never all in memory: a 200,000-case run lists in constant space."""
     where, params = run_results_filter(project_id, run_id, statuses, flaky_only)
-    rank = " ".join(f"WHEN {status.code} THEN {status.rank}" for status in Status)
+    rank = " ".join(f"WHEN {code} THEN {status.rank}" for status in Status for code in stored_codes([status]))
     tail = f" ORDER BY CASE x.status {rank} END, d.classname, d.name"
     if limit is not None:
         tail += " LIMIT ?"
@@ -46,8 +53,8 @@ def run_statuses(engine: Engine, project_id: str, run_id: str) -> dict[str, tupl
         (project_id, run_id),
     )
     return {
-        test_id: (test_label(classname, name, path=path, framework=framework), Status.from_code(code))
-        for test_id, classname, name, path, framework, code in rows
+        test_id: (test_label(classname, name, path=path, framework=framework), status_of(stored))
+        for test_id, classname, name, path, framework, stored in rows
     }
 
 
