@@ -8,9 +8,11 @@ Pairing: tests are matched by full name (scope path and title) in the same file,
 by body similarity then position; then by qualified name or, if unique, bare name in another file of
 the same language; then by body similarity (a rename, helped by a close name). A test left unpaired is
 removed only when nothing lives on for it: no identical twin, no test of its file that still runs all
-its checks (a duplicate), no close-named new test with checks as strong, and what it checked (all of
-it, or most) is not checked by the tests the change adds or edits (a split, a fold into a parametrized
-test, a move); and only when it ran: deleting a test disabled outright loses nothing.
+its checks on its data (a duplicate), no close-named new test with checks as strong, and what it
+checked (all of it, or most) is not checked by the tests the change adds or edits (a split, a fold into
+a parametrized test, whose cases' values are written into its checks, a move): an edited test takes
+over by the checks it gained, or by those it had when the removed test's data moved into it; and only
+when it ran: deleting a test disabled outright loses nothing.
 
 Checks are compared by what they check, not counted, on a strength scale (units.Strength: exact >
 bound > truthy > no-op, assigned per library): a lost check is replaced by a gained one of at least its
@@ -688,6 +690,27 @@ def _written(case: CaseCode) -> str:
     return " ".join(" ".join(case.lines[1:]).split())
 
 
+def _folded(data: frozenset[str]) -> frozenset[str]:
+    return frozenset(item.casefold() for item in data)
+
+
+def _taken_over(removed: CaseCode, successor: _Located, before: Mapping[int, CaseCode]) -> list[Check]:
+    """The checks by which `successor` (a test the change adds or edits) can take over `removed`'s:
+    all of a new test's, each parametrized case's included; of an edited test, those it gained, and
+    the ones it already made only when the removed test's data moved into it (its inputs, now run
+    through the same checks). A check it made before the change was made beside the removed test,
+    not instead of it."""
+    case = successor.case
+    checks = [*case.checks, *case.instances]
+    previous = before.get(id(successor))
+    if previous is None:
+        return checks
+    if removed.data & (case.data - previous.data):
+        return checks
+    had = {signature(check) for check in (*previous.checks, *previous.instances)}
+    return [check for check in checks if signature(check) not in had]
+
+
 def _without_successors(
     removed: list[_Located], added: list[_Located], pairs: Sequence[tuple[_Located, _Located]]
 ) -> list[_Located]:
@@ -703,17 +726,19 @@ def _without_successors(
     new_side = [new for _, new in pairs] + list(added)
     # An edited test can take over a removed one's checks only if it gained code: a survivor that just
     # lost lines (the same commit weakening it) has taken nothing over, however alike the bodies are.
-    touched = [
-        new
+    before = {
+        id(new): old.case
         for old, new in pairs
         if old.case.fingerprint != new.case.fingerprint and _added(old.case.lines, new.case.lines)
-    ] + list(added)
+    }
+    touched = [new for _, new in pairs if id(new) in before] + list(added)
     all_checks = sum(len(located.case.checks) for located in touched)
     fuzzy = sum(len(old.case.checks) for old in removed) * all_checks <= _MAX_CHECK_COMPARISONS
     compare_bodies = len(removed) * len(new_side) <= _MAX_BODY_COMPARISONS
-    checked: dict[str, list[set[str]]] = {}
+    checked: dict[str, list[tuple[set[str], frozenset[str]]]] = {}
     for new in new_side:
-        checked.setdefault(new.path, []).append({signature(c).casefold() for c in new.case.checks})
+        sigs = {signature(c).casefold() for c in new.case.checks}
+        checked.setdefault(new.path, []).append((sigs, _folded(new.case.data)))
     old_side = [old.case for old, _ in pairs] + [old.case for old in removed]
     common = Counter(sig for case in old_side for sig in {signature(check) for check in case.checks})
     kept = []
@@ -732,7 +757,7 @@ def _without_successors(
                 if new not in related and _close(old.case.body, new.case.body, _RELATED)
             ]
             related += [candidates[index] for _, index in sorted(alike, reverse=True)[:_MAX_BODY_RELATED]]
-        pool = [check for located in related for check in located.case.checks]
+        pool = [check for located in related for check in _taken_over(old.case, located, before)]
         exact = {signature(check) for check in pool}
         checks = list({signature(c): c for c in old.case.checks}.values())
         # A check most tests of the suite make (`equal(response.statusCode, 200)`) says nothing about
@@ -753,10 +778,13 @@ def _without_successors(
             for new in same_language
         ):
             continue
-        # A duplicate: a test of the same file still runs every one of its checks (and maybe more).
-        # (Letter case aside: `'Content-Type'` and `'content-type'` name one header.)
+        # A duplicate: a test of the same file still runs every one of its checks (and maybe more), on
+        # the same data: the same checks of another input (`.netrc` for `.netrc-nopassword`) test
+        # something else. (Letter case aside: `'Content-Type'` and `'content-type'` name one header.)
         signatures = {signature(check).casefold() for check in old.case.checks}
-        if len(signatures) >= 2 and any(signatures <= twin for twin in checked.get(old.path, ())):
+        if len(signatures) >= 2 and any(
+            signatures <= twin and _folded(old.case.data) <= data for twin, data in checked.get(old.path, ())
+        ):
             continue
         strongest = max((check.strength for check in old.case.checks), default=Strength.NOOP)
         if any(

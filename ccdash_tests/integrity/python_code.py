@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import copy
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -368,7 +369,125 @@ def _case(
         fingerprint=inherited_text + ast.dump(function),
         body=ast.unparse(ast.Module(body=function.body, type_ignores=[])),
         lines=tuple(source[first - 1 : function.end_lineno or function.lineno]),
+        data=_data(function),
+        instances=tuple(_instances(function, helpers)),
     )
+
+
+_TRIVIAL_NUMBERS = frozenset({0, 1, -1})
+
+
+def _data(function: FunctionNode) -> frozenset[str]:
+    """String, bytes and number literals of a test and its decorators (parametrize cases), as written
+    by `repr`; its docstring, booleans and 0/1 aside."""
+    body = function.body
+    first = body[0] if body else None
+    if (
+        isinstance(first, ast.Expr)
+        and isinstance(first.value, ast.Constant)
+        and isinstance(first.value.value, str)
+    ):
+        body = body[1:]
+    found = set()
+    for node in [*body, *function.decorator_list]:
+        for item in ast.walk(node):
+            if not isinstance(item, ast.Constant) or isinstance(item.value, bool):
+                continue
+            value = item.value
+            if isinstance(value, str | bytes) or (
+                isinstance(value, int | float) and value not in _TRIVIAL_NUMBERS
+            ):
+                found.add(repr(value))
+    return frozenset(found)
+
+
+_MAX_CASES = 64
+_MAX_INSTANCES = 512
+
+
+def _names_of(argnames: ast.expr) -> list[str] | None:
+    if isinstance(argnames, ast.Constant) and isinstance(argnames.value, str):
+        return [name.strip() for name in argnames.value.split(",") if name.strip()]
+    if isinstance(argnames, ast.List | ast.Tuple) and all(
+        isinstance(e, ast.Constant) and isinstance(e.value, str) for e in argnames.elts
+    ):
+        return [str(e.value).strip() for e in argnames.elts if isinstance(e, ast.Constant)]
+    return None
+
+
+def _case_values(value: ast.expr, width: int) -> list[ast.expr] | None:
+    """One parametrize case's values: a tuple or list of them, `pytest.param(*values, id=..., marks=...)`,
+    or (for one name) the value itself, of any shape."""
+    if isinstance(value, ast.Call) and dotted(value.func).rpartition(".")[2] == "param":
+        values: list[ast.expr] = list(value.args)
+    elif width == 1:
+        return [value]
+    elif isinstance(value, ast.Tuple | ast.List):
+        values = list(value.elts)
+    else:
+        return None
+    if any(isinstance(v, ast.Starred) for v in values) or len(values) != width:
+        return None
+    return values
+
+
+def _parametrize_cases(function: FunctionNode) -> list[dict[str, ast.expr]]:
+    """Every case of the test's `@pytest.mark.parametrize(names, [values...])` decorators (stacked ones
+    multiply), each as name -> value expression; [] when the test is not parametrized by literal lists."""
+    cases: list[dict[str, ast.expr]] = [{}]
+    for decorator in function.decorator_list:
+        if not (isinstance(decorator, ast.Call) and dotted(decorator.func).endswith("parametrize")):
+            continue
+        keywords = {k.arg: k.value for k in decorator.keywords if k.arg}
+        argnames = decorator.args[0] if decorator.args else keywords.get("argnames")
+        argvalues = decorator.args[1] if len(decorator.args) > 1 else keywords.get("argvalues")
+        names = _names_of(argnames) if argnames is not None else None
+        if not names or not isinstance(argvalues, ast.List | ast.Tuple):
+            return []
+        rows = [_case_values(value, len(names)) for value in argvalues.elts]
+        if any(row is None for row in rows):
+            return []
+        cases = [
+            {**case, **dict(zip(names, row, strict=True))}
+            for case in cases
+            for row in rows
+            if row is not None
+        ]
+        if len(cases) > _MAX_CASES:
+            return []
+    return [] if cases == [{}] else cases
+
+
+class _Substitute(ast.NodeTransformer):
+    def __init__(self, values: dict[str, ast.expr]) -> None:
+        self.values = values
+
+    def visit_Name(self, node: ast.Name) -> ast.AST:
+        value = self.values.get(node.id)
+        return value if value is not None and isinstance(node.ctx, ast.Load) else node
+
+
+def _instances(function: FunctionNode, helpers: frozenset[str]) -> list[Check]:
+    """The test's checks with each parametrize case's values written in for its names (names the
+    body reassigns keep theirs: `url = URL(url)` checks the object, not the string)."""
+    cases = _parametrize_cases(function)
+    if not cases:
+        return []
+    assigned = {
+        node.id
+        for node in ast.walk(ast.Module(body=function.body, type_ignores=[]))
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store)
+    }
+    found: list[Check] = []
+    for case in cases:
+        values = {name: value for name, value in case.items() if name not in assigned}
+        if not values:
+            return []
+        body = [_Substitute(values).visit(copy.deepcopy(statement)) for statement in function.body]
+        found += _checks(body, helpers)
+        if len(found) > _MAX_INSTANCES:
+            break
+    return found
 
 
 def _is_test_class(node: ast.ClassDef) -> bool:

@@ -963,7 +963,22 @@ def _case(
         fingerprint=_fingerprint(masked, span.start, span.end) + "|".join(m.text for m in (*skips, *xfails)),
         body=" ".join(masked.bare[span.start : span.end].split()),
         lines=tuple(masked.source[first : span.end].splitlines()),
+        data=_data(masked, calls_from, span.end),
     )
+
+
+_STRING_LITERAL = re.compile(r"\"((?:[^\"\\\n]|\\.)*)\"|'((?:[^'\\\n]|\\.)*)'|`((?:[^`\\]|\\.)*)`")
+_NUMBER = re.compile(r"(?<![\w$.])\d[\d_]*(?:\.\d+)?(?![\w$])")
+
+
+def _data(masked: Masked, start: int, end: int) -> frozenset[str]:
+    """The string contents and numbers (0 and 1 aside) a test's code holds, comments aside."""
+    strings = {
+        next((group for group in match.groups() if group is not None), "")
+        for match in _STRING_LITERAL.finditer(masked.code, start, end)
+    }
+    numbers = {n for n in _NUMBER.findall(masked.bare, start, end) if n not in ("0", "1")}
+    return frozenset({*(f"'{text}'" for text in strings), *numbers})
 
 
 # ---------------------------------------------------------------- JavaScript / TypeScript

@@ -78,6 +78,12 @@ class CaseCode:
     body: str
     lines: tuple[str, ...] = ()  # the test's source lines as written (for evidence)
     paths: int | None = None  # checks on the richest path (exclusive branches once); None: len(checks)
+    # The values the test feeds and compares (string and number literals, docstrings aside): two tests
+    # with the same checks on other data are not duplicates, and data that moves shows a fold.
+    data: frozenset[str] = frozenset()
+    # Its checks as each parametrized case runs them (`x == expected` with one case's values written
+    # in), so that a test folded into a parametrized one is recognised by the checks of its case.
+    instances: tuple[Check, ...] = ()
 
     @property
     def path_checks(self) -> int:
