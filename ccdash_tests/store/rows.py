@@ -186,6 +186,12 @@ def is_flaky(stored: int) -> bool:
     return stored >= FLAKY
 
 
+# stored value -> (status, flaky): one look-up, for readers that decode many rows at once.
+DECODED: dict[int, tuple[Status, bool]] = {
+    stored_status(status.code, flaky): (status, flaky) for status in Status for flaky in (False, True)
+}
+
+
 def stored_codes(statuses: Sequence[Status] | Sequence[int]) -> tuple[int, ...]:
     """Every status column value of these statuses (codes or Status members), flaky or not."""
     codes = [status.code if isinstance(status, Status) else status for status in statuses]

@@ -19,6 +19,7 @@ from ccdash_tests.models import BAD_CODES, Status, TestDefinitionDTO
 from ccdash_tests.store.engine import Engine, Row
 from ccdash_tests.store.rows import (
     ATTEMPTS,
+    DECODED,
     DEFINITION_COLUMNS,
     EXTRAS,
     FLAKY,
@@ -291,11 +292,12 @@ def outcomes(engine: Engine, test_pks: Sequence[int], runs: Sequence[RunRef]) ->
             """,
             (*part, low, high),
         )
-        found.extend(
-            Outcome(test_pk, run_pk, status_of(stored), is_flaky(stored), attempts.get((test_pk, run_pk), 1))
-            for test_pk, run_pk, stored in rows
-            if run_pk in wanted
-        )
+        decoded = DECODED
+        for test_pk, run_pk, stored in rows:
+            if run_pk in wanted:
+                status, flaky = decoded[stored]
+                tries = attempts.get((test_pk, run_pk), 1) if attempts else 1
+                found.append(Outcome(test_pk, run_pk, status, flaky, tries))
     return found
 
 
