@@ -44,6 +44,7 @@ _NOT_OURS = ("node_modules/", "site-packages/", "dist-packages/", "node:internal
 MAX_CACHED_SOURCES = 2_000
 # How many answers of "is this a file / a folder" are kept (a few MB; cleared, not grown, past it).
 MAX_CACHED_PATHS = 50_000
+_UNKNOWN = ("", 0)  # not a classname's answer yet (None is an answer: no file)
 
 
 def _posix(path: str) -> str:
@@ -66,6 +67,9 @@ class PathFinder:
         self._absolute: dict[str, Path] = {}
         self._go_modules: list[tuple[str, Path]] | None = None
         self._prefixes: dict[str, list[tuple[Path, str, str, str]]] = {}
+        # Per kind, a dotted prefix as a stem ("tests/a/test_b") -> the longest of its own prefixes that
+        # names a file: shared by every class of one module, so each module's stems are tried once.
+        self._stems: dict[str, dict[str, tuple[str, int] | None]] = {}
         self._files: dict[str, bool] = {}
         self._dirs: dict[str, bool] = {}
 
@@ -82,9 +86,8 @@ class PathFinder:
                 return
         framework = case.framework or ""
         key = (framework, case.classname)
-        if key in self._by_class:
-            hit = self._by_class[key]
-        else:
+        hit = self._by_class.get(key, _UNKNOWN)
+        if hit is _UNKNOWN:
             hit = self._by_class[key] = self._from_classname(framework, case.classname)
         if hit is not None:
             case.file = hit[0]
@@ -96,7 +99,8 @@ class PathFinder:
             if go is not None:
                 case.file, case.line = go
                 return
-        frame = self._from_text(case.details or case.message)
+        text = case.details or case.message
+        frame = self._from_text(text) if text else None
         if frame is not None:
             case.file = frame[0]
             if case.line is None:
@@ -182,13 +186,33 @@ class PathFinder:
         prefixes = self._prefixes.get(kind)
         if prefixes is None:
             prefixes = self._prefixes[kind] = self._candidate_prefixes(kind)
+        stems = self._stems.setdefault(kind, {})
+        if len(stems) >= MAX_CACHED_PATHS:
+            stems.clear()
+        tried = []
+        found = None
         for count in range(len(parts), 0, -1):
             stem = "/".join(parts[:count])
-            for base, folder, prefix, suffix in prefixes:
-                if self._is_file(prefix + stem + suffix):
-                    candidate = base / folder / (stem + suffix)
-                    anchor = base if suffix == ".py" else self.root
-                    return self._found(candidate.relative_to(anchor).as_posix(), candidate), count
+            if stem in stems:
+                found = stems[stem]
+                break
+            tried.append(stem)
+            found = self._stem_file(stem, count, prefixes)
+            if found is not None:
+                break
+        for stem in tried:
+            stems[stem] = found
+        return found
+
+    def _stem_file(
+        self, stem: str, count: int, prefixes: list[tuple[Path, str, str, str]]
+    ) -> tuple[str, int] | None:
+        """The file one stem names below the first base that holds it, with its count of dotted parts."""
+        for base, folder, prefix, suffix in prefixes:
+            if self._is_file(prefix + stem + suffix):
+                candidate = base / folder / (stem + suffix)
+                anchor = base if suffix == ".py" else self.root
+                return self._found(candidate.relative_to(anchor).as_posix(), candidate), count
         return None
 
     def _candidate_prefixes(self, kind: str) -> list[tuple[Path, str, str, str]]:

@@ -78,16 +78,21 @@ class CaseBounds:
             fields = (suite, classname, name, file, case.error_type, case.framework)
             if any(value is not None and len(value) > MAX_NAME for value in fields):
                 return False
-        if not _clean(names):
-            return False
-        for text in (case.message, case.details):
-            if text is not None and (len(text) > self.max_text or not _clean(text)):
+        if names.isascii():  # _clean, inline: ASCII names need no pattern
+            if "\x00" in names:
                 return False
+        elif _BAD_CHARS.search(names) is not None:
+            return False
+        message, details, max_text = case.message, case.details, self.max_text
+        if message is not None and (len(message) > max_text or not _clean(message)):
+            return False
+        if details is not None and (len(details) > max_text or not _clean(details)):
+            return False
         if case.properties and not self._properties_fit(case.properties):
             return False
         duration, line = case.duration_ms, case.line
         return (
-            (duration is None or (type(duration) in (int, float) and 0 <= duration <= MAX_DURATION_MS))
+            (duration is None or (type(duration) in (float, int) and 0 <= duration <= MAX_DURATION_MS))
             and (line is None or (type(line) is int and 0 <= line <= MAX_LINE))
             and 1 <= case.attempts <= MAX_ATTEMPTS
         )

@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections import deque
 from collections.abc import Iterator
 from typing import BinaryIO
 from xml.parsers import expat
@@ -107,26 +108,21 @@ class _Text:
 
 
 class _Case:
-    """What one <testcase> said so far."""
+    """What the child elements of one <testcase> said so far (made at its first child: most cases have
+    none, and are read from their attributes alone)."""
 
     __slots__ = (
-        "attrs",
         "dropped",
         "failures",
-        "framework",
         "has_error",
         "properties",
         "retries",
         "retry_failed",
         "skipped",
-        "suite_name",
         "text",
     )
 
-    def __init__(self, attrs: dict[str, str], suite_name: str, framework: str | None) -> None:
-        self.attrs = attrs
-        self.suite_name = suite_name
-        self.framework = framework
+    def __init__(self) -> None:
         # (element, message, type, text) for failure/error, in document order, at most MAX_RESULTS of
         # them (plus the first <error> when it comes later: it decides the status)
         self.failures: list[tuple[str, str | None, str | None, _Text]] = []
@@ -176,6 +172,8 @@ class _Handler:
         self.top_suites = 0
         self.root_wall = False  # the root <testsuites> stated the session's time
         self.suite_files: list[str | None] = []  # the `file` of each open <testsuite> (Mocha writes it)
+        # The open <testcase>'s attributes (None: not in a case), and its children's facts once it has one.
+        self.case_attrs: dict[str, str] | None = None
         self.case: _Case | None = None
         self.case_depth = 0
         self.retry_depth = 0
@@ -184,6 +182,7 @@ class _Handler:
         # pytest: the latest cases, held back to merge a teardown-error twin into its test. Without xdist
         # the twin follows its test at once; with xdist other workers' cases can come in between.
         self.window: dict[tuple[str, str], ParsedCase] = {}
+        self.window_keys: deque[tuple[str, str]] = deque()  # the window's keys, oldest first
         self.framework: str | None = None
         # The hash of every (suite, classname, name) met in this file, and how often each repeated one
         # was met: what _place needs, in far less memory than the names themselves.
@@ -208,12 +207,13 @@ class _Handler:
             raise self.refuse(f"elements nested deeper than {MAX_DEPTH} levels")
         if not self.root_seen:
             self._start_root(tag, attrs)
-        case = self.case
-        if case is not None:
+        if self.case_attrs is not None:
+            case = self.case
+            if case is None:
+                case = self.case = _Case()
             self._start_in_case(case, tag, attrs)
         elif tag == "testcase":
-            suite_name, framework = self.suites[-1] if self.suites else ("", self.root_framework)
-            self.case = _Case(attrs, suite_name, framework)
+            self.case_attrs = attrs
             self.case_depth = self.depth
         elif tag == "testsuite":
             self._start_suite(attrs)
@@ -225,12 +225,16 @@ class _Handler:
     def end(self, tag: str) -> None:
         self.mark = self.parser.CurrentByteIndex
         self.depth -= 1
-        case = self.case
-        if case is not None:
+        attrs = self.case_attrs
+        if attrs is not None:
+            case = self.case
             if self.depth < self.case_depth:
-                self.case = None
-                self._emit(self._finish(case), bool(case.failures) and _is_teardown_error(case))
-            elif tag in _RETRY_ELEMENTS:
+                self.case_attrs = self.case = None
+                teardown_error = case is not None and bool(case.failures) and _is_teardown_error(case)
+                self._emit(self._finish(attrs, case), teardown_error)
+                return
+            assert case is not None  # a child element ended, so the case holds its facts
+            if tag in _RETRY_ELEMENTS:
                 self.retry_depth = 0
             elif case.text is not None and tag in _TEXT_ELEMENTS and not self.retry_depth:
                 case.text = None
@@ -327,26 +331,39 @@ class _Handler:
 
     # ---- one case -------------------------------------------------------------------------------
 
-    def _finish(self, case: _Case) -> ParsedCase:
-        attrs = case.attrs
-        classname = attrs.get("classname", "")
-        name = attrs.get("name", "")
-        file = attrs.get("file") or (self.suite_files[-1] if self.suite_files else None)
-        framework = case.framework
+    def _finish(self, attrs: dict[str, str], case: _Case | None) -> ParsedCase:
+        """The parsed case of one <testcase>: its attributes, and what its children said (None: it had
+        none, the common case, read without the children's rules)."""
+        get = attrs.get
+        classname = get("classname", "")
+        name = get("name", "")
+        suite_name, framework = self.suites[-1] if self.suites else ("", self.root_framework)
+        file = get("file") or (self.suite_files[-1] if self.suite_files else None)
         if framework is None:
             framework = dialects.case_framework(attrs, classname, name, file)
             if self.framework is None:
                 self.framework = framework
-        line = _int_or_none(attrs.get("line"))
+        line_text = get("line")
+        line = None if line_text is None else _int_or_none(line_text)
         if framework == "pytest" and line is not None:
             line += 1  # pytest's junitxml writes the 0-based line of the definition
         if framework == "pytest" and "$" not in classname:
             suite = ""
         else:
-            classname, name, suite, file = dialects.identity(
-                framework, classname, name, case.suite_name, file
-            )
-        status, message, error_type, details = _status(case, framework)
+            classname, name, suite, file = dialects.identity(framework, classname, name, suite_name, file)
+        time = get("time")
+        try:
+            # the common case, a plain number, without the slower general reader
+            duration = float(time) * 1000.0 if time is not None else None
+            if duration is not None and not 0.0 <= duration < math.inf:
+                duration = None
+        except ValueError:
+            duration = parse_seconds(time)
+        if case is None:
+            status = _attribute_status(attrs)
+            framework = framework or "junit"
+            return ParsedCase(suite, classname, name, status, duration, file, line, framework=framework)
+        status, message, error_type, details = _status(case, attrs, framework)
         truncated = False
         if case.failures:
             truncated = bool(case.dropped) or any(text.cut for _, _, _, text in case.failures)
@@ -355,14 +372,6 @@ class _Handler:
             truncated = truncated or cut_message or cut_details
         elif message is not None and len(message) > self.max_text:
             message, truncated = message[: self.max_text], True
-        time = attrs.get("time")
-        try:
-            # the common case, a plain number, without the slower general reader
-            duration = float(time) * 1000.0 if time is not None else None
-            if duration is not None and not 0.0 <= duration < math.inf:
-                duration = None
-        except ValueError:
-            duration = parse_seconds(time)
         retries = case.retries
         return ParsedCase(
             suite,
@@ -384,27 +393,31 @@ class _Handler:
 
     def _emit(self, case: ParsedCase, teardown_error: bool) -> None:
         self.read_cases += 1
-        self.read_bad += case.status.is_bad
-        if case.framework == "pytest":
-            held = self.window.get((case.classname, case.name))
-            # pytest writes a teardown error as a second <testcase> only after a failed call (a passed
-            # call takes the <error> into its own element), so only a failed case has a twin.
-            if teardown_error and held is not None and held.status is Status.FAILED:
-                _merge_teardown(held, case, self.max_text)
-                return
-        self._place(case)
+        status = case.status
+        if status is Status.FAILED or status is Status.ERROR:
+            self.read_bad += 1
         if case.framework != "pytest":
-            self.flush()
+            self._place(case)
+            if self.window:
+                self.flush()
             self.out.append(case)
             return
+        window = self.window
+        held = window.get((case.classname, case.name))
+        # pytest writes a teardown error as a second <testcase> only after a failed call (a passed call
+        # takes the <error> into its own element), so only a failed case has a twin.
+        if teardown_error and held is not None and held.status is Status.FAILED:
+            _merge_teardown(held, case, self.max_text)
+            return
+        self._place(case)
         key = (case.classname, case.name)
-        if key in self.window:
+        if key in window:
             # A second report of the same test (a rerun): keep document order.
             self.flush()
-        self.window[key] = case
-        if len(self.window) > TWIN_WINDOW:
-            oldest = next(iter(self.window))
-            self.out.append(self.window.pop(oldest))
+        window[key] = case
+        self.window_keys.append(key)
+        if len(window) > TWIN_WINDOW:
+            self.out.append(window.pop(self.window_keys.popleft()))
 
     def _place(self, case: ParsedCase) -> None:
         """Give a repeated case its identity: an attempt of the same test, or a test of its own.
@@ -435,6 +448,7 @@ class _Handler:
     def flush(self) -> None:
         self.out.extend(self.window.values())
         self.window.clear()
+        self.window_keys.clear()
 
     def check_counters(self) -> None:
         """At the end: say so when the file's counters promise more tests, or failures, than it holds.
@@ -497,7 +511,9 @@ def _int_or_none(value: str | None) -> int | None:
         return None
 
 
-def _status(case: _Case, framework: str | None) -> tuple[Status, str | None, str | None, str | None]:
+def _status(
+    case: _Case, attrs: dict[str, str], framework: str | None
+) -> tuple[Status, str | None, str | None, str | None]:
     """(status, message, error type, details) by the rule in the module docstring.
 
     The element that decided the status (the first <error>, else the first <failure>) gives the message
@@ -520,23 +536,27 @@ def _status(case: _Case, framework: str | None) -> tuple[Status, str | None, str
                 return Status.FAILED, message, error_type, details
             return Status.ERROR, message, error_type, details
         return Status.FAILED, message, error_type, details
-    attrs = case.attrs
-    if case.skipped is None and "status" not in attrs and "result" not in attrs and "disabled" not in attrs:
-        return Status.PASSED, None, None, None
     if case.skipped is not None:
         message, kind = case.skipped
         if kind in ("pytest.xfail", "XFAIL"):
             return Status.XFAILED, message, None, None
         return Status.SKIPPED, message, None, None
+    return _attribute_status(attrs), None, None, None
+
+
+def _attribute_status(attrs: dict[str, str]) -> Status:
+    """The status of a case with no <failure>, <error> or <skipped>: what its status-like attributes say."""
+    if "status" not in attrs and "result" not in attrs and "disabled" not in attrs:
+        return Status.PASSED
     state = (attrs.get("status") or "").strip().lower()
     result = (attrs.get("result") or "").strip().lower()
     if state in _SKIP_STATUS or result in _SKIP_STATUS or _is_true(attrs.get("disabled")):
-        return Status.SKIPPED, None, None, None
+        return Status.SKIPPED
     if state in ("fail", "failed", "failure"):
-        return Status.FAILED, None, None, None
+        return Status.FAILED
     if state == "error":
-        return Status.ERROR, None, None, None
-    return Status.PASSED, None, None, None
+        return Status.ERROR
+    return Status.PASSED
 
 
 def _is_teardown_error(case: _Case) -> bool:
