@@ -107,3 +107,52 @@ def test_a_check_dropped_without_a_port_is_a_loss_even_when_the_code_goes(cli: C
     before = {"lib/client.py": CLIENT, "tests/test_client.py": TESTS}
     after = {"lib/client.py": CLIENT_WITHOUT_PROXIES, "tests/test_client.py": unported}
     assert kinds(scan(cli, tmp_path, before, after)) == {("assertion_removed", "test_mounts_are_kept")}
+
+
+# ------------------------------------------------- 2. a test that expected an error now pins the result
+
+RETRY = """
+import test from 'ava';
+import {fetchWithRetry} from '../source/index.js';
+
+test('a body that never ends times out', async t => {
+	let count = 0;
+	const error = await t.throwsAsync(fetchWithRetry(() => count++));
+	t.is(error.name, 'TimeoutError');
+	t.is(count, 1);
+});
+"""
+
+RETRY_SUCCEEDS = """
+import test from 'ava';
+import {fetchWithRetry} from '../source/index.js';
+
+test('a body that never ends is bounded and the retry proceeds', async t => {
+	let count = 0;
+	const result = await fetchWithRetry(() => count++);
+	t.is(result, 'ok');
+	t.is(count, 2);
+});
+"""
+
+
+def test_checks_of_an_error_the_test_no_longer_expects_go_with_it(cli: Cli, tmp_path: Path) -> None:
+    # The call used to fail and now returns: the test pins the result, the error's checks are moot.
+    assert scan(cli, tmp_path, {"test/retry.ts": RETRY}, {"test/retry.ts": RETRY_SUCCEEDS}) == []
+
+
+@pytest.mark.parametrize(
+    "after",
+    [
+        # the error swallowed and nothing pinned in its place
+        RETRY.replace(
+            "const error = await t.throwsAsync(fetchWithRetry(() => count++));",
+            "await fetchWithRetry(() => count++).catch(() => {});",
+        ).replace("\tt.is(error.name, 'TimeoutError');\n", ""),
+        # still an error expected, its name no longer checked
+        RETRY.replace("\tt.is(error.name, 'TimeoutError');\n", ""),
+    ],
+)
+def test_a_dropped_error_check_with_no_result_pinned_is_a_loss(cli: Cli, tmp_path: Path, after: str) -> None:
+    found = kinds(scan(cli, tmp_path, {"test/retry.ts": RETRY}, {"test/retry.ts": after}))
+    assert found == {("assertion_removed", "a body that never ends times out")}

@@ -175,7 +175,7 @@ def test_java_junit3_names_and_class_level_ignore() -> None:
     new = "@Ignore\n" + old
     assert [c.qualname for c in text_cases(old, "java")] == ["LegacyTest::testOne"]
     assert kinds(detect("src/test/java/LegacyTest.java", old, new)) == {
-        ("skip_introduced", "LegacyTest::testOne", "medium")
+        ("skip_introduced", "LegacyTest::testOne", "high")  # switched off with no reason
     }
 
 

@@ -220,7 +220,7 @@ def test_worktree_changes_are_scanned_before_commit(tmp_path: Path) -> None:
     repo.write("tests/test_new.py", "def test_new():\n    pass\n")
     assert scan(repo.root) == []  # HEAD is the only commit: nothing to compare with
     found = scan(repo.root, worktree=True)
-    assert signals(found) == {("skip_introduced", "test_div", "medium")}
+    assert signals(found) == {("skip_introduced", "test_div", "high")}
     assert found[0].git_sha is None
 
 
@@ -347,15 +347,15 @@ JS_WEAKENINGS = {
     ),
     "it.skip": (
         edit(JS, ("  it('adds'", "  it.skip('adds'")),
-        {("skip_introduced", "Calc > adds", "medium")},
+        {("skip_introduced", "Calc > adds", "high")},
     ),
     "xit": (
         edit(JS, ("it('multiplies'", "xit('multiplies'")),
-        {("skip_introduced", "Calc > mul > multiplies", "medium")},
+        {("skip_introduced", "Calc > mul > multiplies", "high")},
     ),
     "describe.skip": (
         edit(JS, ("describe('mul'", "describe.skip('mul'")),
-        {("skip_introduced", "Calc > mul > multiplies", "medium")},
+        {("skip_introduced", "Calc > mul > multiplies", "high")},
     ),
     "test.failing": (
         edit(JS, ('test("subtracts"', 'test.failing("subtracts"')),

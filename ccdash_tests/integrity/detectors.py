@@ -26,15 +26,21 @@ with no verb) checks nothing.
 Signal types and severity (the rule):
 
 =====================  ==========================================================================
-assertion_removed      high when the test is left with no check at all; medium when a lost check
-                       bounded or pinned a value; low when only truthiness checks were lost
+assertion_removed      high when the test is left with no check at all, or a check's `assert` was
+                       dropped and its comparison left as a statement (`x == 1`); medium when a
+                       lost check bounded or pinned a value; low when only truthiness checks were
+                       lost. The checks of an error the test no longer expects (it now pins the
+                       call's result) are not lost: the behaviour changed and the test follows it
 assertion_weakened     a lost check comes back weaker on the same subject (the test holds fewer
                        checks of its level), or a bound is opened on one side while the other stays:
                        medium when what is left accepts almost anything (assertEqual -> assertTrue,
                        toBe(3) -> toBeTruthy(), raises(ValueError) -> raises(Exception)); low when it
                        still bounds (toEqual -> toMatchObject, raises(E, match=) -> raises(E),
                        `1 < t < 5` -> `1 < t`)
-skip_introduced        medium; high after `apply_previous_status` when the test failed before
+skip_introduced        medium; high when the test is switched off outright (`@pytest.mark.skip`,
+                       `it.skip`, `@Disabled`) with no reason in what the change added (no new
+                       text, no comment above or in it), and after `apply_previous_status` when
+                       the test failed before
 xfail_added            medium; high after `apply_previous_status` when the test failed before
 broad_exception        high when the new swallowing handler guards assertions (they can no longer
                        fail); else medium (it hides errors raised by the code under test)
@@ -166,7 +172,8 @@ _NOT_SUBJECTS = frozenset(
 )
 _RAISES = re.compile(
     r"(?:\w+\.)*(?:fail\b|assertThrows|assertThatThrownBy|assertThatExceptionOfType|assertThatCode|expectThrows"
-    r"|raises|assertRaises\w*|warns|assertWarns\w*|expectException)|expect\(.*\)\s*\.\s*(?:rejects\.)?toThrow"
+    r"|raises|assertRaises\w*|warns|assertWarns\w*|expectException|throws(?:Async)?\s*\(|rejects\s*\()"
+    r"|expect\(.*\)\s*\.\s*(?:rejects\.)?toThrow"
 )
 _WORD = re.compile(r"[A-Za-z_$][\w$]*")
 
@@ -392,6 +399,9 @@ def _check_signals(
         # The test was ported off an API the change removes from the code: a check of that API (or
         # guarding a call of it) cannot stay, and the test now runs the replacement instead.
         gone = [c for c in gone if not _names(_block(old, c)) & removed_api]
+    dropped = [c for sig, c in old_by_sig.items() if sig not in new_by_sig]
+    flipped = _outcome_flipped(gone, dropped, gained, new)
+    gone = [c for c in gone if id(c) not in flipped]
     # Most lost checks rewritten into stronger ones is a restructuring, not a loss.
     rewritten = any(g.strong for g in gained) and 2 * len(missing) < len(lost)
     if after < before and gone and not rewritten:
@@ -401,6 +411,12 @@ def _check_signals(
         if bounds:
             evidence["bounds_dropped"] = [what for _, what in bounds]
         severity = _removed_severity([*gone, *(c for c, _ in bounds)], new)
+        disarmed = _disarmed(gone, new)
+        if disarmed:
+            # The check's `assert` was dropped and its comparison left in place: it reads as a check and
+            # fails nothing, which no refactoring explains.
+            evidence["disarmed"] = disarmed
+            severity = SignalSeverity.HIGH
         return [_candidate(SignalType.ASSERTION_REMOVED, severity, path, new, language, evidence)]
     if not drops and not bounds:
         return []
@@ -422,6 +438,32 @@ def _check_signals(
 
 
 _LEVEL_NAMES = {level: level.name.lower() for level in Strength}
+
+
+def _outcome_flipped(
+    gone: Sequence[Check], lost: Sequence[Check], gained: Sequence[Check], new: CaseCode
+) -> set[int]:
+    """The lost checks of an error the test no longer expects: it expected the call to fail (`raises`,
+    `throwsAsync`, `assertThrows`) and now pins what the call returns. The behaviour changed and the
+    test follows it; the checks of the caught error (`error.name`, a name the new test no longer
+    has) go with the error."""
+    raising = [check for check in gone if _RAISES.match(check.text)]
+    if not any(_RAISES.match(check.text) for check in lost) or any(_RAISES.match(c.text) for c in new.checks):
+        return set()
+    if not any(check.strength >= Strength.EXACT for check in gained):
+        return set()
+    present = _names(new.lines)
+    found = {id(check) for check in raising}
+    for check in gone:
+        if {chain[0] for chain in _chains(check)} - present:
+            found.add(id(check))
+    return found
+
+
+def _disarmed(gone: Sequence[Check], new: CaseCode) -> list[str]:
+    """Lost checks left in the new test as a bare comparison (`assert x == 1` -> `x == 1`)."""
+    idle = {signature(Check(text, Strength.NOOP, 0)) for text in new.idle}
+    return [check.text for check in gone if signature(check) in idle]
 
 
 def _removed_severity(gone: Sequence[Check], new: CaseCode) -> SignalSeverity:
@@ -557,7 +599,33 @@ def compare_case(
         return found
     removed_lines, added_lines = line_diff(before.lines, after.lines)
     lines = {"removed_lines": removed_lines, "added_lines": added_lines}
-    return [replace(c, evidence={**c.evidence, **lines}) for c in found]
+    found = [replace(c, evidence={**c.evidence, **lines}) for c in found]
+    return [
+        _unexplained_skip(c, before, after) if c.signal_type is SignalType.SKIP_INTRODUCED else c
+        for c in found
+    ]
+
+
+_COMMENT = re.compile(r"^(?:#|//|/\*|\*)|\s(?:#|//)\s")
+
+
+def _unexplained_skip(candidate: SignalCandidate, old: CaseCode, new: CaseCode) -> SignalCandidate:
+    """A test switched off outright (`@pytest.mark.skip`, `it.skip`, `@Disabled`, `@Ignore`) with no
+    reason anywhere in what the change added to it (no new text, no comment) is high: nothing but the
+    change's own explanation, if any (the verdict caps it), tells a reviewer why it no longer runs."""
+    marker = str(candidate.evidence.get("marker") or "")
+    if not (_OUTRIGHT_SKIP.match(marker) or _OUTRIGHT_SKIP.match("@" + marker)):
+        return candidate  # a skip call in the body may sit under a condition its text does not show
+    had = set(_LITERAL.findall("\n".join(old.lines)))
+    added = [str(line) for line in candidate.evidence.get("added_lines", [])]
+    if (
+        _LITERAL.search(marker)
+        or set(new.preamble) - set(old.preamble)
+        or any(_COMMENT.search(line) or set(_LITERAL.findall(line)) - had for line in added)
+    ):
+        return candidate
+    evidence = {**candidate.evidence, "reason_given": False}
+    return replace(candidate, severity=SignalSeverity.HIGH, evidence=evidence)
 
 
 def _similarity(old: CaseCode, new: CaseCode) -> float:

@@ -7,7 +7,7 @@ import copy
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from ccdash_tests.integrity.units import Bound, CaseCode, Check, Marker, Strength, at_level, flat
+from ccdash_tests.integrity.units import Bound, CaseCode, Check, Marker, Strength, at_level, flat, preamble
 
 _SKIP_DECORATORS = frozenset({"skip", "skipif", "skipIf", "skipUnless"})
 _SKIP_CALLS = frozenset({"pytest.skip", "self.skipTest", "cls.skipTest"})
@@ -370,8 +370,29 @@ def _case(
         body=ast.unparse(ast.Module(body=function.body, type_ignores=[])),
         lines=tuple(source[first - 1 : function.end_lineno or function.lineno]),
         data=_data(function),
+        idle=tuple(_idle(function.body)),
+        preamble=preamble(source, first - 1, ("#",)),
         instances=tuple(_instances(function, helpers)),
     )
+
+
+def _idle(body: list[ast.stmt]) -> list[str]:
+    """Comparisons made as statements, whose result nothing reads (`x == 1`, `x == 1, "message"`),
+    each as the `assert` it would be."""
+    found = []
+    for statement in body:
+        for node in ast.walk(statement):
+            if not isinstance(node, ast.Expr):
+                continue
+            value = node.value
+            message = None
+            if isinstance(value, ast.Tuple) and len(value.elts) == 2:
+                value, message = value.elts
+            if isinstance(value, ast.Compare) or (
+                isinstance(value, ast.BoolOp) and all(isinstance(v, ast.Compare) for v in value.values)
+            ):
+                found.append(flat(ast.unparse(ast.Assert(test=value, msg=message))))
+    return found
 
 
 _TRIVIAL_NUMBERS = frozenset({0, 1, -1})

@@ -28,7 +28,7 @@ from ccdash_tests.integrity.detectors import (
     line_diff,
 )
 from ccdash_tests.integrity.python_code import conftest_skips
-from ccdash_tests.integrity.text_code import js_file_skips, js_skip_helpers
+from ccdash_tests.integrity.text_code import java_assume_lines, js_file_skips, js_skip_helpers
 from ccdash_tests.integrity.units import (
     JS_FRAMEWORK_GREP,
     PY_FRAMEWORK_GREP,
@@ -231,6 +231,40 @@ def conftest_signals(changes: Sequence[SourceChange]) -> list[SignalCandidate]:
     return found
 
 
+def _is_java_support(path: str) -> bool:
+    """A Java class of a test source tree that is not a test itself (a helper, `LocaleProblems`)."""
+    pure = PurePosixPath(path)
+    return pure.suffix == ".java" and language_of(path) is None and "test" in pure.parts[:-1]
+
+
+def java_support_skips(changes: Sequence[SourceChange]) -> list[SignalCandidate]:
+    """A Java support class that decides skips (it calls `assume*`) and only gained code: whatever it
+    gained (an entry in its table of unsupported platforms, one more condition) skips more of the
+    tests that call it, which live in files the change need not touch; it names no test. A change
+    that also removes code may narrow as well as widen, and is left to the tests' own signals."""
+    found = []
+    for change in changes:
+        if change.old_source is None or change.new_source is None:
+            continue
+        old, new = java_assume_lines(change.old_source), java_assume_lines(change.new_source)
+        if old is None or new is None:
+            continue
+        removed, added = line_diff(old, new)
+        if removed or not added:
+            continue
+        evidence = {
+            "marker": added[0],
+            "added": added,
+            "applies_to": f"tests that call {PurePosixPath(change.path).stem}",
+            "removed_lines": [],
+            "added_lines": added,
+        }
+        found.append(
+            _skip_candidate(change.path, "", _line_of(change.new_source, added[0]), evidence, "java")
+        )
+    return found
+
+
 def _line_of(source: str, text: str) -> int | None:
     at = source.find(text)
     return source.count("\n", 0, at) + 1 if at >= 0 else None
@@ -391,6 +425,7 @@ def scan_change(
     imported, _ = _source_changes(root, base_sha, new_sha, outside, by_imports=True)
     changes += imported
     conftests, _ = _source_changes(root, base_sha, new_sha, [c for c in files if _is_conftest(c.path)])
+    support, _ = _source_changes(root, base_sha, new_sha, [c for c in files if _is_java_support(c.path)])
     parents = commit.parents if commit is not None else ()
     others = tuple(parent for parent in parents if parent != base_sha) if base_sha in parents else ()
     detection = _judge_merge(root, changes, others) if others else detect(changes)
@@ -403,7 +438,8 @@ def scan_change(
             detection = detect(changes, gone)
     # A merge's conftest.py is judged like its test files only when no parent had its text.
     judged = [c for c in conftests if not others or _new_to_every_parent(root, c, others)]
-    found = detection.candidates + conftest_signals(judged)
+    helpers = [c for c in support if not others or _new_to_every_parent(root, c, others)]
+    found = detection.candidates + conftest_signals(judged) + java_support_skips(helpers)
     stamped = [replace(candidate, git_sha=new_sha) for candidate in found]
     if context is None:
         context = change_context(root, base_sha, new_sha, files, commit) if stamped else ChangeContext()

@@ -964,7 +964,23 @@ def _case(
         body=" ".join(masked.bare[span.start : span.end].split()),
         lines=tuple(masked.source[first : span.end].splitlines()),
         data=_data(masked, calls_from, span.end),
+        preamble=_comments_above(masked.source, first, language),
     )
+
+
+def _comments_above(source: str, first: int, language: str) -> tuple[str, ...]:
+    """The comment lines right above the line that starts at `first`, stripped."""
+    prefixes = ("//", "/*", "*", "#") if language == "php" else ("//", "/*", "*")
+    found: list[str] = []
+    end = first - 1
+    while end > 0:
+        start = source.rfind("\n", 0, end) + 1
+        line = source[start:end].strip()
+        if not line.startswith(prefixes):
+            break
+        found.append(line)
+        end = start - 1
+    return tuple(reversed(found))
 
 
 _STRING_LITERAL = re.compile(r"\"((?:[^\"\\\n]|\\.)*)\"|'((?:[^'\\\n]|\\.)*)'|`((?:[^`\\]|\\.)*)`")
@@ -1429,3 +1445,16 @@ def js_file_skips(source: str) -> tuple[list[Marker], list[str]]:
         end = match_bracket(masked.bare, match.end() - 1)
         entries += [item.group(2) for item in _LIST_ITEM.finditer(masked.code, match.end(), end - 1)]
     return exits, entries
+
+
+# ---------------------------------------------------------------- Java skips decided in a support class
+
+
+def java_assume_lines(source: str) -> list[str] | None:
+    """The code lines (comments and layout aside) of a Java test-support class that decides skips: one
+    that calls `assume*`/`Assumptions.*`, so what it holds (a table of unsupported locales, a version
+    check) decides which tests run. None when it calls no assumption."""
+    masked = mask(source, "java")
+    if not _JAVA_ASSUME.search(masked.bare):
+        return None
+    return [" ".join(line.split()) for line in masked.code.splitlines() if line.strip()]

@@ -84,6 +84,10 @@ class CaseCode:
     # Its checks as each parametrized case runs them (`x == expected` with one case's values written
     # in), so that a test folded into a parametrized one is recognised by the checks of its case.
     instances: tuple[Check, ...] = ()
+    # Comparisons computed and thrown away (`x == 1` as a statement), each written as the check it
+    # would be (`assert x == 1`): a check whose `assert` was dropped still looks like one.
+    idle: tuple[str, ...] = ()
+    preamble: tuple[str, ...] = ()  # the comment lines right above the test (stripped): often a reason
 
     @property
     def path_checks(self) -> int:
@@ -183,6 +187,16 @@ def _defines_tests(source: str) -> bool:
         )
         for node in tree.body
     )
+
+
+def preamble(lines: list[str], first: int, prefixes: tuple[str, ...]) -> tuple[str, ...]:
+    """The comment lines (starting with one of `prefixes`) right above 0-based line `first`, stripped."""
+    found: list[str] = []
+    index = first - 1
+    while index >= 0 and lines[index].strip().startswith(prefixes):
+        found.append(lines[index].strip())
+        index -= 1
+    return tuple(reversed(found))
 
 
 def flat(text: str, limit: int = 200) -> str:
