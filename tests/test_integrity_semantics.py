@@ -44,3 +44,59 @@ def test_yaml_equality_to_exact_text_equality_is_no_loss(cli: Cli, tmp_path: Pat
     before = RENDER_TEST.replace('assert.Equal(t, "{', 'assert.YAMLEq(t, "{')
     signals = scan_change(cli, tmp_path, {"render_test.go": before}, {"render_test.go": RENDER_TEST})
     assert signal_kinds(signals) == set()
+
+
+# ------------------------------------------------------------ a deleted test that checked only `true`
+
+HELLO = """"use strict";
+
+const assert = require("assert");
+
+describe("hello world", function () {
+    it("hello world test", function () {
+        // a placeholder from the project's start
+        assert(true);
+    });
+});
+"""
+SUM = """const assert = require("assert");
+const { sum } = require("../lib/sum");
+
+describe("sum", function () {
+    it("adds", function () {
+        assert.ok(true);
+        assert.strictEqual(sum(1, 2), 3);
+    });
+});
+"""
+
+
+def test_deleting_a_test_that_checks_only_true_loses_nothing(cli: Cli, tmp_path: Path) -> None:
+    before = {"test/hello-world-test.js": HELLO, "test/sum-test.js": SUM}
+    assert signal_kinds(scan_change(cli, tmp_path, before, {"test/hello-world-test.js": None})) == set()
+    # a test that also checks real code is a loss, however trivial its other check
+    assert signal_kinds(scan_change(cli, tmp_path / "real", before, {"test/sum-test.js": None})) == {
+        ("test_removed", "sum > adds")
+    }
+
+
+PLACEHOLDER_PY = '''import pytest
+
+
+def test_placeholder():
+    """Keeps the suite non-empty."""
+    assert True
+
+
+def test_parse():
+    assert parse("1") == 1
+'''
+
+
+def test_deleting_a_python_placeholder_loses_nothing(cli: Cli, tmp_path: Path) -> None:
+    after = PLACEHOLDER_PY.replace(
+        'def test_placeholder():\n    """Keeps the suite non-empty."""\n    assert True\n\n\n', ""
+    )
+    assert after != PLACEHOLDER_PY
+    before = {"tests/test_parse.py": PLACEHOLDER_PY}
+    assert signal_kinds(scan_change(cli, tmp_path, before, {"tests/test_parse.py": after})) == set()

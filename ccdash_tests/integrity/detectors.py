@@ -12,7 +12,8 @@ its checks on its data (a duplicate), no close-named new test with checks as str
 checked (all of it, or most) is not checked by the tests the change adds or edits (a split, a fold into
 a parametrized test, whose cases' values are written into its checks, a move): an edited test takes
 over by the checks it gained, or by those it had when the removed test's data moved into it; and only
-when it ran: deleting a test disabled outright loses nothing.
+when it ran and could fail: deleting a test disabled outright, or one that checks only what always
+holds (`assert(true)`, `assert True`), loses nothing.
 
 Checks are compared by what they check, not counted, on a strength scale (units.Strength: exact >
 bound > truthy > no-op, assigned per library): a lost check is replaced by a gained one of at least its
@@ -880,6 +881,31 @@ def _disabled(case: CaseCode) -> bool:
     return any(_OUTRIGHT_SKIP.match(marker.text) for marker in case.skips)
 
 
+# A statement that cannot fail: `assert(true)`, `assert True`, `expect(true).toBe(true)`,
+# `assertTrue(true)`, `assert.True(t, true)`, `self.assertTrue(True)`, `pass`.
+_ALWAYS_TRUE = re.compile(
+    r"^(?:(?:[\w$]+\s*\.\s*)*(?:assert\w*|ok|isTrue|True|expect)\s*\(\s*(?:t\s*,\s*)?(?:true|True)\s*\)"
+    r"(?:\s*\.\s*(?:toBe|toEqual|toStrictEqual|toBeTruthy)\s*\(\s*(?:true)?\s*\)|\s*\.\s*to\.be\.true)?"
+    r"|assert\s+True|pass)\s*;?$"
+)
+# Lines that run nothing: blank, closing brackets, comments, a lone string (a docstring).
+_INERT = re.compile(r"^(?:[\s})\];,]*|(?://|#|/\*|\*).*|(?:\"\"\"|\'\'\').*|\"[^\"]*\"|'[^']*')$")
+
+
+def _placeholder(case: CaseCode) -> bool:
+    """The test runs nothing that can fail: past its opening line, only statements that always hold
+    (`assert(true)`, `assert True`) and inert lines. Deleting such a placeholder loses no check."""
+    start = next((i for i, line in enumerate(case.lines) if case.name in line), None)
+    if start is None:
+        return False
+    body = [line.strip() for line in case.lines[start + 1 :]]
+    return (
+        bool(body)
+        and all(_INERT.match(line) or _ALWAYS_TRUE.match(line) for line in body)
+        and any(_ALWAYS_TRUE.match(line) for line in body)
+    )
+
+
 def detect_changes(changes: Iterable[SourceChange], removed_api: frozenset[str] = frozenset()) -> Detection:
     """All signal candidates of one change, plus the tests whose code changed (for edited_before_green).
 
@@ -907,8 +933,13 @@ def detect_changes(changes: Iterable[SourceChange], removed_api: frozenset[str] 
     pairs += _pair_by(removed, added, lambda located: located.case.qualname, unique=False)
     pairs += _pair_by(removed, added, lambda located: located.case.name, unique=True)
     pairs += _pair_by_body(removed, added)
-    # A test that was disabled outright ran nothing: deleting it loses nothing.
-    removed = [old for old in _without_successors(removed, added, pairs) if not _disabled(old.case)]
+    # A test that was disabled outright, or that checks only what always holds, ran nothing that can
+    # fail: deleting it loses nothing.
+    removed = [
+        old
+        for old in _without_successors(removed, added, pairs)
+        if not _disabled(old.case) and not _placeholder(old.case)
+    ]
     elsewhere = _gained_checks(pairs, added)
     candidates: list[SignalCandidate] = []
     changed: list[ChangedTest] = []
