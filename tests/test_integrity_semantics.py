@@ -100,3 +100,37 @@ def test_deleting_a_python_placeholder_loses_nothing(cli: Cli, tmp_path: Path) -
     assert after != PLACEHOLDER_PY
     before = {"tests/test_parse.py": PLACEHOLDER_PY}
     assert signal_kinds(scan_change(cli, tmp_path, before, {"tests/test_parse.py": after})) == set()
+
+
+# ----------------------------------------------- checks dropped with a strict expected-failure mark
+
+XFAIL_BEFORE = """import pytest
+
+
+@pytest.mark.xfail(strict=True)
+def test_invalid_entrypoint_fails(tmp_path):
+    with pytest.raises(InstallationError) as e:
+        install(make_wheel(tmp_path, "hello = hello"))
+    assert "hello = hello" in str(e.value)
+    assert "simple-0.1.0" in str(e.value)
+"""
+XFAIL_AFTER = """import pytest
+
+
+def test_invalid_entrypoint_fails(tmp_path):
+    with pytest.raises(InstallationError):
+        install(make_wheel(tmp_path, "hello = hello"))
+"""
+
+
+def test_checks_dropped_with_a_strict_xfail_never_held(cli: Cli, tmp_path: Path) -> None:
+    before = {"tests/test_wheel.py": XFAIL_BEFORE}
+    assert signal_kinds(scan_change(cli, tmp_path, before, {"tests/test_wheel.py": XFAIL_AFTER})) == set()
+
+
+def test_checks_dropped_with_a_lenient_xfail_are_a_loss(cli: Cli, tmp_path: Path) -> None:
+    # a non-strict xfail may pass: its checks may have held, so dropping them is still judged
+    before = {"tests/test_wheel.py": XFAIL_BEFORE.replace("xfail(strict=True)", "xfail(reason='crash')")}
+    assert signal_kinds(scan_change(cli, tmp_path, before, {"tests/test_wheel.py": XFAIL_AFTER})) == {
+        ("assertion_removed", "test_invalid_entrypoint_fails")
+    }

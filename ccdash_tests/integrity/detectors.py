@@ -54,6 +54,7 @@ edited_before_green    low; medium when the same test also carries another signa
 
 from __future__ import annotations
 
+import ast
 import difflib
 import enum
 import re
@@ -578,6 +579,29 @@ class _Pool:
         )
 
 
+def _strict_xfail(text: str) -> bool:
+    """`@pytest.mark.xfail(strict=True)` with no condition (a reason or `raises=` aside), or unittest's
+    `@expectedFailure` (an unexpected success fails the run): the test must fail on every run."""
+    try:
+        node = ast.parse(text.removeprefix("@").strip(), mode="eval").body
+    except SyntaxError:
+        return False
+    if ast.unparse(node) in ("expectedFailure", "unittest.expectedFailure"):
+        return True
+    if not isinstance(node, ast.Call):
+        return False
+    func = node.func
+    name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
+    if name != "xfail":
+        return False
+    conditional = any(not (isinstance(a, ast.Constant) and isinstance(a.value, str)) for a in node.args)
+    strict = any(
+        k.arg == "strict" and isinstance(k.value, ast.Constant) and k.value.value is True
+        for k in node.keywords
+    )
+    return strict and not conditional and not any(k.arg == "condition" for k in node.keywords)
+
+
 def compare_case(
     old: _Located, new: _Located, elsewhere: _Pool | None = None, removed_api: frozenset[str] = frozenset()
 ) -> list[SignalCandidate]:
@@ -590,8 +614,15 @@ def compare_case(
     if old.case.qualname != new.case.qualname:
         moved["renamed_from"] = old.case.qualname
     path, language, before, after = new.path, new.language, old.case, new.case
+    # A test strictly expected to fail on every run never passed: the checks it drops together with
+    # that mark never held, so they guarded nothing.
+    never_passed = any(_strict_xfail(m.text) for m in before.xfails) and not after.xfails
     found = [
-        *_check_signals(path, language, before, after, moved, elsewhere or _Pool(), removed_api),
+        *(
+            []
+            if never_passed
+            else _check_signals(path, language, before, after, moved, elsewhere or _Pool(), removed_api)
+        ),
         *_marker_signal(SignalType.SKIP_INTRODUCED, path, language, before.skips, after, after.skips, moved),
         *_marker_signal(SignalType.XFAIL_ADDED, path, language, before.xfails, after, after.xfails, moved),
         *_swallow_signal(path, language, before, after, moved),
