@@ -134,3 +134,11 @@ def test_checks_dropped_with_a_lenient_xfail_are_a_loss(cli: Cli, tmp_path: Path
     assert signal_kinds(scan_change(cli, tmp_path, before, {"tests/test_wheel.py": XFAIL_AFTER})) == {
         ("assertion_removed", "test_invalid_entrypoint_fails")
     }
+
+
+def test_deleting_a_test_that_asserts_false_of_true_is_still_judged(cli: Cli, tmp_path: Path) -> None:
+    # `assertFalse(true)` always fails: it is no placeholder, whatever else it is
+    before = {"test/hello-world-test.js": HELLO.replace("assert(true)", "assert.isFalse(true)")}
+    assert signal_kinds(scan_change(cli, tmp_path, before, {"test/hello-world-test.js": None})) == {
+        ("test_removed", "hello world > hello world test")
+    }

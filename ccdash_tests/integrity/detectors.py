@@ -913,14 +913,14 @@ def _disabled(case: CaseCode) -> bool:
 
 
 # A statement that cannot fail: `assert(true)`, `assert True`, `expect(true).toBe(true)`,
-# `assertTrue(true)`, `assert.True(t, true)`, `self.assertTrue(True)`, `pass`.
+# `assertTrue(true)`, `assert.True(t, true)`, `self.assertTrue(True)`.
 _ALWAYS_TRUE = re.compile(
-    r"^(?:(?:[\w$]+\s*\.\s*)*(?:assert\w*|ok|isTrue|True|expect)\s*\(\s*(?:t\s*,\s*)?(?:true|True)\s*\)"
+    r"^(?:(?:[\w$]+\s*\.\s*)*(?:assert|assertTrue|assert_true|ok|isTrue|true|True|expect)\s*\(\s*(?:t\s*,\s*)?(?:true|True)\s*\)"
     r"(?:\s*\.\s*(?:toBe|toEqual|toStrictEqual|toBeTruthy)\s*\(\s*(?:true)?\s*\)|\s*\.\s*to\.be\.true)?"
-    r"|assert\s+True|pass)\s*;?$"
+    r"|assert\s+True)\s*;?$"
 )
-# Lines that run nothing: blank, closing brackets, comments, a lone string (a docstring).
-_INERT = re.compile(r"^(?:[\s})\];,]*|(?://|#|/\*|\*).*|(?:\"\"\"|\'\'\').*|\"[^\"]*\"|'[^']*')$")
+# Lines that run nothing: blank, closing brackets, `pass`, comments, a lone string (a docstring).
+_INERT = re.compile(r"^(?:[\s})\];,]*|pass|(?://|#|/\*|\*).*|(?:\"\"\"|\'\'\').*|\"[^\"]*\"|'[^']*')$")
 
 
 def _placeholder(case: CaseCode) -> bool:
