@@ -586,7 +586,12 @@ def _strict_xfail(text: str) -> bool:
         node = ast.parse(text.removeprefix("@").strip(), mode="eval").body
     except SyntaxError:
         return False
-    if ast.unparse(node) in ("expectedFailure", "unittest.expectedFailure"):
+    if (isinstance(node, ast.Name) and node.id == "expectedFailure") or (
+        isinstance(node, ast.Attribute)
+        and node.attr == "expectedFailure"
+        and isinstance(node.value, ast.Name)
+        and node.value.id == "unittest"
+    ):
         return True
     if not isinstance(node, ast.Call):
         return False
