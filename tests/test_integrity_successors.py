@@ -192,3 +192,29 @@ def test_a_test_left_out_of_the_fold_is_removed(cli: Cli, tmp_path: Path) -> Non
     )
     signals = scan(cli, tmp_path, {PATH: URLS}, {PATH: folded})
     assert kinds(signals) == {("test_removed", "test_query_encoding")}
+
+
+# ---------------------------- a parametrize value that Python 3.11 cannot write back into an f-string
+
+ESCAPES = """
+import pytest
+from lib import quote
+
+
+@pytest.mark.parametrize("text", ["a\\\\nb", "tab\\\\there"])
+def test_quote(text):
+    assert quote(text) == f"<{text}>"
+
+
+def test_quote_empty():
+    assert quote("") == "<>"
+"""
+
+
+def test_a_value_with_a_backslash_written_into_an_f_string_scans(cli: Cli, tmp_path: Path) -> None:
+    # The case's value substituted into the f-string's braces is a string with a backslash, which
+    # ast.unparse refuses on Python 3.11: the scan must still read the file and find the deletion.
+    after = ESCAPES.replace('\n\ndef test_quote_empty():\n    assert quote("") == "<>"\n', "\n")
+    assert after != ESCAPES
+    signals = scan(cli, tmp_path, {"tests/test_quote.py": ESCAPES}, {"tests/test_quote.py": after})
+    assert kinds(signals) == {("test_removed", "test_quote_empty")}

@@ -98,7 +98,7 @@ def _decorator_markers(decorators: list[ast.expr]) -> tuple[list[Marker], list[M
     xfails: list[Marker] = []
     for decorator in decorators:
         for kind, node in _marks_in(decorator):
-            marker = Marker(text=flat("@" + ast.unparse(decorator)), line=getattr(node, "lineno", 0))
+            marker = Marker(text=flat("@" + _unparse(decorator)), line=getattr(node, "lineno", 0))
             (skips if kind == "skip" else xfails).append(marker)
     return skips, xfails
 
@@ -149,9 +149,9 @@ def _compare_bounds(test: ast.Compare) -> tuple[Bound, ...]:
     left = test.left
     for op, right in zip(test.ops, test.comparators, strict=True):
         if isinstance(op, ast.Lt | ast.LtE):
-            found += [(ast.unparse(left), "upper"), (ast.unparse(right), "lower")]
+            found += [(_unparse(left), "upper"), (_unparse(right), "lower")]
         elif isinstance(op, ast.Gt | ast.GtE):
-            found += [(ast.unparse(left), "lower"), (ast.unparse(right), "upper")]
+            found += [(_unparse(left), "lower"), (_unparse(right), "upper")]
         left = right
     return tuple(found)
 
@@ -230,7 +230,7 @@ def _call_bounds(call: ast.Call) -> tuple[Bound, ...]:
         return _assert_bounds(call.args[0])
     direction = _BOUND_ASSERTS.get(last)
     if direction and call.args:
-        return ((ast.unparse(call.args[0]), direction),)
+        return ((_unparse(call.args[0]), direction),)
     return ()
 
 
@@ -251,7 +251,7 @@ def _checks(nodes: list[ast.stmt], helpers: frozenset[str] = frozenset()) -> lis
                 continue
             if strength is not None:
                 helper = isinstance(node, ast.Call) and _called_name(node) in helpers
-                text = flat(ast.unparse(node))
+                text = flat(_unparse(node))
                 found.append(Check(text, strength, node.lineno, helper=helper, bounds=bounds))
     return found
 
@@ -307,7 +307,7 @@ def _swallows(body: list[ast.stmt]) -> list[Marker]:
                 guarded = bool(_checks(node.body))
                 for handler in node.handlers:
                     if _is_broad(handler.type) and not _fails_loudly(handler.body):
-                        head = "except:" if handler.type is None else f"except {ast.unparse(handler.type)}:"
+                        head = "except:" if handler.type is None else f"except {_unparse(handler.type)}:"
                         found.append(Marker(text=head, line=handler.lineno, wraps_checks=guarded))
             elif isinstance(node, ast.With | ast.AsyncWith):
                 for item in node.items:
@@ -317,7 +317,7 @@ def _swallows(body: list[ast.stmt]) -> list[Marker]:
                         and dotted(call.func).rpartition(".")[2] == "suppress"
                         and any(_is_broad(arg) for arg in call.args)
                     ):
-                        text = flat(f"with {ast.unparse(call)}:")
+                        text = flat(f"with {_unparse(call)}:")
                         found.append(
                             Marker(text=text, line=node.lineno, wraps_checks=bool(_checks(node.body)))
                         )
@@ -332,13 +332,13 @@ def _body_markers(body: list[ast.stmt]) -> tuple[list[Marker], list[Marker]]:
             if isinstance(node, ast.Call):
                 name = dotted(node.func)
                 if name in _SKIP_CALLS:
-                    skips.append(Marker(text=flat(ast.unparse(node)), line=node.lineno))
+                    skips.append(Marker(text=flat(_unparse(node)), line=node.lineno))
                 elif name in _XFAIL_CALLS:
-                    xfails.append(Marker(text=flat(ast.unparse(node)), line=node.lineno))
+                    xfails.append(Marker(text=flat(_unparse(node)), line=node.lineno))
             elif isinstance(node, ast.Raise) and node.exc is not None:
                 raised = node.exc.func if isinstance(node.exc, ast.Call) else node.exc
                 if dotted(raised) in _SKIP_EXCEPTIONS:
-                    skips.append(Marker(text=flat(ast.unparse(node)), line=node.lineno))
+                    skips.append(Marker(text=flat(_unparse(node)), line=node.lineno))
     return skips, xfails
 
 
@@ -367,7 +367,7 @@ def _case(
         xfails=xfails,
         swallows=tuple(_swallows(function.body)),
         fingerprint=inherited_text + ast.dump(function),
-        body=ast.unparse(ast.Module(body=function.body, type_ignores=[])),
+        body=_unparse(ast.Module(body=function.body, type_ignores=[])),
         lines=tuple(source[first - 1 : function.end_lineno or function.lineno]),
         data=_data(function),
         idle=tuple(_idle(function.body)),
@@ -391,7 +391,7 @@ def _idle(body: list[ast.stmt]) -> list[str]:
             if isinstance(value, ast.Compare) or (
                 isinstance(value, ast.BoolOp) and all(isinstance(v, ast.Compare) for v in value.values)
             ):
-                found.append(flat(ast.unparse(ast.Assert(test=value, msg=message))))
+                found.append(flat(_unparse(ast.Assert(test=value, msg=message))))
     return found
 
 
@@ -479,6 +479,16 @@ def _parametrize_cases(function: FunctionNode) -> list[dict[str, ast.expr]]:
     return [] if cases == [{}] else cases
 
 
+def _unparse(node: ast.AST) -> str:
+    """`ast.unparse`, or the node's dump where Python 3.11 cannot write it back as source (a string
+    with a backslash inside an f-string's braces, which a parametrize value written into the test's
+    f-string makes): equal nodes still give equal text, so checks still compare."""
+    try:
+        return ast.unparse(node)
+    except ValueError:
+        return ast.dump(node, annotate_fields=False)
+
+
 class _Substitute(ast.NodeTransformer):
     def __init__(self, values: dict[str, ast.expr]) -> None:
         self.values = values
@@ -548,7 +558,7 @@ def _module_skips(body: list[ast.stmt]) -> list[Marker]:
             continue
         for node in ast.walk(statement):
             if isinstance(node, ast.Call) and dotted(node.func) in _MODULE_SKIP_CALLS:
-                found.append(Marker(text=flat(ast.unparse(node)), line=node.lineno))
+                found.append(Marker(text=flat(_unparse(node)), line=node.lineno))
     return found
 
 
@@ -670,7 +680,7 @@ def _applied_marks(body: list[ast.stmt]) -> list[Marker]:
                 and node.func.attr in ("add_marker", "applymarker")
                 and any(kind == "skip" for argument in node.args for kind, _ in _marks_in(argument))
             ):
-                found.append(Marker(text=flat(ast.unparse(node)), line=node.lineno))
+                found.append(Marker(text=flat(_unparse(node)), line=node.lineno))
     return found
 
 
