@@ -86,14 +86,18 @@ def postgres_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 @pytest.fixture
 def postgres_schema_url(postgres_url: str) -> Iterator[str]:
     """A URL whose search_path is a fresh, empty schema, dropped after the test."""
+    yield from _fresh_schema(postgres_url)
 
+
+def _fresh_schema(server: str) -> Iterator[str]:
+    """Create a schema on `server`, yield a URL whose search_path is it, drop it afterwards."""
     schema = f"t_{secrets.token_hex(6)}"
-    with psycopg.connect(postgres_url, autocommit=True) as admin:
+    with psycopg.connect(server, autocommit=True) as admin:
         admin.execute(f'CREATE SCHEMA "{schema}"')
     try:
-        yield _with_schema(postgres_url, schema)
+        yield _with_schema(server, schema)
     finally:
-        with psycopg.connect(postgres_url, autocommit=True) as admin:
+        with psycopg.connect(server, autocommit=True) as admin:
             admin.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
 
 
@@ -118,15 +122,7 @@ def other_db_url(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -
     if backend == "sqlite":
         yield str(tmp_path / "other.db")
         return
-    server = request.getfixturevalue("postgres_url")
-    schema = f"t_{secrets.token_hex(6)}"
-    with psycopg.connect(server, autocommit=True) as admin:
-        admin.execute(f'CREATE SCHEMA "{schema}"')
-    try:
-        yield _with_schema(server, schema)
-    finally:
-        with psycopg.connect(server, autocommit=True) as admin:
-            admin.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+    yield from _fresh_schema(request.getfixturevalue("postgres_url"))
 
 
 @pytest.fixture
