@@ -196,11 +196,12 @@ def name_matches(label: Label, name: str, language: str) -> bool:
     scope, leaf = split_name(name, language)
     label_scope = split_scope(label.scope, language)
     if label.test == WHOLE:
-        # A whole file or class (module-level skip, class @Disabled, a file of tests deleted): any
-        # test in it, or a signal naming the class itself.
+        # A whole file, class or describe block (module-level skip, class @Disabled, a file or block of
+        # tests deleted): any test in it, nested blocks included, or a signal naming the scope itself.
         if not label_scope or not scope:
             return True
-        return scopes_agree(label_scope, scope) or scopes_agree(label_scope, (*scope, leaf))
+        path = (*scope, leaf)
+        return any(scopes_agree(label_scope, path[:end]) for end in range(1, len(path) + 1))
     label_parts, label_leaf = split_name(label.test, language)
     return leaves_agree(label_leaf, leaf) and scopes_agree((*label_scope, *label_parts), scope)
 

@@ -253,6 +253,12 @@ def test_matching_rule() -> None:
     assert hit(label("*", "TestA", signal="skip"), "TestA::test_q", "skip_introduced")
     assert hit(label("*", "TestA", signal="skip"), "TestA", "skip_introduced")
     assert not hit(label("*", "TestA", signal="skip"), "TestB::test_q", "skip_introduced")
+    # Every test in the scope, nested blocks included; a block of the same name elsewhere is not in it.
+    block = label("*", "Sandbox > fake XHR", signal="test_removed")
+    assert hit(block, "Sandbox > fake XHR > browser > defines server", "test_removed")
+    assert hit(block, "Sandbox > fake XHR > defines server", "test_removed")
+    assert not hit(block, "Sandbox > clock > fake XHR2 > defines server", "test_removed")
+    assert not hit(block, "Sandbox > inject > defines server", "test_removed")
     assert hit(label("test_x", old_file="old.py"), "test_x", path="old.py")
     assert not hit(label("test_x"), "test_x", "some_new_type")
     # A title built at run time, as the detector writes it, matches a label naming one instance.
