@@ -371,7 +371,7 @@ def _case(
         lines=tuple(source[first - 1 : function.end_lineno or function.lineno]),
         data=_data(function),
         idle=tuple(_idle(function.body)),
-        preamble=preamble(source, first - 1, ("#",)),
+        preamble=preamble((source[i] for i in range(first - 2, -1, -1)), ("#",)),
         instances=tuple(_instances(function, helpers)),
     )
 

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from ccdash_tests.integrity.units import Bound, CaseCode, Check, Marker, Strength, at_level, flat
+from ccdash_tests.integrity.units import Bound, CaseCode, Check, Marker, Strength, at_level, flat, preamble
 
 _REGEX_PRECEDERS = frozenset("(,=:[!&|?{};+-*%<>~^")
 _QUOTES = {"javascript": "'\"`", "java": "'\"", "go": "'\"`", "php": "'\"`"}
@@ -966,23 +966,23 @@ def _case(
         body=" ".join(masked.bare[span.start : span.end].split()),
         lines=tuple(masked.source[first : span.end].splitlines()),
         data=_data(masked, calls_from, span.end),
-        preamble=_comments_above(masked.source, first, language),
+        preamble=preamble(
+            _lines_above(masked.source, first), _PHP_COMMENT_STARTS if language == "php" else _COMMENT_STARTS
+        ),
     )
 
 
-def _comments_above(source: str, first: int, language: str) -> tuple[str, ...]:
-    """The comment lines right above the line that starts at `first`, stripped."""
-    prefixes = ("//", "/*", "*", "#") if language == "php" else ("//", "/*", "*")
-    found: list[str] = []
+_COMMENT_STARTS = ("//", "/*", "*")
+_PHP_COMMENT_STARTS = (*_COMMENT_STARTS, "#")
+
+
+def _lines_above(source: str, first: int) -> Iterator[str]:
+    """The lines above the line that starts at offset `first`, nearest first."""
     end = first - 1
     while end > 0:
         start = source.rfind("\n", 0, end) + 1
-        line = source[start:end].strip()
-        if not line.startswith(prefixes):
-            break
-        found.append(line)
+        yield source[start:end]
         end = start - 1
-    return tuple(reversed(found))
 
 
 _STRING_LITERAL = re.compile(r"\"((?:[^\"\\\n]|\\.)*)\"|'((?:[^'\\\n]|\\.)*)'|`((?:[^`\\]|\\.)*)`")

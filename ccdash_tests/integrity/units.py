@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import enum
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
@@ -189,13 +190,15 @@ def _defines_tests(source: str) -> bool:
     )
 
 
-def preamble(lines: list[str], first: int, prefixes: tuple[str, ...]) -> tuple[str, ...]:
-    """The comment lines (starting with one of `prefixes`) right above 0-based line `first`, stripped."""
+def preamble(above: Iterable[str], prefixes: tuple[str, ...]) -> tuple[str, ...]:
+    """The comment lines (starting with one of `prefixes`) right above a line, stripped, top first;
+    `above` yields the lines above it, nearest first (it is read only as far as the comments go)."""
     found: list[str] = []
-    index = first - 1
-    while index >= 0 and lines[index].strip().startswith(prefixes):
-        found.append(lines[index].strip())
-        index -= 1
+    for line in above:
+        text = line.strip()
+        if not text.startswith(prefixes):
+            break
+        found.append(text)
     return tuple(reversed(found))
 
 
