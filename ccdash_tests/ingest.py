@@ -38,7 +38,7 @@ from ccdash_tests.store.rows import ErrorText, db_time, to_json
 from ccdash_tests.times import parse_iso
 
 if TYPE_CHECKING:
-    from ccdash_tests.integrity.service import IntegrityCheck
+    from ccdash_tests.integrity.check import IntegrityCheck
 
 # Cases per write batch, by engine. SQLite: 2,000 held 6-9 MB less than 10,000 at a million cases for
 # the same CPU (bench/README.md, memory). PostgreSQL: each batch is a COPY and its round trips, and 2,000
@@ -560,8 +560,13 @@ def map_new_tests(store: Store, outcome: IngestOutcome) -> dict:
 
 def check_integrity(store: Store, outcome: IngestOutcome, repo_dir: Path) -> IntegrityCheck:
     """Look for weakened tests in the change behind a run that brought new results."""
-    from ccdash_tests.integrity.service import IntegrityCheck, check_after_ingest
+    from ccdash_tests.integrity.check import NO_SHA, IntegrityCheck
 
+    # Before the service's import: a re-ingest, or a run without a commit, loads no git or scan code.
     if outcome.new_results == 0:
         return IntegrityCheck.not_checked("nothing new was stored")
+    if not outcome.run.git_sha:
+        return IntegrityCheck.not_checked(NO_SHA)
+    from ccdash_tests.integrity.service import check_after_ingest
+
     return check_after_ingest(store, outcome.run, repo_dir)

@@ -343,7 +343,9 @@ class SourceFile(DTO):
 class IngestRunRequest(BaseModel):
     """Everything needed to store one run. `results` may be empty when cases are streamed separately."""
 
-    model_config = ConfigDict(arbitrary_types_allowed=False)
+    # defer_build: its validator (over the ParsedCase dataclass) is built when a request is first made,
+    # not by every command that imports this module.
+    model_config = ConfigDict(arbitrary_types_allowed=False, defer_build=True)
 
     project_id: str
     run_id: str

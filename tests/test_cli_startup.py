@@ -167,8 +167,41 @@ def test_an_ingest_that_scans_nothing_loads_no_detector(tmp_path: Path, in_check
     assert code == 0
     [run] = json.loads(Cli(Path(db), "demo")("runs", "list", "--json", code=0).stdout)
     assert (run["git_sha"] is not None) is in_checkout
-    assert "ccdash_tests.integrity.service" in modules and "ccdash_tests.mapping.service" in modules
-    assert sorted(m for m in modules if m.startswith(INTEGRITY_SCAN + NOT_FOR_INGEST)) == []
+    assert "ccdash_tests.mapping.service" in modules
+    # Without a commit there is nothing to compare: the hook answers before it loads the service and git.
+    assert ("ccdash_tests.integrity.service" in modules) is in_checkout
+    assert ("ccdash_tests.integrity.git" in modules) is in_checkout
+    assert (
+        sorted(m for m in modules if m.startswith(INTEGRITY_SCAN + NOT_FOR_INGEST + NOT_FOR_NEW_TESTS)) == []
+    )
+
+
+# What mapping an ingest's new tests never needs: `map suggest`, test look-up by name, the health
+# package, and the live progress display of a long ingest on a terminal.
+NOT_FOR_NEW_TESTS = (
+    "ccdash_tests.mapping.suggest",
+    "ccdash_tests.lookup",
+    "ccdash_tests.health",
+    "rich.progress",
+)
+
+
+def test_a_re_ingest_loads_no_mapping_and_no_integrity_service(tmp_path: Path) -> None:
+    git_checkout(tmp_path)
+    report = tmp_path / "r.xml"
+    report.write_text(junit_text([("pkg.T", "test_a", "passed"), ("pkg.T", "test_b", "failed")]))
+    db = str(tmp_path / "store.db")
+    args = ("ingest", str(report), "--db", db, "--project", "demo")
+    code, first = loaded_modules(tmp_path, *args)
+    assert code == 0 and "ccdash_tests.integrity.service" in first and "ccdash_tests.mapping.service" in first
+    code, again = loaded_modules(tmp_path, *args)
+    # Nothing new was stored: nothing to map and no change to check, so neither service is imported.
+    assert code == 0
+    assert sorted(m for m in again if m.startswith(("ccdash_tests.mapping", "ccdash_tests.integrity."))) == [
+        "ccdash_tests.integrity.check"
+    ]
+    [run] = json.loads(Cli(Path(db), "demo")("runs", "list", "--json", code=0).stdout)
+    assert run["total_tests"] == 2
 
 
 def test_the_integrity_package_exports_load_on_first_use() -> None:

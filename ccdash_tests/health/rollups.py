@@ -38,6 +38,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
 
+# UNASSIGNED (where a feature without a domain sits) is defined with the mapping, whose domain tree it is.
+from ccdash_tests.mapping.base import UNASSIGNED as UNASSIGNED
 from ccdash_tests.models import (  # the two result records are the rollups' inputs: re-exported
     DomainHealthRollupDTO,
     FeatureTestHealthDTO,
@@ -50,7 +52,6 @@ from ccdash_tests.models import (  # the two result records are the rollups' inp
     TestIntegritySignalDTO,
 )
 
-UNASSIGNED = "(unassigned)"
 SEVERITY_WEIGHTS: dict[SignalSeverity, float] = {
     SignalSeverity.HIGH: 1.0,
     SignalSeverity.MEDIUM: 0.5,

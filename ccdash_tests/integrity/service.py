@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -35,6 +35,7 @@ from typing import TYPE_CHECKING, Any
 from ccdash_tests.errors import UserError
 from ccdash_tests.identity import US
 from ccdash_tests.integrity import git
+from ccdash_tests.integrity.check import NO_SHA, IntegrityCheck
 from ccdash_tests.models import (
     SignalSeverity,
     SignalState,
@@ -153,63 +154,6 @@ def comparison_base(store: Store, root: Path, run: TestRunDTO, head: str) -> Bas
     if parent is None:
         return Base(None, None, f"none, {head[:12]} is a root commit ({note})", fallback=True)
     return Base(parent, None, f"the parent commit {parent[:12]} ({note})", fallback=True)
-
-
-@dataclass(frozen=True)
-class IntegrityCheck:
-    """What one integrity check did: `status` is the line for the ingest summary."""
-
-    checked: bool
-    reason: str | None = None
-    base_sha: str | None = None
-    head_sha: str | None = None
-    worktree: bool = False
-    previous_run_id: str | None = None
-    current_run_id: str | None = None
-    signals: list[TestIntegritySignalDTO] = field(default_factory=list)
-    new_signals: int = 0
-    unparsed_files: list[str] = field(default_factory=list)
-    base_used: str | None = None
-    fallback: bool = False
-    dry_run: bool = False
-    resolved: list[TestIntegritySignalDTO] = field(default_factory=list)
-    skipped_files: list[str] = field(default_factory=list)
-
-    @classmethod
-    def not_checked(cls, reason: str, head_sha: str | None = None) -> IntegrityCheck:
-        return cls(checked=False, reason=reason, head_sha=head_sha)
-
-    @property
-    def status(self) -> str:
-        if not self.checked:
-            return f"not checked: {self.reason}"
-        count = len(self.signals)
-        text = f"checked: {count} signal{'' if count == 1 else 's'}"
-        if self.resolved:
-            text += f", {len(self.resolved)} resolved"
-        # Only a fallback base is worth a word on every ingest: the usual one is the previous run.
-        return text + (f" (base: {self.base_used})" if self.fallback and self.base_used else "")
-
-    def to_json_dict(self) -> dict[str, Any]:
-        return {
-            "checked": self.checked,
-            "status": self.status,
-            "reason": self.reason,
-            "base_sha": self.base_sha,
-            "head_sha": self.head_sha,
-            "worktree": self.worktree,
-            "previous_run_id": self.previous_run_id,
-            "current_run_id": self.current_run_id,
-            "signal_count": len(self.signals),
-            "new_signals": self.new_signals,
-            "signal_ids": [signal.signal_id for signal in self.signals],
-            "unparsed_files": self.unparsed_files,
-            "skipped_files": self.skipped_files,
-            "base": self.base_used,
-            "base_fallback": self.fallback,
-            "dry_run": self.dry_run,
-            "resolved_signal_ids": [signal.signal_id for signal in self.resolved],
-        }
 
 
 def _commit_details(commit: git.CommitInfo | None) -> dict[str, Any]:
@@ -437,7 +381,7 @@ def check_after_ingest(
     """Scan the change that led to `run`, store its signals and resolve earlier ones its branch fixed;
     git problems become "not checked"."""
     if not run.git_sha:
-        return IntegrityCheck.not_checked("the run has no git SHA (pass --git-sha)")
+        return IntegrityCheck.not_checked(NO_SHA)
     try:
         root = git.repo_root(repo_dir)
         head = git.resolve_revision(root, run.git_sha)

@@ -23,6 +23,9 @@ class ProviderName(enum.StrEnum):
 
 
 # Lower rank wins: a user's override beats a tag in the test, which beats a rule file, which beats a guess.
+# The domain of a feature mapped without one: the root the domain tree (and health's rollups) put it under.
+UNASSIGNED = "(unassigned)"
+
 PRECEDENCE: dict[str, int] = {
     ProviderName.OVERRIDE: 0,
     ProviderName.METADATA: 1,

@@ -31,12 +31,12 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ccdash_tests.errors import UserError
-from ccdash_tests.health import UNASSIGNED
-from ccdash_tests.lookup import resolve_test
 from ccdash_tests.mapping.base import (
     PRECEDENCE,
+    UNASSIGNED,
     MappingProvider,
     ProviderName,
     TestRef,
@@ -57,7 +57,6 @@ from ccdash_tests.mapping.resolver import (
     map_tests,
     snapshot_document,
 )
-from ccdash_tests.mapping.suggest import SuggestedRule, rules_yaml, suggest_rules
 from ccdash_tests.models import utcnow
 from ccdash_tests.store import Store
 from ccdash_tests.store.base import DomainNode, MappingRow
@@ -66,6 +65,12 @@ from ccdash_tests.store.queries import mapping as q
 from ccdash_tests.store.queries.mapping import RowKey, RowValue
 from ccdash_tests.store.rows import db_time, from_json, required_time, to_json
 from ccdash_tests.text import error_line
+
+if TYPE_CHECKING:
+    from ccdash_tests.mapping.suggest import SuggestedRule
+
+# `map suggest`, test look-up by name and the health package are imported where used: every ingest that
+# stores new tests loads this module to map them, and needs none of them.
 
 RULES = "rules"
 OVERRIDE = "override"
@@ -116,6 +121,8 @@ def suggest_mapping(store: Store, project: str, output: Path | None, force: bool
     (refused when it exists, unless `force`) or returned for standard output when `output` is None."""
     if output is not None and output.exists() and not force:
         raise UserError(f"{output}: already exists (pass --force to replace it, or - for standard output)")
+    from ccdash_tests.mapping.suggest import rules_yaml, suggest_rules
+
     tests = test_refs(store.engine, project)
     candidates = [*MetadataProvider().map(tests), *PathsProvider().map(tests)]
     rules = suggest_rules(tests, candidates)
@@ -210,6 +217,8 @@ def name_tests(store: Store, project: str, text: str) -> tuple[str, list[TestRef
     matched = find_tests(store.engine, project, key)
     if matched:
         return key, matched
+    from ccdash_tests.lookup import resolve_test
+
     test = resolve_test(store, project, key)
     return test.label, [TestRef.from_definition(test)]
 

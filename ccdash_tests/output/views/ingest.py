@@ -9,7 +9,6 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from rich.console import Console
-from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.text import Text
 
 from ccdash_tests.ingest import AfterIngest, IngestOutcome
@@ -18,7 +17,7 @@ from ccdash_tests.output import terminal
 from ccdash_tests.text import plural, short_run_id, signal_place
 
 if TYPE_CHECKING:
-    from ccdash_tests.integrity.service import IntegrityCheck
+    from ccdash_tests.integrity.check import IntegrityCheck
 
 # The ingest summary names this many signals, most severe first.
 SIGNALS_SHOWN = 5
@@ -31,6 +30,9 @@ def progress_counter(enabled: bool) -> Iterator[object]:
     if not enabled:
         yield None
         return
+    # Imported here: only a long ingest on a terminal shows it, and rich.progress pulls in its live display.
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
     console = terminal.make_console(stderr=True)
     with Progress(
         SpinnerColumn(),

@@ -10,7 +10,8 @@ from typing import Any
 from rich.text import Text
 
 from ccdash_tests.errors import GateFailed
-from ccdash_tests.integrity.service import SEVERITY_RANK, IntegrityCheck
+from ccdash_tests.integrity.check import IntegrityCheck
+from ccdash_tests.integrity.service import SEVERITY_RANK
 from ccdash_tests.models import SignalSeverity, SignalState, SignalVerdict, TestIntegritySignalDTO
 from ccdash_tests.output import markdown, terminal
 from ccdash_tests.output.formats import OutputFormat
