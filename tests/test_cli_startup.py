@@ -257,3 +257,62 @@ def test_the_command_tree_is_whole_when_walked_in_a_fresh_process() -> None:
     from ccdash_tests.commands.common import COMMAND_MODULES
 
     assert done.stdout.strip() == f"{sorted(COMMAND_MODULES)} ['list', 'show']"
+
+
+# Pydantic models whose validators the commands that do not need them never build (defer_build).
+DEFERRED = {"models": ("IngestRunRequest",), "mapping.imported": ("MappingRule", "MappingFile")}
+
+BUILT_PROBE = """
+import json, sys
+deferred = json.loads(sys.argv[2])
+sys.argv = ["ccdash-tests", *json.loads(sys.argv[1])]
+from ccdash_tests.cli import main
+try:
+    main()
+except SystemExit:
+    pass
+import ccdash_tests.mapping.imported, ccdash_tests.models
+found = {f"{module}.{name}": getattr(sys.modules[f"ccdash_tests.{module}"], name).__pydantic_complete__
+         for module, names in deferred.items() for name in names}
+with open(OUT, "w") as out:
+    json.dump(found, out)
+"""
+
+
+def built_models(tmp_path: Path, *args: str) -> dict[str, bool]:
+    """Run `ccdash-tests ARGS` in a fresh interpreter; which of DEFERRED's models had a validator after."""
+    out = tmp_path / "built.json"
+    probe = BUILT_PROBE.replace("OUT", repr(str(out)))
+    subprocess.run(
+        [sys.executable, "-c", probe, json.dumps(list(args)), json.dumps(DEFERRED)],
+        env=cli_env(),
+        cwd=tmp_path,
+        stdout=subprocess.DEVNULL,
+        check=True,
+    )
+    return json.loads(out.read_text())
+
+
+def test_validators_are_built_by_the_commands_that_use_them(tmp_path: Path, stored: Path) -> None:
+    listing = built_models(tmp_path, "runs", "list", "--json", "--db", str(stored), "--project", "demo")
+    assert listing == {
+        "models.IngestRunRequest": False,
+        "mapping.imported.MappingRule": False,
+        "mapping.imported.MappingFile": False,
+    }
+    # An ingest builds its request; without stored rules it reads no rule.
+    report = tmp_path / "r.xml"
+    report.write_text(junit_text([("pkg.T", "test_c", "passed")]))
+    ingest = built_models(tmp_path, "ingest", str(report), "--db", str(stored), "--project", "demo")
+    assert ingest == {
+        "models.IngestRunRequest": True,
+        "mapping.imported.MappingRule": False,
+        "mapping.imported.MappingFile": False,
+    }
+    # Importing rules validates them.
+    rules = tmp_path / "mapping.yaml"
+    rules.write_text("rules:\n  - pattern: 'pkg.*'\n    feature: things\n")
+    imported = built_models(tmp_path, "map", "import", str(rules), "--db", str(stored), "--project", "demo")
+    assert (
+        imported["mapping.imported.MappingRule"] is True and imported["mapping.imported.MappingFile"] is True
+    )

@@ -47,7 +47,8 @@ class MappingFileError(UserError, ValueError):
 class MappingRule(BaseModel):
     """One rule of an imported mapping file."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # defer_build: validators are built when a rule is first read, not by every ingest that maps tests.
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     pattern: Annotated[str, Field(min_length=1)]
     feature: Annotated[str, Field(min_length=1)]
@@ -84,7 +85,7 @@ class MappingRule(BaseModel):
 
 
 class MappingFile(BaseModel):
-    model_config = ConfigDict(extra="allow")
+    model_config = ConfigDict(extra="allow", defer_build=True)
 
     rules: list[MappingRule]
 
