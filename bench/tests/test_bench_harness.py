@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+import subprocess
 import sys
 from collections import Counter
 from pathlib import Path
@@ -211,3 +212,27 @@ def test_run_child_kills_the_whole_child_on_timeout(tmp_path: Path) -> None:
 def test_read_commands_are_found_although_the_cli_loads_them_lazily() -> None:
     known = run.registered_commands()
     assert {command for command, _ in run.read_commands("t").values()} <= known
+
+
+def test_budget_runs_the_real_ingest_and_its_parts_add_up(tmp_path: Path) -> None:
+    report = generate.report_path(tmp_path, "junit", 200)
+    store = tmp_path / "budget.db"
+    done = subprocess.run(
+        [sys.executable, str(BENCH / "budget.py"), str(report), str(store), "--project", "p"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        check=True,
+    )
+    rows = [line.strip("|").split(" | ") for line in done.stdout.splitlines()[2:]]
+    spent = {label.strip(): int(ms) for label, ms in rows}
+    *parts, (total_label, total) = spent.items()
+    assert total_label == "total (this process)"
+    assert [label for label, _ in parts][:3] == ["interpreter and site", "Typer", "Pydantic"]
+    assert "parse and write" in spent and "summary: print" in spent
+    # Rounding each row to a millisecond is the only slack between the parts and the total.
+    assert abs(sum(ms for _, ms in parts) - total) <= len(parts)
+    # The command really ran: its summary went to stderr and the run is stored.
+    assert "200 new results" in done.stderr
+    with sqlite3.connect(store) as conn:
+        assert conn.execute("SELECT count(*) FROM test_runs WHERE project_id = 'p'").fetchone() == (1,)
