@@ -174,6 +174,7 @@ _NOT_SUBJECTS = frozenset(
 )
 _RAISES = re.compile(
     r"(?:\w+\.)*(?:fail\b|assertThrows|assertThatThrownBy|assertThatExceptionOfType|assertThatCode|expectThrows"
+    r"|expectFailure\w*\s*\(|whenTesting\s*\("
     r"|raises|assertRaises\w*|warns|assertWarns\w*|expectException|throws(?:Async)?\s*\(|rejects\s*\()"
     r"|expect\(.*\)\s*\.\s*(?:rejects\.)?toThrow"
 )
@@ -816,6 +817,19 @@ def _taken_over(removed: CaseCode, successor: _Located, before: Mapping[int, Cas
     return [check for check in checks if signature(check) not in had]
 
 
+def _expects_failure_alike(old: CaseCode, new: CaseCode) -> bool:
+    """Both tests expect a call to fail, the new one as often, with checks of what it caught as many:
+    the kind of failure changed (an exception became an assertion failure) and the new test checks the
+    new one, whose checks (a helper of the failure's facts) need not read as strong as the old ones."""
+    raising = [check for check in old.checks if _RAISES.match(check.text)]
+    expecting = [check for check in new.checks if _RAISES.match(check.text)]
+    return (
+        bool(raising)
+        and len(expecting) >= len(raising)
+        and len(new.checks) - len(expecting) >= len(old.checks) - len(raising)
+    )
+
+
 def _without_successors(
     removed: list[_Located], added: list[_Located], pairs: Sequence[tuple[_Located, _Located]]
 ) -> list[_Located]:
@@ -895,7 +909,11 @@ def _without_successors(
         if any(
             _close(_leaf(old.case), _leaf(new.case), _SUCCESSOR_NAME)
             and new.case.path_checks >= min(1, old.case.path_checks)
-            and (not strongest or any(check.strength >= strongest for check in new.case.checks))
+            and (
+                not strongest
+                or any(check.strength >= strongest for check in new.case.checks)
+                or _expects_failure_alike(old.case, new.case)
+            )
             for new in added
             if new.language == old.language
         ):

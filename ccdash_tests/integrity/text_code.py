@@ -482,7 +482,21 @@ def _js_checks(masked: Masked, start: int, end: int) -> list[Check]:
     return found
 
 
-_JAVA_CHECK = re.compile(r"(?<![\w$])(?:[A-Za-z_]\w*\.)*(assert\w*|fail|verify)\s*\(")
+_JAVA_CHECK = re.compile(
+    r"(?<![\w$])(?:[A-Za-z_]\w*\.)*(assert\w*|fail|verify|expectThrows|expectFailure\w*|whenTesting)\s*\("
+)
+# Calls that expect the code they are handed to fail (JUnit, TestNG, AssertJ, Truth's ExpectFailure):
+# an assertion inside them is the call under test, which must fail, not a check of the test.
+_FAILURE_EXPECTATION = re.compile(
+    r"^(?:assertThrows\w*|expectThrows|assertThatThrownBy|assertThatExceptionOfType|assertThat\w*Exception"
+    r"|expectFailure\w*|whenTesting|catchThrowable\w*)$"
+)
+_CATCH_THROWABLE = re.compile(r"(?<![\w$])(?:[A-Za-z_]\w*\.)*(catchThrowable\w*)\s*\(")
+# What a `catch` must name to catch a failed assertion (JUnit 4/5, opentest4j, Truth, AssertJ).
+_ASSERTION_FAILURES = frozenset(
+    {"AssertionError", "AssertionFailedError", "ComparisonFailure", "MultipleFailuresError"}
+    | {"Error", "Throwable"}
+)
 _JAVA_ASSERT_KEYWORD = re.compile(r"(?<![\w$.])assert\s+[^;(]")
 # JUnit 4/5 (and Mockito's verify); an unknown `assert*` constrains (BOUND).
 _JUNIT = {
@@ -590,10 +604,48 @@ def _junit(bare: str, name: str, opening: int) -> tuple[Strength, tuple[Bound, .
     return _JUNIT.get(name, _EXACT if "Equal" in name else _BOUND), ()
 
 
+# A cast to a named type (`(Callback<S, T>) w -> ...`, `(Integer) null`): it picks an overload or
+# states a type the compiler can infer, and checks nothing, so it is no part of what a check says.
+_JAVA_CAST = re.compile(r"\(\s*[A-Z][\w.]*(?:\s*<[^()]*>)?(?:\s*\[\s*\])*\s*\)\s*(?=[\w(\"'])")
+
+
+def _java_text(masked: Masked, start: int, end: int) -> str:
+    """A Java check as written, layout and casts aside."""
+    return flat(_JAVA_CAST.sub("", masked.code[start:end]))
+
+
+def _expected_to_fail(bare: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Spans of code that must fail for the test to pass: what a failure expectation is handed
+    (`assertThrows(X.class, () -> ...)`, `expectFailure(w -> w.that(x).isEqualTo(y))`) and the body of
+    `try { ...; fail(); } catch (AssertionError e)` up to its `fail()`. The assertions in them are the
+    calls under test; the expectation (or the `fail()`) is the check, the same in either spelling."""
+    spans = []
+    for pattern in (_JAVA_CHECK, _CATCH_THROWABLE):
+        for match in pattern.finditer(bare, start, end):
+            if _FAILURE_EXPECTATION.match(match.group(1)):
+                spans.append((match.end(), _statement_tail(bare, match_bracket(bare, match.end() - 1))))
+    for match in _TRY.finditer(bare, start, end):
+        body_end = match_bracket(bare, match.end() - 1)
+        failing = re.search(r"(?<![\w$])(?:[A-Za-z_]\w*\.)*fail\s*\(", bare[match.end() : body_end])
+        if failing is None:
+            continue
+        position, catches = body_end, []
+        while catch := _CATCH.match(bare, position):
+            types = (catch.group(1) or "").replace("final ", " ").strip().rsplit(None, 1)[0]
+            catches += [part.strip().rsplit(".", 1)[-1] for part in types.split("|")]
+            position = match_bracket(bare, catch.end() - 1)
+        if _ASSERTION_FAILURES & set(catches):
+            spans.append((match.end(), match.end() + failing.start()))
+    return spans
+
+
 def _java_checks(masked: Masked, start: int, end: int) -> list[Check]:
     bare, found = masked.bare, []
+    under_test = _expected_to_fail(bare, start, end)
     for match in _JAVA_CHECK.finditer(bare, start, end):
         name = match.group(1)
+        if any(a <= match.start() < b for a, b in under_test):
+            continue
         call_end = match_bracket(bare, match.end() - 1)
         tail = _statement_tail(bare, call_end)
         subject = bare[match.end() : call_end - 1]
@@ -617,13 +669,15 @@ def _java_checks(masked: Masked, start: int, end: int) -> list[Check]:
                 )
         else:
             level, bounds = _junit(bare, name, match.end() - 1)
-        text = flat(masked.code[match.start() : tail])
+        text = _java_text(masked, match.start(), tail)
         found.append(Check(text, level, masked.line_of(match.start()), bounds=bounds))
     for match in _JAVA_ASSERT_KEYWORD.finditer(bare, start, end):
+        if any(a <= match.start() < b for a, b in under_test):
+            continue
         tail = _statement_tail(bare, match.start())
         expression = bare[match.start() + len("assert") : tail].split(":")[0]
         level, bounds = _truth_of(bare, expression)
-        text = flat(masked.code[match.start() : tail])
+        text = _java_text(masked, match.start(), tail)
         found.append(Check(text, level, masked.line_of(match.start()), bounds=bounds))
     return found
 

@@ -1,0 +1,195 @@
+"""Classes of real Java commits that misled the integrity detectors, each as a small real git repository
+scanned through the CLI (`integrity scan --base C^ --head C`): the look-alikes raise nothing, the real
+losses are still named."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from factories import Cli
+from factories import scan_change as scan
+from factories import signal_kinds as kinds
+
+
+@pytest.fixture
+def cli(tmp_path: Path) -> Cli:
+    return Cli(tmp_path / "store.db", "demo")
+
+
+# ------------------------------------------------- 1. try/fail/catch and its lambda forms check alike
+
+TRY_FAIL_CATCH = """
+import org.junit.Test;
+
+public class StackTest {
+  @Test
+  public void equality_fails() {
+    try {
+      assertThat(stack.peek()).isEqualTo(other.peek());
+      fail("Should have failed.");
+    } catch (AssertionError e) {
+      assertFailureKeys(e, "expected", "but was");
+      assertThat(e).hasMessageThat().contains("differ");
+    }
+  }
+
+  @Test
+  public void size_fails() {
+    try {
+      assertThat(stack).hasSize(3);
+      fail();
+    } catch (AssertionError expected) {
+      assertFailureValue(expected, "expected", "3");
+    }
+  }
+
+  @Test
+  public void pop_throws() {
+    try {
+      assertThat(stack.pop()).isNotNull();
+      fail();
+    } catch (AssertionFailedError expected) {
+      assertThat(expected).hasMessageThat().contains("empty");
+    }
+  }
+}
+"""
+
+LAMBDA_FORMS = """
+import org.junit.Test;
+
+public class StackTest {
+  @Test
+  public void equality_fails() {
+    AssertionError e =
+        expectFailure(whenTesting -> whenTesting.that(stack.peek()).isEqualTo(other.peek()));
+    assertFailureKeys(e, "expected", "but was");
+    assertThat(e).hasMessageThat().contains("differ");
+  }
+
+  @Test
+  public void size_fails() {
+    AssertionError expected =
+        ExpectFailure.expectFailureAbout(stacks(), whenTesting -> whenTesting.that(stack).hasSize(3));
+    assertFailureValue(expected, "expected", "3");
+  }
+
+  @Test
+  public void pop_throws() {
+    AssertionFailedError expected =
+        assertThrows(AssertionFailedError.class, () -> assertThat(stack.pop()).isNotNull());
+    assertThat(expected).hasMessageThat().contains("empty");
+  }
+}
+"""
+
+
+def test_try_fail_catch_becomes_a_failure_expectation(cli: Cli, tmp_path: Path) -> None:
+    # The assertion in the try (or the lambda) is the call that must fail, not a check; `fail()` and
+    # `expectFailure`/`assertThrows` both say "it fails", and the caught failure's checks stay.
+    path = "src/test/java/a/StackTest.java"
+    assert scan(cli, tmp_path, {path: TRY_FAIL_CATCH}, {path: LAMBDA_FORMS}) == []
+
+
+def test_a_check_of_the_caught_failure_lost_in_the_port_is_named(cli: Cli, tmp_path: Path) -> None:
+    path = "src/test/java/a/StackTest.java"
+    after = LAMBDA_FORMS.replace('    assertThat(e).hasMessageThat().contains("differ");\n', "")
+    found = scan(cli, tmp_path, {path: TRY_FAIL_CATCH}, {path: after})
+    assert kinds(found) == {("assertion_removed", "StackTest::equality_fails")}
+
+
+def test_a_try_that_catches_no_assertion_failure_keeps_its_checks(cli: Cli, tmp_path: Path) -> None:
+    # `catch (IllegalStateException e)` does not catch a failed assertion: the checks in the try are
+    # real, and dropping one is a loss.
+    path = "src/test/java/a/StackTest.java"
+    before = TRY_FAIL_CATCH.replace("AssertionFailedError expected", "IllegalStateException expected")
+    after = before.replace("      assertThat(stack.pop()).isNotNull();\n", "      stack.pop();\n")
+    found = scan(cli, tmp_path, {path: before}, {path: after})
+    assert kinds(found) == {("assertion_removed", "StackTest::pop_throws")}
+
+
+# ------------------------------------ 2. an exception that became a failure, checked by split successors
+
+TOLERANCE_THROWS = """
+import org.junit.Test;
+
+public class ToleranceTest {
+  @Test
+  public void infiniteTolerances() {
+    IllegalArgumentException iae =
+        assertThrows(IllegalArgumentException.class, () -> assertThat(1.0).isWithin(INFINITY).of(1.0));
+    assertThat(iae).hasMessageThat().isEqualTo("tolerance cannot be infinite");
+  }
+}
+"""
+
+TOLERANCE_FAILS = """
+import org.junit.Test;
+
+public class ToleranceTest {
+  @Test
+  public void positiveInfinityTolerances() {
+    AssertionError e = expectFailure(whenTesting -> whenTesting.that(1.0).isWithin(INFINITY).of(1.0));
+    assertFailureKeys(e, "tolerance is not finite", "expected", "was");
+  }
+
+  @Test
+  public void negativeInfinityTolerances() {
+    AssertionError e = expectFailure(whenTesting -> whenTesting.that(1.0).isWithin(-INFINITY).of(1.0));
+    assertFailureKeys(e, "tolerance is not finite", "expected", "was");
+  }
+}
+"""
+
+
+def test_a_test_of_an_exception_split_into_tests_of_the_failure_that_replaced_it(
+    cli: Cli, tmp_path: Path
+) -> None:
+    # The call now fails instead of throwing: the closely named successors expect the failure and
+    # check its facts (by a helper whose strength is unknown) where the old test checked a message.
+    path = "src/test/java/a/ToleranceTest.java"
+    assert scan(cli, tmp_path, {path: TOLERANCE_THROWS}, {path: TOLERANCE_FAILS}) == []
+
+
+def test_a_successor_that_expects_the_failure_but_checks_nothing_of_it_does_not_replace(
+    cli: Cli, tmp_path: Path
+) -> None:
+    path = "src/test/java/a/ToleranceTest.java"
+    facts = '    assertFailureKeys(e, "tolerance is not finite", "expected", "was");\n'
+    after = TOLERANCE_FAILS.replace("AssertionError e = ", "").replace(facts, "")
+    found = scan(cli, tmp_path, {path: TOLERANCE_THROWS}, {path: after})
+    assert kinds(found) == {("test_removed", "ToleranceTest::infiniteTolerances")}
+
+
+# ------------------------------------------------------------- 3. a cast dropped from a renamed test
+
+CAST_BEFORE = """
+import org.junit.Test;
+
+public final class CallbackTest {
+  @Test
+  public void testExpectFailureAbout() {
+    expectFailureAbout(
+        StringSubject::new,
+        (SimpleSubjectBuilderCallback<StringSubject, String>)
+            whenTesting -> whenTesting.that("foo").contains("bar"));
+  }
+}
+"""
+
+CAST_AFTER = """
+import org.junit.Test;
+
+public final class CallbackTest {
+  @Test
+  public void subjectFactory() {
+    expectFailureAbout(StringSubject::new, whenTesting -> whenTesting.that("foo").contains("bar"));
+  }
+}
+"""
+
+
+def test_a_renamed_test_that_drops_a_needless_cast_lives_on(cli: Cli, tmp_path: Path) -> None:
+    path = "src/test/java/a/CallbackTest.java"
+    assert scan(cli, tmp_path, {path: CAST_BEFORE}, {path: CAST_AFTER}) == []
