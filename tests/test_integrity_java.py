@@ -193,3 +193,172 @@ public final class CallbackTest {
 def test_a_renamed_test_that_drops_a_needless_cast_lives_on(cli: Cli, tmp_path: Path) -> None:
     path = "src/test/java/a/CallbackTest.java"
     assert scan(cli, tmp_path, {path: CAST_BEFORE}, {path: CAST_AFTER}) == []
+
+
+# ------------------------------- 4. expected= on the annotation, an anonymous callable, isEqualTo(true)
+
+EXPECTED_BEFORE = """
+import org.junit.Test;
+
+public class VerifyTest {
+  @Test(expected = AssertionError.class)
+  public void fails_on_other_argument() {
+    mock.take("not null");
+    verify(mock).take(eq(null));
+  }
+
+  @Test
+  public void fails_on_method_argument() {
+    verify(mock).clear();
+    assertThatThrownBy(
+            new ThrowingCallable() {
+              @Override
+              public void call() {
+                verify(mock).add("bar");
+              }
+            })
+        .isInstanceOf(ArgumentsAreDifferent.class);
+  }
+
+  @Test
+  public void injects_by_constructor() {
+    assertThat(holder.initializedWithConstructor).isEqualTo(true);
+  }
+
+  @Test(expected = IllegalStateException.class)
+  public void reports_its_own_failure() {
+    mock.take("x");
+    throw new IllegalStateException("hey!");
+  }
+}
+"""
+
+EXPECTED_AFTER = """
+import org.junit.Test;
+
+public class VerifyTest {
+  @Test
+  public void fails_on_other_argument() {
+    mock.take("not null");
+    assertThatThrownBy(() -> verify(mock).take(eq(null)))
+        .isInstanceOf(AssertionError.class)
+        .hasMessageContaining("Argument(s) are different!");
+  }
+
+  @Test
+  public void fails_on_method_argument() {
+    verify(mock).clear();
+    assertThatThrownBy(() -> verify(mock).add("bar")).isInstanceOf(ArgumentsAreDifferent.class);
+  }
+
+  @Test
+  public void injects_by_constructor() {
+    assertThat(holder.initializedWithConstructor).isTrue();
+  }
+
+  @Test(expected = IllegalStateException.class)
+  public void reports_its_own_failure() {
+    mock.take("x");
+    throw new IllegalStateException("hey!");
+  }
+}
+"""
+
+
+def test_ports_off_expected_and_anonymous_callables_keep_their_checks(cli: Cli, tmp_path: Path) -> None:
+    # `@Test(expected = AssertionError.class)` is the failure expectation that `assertThatThrownBy(...)
+    # .isInstanceOf(AssertionError.class)` spells out; the anonymous class's `call() {` is no call of a
+    # helper; `isEqualTo(true)` says what `isTrue()` says.
+    path = "src/test/java/a/VerifyTest.java"
+    assert scan(cli, tmp_path, {path: EXPECTED_BEFORE}, {path: EXPECTED_AFTER}) == []
+
+
+def test_an_expected_exception_dropped_with_the_failure_it_expected_is_named(
+    cli: Cli, tmp_path: Path
+) -> None:
+    path = "src/test/java/a/VerifyTest.java"
+    after = EXPECTED_AFTER.replace("@Test(expected = IllegalStateException.class)", "@Test").replace(
+        '    throw new IllegalStateException("hey!");\n', ""
+    )
+    found = scan(cli, tmp_path, {path: EXPECTED_BEFORE}, {path: after})
+    assert {(s["signal_type"], s["test_name"], s["severity"]) for s in found} == {
+        ("assertion_removed", "VerifyTest::reports_its_own_failure", "high")
+    }
+
+
+# ------------------------------------------------ 5. a skip decided in a helper of the file moves inline
+
+SKIP_HELPER_BEFORE = """
+import org.junit.Test;
+
+public class ValuesTest {
+  @Test
+  public void returns_empty_duration() throws Exception {
+    Class<?> type = getClassOrSkipTest("java.time.Duration");
+    assertEquals(Duration.ZERO, values.returnValueFor(type));
+  }
+
+  @Test
+  public void returns_empty_stream() throws Exception {
+    verifyEmptyStream("java.util.stream.Stream");
+  }
+
+  private void verifyEmptyStream(String name) throws Exception {
+    Class<?> type = getClassOrSkipTest(name);
+    assertEquals(0, ((Stream<?>) values.returnValueFor(type)).count());
+  }
+
+  private Class<?> getClassOrSkipTest(String className) {
+    try {
+      return Class.forName(className);
+    } catch (ClassNotFoundException e) {
+      Assume.assumeNoException("JVM does not support " + className, e);
+      return null;
+    }
+  }
+}
+"""
+
+SKIP_HELPER_AFTER = """
+import org.junit.Test;
+
+public class ValuesTest {
+  @Test
+  public void returns_empty_duration() throws Exception {
+    assumeThat("JDK 8+ required", isJavaVersionAtLeast(8), is(true));
+    Class<?> type = Class.forName("java.time.Duration");
+    assertEquals(Duration.ZERO, values.returnValueFor(type));
+  }
+
+  @Test
+  public void returns_empty_stream() throws Exception {
+    verifyEmptyStream("java.util.stream.Stream");
+  }
+
+  private void verifyEmptyStream(String name) throws Exception {
+    assumeThat("JDK 8+ required", isJavaVersionAtLeast(8), is(true));
+    Class<?> type = Class.forName(name);
+    assertEquals(0, ((Stream<?>) values.returnValueFor(type)).count());
+  }
+
+  private static boolean isJavaVersionAtLeast(int version) {
+    return Runtime.version().feature() >= version;
+  }
+}
+"""
+
+
+def test_a_skip_helper_of_the_file_becoming_an_inline_assumption_is_no_new_skip(
+    cli: Cli, tmp_path: Path
+) -> None:
+    path = "src/test/java/a/ValuesTest.java"
+    assert scan(cli, tmp_path, {path: SKIP_HELPER_BEFORE}, {path: SKIP_HELPER_AFTER}) == []
+
+
+def test_a_test_that_newly_calls_a_skip_helper_is_newly_skipped(cli: Cli, tmp_path: Path) -> None:
+    path = "src/test/java/a/ValuesTest.java"
+    before = SKIP_HELPER_BEFORE.replace(
+        'Class<?> type = getClassOrSkipTest("java.time.Duration");', "Class<?> type = Duration.class;"
+    )
+    found = scan(cli, tmp_path, {path: before}, {path: SKIP_HELPER_BEFORE})
+    assert kinds(found) == {("skip_introduced", "ValuesTest::returns_empty_duration")}

@@ -171,10 +171,11 @@ _NOT_SUBJECTS = frozenset(
     | {"len"}
     | {"None", "True", "False", "null", "true", "false", "undefined", "nil", "err", "Error", "Errorf"}
     | {"Fatal", "Fatalf", "that", "equal", "equals", "to", "be", "eq", "ok", "new", "get", "value", "result"}
+    | {"class", "Test"}  # `X.class` and `@Test(expected = X.class)` in Java: syntax, not a subject
 )
 _RAISES = re.compile(
     r"(?:\w+\.)*(?:fail\b|assertThrows|assertThatThrownBy|assertThatExceptionOfType|assertThatCode|expectThrows"
-    r"|expectFailure\w*\s*\(|whenTesting\s*\("
+    r"|expectFailure\w*\s*\(|whenTesting\s*\(|@(?:\w+\.)*Test\b.*\bexpected(?:Exceptions)?\s*="
     r"|raises|assertRaises\w*|warns|assertWarns\w*|expectException|throws(?:Async)?\s*\(|rejects\s*\()"
     r"|expect\(.*\)\s*\.\s*(?:rejects\.)?toThrow"
 )
@@ -826,8 +827,19 @@ def _expects_failure_alike(old: CaseCode, new: CaseCode) -> bool:
     return (
         bool(raising)
         and len(expecting) >= len(raising)
-        and len(new.checks) - len(expecting) >= len(old.checks) - len(raising)
+        and len(_of_the_caught(new.checks, expecting)) >= len(_of_the_caught(old.checks, raising))
     )
+
+
+def _of_the_caught(checks: Sequence[Check], raising: Sequence[Check]) -> list[Check]:
+    """The checks beside a test's exception expectations, not inside one (`assertThrows(X.class, () ->
+    assertThat(y).isWithin(z))` holds the call under test, whose text is part of the expectation's)."""
+    outer = [signature(check) for check in raising]
+    return [
+        check
+        for check in checks
+        if not _RAISES.match(check.text) and not any(signature(check) in text for text in outer)
+    ]
 
 
 def _without_successors(

@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ccdash_tests.integrity.units import Bound, CaseCode, Check, Marker, Strength, at_level, flat, preamble
 
@@ -497,6 +497,7 @@ _ASSERTION_FAILURES = frozenset(
     {"AssertionError", "AssertionFailedError", "ComparisonFailure", "MultipleFailuresError"}
     | {"Error", "Throwable"}
 )
+_ASSERTION_CLASS = re.compile(r"(?<![\w$])(?:" + "|".join(sorted(_ASSERTION_FAILURES)) + r")\s*\.\s*class\b")
 _JAVA_ASSERT_KEYWORD = re.compile(r"(?<![\w$.])assert\s+[^;(]")
 # JUnit 4/5 (and Mockito's verify); an unknown `assert*` constrains (BOUND).
 _JUNIT = {
@@ -583,6 +584,12 @@ def _fluent(
     verbs = [word for word, _ in chain if word not in _TRUTH_PLUMBING]
     if set(verbs) <= {"isTrue", "isFalse"}:
         return _truth_of(bare, subject, negated=verbs == ["isFalse"])
+    if verbs == ["isEqualTo"]:
+        # isEqualTo(true) says what isTrue() says: as strong as what its subject tests
+        at = next(at for word, at in chain if word == "isEqualTo")
+        args = _arguments(bare, at) if at >= 0 else []
+        if len(args) == 1 and _BOOLEAN_FIRST.match(args[0] + ","):
+            return _truth_of(bare, subject, negated=args[0].strip().endswith(("false", "FALSE")))
     levels = [_FLUENT.get(word, _BOUND) for word in verbs]
     bounds = tuple((subject.strip(), _FLUENT_BOUNDS[w]) for w in verbs if w in _FLUENT_BOUNDS)
     return max(levels), bounds
@@ -622,8 +629,15 @@ def _expected_to_fail(bare: str, start: int, end: int) -> list[tuple[int, int]]:
     spans = []
     for pattern in (_JAVA_CHECK, _CATCH_THROWABLE):
         for match in pattern.finditer(bare, start, end):
-            if _FAILURE_EXPECTATION.match(match.group(1)):
-                spans.append((match.end(), _statement_tail(bare, match_bracket(bare, match.end() - 1))))
+            if not _FAILURE_EXPECTATION.match(match.group(1)):
+                continue
+            tail = _statement_tail(bare, match_bracket(bare, match.end() - 1))
+            # Only a failed assertion makes the assertions inside the call under test: expecting
+            # another exception (`assertThrows(X.class, () -> verify(m).f())`), they are checks too.
+            if match.group(1).startswith(("expectFailure", "whenTesting")) or _ASSERTION_CLASS.search(
+                bare, match.end(), tail
+            ):
+                spans.append((match.end(), tail))
     for match in _TRY.finditer(bare, start, end):
         body_end = match_bracket(bare, match.end() - 1)
         failing = re.search(r"(?<![\w$])(?:[A-Za-z_]\w*\.)*fail\s*\(", bare[match.end() : body_end])
@@ -926,7 +940,14 @@ def helper_names(masked: Masked, language: str, checks: CheckFinder, tests: set[
     return frozenset(found)
 
 
-def _helper_calls(masked: Masked, start: int, end: int, helpers: frozenset[str]) -> list[Check]:
+# What follows a Java method's parameters where it is defined, not called: `call() {`, an anonymous
+# class's method (`new Callable() { public void call() {...} }`) being no call of a helper.
+_JAVA_BODY_OPENS = re.compile(r"\s*(?:throws\s+[\w.,\s]+)?\{")
+
+
+def _helper_calls(
+    masked: Masked, start: int, end: int, helpers: frozenset[str], language: str = ""
+) -> list[Check]:
     if not helpers:
         return []
     names = "|".join(sorted(re.escape(name) for name in helpers))
@@ -936,6 +957,8 @@ def _helper_calls(masked: Masked, start: int, end: int, helpers: frozenset[str])
         if match.start() > 0 and masked.bare[match.start() - 1] == ".":
             continue  # a method of another object that happens to share the name
         call_end = match_bracket(masked.bare, match.end() - 1)
+        if language == "java" and _JAVA_BODY_OPENS.match(masked.bare, call_end):
+            continue
         text = flat(masked.code[match.start() : call_end])
         found.append(Check(text, Strength.EXACT, masked.line_of(match.start()), helper=True))
     return found
@@ -1005,7 +1028,8 @@ def _case(
     calls_from = body_open if body_open >= 0 else span.start
 
     def with_helpers(found_in: Masked, start: int, stop: int) -> list[Check]:
-        return checks(found_in, start, stop) + _helper_calls(found_in, max(start, calls_from), stop, helpers)
+        helped = _helper_calls(found_in, max(start, calls_from), stop, helpers, language)
+        return checks(found_in, start, stop) + helped
 
     return CaseCode(
         qualname=qualname,
@@ -1311,6 +1335,34 @@ _PHP_SKIP = re.compile(
 _BODY_SKIPS = {"java": _JAVA_ASSUME, "php": _PHP_SKIP}
 
 
+def _skip_helper_calls(masked: Masked, language: str) -> re.Pattern[str] | None:
+    """Calls of the file's methods that skip the calling test (their body calls `assume*` or
+    `markTestSkipped`): a skip the test already had, so `getClassOrSkip(x)` becoming an `assumeThat`
+    in the test is no new skip."""
+    body_skip = _BODY_SKIPS.get(language)
+    if body_skip is None:
+        return None
+    bodies = []
+    for match in _DEFINITIONS[language].finditer(masked.bare):
+        name = next(group for group in match.groups() if group)
+        opening = masked.bare.find("{", match.end() - 1)
+        if name not in _KEYWORDS and opening >= 0:
+            bodies.append((name, opening, match_bracket(masked.bare, opening)))
+    names = {name for name, start, end in bodies if body_skip.search(masked.bare, start, end)}
+    pattern = None
+    while names:  # a method that calls one that skips skips too (`verifyX(t)` -> `getClassOrSkip(t)`)
+        pattern = re.compile(rf"(?<![\w$.])({'|'.join(sorted(map(re.escape, names)))})\s*\(")
+        more = {
+            name
+            for name, start, end in bodies
+            if name not in names and pattern.search(masked.bare, start, end)
+        }
+        if not more:
+            break
+        names |= more
+    return pattern
+
+
 def _classes(masked: Masked) -> list[_Span]:
     spans = []
     for match in _CLASS.finditer(masked.bare):
@@ -1379,6 +1431,7 @@ def class_cases(source: str, language: str) -> list[CaseCode]:
         m.group(1).rsplit(".", 1)[-1] in _JAVA_TEST_ANNOTATIONS for m in _ANNOTATION.finditer(masked.bare)
     )
     helpers = helper_names(masked, language, checks, set())
+    skipping = _skip_helper_calls(masked, language)
     cases: list[CaseCode] = []
     for match in method_pattern.finditer(masked.bare):
         owners = [klass for klass in classes if klass.start <= match.start() < klass.end]
@@ -1405,10 +1458,45 @@ def class_cases(source: str, language: str) -> list[CaseCode]:
                 )
                 for m in body_skip.finditer(masked.bare, match.end(), end)
             ]
+        if skipping is not None:
+            skips += [
+                Marker(
+                    text=flat(masked.code[m.start() : match_bracket(masked.bare, m.end() - 1)]),
+                    line=masked.line_of(m.start()),
+                )
+                for m in skipping.finditer(masked.bare, match.end(), end)
+                if m.group(1) != name
+                and not _JAVA_BODY_OPENS.match(masked.bare, match_bracket(masked.bare, m.end() - 1))
+            ]
         head = region_start if masked.bare[region_start : match.start()].strip() else match.start()
         own = helpers - {name}
-        cases.append(_case(masked, span, f"{owner.name}::{name}", language, checks, skips, [], head, own))
+        case = _case(masked, span, f"{owner.name}::{name}", language, checks, skips, [], head, own)
+        expected = (
+            _JAVA_EXPECTED.search(masked.bare, region_start, match.start()) if language == "java" else None
+        )
+        cases.append(case if expected is None else _expecting(masked, case, expected))
     return cases
+
+
+# JUnit 4's `@Test(expected = X.class)`, TestNG's `@Test(expectedExceptions = X.class)`: the test passes
+# only if its body throws X.
+_JAVA_EXPECTED = re.compile(
+    r"@(?:[\w.]+\.)?Test\s*\([^)]*?\bexpected(?:Exceptions)?\s*=\s*\{?\s*([\w.]+)\s*\.\s*class"
+)
+
+
+def _expecting(masked: Masked, case: CaseCode, expected: re.Match[str]) -> CaseCode:
+    """A test annotated to expect an exception: the annotation is a check of its own (as an
+    `assertThrows` around the body would be). Expecting a failed assertion, every assertion of the
+    body is the call under test (any of them failing passes the test), as in `assertThrows(
+    AssertionError.class, () -> ...)`."""
+    thrown = expected.group(1).rsplit(".", 1)[-1]
+    level = _TRUTHY if thrown in ("Exception", "Throwable", "RuntimeException") else _BOUND
+    end = match_bracket(masked.bare, masked.bare.index("(", expected.start()))
+    check = Check(flat(masked.code[expected.start() : end]), level, masked.line_of(expected.start()))
+    if thrown in _ASSERTION_FAILURES:
+        return replace(case, checks=(check,), paths=1)
+    return replace(case, checks=(check, *case.checks), paths=case.path_checks + 1)
 
 
 # ---------------------------------------------------------------- Go
