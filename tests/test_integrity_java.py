@@ -362,3 +362,45 @@ def test_a_test_that_newly_calls_a_skip_helper_is_newly_skipped(cli: Cli, tmp_pa
     )
     found = scan(cli, tmp_path, {path: before}, {path: SKIP_HELPER_BEFORE})
     assert kinds(found) == {("skip_introduced", "ValuesTest::returns_empty_duration")}
+
+
+# ------------------------------------- 6. Mockito's verifyNoInteractions and kin are checks of their own
+
+INTERACTIONS = """
+import org.junit.Test;
+
+public class ResetTest {
+  @Test
+  public void stubbing_is_no_interaction() {
+    when(mock.simpleMethod("one")).thenThrow(new RuntimeException());
+    reset(mock);
+    verifyZeroInteractions(mock);
+  }
+
+  @Test
+  public void stubbing_is_no_interaction_verify_no_interactions() {
+    when(mock.simpleMethod("one")).thenThrow(new RuntimeException());
+    reset(mock);
+    verifyNoInteractions(mock);
+  }
+
+  @Test
+  public void removes_all_interactions() {
+    mock.simpleMethod(1);
+    reset(mock);
+    verifyZeroInteractions(mock);
+  }
+}
+"""
+
+
+def test_a_deleted_test_of_verify_zero_interactions_is_not_kept_alive_by_its_no_interactions_twin(
+    cli: Cli, tmp_path: Path
+) -> None:
+    # verifyZeroInteractions fails the test: it is the check, and the twin checks another call.
+    path = "src/test/java/a/ResetTest.java"
+    start = INTERACTIONS.index("  @Test\n  public void stubbing_is_no_interaction() {")
+    end = INTERACTIONS.index("  @Test\n  public void stubbing_is_no_interaction_verify")
+    after = INTERACTIONS[:start] + INTERACTIONS[end:]
+    found = scan(cli, tmp_path, {path: INTERACTIONS}, {path: after})
+    assert kinds(found) == {("test_removed", "ResetTest::stubbing_is_no_interaction")}

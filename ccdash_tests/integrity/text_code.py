@@ -483,7 +483,7 @@ def _js_checks(masked: Masked, start: int, end: int) -> list[Check]:
 
 
 _JAVA_CHECK = re.compile(
-    r"(?<![\w$])(?:[A-Za-z_]\w*\.)*(assert\w*|fail|verify|expectThrows|expectFailure\w*|whenTesting)\s*\("
+    r"(?<![\w$])(?:[A-Za-z_]\w*\.)*(assert\w*|fail|verify|verify(?:No|NoMore|Zero)Interactions|expectThrows|expectFailure\w*|whenTesting)\s*\("
 )
 # Calls that expect the code they are handed to fail (JUnit, TestNG, AssertJ, Truth's ExpectFailure):
 # an assertion inside them is the call under test, which must fail, not a check of the test.
@@ -504,7 +504,8 @@ _JUNIT = {
     **at_level(
         _EXACT,
         "assertEquals assertArrayEquals assertSame assertNull assertIterableEquals assertLinesMatch fail"
-        " verify assertEqualsNoOrder assertEqualsDeep",
+        " verify assertEqualsNoOrder assertEqualsDeep verifyNoInteractions verifyNoMoreInteractions"
+        " verifyZeroInteractions",
     ),
     **at_level(
         _BOUND,
