@@ -404,3 +404,30 @@ def test_a_deleted_test_of_verify_zero_interactions_is_not_kept_alive_by_its_no_
     after = INTERACTIONS[:start] + INTERACTIONS[end:]
     found = scan(cli, tmp_path, {path: INTERACTIONS}, {path: after})
     assert kinds(found) == {("test_removed", "ResetTest::stubbing_is_no_interaction")}
+
+
+# ------------------------------------------- 7. a test class moved into Gradle's testFixtures stops running
+
+LOADER_TEST = """
+import org.junit.Test;
+
+public class ClassLoadersTest {
+  @Test
+  public void isolates_classes() {
+    assertThat(isolated().loadClass("a.B")).isNotSameAs(B.class);
+  }
+}
+"""
+
+
+def test_a_test_class_moved_into_test_fixtures_no_longer_runs(cli: Cli, tmp_path: Path) -> None:
+    # The testFixtures source set is compiled for other modules' tests and never run itself.
+    old, new = (
+        "core/src/test/java/u/ClassLoadersTest.java",
+        "core/src/testFixtures/java/u/ClassLoadersTest.java",
+    )
+    found = scan(cli, tmp_path, {old: LOADER_TEST}, {old: None, new: LOADER_TEST})
+    assert kinds(found) == {("test_removed", "ClassLoadersTest::isolates_classes")}
+    # Moved within the test source set, it still runs.
+    moved = "core/src/test/java/v/ClassLoadersTest.java"
+    assert scan(cli, tmp_path / "moved", {old: LOADER_TEST}, {old: None, moved: LOADER_TEST}) == []

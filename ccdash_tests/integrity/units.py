@@ -125,7 +125,9 @@ def language_of(path: str) -> str | None:
     if suffix == "java":
         # Maven Failsafe runs `*IT`/`*ITCase` classes as integration tests.
         java_test = stem.endswith(("Test", "Tests", "TestCase", "IT", "ITCase")) or stem.startswith("Test")
-        return "java" if java_test else None
+        # Gradle's `testFixtures` source set is compiled for other modules' tests, never run: a test
+        # class there does not run.
+        return "java" if java_test and "testFixtures" not in PurePosixPath(path).parts[:-1] else None
     if suffix == "go":
         return "go" if stem.endswith("_test") else None
     if suffix == "php":
