@@ -225,6 +225,11 @@ public class VerifyTest {
     assertThat(holder.initializedWithConstructor).isEqualTo(true);
   }
 
+  @Test
+  public void reads_booleans() {
+    assertThat(gson.fromJson("1", Boolean.class)).isEqualTo(Boolean.TRUE);
+  }
+
   @Test(expected = IllegalStateException.class)
   public void reports_its_own_failure() {
     mock.take("x");
@@ -256,6 +261,11 @@ public class VerifyTest {
     assertThat(holder.initializedWithConstructor).isTrue();
   }
 
+  @Test
+  public void reads_booleans() {
+    assertThat(gson.fromJson("1", Boolean.class)).isEqualTo(true);
+  }
+
   @Test(expected = IllegalStateException.class)
   public void reports_its_own_failure() {
     mock.take("x");
@@ -268,7 +278,7 @@ public class VerifyTest {
 def test_ports_off_expected_and_anonymous_callables_keep_their_checks(cli: Cli, tmp_path: Path) -> None:
     # `@Test(expected = AssertionError.class)` is the failure expectation that `assertThatThrownBy(...)
     # .isInstanceOf(AssertionError.class)` spells out; the anonymous class's `call() {` is no call of a
-    # helper; `isEqualTo(true)` says what `isTrue()` says.
+    # helper; `isEqualTo(true)` says what `isTrue()` and `isEqualTo(Boolean.TRUE)` say.
     path = "src/test/java/a/VerifyTest.java"
     assert scan(cli, tmp_path, {path: EXPECTED_BEFORE}, {path: EXPECTED_AFTER}) == []
 

@@ -585,15 +585,32 @@ def _fluent(
     verbs = [word for word, _ in chain if word not in _TRUTH_PLUMBING]
     if set(verbs) <= {"isTrue", "isFalse"}:
         return _truth_of(bare, subject, negated=verbs == ["isFalse"])
-    if verbs == ["isEqualTo"]:
+    top = [(word, at) for word, at in _top_chain(bare, call_end, tail) if word not in _TRUTH_PLUMBING]
+    if [word for word, _ in top] == ["isEqualTo"] and top[0][1] >= 0:
         # isEqualTo(true) says what isTrue() says: as strong as what its subject tests
-        at = next(at for word, at in chain if word == "isEqualTo")
-        args = _arguments(bare, at) if at >= 0 else []
+        args = _arguments(bare, top[0][1])
         if len(args) == 1 and _BOOLEAN_FIRST.match(args[0] + ","):
             return _truth_of(bare, subject, negated=args[0].strip().endswith(("false", "FALSE")))
     levels = [_FLUENT.get(word, _BOUND) for word in verbs]
     bounds = tuple((subject.strip(), _FLUENT_BOUNDS[w]) for w in verbs if w in _FLUENT_BOUNDS)
     return max(levels), bounds
+
+
+def _top_chain(bare: str, start: int, end: int) -> list[tuple[str, int]]:
+    """The calls chained on a subject (`.isEqualTo(`, with its `(` offset, -1 for a field), not
+    those inside their arguments (`isEqualTo(Boolean.TRUE)` chains one call)."""
+    found, index = [], start
+    while index < end:
+        if bare[index] in _PAIRS:
+            index = match_bracket(bare, index)
+            continue
+        match = _CHAIN_CALL.match(bare, index)
+        if match is None:
+            index += 1
+            continue
+        found.append((match.group(1), match.end() - 1 if match.group(2) else -1))
+        index = match.end() - 1 if match.group(2) else match.end()
+    return found
 
 
 def _junit(bare: str, name: str, opening: int) -> tuple[Strength, tuple[Bound, ...]]:
