@@ -395,7 +395,10 @@ def _check_signals(
     bounds = _dropped_bounds([c for c in lost if signature(c) not in elsewhere.exact], new)
     # Checks that moved to another test of the change (a split) are not lost.
     lost = [c for c in lost if not elsewhere.covers(c)]
-    missing = unreplaced(lost, gained + _raises_elsewhere(lost, elsewhere))
+    # An error case moved out into a test of its own; one that still expects the raise here kept it,
+    # and how strongly it expects it is its own expectation's to say, not a sibling's.
+    moved_out = [] if any(_RAISES.match(g.text) for g in gained) else _raises_elsewhere(lost, elsewhere)
+    missing = unreplaced(lost, gained + moved_out)
     drops = _drops(missing, gained, old, new)
     weakened = {id(check) for check, _ in drops} | {id(check) for check, _ in bounds}
     gone = [c for c in missing if id(c) not in weakened]
@@ -730,6 +733,58 @@ def _pair_by(
     return pairs
 
 
+# What a title interpolates per case: printf-style (`test.each(...)('when %s', ...)`), Jest's `$name`
+# and a template's `${...}`; every spelling stands for "this case's value".
+_TITLE_PLACEHOLDER = re.compile(r"%[sdifjopc#]|\$\{[^}]*\}|\$[A-Za-z_][\w.]*")
+_TITLE_WORD = re.compile(r"[^\W_]+")
+_LOOP_EXTRA_WORDS = 2  # a scope title ("command suggestions") or a joining word the loop adds
+
+
+def _title_words(case: CaseCode) -> Counter[str]:
+    return Counter(_TITLE_WORD.findall(_TITLE_PLACEHOLDER.sub(" ", case.qualname).casefold()))
+
+
+def _table_distance(old: CaseCode, new: CaseCode) -> int | None:
+    """How far `new` is from being `old`'s table of cases rewritten as a loop (None: it is not):
+    `test.each(t)('when %s then x')` -> `describe('when then x', () => t.forEach(c => test(`via
+    ${c}`)))`. One of the two titles interpolates the case, and the words of the longer full name
+    (scopes included, interpolations aside) are the shorter one's plus at most a scope title or a
+    joining word; the distance is how many words were added."""
+    if not (_TITLE_PLACEHOLDER.search(old.qualname) or _TITLE_PLACEHOLDER.search(new.qualname)):
+        return None
+    ours, theirs = _title_words(old), _title_words(new)
+    short, long = sorted((ours, theirs), key=lambda words: sum(words.values()))
+    extra = sum((long - short).values())
+    if sum(short.values()) < 3 or short - long or extra > _LOOP_EXTRA_WORDS:
+        return None
+    return extra
+
+
+def _written_title_ratio(old: CaseCode, new: CaseCode) -> float:
+    """How alike two full names are as written (quotes and brackets kept: `"<arg>"` is not `"arg"`)."""
+    a, b = (" ".join(_TITLE_PLACEHOLDER.sub(" ", c.qualname).split()) for c in (old, new))
+    return difflib.SequenceMatcher(None, a, b, autojunk=False).ratio()
+
+
+def _pair_tables(removed: list[_Located], added: list[_Located]) -> list[tuple[_Located, _Located]]:
+    """Pair each table-driven test with its loop rewrite in the same file, where one fits best (a
+    sibling table `... not supplied then action not called` fits the `... supplied` one less; on a
+    tie of words, the name as written decides)."""
+    pairs = []
+    for old in list(removed):
+        options = sorted(
+            (distance, -_written_title_ratio(old.case, new.case), index)
+            for index, new in enumerate(added)
+            if new.path == old.path and (distance := _table_distance(old.case, new.case)) is not None
+        )
+        if options and (len(options) == 1 or options[0][:2] < options[1][:2]):
+            best = added[options[0][2]]
+            pairs.append((old, best))
+            removed.remove(old)
+            added.remove(best)
+    return pairs
+
+
 def _pair_by_body(removed: list[_Located], added: list[_Located]) -> list[tuple[_Located, _Located]]:
     """Pair renamed tests by body similarity; quadratic, so a bulk rewrite only compares within files."""
     same_file_only = len(removed) * len(added) > _MAX_BODY_COMPARISONS
@@ -998,6 +1053,7 @@ def detect_changes(changes: Iterable[SourceChange], removed_api: frozenset[str] 
         added += [_Located(change.path, language, case) for case in fresh]
     pairs += _pair_by(removed, added, lambda located: located.case.qualname, unique=False)
     pairs += _pair_by(removed, added, lambda located: located.case.name, unique=True)
+    pairs += _pair_tables(removed, added)
     pairs += _pair_by_body(removed, added)
     # A test that was disabled outright, or that checks only what always holds, ran nothing that can
     # fail: deleting it loses nothing.

@@ -352,6 +352,15 @@ _CHAIN_WORD = re.compile(r"\.\s*([A-Za-z_]\w*)")
 _CHAIN_CALL = re.compile(r"\.\s*([A-Za-z_]\w*)\s*(\()?")
 
 
+def _pins_properties(bare: str, expected: str) -> bool:
+    """node:assert's validation object `{ code: 'E', message: 'text' }`: every property compared for
+    equality; a regular expression value (`{ message: /text/ }`) only matches."""
+    if not (expected.startswith("{") and match_bracket(expected, 0) == len(expected)):
+        return False
+    values = [expected[a:b].partition(":")[2].strip() for a, b in _top_level(expected, 1, len(expected) - 1)]
+    return not any(value.startswith("/") for value in values)
+
+
 def _assert_call(bare: str, method: str, opening: int) -> tuple[Strength, tuple[Bound, ...]]:
     """`assert.x(...)`, `t.x(...)` or an imported `x(...)`: by the method, a truth check by its argument."""
     args = _arguments(bare, opening)
@@ -360,6 +369,8 @@ def _assert_call(bare: str, method: str, opening: int) -> tuple[Strength, tuple[
         return max(level, _TRUTHY), bounds
     if method in _ASSERT_THROWS and len(args) < 2:
         return _TRUTHY, ()  # throws(fn) with no expected error accepts any error
+    if method in _ASSERT_THROWS and _pins_properties(bare, args[1]):
+        return _EXACT, ()  # throws(fn, { code: 'X' }): each property of the error deep-equals its value
     direction = _ASSERT_BOUNDS.get(method)
     bounds = ((args[0], direction),) if direction and args else ()
     return _ASSERT_METHODS.get(method, _BOUND), bounds

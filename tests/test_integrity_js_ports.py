@@ -1,0 +1,182 @@
+"""JS/TS classes of real commits (a Jest -> node:test port, platform-conditioned tests), each as a small
+real git repository scanned through the CLI: the look-alikes raise nothing, the real losses do."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from factories import Cli
+from factories import scan_change as scan
+from factories import signal_kinds as kinds
+
+
+@pytest.fixture
+def cli(tmp_path: Path) -> Cli:
+    return Cli(tmp_path / "store.db", "demo")
+
+
+# ------------------------------------------------------- table-driven tests rewritten as loops
+
+TABLE_JEST = """
+const cases = [['program', make('a')], ['command', make('b')]];
+
+test.each(cases)('when add "<arg>" using %s then argument required', (name, cmd) => {
+  expect(cmd.args[0]).toEqual({ name: 'explicit', required: true });
+});
+
+test.each(cases)('when add "arg" using %s then argument required', (name, cmd) => {
+  expect(cmd.args[0]).toEqual({ name: 'implicit', required: true });
+});
+
+test.each(cases)('when action via %s and argument supplied then action called', (name, cmd) => {
+  cmd.parse(['x']);
+  expect(cmd.calls).toEqual(['x']);
+});
+
+test.each(cases)('when action via %s and argument not supplied then action not called', (name, cmd) => {
+  cmd.parse([]);
+  expect(cmd.calls).toEqual([]);
+});
+"""
+
+TABLE_NODE = """
+const { test, describe } = require('node:test');
+const assert = require('node:assert/strict');
+const cases = [['program', make('a')], ['command', make('b')]];
+
+describe('when add "<arg>" then argument required', () => {
+  cases.forEach(([name, cmd]) => {
+    test(`using ${name}`, () => {
+      assert.equal(cmd.args[0].name, 'explicit');
+      assert.equal(cmd.args[0].required, true);
+    });
+  });
+});
+
+describe('when add "arg" then argument required', () => {
+  cases.forEach(([name, cmd]) => {
+    test(`using ${name}`, () => {
+      assert.equal(cmd.args[0].name, 'implicit');
+      assert.equal(cmd.args[0].required, true);
+    });
+  });
+});
+
+describe('when action and argument supplied then action called', () => {
+  cases.forEach(([name, cmd]) => {
+    test(`via ${name}`, () => {
+      cmd.parse(['x']);
+      assert.deepEqual(cmd.calls, ['x']);
+    });
+  });
+});
+
+describe('when action and argument not supplied then action not called', () => {
+  cases.forEach(([name, cmd]) => {
+    test(`via ${name}`, () => {
+      cmd.parse([]);
+      assert.deepEqual(cmd.calls, []);
+    });
+  });
+});
+"""
+
+
+def test_a_table_driven_test_rewritten_as_a_loop_of_template_titles_lives_on(
+    cli: Cli, tmp_path: Path
+) -> None:
+    # The printf placeholder and the template interpolation both stand for the case; the words move
+    # from the test title into a describe, and the sibling tables ("not supplied") fit less well.
+    files = "tests/args.test.js"
+    assert scan(cli, tmp_path, {files: TABLE_JEST}, {files: TABLE_NODE}) == []
+
+
+def test_a_loop_rewrite_that_drops_a_table_is_still_named(cli: Cli, tmp_path: Path) -> None:
+    start = TABLE_NODE.index('describe(\'when add "arg"')
+    end = TABLE_NODE.index("describe('when action and argument supplied")
+    signals = scan(
+        cli,
+        tmp_path,
+        {"tests/args.test.js": TABLE_JEST},
+        {"tests/args.test.js": TABLE_NODE[:start] + TABLE_NODE[end:]},
+    )
+    assert kinds(signals) == {("test_removed", 'when add "arg" using %s then argument required')}
+
+
+# ------------------------------------------------------- throw expectations ported to node:assert
+
+THROWS_JEST = """
+describe('.option()', () => {
+  test('when short flag conflicts then throws', () => {
+    expect(() => {
+      new Command().option('-c, --cheese').option('-c, --conflict');
+    }).toThrow('Cannot add option');
+  });
+});
+
+describe('.addOption()', () => {
+  test('when short flags conflict then throws', () => {
+    expect(() => {
+      new Command().option('-c, --cheese').addOption(new Option('-c, --conflict'));
+    }).toThrow('Cannot add option');
+  });
+});
+
+test('when error called with code then throws with code', () => {
+  const code = 'my.code';
+  let thrown;
+  try {
+    new Command().exitOverride().error('Goodbye', { code });
+  } catch (err) {
+    thrown = err;
+  }
+  expect(thrown.code).toEqual(code);
+});
+"""
+
+THROWS_NODE = """
+const { test, describe } = require('node:test');
+const assert = require('node:assert/strict');
+
+describe('.option()', () => {
+  test('when short flag conflicts then throws', () => {
+    assert.throws(() => {
+      new Command().option('-c, --cheese').option('-c, --conflict');
+    }, { message: /Cannot add option/ });
+  });
+});
+
+describe('.addOption()', () => {
+  test('when short flags conflict then throws', () => {
+    assert.throws(() => {
+      new Command().option('-c, --cheese').addOption(new Option('-c, --conflict'));
+    }, /Cannot add option/);
+  });
+});
+
+test('when error called with code then throws with code', () => {
+  const code = 'my.code';
+  assert.throws(() => {
+    new Command().exitOverride().error('Goodbye', { code });
+  }, { code });
+});
+"""
+
+
+def test_throw_expectations_ported_to_node_assert_at_equal_strength(cli: Cli, tmp_path: Path) -> None:
+    # toThrow('msg') -> throws(fn, /msg/) or { message: /msg/ }; a caught error's code pinned with
+    # toEqual -> throws(fn, { code }), whose validation object compares each property for equality.
+    path = "tests/clash.test.js"
+    assert scan(cli, tmp_path, {path: THROWS_JEST}, {path: THROWS_NODE}) == []
+
+
+def test_a_message_check_dropped_in_the_port_is_weakened_though_a_sibling_keeps_its_own(
+    cli: Cli, tmp_path: Path
+) -> None:
+    # The `.option()` twin still expects the message: that says nothing for `.addOption()`, which now
+    # accepts any throw.
+    path = "tests/clash.test.js"
+    bare = THROWS_NODE.replace("}, /Cannot add option/);", "});")
+    signals = scan(cli, tmp_path, {path: THROWS_JEST}, {path: bare})
+    assert kinds(signals) == {("assertion_weakened", ".addOption() > when short flags conflict then throws")}
