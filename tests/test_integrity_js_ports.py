@@ -180,3 +180,54 @@ def test_a_message_check_dropped_in_the_port_is_weakened_though_a_sibling_keeps_
     bare = THROWS_NODE.replace("}, /Cannot add option/);", "});")
     signals = scan(cli, tmp_path, {path: THROWS_JEST}, {path: bare})
     assert kinds(signals) == {("assertion_weakened", ".addOption() > when short flags conflict then throws")}
+
+
+# ------------------------------------------------------- tests defined through a conditional alias
+
+LOOKUP = """
+const childProcess = require('child_process');
+
+test('when subcommand file is symlink then lookup succeeds', (done) => {
+  childProcess.exec('node pmlink install', (_error, stdout) => {
+    expect(stdout).toBe('install\\n');
+    done();
+  });
+});
+
+describe.each([['SIGINT'], ['SIGTERM']])('when killed with %s', (signal) => {
+  test('then the subcommand receives it', () => {
+    expect(run(signal)).toBe(signal);
+  });
+});
+"""
+
+
+def test_a_test_moved_onto_a_skip_on_windows_alias_is_skipped(cli: Cli, tmp_path: Path) -> None:
+    # `cond ? test.skip : test` names a test function: the tests it defines are the same tests, now
+    # skipped on one platform.
+    aliased = (
+        "const testOrSkipOnWindows = (process.platform === 'win32') ? test.skip : test;\n"
+        "const describeOrSkipOnWindows = process.platform === 'win32' ? describe.skip : describe;\n"
+        + LOOKUP.replace("\ntest('when", "\ntestOrSkipOnWindows('when").replace(
+            "describe.each(", "describeOrSkipOnWindows.each("
+        )
+    )
+    path = "tests/lookup.test.js"
+    signals = scan(cli, tmp_path, {path: LOOKUP}, {path: aliased})
+    assert kinds(signals) == {
+        ("skip_introduced", "when subcommand file is symlink then lookup succeeds"),
+        ("skip_introduced", "when killed with %s > then the subcommand receives it"),
+    }
+    assert {s["details"]["marker"] for s in signals} == {
+        "(process.platform === 'win32') ? test.skip : test",
+        "process.platform === 'win32' ? describe.skip : describe",
+    }
+
+
+def test_tests_already_defined_through_the_alias_raise_nothing_when_edited(cli: Cli, tmp_path: Path) -> None:
+    aliased = "const itOrSkip = process.env.CI ? it : it.skip;\n" + LOOKUP.replace(
+        "\ntest('when", "\nitOrSkip('when"
+    )
+    path = "tests/lookup.test.js"
+    edited = aliased.replace("(_error, stdout) =>", "(error, stdout) =>")
+    assert scan(cli, tmp_path, {path: aliased}, {path: edited}) == []

@@ -1113,6 +1113,35 @@ _JS_BLOCK = re.compile(
     r"(?P<mods>(?:\s*\.\s*(?:only|skipIf|runIf|skip|todo|failing|concurrent|each|sequential|serial|fixme)"
     r"(?![\w$]))*)\s*\("
 )
+_JS_KINDS = ("it", "test", "specify", "describe", "context", "suite")
+# `const testOrSkipOnWindows = process.platform === 'win32' ? test.skip : test;`: a name the file
+# defines tests with, skipped where its condition says.
+_JS_RUNNER_ALIAS = re.compile(
+    r"(?<![\w$.])(?:const|let|var)\s+([A-Za-z_$][\w$]*)\s*=\s*([^;\n?]+)\?\s*"
+    r"(it|test|specify|describe|context|suite)(\s*\.\s*skip)?\s*:\s*"
+    r"(it|test|specify|describe|context|suite)(\s*\.\s*skip)?\s*\)?\s*(?=[;\n])"
+)
+
+
+def _runner_aliases(masked: Masked) -> dict[str, tuple[str, str]]:
+    """The file's conditional aliases of a test function, by name: (the kind it defines, the
+    condition and choice that skip it, as written)."""
+    found = {}
+    for match in _JS_RUNNER_ALIAS.finditer(masked.bare):
+        if bool(match.group(4)) == bool(match.group(6)) or match.group(3) != match.group(5):
+            continue  # both sides run (or both skip) the same way, or two kinds: not a skip switch
+        found[match.group(1)] = (match.group(3), flat(masked.code[match.start(2) : match.end()]))
+    return found
+
+
+@functools.lru_cache(maxsize=16)
+def _js_block(aliases: tuple[str, ...]) -> re.Pattern[str]:
+    if not aliases:
+        return _JS_BLOCK
+    names = "|".join(re.escape(name) for name in sorted(aliases, key=len, reverse=True))
+    return re.compile(_JS_BLOCK.pattern.replace("(?P<kind>", f"(?P<kind>{names}|", 1))
+
+
 _JS_RUNTIME_SKIP = re.compile(r"(?<![\w$])(?:this|ctx|context|t)\s*\.\s*skip\s*\(")
 
 
@@ -1305,21 +1334,23 @@ def javascript_cases(source: str) -> list[CaseCode]:
     exits = _conditional_exits(masked, blocks) if _IF.search(masked.bare) else []
     containers: list[tuple[_Span, str]] = []
     cases: list[CaseCode] = []
-    for match in _JS_BLOCK.finditer(masked.bare):
+    aliases = _runner_aliases(masked)
+    for match in _js_block(tuple(aliases)).finditer(masked.bare):
         opening = match.end() - 1
         mods = re.sub(r"\s", "", match.group("mods"))
         conditioned, opening = _call_after_modifiers(masked, mods, match.start(), opening)
         if opening < 0:
             continue
         end = match_bracket(masked.bare, opening)
+        kind, aliased = aliases.get(match.group("kind"), (match.group("kind"), ""))
         skip_text = ""
         if match.group("x") == "x" or re.search(r"\.(?:skip|todo|fixme)(?![\w$])", mods):
             skip_text = flat(masked.code[match.start() : opening])
         else:
-            skip_text = conditioned or _options_skip(masked, opening, end)
+            skip_text = conditioned or _options_skip(masked, opening, end) or aliased
         span = _Span(start=match.start(), end=end, name=_js_title(masked, opening), skipped=bool(skip_text))
         enclosing = [(outer, text) for outer, text in containers if outer.start < span.start < outer.end]
-        if match.group("kind") in ("describe", "context", "suite"):
+        if kind in ("describe", "context", "suite"):
             containers.append((span, skip_text))
             continue
         skips = [Marker(text=text, line=masked.line_of(outer.start)) for outer, text in enclosing if text]
