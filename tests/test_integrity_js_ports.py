@@ -231,3 +231,42 @@ def test_tests_already_defined_through_the_alias_raise_nothing_when_edited(cli: 
     path = "tests/lookup.test.js"
     edited = aliased.replace("(_error, stdout) =>", "(error, stdout) =>")
     assert scan(cli, tmp_path, {path: aliased}, {path: edited}) == []
+
+
+# ------------------------------------------------------- a catch of what the code throws, checks after it
+
+ASTERISK = """
+describe(".command('*')", () => {
+  test('when no arguments then asterisk action not called', () => {
+    const mockAction = jest.fn();
+    const program = new commander.Command();
+    program.command('*').action(mockAction);
+    program.parse(['node', 'test']);
+    expect(mockAction).not.toHaveBeenCalled();
+  });
+});
+"""
+
+
+def test_a_catch_of_an_expected_throw_before_the_kept_check_is_no_swallow(cli: Cli, tmp_path: Path) -> None:
+    # exitOverride() turns the help display into a throw; the try wraps no check, and the check that
+    # the action was not called still runs after it.
+    caught = ASTERISK.replace("program.command('*')", "program.exitOverride().command('*')").replace(
+        "    program.parse(['node', 'test']);\n",
+        "    try {\n      program.parse(['node', 'test']);\n    } catch (err) {\n      ;\n    }\n",
+    )
+    path = "tests/asterisk.test.js"
+    assert scan(cli, tmp_path, {path: ASTERISK}, {path: caught}) == []
+
+
+def test_a_catch_around_the_check_itself_still_swallows(cli: Cli, tmp_path: Path) -> None:
+    wrapped = ASTERISK.replace(
+        "    expect(mockAction).not.toHaveBeenCalled();\n",
+        "    try {\n      expect(mockAction).not.toHaveBeenCalled();\n    } catch (err) {\n      ;\n    }\n",
+    )
+    path = "tests/asterisk.test.js"
+    signals = scan(cli, tmp_path, {path: ASTERISK}, {path: wrapped})
+    assert kinds(signals) == {
+        ("broad_exception", ".command('*') > when no arguments then asterisk action not called")
+    }
+    assert signals[0]["severity"] == "high"

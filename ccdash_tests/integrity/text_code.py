@@ -926,6 +926,11 @@ def _swallows(masked: Masked, start: int, end: int, language: str, checks: Check
                 or checks(masked, catch.end(), handler_end)
                 or _passes_on(bare, catch.group(1), catch.end(), handler_end)
             )
+            if language == "javascript" and not guarded and checks(masked, handler_end, end):
+                # The try wraps no check and the test checks after it: no failing check can be
+                # swallowed, the catch takes what the code throws (an expected error, kept or not)
+                # and the outcome is still checked.
+                loud = True
             if _broad_catch(language, declaration) and not loud:
                 head = masked.code[catch.start() : catch.end()].strip()
                 found.append(Marker(text=flat(head), line=masked.line_of(catch.end()), wraps_checks=guarded))
@@ -1068,7 +1073,11 @@ def _case(
         paths=_path_count(masked, span.start, span.end, with_helpers),
         skips=tuple(skips),
         xfails=tuple(xfails),
-        swallows=tuple(_swallows(masked, span.start, span.end, language, checks)),
+        swallows=tuple(
+            _swallows(
+                masked, span.start, span.end, language, with_helpers if language == "javascript" else checks
+            )
+        ),
         fingerprint=_fingerprint(masked, span.start, span.end) + "|".join(m.text for m in (*skips, *xfails)),
         body=" ".join(masked.bare[span.start : span.end].split()),
         lines=tuple(masked.source[first : span.end].splitlines()),
