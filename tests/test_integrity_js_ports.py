@@ -270,3 +270,62 @@ def test_a_catch_around_the_check_itself_still_swallows(cli: Cli, tmp_path: Path
         ("broad_exception", ".command('*') > when no arguments then asterisk action not called")
     }
     assert signals[0]["severity"] == "high"
+
+
+# ------------------------------------------------------- a platform branch that checks less
+
+MISSING = """
+test('when subcommand file missing then error', (done) => {
+  childProcess.exec('node pm list', (_error, stdout, stderr) => {
+    expect(stderr).toBe('error: pm-list(1) does not exist\\n');
+    done();
+  });
+});
+"""
+
+BRANCHED = """
+test('when subcommand file missing then error', (done) => {
+  childProcess.exec('node pm list', (_error, stdout, stderr) => {
+    if (process.platform === 'win32') {
+      expect(stderr.length).toBeGreaterThan(0);
+    } else {
+      expect(stderr).toBe('error: pm-list(1) does not exist\\n');
+    }
+    done();
+  });
+});
+"""
+
+
+def test_an_exact_check_kept_only_off_windows_is_weakened_on_windows(cli: Cli, tmp_path: Path) -> None:
+    path = "tests/lookup.test.js"
+    signals = scan(cli, tmp_path, {path: MISSING}, {path: BRANCHED})
+    assert kinds(signals) == {("assertion_weakened", "when subcommand file missing then error")}
+    assert signals[0]["details"]["platform"] == "process.platform === 'win32'"
+    assert (signals[0]["details"]["strength_before"], signals[0]["details"]["strength_after"]) == (
+        ["exact"],
+        ["bound"],
+    )
+
+
+def test_a_platform_branch_loosened_further_is_weakened(cli: Cli, tmp_path: Path) -> None:
+    path = "tests/lookup.test.js"
+    # The promise rework reads the error's stderr on both branches; on Windows only that it is defined.
+    looser = (
+        BRANCHED.replace("(_error, stdout, stderr) =>", "(err) =>")
+        .replace("expect(stderr.length).toBeGreaterThan(0);", "expect(err.stderr).toBeDefined();")
+        .replace("expect(stderr).toBe(", "expect(err.stderr).toBe(")
+    )
+    signals = scan(cli, tmp_path, {path: BRANCHED}, {path: looser})
+    assert kinds(signals) == {("assertion_weakened", "when subcommand file missing then error")}
+    assert signals[0]["severity"] == "medium"
+
+
+def test_platform_branches_that_check_alike_raise_nothing(cli: Cli, tmp_path: Path) -> None:
+    # Another line ending per platform: each branch pins the text.
+    path = "tests/lookup.test.js"
+    alike = BRANCHED.replace(
+        "expect(stderr.length).toBeGreaterThan(0);",
+        "expect(stderr).toBe('error: pm-list(1) does not exist\\r\\n');",
+    )
+    assert scan(cli, tmp_path, {path: MISSING}, {path: alike}) == []

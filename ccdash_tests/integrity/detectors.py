@@ -447,6 +447,33 @@ def _check_signals(
 _LEVEL_NAMES = {level: level.name.lower() for level in Strength}
 
 
+def _platform_signals(
+    path: str, language: str, old: CaseCode, new: CaseCode, moved: dict[str, Any]
+) -> list[SignalCandidate]:
+    """A platform branch that checks less than the test did there: `if (win32) { expect(e).toBeDefined() }
+    else { exact }` where the branch checked non-empty, or where the exact check ran everywhere."""
+    floors = {condition: floor for condition, floor, _ in old.platforms}
+    branched = {sig for _, _, inside in old.platforms for sig in inside}
+    everywhere = {signature(c): c.strength for c in old.checks if signature(c) not in branched}
+    for condition, floor, inside in new.platforms:
+        if condition in floors:
+            before = floors[condition]
+        else:
+            before = max((everywhere[sig] for sig in inside if sig in everywhere), default=Strength.NOOP)
+        if floor < before:
+            evidence = {
+                **moved,
+                "assertions_before": old.path_checks,
+                "assertions_after": new.path_checks,
+                "platform": condition,
+                "strength_before": [_LEVEL_NAMES[before]],
+                "strength_after": [_LEVEL_NAMES[floor]],
+            }
+            severity = SignalSeverity.MEDIUM if floor <= Strength.TRUTHY else SignalSeverity.LOW
+            return [_candidate(SignalType.ASSERTION_WEAKENED, severity, path, new, language, evidence)]
+    return []
+
+
 def _outcome_flipped(
     gone: Sequence[Check], lost: Sequence[Check], gained: Sequence[Check], new: CaseCode
 ) -> set[int]:
@@ -627,12 +654,13 @@ def compare_case(
     # A test strictly expected to fail on every run never passed: the checks it drops together with
     # that mark never held, so they guarded nothing.
     never_passed = any(_strict_xfail(m.text) for m in before.xfails) and not after.xfails
+    checked = (
+        []
+        if never_passed
+        else _check_signals(path, language, before, after, moved, elsewhere or _Pool(), removed_api)
+    )
     found = [
-        *(
-            []
-            if never_passed
-            else _check_signals(path, language, before, after, moved, elsewhere or _Pool(), removed_api)
-        ),
+        *(checked or _platform_signals(path, language, before, after, moved)),
         *_marker_signal(SignalType.SKIP_INTRODUCED, path, language, before.skips, after, after.skips, moved),
         *_marker_signal(SignalType.XFAIL_ADDED, path, language, before.xfails, after, after.xfails, moved),
         *_swallow_signal(path, language, before, after, moved),

@@ -1046,6 +1046,39 @@ def _path_count(masked: Masked, start: int, end: int, checks: CheckFinder) -> in
     return total
 
 
+def _condition_before(masked: Masked, brace: int) -> str:
+    """The condition of the `if (...)` whose block opens at `brace`, as written ("" if none)."""
+    close = len(masked.bare[:brace].rstrip()) - 1
+    if close < 0 or masked.bare[close] != ")":
+        return ""
+    depth = 0
+    for index in range(close, -1, -1):
+        depth += {")": 1, "(": -1}.get(masked.bare[index], 0)
+        if depth == 0:
+            if not masked.bare[:index].rstrip().endswith("if"):
+                return ""
+            return flat(masked.code[index + 1 : close])
+    return ""
+
+
+def _platform_chains(
+    masked: Masked, start: int, end: int, checks: CheckFinder
+) -> tuple[tuple[str, Strength, frozenset[str]], ...]:
+    """The test's if/else chains on the platform or environment: what the weakest branch still checks."""
+    found = []
+    for chain in _branch_blocks(masked.bare, start, end):
+        condition = _condition_before(masked, chain[0][0])
+        if not condition or not _ENVIRONMENT.search(condition):
+            continue
+        branches = [checks(masked, a, b) for a, b in chain]
+        if not any(branches):
+            continue
+        floor = min(max((c.strength for c in branch), default=Strength.NOOP) for branch in branches)
+        inside = frozenset("".join(c.text.split()) for branch in branches for c in branch)
+        found.append((condition, floor, inside))
+    return tuple(found)
+
+
 def _case(
     masked: Masked,
     span: _Span,
@@ -1085,6 +1118,9 @@ def _case(
         preamble=preamble(
             _lines_above(masked.source, first), _PHP_COMMENT_STARTS if language == "php" else _COMMENT_STARTS
         ),
+        platforms=_platform_chains(masked, span.start, span.end, with_helpers)
+        if language == "javascript"
+        else (),
     )
 
 

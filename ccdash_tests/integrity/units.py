@@ -89,6 +89,10 @@ class CaseCode:
     # would be (`assert x == 1`): a check whose `assert` was dropped still looks like one.
     idle: tuple[str, ...] = ()
     preamble: tuple[str, ...] = ()  # the comment lines right above the test (stripped): often a reason
+    # Its if/else chains on the platform or environment: (the first condition as written, the
+    # strongest check of the weakest branch, the signatures of the checks inside): what it still checks
+    # where the weakest branch runs.
+    platforms: tuple[tuple[str, Strength, frozenset[str]], ...] = ()
 
     @property
     def path_checks(self) -> int:
