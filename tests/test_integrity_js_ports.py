@@ -329,3 +329,53 @@ def test_platform_branches_that_check_alike_raise_nothing(cli: Cli, tmp_path: Pa
         "expect(stderr).toBe('error: pm-list(1) does not exist\\r\\n');",
     )
     assert scan(cli, tmp_path, {path: MISSING}, {path: alike}) == []
+
+
+# ------------------------------------------------------- a shared spy made per-test, its check dropped
+
+SHARED_SPY = """
+describe('.exitOverride', () => {
+  let writeSpy;
+  beforeAll(() => {
+    writeSpy = jest.spyOn(process.stdout, 'write').mockImplementation(() => {});
+  });
+
+  test('when specify --help then throw CommanderError', () => {
+    const program = new commander.Command().exitOverride();
+    const caught = capture(() => program.parse(['node', 'test', '--help']));
+    expect(writeSpy).toHaveBeenCalled();
+    expect(caught.code).toBe('commander.helpDisplayed');
+  });
+});
+"""
+
+PER_TEST_SPY = """
+describe('.exitOverride', () => {
+  test('when specify --help then throw CommanderError', () => {
+    const writeSpy = jest.spyOn(process.stdout, 'write').mockImplementation(() => {});
+    const program = new commander.Command().exitOverride();
+    const caught = capture(() => program.parse(['node', 'test', '--help']));
+    expect(caught.code).toBe('commander.helpDisplayed');
+    writeSpy.mockRestore();
+  });
+});
+"""
+
+HELP_TEXT = """
+test('when addHelpText then text written', () => {
+  const writeSpy = jest.spyOn(process.stdout, 'write').mockImplementation(() => {});
+  new commander.Command().addHelpText('after', 'text').outputHelp();
+  expect(writeSpy).toHaveBeenNthCalledWith(2, 'text\\n');
+});
+"""
+
+
+def test_a_check_of_a_spy_the_test_now_makes_itself_did_not_move_elsewhere(cli: Cli, tmp_path: Path) -> None:
+    # A new test of another file checks its own write spy much alike: that is not where this one went.
+    before = {"tests/exit.test.js": SHARED_SPY}
+    after = {"tests/exit.test.js": PER_TEST_SPY, "tests/help.test.js": HELP_TEXT}
+    signals = scan(cli, tmp_path, before, after)
+    assert kinds(signals) == {
+        ("assertion_removed", ".exitOverride > when specify --help then throw CommanderError")
+    }
+    assert signals[0]["details"]["removed"] == ["expect(writeSpy).toHaveBeenCalled()"]
