@@ -379,3 +379,44 @@ def test_a_check_of_a_spy_the_test_now_makes_itself_did_not_move_elsewhere(cli: 
         ("assertion_removed", ".exitOverride > when specify --help then throw CommanderError")
     }
     assert signals[0]["details"]["removed"] == ["expect(writeSpy).toHaveBeenCalled()"]
+
+
+# ------------------------------------------------------- a mocked error routine replaced by the real throw
+
+MOCKED = """
+test('when option value not specified then error', () => {
+  const mockOptionMissingArgument = jest.fn(() => {
+    throw new Error('optionMissingArgument');
+  });
+  const program = new commander.Command();
+  program.optionMissingArgument = mockOptionMissingArgument;
+  program.option('--cheese <type>', 'cheese type');
+  expect(() => {
+    program.parse(['node', 'test', '--cheese']);
+  }).toThrow();
+  expect(mockOptionMissingArgument).toHaveBeenCalled();
+});
+"""
+
+UNMOCKED = """
+test('when option value not specified then error', () => {
+  const program = createTestCommand();
+  program.option('--cheese <type>', 'cheese type');
+  assert.throws(() => {
+    program.parse(['node', 'test', '--cheese']);
+  }, { code: 'commander.optionMissingArgument' });
+});
+"""
+
+
+def test_checks_of_a_test_double_the_test_no_longer_makes_go_with_it(cli: Cli, tmp_path: Path) -> None:
+    path = "tests/required.test.js"
+    assert scan(cli, tmp_path, {path: MOCKED}, {path: UNMOCKED}) == []
+
+
+def test_a_kept_double_whose_check_is_dropped_is_still_removed(cli: Cli, tmp_path: Path) -> None:
+    kept = MOCKED.replace("  expect(mockOptionMissingArgument).toHaveBeenCalled();\n", "")
+    kept = kept.replace("}).toThrow();", "}).toThrow('optionMissingArgument');")
+    path = "tests/required.test.js"
+    signals = scan(cli, tmp_path, {path: MOCKED}, {path: kept})
+    assert kinds(signals) == {("assertion_removed", "when option value not specified then error")}

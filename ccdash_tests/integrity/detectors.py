@@ -387,6 +387,25 @@ def _declared(old: CaseCode, new: CaseCode) -> set[str]:
     }
 
 
+_DOUBLE = re.compile(
+    r"^(?:const|let|var)\s+([A-Za-z_$][\w$]*)\s*=\s*(?:jest|vi|sinon|t\s*\.\s*mock|mock)\s*\.\s*"
+    r"(?:fn|spyOn|spy|stub|fake|method)\b"
+)
+
+
+def _unmocked(gone: Sequence[Check], gained: Sequence[Check], old: CaseCode, new: CaseCode) -> set[int]:
+    """The lost checks of a test double the test made itself (`const m = jest.fn(...)`) and no longer
+    has at all, where it gained a check that bounds or pins: it stopped intercepting the call and checks
+    what the call does instead (`expect(mockError).toHaveBeenCalled()` -> `throws(fn, { code })`)."""
+    if not any(g.strong for g in gained):
+        return set()
+    doubles = {match.group(1) for line in _stripped(old.lines) if (match := _DOUBLE.match(line))}
+    doubles -= _names(new.lines)
+    if not doubles:
+        return set()
+    return {id(check) for check in gone if {chain[0] for chain in _chains(check)} & doubles}
+
+
 def _check_signals(
     path: str,
     language: str,
@@ -421,7 +440,7 @@ def _check_signals(
         # guarding a call of it) cannot stay, and the test now runs the replacement instead.
         gone = [c for c in gone if not _names(_block(old, c)) & removed_api]
     dropped = [c for sig, c in old_by_sig.items() if sig not in new_by_sig]
-    flipped = _outcome_flipped(gone, dropped, gained, new)
+    flipped = _outcome_flipped(gone, dropped, gained, new) | _unmocked(gone, gained, old, new)
     gone = [c for c in gone if id(c) not in flipped]
     # Most lost checks rewritten into stronger ones is a restructuring, not a loss.
     rewritten = any(g.strong for g in gained) and 2 * len(missing) < len(lost)
