@@ -276,6 +276,14 @@ def _tree_entry(repo: Path | str, sha: str, path: str) -> tuple[bytes, bytes, st
     return fields[0], fields[1], fields[2].decode("ascii")
 
 
+def tree_paths(repo: Path | str, sha: str) -> list[str]:
+    """Every file path in commit `sha` (one `ls-tree`; asked only when a removed test may be one of
+    another package's code, so the cost is rare)."""
+    _require_sha(sha)
+    listing = _run(repo, ["ls-tree", "-r", "-z", "--name-only", "--full-tree", sha]).stdout
+    return [name for name in listing.decode("utf-8", "surrogateescape").split("\0") if name]
+
+
 def read_entry_at(repo: Path | str, sha: str, path: str) -> tuple[str, str | None]:
     """What `path` is in commit `sha` ("absent", "file", "symlink", "submodule" or "other") and, for a
     regular file, its text (bytes that are not UTF-8 are replaced, never fatal)."""

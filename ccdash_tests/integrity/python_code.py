@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import ast
+import builtins
 import copy
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -130,6 +132,62 @@ _EXACT_OPS = (ast.Eq, ast.Is)
 _BOUND_OPS = (ast.In, ast.NotIn, ast.Lt, ast.LtE, ast.Gt, ast.GtE)
 
 
+def _renamed_only(a: ast.AST, b: ast.AST) -> bool:
+    """`a` and `b` are the same expression but for the variables they read (`f(before) + t` and
+    `f(after) + t`), and read at least one other; constants must agree."""
+    if isinstance(a, ast.Name) and isinstance(b, ast.Name):
+        return True
+    if type(a) is not type(b) or isinstance(a, ast.Name):
+        return False
+    if isinstance(a, ast.Constant):
+        return isinstance(b, ast.Constant) and a.value == b.value and type(a.value) is type(b.value)
+    fields_a, fields_b = ast.iter_fields(a), ast.iter_fields(b)
+    for (name, x), (_, y) in zip(fields_a, fields_b, strict=True):
+        if name == "ctx":
+            continue
+        if isinstance(x, list) and isinstance(y, list):
+            if len(x) != len(y) or not all(_renamed_only(i, j) for i, j in zip(x, y, strict=True)):
+                return False
+        elif isinstance(x, ast.AST) and isinstance(y, ast.AST):
+            if not _renamed_only(x, y):
+                return False
+        elif x != y:
+            return False
+    return True
+
+
+def _reads(node: ast.AST) -> set[str]:
+    return {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
+
+
+def _bracketed(test: ast.Compare, twins: dict[str, str]) -> bool:
+    """`f(before) <= x <= f(after)` where `before` and `after` are one expression read twice (a clock
+    read just before and just after the call): the value is held to what the call could produce
+    between the reads, as tight as a value that depends on when the call ran can be checked (as exact
+    as equality to that expression read once, racily, was). `twins`: variable -> the expression it
+    was assigned."""
+    if len(test.ops) != 2:
+        return False
+    rising = all(isinstance(op, ast.Lt | ast.LtE) for op in test.ops)
+    falling = all(isinstance(op, ast.Gt | ast.GtE) for op in test.ops)
+    low, high = test.left, test.comparators[1]
+    changed = _reads(low) ^ _reads(high)
+    read_twice = len({twins.get(name) for name in changed}) == 1 and all(name in twins for name in changed)
+    return (rising or falling) and len(changed) == 2 and read_twice and _renamed_only(low, high)
+
+
+def _assigned(nodes: list[ast.stmt]) -> dict[str, str]:
+    """Variables assigned once, each with the expression assigned (`before = loop.time()`)."""
+    seen: dict[str, list[str]] = {}
+    for statement in nodes:
+        for node in ast.walk(statement):
+            if isinstance(node, ast.Assign) and len(node.targets) == 1:
+                target = node.targets[0]
+                if isinstance(target, ast.Name):
+                    seen.setdefault(target.id, []).append(_unparse(node.value))
+    return {name: values[0] for name, values in seen.items() if len(values) == 1}
+
+
 def _compare_strength(test: ast.Compare) -> Strength:
     """`==`/`is` pin the value (`is None` too), `in` and `<` bound it, `!=`/`is not` barely constrain it."""
     levels = [
@@ -240,11 +298,15 @@ def _called_name(call: ast.Call) -> str:
 
 def _checks(nodes: list[ast.stmt], helpers: frozenset[str] = frozenset()) -> list[Check]:
     found: list[Check] = []
+    twins: dict[str, str] | None = None
     for statement in nodes:
         for node in ast.walk(statement):
             strength: Strength | None
             if isinstance(node, ast.Assert):
                 strength, bounds = _assert_strength(node.test), _assert_bounds(node.test)
+                if isinstance(node.test, ast.Compare) and len(node.test.ops) == 2:
+                    twins = _assigned(nodes) if twins is None else twins
+                    strength = Strength.EXACT if _bracketed(node.test, twins) else strength
             elif isinstance(node, ast.Call):
                 strength, bounds = _call_check(node, helpers), _call_bounds(node)
             else:
@@ -705,3 +767,71 @@ def conftest_skips(source: str) -> list[tuple[str, bool, Marker]] | None:
             skips, _ = _body_markers(node.body)
             found += [(node.name, True, marker) for marker in (*skips, *_applied_marks(node.body))]
     return found
+
+
+def _imports(tree: ast.Module) -> dict[str, str | None]:
+    """Module-level import bindings: name -> the absolute module it comes from (None: a relative
+    import, this project's own by construction)."""
+    bound: dict[str, str | None] = {}
+    for node in tree.body:
+        if isinstance(node, ast.ImportFrom):
+            for alias in node.names:
+                bound[alias.asname or alias.name] = node.module if node.level == 0 else None
+        elif isinstance(node, ast.Import):
+            for alias in node.names:
+                bound[alias.asname or alias.name.partition(".")[0]] = alias.name
+    return bound
+
+
+def _defined(tree: ast.Module) -> set[str]:
+    names = set()
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            names.add(node.name)
+        elif isinstance(node, ast.Assign | ast.AnnAssign | ast.AugAssign):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            names |= {n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)}
+    return names
+
+
+# What a test reads besides the code it checks: the interpreter's own modules and the test runners.
+_NOT_A_DEPENDENCY = frozenset(sys.stdlib_module_names) | {"pytest", "_pytest", "mock", "__future__"}
+
+
+def foreign_modules(source: str, test_name: str) -> frozenset[str] | None:
+    """The installed packages' modules a top-level test that takes no fixtures exercises, when it reads
+    nothing of its file but builtins and absolute imports (`from dep.utils import parse` ->
+    {"dep.utils"}); None when it reads a relative import, a name of the file or no such module (the
+    standard library and pytest are not what a test checks). Whether the modules are this project's
+    is the caller's to tell, from the repository's tree."""
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError):
+        return None
+    function = next((n for n in tree.body if isinstance(n, FunctionNode) and n.name == test_name), None)
+    if function is None or function.args.args or function.args.kwonlyargs or function.decorator_list:
+        return None
+    bound, defined = _imports(tree), _defined(tree)
+    local = {n.id for n in ast.walk(function) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
+    modules: set[str] = set()
+    for node in ast.walk(function):
+        if not isinstance(node, ast.Name) or not isinstance(node.ctx, ast.Load) or node.id in local:
+            continue
+        if node.id in bound:
+            module = bound[node.id]
+            if module is None:
+                return None
+            if module.partition(".")[0] not in _NOT_A_DEPENDENCY:
+                modules.add(module)
+        elif node.id in defined or not hasattr(builtins, node.id):
+            return None  # a helper or constant of the file, or a name this reading cannot place
+    return frozenset(modules) or None
+
+
+def imported_modules(source: str) -> frozenset[str]:
+    """The absolute modules a file imports at module level (empty when it does not parse)."""
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError):
+        return frozenset()
+    return frozenset(module for module in _imports(tree).values() if module)

@@ -27,7 +27,7 @@ from ccdash_tests.integrity.detectors import (
     detect_changes,
     line_diff,
 )
-from ccdash_tests.integrity.python_code import conftest_skips
+from ccdash_tests.integrity.python_code import conftest_skips, foreign_modules, imported_modules
 from ccdash_tests.integrity.text_code import java_assume_lines, js_file_skips, js_skip_helpers
 from ccdash_tests.integrity.units import (
     JS_FRAMEWORK_GREP,
@@ -393,6 +393,42 @@ def removed_api(context: ChangeContext) -> frozenset[str]:
     return frozenset((declared - mentioned) | set(context.removed_definitions))
 
 
+def _in_tree(module: str, paths: Sequence[str]) -> bool:
+    """`a.b` is a module or package of the tree: some `a/b.py`, `a/b.pyi` or `a/b/...` file, under
+    any folder (`src/a/b.py`)."""
+    folder = "/" + module.replace(".", "/")
+    return any(
+        f"/{path}".endswith((f"{folder}.py", f"{folder}.pyi")) or f"{folder}/" in f"/{path}" for path in paths
+    )
+
+
+def dependency_tests(
+    root: Path, base: str, changes: Sequence[SourceChange], candidates: list[SignalCandidate]
+) -> list[SignalCandidate]:
+    """The candidates without the removed pytest tests of another package's code: a test that exercises
+    only modules of no file of the repository (`from dep.utils import parse`), deleted together with
+    its import, took no check of this project's code with it (that package's own suite has it)."""
+    sources = {change.old_path or change.path: change for change in changes}
+    paths: list[str] | None = None
+    kept = []
+    for candidate in candidates:
+        change = sources.get(candidate.file_path)
+        modules = (
+            foreign_modules(change.old_source, candidate.test_name)
+            if candidate.signal_type is SignalType.TEST_REMOVED
+            and candidate.language == "python"
+            and change is not None
+            and change.old_source is not None
+            else None
+        )
+        if modules and change is not None and not modules & imported_modules(change.new_source or ""):
+            paths = git.tree_paths(root, base) if paths is None else paths
+            if not any(_in_tree(module, paths) for module in modules):
+                continue
+        kept.append(candidate)
+    return kept
+
+
 def scan_change(
     repo_dir: Path | str, base: str | None = None, head: str = "HEAD", worktree: bool = False
 ) -> ScanReport:
@@ -439,7 +475,8 @@ def scan_change(
     # A merge's conftest.py is judged like its test files only when no parent had its text.
     judged = [c for c in conftests if not others or _new_to_every_parent(root, c, others)]
     helpers = [c for c in support if not others or _new_to_every_parent(root, c, others)]
-    found = detection.candidates + conftest_signals(judged) + java_support_skips(helpers)
+    own = dependency_tests(root, base_sha, changes, detection.candidates)
+    found = own + conftest_signals(judged) + java_support_skips(helpers)
     stamped = [replace(candidate, git_sha=new_sha) for candidate in found]
     if context is None:
         context = change_context(root, base_sha, new_sha, files, commit) if stamped else ChangeContext()

@@ -1,0 +1,102 @@
+"""Classes of real Python and Go commits that misled the integrity detectors, each as a small real git
+repository scanned through the CLI: the look-alikes raise nothing, the real losses are named."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from factories import Cli
+from factories import scan_change as scan
+from factories import signal_kinds as kinds
+
+
+@pytest.fixture
+def cli(tmp_path: Path) -> Cli:
+    return Cli(tmp_path / "store.db", "demo")
+
+
+# ------------------------------------------------- a racy deadline pinned between two clock reads
+
+RACY = """
+from math import ceil
+
+
+def test_deadline(loop):
+    deadline = loop.time() + 0.1
+    handle = start(loop, 0.1)
+    assert handle.when() == ceil(deadline)
+"""
+
+BRACKETED = """
+from math import ceil
+
+
+def test_deadline(loop):
+    before = loop.time()
+    handle = start(loop, 0.1)
+    after = loop.time()
+    assert ceil(before + 0.1) <= handle.when() <= ceil(after + 0.1)
+"""
+
+
+def test_equality_to_a_racy_deadline_becomes_bounds_from_reads_around_the_call(
+    cli: Cli, tmp_path: Path
+) -> None:
+    assert scan(cli, tmp_path, {"tests/test_timer.py": RACY}, {"tests/test_timer.py": BRACKETED}) == []
+
+
+def test_equality_widened_to_a_range_of_other_values_is_still_weakened(cli: Cli, tmp_path: Path) -> None:
+    # The ends differ in names, but not one expression read twice: a range of two limits accepts more.
+    ranged = BRACKETED.replace("before = loop.time()", "before = 0")
+    ranged = ranged.replace("after = loop.time()", "after = 5")
+    signals = scan(cli, tmp_path, {"tests/test_timer.py": RACY}, {"tests/test_timer.py": ranged})
+    assert kinds(signals) == {("assertion_weakened", "test_deadline")}
+
+
+# ------------------------------------------------- a test of a dependency's function, deleted
+
+DEPENDENCY_TEST = """
+import pytest
+
+from depcore.utils.helpers import parse_requires
+from demo.utils import ensure_path
+
+
+def test_parse_requires():
+    assert parse_requires("a>=1\\n") == ["a>=1"]
+
+
+def test_ensure_path():
+    assert ensure_path("x").name == "x"
+"""
+
+
+PARSE_TEST = 'def test_parse_requires():\n    assert parse_requires("a>=1\\n") == ["a>=1"]\n'
+
+
+def _without_parse_test(source: str) -> str:
+    return source.replace("from depcore.utils.helpers import parse_requires\n", "").replace(PARSE_TEST, "")
+
+
+def test_a_deleted_test_of_another_packages_function_is_not_flagged(cli: Cli, tmp_path: Path) -> None:
+    code = {"src/demo/__init__.py": "", "src/demo/utils.py": "def ensure_path(p): ...\n"}
+    before = {**code, "tests/test_helpers.py": DEPENDENCY_TEST}
+    after = {**code, "tests/test_helpers.py": _without_parse_test(DEPENDENCY_TEST)}
+    assert scan(cli, tmp_path, before, after) == []
+
+
+def test_a_deleted_test_of_the_projects_own_module_is_flagged(cli: Cli, tmp_path: Path) -> None:
+    # The same deletion where the module is a file of the repository: the project's code lost a test.
+    code = {"src/demo/__init__.py": "", "src/depcore/utils/helpers.py": "def parse_requires(s): ...\n"}
+    before = {**code, "tests/test_helpers.py": DEPENDENCY_TEST}
+    after = {**code, "tests/test_helpers.py": _without_parse_test(DEPENDENCY_TEST)}
+    assert kinds(scan(cli, tmp_path, before, after)) == {("test_removed", "test_parse_requires")}
+
+
+def test_a_deleted_test_whose_dependency_import_stays_is_flagged(cli: Cli, tmp_path: Path) -> None:
+    # The file keeps importing the package: the deletion is of one test, not of a dependency's tests.
+    before = {"tests/test_helpers.py": DEPENDENCY_TEST}
+    after = DEPENDENCY_TEST.replace(PARSE_TEST, "")
+    signals = scan(cli, tmp_path, before, {"tests/test_helpers.py": after})
+    assert kinds(signals) == {("test_removed", "test_parse_requires")}
