@@ -54,6 +54,67 @@ def test_equality_widened_to_a_range_of_other_values_is_still_weakened(cli: Cli,
     assert kinds(signals) == {("assertion_weakened", "test_deadline")}
 
 
+# ------------------------------------------------- Go examples whose output comment go test checks
+
+EXAMPLES = """package spew_test
+
+import "fmt"
+
+func ExampleDump() {
+	fmt.Println(Dump(1))
+	// Output:
+	// (int) 1
+}
+
+func ExampleSdump() {
+	s := Sdump(1)
+	_ = s
+}
+
+func TestDump(t *testing.T) {
+	if Dump(1) != "(int) 1" {
+		t.Error("wrong")
+	}
+}
+"""
+
+
+def test_a_deleted_go_example_with_an_output_comment_is_a_removed_test(cli: Cli, tmp_path: Path) -> None:
+    dump = EXAMPLES[EXAMPLES.index("func ExampleDump") : EXAMPLES.index("func TestDump")]
+    after = EXAMPLES.replace(dump, "")
+    signals = scan(cli, tmp_path, {"spew/example_test.go": EXAMPLES}, {"spew/example_test.go": after})
+    # ExampleSdump has no output comment: go test only compiles it, so deleting it loses no check.
+    assert kinds(signals) == {("test_removed", "ExampleDump")}
+
+
+def test_an_example_whose_output_changes_with_the_code_is_not_flagged(cli: Cli, tmp_path: Path) -> None:
+    after = EXAMPLES.replace("// (int) 1", "// (int64) 1")
+    assert scan(cli, tmp_path, {"spew/example_test.go": EXAMPLES}, {"spew/example_test.go": after}) == []
+
+
+# ------------------------------------------------- assertion functions called without a package
+
+SAME_PACKAGE = """package assert
+
+import "testing"
+
+func TestSubsetMessage(t *testing.T) {
+	mockT := new(mockTestingT)
+	Subset(mockT, []int{1}, []int{2})
+	Contains(t, mockT.errorString(), "[1] does not contain 2")
+	Equal(t, 1, mockT.calls)
+}
+"""
+
+
+def test_a_check_dropped_from_a_test_of_testify_itself_is_named(cli: Cli, tmp_path: Path) -> None:
+    # In testify's own package (or under a dot import) `Equal(t, ...)` is the check; `Subset(mockT, ...)`
+    # with a mock is the code under test.
+    after = SAME_PACKAGE.replace('\tContains(t, mockT.errorString(), "[1] does not contain 2")\n', "")
+    signals = scan(cli, tmp_path, {"assert/a_test.go": SAME_PACKAGE}, {"assert/a_test.go": after})
+    assert kinds(signals) == {("assertion_removed", "TestSubsetMessage")}
+
+
 # ------------------------------------------------- a test of a dependency's function, deleted
 
 DEPENDENCY_TEST = """

@@ -806,6 +806,9 @@ _TESTIFY_LEVELS = {
         " Panics NotPanics Condition Eventually Never FileExists DirExists",
     ),
 }
+_TESTIFY_NAMES = "|".join(
+    sorted({f"{name}f" for name in _TESTIFY_LEVELS} | set(_TESTIFY_LEVELS), key=lambda n: (-len(n), n))
+)
 _TESTIFY_BOUNDS = {"Less": "upper", "LessOrEqual": "upper", "Greater": "lower", "GreaterOrEqual": "lower"}
 _GO_IF = re.compile(r"\bif\s+(.*)$", re.S)
 
@@ -872,10 +875,16 @@ def _go_checks(masked: Masked, start: int, end: int, receivers: set[str]) -> lis
         # t.Error under `if got != want` checks equality: the check is the negation of the condition.
         level, bounds = predicate(condition, negated=True) if condition else (_BOUND, ())
         found.append(Check(text, max(level, _TRUTHY), masked.line_of(match.start()), bounds=bounds))
-    for match in _TESTIFY.finditer(bare, start, end):
-        call_end = match_bracket(bare, match.end() - 1)
+    # testify's own package, a dot import, or a project's helper of the same name: `Equal(t, got, want)`,
+    # an assertion function called with the test's `t`, checks as `assert.Equal(t, ...)` does.
+    unqualified = re.compile(rf"(?<![\w.])({_TESTIFY_NAMES})\s*\(\s*(?:{names})\s*[,)]")
+    calls = [(match, match.end() - 1) for match in _TESTIFY.finditer(bare, start, end)] + [
+        (match, bare.index("(", match.start())) for match in unqualified.finditer(bare, start, end)
+    ]
+    for match, opening in sorted(calls, key=lambda call: call[1]):
+        call_end = match_bracket(bare, opening)
         text = flat(masked.code[match.start() : call_end])
-        level, bounds = _testify(bare, match.group(1), match.end() - 1)
+        level, bounds = _testify(bare, match.group(1), opening)
         found.append(Check(text, level, masked.line_of(match.start()), bounds=bounds))
     return found
 
@@ -1609,10 +1618,14 @@ def _expecting(masked: Masked, case: CaseCode, expected: re.Match[str]) -> CaseC
 _GO_TEST = re.compile(r"(?m)^func\s+(Test\w*)\s*\(\s*(\w+)\s+\*testing\.T\s*\)\s*\{")
 _GO_T_PARAM = re.compile(r"(\w+)\s+\*testing\.T\b")
 _GO_TEST_NAME = re.compile(r"(?m)^func\s+(Test\w*)\s*\(")
+_GO_EXAMPLE = re.compile(r"(?m)^func\s+(Example\w*)\s*\(\s*\)\s*\{")
+# go/doc's rule: a line comment starting `Output:` or `Unordered output:`, in any letter case.
+_GO_OUTPUT = re.compile(r"(?im)^[ \t]*//[ \t]*(?:unordered[ \t]+)?output:")
 
 
 def go_cases(source: str) -> list[CaseCode]:
-    """Top-level `func TestX(t *testing.T)`; subtests count towards their parent."""
+    """Top-level `func TestX(t *testing.T)` (subtests count towards their parent) and `func ExampleX()`
+    with an output comment."""
     masked = mask(source, "go")
     tests = set(_GO_TEST_NAME.findall(masked.bare))
     helpers = helper_names(masked, "go", lambda m, a, b: [], tests)
@@ -1635,7 +1648,24 @@ def go_cases(source: str) -> list[CaseCode]:
 
         span = _Span(start=match.start(), end=end, name=match.group(1))
         cases.append(_case(masked, span, span.name, "go", checks, skips, [], helpers=helpers))
-    return cases
+    for match in _GO_EXAMPLE.finditer(masked.bare):
+        end = match_bracket(masked.bare, match.end() - 1)
+        if _example_output(masked, match.start(), end):
+            span = _Span(start=match.start(), end=end, name=match.group(1))
+            cases.append(_case(masked, span, span.name, "go", _example_output, [], []))
+    return sorted(cases, key=lambda case: case.line)
+
+
+def _example_output(masked: Masked, start: int, end: int) -> list[Check]:
+    """The `// Output:` comment of an `ExampleX()`, which `go test` compares with what it prints: an
+    example with one is a test whose check is that comment (without one it is only compiled)."""
+    found = []
+    for match in _GO_OUTPUT.finditer(masked.source, start, end):
+        expected = masked.source[match.end() : masked.source.rfind("}", start, end)]
+        lines = [line.strip().removeprefix("//").strip() for line in expected.splitlines()]
+        text = flat(f"{match.group().strip()} {' '.join(line for line in lines if line)}")
+        found.append(Check(text, Strength.EXACT, masked.line_of(match.start())))
+    return found[-1:]  # go test reads the last such comment of the body
 
 
 def text_cases(source: str, language: str) -> list[CaseCode]:
