@@ -161,3 +161,99 @@ def test_a_deleted_test_whose_dependency_import_stays_is_flagged(cli: Cli, tmp_p
     after = DEPENDENCY_TEST.replace(PARSE_TEST, "")
     signals = scan(cli, tmp_path, before, {"tests/test_helpers.py": after})
     assert kinds(signals) == {("test_removed", "test_parse_requires")}
+
+
+# ------------------------------------------------- Go: a tolerance accepts more than equality
+
+FLOAT = """package gin
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+)
+
+func TestGetFloat32(t *testing.T) {
+	c := newContext()
+	c.Set("float32", float32(4.2))
+	assert.Equal(t, float32(4.2), c.GetFloat32("float32"))
+}
+"""
+
+
+def test_go_equality_of_a_float_becoming_indelta_is_weakened(cli: Cli, tmp_path: Path) -> None:
+    after = FLOAT.replace(
+        'assert.Equal(t, float32(4.2), c.GetFloat32("float32"))',
+        'assert.InDelta(t, float32(4.2), c.GetFloat32("float32"), 0.01)',
+    )
+    signals = scan(cli, tmp_path, {"context_test.go": FLOAT}, {"context_test.go": after})
+    assert kinds(signals) == {("assertion_weakened", "TestGetFloat32")}
+
+
+# ------------------------------------------------- two removed look-alikes, one new test
+
+TAGGED_OLD = """//go:build !go1.19
+
+package gin
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+)
+
+func TestFormFileFailed18(t *testing.T) {
+	c := newContext()
+	assert.Panics(t, func() {
+		f, err := c.FormFile("file")
+		assert.Error(t, err)
+		assert.Nil(t, f)
+	})
+}
+"""
+
+TAGGED_NEW = """//go:build go1.19
+
+package gin
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+)
+
+func TestFormFileFailed19(t *testing.T) {
+	c := newContext()
+	f, err := c.FormFile("file")
+	assert.Error(t, err)
+	assert.Nil(t, f)
+}
+"""
+
+UNTAGGED = """package gin
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+)
+
+func TestFormFileFailed(t *testing.T) {
+	c := newContext()
+	f, err := c.FormFile("file")
+	assert.Error(t, err)
+	assert.Nil(t, f)
+}
+"""
+
+
+def test_the_closest_removed_test_is_the_renamed_one(cli: Cli, tmp_path: Path) -> None:
+    # Go 1.18 support dropped: the 1.19 variant becomes the untagged test, the 1.18 one is gone. Pairing
+    # the new test with the first look-alike instead would read it as the 1.18 test losing its Panics.
+    before: dict[str, str | None] = {"context_1.18_test.go": TAGGED_OLD, "context_1.19_test.go": TAGGED_NEW}
+    after: dict[str, str | None] = {"context_1.18_test.go": None, "context_1.19_test.go": None}
+    after["context_test.go"] = UNTAGGED
+    signals = scan(cli, tmp_path, before, after)
+    assert {(s["signal_type"], s["file_path"], s["test_name"]) for s in signals} == {
+        ("test_removed", "context_1.18_test.go", "TestFormFileFailed18")
+    }

@@ -847,12 +847,14 @@ def _pair_tables(removed: list[_Located], added: list[_Located]) -> list[tuple[_
 
 
 def _pair_by_body(removed: list[_Located], added: list[_Located]) -> list[tuple[_Located, _Located]]:
-    """Pair renamed tests by body similarity; quadratic, so a bulk rewrite only compares within files."""
+    """Pair renamed tests by body similarity, closest pairs first: of two removed tests like one new
+    one (two build-tagged variants folded into one untagged test), the nearer is its old self and the
+    other is gone. Quadratic, so a bulk rewrite only compares within files."""
     same_file_only = len(removed) * len(added) > _MAX_BODY_COMPARISONS
-    pairs = []
-    for old in list(removed):
-        best, best_ratio = None, _RENAME_SIMILARITY
-        for new in added:
+    scored = []
+    for i, old in enumerate(removed):
+        best_ratio = _RENAME_SIMILARITY
+        for j, new in enumerate(added):
             if new.language != old.language or (same_file_only and new.path != old.path):
                 continue
             # A rename in place is the common case; a look-alike test elsewhere needs a closer body.
@@ -868,11 +870,15 @@ def _pair_by_body(removed: list[_Located], added: list[_Located]) -> list[tuple[
                 and matcher.quick_ratio() + bonus >= best_ratio
                 and (ratio := matcher.ratio() + bonus) >= best_ratio
             ):
-                best, best_ratio = new, ratio
-        if best is not None:
-            pairs.append((old, best))
-            removed.remove(old)
-            added.remove(best)
+                scored.append((-ratio, i, j))
+    chosen: dict[int, int] = {}
+    for _, i, j in sorted(scored):
+        if i not in chosen and j not in chosen.values():
+            chosen[i] = j
+    pairs = [(removed[i], added[j]) for i, j in sorted(chosen.items())]
+    taken = set(chosen.values())
+    removed[:] = [old for i, old in enumerate(removed) if i not in chosen]
+    added[:] = [new for j, new in enumerate(added) if j not in taken]
     return pairs
 
 

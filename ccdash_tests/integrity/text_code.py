@@ -787,16 +787,17 @@ def _php_checks(masked: Masked, start: int, end: int) -> list[Check]:
 _TESTIFY = re.compile(r"(?<![\w.])(?:assert|require)\s*\.\s*(\w+)\s*\(")
 # testify, by the name without its `f` suffix; an unknown one constrains (BOUND). JSONEq and YAMLEq
 # compare parsed values: they accept every text of the same document (another key order, spacing,
-# escapes), so they bound the text where `Equal` on it pins it.
+# escapes), so they bound the text where `Equal` on it pins it. InDelta and InEpsilon accept a range
+# around the value (a tolerance): `Equal` on a float -> `InDelta` accepts more.
 _TESTIFY_LEVELS = {
     **at_level(
         _EXACT,
         "Equal EqualValues Exactly Nil NoError Empty Len Same ElementsMatch EqualError Zero"
-        " InDelta InEpsilon PanicsWithValue PanicsWithError EqualExportedValues InDeltaSlice",
+        " PanicsWithValue PanicsWithError EqualExportedValues",
     ),
     **at_level(
         _BOUND,
-        "JSONEq YAMLEq Contains Subset Regexp Greater GreaterOrEqual Less LessOrEqual ErrorContains ErrorIs"
+        "InDelta InEpsilon InDeltaSlice InEpsilonSlice InDeltaMapValues JSONEq YAMLEq Contains Subset Regexp Greater GreaterOrEqual Less LessOrEqual ErrorContains ErrorIs"
         " ErrorAs Positive Negative WithinDuration WithinRange NotContains NotSubset NotRegexp IsIncreasing"
         " IsDecreasing NotErrorIs",
     ),
