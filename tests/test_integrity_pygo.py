@@ -257,3 +257,48 @@ def test_the_closest_removed_test_is_the_renamed_one(cli: Cli, tmp_path: Path) -
     assert {(s["signal_type"], s["file_path"], s["test_name"]) for s in signals} == {
         ("test_removed", "context_1.18_test.go", "TestFormFileFailed18")
     }
+
+
+# ------------------------------------------------- Go: a new early return before the test's checks
+
+SERVE = """package gin
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+)
+
+func TestFileDescriptor(t *testing.T) {
+	listener := listen()
+	socketFile, err := listener.File()
+	assert.NoError(t, err)
+	serve(socketFile)
+	assert.Equal(t, "it worked", get())
+}
+"""
+
+
+def test_go_early_return_before_the_checks_is_a_skip(cli: Cli, tmp_path: Path) -> None:
+    after = SERVE.replace(
+        "\tassert.NoError(t, err)\n",
+        "\tif isWindows() {\n\t\tassert.Error(t, err)\n\t} else {\n\t\tassert.NoError(t, err)\n\t}\n"
+        "\tif socketFile == nil {\n\t\treturn\n\t}\n",
+    )
+    signals = scan(cli, tmp_path, {"serve_test.go": SERVE}, {"serve_test.go": after})
+    assert kinds(signals) == {("skip_introduced", "TestFileDescriptor")}
+
+
+@pytest.mark.parametrize(
+    "guard",
+    [
+        # The value was just checked: returning spares a nil dereference of a test that already failed.
+        "\tassert.NotNil(t, socketFile)\n\tif socketFile == nil {\n\t\treturn\n\t}\n",
+        # The condition is the check.
+        "\tif !assert.NotNil(t, socketFile) {\n\t\treturn\n\t}\n",
+    ],
+)
+def test_go_return_guarding_a_failed_check_is_not_a_skip(cli: Cli, tmp_path: Path, guard: str) -> None:
+    after = SERVE.replace("\tserve(socketFile)\n", guard + "\tserve(socketFile)\n")
+    signals = scan(cli, tmp_path, {"serve_test.go": SERVE}, {"serve_test.go": after})
+    assert signals == []

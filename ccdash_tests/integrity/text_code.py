@@ -797,7 +797,8 @@ _TESTIFY_LEVELS = {
     ),
     **at_level(
         _BOUND,
-        "InDelta InEpsilon InDeltaSlice InEpsilonSlice InDeltaMapValues JSONEq YAMLEq Contains Subset Regexp Greater GreaterOrEqual Less LessOrEqual ErrorContains ErrorIs"
+        "InDelta InEpsilon InDeltaSlice InEpsilonSlice InDeltaMapValues JSONEq YAMLEq Contains Subset Regexp"
+        " Greater GreaterOrEqual Less LessOrEqual ErrorContains ErrorIs"
         " ErrorAs Positive Negative WithinDuration WithinRange NotContains NotSubset NotRegexp IsIncreasing"
         " IsDecreasing NotErrorIs",
     ),
@@ -1647,6 +1648,8 @@ def go_cases(source: str) -> list[CaseCode]:
         def checks(found_in: Masked, start: int, stop: int, receivers: set[str] = receivers) -> list[Check]:
             return _go_checks(found_in, start, stop, receivers)
 
+        skips += _go_early_returns(masked, match.end() - 1, end, checks)
+
         span = _Span(start=match.start(), end=end, name=match.group(1))
         cases.append(_case(masked, span, span.name, "go", checks, skips, [], helpers=helpers))
     for match in _GO_EXAMPLE.finditer(masked.bare):
@@ -1655,6 +1658,34 @@ def go_cases(source: str) -> list[CaseCode]:
             span = _Span(start=match.start(), end=end, name=match.group(1))
             cases.append(_case(masked, span, span.name, "go", _example_output, [], []))
     return sorted(cases, key=lambda case: case.line)
+
+
+_GO_RETURN_GUARD = re.compile(r"\bif\s+([^{};]+?)\s*\{\s*return\s*\}")
+_GO_WORD = re.compile(r"[A-Za-z_]\w*")
+_GO_NOT_VALUES = frozenset({"nil", "true", "false", "len", "cap"})
+
+
+def _go_early_returns(masked: Masked, body: int, end: int, checks: CheckFinder) -> list[Marker]:
+    """`if socketFile == nil { return }` at the top of a test's body with checks after it: on the runs
+    where it holds, the rest of the test is skipped. Not when the condition is itself a check
+    (`if !assert.NoError(t, err) { return }`) or reads a value an earlier check already demands (after
+    `assert.NotNil(t, x)`, `if x == nil { return }` only spares a nil dereference; the test failed)."""
+    bare, found = masked.bare, []
+    for match in _GO_RETURN_GUARD.finditer(bare, body + 1, end):
+        inner = bare[body + 1 : match.start()]
+        if inner.count("{") != inner.count("}") or not checks(masked, match.end(), end):
+            continue  # inside a nested block or closure (a subtest's own exit), or nothing left to skip
+        condition = match.group(1)
+        before = checks(masked, body, match.start())
+        read = set(_GO_WORD.findall(condition)) - _GO_NOT_VALUES
+        if checks(masked, match.start(), match.start(1) + len(condition)) or any(
+            read & set(_GO_WORD.findall(check.text)) for check in before
+        ):
+            continue
+        found.append(
+            Marker(text=flat(masked.code[match.start() : match.end()]), line=masked.line_of(match.start()))
+        )
+    return found
 
 
 def _example_output(masked: Masked, start: int, end: int) -> list[Check]:
