@@ -345,3 +345,34 @@ def test_a_check_of_a_field_that_stays_is_a_loss(cli: Cli, tmp_path: Path) -> No
     before = {"lib/req.py": REQ, "tests/test_req.py": REQ_TESTS}
     signals = scan(cli, tmp_path, before, {"lib/req.py": REQ + "\n# fields\n", "tests/test_req.py": tests})
     assert kinds(signals) == {("assertion_removed", "test_copy_keeps_fields")}
+
+
+# ------------------------------------------------- Go: a containment check narrowed into its sibling's text
+
+ANCHORED = """package assert
+
+import "testing"
+
+func TestNotSubsetMessage(t *testing.T) {
+	mockT := new(mockTestingT)
+	NotSubset(mockT, []int{1, 2}, []int{1})
+	Contains(t, mockT.errorString(), `Error:      	[1 2]`)
+	Contains(t, mockT.errorString(), `[1] is a subset of [1 2]`)
+}
+"""
+
+
+def test_a_containment_check_losing_its_anchor_is_weakened(cli: Cli, tmp_path: Path) -> None:
+    # The first check now asks only for text the second one already demands: it checks nothing more.
+    after = ANCHORED.replace("`Error:      \t[1 2]`", '"[]int{1, 2}"').replace(
+        "`[1] is a subset of [1 2]`", '"[]int{1} is a subset of []int{1, 2}"'
+    )
+    signals = scan(cli, tmp_path, {"assert/a_test.go": ANCHORED}, {"assert/a_test.go": after})
+    assert kinds(signals) == {("assertion_weakened", "TestNotSubsetMessage")}
+
+
+def test_containment_checks_following_a_new_format_are_not_flagged(cli: Cli, tmp_path: Path) -> None:
+    after = ANCHORED.replace("`Error:      \t[1 2]`", '"Error:      \t[]int{1, 2}"').replace(
+        "`[1] is a subset of [1 2]`", '"[]int{1} is a subset of []int{1, 2}"'
+    )
+    assert scan(cli, tmp_path, {"assert/a_test.go": ANCHORED}, {"assert/a_test.go": after}) == []

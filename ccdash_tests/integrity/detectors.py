@@ -209,26 +209,59 @@ def _raise_level(check: Check) -> Strength:
     return min(check.strength, Strength.BOUND) if _FAIL.match(check.text) else check.strength
 
 
+def _nearest(check: Check, gained: Sequence[Check]) -> Check | None:
+    """The gained check whose text is nearest `check`'s, if at least half alike: its rewrite in place."""
+    text = signature(check)
+    scored = [
+        (difflib.SequenceMatcher(None, text, signature(g), autojunk=False).ratio(), index)
+        for index, g in enumerate(gained)
+        if _close(text, signature(g), _REWRITE)
+    ]
+    return gained[max(scored)[1]] if scored else None
+
+
+_REWRITE = 0.5
+
+
 def unreplaced(lost: Sequence[Check], gained: Sequence[Check]) -> list[Check]:
     """Lost checks that no gained check of at least the same strength takes over: one rewritten in
     place (a changed expected value, another library's spelling), or several merged into one check of
     the same subject at least as strong (an equality on the whole object, a snapshot, a helper call)."""
     if any(g.helper for g in gained):
         return []  # the checks moved into a helper that this test now calls
-    pool = list(gained)
-    left: list[Check] = []
     raises = [g for g in gained if _RAISES.match(g.text)]
-    for check in lost:
-        if _RAISES.match(check.text) and any(g.strength >= _raise_level(check) for g in raises):
-            continue  # try/fail/catch -> assertThrows, or a message check folded into raises(match=...)
+    # try/fail/catch -> assertThrows, or a message check folded into raises(match=...)
+    pending = [
+        check
+        for check in lost
+        if not (_RAISES.match(check.text) and any(g.strength >= _raise_level(check) for g in raises))
+    ]
+    # Each rewrite in place pairs with its nearest twin first: in order, a check could take the twin of
+    # the next one and leave that one to look lost.
+    texts = [signature(g) for g in gained]
+    scored = []
+    for i, check in enumerate(pending):
         text = signature(check)
-        twin = next((g for g in pool if _replaces(g, check) and _close(text, signature(g), 0.6)), None)
-        if twin is not None:
-            pool.remove(twin)
-        else:
-            left.append(check)
+        for j, g in enumerate(gained):
+            if _replaces(g, check) and _close(text, texts[j], 0.6):
+                ratio = difflib.SequenceMatcher(None, text, texts[j], autojunk=False).ratio()
+                scored.append((-ratio, i, j))
+    paired: dict[int, int] = {}
+    for _, i, j in sorted(scored):
+        if i not in paired and j not in paired.values():
+            paired[i] = j
+    left = [check for i, check in enumerate(pending) if i not in paired]
     constraining = [g for g in gained if g.strong]
-    return [c for c in left if not any(_replaces(g, c) and _subjects(c) & _subjects(g) for g in constraining)]
+    # A check rewritten in place into a weaker one (the gained check nearest its text, a lower level)
+    # was kept and made to accept more: another check of its subject does not take its place.
+    weakened = {
+        id(c) for c in left if (near := _nearest(c, gained)) is not None and near.strength < c.strength
+    }
+    return [
+        c
+        for c in left
+        if id(c) in weakened or not any(_replaces(g, c) and _subjects(c) & _subjects(g) for g in constraining)
+    ]
 
 
 # A string literal in any of the three quotes, escapes included: its words are data, not names.
@@ -425,9 +458,10 @@ def _check_signals(
     # unless that very check moved to another test of the change.
     bounds = _dropped_bounds([c for c in lost if signature(c) not in elsewhere.exact], new)
     # Checks that moved to another test of the change (a split) are not lost; one of a value the test
-    # now sets up itself (a shared spy made per-test) stayed with the test and was dropped there.
+    # now sets up itself (a shared spy made per-test) stayed with the test and was dropped there. The
+    # test's own gains are matched below, each to one lost check: taken here too, one could stand in for two.
     own = _declared(old, new)
-    lost = [c for c in lost if not elsewhere.covers(c) or {chain[0] for chain in _chains(c)} & own]
+    lost = [c for c in lost if not elsewhere.covers(c, gained) or {chain[0] for chain in _chains(c)} & own]
     # An error case moved out into a test of its own; one that still expects the raise here kept it,
     # and how strongly it expects it is its own expectation's to say, not a sibling's.
     moved_out = [] if any(_RAISES.match(g.text) for g in gained) else _raises_elsewhere(lost, elsewhere)
@@ -641,12 +675,16 @@ class _Pool:
         # Exception expectations with their subjects, read once: every compared test asks for them.
         self.raising = [(check, _subjects(check)) for check in self.checks if _RAISES.match(check.text)]
 
-    def covers(self, check: Check) -> bool:
+    def covers(self, check: Check, besides: Sequence[Check] = ()) -> bool:
+        """A check of the pool takes `check`'s place; `besides` (the test's own gains) aside."""
         text = signature(check)
         if text in self.exact:
             return True
+        own = {id(other) for other in besides}
         return self.fuzzy and any(
-            _replaces(other, check) and _close(text, signature(other), _COVERED_CHECK)
+            id(other) not in own
+            and _replaces(other, check)
+            and _close(text, signature(other), _COVERED_CHECK)
             for other in self.checks
         )
 

@@ -866,6 +866,39 @@ def _top_level_semicolons(text: str) -> list[str]:
     return pieces
 
 
+_TESTIFY_CONTAINS = frozenset({"Contains", "Containsf"})
+
+
+def _literal(code: str) -> str | None:
+    """The raw text inside a Go string literal ("..." or `...`), None for any other expression."""
+    text = code.strip()
+    if len(text) >= 2 and text[0] == text[-1] and text[0] in '"`':
+        return text[1:-1]
+    return None
+
+
+def _implied(masked: Masked, calls: list[tuple[int, Check, bool]]) -> list[Check]:
+    """The checks, with a `Contains(t, s, "x")` that a sibling `Contains(t, s, "...x...")` on the same
+    subject already implies lowered to truthiness: it no longer constrains anything on its own, so a
+    check narrowed to part of its sibling's text (an anchor dropped) reads as weakened on `s`.
+    `calls`: each check with the offset of its `(` and whether it is a `Contains`."""
+    texts: list[tuple[str, str] | None] = []
+    for opening, _, contains in calls:
+        spans = _top_level(masked.bare, opening + 1, match_bracket(masked.bare, opening) - 1)
+        value = _literal(masked.code[slice(*spans[2])]) if contains and len(spans) >= 3 else None
+        subject = " ".join(masked.bare[slice(*spans[1])].split()) if value else ""
+        texts.append((subject, value) if value else None)
+    found = []
+    for index, (_, check, _) in enumerate(calls):
+        mine = texts[index]
+        implied = mine is not None and any(
+            other is not None and other[0] == mine[0] and mine[1] in other[1] and mine[1] != other[1]
+            for other in texts
+        )
+        found.append(replace(check, strength=_TRUTHY) if implied else check)
+    return found
+
+
 def _go_checks(masked: Masked, start: int, end: int, receivers: set[str]) -> list[Check]:
     bare, found = masked.bare, []
     names = "|".join(sorted(re.escape(name) for name in receivers))
@@ -883,12 +916,14 @@ def _go_checks(masked: Masked, start: int, end: int, receivers: set[str]) -> lis
     calls = [(match, match.end() - 1) for match in _TESTIFY.finditer(bare, start, end)] + [
         (match, bare.index("(", match.start())) for match in unqualified.finditer(bare, start, end)
     ]
+    made = []
     for match, opening in sorted(calls, key=lambda call: call[1]):
         call_end = match_bracket(bare, opening)
         text = flat(masked.code[match.start() : call_end])
         level, bounds = _testify(bare, match.group(1), opening)
-        found.append(Check(text, level, masked.line_of(match.start()), bounds=bounds))
-    return found
+        check = Check(text, level, masked.line_of(match.start()), bounds=bounds)
+        made.append((opening, check, match.group(1) in _TESTIFY_CONTAINS))
+    return found + _implied(masked, made)
 
 
 # ---------------------------------------------------------------- swallowing catch blocks
