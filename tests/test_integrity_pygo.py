@@ -304,49 +304,6 @@ def test_go_return_guarding_a_failed_check_is_not_a_skip(cli: Cli, tmp_path: Pat
     assert signals == []
 
 
-# ------------------------------------------------- a check of a field the change deletes from the code
-
-REQ = """
-class Requirement:
-    def __init__(
-        self,
-        name: str,
-        constraint: bool = False,
-        permit_wheels: bool = False,
-    ):
-        self.name = name
-        self.constraint = constraint
-        self.permit_wheels = permit_wheels
-"""
-
-REQ_TESTS = """
-from lib.req import Requirement, copy_req
-
-
-def test_copy_keeps_fields():
-    req = Requirement("a")
-    copied = copy_req(req)
-    assert copied.name == req.name
-    assert copied.constraint == req.constraint
-    assert copied.permit_wheels == req.permit_wheels
-"""
-
-
-def test_a_check_of_a_deleted_field_goes_with_it(cli: Cli, tmp_path: Path) -> None:
-    code = REQ.replace("        permit_wheels: bool = False,\n", "")
-    code = code.replace("        self.permit_wheels = permit_wheels\n", "")
-    tests = REQ_TESTS.replace("    assert copied.permit_wheels == req.permit_wheels\n", "")
-    before = {"lib/req.py": REQ, "tests/test_req.py": REQ_TESTS}
-    assert scan(cli, tmp_path, before, {"lib/req.py": code, "tests/test_req.py": tests}) == []
-
-
-def test_a_check_of_a_field_that_stays_is_a_loss(cli: Cli, tmp_path: Path) -> None:
-    tests = REQ_TESTS.replace("    assert copied.permit_wheels == req.permit_wheels\n", "")
-    before = {"lib/req.py": REQ, "tests/test_req.py": REQ_TESTS}
-    signals = scan(cli, tmp_path, before, {"lib/req.py": REQ + "\n# fields\n", "tests/test_req.py": tests})
-    assert kinds(signals) == {("assertion_removed", "test_copy_keeps_fields")}
-
-
 # ------------------------------------------------- Go: a containment check narrowed into its sibling's text
 
 ANCHORED = """package assert

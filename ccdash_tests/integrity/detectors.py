@@ -469,17 +469,10 @@ def _check_signals(
     drops = _drops(missing, gained, old, new)
     weakened = {id(check) for check, _ in drops} | {id(check) for check, _ in bounds}
     gone = [c for c in missing if id(c) not in weakened]
-    if removed_api and gone:
+    if removed_api and gone and _added(_stripped(old.lines), _stripped(new.lines)):
         # The test was ported off an API the change removes from the code: a check of that API (or
-        # guarding a call of it) cannot stay, and the test now runs the replacement instead. So does a
-        # check of a field or function the test no longer names at all: it went with the code.
-        ported = bool(_added(_stripped(old.lines), _stripped(new.lines)))
-        named = _names(new.lines)
-        gone = [
-            c
-            for c in gone
-            if not (hits := _names(_block(old, c)) & removed_api) or not (ported or not hits & named)
-        ]
+        # guarding a call of it) cannot stay, and the test now runs the replacement instead.
+        gone = [c for c in gone if not _names(_block(old, c)) & removed_api]
     dropped = [c for sig, c in old_by_sig.items() if sig not in new_by_sig]
     flipped = _outcome_flipped(gone, dropped, gained, new) | _unmocked(gone, gained, old, new)
     gone = [c for c in gone if id(c) not in flipped]
