@@ -209,11 +209,21 @@ def _raise_level(check: Check) -> Strength:
     return min(check.strength, Strength.BOUND) if _FAIL.match(check.text) else check.strength
 
 
+def _ratio(a: str, b: str) -> float:
+    """How alike two texts are: difflib's ratio, autojunk off (it skips common characters of long code)."""
+    return difflib.SequenceMatcher(None, a, b, autojunk=False).ratio()
+
+
+def _roots(check: Check) -> set[str]:
+    """The names a check's call chains start from (`writeSpy` of `expect(writeSpy).toHaveBeenCalled()`)."""
+    return {chain[0] for chain in _chains(check)}
+
+
 def _nearest(check: Check, gained: Sequence[Check]) -> Check | None:
     """The gained check whose text is nearest `check`'s, if at least half alike: its rewrite in place."""
     text = signature(check)
     scored = [
-        (difflib.SequenceMatcher(None, text, signature(g), autojunk=False).ratio(), index)
+        (_ratio(text, signature(g)), index)
         for index, g in enumerate(gained)
         if _close(text, signature(g), _REWRITE)
     ]
@@ -244,7 +254,7 @@ def unreplaced(lost: Sequence[Check], gained: Sequence[Check]) -> list[Check]:
         text = signature(check)
         for j, g in enumerate(gained):
             if _replaces(g, check) and _close(text, texts[j], 0.6):
-                ratio = difflib.SequenceMatcher(None, text, texts[j], autojunk=False).ratio()
+                ratio = _ratio(text, texts[j])
                 scored.append((-ratio, i, j))
     paired: dict[int, int] = {}
     for _, i, j in sorted(scored):
@@ -436,7 +446,7 @@ def _unmocked(gone: Sequence[Check], gained: Sequence[Check], old: CaseCode, new
     doubles -= _names(new.lines)
     if not doubles:
         return set()
-    return {id(check) for check in gone if {chain[0] for chain in _chains(check)} & doubles}
+    return {id(check) for check in gone if _roots(check) & doubles}
 
 
 def _check_signals(
@@ -461,7 +471,7 @@ def _check_signals(
     # now sets up itself (a shared spy made per-test) stayed with the test and was dropped there. The
     # test's own gains are matched below, each to one lost check: taken here too, one could stand in for two.
     own = _declared(old, new)
-    lost = [c for c in lost if not elsewhere.covers(c, gained) or {chain[0] for chain in _chains(c)} & own]
+    lost = [c for c in lost if not elsewhere.covers(c, gained) or _roots(c) & own]
     # An error case moved out into a test of its own; one that still expects the raise here kept it,
     # and how strongly it expects it is its own expectation's to say, not a sibling's.
     moved_out = [] if any(_RAISES.match(g.text) for g in gained) else _raises_elsewhere(lost, elsewhere)
@@ -556,7 +566,7 @@ def _outcome_flipped(
     present = _names(new.lines)
     found = {id(check) for check in raising}
     for check in gone:
-        if {chain[0] for chain in _chains(check)} - present:
+        if _roots(check) - present:
             found.add(id(check))
     return found
 
@@ -772,7 +782,7 @@ def _unexplained_skip(candidate: SignalCandidate, old: CaseCode, new: CaseCode) 
 def _similarity(old: CaseCode, new: CaseCode) -> float:
     if old.fingerprint == new.fingerprint:
         return 2.0
-    return difflib.SequenceMatcher(None, old.body, new.body, autojunk=False).ratio()
+    return _ratio(old.body, new.body)
 
 
 def pair_in_file(
@@ -862,7 +872,7 @@ def _table_distance(old: CaseCode, new: CaseCode) -> int | None:
 def _written_title_ratio(old: CaseCode, new: CaseCode) -> float:
     """How alike two full names are as written (quotes and brackets kept: `"<arg>"` is not `"arg"`)."""
     a, b = (" ".join(_TITLE_PLACEHOLDER.sub(" ", c.qualname).split()) for c in (old, new))
-    return difflib.SequenceMatcher(None, a, b, autojunk=False).ratio()
+    return _ratio(a, b)
 
 
 def _pair_tables(removed: list[_Located], added: list[_Located]) -> list[tuple[_Located, _Located]]:
