@@ -8,6 +8,7 @@ Nothing here imports the rest of the package.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import os
 import signal
 from collections.abc import Iterator, Sequence
@@ -59,15 +60,41 @@ class InterruptedAfterStore(ReportedError):
     exit_code = EXIT_INTERRUPTED
 
 
+def stored_message(run_id: str) -> str:
+    """What Ctrl-C says once the run is committed: it is stored whole, only what came after was cut short."""
+    return f"interrupted after run {run_id} was stored; see it with: ccdash-tests runs show {run_id}"
+
+
 @contextlib.contextmanager
 def stored_if_interrupted(run_id: str) -> Iterator[None]:
     """Ctrl-C from here on cannot undo the committed run: say that it is stored, not "nothing was written"."""
     try:
         yield
     except KeyboardInterrupt:
-        raise InterruptedAfterStore(
-            f"interrupted after run {run_id} was stored; see it with: ccdash-tests runs show {run_id}"
-        ) from None
+        raise InterruptedAfterStore(stored_message(run_id)) from None
+
+
+@dataclasses.dataclass
+class Commit:
+    """The run a write committed, once it has: set by the writer, read when Ctrl-C comes."""
+
+    run_id: str | None = None
+
+
+@contextlib.contextmanager
+def stored_once_committed() -> Iterator[Commit]:
+    """Ctrl-C says "stored" from the moment the yielded mark names a run, up to the block's very end.
+
+    The block includes closing the store, so an interrupt while the connection closes after the COMMIT
+    (which takes a while on PostgreSQL) still says the run is there.
+    """
+    mark = Commit()
+    try:
+        yield mark
+    except KeyboardInterrupt:
+        if mark.run_id is None:
+            raise
+        raise InterruptedAfterStore(stored_message(mark.run_id)) from None
 
 
 def _interrupted_at_start(signum: int, frame: object) -> None:

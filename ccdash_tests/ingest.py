@@ -531,6 +531,20 @@ def run_ingest(
     return ingest_files(store, plan, fmt, on_case=on_case)
 
 
+def plan_landed(store: Store, plan: IngestPlan) -> bool:
+    """Whether the plan's write committed after all: Ctrl-C can land after the store's COMMIT took
+    effect and before it returned (on PostgreSQL, while the server's answer is on its way). By then the
+    write's transaction is over, so the store shows its own truth: every file of the plan is a source of
+    the run. A store that cannot answer (a connection cut by the interrupt) counts as not landed."""
+    if not plan.files:
+        return False
+    try:
+        known = w.known_sources(store.engine, plan.request.project_id, plan.request.run_id)
+    except Exception:  # the interrupt broke the connection: say what can be known, nothing more
+        return False
+    return all(item.sha256 in known for item in plan.files)
+
+
 @dataclass(frozen=True)
 class AfterIngest:
     """What followed a committed ingest: were the new tests mapped, was the change checked for weakened

@@ -16,7 +16,11 @@ from factories import write_big_junit
 from reliability_support import kill, orphan_counts, run_rows, start_ingest, wait_until_reading
 
 from ccdash_tests.commands.common import user_errors
-from ccdash_tests.errors import stored_if_interrupted
+from ccdash_tests.errors import stored_if_interrupted, stored_once_committed
+from ccdash_tests.ingest import RunOptions, build_request, expand_inputs, plan_ingest, plan_landed, run_ingest
+from ccdash_tests.models import utcnow
+from ccdash_tests.runmeta import GitInfo
+from ccdash_tests.store import open_store
 
 pytestmark = pytest.mark.slow
 
@@ -142,3 +146,41 @@ def test_an_interrupt_after_the_commit_says_the_run_is_stored(capsys: pytest.Cap
     assert capsys.readouterr().err.splitlines() == [
         "ccdash-tests: interrupted after run r1 was stored; see it with: ccdash-tests runs show r1"
     ]
+
+
+def test_an_interrupt_before_the_commit_mark_says_nothing_was_written(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    with pytest.raises(typer.Exit) as raised, user_errors(), stored_once_committed():
+        raise KeyboardInterrupt
+    assert raised.value.exit_code == 130
+    assert capsys.readouterr().err.splitlines() == ["ccdash-tests: interrupted; nothing was written"]
+
+
+def test_an_interrupt_after_the_commit_mark_says_stored_up_to_the_blocks_end(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # The store closes inside the block: Ctrl-C there comes after the COMMIT and must not deny it.
+    with pytest.raises(typer.Exit) as raised, user_errors(), stored_once_committed() as stored:
+        stored.run_id = "r2"
+        raise KeyboardInterrupt
+    assert raised.value.exit_code == 130
+    assert capsys.readouterr().err.splitlines() == [
+        "ccdash-tests: interrupted after run r2 was stored; see it with: ccdash-tests runs show r2"
+    ]
+
+
+def test_plan_landed_asks_the_store_whether_the_run_holds_every_file(tmp_path: Path) -> None:
+    report = write_big_junit(tmp_path / "small.xml", 20)
+    store = open_store(str(tmp_path / "store.db"))
+    try:
+        files = expand_inputs([str(report)])
+        options = RunOptions(run_id="r1")
+        request = build_request("p", files, options, None, GitInfo(None, None), utcnow())
+        plan = plan_ingest(store, request, files, timestamp_given=False)
+        assert not plan_landed(store, plan)  # not written yet: Ctrl-C means nothing was stored
+        run_ingest(store, plan)
+        assert plan_landed(store, plan)  # committed: Ctrl-C in the COMMIT's last moment kept it
+    finally:
+        store.close()
+    assert not plan_landed(store, plan)  # a store that cannot answer counts as not landed

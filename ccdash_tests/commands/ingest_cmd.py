@@ -22,7 +22,7 @@ from ccdash_tests.commands.common import (
     user_errors,
 )
 from ccdash_tests.commands.push_cmd import RetriesOption, TimeoutOption, TokenOption, make_client
-from ccdash_tests.errors import UserError, stored_if_interrupted
+from ccdash_tests.errors import UserError, stored_once_committed
 from ccdash_tests.ingest import (
     IngestOutcome,
     RunOptions,
@@ -30,6 +30,7 @@ from ccdash_tests.ingest import (
     build_request,
     expand_inputs,
     plan_ingest,
+    plan_landed,
     run_ingest,
 )
 from ccdash_tests.models import Trigger, utcnow
@@ -133,7 +134,8 @@ def ingest(
         sha_from_checkout = (
             not (options.git_sha or (ci and ci.git_sha)) and request.git_sha == checkout_git.sha
         )
-        with store_for_ingest(db) as store:
+        # Outside the store, so Ctrl-C while the connection closes after the COMMIT still says "stored".
+        with stored_once_committed() as stored, store_for_ingest(db) as store:
             checkout = root or checkout_git.toplevel or Path.cwd()
             plan = plan_ingest(
                 store, request, files, timestamp_given=options.timestamp is not None, root=checkout
@@ -144,27 +146,33 @@ def ingest(
                 and sys.stderr.isatty()
                 and sum(f.size for f in plan.files) > 5_000_000
             )
-            with view.progress_counter(show_progress) as tick:
-                outcome = run_ingest(store, plan, fmt, on_case=tick)  # type: ignore[arg-type]
+            try:
+                with view.progress_counter(show_progress) as tick:
+                    outcome = run_ingest(store, plan, fmt, on_case=tick)  # type: ignore[arg-type]
+                stored.run_id = outcome.run.run_id
+            except KeyboardInterrupt:
+                # Ctrl-C in the COMMIT's last moment may come after the run was stored: ask the store.
+                if plan_landed(store, plan):
+                    stored.run_id = plan.request.run_id
+                raise
             # The run is committed: an interrupt now cuts short only the summary, mapping or push.
-            with stored_if_interrupted(outcome.run.run_id):
-                after = after_ingest(store, outcome, Path.cwd())
-                if not json_out and not quiet:
-                    bad, flaky = failing_and_flaky(store, outcome.run, limit=SUMMARY_ROWS)
-                    view.ingest_summary(store.description, outcome, after, bad, flaky)
-                if not quiet:
-                    view.path_warning(outcome)
-                    # Only a new run whose time is the report's own (not now) can predate its commit.
-                    from_report = outcome.run.timestamp != request.timestamp and options.timestamp is None
-                    if request.git_sha and sha_from_checkout and from_report and outcome.new_results:
-                        committed = runmeta.commit_time(Path.cwd(), request.git_sha)
-                        view.stale_report_warning(outcome.run, committed)
-                pushed = push_stored_run(store, outcome, client, show=not (json_out or quiet))
-                if json_out:
-                    document = view.ingest_document(outcome, after)
-                    terminal.print_json({**document, **({"push": pushed[0]} if pushed else {})})
-                if pushed and pushed[1] is not None:
-                    raise pushed[1]
+            after = after_ingest(store, outcome, Path.cwd())
+            if not json_out and not quiet:
+                bad, flaky = failing_and_flaky(store, outcome.run, limit=SUMMARY_ROWS)
+                view.ingest_summary(store.description, outcome, after, bad, flaky)
+            if not quiet:
+                view.path_warning(outcome)
+                # Only a new run whose time is the report's own (not now) can predate its commit.
+                from_report = outcome.run.timestamp != request.timestamp and options.timestamp is None
+                if request.git_sha and sha_from_checkout and from_report and outcome.new_results:
+                    committed = runmeta.commit_time(Path.cwd(), request.git_sha)
+                    view.stale_report_warning(outcome.run, committed)
+            pushed = push_stored_run(store, outcome, client, show=not (json_out or quiet))
+            if json_out:
+                document = view.ingest_document(outcome, after)
+                terminal.print_json({**document, **({"push": pushed[0]} if pushed else {})})
+            if pushed and pushed[1] is not None:
+                raise pushed[1]
 
 
 def push_stored_run(
