@@ -63,7 +63,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from ccdash_tests.integrity.python_code import python_cases
+from ccdash_tests.integrity.python_code import dropped_imports, python_cases
 from ccdash_tests.integrity.text_code import text_cases
 from ccdash_tests.integrity.units import CaseCode, Check, Marker, Strength, flat, language_of
 from ccdash_tests.models import SignalSeverity, Status
@@ -457,6 +457,7 @@ def _check_signals(
     moved: dict[str, Any],
     elsewhere: _Pool,
     removed_api: frozenset[str] = frozenset(),
+    unnamed: frozenset[str] = frozenset(),
 ) -> list[SignalCandidate]:
     before, after = old.path_checks, new.path_checks
     old_by_sig = {signature(c): c for c in old.checks}
@@ -483,6 +484,8 @@ def _check_signals(
         # The test was ported off an API the change removes from the code: a check of that API (or
         # guarding a call of it) cannot stay, and the test now runs the replacement instead.
         gone = [c for c in gone if not _names(_block(old, c)) & removed_api]
+    if unnamed and gone:
+        gone = _ported(gone, gained, unnamed)
     dropped = [c for sig, c in old_by_sig.items() if sig not in new_by_sig]
     flipped = _outcome_flipped(gone, dropped, gained, new) | _unmocked(gone, gained, old, new)
     gone = [c for c in gone if id(c) not in flipped]
@@ -522,6 +525,19 @@ def _check_signals(
 
 
 _LEVEL_NAMES = {level: level.name.lower() for level in Strength}
+
+
+def _ported(gone: Sequence[Check], gained: Sequence[Check], unnamed: frozenset[str]) -> list[Check]:
+    """`gone` without the checks of a function the test's file no longer imports or names at all, when
+    the test gained a check as strong as those of another value: it checks that behaviour through
+    another API now (a private helper's checks rewritten as one of the public call that uses it)."""
+    ported = [c for c in gone if {word for chain in _chains(c) for word in chain} & unnamed]
+    if not ported:
+        return list(gone)
+    level = max(check.strength for check in ported)
+    if not any(g.strength >= level for g in gained):
+        return list(gone)
+    return [c for c in gone if c not in ported]
 
 
 def _platform_signals(
@@ -721,11 +737,16 @@ def _strict_xfail(text: str) -> bool:
 
 
 def compare_case(
-    old: _Located, new: _Located, elsewhere: _Pool | None = None, removed_api: frozenset[str] = frozenset()
+    old: _Located,
+    new: _Located,
+    elsewhere: _Pool | None = None,
+    removed_api: frozenset[str] = frozenset(),
+    unnamed: frozenset[str] = frozenset(),
 ) -> list[SignalCandidate]:
     """Signals for one test seen in two versions (possibly in two files or under two names);
     `elsewhere` holds the checks other tests of the change gained; `removed_api` the names (functions,
-    parameters, fields) that the change removes from the code under test."""
+    parameters, fields) that the change removes from the code under test; `unnamed` the names the
+    test's file stops importing and naming at all."""
     moved: dict[str, Any] = {}
     if old.path != new.path:
         moved["moved_from"] = old.path
@@ -738,7 +759,7 @@ def compare_case(
     checked = (
         []
         if never_passed
-        else _check_signals(path, language, before, after, moved, elsewhere or _Pool(), removed_api)
+        else _check_signals(path, language, before, after, moved, elsewhere or _Pool(), removed_api, unnamed)
     )
     found = [
         *(checked or _platform_signals(path, language, before, after, moved)),
@@ -1037,9 +1058,12 @@ def _without_successors(
     fuzzy = sum(len(old.case.checks) for old in removed) * all_checks <= _MAX_CHECK_COMPARISONS
     compare_bodies = len(removed) * len(new_side) <= _MAX_BODY_COMPARISONS
     checked: dict[str, list[tuple[set[str], frozenset[str]]]] = {}
+    cases: dict[str, list[set[str]]] = {}
     for new in new_side:
         sigs = {signature(c).casefold() for c in new.case.checks}
         checked.setdefault(new.path, []).append((sigs, _folded(new.case.data)))
+        if new.case.instances:
+            cases.setdefault(new.path, []).append({signature(c).casefold() for c in new.case.instances})
     old_side = [old.case for old, _ in pairs] + [old.case for old in removed]
     common = Counter(sig for case in old_side for sig in {signature(check) for check in case.checks})
     kept = []
@@ -1087,6 +1111,8 @@ def _without_successors(
             signatures <= twin and _folded(old.case.data) <= data for twin, data in checked.get(old.path, ())
         ):
             continue
+        if _case_duplicate(old.case, cases.get(old.path, ())):
+            continue
         strongest = max((check.strength for check in old.case.checks), default=Strength.NOOP)
         if any(
             _close(_leaf(old.case), _leaf(new.case), _SUCCESSOR_NAME)
@@ -1102,6 +1128,19 @@ def _without_successors(
             continue
         kept.append(old)
     return kept
+
+
+def _case_duplicate(case: CaseCode, kept: Iterable[set[str]]) -> bool:
+    """Every check of `case` that bounds or pins a value, with the value it compares written in (a
+    local's distinctive literal, `expected = "cachy 0.1.0 ..."`), is made as written by the cases of
+    one test of its file: a duplicate of parametrized cases that check the same output the same way
+    (a truthiness check of the setup, `isinstance(locker, TestLocker)`, is not what it tests)."""
+    written = {check.line for check in case.instances}
+    strong = [check for check in case.checks if check.strong]
+    if not strong or any(check.line not in written for check in strong):
+        return False
+    wanted = {signature(check).casefold() for check in case.instances}
+    return any(wanted <= instances for instances in kept)
 
 
 # Markers that switch a test off on every platform: `@Disabled`/`@Ignore` (not `@DisabledOnOs`),
@@ -1151,6 +1190,7 @@ def detect_changes(changes: Iterable[SourceChange], removed_api: frozenset[str] 
     added: list[_Located] = []
     pairs: list[tuple[_Located, _Located]] = []
     unparsed: list[str] = []
+    unnamed: dict[str, frozenset[str]] = {}
     for change in changes:
         language = change.language or language_of(change.path) or language_of(change.old_path or change.path)
         old_path = change.old_path or change.path
@@ -1163,6 +1203,8 @@ def detect_changes(changes: Iterable[SourceChange], removed_api: frozenset[str] 
             unparsed.append(change.path)
             continue
         matched, gone, fresh = pair_in_file(old_cases, new_cases)
+        if language == "python" and change.old_source is not None and change.new_source is not None:
+            unnamed[change.path] = dropped_imports(change.old_source, change.new_source)
         pairs += [(_Located(old_path, language, a), _Located(change.path, language, b)) for a, b in matched]
         removed += [_Located(old_path, language, case) for case in gone]
         added += [_Located(change.path, language, case) for case in fresh]
@@ -1181,7 +1223,7 @@ def detect_changes(changes: Iterable[SourceChange], removed_api: frozenset[str] 
     candidates: list[SignalCandidate] = []
     changed: list[ChangedTest] = []
     for old, new in pairs:
-        candidates += compare_case(old, new, elsewhere, removed_api)
+        candidates += compare_case(old, new, elsewhere, removed_api, unnamed.get(new.path, frozenset()))
         if old.case.fingerprint != new.case.fingerprint or old.path != new.path:
             changed.append(ChangedTest(new.path, new.case.qualname, new.case.line, new.language))
     for old in removed:

@@ -565,7 +565,7 @@ def _instances(function: FunctionNode, helpers: frozenset[str]) -> list[Check]:
     body reassigns keep theirs: `url = URL(url)` checks the object, not the string)."""
     cases = _parametrize_cases(function)
     if not cases:
-        return []
+        return _resolved(function, helpers)
     assigned = {
         node.id
         for node in ast.walk(ast.Module(body=function.body, type_ignores=[]))
@@ -580,6 +580,47 @@ def _instances(function: FunctionNode, helpers: frozenset[str]) -> list[Check]:
         found += _checks(body, helpers)
         if len(found) > _MAX_INSTANCES:
             break
+    return found
+
+
+_DISTINCTIVE = 20  # characters of a literal written in (`'cachy 0.1.0 Cachy package\\n'`): not `''` or `0`
+
+
+def _literal(value: ast.expr) -> bool:
+    """A value written as a literal (a string, a number, a list or dict of them): the same in every run."""
+    try:
+        ast.literal_eval(value)
+    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+        return False
+    return True
+
+
+def _resolved(function: FunctionNode, helpers: frozenset[str]) -> list[Check]:
+    """The checks of a test that is not parametrized with the literal value of a local written in
+    where the check reads it (`expected = "..."` then `assert out == expected`), read in statement order
+    (a name assigned again holds its new value). Only checks that compare a distinctive value (a long
+    or multi-line literal) are kept: the expected output such a check pins, the same as a case of a
+    parametrized test checking it would write."""
+    values: dict[str, ast.expr] = {}
+    found: list[Check] = []
+    for statement in function.body:
+        if (
+            isinstance(statement, ast.Assign)
+            and len(statement.targets) == 1
+            and isinstance(statement.targets[0], ast.Name)
+            and _literal(statement.value)
+        ):
+            values[statement.targets[0].id] = statement.value
+            continue
+        distinctive = {name: value for name, value in values.items() if len(_unparse(value)) >= _DISTINCTIVE}
+        read = {n.id for n in ast.walk(statement) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+        if distinctive.keys() & read:
+            plain = {check.text for check in _checks([statement], helpers)}
+            written = _checks([_Substitute(distinctive).visit(copy.deepcopy(statement))], helpers)
+            found += [check for check in written if check.text not in plain]
+        for node in ast.walk(statement):
+            if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+                values.pop(node.id, None)  # assigned otherwise: its value is no longer known
     return found
 
 
@@ -835,3 +876,15 @@ def imported_modules(source: str) -> frozenset[str]:
     except (SyntaxError, ValueError):
         return frozenset()
     return frozenset(module for module in _imports(tree).values() if module)
+
+
+def dropped_imports(old_source: str, new_source: str) -> frozenset[str]:
+    """Names the old file imported at module level that the new one neither imports nor names anywhere
+    (empty when a side does not parse): what its tests stopped calling altogether."""
+    try:
+        old, new = ast.parse(old_source), ast.parse(new_source)
+    except (SyntaxError, ValueError):
+        return frozenset()
+    named = set(_imports(new)) | {n.id for n in ast.walk(new) if isinstance(n, ast.Name)}
+    named |= {n.attr for n in ast.walk(new) if isinstance(n, ast.Attribute)}
+    return frozenset(set(_imports(old)) - named)
