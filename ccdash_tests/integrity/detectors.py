@@ -609,7 +609,11 @@ def _marker_signal(
     new: CaseCode,
     markers: Sequence[Marker],
     moved: dict[str, Any],
+    before_data: frozenset[str] = frozenset(),
 ) -> list[SignalCandidate]:
+    # A case the test did not have before (none of its values was in the test), born skipped: a new
+    # case that never ran, not an old one switched off.
+    markers = [m for m in markers if not m.case or m.case & before_data]
     if len(markers) <= len(old):
         return []
     added = _added((m.text for m in old), (m.text for m in markers))
@@ -763,8 +767,12 @@ def compare_case(
     )
     found = [
         *(checked or _platform_signals(path, language, before, after, moved)),
-        *_marker_signal(SignalType.SKIP_INTRODUCED, path, language, before.skips, after, after.skips, moved),
-        *_marker_signal(SignalType.XFAIL_ADDED, path, language, before.xfails, after, after.xfails, moved),
+        *_marker_signal(
+            SignalType.SKIP_INTRODUCED, path, language, before.skips, after, after.skips, moved, before.data
+        ),
+        *_marker_signal(
+            SignalType.XFAIL_ADDED, path, language, before.xfails, after, after.xfails, moved, before.data
+        ),
         *_swallow_signal(path, language, before, after, moved),
     ]
     if not found:

@@ -52,6 +52,11 @@ _BOUND_PREDICATES = frozenset(
     {"startswith", "endswith", "match", "search", "fullmatch", "fnmatch", "issubset", "issuperset"}
     | {"isdisjoint", "__contains__", "contains", "has_key", "isin"}
 )
+# pytester's LineMatcher: each fails the test when the output does not match (or, `no_*`, matches).
+_LINE_MATCHERS = frozenset(
+    {"fnmatch_lines", "re_match_lines", "fnmatch_lines_random", "re_match_lines_random"}
+    | {"no_fnmatch_line", "no_re_match_line"}
+)
 _EXACT_FUNCS = frozenset({"math.isclose", "isclose", "numpy.array_equal", "np.array_equal"})
 _RAISES_NAMES = frozenset({"assertRaises", "assertRaisesRegex", "assertWarns", "assertWarnsRegex"})
 
@@ -95,12 +100,35 @@ def _marks_in(expression: ast.AST) -> Iterator[tuple[str, ast.AST]]:
             yield kind, node
 
 
+def _case_literals(decorator: ast.expr) -> dict[int, frozenset[str]]:
+    """For each mark node inside a `pytest.param(*values, marks=...)` case: the literals of its values."""
+    found: dict[int, frozenset[str]] = {}
+    for node in ast.walk(decorator):
+        if not (isinstance(node, ast.Call) and dotted(node.func).rpartition(".")[2] == "param"):
+            continue
+        literals = frozenset(
+            repr(item.value)
+            for value in node.args
+            for item in ast.walk(value)
+            if isinstance(item, ast.Constant) and not isinstance(item.value, bool) and item.value is not None
+        )
+        for keyword in node.keywords:
+            if keyword.arg == "marks":
+                found.update({id(mark): literals for _, mark in _marks_in(keyword.value)})
+    return found
+
+
 def _decorator_markers(decorators: list[ast.expr]) -> tuple[list[Marker], list[Marker]]:
     skips: list[Marker] = []
     xfails: list[Marker] = []
     for decorator in decorators:
+        cases = _case_literals(decorator)
         for kind, node in _marks_in(decorator):
-            marker = Marker(text=flat("@" + _unparse(decorator)), line=getattr(node, "lineno", 0))
+            marker = Marker(
+                text=flat("@" + _unparse(decorator)),
+                line=getattr(node, "lineno", 0),
+                case=cases.get(id(node), frozenset()),
+            )
             (skips if kind == "skip" else xfails).append(marker)
     return skips, xfails
 
@@ -269,8 +297,10 @@ def _call_check(call: ast.Call, helpers: frozenset[str] = frozenset()) -> Streng
         return _raises_strength(call)
     if last in helpers and (isinstance(call.func, ast.Name) or name.split(".")[0] in ("self", "cls")):
         return Strength.EXACT  # a helper of this module that checks (the checks moved into it)
-    if name in _FAIL_CALLS:
+    if name in _FAIL_CALLS or _snapshot(call):
         return Strength.EXACT
+    if last in _LINE_MATCHERS and isinstance(call.func, ast.Attribute):
+        return Strength.BOUND  # pytester's `result.stdout.fnmatch_lines([...])` fails on no match
     if not last.startswith("assert"):
         return None
     if last in _RAISES_NAMES:
@@ -290,6 +320,27 @@ def _call_bounds(call: ast.Call) -> tuple[Bound, ...]:
     if direction and call.args:
         return ((_unparse(call.args[0]), direction),)
     return ()
+
+
+_SNAPSHOTS = frozenset({"snapshot", "snapshot_json", "json_snapshot", "image_snapshot"})
+
+
+def _snapshot(node: ast.AST) -> bool:
+    """A snapshot or approval check (`assert out == snapshot`, inline-snapshot's `== snapshot(...)`,
+    `snapshot.assert_match(out)`, pytest-regressions' `data_regression.check(d)`): it pins the whole
+    value against a stored copy, so it stands for every check of the parts it replaces."""
+    if isinstance(node, ast.Assert):
+        test = node.test
+        if not isinstance(test, ast.Compare):
+            return False
+        sides = [test.left, *test.comparators]
+        return any(dotted(side.func if isinstance(side, ast.Call) else side) in _SNAPSHOTS for side in sides)
+    if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Attribute):
+        return False
+    receiver = dotted(node.func.value)
+    if receiver.endswith("_regression") and node.func.attr == "check":
+        return True
+    return receiver in _SNAPSHOTS and node.func.attr.startswith("assert_match")
 
 
 def _called_name(call: ast.Call) -> str:
@@ -312,7 +363,7 @@ def _checks(nodes: list[ast.stmt], helpers: frozenset[str] = frozenset()) -> lis
             else:
                 continue
             if strength is not None:
-                helper = isinstance(node, ast.Call) and _called_name(node) in helpers
+                helper = (isinstance(node, ast.Call) and _called_name(node) in helpers) or _snapshot(node)
                 text = flat(_unparse(node))
                 found.append(Check(text, strength, node.lineno, helper=helper, bounds=bounds))
     return found
@@ -342,14 +393,38 @@ def _path_checks(nodes: list[ast.stmt], helpers: frozenset[str]) -> int:
 
 
 def _helpers(tree: ast.Module) -> frozenset[str]:
-    """Functions of the module that check something and are not tests: a test calling one checks."""
+    """Functions of the module that check something and are not tests, and check helpers it imports
+    from the test suite's own modules: a test calling one checks."""
     found = set()
     for node in ast.walk(tree):
         if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) or node.name.startswith("test"):
             continue
         if _checks(node.body):
             found.add(node.name)
-    return frozenset(found)
+    return frozenset(found | _imported_check_helpers(tree))
+
+
+_CHECK_VERBS = ("check", "verify", "expect", "validate", "ensure")
+_SUITE_PARTS = frozenset({"tests", "test", "testing", "conftest", "testutils", "test_utils", "helpers"})
+
+
+def _of_the_suite(module: str | None) -> bool:
+    """A module of the test suite itself: a relative import, or a dotted path through a test folder
+    (`tests.lib`, `testing.helpers`)."""
+    if module is None:
+        return True
+    return any(part in _SUITE_PARTS or part.startswith("test_") for part in module.split("."))
+
+
+def _imported_check_helpers(tree: ast.Module) -> set[str]:
+    """Functions imported from the suite's own modules and named as checks (`check_response`,
+    `verify_output`): their checks live there, where a test's checks often move (the module is not
+    in the change, or not read)."""
+    return {
+        name
+        for name, module in _imports(tree).items()
+        if _of_the_suite(module) and any(name == verb or name.startswith(verb + "_") for verb in _CHECK_VERBS)
+    }
 
 
 def _fails_loudly(handler_body: list[ast.stmt]) -> bool:

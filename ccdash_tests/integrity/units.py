@@ -56,6 +56,9 @@ class Marker:
     text: str
     line: int
     wraps_checks: bool = False
+    # For a mark on one parametrized case (`pytest.param("trio", marks=skip)`): the literals of that
+    # case's values, to tell a case new to the test (born skipped) from an old one switched off.
+    case: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
