@@ -292,3 +292,31 @@ def test_an_old_case_switched_off_is_a_skip(cli: Cli, tmp_path: Path) -> None:
     )
     signals = scan(cli, tmp_path, {"tests/test_run.py": BACKENDS}, {"tests/test_run.py": after})
     assert kinds(signals) == {("skip_introduced", "test_run")}
+
+
+# ------------------------------------------------- checks of a local rewritten as one of what it holds
+
+LOCAL = """
+def test_collect():
+    out = collect("a", "b")
+    assert len(out) == 2
+    assert out[0] == "a"
+    assert out[1] == "b"
+"""
+
+
+def test_checks_of_a_local_merged_into_one_check_of_its_value_are_kept(cli: Cli, tmp_path: Path) -> None:
+    after = 'def test_collect():\n    assert collect("a", "b") == ["a", "b"]\n'
+    assert scan(cli, tmp_path, {"tests/test_collect.py": LOCAL}, {"tests/test_collect.py": after}) == []
+
+
+def test_checks_of_a_local_replaced_by_a_truthiness_check_are_lost(cli: Cli, tmp_path: Path) -> None:
+    after = 'def test_collect():\n    assert collect("a", "b")\n'
+    signals = scan(cli, tmp_path, {"tests/test_collect.py": LOCAL}, {"tests/test_collect.py": after})
+    assert kinds(signals) == {("assertion_removed", "test_collect")}
+
+
+def test_checks_of_a_local_replaced_by_a_check_of_something_else_are_lost(cli: Cli, tmp_path: Path) -> None:
+    after = 'def test_collect():\n    assert count("a", "b") == 2\n'
+    signals = scan(cli, tmp_path, {"tests/test_collect.py": LOCAL}, {"tests/test_collect.py": after})
+    assert kinds(signals) == {("assertion_removed", "test_collect")}

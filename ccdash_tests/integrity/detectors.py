@@ -270,7 +270,8 @@ def unreplaced(lost: Sequence[Check], gained: Sequence[Check]) -> list[Check]:
     return [
         c
         for c in left
-        if id(c) in weakened or not any(_replaces(g, c) and _subjects(c) & _subjects(g) for g in constraining)
+        if id(c) in weakened
+        or not any(_replaces(g, c) and (_subjects(c) | set(c.via)) & _subjects(g) for g in constraining)
     ]
 
 

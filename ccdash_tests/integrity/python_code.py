@@ -6,6 +6,7 @@ import ast
 import builtins
 import copy
 import sys
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -347,9 +348,33 @@ def _called_name(call: ast.Call) -> str:
     return call.func.attr if isinstance(call.func, ast.Attribute) else dotted(call.func)
 
 
-def _checks(nodes: list[ast.stmt], helpers: frozenset[str] = frozenset()) -> list[Check]:
+def _behind(nodes: list[ast.stmt]) -> dict[str, tuple[str, ...]]:
+    """Locals assigned once from a call or attribute chain, each with the names it reads
+    (`out = api.collect(x)` -> out: ("api", "collect", "x"))."""
+    found: dict[str, tuple[str, ...]] = {}
+    counts: Counter[str] = Counter()
+    for statement in nodes:
+        for node in ast.walk(statement):
+            if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+                counts[node.id] += 1
+            if (
+                isinstance(node, ast.Assign)
+                and len(node.targets) == 1
+                and isinstance(node.targets[0], ast.Name)
+                and isinstance(node.value, ast.Call | ast.Attribute | ast.Await)
+            ):
+                words = [n.id for n in ast.walk(node.value) if isinstance(n, ast.Name)]
+                words += [n.attr for n in ast.walk(node.value) if isinstance(n, ast.Attribute)]
+                found[node.targets[0].id] = tuple(sorted(set(words)))
+    return {name: words for name, words in found.items() if counts[name] == 1}
+
+
+def _checks(
+    nodes: list[ast.stmt], helpers: frozenset[str] = frozenset(), aliases: bool = False
+) -> list[Check]:
     found: list[Check] = []
     twins: dict[str, str] | None = None
+    behind = _behind(nodes) if aliases else {}
     for statement in nodes:
         for node in ast.walk(statement):
             strength: Strength | None
@@ -365,7 +390,10 @@ def _checks(nodes: list[ast.stmt], helpers: frozenset[str] = frozenset()) -> lis
             if strength is not None:
                 helper = (isinstance(node, ast.Call) and _called_name(node) in helpers) or _snapshot(node)
                 text = flat(_unparse(node))
-                found.append(Check(text, strength, node.lineno, helper=helper, bounds=bounds))
+                via = sorted(
+                    {word for n in ast.walk(node) if isinstance(n, ast.Name) for word in behind.get(n.id, ())}
+                )
+                found.append(Check(text, strength, node.lineno, helper=helper, bounds=bounds, via=tuple(via)))
     return found
 
 
@@ -498,7 +526,7 @@ def _case(
         qualname=qualname,
         name=function.name,
         line=function.lineno,
-        checks=tuple(_checks(function.body, helpers)),
+        checks=tuple(_checks(function.body, helpers, aliases=True)),
         paths=_path_checks(function.body, helpers),
         skips=skips,
         xfails=xfails,

@@ -42,6 +42,9 @@ class Check:
     line: int
     helper: bool = False  # a call of a helper of the file that checks (it may hold many checks)
     bounds: tuple[Bound, ...] = ()
+    # The names behind the locals it reads (`out = collect()` then `assert len(out) == 2`: "collect"):
+    # a check of a local checks what the local holds.
+    via: tuple[str, ...] = ()
 
     @property
     def strong(self) -> bool:
