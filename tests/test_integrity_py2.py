@@ -320,3 +320,15 @@ def test_checks_of_a_local_replaced_by_a_check_of_something_else_are_lost(cli: C
     after = 'def test_collect():\n    assert count("a", "b") == 2\n'
     signals = scan(cli, tmp_path, {"tests/test_collect.py": LOCAL}, {"tests/test_collect.py": after})
     assert kinds(signals) == {("assertion_removed", "test_collect")}
+
+
+def test_checks_of_a_copy_are_not_taken_over_by_a_check_of_its_original(cli: Cli, tmp_path: Path) -> None:
+    # `new` is what `copy_with` returned: a check of `url` itself does not check it.
+    before = (
+        "def test_url():\n    url = URL('https://a:1/')\n    assert url.port == 1\n"
+        "    new = url.copy_with(scheme='http', port=None)\n    assert new == URL('http://a/')\n"
+        "    assert new.scheme == 'http'\n"
+    )
+    after = "def test_url():\n    url = URL('https://a:1/')\n    assert url.port == 1\n    assert str(url) == 'https://a:1/'\n"
+    signals = scan(cli, tmp_path, {"tests/test_url.py": before}, {"tests/test_url.py": after})
+    assert kinds(signals) == {("assertion_removed", "test_url")}

@@ -349,8 +349,8 @@ def _called_name(call: ast.Call) -> str:
 
 
 def _behind(nodes: list[ast.stmt]) -> dict[str, tuple[str, ...]]:
-    """Locals assigned once from a call or attribute chain, each with the names it reads
-    (`out = api.collect(x)` -> out: ("api", "collect", "x"))."""
+    """Locals assigned once from a call, each with the function it calls (`out = api.collect(x)` ->
+    out: ("collect",)): not its receiver or arguments (`new = url.copy_with(...)` is not `url`)."""
     found: dict[str, tuple[str, ...]] = {}
     counts: Counter[str] = Counter()
     for statement in nodes:
@@ -361,11 +361,10 @@ def _behind(nodes: list[ast.stmt]) -> dict[str, tuple[str, ...]]:
                 isinstance(node, ast.Assign)
                 and len(node.targets) == 1
                 and isinstance(node.targets[0], ast.Name)
-                and isinstance(node.value, ast.Call | ast.Attribute | ast.Await)
             ):
-                words = [n.id for n in ast.walk(node.value) if isinstance(n, ast.Name)]
-                words += [n.attr for n in ast.walk(node.value) if isinstance(n, ast.Attribute)]
-                found[node.targets[0].id] = tuple(sorted(set(words)))
+                value = node.value.value if isinstance(node.value, ast.Await) else node.value
+                if isinstance(value, ast.Call) and (callee := _called_name(value)):
+                    found[node.targets[0].id] = (callee,)
     return {name: words for name, words in found.items() if counts[name] == 1}
 
 
