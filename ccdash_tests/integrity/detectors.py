@@ -325,6 +325,38 @@ def _related(lost: Check, gained: Check) -> bool:
     return _close(signature(lost), signature(gained), 0.6)
 
 
+_CALL_OPEN = re.compile(r"[A-Za-z_$][\w$]*(?:\s*\.\s*[A-Za-z_$][\w$]*)*\s*\(")
+
+
+def _calls(text: str) -> list[str]:
+    """The calls a check's text makes (`in.read(buf, 0, 1)`), layout aside, its own verbs aside."""
+    bare = _LITERAL.sub(lambda m: m.group()[0] + "_" * (len(m.group()) - 2) + m.group()[0], text)
+    found = []
+    for match in _CALL_OPEN.finditer(bare):
+        depth, index = 0, match.end() - 1
+        for index in range(match.end() - 1, len(bare)):
+            depth += {"(": 1, ")": -1}.get(bare[index], 0)
+            if depth == 0:
+                break
+        head = _CHAIN_LINK.split(match.group().rstrip("( \t"))
+        own = _CHECK_VERB.match(head[-1]) or head[-1] in _NOT_CHAIN or head[0] in _CHECK_RECEIVERS
+        if depth == 0 and not own:
+            found.append("".join(text[match.start() : index + 1].split()))
+    return found
+
+
+def _now_raises(check: Check, gained: Sequence[Check]) -> bool:
+    """A value check of a call replaced by an expectation that the same call raises (`assertEquals(0,
+    in.read(b, 0, 1))` -> `assertThrows(E.class, () -> in.read(b, 0, 1))`): the call's outcome changed,
+    or a try/fail/catch around the check became `assertThrows` (the check was the call under test)."""
+    calls = _calls(check.text)
+    if not calls:
+        return False
+    # The call is what the expectation's closure runs: `() -> call`, `() => call`, `() -> { call; }`.
+    run = re.compile(r"(?:->|=>|\{)(?:" + "|".join(map(re.escape, calls)) + r")[),;}]")
+    return any(_RAISES.match(g.text) and not _FAIL.match(g.text) and run.search(signature(g)) for g in gained)
+
+
 def _at_least(checks: Sequence[Check], level: Strength) -> int:
     return sum(1 for check in checks if check.strength >= level)
 
@@ -477,7 +509,7 @@ def _check_signals(
     # An error case moved out into a test of its own; one that still expects the raise here kept it,
     # and how strongly it expects it is its own expectation's to say, not a sibling's.
     moved_out = [] if any(_RAISES.match(g.text) for g in gained) else _raises_elsewhere(lost, elsewhere)
-    missing = unreplaced(lost, gained + moved_out)
+    missing = [c for c in unreplaced(lost, gained + moved_out) if not _now_raises(c, gained)]
     drops = _drops(missing, gained, old, new)
     weakened = {id(check) for check, _ in drops} | {id(check) for check, _ in bounds}
     gone = [c for c in missing if id(c) not in weakened]
@@ -1042,6 +1074,22 @@ def _of_the_caught(checks: Sequence[Check], raising: Sequence[Check]) -> list[Ch
     ]
 
 
+_CALLED = re.compile(r"(?<![\w$])([A-Za-z_$][\w$]*)\s*\(")
+_NOT_CALLS = frozenset({"if", "for", "while", "switch", "catch", "try", "synchronized", "return", "function"})
+
+
+def _called(case: CaseCode) -> set[str]:
+    """The names a test calls (`write`, `flush`), its own name and the language's keywords aside."""
+    return {name for name in _CALLED.findall(case.body) if name not in _NOT_CALLS and name != case.name}
+
+
+def _calls_split_off(removed: _Located, added: Sequence[_Located]) -> bool:
+    """A test with no check (it passes unless a call throws) whose every call is made by the tests the
+    change adds to its file: split into one test per call, each failing where it would have failed."""
+    calls = _called(removed.case)
+    return bool(calls) and bool(added) and calls <= set().union(*(_called(new.case) for new in added))
+
+
 def _without_successors(
     removed: list[_Located], added: list[_Located], pairs: Sequence[tuple[_Located, _Located]]
 ) -> list[_Located]:
@@ -1121,6 +1169,8 @@ def _without_successors(
         ):
             continue
         if _case_duplicate(old.case, cases.get(old.path, ())):
+            continue
+        if not old.case.checks and _calls_split_off(old, [new for new in added if new.path == old.path]):
             continue
         strongest = max((check.strength for check in old.case.checks), default=Strength.NOOP)
         if any(

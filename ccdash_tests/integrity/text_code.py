@@ -241,7 +241,10 @@ def predicate(bare: str, negated: bool = False) -> tuple[Strength, tuple[Bound, 
         results = [predicate(part, negated) for part in parts if part.strip()]
         both = (joins[0].group() in ("&&", "and")) != negated  # a failure condition `a || b` asserts both
         levels = [level for level, _ in results]
-        return (max(levels) if both else min(levels)), tuple(b for _, bounds in results for b in bounds)
+        # Either of two equalities (`s.equals("a=1, b=2") || s.equals("b=2, a=1")`) accepts each value
+        # it names: one of a set, as `isIn(a, b)` or `x in (a, b)`, which bounds and pins nothing.
+        level = max(levels) if both else min(*levels, _BOUND) if len(results) > 1 else min(levels)
+        return level, tuple(b for _, bounds in results for b in bounds)
     if ops:
         op = ops[0]
         kind = _INVERSE[op.group()] if negated else op.group()
@@ -1023,6 +1026,8 @@ def helper_names(masked: Masked, language: str, checks: CheckFinder, tests: set[
 # What follows a Java method's parameters where it is defined, not called: `call() {`, an anonymous
 # class's method (`new Callable() { public void call() {...} }`) being no call of a helper.
 _JAVA_BODY_OPENS = re.compile(r"\s*(?:throws\s+[\w.,\s]+)?\{")
+# A method called on a receiver with explicit type arguments (`Type.<T>name(`): the `.` sits before them.
+_TYPE_ARGUMENTS_BEFORE = re.compile(r"\.\s*<[\w\s.,?<>\[\]]*>\s*$")
 
 
 def _helper_calls(
@@ -1036,6 +1041,8 @@ def _helper_calls(
     for match in pattern.finditer(masked.bare, start, end):
         if match.start() > 0 and masked.bare[match.start() - 1] == ".":
             continue  # a method of another object that happens to share the name
+        if _TYPE_ARGUMENTS_BEFORE.search(masked.bare, max(0, match.start() - 200), match.start()):
+            continue  # Java's `CollectionUtils.<Number>union(a, b)`: the same, with explicit type arguments
         call_end = match_bracket(masked.bare, match.end() - 1)
         if language == "java" and _JAVA_BODY_OPENS.match(masked.bare, call_end):
             continue
@@ -1538,18 +1545,43 @@ def _prelude(masked: Masked, start: int) -> int:
     return 0
 
 
-def _class_skips(masked: Masked, klass: _Span, language: str) -> list[Marker]:
-    return _skip_annotations(masked, _prelude(masked, klass.declared), klass.declared, language)
+def _class_skips(masked: Masked, klass: _Span, language: str, inert: frozenset[str]) -> list[Marker]:
+    return _skip_annotations(masked, _prelude(masked, klass.declared), klass.declared, language, inert)
 
 
-def _skip_annotations(masked: Masked, start: int, end: int, language: str) -> list[Marker]:
+def _skip_annotations(
+    masked: Masked, start: int, end: int, language: str, inert: frozenset[str] = frozenset()
+) -> list[Marker]:
     if language != "java":
         return []
     return [
         Marker(text=flat(masked.code[m.start() : m.end()]), line=masked.line_of(m.start()))
         for m in _ANNOTATION.finditer(masked.bare, start, end)
-        if m.group(1).rsplit(".", 1)[-1].startswith(_JAVA_SKIP_PREFIXES)
+        if m.group(1).rsplit(".", 1)[-1].startswith(_JAVA_SKIP_PREFIXES) and m.group(1) not in inert
     ]
+
+
+_JUPITER_TEST = re.compile(r"\borg\.junit\.jupiter\.api\.(?:Test\b|\*)")
+_JUNIT4_TEST = re.compile(r"\borg\.junit\.(?:Test\b|\*)")
+_JUNIT4_IGNORE = re.compile(r"^\s*import\s+org\.junit\.(?:Ignore|\*)\s*;", re.M)
+_JUPITER_DISABLED = re.compile(r"^\s*import\s+org\.junit\.jupiter\.api\.(?:Disabled|\*)\s*;", re.M)
+# JUnit 5's migration support makes Jupiter honour JUnit 4's @Ignore.
+_IGNORE_HONOURED = re.compile(r"\b(?:EnableJUnit4MigrationSupport|IgnoreCondition)\b")
+
+
+def _inert_skips(masked: Masked) -> frozenset[str]:
+    """Skip annotations that the engine running the file's tests does not read: JUnit 4's `@Ignore` on
+    Jupiter tests (`org.junit.jupiter.api.Test`), Jupiter's `@Disabled` on JUnit 4 tests. Such a test
+    runs; `@Ignore` -> `@Disabled` in a Jupiter class switches it off."""
+    code = masked.code
+    jupiter, junit4 = bool(_JUPITER_TEST.search(code)), bool(_JUNIT4_TEST.search(code))
+    if jupiter == junit4:
+        return frozenset()  # neither (a base class's engine is not known here) or both
+    if jupiter:
+        ignore = _JUNIT4_IGNORE.search(code) and not _IGNORE_HONOURED.search(code)
+        return frozenset({"Ignore", "org.junit.Ignore"} if ignore else {"org.junit.Ignore"})
+    qualified = "org.junit.jupiter.api.Disabled"
+    return frozenset({"Disabled", qualified} if _JUPITER_DISABLED.search(code) else {qualified})
 
 
 def _java_is_test(masked: Masked, start: int, end: int, name: str, params: str, annotated_file: bool) -> bool:
@@ -1572,6 +1604,27 @@ def _is_declared_test(masked: Masked, start: int, end: int, name: str, language:
     return "Test" in attributes or docblock
 
 
+_JAVA_WITH_PARAMETERS = re.compile(
+    r"(?<![\w$.])([A-Za-z_]\w*)\s*\(([^()]*\S[^()]*)\)\s*(?:throws\s+[\w.,\s]+)?\{"
+)
+
+_JAVA_PARAMETER = re.compile(r"[A-Za-z_][\w.]*(?:\s*<[^()]*>)?(?:\s*\[\s*\])*(?:\s*\.\.\.)?\s+[A-Za-z_]\w*")
+
+
+def _checking_overloads(masked: Masked, checks: CheckFinder) -> frozenset[str]:
+    """Names of Java methods with parameters whose body checks: a test `testTouch()` that calls its
+    overload `testTouch(toucher)` runs the checks that moved there, as it would a helper of another name."""
+    found = set()
+    for match in _JAVA_WITH_PARAMETERS.finditer(masked.bare):
+        name = match.group(1)
+        if name in _KEYWORDS or not _JAVA_PARAMETER.search(match.group(2)):
+            continue  # `if (x) {` or a call `f(x) {`: parameters are declared with a type
+        end = match_bracket(masked.bare, match.end() - 1)
+        if checks(masked, match.end() - 1, end):
+            found.add(name)
+    return frozenset(found)
+
+
 def class_cases(source: str, language: str) -> list[CaseCode]:
     """Test methods of Java (JUnit 3/4/5, TestNG) or PHP (PHPUnit) classes, named "Class::method"."""
     masked = mask(source, language)
@@ -1582,6 +1635,8 @@ def class_cases(source: str, language: str) -> list[CaseCode]:
         m.group(1).rsplit(".", 1)[-1] in _JAVA_TEST_ANNOTATIONS for m in _ANNOTATION.finditer(masked.bare)
     )
     helpers = helper_names(masked, language, checks, set())
+    overloads = _checking_overloads(masked, checks) if language == "java" else frozenset()
+    inert = _inert_skips(masked) if language == "java" else frozenset()
     skipping = _skip_helper_calls(masked, language)
     cases: list[CaseCode] = []
     for match in method_pattern.finditer(masked.bare):
@@ -1598,8 +1653,8 @@ def class_cases(source: str, language: str) -> list[CaseCode]:
             continue
         end = match_bracket(masked.bare, match.end() - 1)
         span = _Span(start=match.start(), end=end, name=name)
-        skips = [marker for klass in owners for marker in _class_skips(masked, klass, language)]
-        skips += _skip_annotations(masked, region_start, match.start(), language)
+        skips = [marker for klass in owners for marker in _class_skips(masked, klass, language, inert)]
+        skips += _skip_annotations(masked, region_start, match.start(), language, inert)
         body_skip = _BODY_SKIPS.get(language)
         if body_skip is not None:
             skips += [
@@ -1620,7 +1675,7 @@ def class_cases(source: str, language: str) -> list[CaseCode]:
                 and not _JAVA_BODY_OPENS.match(masked.bare, match_bracket(masked.bare, m.end() - 1))
             ]
         head = region_start if masked.bare[region_start : match.start()].strip() else match.start()
-        own = helpers - {name}
+        own = helpers if name in overloads else helpers - {name}
         case = _case(masked, span, f"{owner.name}::{name}", language, checks, skips, [], head, own)
         expected = (
             _JAVA_EXPECTED.search(masked.bare, region_start, match.start()) if language == "java" else None
