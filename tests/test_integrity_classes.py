@@ -89,9 +89,11 @@ def test_java_helper_overloads_are_not_tests(cli: Cli, tmp_path: Path) -> None:
     edited = HELPER_OVERLOADS.replace("import org.junit.Test;", "import org.junit.Test;\n// reader")
     edited = edited.replace('"["', '"[" /* bracket */')
     assert scan(cli, tmp_path, {path: HELPER_OVERLOADS}, {path: edited}) == []
-    # Deleting the helper and the un-annotated method removes no test.
+    # Deleting the helper and the un-annotated method removes no test (the test that called the
+    # overload lost the checks it ran there, which is another signal).
     gone = HELPER_OVERLOADS.split("  private static")[0] + "}\n"
-    assert scan(cli, tmp_path / "2", {path: HELPER_OVERLOADS}, {path: gone}) == []
+    found = scan(cli, tmp_path / "2", {path: HELPER_OVERLOADS}, {path: gone})
+    assert kinds(found) == {("assertion_removed", "ReaderTest::testFailWithPosition")}
 
 
 def test_java_junit3_methods_without_annotations_are_tests(cli: Cli, tmp_path: Path) -> None:
