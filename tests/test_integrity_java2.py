@@ -296,3 +296,46 @@ def test_a_checkless_test_whose_call_no_new_test_makes_is_removed(cli: Cli, tmp_
     after = NULL_WRITER_SPLIT.replace("      writer.flush();\n", "      writer.close();\n")
     found = scan(cli, tmp_path, {PATH: java_class(NULL_WRITER)}, {PATH: java_class(after)})
     assert kinds(found) == {("test_removed", "UtilsTest::testNull")}
+
+
+# ------------------------------- 7. a value built from parts and compared whole, now its parts checked weaker
+
+FROM_MAP = """
+  @Test
+  public void testGetFromMap() {
+    final Map<String, String> expected = new LinkedHashMap<>();
+    expected.put("zeroKey", "zero");
+    expected.put("oneKey", "one");
+    final Map<String, String> found = new HashMap<>();
+    Map.Entry<String, String> entry = CollectionUtils.get(expected, 0);
+    found.put(entry.getKey(), entry.getValue());
+    entry = CollectionUtils.get(expected, 1);
+    found.put(entry.getKey(), entry.getValue());
+    assertEquals(expected, found);
+  }
+"""
+
+EITHER_ENTRY = 'assertTrue(entry.toString().equals("zeroKey=zero") || entry.toString().equals("oneKey=one"));'
+
+
+def test_a_compared_whole_now_checked_part_by_part_weaker_is_weakened(cli: Cli, tmp_path: Path) -> None:
+    # `found` (filled from `entry`) had to equal the map; now each entry need only be one of two.
+    after = (
+        FROM_MAP.replace("    final Map<String, String> found = new HashMap<>();\n", "")
+        .replace("    found.put(entry.getKey(), entry.getValue());\n", f"    {EITHER_ENTRY}\n")
+        .replace("    assertEquals(expected, found);\n", "")
+    )
+    found = scan(cli, tmp_path, {PATH: java_class(FROM_MAP)}, {PATH: java_class(after)})
+    assert kinds(found) == {("assertion_weakened", "UtilsTest::testGetFromMap")}
+
+
+def test_a_compared_whole_now_checked_part_by_part_exactly_is_no_loss(cli: Cli, tmp_path: Path) -> None:
+    after = (
+        FROM_MAP.replace("    final Map<String, String> found = new HashMap<>();\n", "")
+        .replace(
+            "    found.put(entry.getKey(), entry.getValue());\n",
+            '    assertEquals("zero", entry.getValue());\n',
+        )
+        .replace("    assertEquals(expected, found);\n", "")
+    )
+    assert scan(cli, tmp_path, {PATH: java_class(FROM_MAP)}, {PATH: java_class(after)}) == []

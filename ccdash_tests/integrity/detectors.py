@@ -378,10 +378,28 @@ def _drops(
             continue
         # A weaker check of another value is not this one accepting more: the test checks something
         # else now (changed behaviour, a rewrite), and whether this check is lost is the removal rule's.
-        twin = next((g for g in weaker if _related(check, g)), None)
+        parts = _parts(check, old, new)
+        twin = next((g for g in weaker if _related(check, g) or _roots(g) & parts), None)
         if twin is not None:
             found.append((check, twin))
     return found
+
+
+def _parts(check: Check, old: CaseCode, new: CaseCode) -> set[str]:
+    """The locals a value the check read was built from, when the new test no longer builds it: `found`
+    filled from `entry` and compared whole, now gone, with `entry` checked itself (a weaker check of
+    `entry` is the compared value accepting more)."""
+    present = _names(new.lines)
+    gone = {root for root in _roots(check) if root not in present}
+    if not gone:
+        return set()
+    own = set(_WORD.findall(check.text))
+    feeding = [line for line in _stripped(old.lines) if gone & _names([line])]
+    return {
+        name
+        for name in _names(feeding) - own
+        if name[:1].islower() and name not in _NOT_CHAIN and name not in _NOT_SUBJECTS
+    }
 
 
 def _bounded(bounds: Sequence[tuple[str, str]]) -> set[tuple[str, str]]:
