@@ -329,7 +329,7 @@ _ASSERT_METHODS = {
     **at_level(
         _EXACT,
         "equal equals strictEqual deepEqual deepStrictEqual eql sameMembers sameOrderedMembers"
-        " sameDeepMembers sameDeepOrderedMembers isNull isUndefined isNaN closeTo approximately fail"
+        " sameDeepMembers sameDeepOrderedMembers isNull isUndefined isNaN closeTo approximately"
         " lengthOf isEmpty is same strictSame snapshot hasAllKeys",
     ),
     **at_level(
@@ -343,10 +343,18 @@ _ASSERT_METHODS = {
         "ok isOk notOk isNotOk isDefined exists isNotNull true isTrue false isFalse truthy falsy notEqual"
         " notStrictEqual notDeepEqual notDeepStrictEqual notSame not isObject isString isArray isFunction"
         " isNumber isBoolean typeOf instanceOf doesNotThrow doesNotReject error ifError isNotEmpty"
-        " notExists",
+        " notExists fail",
     ),
 }
+# `fail()` says its line is never reached: a truth about the path, the same check as a flag set there
+# and asserted false afterwards (`t.false(connectFired)`), not a comparison of a value.
 _ASSERT_TRUTH = frozenset({"", "ok", "isOk", "true", "isTrue", "truthy"})
+_ASSERT_FALSITY = frozenset({"notOk", "isNotOk", "false", "isFalse", "falsy"})
+# Equality to a boolean literal is a truth check of the other side: `t.is(x, false)` is `t.false(x)`,
+# `expect(x).to.equal(true)` is `expect(x).to.be.true` (each checks `x` against one boolean).
+_ASSERT_EQUALITY = frozenset(
+    {"is", "equal", "equals", "strictEqual", "deepEqual", "deepStrictEqual", "same", "strictSame", "eql"}
+)
 _ASSERT_THROWS = frozenset({"throws", "rejects", "throwsAsync"})
 _ASSERT_BOUNDS = {"isBelow": "upper", "isAtMost": "upper", "isAbove": "lower", "isAtLeast": "lower"}
 _EXPECT = re.compile(r"(?<![\w$.])expect\s*\(")
@@ -364,12 +372,21 @@ def _pins_properties(bare: str, expected: str) -> bool:
     return not any(value.startswith("/") for value in values)
 
 
+def _truth_check(subject: str, value: str) -> tuple[Strength, tuple[Bound, ...]]:
+    """A check that `subject` is the boolean `value`: as strong as the predicate it holds (or fails)."""
+    level, bounds = predicate(subject, value == "false")
+    return max(level, _TRUTHY), bounds
+
+
 def _assert_call(bare: str, method: str, opening: int) -> tuple[Strength, tuple[Bound, ...]]:
     """`assert.x(...)`, `t.x(...)` or an imported `x(...)`: by the method, a truth check by its argument."""
     args = _arguments(bare, opening)
-    if method in _ASSERT_TRUTH:
-        level, bounds = predicate(args[0]) if args else (_TRUTHY, ())
+    if method in _ASSERT_TRUTH or method in _ASSERT_FALSITY:
+        level, bounds = predicate(args[0], method in _ASSERT_FALSITY) if args else (_TRUTHY, ())
         return max(level, _TRUTHY), bounds
+    if method in _ASSERT_EQUALITY and len(args) >= 2 and (args[0] in _BOOLEAN or args[1] in _BOOLEAN):
+        literal, subject = (args[0], args[1]) if args[0] in _BOOLEAN else (args[1], args[0])
+        return _truth_check(subject, literal)
     if method in _ASSERT_THROWS and len(args) < 2:
         return _TRUTHY, ()  # throws(fn) with no expected error accepts any error
     if method in _ASSERT_THROWS and _pins_properties(bare, args[1]):
@@ -396,9 +413,11 @@ def _expect_strength(bare: str, opening: int, tail: int) -> tuple[Strength, tupl
             exact = matcher in ("toHaveBeenCalled", "toBeCalled")
             return (_EXACT if exact else _TRUTHY), ()
         if matcher in ("toBe", "toEqual", "toStrictEqual") and args and args[0] in _BOOLEAN:
-            return max(predicate(subject)[0], _TRUTHY), predicate(subject)[1]
+            return _truth_check(subject, args[0])
         if matcher in ("toBeTruthy", "toBeTrue"):
-            return max(predicate(subject)[0], _TRUTHY), predicate(subject)[1]
+            return _truth_check(subject, "true")
+        if matcher in ("toBeFalsy", "toBeFalse"):
+            return _truth_check(subject, "false")
         if matcher in ("toThrow", "toThrowError") and not args:
             return _TRUTHY, ()
         if matcher == "toHaveProperty" and len(args) >= 2:
@@ -415,7 +434,14 @@ def _expect_strength(bare: str, opening: int, tail: int) -> tuple[Strength, tupl
     if not known:
         return _BOUND, ()
     if set(known) <= {"true", "ok"}:
-        return max(predicate(subject)[0], _TRUTHY), predicate(subject)[1]
+        return _truth_check(subject, "true")
+    if set(known) <= {"false"}:
+        return _truth_check(subject, "false")
+    equality = [
+        (word, at) for word, at in calls if word in ("equal", "equals", "eq", "eql", "eqls") and at >= 0
+    ]
+    if len(known) == 1 and equality and (value := (_arguments(bare, equality[0][1]) or [""])[0]) in _BOOLEAN:
+        return _truth_check(subject, value)
     bounds = tuple((subject.strip(), _CHAI_BOUNDS[w]) for w in known if w in _CHAI_BOUNDS)
     return max(_CHAI[word] for word in known), bounds
 
@@ -1371,7 +1397,16 @@ def _conditional_exits(masked: Masked, blocks: list[tuple[int, int]]) -> list[_E
         condition_end = match_bracket(bare, match.end() - 1)
         following = _SPACES.match(bare, condition_end).end()  # type: ignore[union-attr]
         if bare.startswith("{", following):
-            exit_at = _EXIT.search(bare, following, match_bracket(bare, following))
+            # Only an exit of the block itself: a `return` in a function defined inside it (a helper,
+            # a callback) leaves that function, and the tests beside it are defined all the same.
+            exit_at = next(
+                (
+                    found
+                    for found in _EXIT.finditer(bare, following, match_bracket(bare, following))
+                    if _innermost(blocks, found.start()) == following
+                ),
+                None,
+            )
             if exit_at is None:
                 continue
             body = (
@@ -1406,6 +1441,24 @@ def _exits_before(exits: list[_Exit], blocks: list[tuple[int, int]], span: _Span
     return found
 
 
+def _environment_blocks(masked: Masked) -> list[tuple[int, int, Marker]]:
+    """`if (process.platform !== 'darwin') { test(...) }`: blocks whose tests are defined only where an
+    environment condition holds (the platform, the runtime's version, a feature), each with its
+    condition as a marker: a test moved into one is skipped everywhere else."""
+    bare, found = masked.bare, []
+    for match in _IF.finditer(bare):
+        condition_end = match_bracket(bare, match.end() - 1)
+        following = _SPACES.match(bare, condition_end).end()  # type: ignore[union-attr]
+        condition = masked.code[match.end() : condition_end - 1]
+        if not bare.startswith("{", following) or _ENVIRONMENT.search(condition) is None:
+            continue
+        marker = Marker(
+            text=flat(masked.code[match.start() : condition_end]), line=masked.line_of(match.start())
+        )
+        found.append((following, match_bracket(bare, following), marker))
+    return found
+
+
 def _call_after_modifiers(masked: Masked, mods: str, start: int, opening: int) -> tuple[str, int]:
     """`it.each(table)(...)`, `it.skipIf(cond)(...)`: where the call with the title opens (-1: none),
     and the Vitest condition that skips it ("" if none)."""
@@ -1430,6 +1483,7 @@ def javascript_cases(source: str) -> list[CaseCode]:
     helpers = helper_names(masked, "javascript", _js_checks, set())
     blocks = _blocks(masked.bare)
     exits = _conditional_exits(masked, blocks) if _IF.search(masked.bare) else []
+    guarded = _environment_blocks(masked) if _IF.search(masked.bare) else []
     containers: list[tuple[_Span, str]] = []
     cases: list[CaseCode] = []
     aliases = _runner_aliases(masked)
@@ -1461,6 +1515,7 @@ def javascript_cases(source: str) -> list[CaseCode]:
             )
             for m in _JS_RUNTIME_SKIP.finditer(masked.bare, opening, end)
         ]
+        skips += [marker for brace, close, marker in guarded if brace < span.start < close]
         if exits:
             title_end = _argument_end(masked.bare, opening + 1)
             body = _BODY_OPEN.search(masked.bare, title_end, end)
