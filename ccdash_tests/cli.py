@@ -2,11 +2,15 @@
 
 This module imports nothing heavy at its top, so that `main` owns Ctrl-C from the first moment: while
 the command line starts, an interrupt prints one line and exits 130 (errors.exit_on_interrupt), as it
-does later inside a command (commands/common.py: user_errors), never a traceback.
+does later inside a command (commands/running.py: user_errors), never a traceback.
+
+`ingest REPORT... [options]` that commands/ingest_run.py fully understands runs without Typer (it costs
+a small ingest more than its work); every other argv, and any ingest it does not, goes to the Typer app.
 """
 
 from __future__ import annotations
 
+import sys
 from typing import TYPE_CHECKING, Any
 
 from ccdash_tests.errors import exit_on_interrupt
@@ -19,6 +23,13 @@ __all__ = ["app", "main"]
 
 def main() -> None:
     exit_on_interrupt()
+    if sys.argv[1:2] == ["ingest"]:
+        from ccdash_tests.commands import ingest_run
+
+        values = ingest_run.parse_fast(sys.argv[2:])
+        if values is not None:
+            ingest_run.run(**values)
+            sys.exit(0)
     from ccdash_tests.commands.common import app
 
     app(prog_name="ccdash-tests")

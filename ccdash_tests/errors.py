@@ -20,6 +20,17 @@ EXIT_INTERRUPTED = 130
 EXIT_PIPE_CLOSED = 141  # 128 + SIGPIPE: what a tool killed by the closed pipe would report
 
 
+class CommandExit(SystemExit):
+    """The end of a command with its exit code, once its message is on stderr (`running.fail`).
+
+    A SystemExit, not the command-line library's own Exit, so that a command can end without that
+    library loaded (the `ingest` fast path, cli.py); under Typer it ends the process the same way."""
+
+    @property
+    def exit_code(self) -> int:
+        return int(self.code or 0)
+
+
 class ReportedError(Exception):
     """An error whose message is meant for the user: one line, then optional indented detail lines."""
 

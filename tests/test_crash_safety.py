@@ -11,12 +11,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import typer
 from factories import write_big_junit
 from reliability_support import kill, orphan_counts, run_rows, start_ingest, wait_until_reading
 
 from ccdash_tests.commands.common import user_errors
-from ccdash_tests.errors import stored_if_interrupted, stored_once_committed
+from ccdash_tests.errors import CommandExit, stored_if_interrupted, stored_once_committed
 from ccdash_tests.ingest import RunOptions, build_request, expand_inputs, plan_ingest, plan_landed, run_ingest
 from ccdash_tests.models import utcnow
 from ccdash_tests.runmeta import GitInfo
@@ -140,7 +139,7 @@ def test_sigint_mid_ingest_stores_nothing_and_prints_no_traceback(
 
 
 def test_an_interrupt_after_the_commit_says_the_run_is_stored(capsys: pytest.CaptureFixture[str]) -> None:
-    with pytest.raises(typer.Exit) as raised, user_errors(), stored_if_interrupted("r1"):
+    with pytest.raises(CommandExit) as raised, user_errors(), stored_if_interrupted("r1"):
         raise KeyboardInterrupt
     assert raised.value.exit_code == 130
     assert capsys.readouterr().err.splitlines() == [
@@ -151,7 +150,7 @@ def test_an_interrupt_after_the_commit_says_the_run_is_stored(capsys: pytest.Cap
 def test_an_interrupt_before_the_commit_mark_says_nothing_was_written(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    with pytest.raises(typer.Exit) as raised, user_errors(), stored_once_committed():
+    with pytest.raises(CommandExit) as raised, user_errors(), stored_once_committed():
         raise KeyboardInterrupt
     assert raised.value.exit_code == 130
     assert capsys.readouterr().err.splitlines() == ["ccdash-tests: interrupted; nothing was written"]
@@ -161,7 +160,7 @@ def test_an_interrupt_after_the_commit_mark_says_stored_up_to_the_blocks_end(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     # The store closes inside the block: Ctrl-C there comes after the COMMIT and must not deny it.
-    with pytest.raises(typer.Exit) as raised, user_errors(), stored_once_committed() as stored:
+    with pytest.raises(CommandExit) as raised, user_errors(), stored_once_committed() as stored:
         stored.run_id = "r2"
         raise KeyboardInterrupt
     assert raised.value.exit_code == 130

@@ -8,13 +8,12 @@ import re
 from pathlib import Path
 
 import pytest
-import typer
 from factories import Cli, GitRepo, cli, junit_case, junit_xml, write_report
 from typer.main import get_command
 
 from ccdash_tests.cli import app
 from ccdash_tests.commands.common import EXAMPLES, user_errors
-from ccdash_tests.errors import GateFailed
+from ccdash_tests.errors import CommandExit, GateFailed
 from ccdash_tests.text import redact_secrets
 
 USAGE_ERRORS = [
@@ -72,7 +71,7 @@ def test_every_command_help_has_plain_metavars_choices_and_examples() -> None:
 
 
 def test_a_message_of_several_lines_prints_as_lines(capsys: pytest.CaptureFixture[str]) -> None:
-    with pytest.raises(typer.Exit) as raised, user_errors():
+    with pytest.raises(CommandExit) as raised, user_errors():
         raise GateFailed("integrity gate failed: 1 open signal\nfirst: abc assertion removed")
     assert raised.value.exit_code == 1
     assert capsys.readouterr().err.splitlines() == [

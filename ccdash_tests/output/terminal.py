@@ -57,7 +57,7 @@ def plain(value: object, style: str = "", limit: int | None = None) -> Text:
 
 class _Console(Console):
     def on_broken_pipe(self) -> None:
-        """A closed pipe ends the command the way every command ends on one (commands/common.py:
+        """A closed pipe ends the command the way every command ends on one (commands/running.py:
         user_errors, exit 141), not with Rich's own exit 1, which would read as a failed gate."""
         self.quiet = True
         raise BrokenPipeError
