@@ -4,6 +4,7 @@
     .venv/bin/python bench/integrity/run.py --repos DIR --only click --only gson
     .venv/bin/python bench/integrity/run.py --repos DIR --save-signals out.json   # keep what scans printed
     .venv/bin/python bench/integrity/run.py --signals out.json                    # rescore without scanning
+    .venv/bin/python bench/integrity/run.py --signals out.json --repos DIR --reverdict  # new verdict rules
 
 Each labelled commit C is scanned as a user would: `ccdash-tests integrity scan --base C^ --head C
 --json --db <temp store> --repo DIR/<repository>`, run with the ccdash_tests package of the checkout
@@ -118,6 +119,41 @@ def scan_all(commits: Sequence[Mapping[str, Any]], repos: Path, jobs: int) -> li
     return sorted(
         (scan for scans in done.values() for scan in scans), key=lambda s: order[(s.repository, s.commit)]
     )
+
+
+def reverdict(scans: Sequence[Scan], repos: Path) -> None:
+    """Judge each saved signal again with this checkout's verdict rules (deliberate.py), in place.
+
+    Detection stays what the saved scan printed; the verdict is a pure function of a signal's
+    evidence and its commit (message and code diff, read again from the clone), so this gives what a
+    new scan would print, in seconds instead of a full run. A severity capped for a deliberate
+    verdict is uncapped or capped again to match the new verdict, as build_signal does."""
+    sys.path.insert(0, str(ROOT))
+    from ccdash_tests.integrity import git
+    from ccdash_tests.integrity.deliberate import DELIBERATE, classify
+    from ccdash_tests.integrity.scan import change_context
+
+    for saved in scans:
+        if not saved.signals:
+            continue
+        clone = repos / saved.repository
+        base = git.first_parent(clone, saved.commit)
+        if base is None:
+            continue
+        files = git.changed_files(clone, base, saved.commit)
+        context = change_context(clone, base, saved.commit, files, git.commit_info(clone, saved.commit))
+        for document in saved.signals:
+            details = document.setdefault("details", {})
+            names = [str(n) for n in details.get("tests", [])] or [str(document.get("test_name") or "")]
+            kind, path = str(document.get("signal_type")), str(document.get("file_path"))
+            verdict = classify(kind, path, names, details, context)
+            details["verdict"], details["verdict_evidence"] = verdict.verdict, list(verdict.because)
+            if "verdict" in document:
+                document["verdict"] = verdict.verdict
+            severity = "high" if details.pop("severity_capped", None) else document.get("severity")
+            if severity == "high" and verdict.verdict == DELIBERATE:
+                severity, details["severity_capped"] = "medium", "high -> medium: likely deliberate"
+            document["severity"] = severity
 
 
 def check_clones(
@@ -252,10 +288,34 @@ def summary(document: Mapping[str, Any], results: Sequence[score.CommitResult]) 
         lines.append(
             "Verdicts (true|false / verdict): " + ", ".join(f"{k} {v}" for k, v in sorted(verdicts.items()))
         )
+    lines.append(disagreement_line(score.verdict_disagreements(results)))
     errors = [r for r in results if r.error]
     lines.append(f"Scan errors: {len(errors)} of {len(results)} commits.")
     lines += [f"  {r.repository}@{r.commit[:10]}: {r.error}" for r in errors]
     return lines
+
+
+def disagreement_line(disagreements: Sequence[score.Disagreement]) -> str:
+    hidden = sum(one.hidden for one in disagreements)
+    return (
+        f"Verdicts against the labels: {len(disagreements)} (called likely_deliberate, labels say look: "
+        f"{hidden}; called suspicious, labels say deliberate: {len(disagreements) - hidden})."
+    )
+
+
+def disagreement_lines(disagreements: Sequence[score.Disagreement]) -> list[str]:
+    """Both directions listed, the hidden weakenings (the worse error) first."""
+    hidden = [one.line() for one in disagreements if one.hidden]
+    loud = [one.line() for one in disagreements if not one.hidden]
+    return [
+        f"### Called likely_deliberate, labels say look ({len(hidden)})",
+        "",
+        *[f"- {line}" for line in hidden],
+        "",
+        f"### Called suspicious, labels say deliberate ({len(loud)})",
+        "",
+        *[f"- {line}" for line in loud],
+    ]
 
 
 def details_lines(results: Sequence[score.CommitResult]) -> list[str]:
@@ -272,7 +332,7 @@ def details_lines(results: Sequence[score.CommitResult]) -> list[str]:
         lines.append(f"- {judged.signal.key()}{note}")
     lines += ["", f"### Missed labels ({len(missed)})", ""]
     lines += [f"- {label.key()}: {label.reason}" for label in missed]
-    return lines
+    return [*lines, "", *disagreement_lines(score.verdict_disagreements(results))]
 
 
 def timing_lines(
@@ -368,6 +428,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--limit", type=int, help="first N selected commits only")
     parser.add_argument("--jobs", type=int, default=1, help="repositories scanned in parallel (default 1)")
     parser.add_argument("--signals", type=Path, help="rescore the scans saved by --save-signals; no scanning")
+    parser.add_argument(
+        "--reverdict",
+        action="store_true",
+        help="with --signals and --repos: judge the saved signals again with this checkout's verdict rules",
+    )
     parser.add_argument("--save-signals", type=Path)
     parser.add_argument("--json", type=Path, dest="json_out", help="write the scores as JSON too")
     parser.add_argument(
@@ -381,6 +446,14 @@ def main(argv: list[str] | None = None) -> int:
     if args.signals is not None:
         wanted = {(entry["repository"], entry["commit"]) for entry in commits}
         scans = [scan for scan in load_signals(args.signals) if (scan.repository, scan.commit) in wanted]
+        if args.reverdict:
+            if args.repos is None:
+                parser.error("--reverdict reads each commit again: give --repos DIR too")
+            problems = check_clones(document["repositories"], commits, args.repos)
+            if problems:
+                print("\n".join(problems), file=sys.stderr)
+                return 2
+            reverdict(scans, args.repos)
     elif args.repos is None:
         parser.error("give --repos DIR (one clone per repository) or --signals FILE")
     else:
@@ -400,6 +473,7 @@ def main(argv: list[str] | None = None) -> int:
     print("\n".join(lines))
     if args.json_out is not None:
         group = groups(document)
+        disagreements = score.verdict_disagreements(results)
         tallies = {
             by: score.tally_results(results, group, by)
             for by in ("all", "set", "type", "language", "set/type", "set/language")
@@ -409,6 +483,10 @@ def main(argv: list[str] | None = None) -> int:
             "tallies": {by: {key: t.as_dict() for key, t in rows.items()} for by, rows in tallies.items()},
             "false_signals": [j.signal.key() for r in results for j in r.judged if not j.true],
             "missed_labels": [label.key() for r in results for label in r.missed],
+            "verdict_disagreements": {
+                "deliberate_but_look": [one.line() for one in disagreements if one.hidden],
+                "suspicious_but_deliberate": [one.line() for one in disagreements if not one.hidden],
+            },
             "errors": {f"{r.repository}@{r.commit}": r.error for r in results if r.error},
         }
         args.json_out.write_text(json.dumps(payload, indent=1))

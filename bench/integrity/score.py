@@ -428,3 +428,39 @@ def verdict_table(results: Iterable[CommitResult]) -> dict[str, int]:
         for judged in result.judged:
             counts[f"{'true' if judged.true else 'false'}/{judged.signal.verdict or 'none'}"] += 1
     return dict(counts)
+
+
+@dataclass(frozen=True)
+class Disagreement:
+    """A true signal whose verdict says the opposite of its labels' `deliberate`.
+
+    `hidden` is the worse direction: called likely_deliberate while the labels say a reviewer should
+    look (the gate counts only suspicious signals, so such a weakening passes it unseen)."""
+
+    judged: Judged
+
+    @property
+    def hidden(self) -> bool:
+        return self.judged.signal.verdict == DELIBERATE
+
+    def line(self) -> str:
+        signal = self.judged.signal
+        labels = "; ".join(
+            f"{'deliberate' if label.deliberate else 'look'}: {label.reason}" for label in self.judged.labels
+        )
+        details = signal.raw.get("details")
+        evidence = details.get("verdict_evidence") if isinstance(details, Mapping) else None
+        why = f" <- {evidence[0]}" if isinstance(evidence, list) and evidence else ""
+        return f"{signal.key()}{why} | labels {labels}"
+
+
+def verdict_disagreements(results: Iterable[CommitResult]) -> list[Disagreement]:
+    """Every true signal whose verdict disagrees with its labels, the hidden ones (deliberate, labels
+    say look) first, each group in the order of the results."""
+    found = [
+        Disagreement(judged)
+        for result in results
+        for judged in result.judged
+        if judged.true and verdict_agrees(judged) is False
+    ]
+    return sorted(found, key=lambda one: not one.hidden)

@@ -221,6 +221,72 @@ def test_scores_of_known_signals_are_exact(
     assert "unscored signals (edited_before_green): 1" in printed
 
 
+def test_verdicts_against_the_labels_are_listed_both_ways(
+    history: dict[str, str | Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    calc, js = "tests/test_calc.py", "web/math.test.js"
+    why = {"verdict_evidence": ["the commit is a revert"]}
+    deliberate = "likely_deliberate"
+    scans = [
+        ("py", history["weaken"], [
+            signal(calc, "test_add", "assertion_removed", verdict="suspicious"),  # agrees: look
+            signal(calc, "test_gone", "test_removed", verdict="suspicious"),  # labelled deliberate
+        ]),
+        ("py", history["skip"], [signal(calc, "test_negative", "skip_introduced", verdict="suspicious")]),
+        ("py", history["comment"], [signal(calc, "test_add", "assertion_removed", verdict=deliberate)]),
+        ("js", history["js"], [signal(js, "math > adds", "assertion_removed", verdict=deliberate, **why)]),
+    ]  # fmt: skip
+    saved, out = tmp_path / "known.json", tmp_path / "scores.json"
+    cost = {"error": None, "cpu": 0.5, "wall": 1.0}
+    saved.write_text(
+        json.dumps({"scans": [{"repository": r, "commit": c, "signals": s, **cost} for r, c, s in scans]})
+    )
+    labels = write_labels(tmp_path, history)
+    assert bench.main(["--labels", str(labels), "--signals", str(saved), "--json", str(out)]) == 0
+    document = json.loads(out.read_text())
+    assert document["tallies"]["all"]["all"]["verdicts"] == 4
+    assert document["tallies"]["all"]["all"]["verdicts_agree"] == 2
+    # A false signal's verdict (the comment commit) is no disagreement: it has no label to disagree with.
+    hidden = document["verdict_disagreements"]["deliberate_but_look"]
+    loud = document["verdict_disagreements"]["suspicious_but_deliberate"]
+    assert len(hidden) == 1 and "math > adds" in hidden[0] and "<- the commit is a revert" in hidden[0]
+    assert "labels look: r" in hidden[0]
+    assert len(loud) == 1 and "test_gone" in loud[0] and "labels deliberate: r" in loud[0]
+    printed = capsys.readouterr().out
+    assert (
+        "called likely_deliberate, labels say look: 1; called suspicious, labels say deliberate: 1" in printed
+    )
+    assert "### Called likely_deliberate, labels say look (1)" in printed
+
+
+def test_reverdict_judges_saved_signals_again_from_the_clone(
+    history: dict[str, str | Path], tmp_path: Path
+) -> None:
+    """A saved verdict (and its severity cap) is replaced by what this checkout's rules say of the commit:
+    the skip commit ("skip for now", reason "flaky") is suspicious whatever the saved scan said."""
+    calc = "tests/test_calc.py"
+    wrong = signal(
+        calc, "test_negative", "skip_introduced", "medium", verdict="likely_deliberate",
+        severity_capped="high -> medium: likely deliberate", marker='@pytest.mark.skip(reason="flaky")',
+    )  # fmt: skip
+    saved, out = tmp_path / "saved.json", tmp_path / "scores.json"
+    entry = {
+        "repository": "py",
+        "commit": history["skip"],
+        "signals": [wrong],
+        "error": None,
+        "cpu": 0,
+        "wall": 0,
+    }
+    saved.write_text(json.dumps({"scans": [entry]}))
+    labels = write_labels(tmp_path, history)
+    argv = ["--labels", str(labels), "--signals", str(saved), "--only", "py", "--json", str(out)]
+    assert bench.main([*argv, "--repos", str(history["root"]), "--reverdict"]) == 0
+    overall = json.loads(out.read_text())["tallies"]["all"]["all"]
+    assert (overall["verdicts"], overall["verdicts_agree"], overall["high"]) == (1, 1, 1)
+    assert bench.main([*argv, "--repos", str(tmp_path / "none"), "--reverdict"]) == 2
+
+
 @pytest.mark.parametrize(
     ("name", "language", "expected"),
     [
