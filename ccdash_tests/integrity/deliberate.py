@@ -5,17 +5,26 @@ Pure: the caller (scan.py, service.py) gathers a `ChangeContext` from git and th
 
 - the commit is a revert;
 - the code under test went in the same commit: a code file named like the test file was deleted, or a
-  function, class or message the lost check (or the removed test) names was removed from the code;
-- a skip or xfail is conditioned on a platform, an interpreter or language version, or on an optional
-  dependency (`skipif(sys.version_info ...)`, `@EnabledOnOs`, `importorskip`), or links an issue;
+  function, class or message the lost check (or the removed test) names was removed from the code
+  (from a title in prose only its code-like words count), or the commit message says it removes a
+  name (`remove usingPromise`) the lost check or test names;
+- a skip or xfail is conditioned on a platform, an interpreter, engine or language version, a build
+  (free-threaded), an environment variable, an optional dependency or a fixture that may be missing
+  (`skipif(sys.version_info ...)`, `@EnabledOnOs`, `importorskip`, `existsSync`), or links an issue;
 - the commit message links an issue ("fixes #12", an issue URL, JIRA-style keys) or gives the reason
-  (a deprecation, dropped support, "Drop Python 3.9"), or, for a dropped or loosened check, says it
-  fixes a flaky test (a tolerance widened on purpose; a skip "for flakiness" stays suspicious).
+  in its opening lines (a deprecation, dropped support, "Drop Python 3.9", a redundant test), or, for a
+  dropped or loosened check, says it fixes a flaky test or widens a tolerance, or a comment added with
+  the check says so ("slow CI"), or the looser check is conditioned on a platform the message names.
+
+A check kept but made to accept more (`assertion_weakened`) is explained only by what loosened it: a
+revert, code that changed, a flaky or platform-only bound; an issue link or a deprecation in the
+message says why the commit exists, not why the check got looser.
 
 It is `suspicious` when nothing explains it, and whatever else is true when it was recorded in an agent
 session, when the test failed before and the same change made it pass, or when a skip says it is
 temporary ("for now", "flaky", "TODO") with neither a condition nor an issue link. A squash merge's
-"(#123)" suffix alone is not an explanation: it is on every commit of such a project.
+"(#123)" suffix alone is not an explanation: it is on every commit of such a project; nor is "remove
+unused tests", nor a reason deep in a long squash message (it speaks for one of its many commits).
 """
 
 from __future__ import annotations
@@ -39,6 +48,11 @@ _CONDITION = re.compile(
     r"(?:Enabled|Disabled)(?:On(?:Os|Jre)|ForJreRange|If(?:SystemProperty|EnvironmentVariable)?)\b|"
     r"\bJRE_\d+|\bJAVA_\d+|SystemUtils\.IS_|runtime\.GOOS|runtime\.GOARCH|runtime\.Version|"
     r"process\.platform|process\.version|process\.arch|importorskip|find_spec|shutil\.which|"
+    # A build, an engine or an environment: free-threaded CPython, a browser, an env variable, a
+    # fixture or tool that may be missing.
+    r"sysconfig\.get_config_var|Py_GIL_DISABLED|_is_gil_enabled|\btypeof\s+(?:window|document|navigator|"
+    r"process|Deno|Bun|Promise)\b|\bos\.environ\b|\bos\.getenv\b|process\.env\b|System\.getenv|"
+    r"os\.Getenv|os\.LookupEnv|\b(?i:is_?windows)\b|\bexistsSync\(|os\.path\.exists\(|Files\.exists\(|"
     r"\bnot\s+HAS_\w+|\bHAS_\w+|\bhas_\w+\(|\brequires_\w+|\bnot\s+\w+_AVAILABLE\b|"
     # A version compared with a number, however it is read: `getMajorVersion(v) < 22`, `nodeVersion >= 18`.
     r"\b\w*(?i:version)\w*[\w.()\[\]'\"]*\s*(?:[<>]=?|[!=]==?)\s*v?['\"]?\d",
@@ -51,18 +65,39 @@ _ISSUE = re.compile(
 )
 # A tracker key such as PROJ-123 (case-sensitive), but not a standard's name such as UTF-8 or SHA-256.
 _TRACKER_KEY = re.compile(
-    r"\b(?!(?:UTF|SHA|ISO|RFC|PEP|HTTP|TLS|SSL|AES|MD|UCS|ES|ECMA|X)-)[A-Z][A-Z0-9]{1,9}-\d{2,6}\b"
+    r"\b(?!(?:UTF|SHA|ISO|RFC|PEP|HTTP|TLS|SSL|AES|MD|UCS|ES|ECMA|X)-)[A-Z][A-Z0-9]{1,14}-\d{2,6}\b"
 )
 # Reasons in a commit message that explain a lost check.
 _REASON = re.compile(
     r"\bdeprecat\w*|\bno longer\b|\bdrop(?:s|ped|ping)? (?:the )?support\b|\bobsolete\b|\bunsupported\b|"
-    r"\bend[ -]of[ -]life\b|\bremov(?:e|es|ed|ing) (?:the )?(?:deprecated|legacy|unused|dead)\b|"
-    r"\bdrop(?:s|ped|ping)? (?:support for )?(?:python|py|node(?:\.?js)?|java|jdk|jre|go|php|ruby)"
-    r"\s*v?\d+(?:\.\d+)*",
+    # "Remove unused tests" names no reason: a test is not code that something else uses.
+    r"\bend[ -]of[ -]life\b|\bremov(?:e|es|ed|ing) (?:the )?(?:deprecated|legacy|unused|dead)\b(?! tests?\b)|"
+    r"\bunne\w*ary\b|\bredundant\b|\bsuperfluous\b|"
+    r"\b(?:drop|remov)\w*\b[^.\n]{0,30}?\b(?:python|py|node(?:\.?js)?|java|jdk|jre|go|php|ruby)"
+    r"\s*(?:versions?\s*)?v?\d+(?:\.\d+)*",
     re.IGNORECASE,
 )
 # A commit that fixes a flaky test explains a loosened or dropped check (its tolerance), not a skip.
-_FLAKY_FIX = re.compile(r"\bflak(?:y|iness)\b", re.IGNORECASE)
+_FLAKY_FIX = re.compile(
+    r"\bflak(?:y|iness)\b|\bintermittent(?:ly)?\b|\bfix(?:es|ed)? (?:the )?ci\b|"
+    r"\bslow(?:er)? (?:ci|machines?|runners?)\b|"
+    r"\btolerance\b|\bfloat(?:ing[- ]point)? comparison\b",
+    re.IGNORECASE,
+)
+# "remove `name`" in a commit message: what the change takes out of the code (an API, an option).
+_REMOVES = re.compile(
+    r"\b(?:remov(?:e|es|ed|ing)|drop(?:s|ped|ping)?|delet(?:e|es|ed|ing))\s+(?:the\s+|support for\s+)?"
+    r"`?(?P<name>[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*)`?(?:\s+(?:and|,)\s+`?(?P<other>[A-Za-z_$][\w$]*)`?)?",
+    re.IGNORECASE,
+)
+# A platform, engine or version a commit message may name as the reason for a platform-only check.
+_PLATFORM_WORD = re.compile(
+    r"\b(?:windows|win32|macos|darwin|linux|freebsd|browsers?|pypy|jython|graalvm|free-threaded|"
+    r"(?:python|node(?:\.?js)?|java|jdk|jre|go)\s*v?\d+)\b",
+    re.IGNORECASE,
+)
+_OPENING_LINES = 12
+_IDENTIFIER_LIKE = re.compile(r"[a-z][a-z0-9]*[A-Z$]|_|\.|\$")
 _TEMPORARY = re.compile(
     r"\bfor now\b|\btemporar\w*|\btodo\b|\bfixme\b|\bflak\w*|\blater\b|\bwip\b|\bhack\b|\bbroken\b|"
     r"\bfails?\b|\bfailing\b|\bdisabled? until\b",
@@ -247,7 +282,32 @@ def _name_parts(test_name: str) -> set[str]:
     parts = {core, core[:1].lower() + core[1:], core[:1].upper() + core[1:]} if core else set()
     parts.update(piece for piece in re.split(r"[_\W]+", core) if piece)
     parts.update(piece.lower() for piece in _CAMEL.findall(core))
+    if " " in core:
+        # A title in prose ("wraps long descriptions"): only its code-like words (`addHelpText`,
+        # `max_width`) name code; an English word that a removed function happens to share does not.
+        parts = {part for part in re.split(r"[^\w$.]+", core) if _IDENTIFIER_LIKE.search(part)}
     return {part for part in parts if len(part) >= 4 and part.lower() not in _COMMON}
+
+
+def _removed_by_message(
+    kind: str, test_names: Sequence[str], evidence: Mapping[str, Any], context: ChangeContext
+) -> str | None:
+    """The message says it removes a name (`remove usingPromise`) that the lost check or test names."""
+    named = set()
+    for match in _REMOVES.finditer(context.message):
+        for name in (match.group("name"), match.group("other")):
+            if name and _IDENTIFIER_LIKE.search(name):
+                named.add(name.rsplit(".", 1)[-1])
+    if not named:
+        return None
+    lost = _lines(evidence, "removed_lines", "removed")
+    words = {word for line in lost for word in _WORD.findall(line)}
+    if kind == "test_removed":
+        words |= {word for name in test_names for word in _WORD.findall(name)}
+    for name in sorted(named):
+        if len(name) >= 4 and name in words:
+            return f"the commit message says it removes `{name}`, which the lost check names"
+    return None
 
 
 def _explained_by_code(
@@ -303,15 +363,40 @@ def classify(
         by_code = _explained_by_code(kind, file_path, test_names, evidence, context)
         if by_code:
             explained.append(by_code)
-    issue = _ISSUE.search(context.message) or _TRACKER_KEY.search(context.message)
+        by_message = _removed_by_message(kind, test_names, evidence, context)
+        if by_message:
+            explained.append(by_message)
+    # A check made to accept more is explained by what loosened it (a revert, a flaky or platform-only
+    # bound, code that changed), not by the issue the commit is for: that says why the commit exists.
+    issue = None
+    if kind != "assertion_weakened":
+        issue = _ISSUE.search(context.message) or _TRACKER_KEY.search(context.message)
     if issue:
         explained.append(f"the commit message links an issue ({issue.group(0)[:60]})")
-    reason = _REASON.search(context.message)
+    # A deprecation or a dropped version explains a lost check or test, not one made to accept more.
+    # In a long squash message (a changelog of many commits) a reason far down speaks for one of them,
+    # not for every loss of the change: only the opening lines count.
+    opening = "\n".join(context.message.splitlines()[:_OPENING_LINES])
+    reason = _REASON.search(opening) if kind != "assertion_weakened" else None
     if reason:
         explained.append(f"the commit message gives a reason ({reason.group(0)!r})")
-    flaky = _FLAKY_FIX.search(context.message)
-    if flaky and kind in ("assertion_removed", "assertion_weakened"):
-        explained.append(f"the commit message says it fixes a {flaky.group(0)!r} test")
+    if kind in ("assertion_removed", "assertion_weakened"):
+        flaky = _FLAKY_FIX.search(context.message)
+        if flaky:
+            explained.append(f"the commit message says it fixes a {flaky.group(0)!r} test")
+        # A check loosened only where the commit says it must be: `if (process.platform === "win32")`
+        # in a commit about Windows.
+        condition = _CONDITION.search(" ".join(_lines(evidence, "added_lines", "added")))
+        platform = _PLATFORM_WORD.search(context.message)
+        if condition and platform:
+            explained.append(
+                f"the change is conditioned on {condition.group(0).strip()!r}, and the commit message "
+                f"names {platform.group(0)!r}"
+            )
+        # A comment added with the loosened check that says why: "slow CI can exhaust the budget".
+        said = _FLAKY_FIX.search(" ".join(_lines(evidence, "added_lines", "added")))
+        if said and not flaky:
+            explained.append(f"a comment added with the check says why ({said.group(0)!r})")
     if context.session:
         against.append(f"recorded in agent session {context.session}")
     if evidence.get("failed_before") or evidence.get("edited_before_green") or kind == "edited_before_green":
