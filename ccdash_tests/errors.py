@@ -71,20 +71,6 @@ class InterruptedAfterStore(ReportedError):
     exit_code = EXIT_INTERRUPTED
 
 
-def stored_message(run_id: str) -> str:
-    """What Ctrl-C says once the run is committed: it is stored whole, only what came after was cut short."""
-    return f"interrupted after run {run_id} was stored; see it with: ccdash-tests runs show {run_id}"
-
-
-@contextlib.contextmanager
-def stored_if_interrupted(run_id: str) -> Iterator[None]:
-    """Ctrl-C from here on cannot undo the committed run: say that it is stored, not "nothing was written"."""
-    try:
-        yield
-    except KeyboardInterrupt:
-        raise InterruptedAfterStore(stored_message(run_id)) from None
-
-
 @dataclasses.dataclass
 class Commit:
     """The run a write committed, once it has: set by the writer, read when Ctrl-C comes."""
@@ -105,7 +91,10 @@ def stored_once_committed() -> Iterator[Commit]:
     except KeyboardInterrupt:
         if mark.run_id is None:
             raise
-        raise InterruptedAfterStore(stored_message(mark.run_id)) from None
+        run_id = mark.run_id
+        raise InterruptedAfterStore(
+            f"interrupted after run {run_id} was stored; see it with: ccdash-tests runs show {run_id}"
+        ) from None
 
 
 def _interrupted_at_start(signum: int, frame: object) -> None:

@@ -15,7 +15,7 @@ from factories import write_big_junit
 from reliability_support import kill, orphan_counts, run_rows, start_ingest, wait_until_reading
 
 from ccdash_tests.commands.common import user_errors
-from ccdash_tests.errors import CommandExit, stored_if_interrupted, stored_once_committed
+from ccdash_tests.errors import CommandExit, stored_once_committed
 from ccdash_tests.ingest import RunOptions, build_request, expand_inputs, plan_ingest, plan_landed, run_ingest
 from ccdash_tests.models import utcnow
 from ccdash_tests.runmeta import GitInfo
@@ -136,15 +136,6 @@ def test_sigint_mid_ingest_stores_nothing_and_prints_no_traceback(
     assert interrupted >= 2
     _, document = full_ingest(report, db_url, "interrupted-0")
     assert document["total_tests"] == cases
-
-
-def test_an_interrupt_after_the_commit_says_the_run_is_stored(capsys: pytest.CaptureFixture[str]) -> None:
-    with pytest.raises(CommandExit) as raised, user_errors(), stored_if_interrupted("r1"):
-        raise KeyboardInterrupt
-    assert raised.value.exit_code == 130
-    assert capsys.readouterr().err.splitlines() == [
-        "ccdash-tests: interrupted after run r1 was stored; see it with: ccdash-tests runs show r1"
-    ]
 
 
 def test_an_interrupt_before_the_commit_mark_says_nothing_was_written(
