@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Literal
 
 import pytest
@@ -15,9 +16,10 @@ from ccdash_tests.forensics.timeline import feature_present
 from ccdash_tests.identity import test_id as make_test_id
 from ccdash_tests.ingest import ingest_request
 from ccdash_tests.models import IngestRunRequest, ParsedCase, Status, TestDefinitionDTO, TestFeatureMappingDTO
-from ccdash_tests.store import Store
+from ccdash_tests.store import Store, migrations, open_store
 from ccdash_tests.store.queries import forensics as q
 from ccdash_tests.store.queries.forensics import BadResult, Outcome, RunRef
+from ccdash_tests.store.rows import DECODED
 from ccdash_tests.times import parse_since
 
 P = "proj"
@@ -455,6 +457,82 @@ def test_timeline_from_spans_equals_reading_every_result(store: Store, by: Liter
     whole = forensics.feature_timeline(store, P, "spans", 90, by, now=now)
     assert whole.runs == 31 and whole.tests == len(SPAN_TESTS)
     assert sum(b.status_counts[S_] for b in whole.buckets) >= 6  # run 15 skipped every test it ran
+
+
+def test_unpassed_results_are_every_result_that_did_not_pass(store: Store) -> None:
+    span_store(store)
+    # A pass after a retry passed; a failure flagged flaky and an xfail did not.
+    retried = [case(SPAN_TESTS[0], P_, flaky=True), case(SPAN_TESTS[1], F_, flaky=True)]
+    retried += [case(SPAN_TESTS[2], Status.XFAILED), case(SPAN_TESTS[3], P_)]
+    ingest_request(
+        store, IngestRunRequest(project_id=P, run_id="span-retry", timestamp=DAY0, results=retried)
+    )
+    engine = store.engine
+    pks = q.feature_test_pks(engine, P, "spans")
+    every = q.run_stamps_since(engine, P, None)
+    low, high = min(r.pk for r in every), max(r.pk for r in every)
+    rows = engine.query("SELECT test_pk, run_pk, status FROM test_results")
+    decoded = [(test_pk, run_pk, DECODED[stored][0]) for test_pk, run_pk, stored in rows]
+    expected = sorted(
+        (test_pk, run_pk, status.code)
+        for test_pk, run_pk, status in decoded
+        if test_pk in pks and low <= run_pk <= high and status is not P_
+    )
+    assert sorted(q.unpassed_results(engine, pks, low, high)) == expected
+    retry_pk = max(r.pk for r in every)
+    assert {(t, c) for t, r, c in expected if r == retry_pk} == {
+        (pks[1], F_.code),
+        (pks[2], Status.XFAILED.code),
+    }
+    # A narrower key range leaves the results outside it out.
+    middle = sorted(r.pk for r in every)[5:15]
+    inside = [row for row in expected if middle[0] <= row[1] <= middle[-1]]
+    assert sorted(q.unpassed_results(engine, pks, middle[0], middle[-1])) == inside
+
+
+def test_sqlite_reads_the_unpassed_results_by_test_through_their_index(tmp_path: Path) -> None:
+    with open_store(str(tmp_path / "plan.db")) as store:
+        span_store(store)
+        plan = store.engine.query("EXPLAIN QUERY PLAN " + q.UNPASSED_SQL.format(keys="?, ?"), (1, 2, 1, 99))
+        steps = " | ".join(row[-1] for row in plan)
+    assert "USING COVERING INDEX ix_test_results_unusual_test (test_pk=? AND run_pk>? AND run_pk<?)" in steps
+
+
+def test_a_store_from_before_0009_gains_the_index_by_test(
+    db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    names = [m.name for m in migrations.MIGRATIONS]
+    monkeypatch.setattr(migrations, "MIGRATIONS", migrations.MIGRATIONS[: names.index(BY_TEST_MIGRATION)])
+    now = DAY0 + timedelta(days=7)
+    with open_store(db_url) as store:
+        span_store(store)
+        assert BY_TEST_INDEX not in index_names(store)
+        before = [forensics.feature_timeline(store, P, "spans", 90, by, now=now) for by in ("run", "day")]
+    monkeypatch.undo()
+    with open_store(db_url) as store:
+        assert migrations.applied_migrations(store.engine)[-1] == BY_TEST_MIGRATION
+        assert BY_TEST_INDEX in index_names(store)
+        after = [forensics.feature_timeline(store, P, "spans", 90, by, now=now) for by in ("run", "day")]
+        full = [
+            forensics.feature_timeline(store, P, "spans", 90, by, now=now, by_spans=False)
+            for by in ("run", "day")
+        ]
+    assert (
+        [t.model_dump() for t in after] == [t.model_dump() for t in before] == [t.model_dump() for t in full]
+    )
+    assert sum(b.status_counts[F_] for b in after[0].buckets) > 0
+
+
+BY_TEST_MIGRATION = "0009_results_unusual_by_test"
+BY_TEST_INDEX = "ix_test_results_unusual_test"
+
+
+def index_names(store: Store) -> set[str]:
+    if store.engine.dialect == "sqlite":
+        rows = store.engine.query("SELECT name FROM sqlite_master WHERE type = 'index'")
+    else:
+        rows = store.engine.query("SELECT indexname FROM pg_indexes WHERE schemaname = current_schema()")
+    return {name for (name,) in rows}
 
 
 def test_timeline_spans_count_gaps_late_and_leaving_tests(store: Store) -> None:
