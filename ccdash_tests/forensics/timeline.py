@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
+from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
-from itertools import accumulate
+from itertools import accumulate, groupby
 from typing import Literal
 
 from pydantic import Field
@@ -50,14 +51,6 @@ def _verdict_name(value: Verdict) -> Literal["good", "bad", "neutral"]:
     return "neutral" if value is None else ("good" if value else "bad")
 
 
-def _run_verdict(results: int, unpassed: Mapping[int, int] | None, bad: bool) -> Verdict:
-    """A run where `results` of the feature's tests ran, `unpassed` of them not passing: bad when one
-    failed or errored, good when one passed, else neutral (the package docstring's rule)."""
-    if bad:
-        return False
-    return True if results > (sum(unpassed.values()) if unpassed else 0) else None
-
-
 def _day(stamp: str) -> str:
     """The UTC day of a stored run time (rows.db_time writes UTC: its first ten characters)."""
     return stamp[:10] if stamp.endswith("+00:00") else datetime.fromisoformat(stamp).date().isoformat()
@@ -69,68 +62,42 @@ Names = Callable[[Sequence[int]], Mapping[int, RunName]]
 @dataclass(frozen=True, slots=True)
 class Counts:
     """Per run key: how many of the feature's tests have a result there, how many of those did not
-    pass by status code, and which tests failed or errored."""
+    pass, and which tests failed or errored; and, one item per result that did not pass, its run key
+    and status code (two columns), for the buckets' status counts."""
 
     present: Mapping[int, int]
-    odd: Mapping[int, Mapping[int, int]]
+    unpassed: Mapping[int, int]
     failing: Mapping[int, Sequence[int]]
+    unpassed_runs: Sequence[int]
+    unpassed_codes: Sequence[int]
 
 
 def tally(present: Mapping[int, int], unpassed: Iterable[tuple[int, int, int]]) -> Counts:
     """Counts from the runs' result counts and the (test, run, status code) rows that did not pass;
-    rows of runs outside `present` are left out."""
-    odd: dict[int, dict[int, int]] = {}
+    rows of runs outside `present` are left out.
+
+    A year's feature has one such row a run or more: the rows are split into columns and counted by
+    zip and Counter (C loops); only the failed and errored rows are walked one by one.
+    """
+    rows = [row for row in unpassed if row[1] in present]
+    _, runs, codes = zip(*rows, strict=True) if rows else ((), (), ())
+    bad = [(test_pk, run_pk) for test_pk, run_pk, code in rows if code in BAD_CODES]
     failing: dict[int, list[int]] = {}
-    for test_pk, run_pk, code in unpassed:
-        if run_pk not in present:
-            continue
-        per_run = odd.get(run_pk)
-        if per_run is None:
-            per_run = odd[run_pk] = {}
-        per_run[code] = per_run.get(code, 0) + 1
-        if code in BAD_CODES:
-            failing.setdefault(run_pk, []).append(test_pk)
-    return Counts(present, odd, failing)
+    for test_pk, run_pk in bad:
+        failing.setdefault(run_pk, []).append(test_pk)
+    return Counts(present, Counter(runs), failing, runs, codes)
 
 
-@dataclass(slots=True)
-class _Bucket:
-    """One bucket while its runs are added, oldest first."""
-
-    start: str
-    runs: int = 0
-    results: int = 0
-    verdict: Verdict = None
-    bad_runs: int = 0
-    odd: dict[int, int] = field(default_factory=dict)
-    failing: dict[int, None] = field(default_factory=dict)
-    marks: list[Mark] = field(default_factory=list)
-
-    def add(self, pk: int, counts: Counts, verdict: Verdict, mark: Mark | None) -> None:
-        self.runs += 1
-        self.results += counts.present[pk]
-        for code, count in counts.odd.get(pk, {}).items():
-            self.odd[code] = self.odd.get(code, 0) + count
-        if verdict is not None:  # a day takes the verdict of its last run that had one
-            self.verdict = verdict
-            self.bad_runs += verdict is False
-        self.failing.update(dict.fromkeys(counts.failing.get(pk, ())))
-        if mark is not None:
-            self.marks.append(mark)
-
-    def done(self, key: str, labels: Mapping[int, str]) -> TimelineBucket:
-        totals = {status: self.odd.get(status.code, 0) for status in Status}
-        totals[Status.PASSED] = self.results - sum(self.odd.values())
-        return TimelineBucket(
-            key=key,
-            start=datetime.fromisoformat(self.start),
-            runs=self.runs,
-            verdict=_verdict_name(self.verdict),
-            bad_runs=self.bad_runs,
-            status_counts=totals,
-            failing_tests=sorted(labels[pk] for pk in self.failing),
-            marks=self.marks,
-        )
+def _group(keys: Sequence[str]) -> dict[str, list[tuple[int, int]]]:
+    """Bucket key -> the [start, end) slices of consecutive runs with that key, in first-seen order
+    (a day's runs are consecutive, as runs are in time order; a run id is one run)."""
+    groups: dict[str, list[tuple[int, int]]] = {}
+    begin = 0
+    for key, members in groupby(keys):
+        end = begin + len(list(members))
+        groups.setdefault(key, []).append((begin, end))
+        begin = end
+    return groups
 
 
 def build_timeline(
@@ -147,26 +114,53 @@ def build_timeline(
 
     Pure but for `names`, asked once for the run ids and commits it shows: every run's (by run), only
     the first bad and the last good run's (by day). Runs where none of the feature's tests has a result
-    are left out; passes are the difference of the results and those that did not pass.
+    are left out; passes are the difference of the results and those that did not pass. A run is bad
+    when one of them failed or errored, good when one passed, else neutral (the package docstring's
+    rule); a bucket takes the verdict of its last run that has one.
     """
-    present, odd, failing = counts.present, counts.odd, counts.failing
+    present, unpassed, failing = counts.present, counts.unpassed, counts.failing
     active = [run for run in runs if run.pk in present]
-    verdicts = [_run_verdict(present[run.pk], odd.get(run.pk), run.pk in failing) for run in active]
+    pks = [run.pk for run in active]
+    verdicts: list[Verdict] = [
+        False if pk in failing else (True if present[pk] > unpassed.get(pk, 0) else None) for pk in pks
+    ]
     streak = current_streak(verdicts)
-    marks: dict[int, Mark] = {}
-    if streak.first_bad is not None:
-        marks[active[streak.first_bad].pk] = "first_bad"
+    marked: dict[int, Mark] = {}
     if streak.last_good is not None:
-        marks[active[streak.last_good].pk] = "last_good"
-    named = names([run.pk for run in active] if by == "run" else list(marks))
+        marked[streak.last_good] = "last_good"
+    if streak.first_bad is not None:
+        marked[streak.first_bad] = "first_bad"
+    named = names(pks if by == "run" else [pks[index] for index in marked])
+    if by == "run":
+        keys = [named[pk].run_id for pk in pks]
+    else:
+        keys = [stamp[:10] if stamp.endswith("+00:00") else _day(stamp) for _, stamp in active]
+    groups = _group(keys)
+    bucket_of = {pks[i]: n for n, spans in enumerate(groups.values()) for a, b in spans for i in range(a, b)}
+    # (bucket number, status code) -> results (a run of `present` not among `runs` counts under None).
+    odd = Counter(zip(map(bucket_of.get, counts.unpassed_runs), counts.unpassed_codes, strict=True))
     labels = {pk: test.label for pk, test in tests.items()}  # a property: computed once, not per day
-    buckets: dict[str, _Bucket] = {}
-    for run, verdict in zip(active, verdicts, strict=True):
-        key = named[run.pk].run_id if by == "run" else _day(run.stamp)
-        bucket = buckets.get(key)
-        if bucket is None:
-            bucket = buckets[key] = _Bucket(run.stamp)
-        bucket.add(run.pk, counts, verdict, marks.get(run.pk))
+    results = list(map(present.__getitem__, pks))
+    buckets = []
+    for number, (key, spans) in enumerate(groups.items()):
+        verdict: Verdict = None
+        for a, b in spans:
+            verdict = next((v for v in reversed(verdicts[a:b]) if v is not None), verdict)
+        totals = {status: odd.get((number, status.code), 0) for status in Status}
+        totals[Status.PASSED] = sum(sum(results[a:b]) for a, b in spans) - sum(totals.values())
+        failing_tests = {test for a, b in spans for pk in pks[a:b] if pk in failing for test in failing[pk]}
+        buckets.append(
+            TimelineBucket(
+                key=key,
+                start=datetime.fromisoformat(active[spans[0][0]].stamp),
+                runs=sum(b - a for a, b in spans),
+                verdict=_verdict_name(verdict),
+                bad_runs=sum(verdicts[a:b].count(False) for a, b in spans),
+                status_counts=totals,
+                failing_tests=sorted(labels[pk] for pk in failing_tests),
+                marks=[marked[i] for a, b in spans for i in sorted(marked) if a <= i < b],
+            )
+        )
 
     def ref(index: int | None) -> RunRefDoc | None:
         if index is None:
@@ -185,7 +179,7 @@ def build_timeline(
         first_bad_run=ref(streak.first_bad),
         last_good_run=ref(streak.last_good),
         failing_streak=streak.length,
-        buckets=[bucket.done(key, labels) for key, bucket in buckets.items()],
+        buckets=buckets,
     )
 
 
