@@ -9,8 +9,11 @@ from pathlib import Path
 import pytest
 from factories import cli, junit_case, junit_xml
 
+from ccdash_tests.forensics import ClusterTest, FailureCluster, FailuresReport
 from ccdash_tests.identity import test_id as make_test_id
 from ccdash_tests.models import TestFeatureMappingDTO
+from ccdash_tests.output.jsonout import print_json
+from ccdash_tests.output.views.forensics import emit
 from ccdash_tests.store import open_store
 
 P = "cli-proj"
@@ -266,3 +269,31 @@ def test_empty_store_answers_plainly(db_url: str) -> None:
 def test_unreachable_store_exits_3(tmp_path: Path) -> None:
     result = cli("history", "x", "--db", str(tmp_path / "missing" / "s.db"), "--project", P)
     assert result.exit_code == 3 and result.stdout == "" and "does not exist" in result.stderr
+
+
+def test_every_json_report_is_written_as_print_json_writes_it(db: str) -> None:
+    """Pydantic writes the reports (views/forensics.emit): the same text as json.dumps with indent."""
+    for args in (
+        ("history", "markup"),
+        ("history", "test_breaks"),
+        ("flaky", "--runs", "6"),
+        ("failures",),
+        ("failures", "--all"),
+        ("timeline", "--feature", "calculator", "--by", "run"),
+    ):
+        out = read(db, *args, "--json")
+        assert out == json.dumps(json.loads(out), ensure_ascii=False, indent=2) + "\n", args
+
+
+def test_report_json_escapes_text_as_print_json_does(capsys: pytest.CaptureFixture[str]) -> None:
+    hostile = 'a\x00\x1b\x1f\x7f\u2028 "q" \\ </script> é 中 \U0001f600 \t\n\r\b\f'
+    test = ClusterTest(test_id="t" * 64, name=hostile, classname=hostile, label=hostile)
+    cluster = FailureCluster(
+        fingerprint=hostile, count=3, test_count=1, run_count=2, message=hostile, tests=[test]
+    )
+    report = FailuresReport(scope="all", runs=2, failing_results=3, clusters=[cluster])
+    emit(report)
+    written = capsys.readouterr().out
+    print_json(report.model_dump(mode="json"))
+    assert written == capsys.readouterr().out
+    assert json.loads(written)["clusters"][0]["message"] == hostile
