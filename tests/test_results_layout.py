@@ -30,7 +30,7 @@ from ccdash_tests.models import (
     TestResultDTO,
     TestRunDTO,
 )
-from ccdash_tests.store import Store, open_store
+from ccdash_tests.store import Store, migrations, open_store
 from ccdash_tests.store.queries import forensics as fq
 from ccdash_tests.store.rows import FLAKY, is_flaky, status_of, stored_codes, stored_status
 
@@ -211,7 +211,8 @@ def test_an_upgraded_store_reads_as_a_new_one(
         commands = read_commands(new)
         copy_to_schema_before(new, other_db_url, "0008_results_narrow_row")
     with open_store(other_db_url) as upgraded:
-        assert upgraded.schema_version()[1] == "0008_results_narrow_row"
+        assert "0008_results_narrow_row" in migrations.applied_migrations(upgraded.engine)
+        assert upgraded.schema_version()[0] == len(migrations.MIGRATIONS)
     with open_store(db_url) as new, open_store(other_db_url) as upgraded:
         assert contents(upgraded) == contents(new)
         extras = new.engine.query("SELECT COUNT(*) FROM test_result_extras")[0][0]
