@@ -270,5 +270,5 @@ def test_the_common_ingest_does_not_import_typer(tmp_path: Path) -> None:
     done = subprocess.run(
         [sys.executable, "-c", PROBE_MODULES], cwd=tmp_path, env=cli_env(), capture_output=True, text=True
     )
-    assert done.stderr.splitlines()[-1].split() == ["0", "False", "True"]  # exit 0, no Typer, Rich
+    assert done.stderr.splitlines()[-1].split() == ["0", "False", "False"]  # exit 0, no Typer, no Rich
     assert json.loads(done.stdout)["total_tests"] == 2

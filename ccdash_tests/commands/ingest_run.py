@@ -35,7 +35,7 @@ from ccdash_tests.ingest import (
     run_ingest,
 )
 from ccdash_tests.models import Trigger, utcnow
-from ccdash_tests.output import terminal
+from ccdash_tests.output.jsonout import print_json
 from ccdash_tests.output.views import ingest as view
 from ccdash_tests.parsers import FORMATS
 from ccdash_tests.runs import failing_and_flaky
@@ -248,7 +248,7 @@ def run(
             pushed = push_stored_run(store, outcome, client, show=not (json_out or quiet))
             if json_out:
                 document = view.ingest_document(outcome, after)
-                terminal.print_json({**document, **({"push": pushed[0]} if pushed else {})})
+                print_json({**document, **({"push": pushed[0]} if pushed else {})})
             if pushed and pushed[1] is not None:
                 raise pushed[1]
 

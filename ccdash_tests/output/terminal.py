@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from itertools import islice
-from typing import Literal
 
 from rich import box
 from rich.cells import cell_len
-from rich.console import Console, ConsoleOptions, JustifyMethod, RenderResult
+from rich.console import Console, ConsoleOptions, RenderResult
 from rich.control import strip_control_codes
 from rich.style import Style
 from rich.table import Table
@@ -21,33 +18,21 @@ from ccdash_tests.models import Status, TestResultDTO, TestRunDTO
 
 # Re-exported: the views print JSON and tables through this module; `runs list --json` uses jsonout alone.
 from ccdash_tests.output.jsonout import print_json as print_json
-from ccdash_tests.text import ELLIPSIS, INVISIBLE, clip, first_line, format_ms, short_run_id, stated_wall_time
 
-# C0 and C1 control characters (ESC starts terminal escape sequences), DEL, and the bidi controls and
-# invisible characters that can make a name read differently from what it is.
-_CONTROL = re.compile(rf"[\x00-\x1f\x7f-\x9f{INVISIBLE}]")
-
-STATUS_STYLE: dict[Status, str] = {
-    Status.PASSED: "green",
-    Status.FAILED: "red",
-    Status.ERROR: "bold red",
-    Status.SKIPPED: "yellow",
-    Status.XFAILED: "cyan",
-    Status.XPASSED: "magenta",
-}
-
-
-def _visible(match: re.Match[str]) -> str:
-    char = match.group(0)
-    return {"\n": "\\n", "\t": "\\t", "\r": "\\r"}.get(
-        char, f"\\x{ord(char):02x}" if ord(char) < 256 else f"\\u{ord(char):04x}"
-    )
-
-
-def safe(value: object, limit: int | None = None) -> str:
-    """Text safe for a terminal: control characters shown as escapes, optionally cut to `limit`."""
-    text = "" if value is None else str(value)
-    return _CONTROL.sub(_visible, clip(text, limit))
+# Re-exported: every view declares its columns as terminal.Col.
+from ccdash_tests.output.layout import COLUMN_GAP as COLUMN_GAP
+from ccdash_tests.output.layout import COMFORTABLE as COMFORTABLE
+from ccdash_tests.output.layout import RESULT_COLUMNS as RESULT_COLUMNS
+from ccdash_tests.output.layout import CellKind as CellKind
+from ccdash_tests.output.layout import Col as Col
+from ccdash_tests.output.layout import fit_widths
+from ccdash_tests.output.plain import SHA_SHOWN as SHA_SHOWN
+from ccdash_tests.output.plain import STATUS_STYLE as STATUS_STYLE
+from ccdash_tests.output.plain import counts_pieces, run_header_pieces
+from ccdash_tests.output.plain import format_time as format_time
+from ccdash_tests.output.plain import safe as safe
+from ccdash_tests.output.plain import short_sha as short_sha
+from ccdash_tests.text import ELLIPSIS, first_line, format_ms, short_run_id
 
 
 def plain(value: object, style: str = "", limit: int | None = None) -> Text:
@@ -68,35 +53,7 @@ def make_console(stderr: bool = False, width: int | None = None) -> Console:
     return _Console(stderr=stderr, highlight=False, width=width, soft_wrap=False)
 
 
-def _needed(sizes: Sequence[int], kept: Sequence[int]) -> int:
-    """The width the `kept` columns take side by side."""
-    return sum(sizes[i] for i in kept) + COLUMN_GAP * (len(kept) - 1)
-
-
 # ---- tables that fit the terminal -------------------------------------------------------------------
-
-# Between two columns: one space of padding and the box's one-space separator.
-COLUMN_GAP = 2
-# Commits are shown by their first 10 hex digits (7 in the runs list), as git does.
-SHA_SHOWN = 10
-
-CellKind = Literal["fixed", "id", "name", "text"]
-# Below these widths a test name or a message is hard to read; optional columns make room first.
-COMFORTABLE: dict[str, int] = {"name": 36, "text": 32}
-
-
-@dataclass(frozen=True)
-class Col:
-    """One column of a Grid. `fixed` never shrinks (numbers, statuses, times); `id` is cut at its end
-    with an ellipsis (run ids, branches); `name` is cut at its start, so a test's own name stays visible;
-    `text` wraps at spaces (messages). `min` is the narrowest an id, name or text column may become
-    before the grid is printed stacked, one record a block; an optional column is left out first."""
-
-    header: str
-    kind: CellKind = "fixed"
-    justify: JustifyMethod = "left"
-    min: int = 10
-    optional: bool = False  # left out (last first) when the table would otherwise be stacked
 
 
 class Grid:
@@ -130,26 +87,8 @@ class Grid:
         return widths
 
     def fitted_widths(self, width: int) -> list[int] | None:
-        """Each column's width within `width`: text columns give way first, then names and ids, down to
-        their minimum; None when the minimums alone do not fit. Optional columns are left out (the last
-        first) when the rest would not fit, and also when a test name or a message would otherwise be
-        squeezed below a comfortable width: a readable message is worth more than a first-seen date."""
-        natural = self.natural_widths()
-        floors = [
-            w if column.kind == "fixed" else min(w, max(column.min, cell_len(column.header)))
-            for column, w in zip(self.columns, natural, strict=True)
-        ]
-        kept = list(range(len(natural)))
-        optional = [i for i, column in enumerate(self.columns) if column.optional]
-        while _needed(floors, kept) > width and optional:
-            kept.remove(optional.pop())  # the last optional column goes first
-        if _needed(floors, kept) > width:
-            return None
-        widths = self._shrunk(natural, floors, kept, width)
-        while optional and self._squeezed(widths, natural, kept):
-            kept.remove(optional.pop())
-            widths = self._shrunk(natural, floors, kept, width)
-        return widths
+        """Each column's width within `width` (layout.fit_widths); None when the grid must be stacked."""
+        return fit_widths(self.columns, self.natural_widths(), width, measure=cell_len)
 
     def hidden_note(self, widths: Sequence[int]) -> Iterator[Text]:
         """One dim line naming the optional columns the fit left out (width 0), so nobody misses them."""
@@ -159,31 +98,6 @@ class Grid:
         if hidden:
             shown = ", ".join(hidden)
             yield Text(f"not shown at this width: {shown} (a wider terminal or --json has them)", style="dim")
-
-    def _shrunk(
-        self, natural: Sequence[int], floors: Sequence[int], kept: Sequence[int], width: int
-    ) -> list[int]:
-        """The natural widths of the `kept` columns (0 for the others), narrowed to `width`."""
-        widths = [w if i in kept else 0 for i, w in enumerate(natural)]
-        excess = _needed(widths, kept) - width
-        while excess > 0:
-            # A little at a time from the widest column that may give way, so they shrink together.
-            candidates = [i for i in kept if self.columns[i].kind != "fixed" and widths[i] > floors[i]]
-            if not candidates:
-                break
-            widest = max(candidates, key=lambda i: widths[i])
-            step = min(excess, widths[widest] - floors[widest], max(1, widths[widest] // 16))
-            widths[widest] -= step
-            excess -= step
-        return widths
-
-    def _squeezed(self, widths: Sequence[int], natural: Sequence[int], kept: Sequence[int]) -> bool:
-        """Whether a name or text column got narrower than is comfortable to read (or than it needs)."""
-        return any(
-            widths[i] < min(natural[i], COMFORTABLE[self.columns[i].kind])
-            for i in kept
-            if self.columns[i].kind in COMFORTABLE
-        )
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         widths = self.fitted_widths(options.max_width)
@@ -383,16 +297,8 @@ def fit_cell(cell: Text, column: Col, width: int) -> Text:
     return Text("\n").join(fitted)
 
 
-def short_sha(sha: str | None, length: int = SHA_SHOWN) -> str:
-    return sha[:length] if sha else "-"
-
-
 def status_text(status: Status) -> Text:
     return Text(status.value, style=STATUS_STYLE[status])
-
-
-def format_time(value: datetime | None) -> str:
-    return value.strftime("%Y-%m-%d %H:%M:%S") if value else "-"
 
 
 def format_minute(value: datetime | None) -> str:
@@ -401,16 +307,15 @@ def format_minute(value: datetime | None) -> str:
 
 
 def counts_line(run: TestRunDTO) -> Text:
-    line = Text()
-    for status in Status:
-        count = run.status_counts.get(status, 0)
-        if count or status in (Status.PASSED, Status.FAILED):
-            if line:
-                line.append("  ")
-            line.append(f"{count:,} {status.value}", style=STATUS_STYLE[status] if count else "dim")
-    if run.flaky_tests:
-        line.append(f"  {run.flaky_tests:,} flaky", style="magenta")
-    return line
+    return _assembled(counts_pieces(run))
+
+
+def _assembled(pieces: Iterable[tuple[str, str]]) -> Text:
+    """A Text of (text, style) pieces, each appended as it is."""
+    text = Text()
+    for piece, style in pieces:
+        text.append(piece, style=style)
+    return text
 
 
 def runs_table(runs: Sequence[TestRunDTO]) -> Grid:
@@ -442,37 +347,7 @@ def runs_table(runs: Sequence[TestRunDTO]) -> Grid:
 
 
 def run_header(run: TestRunDTO) -> Text:
-    text = Text()
-    text.append("run ", style="bold")
-    text.append(safe(run.run_id))
-    text.append(f"  {format_time(run.timestamp)}  ")
-    text.append(run.status.value, style="bold red" if run.status.value == "failed" else "bold green")
-    details = [
-        ("sha", short_sha(run.git_sha) if run.git_sha else None),
-        ("branch", run.branch),
-        ("session", run.agent_session_id),
-        ("trigger", run.trigger.value),
-        # The run's duration is the sum of its tests' times (what the reports state per case).
-        (
-            "test time",
-            f"{format_ms(run.duration_ms)} (sum of test times)" if run.duration_ms is not None else None,
-        ),
-        ("wall time", stated_wall_time(run.metadata)),
-    ]
-    for label, value in details:
-        if value:
-            text.append(f"\n  {label}: ", style="dim")
-            text.append(safe(value))
-    return text
-
-
-RESULT_COLUMNS = (
-    Col("test", "name", min=24),
-    Col("status"),
-    Col("time", justify="right"),
-    Col("tries", justify="right"),
-    Col("message", "text", min=16),
-)
+    return _assembled(run_header_pieces(run))
 
 
 def result_cells(result: TestResultDTO) -> list[str | Text]:
