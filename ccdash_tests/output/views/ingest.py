@@ -129,9 +129,10 @@ def plain_summary(
         if (table := plain.table(f"{title} ({total:,})", RESULT_COLUMNS, cells, width)) is None:
             return None
         lines += table
-        if total > len(rows) and (laid := plain.text_lines(_more(total - len(rows), rest), width)) is None:
-            return None
-        lines += laid if total > len(rows) else []
+        if total > len(rows):
+            if (note := plain.text_lines(_more(total - len(rows), rest), width)) is None:
+                return None
+            lines += note
     tail = [f"Mapping: {after.mapping['reason']}"] if "unmapped_tests" in after.mapping else []
     tail += [f"Warning: {said}" for said in outcome.warnings]
     tail += [f"Integrity {after.integrity.status}", f"Stored in {where}"]
