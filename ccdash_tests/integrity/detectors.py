@@ -810,6 +810,8 @@ def compare_case(
     if old.case.qualname != new.case.qualname:
         moved["renamed_from"] = old.case.qualname
     path, language, before, after = new.path, new.language, old.case, new.case
+    if before.row or after.row:
+        return []  # a table row's checks are its loop's, compared once on the test that runs them
     # A test strictly expected to fail on every run never passed: the checks it drops together with
     # that mark never held, so they guarded nothing.
     never_passed = any(_strict_xfail(m.text) for m in before.xfails) and not after.xfails
@@ -1291,6 +1293,7 @@ def detect_changes(changes: Iterable[SourceChange], removed_api: frozenset[str] 
     pairs += _pair_by(removed, added, lambda located: located.case.name, unique=True)
     pairs += _pair_tables(removed, added)
     pairs += _pair_by_body(removed, added)
+    removed = _with_their_subtests(removed)
     # A test that was disabled outright, or that checks only what always holds, ran nothing that can
     # fail: deleting it loses nothing.
     removed = [
@@ -1318,6 +1321,36 @@ def detect_changes(changes: Iterable[SourceChange], removed_api: frozenset[str] 
             )
         )
     return Detection(candidates=candidates, changed_tests=changed, unparsed_files=unparsed)
+
+
+def _with_their_subtests(removed: list[_Located]) -> list[_Located]:
+    """A removed test takes its removed subtests with it (Go's `TestX > title`, `TestX > row`): one
+    loss, named by the test, whose checks are its own and its subtests' together."""
+    names = {(old.path, old.case.qualname) for old in removed}
+
+    def parent(old: _Located) -> str | None:
+        scopes = old.case.qualname.split(" > ")
+        for end in range(1, len(scopes)):
+            if (old.path, " > ".join(scopes[:end])) in names:
+                return " > ".join(scopes[:end])
+        return None
+
+    owners = {id(old): parent(old) for old in removed}
+    kept = []
+    for old in removed:
+        if owners[id(old)] is not None:
+            continue
+        inner = [
+            other.case
+            for other in removed
+            if owners[id(other)] == old.case.qualname and other.path == old.path and not other.case.row
+        ]
+        if inner:
+            checks = (*old.case.checks, *(check for case in inner for check in case.checks))
+            paths = old.case.path_checks + sum(case.path_checks for case in inner)
+            old = _Located(old.path, old.language, replace(old.case, checks=checks, paths=paths))
+        kept.append(old)
+    return kept
 
 
 def detect(path: str, old_source: str | None, new_source: str | None) -> list[SignalCandidate]:

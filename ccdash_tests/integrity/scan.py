@@ -567,7 +567,9 @@ def _matches_class_method(candidate: LinkableTest, classname: str, name: str) ->
 
 
 def _matches_go(candidate: LinkableTest, name: str) -> bool:
-    return name == candidate.test_name or name.startswith(candidate.test_name + "/")
+    # A subtest `TestX > title` is what go test reports as `TestX/title`, spaces written as `_`.
+    test = "/".join(part.replace(" ", "_") for part in candidate.test_name.split(" > "))
+    return name == test or name.startswith(test + "/")
 
 
 def _matches_javascript(candidate: LinkableTest, classname: str, name: str) -> bool:

@@ -1771,38 +1771,364 @@ _GO_OUTPUT = re.compile(r"(?im)^[ \t]*//[ \t]*(?:unordered[ \t]+)?output:")
 
 
 def go_cases(source: str) -> list[CaseCode]:
-    """Top-level `func TestX(t *testing.T)` (subtests count towards their parent) and `func ExampleX()`
-    with an output comment."""
+    """Top-level `func TestX(t *testing.T)`, each of its subtests (`t.Run("title", func(t *testing.T)
+    {...})`, named `TestX > title`; its checks are its own, not its parent's), each named row of a
+    table it runs through `t.Run(tc.name, ...)` (`TestX > row name`), and `func ExampleX()` with an
+    output comment."""
     masked = mask(source, "go")
     tests = set(_GO_TEST_NAME.findall(masked.bare))
     helpers = helper_names(masked, "go", lambda m, a, b: [], tests)
+    skippers = _go_skip_helpers(masked, tests)
     cases: list[CaseCode] = []
     for match in _GO_TEST.finditer(masked.bare):
         end = match_bracket(masked.bare, match.end() - 1)
-        receivers = {match.group(2), *_GO_T_PARAM.findall(masked.bare, match.end(), end)}
-        names = "|".join(sorted(re.escape(name) for name in receivers))
-        skip_call = re.compile(rf"(?<![\w.])(?:{names})\s*\.\s*(Skip|Skipf|SkipNow)\s*\(")
-        skips = [
-            Marker(
-                text=flat(masked.code[m.start() : match_bracket(masked.bare, m.end() - 1)]),
-                line=masked.line_of(m.start()),
-            )
-            for m in skip_call.finditer(masked.bare, match.end(), end)
-        ]
-
-        def checks(found_in: Masked, start: int, stop: int, receivers: set[str] = receivers) -> list[Check]:
-            return _go_checks(found_in, start, stop, receivers)
-
-        skips += _go_early_returns(masked, match.end() - 1, end, checks)
-
         span = _Span(start=match.start(), end=end, name=match.group(1))
-        cases.append(_case(masked, span, span.name, "go", checks, skips, [], helpers=helpers))
+        scope = _GoScope(masked, helpers, skippers)
+        cases += scope.cases(span, span.name, match.end() - 1, {match.group(2)})
     for match in _GO_EXAMPLE.finditer(masked.bare):
         end = match_bracket(masked.bare, match.end() - 1)
         if _example_output(masked, match.start(), end):
             span = _Span(start=match.start(), end=end, name=match.group(1))
             cases.append(_case(masked, span, span.name, "go", _example_output, [], []))
     return sorted(cases, key=lambda case: case.line)
+
+
+_GO_T_OR_TB = re.compile(r"(\w+)\s+(?:\*testing\.[TB]|testing\.TB)\b")
+_GO_SKIP_NAME = re.compile(r"[Ss]kip")
+
+
+def _go_skip_helpers(masked: Masked, tests: set[str]) -> frozenset[str]:
+    """Functions of the file, other than its tests, that skip the test they are handed
+    (`func skipWindows(t *testing.T) { if runtime.GOOS == "windows" { t.Skip(...) } }`)."""
+    found = set()
+    for match in _DEFINITIONS["go"].finditer(masked.bare):
+        name = match.group(1)
+        opening = masked.bare.find("{", match.end() - 1)
+        if name in tests or opening < 0:
+            continue
+        end = match_bracket(masked.bare, opening)
+        receivers = set(_GO_T_OR_TB.findall(masked.bare, match.start(), opening))
+        if receivers and _go_skip_calls(masked, opening, end, receivers, frozenset()):
+            found.add(name)
+    return frozenset(found)
+
+
+def _go_skip_calls(
+    masked: Masked, start: int, end: int, receivers: set[str], skippers: frozenset[str]
+) -> list[Marker]:
+    """`t.Skip(...)`, and a call that hands the test's `t` to a helper that skips: one of the file
+    (`skipWindows(t)`) or any whose name says so (`testutil.SkipIfNoDocker(t)`, defined elsewhere)."""
+    names = "|".join(sorted(re.escape(name) for name in receivers))
+    own = rf"(?<![\w.])(?:{names})\s*\.\s*(?:Skip|Skipf|SkipNow)\s*\("
+    handed = rf"(?<![\w.])(?:\w+\s*\.\s*)?(\w+)\s*\(\s*(?:{names})\s*[,)]"
+    found = []
+    for match in re.compile(f"{own}|{handed}").finditer(masked.bare, start, end):
+        called = match.group(1)
+        if called is not None and called not in skippers and not _GO_SKIP_NAME.search(called):
+            continue
+        close = match_bracket(masked.bare, masked.bare.index("(", match.start()))
+        found.append(
+            Marker(text=flat(masked.code[match.start() : close]), line=masked.line_of(match.start()))
+        )
+    return found
+
+
+_GO_RUN_CLOSURE = re.compile(r"func\s*\(\s*(\w+)\s+\*testing\.T\s*\)\s*\{")
+_GO_RANGE = re.compile(r"(?<![\w.])for\s+(\w+)\s*(?:,\s*(\w+)\s*)?:=\s*range\s+")
+
+
+@dataclass(frozen=True, slots=True)
+class _GoRun:
+    """One `t.Run(title, func(t *testing.T) {...})` call: `title` as written when it is a literal."""
+
+    start: int
+    end: int
+    title: str | None
+    title_code: str
+    receiver: str
+    body: int
+
+
+def _go_runs(masked: Masked, start: int, end: int, receivers: set[str]) -> list[_GoRun]:
+    """The outermost `t.Run(...)` calls with a closure in [start, end) (nested ones belong to them)."""
+    bare = masked.bare
+    names = "|".join(sorted(re.escape(name) for name in receivers))
+    pattern = re.compile(rf"(?<![\w.])(?:{names})\s*\.\s*Run\s*\(")
+    found: list[_GoRun] = []
+    for match in pattern.finditer(bare, start, end):
+        if found and match.start() < found[-1].end:
+            continue
+        close = match_bracket(bare, match.end() - 1)
+        args = _top_level(bare, match.end(), close - 1)
+        if len(args) != 2:
+            continue
+        closure = _GO_RUN_CLOSURE.match(bare, _SPACES.match(bare, args[1][0]).end())  # type: ignore[union-attr]
+        if closure is None:
+            continue
+        title_code = masked.code[slice(*args[0])].strip()
+        title = _literal(title_code)
+        found.append(_GoRun(match.start(), close, title, title_code, closure.group(1), closure.end() - 1))
+    return found
+
+
+def _blanked(masked: Masked, spans: list[tuple[int, int]]) -> Masked:
+    """`masked` with the spans blanked (offsets kept): a parent's view of its code, subtests aside."""
+    if not spans:
+        return masked
+    code, bare = list(masked.code), list(masked.bare)
+    for start, end in spans:
+        _blank(code, start, end)
+        _blank(bare, start, end)
+    return Masked(source=masked.source, code="".join(code), bare="".join(bare))
+
+
+@dataclass(frozen=True, slots=True)
+class _GoScope:
+    """Builds the cases of one Go test: itself, its literal subtests, its table rows."""
+
+    masked: Masked
+    helpers: frozenset[str]
+    skippers: frozenset[str]
+
+    def cases(self, span: _Span, qualname: str, body: int, receivers: set[str]) -> list[CaseCode]:
+        masked = self.masked
+        runs = _go_runs(masked, body, span.end, receivers)
+        titled = [run for run in runs if run.title is not None]
+        own = _blanked(masked, [(run.start, run.end) for run in titled])
+        receivers = receivers | set(_GO_T_PARAM.findall(own.bare, body, span.end))
+
+        def checks(found_in: Masked, start: int, stop: int) -> list[Check]:
+            found = _go_checks(own, start, stop, receivers)
+            return found + _helper_calls(own, max(start, body), stop, self.helpers, "go")
+
+        skips = _go_skip_calls(own, body, span.end, receivers, self.skippers)
+        skips += _go_early_returns(own, body, span.end, checks)
+        found = [_case(masked, span, qualname, "go", checks, skips, [])]
+        for run in runs:
+            if run.title is None:
+                found += _go_rows(own, qualname, run, body, checks)
+        for run in titled:
+            assert run.title is not None
+            sub = _Span(start=run.start, end=run.end, name=run.title)
+            found += self.cases(sub, f"{qualname} > {run.title}", run.body, receivers | {run.receiver})
+        return found
+
+
+def _enclosing_range(masked: Masked, body: int, at: int) -> tuple[re.Match[str], int, int] | None:
+    """The innermost `for k, v := range X {` of the scope whose block holds offset `at`: the match,
+    where its block opens and where it ends."""
+    best = None
+    for match in _GO_RANGE.finditer(masked.bare, body, at):
+        opening = _block_open(masked.bare, match.end(), at)
+        if opening is None:
+            continue
+        close = match_bracket(masked.bare, opening)
+        if opening < at < close:
+            best = (match, opening, close)
+    return best
+
+
+def _block_open(bare: str, index: int, limit: int) -> int | None:
+    """The `{` that opens the block of a header starting at `index`: braces of a type (`struct {`) or
+    of a composite literal (`T{`, `}{`, `]{`) in the header are skipped."""
+    while index < limit:
+        char = bare[index]
+        if char == "{":
+            before = bare[:index]
+            stripped = before.rstrip()
+            literal = stripped.endswith(("}", "]")) or (before[-1:].isalnum() or before[-1:] == "_")
+            if literal or re.search(r"(?<![\w.])(?:struct|interface)$", stripped):
+                index = match_bracket(bare, index)
+                continue
+            return index
+        if char in "([":
+            index = match_bracket(bare, index)
+            continue
+        if char in ";\n":
+            return None
+        index += 1
+    return None
+
+
+_GO_TABLE_TYPE = re.compile(r"(\[\]|map\s*\[\s*string\s*\])\s*\*?\s*(?:(struct)\s*\{|([A-Za-z_]\w*)\s*\{)")
+_GO_KEYED = re.compile(r"\s*([A-Za-z_]\w*)\s*:(?!=)")
+_MAX_ROWS = 256
+
+
+def _go_rows(masked: Masked, qualname: str, run: _GoRun, body: int, checks: CheckFinder) -> list[CaseCode]:
+    """The named rows of the table a `for _, tc := range tests { t.Run(tc.name, ...) }` runs: each a
+    row case whose checks are the loop's, the row's values written in where the loop reads them."""
+    loop = _enclosing_range(masked, body, run.start)
+    if loop is None:
+        return []
+    match, opening, close = loop
+    key, value = match.group(1), match.group(2)
+    table = _go_table(masked, body, match.end(), opening)
+    if table is None:
+        return []
+    fields, rows_open, rows_close, keyed_by_map = table
+    title = " ".join(run.title_code.split())
+    if keyed_by_map:
+        field = None if title == key else _field_read(title, value)
+        if field is None and title != key:
+            return []
+    else:
+        field = _field_read(title, value or "")
+        if field is None or value is None:
+            return []
+    loop_checks = checks(masked, opening, close)
+    found = []
+    for start, end in _top_level(masked.bare, rows_open + 1, rows_close - 1)[:_MAX_ROWS]:
+        row = _go_row(masked, start, end, fields, keyed_by_map)
+        if row is None:
+            continue
+        name_code, values, element = row
+        if field is not None:
+            name_code = values.get(field, "")
+        name = _literal(name_code)
+        if not name:
+            continue
+        values = {f"{value}.{k}": v for k, v in values.items()} if value else {}
+        if keyed_by_map:
+            values[key] = name_code
+        found.append(_go_row_case(masked, qualname, name, name_code, element, loop_checks, values))
+    return found
+
+
+def _field_read(title: str, value: str) -> str | None:
+    """`tc.name` -> "name" for the loop's value `tc`."""
+    head, dot, tail = title.partition(".")
+    return tail if dot and head == value and tail.isidentifier() else None
+
+
+def _go_table(masked: Masked, body: int, at: int, limit: int) -> tuple[list[str], int, int, bool] | None:
+    """The table a range loop reads: `range tests` declared in the scope (`tests := []struct{...}{...}`,
+    `var tests = map[string]struct{...}{...}`) or written in place. Its fields in order, where its rows
+    open and close, and whether it is a map keyed by the row's name."""
+    bare = masked.bare
+    expression = bare[at:limit].strip()
+    if expression.isidentifier():
+        name = re.escape(expression)
+        local = [d.end() for d in re.finditer(rf"(?<![\w.]){name}\s*:?=\s*", bare[:at]) if d.start() >= body]
+        package = re.search(rf"(?m)^var\s+{name}\s*=\s*", bare)
+        if not local and package is None:
+            return None
+        position = local[-1] if local else package.end()  # type: ignore[union-attr]
+    else:
+        position = at
+    kind = _GO_TABLE_TYPE.match(bare, position)
+    if kind is None:
+        return None
+    keyed_by_map = kind.group(1).startswith("map")
+    if kind.group(2):
+        struct_open = kind.end() - 1
+        struct_close = match_bracket(bare, struct_open)
+        fields = _go_fields(bare[struct_open + 1 : struct_close - 1])
+        rows_open = _SPACES.match(bare, struct_close).end()  # type: ignore[union-attr]
+    else:
+        declaration = re.search(rf"(?m)^\s*type\s+{re.escape(kind.group(3))}\s+struct\s*\{{", bare)
+        if declaration is None:
+            return None
+        struct_close = match_bracket(bare, declaration.end() - 1)
+        fields = _go_fields(bare[declaration.end() : struct_close - 1])
+        rows_open = kind.end() - 1
+    if rows_open >= len(bare) or bare[rows_open] != "{":
+        return None
+    return fields, rows_open, match_bracket(bare, rows_open), keyed_by_map
+
+
+def _go_fields(declarations: str) -> list[str]:
+    """The field names of a struct body, in order (`in, want string` gives two)."""
+    fields: list[str] = []
+    for line in re.split(r"[;\n]", declarations):
+        words = line.strip()
+        if not words:
+            continue
+        head = re.match(r"^([A-Za-z_]\w*(?:\s*,\s*[A-Za-z_]\w*)*)\s+\S", words)
+        if head is None:
+            fields.append(words.split()[0].lstrip("*").rsplit(".", 1)[-1])  # an embedded type
+            continue
+        fields += [name.strip() for name in head.group(1).split(",")]
+    return fields
+
+
+def _go_row(
+    masked: Masked, start: int, end: int, fields: list[str], keyed_by_map: bool
+) -> tuple[str, dict[str, str], tuple[int, int]] | None:
+    """One element of a table: (its map key as written, its field values as written, its span)."""
+    bare = masked.bare
+    name_code = ""
+    first = _SPACES.match(bare, start).end()  # type: ignore[union-attr]
+    if keyed_by_map:
+        pieces = _top_level_colon(bare, start, end)
+        if pieces is None:
+            return None
+        name_code = masked.code[start:pieces].strip()
+        start = pieces + 1
+    opening = _SPACES.match(bare, start).end()  # type: ignore[union-attr]
+    if opening >= end or bare[opening] != "{":
+        return None
+    close = match_bracket(bare, opening)
+    values: dict[str, str] = {}
+    for index, (a, b) in enumerate(_top_level(bare, opening + 1, close - 1)):
+        keyed = _GO_KEYED.match(bare, a, b)
+        if keyed:
+            values[keyed.group(1)] = flat(masked.code[keyed.end() : b])
+        elif index < len(fields):
+            values[fields[index]] = flat(masked.code[a:b])
+    return name_code, values, (first, close)
+
+
+def _top_level_colon(bare: str, start: int, end: int) -> int | None:
+    index = start
+    while index < end:
+        if bare[index] in _PAIRS:
+            index = match_bracket(bare, index)
+            continue
+        if bare[index] == ":":
+            return index
+        index += 1
+    return None
+
+
+def _go_row_case(
+    masked: Masked,
+    qualname: str,
+    name: str,
+    name_code: str,
+    element: tuple[int, int],
+    loop_checks: list[Check],
+    values: dict[str, str],
+) -> CaseCode:
+    """A table row as a case of its own (CaseCode.row)."""
+    source = masked.source
+    start, end = element
+    first = source.rfind("\n", 0, start) + 1
+    if values:
+        reads = re.compile(
+            r"(?<![\w.])("
+            + "|".join(re.escape(k) for k in sorted(values, key=len, reverse=True))
+            + r")(?![\w])"
+        )
+        checks = tuple(replace(c, text=reads.sub(lambda m: values[m.group(1)], c.text)) for c in loop_checks)
+    else:
+        checks = tuple(loop_checks)
+    written = flat(masked.code[start:end], limit=100_000)
+    return CaseCode(
+        qualname=f"{qualname} > {name}",
+        name=name,
+        line=masked.line_of(start),
+        checks=checks,
+        skips=(),
+        xfails=(),
+        swallows=(),
+        fingerprint=written,
+        # The row's values without its title: a row renamed keeps its body.
+        body=written.replace(name_code, "", 1) if name_code else written,
+        lines=tuple(source[first:end].splitlines()),
+        data=_data(masked, start, end),
+        row=True,
+    )
 
 
 _GO_RETURN_GUARD = re.compile(r"\bif\s+([^{};]+?)\s*\{\s*return\s*\}")

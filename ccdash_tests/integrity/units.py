@@ -99,6 +99,10 @@ class CaseCode:
     # strongest check of the weakest branch, the signatures of the checks inside): what it still checks
     # where the weakest branch runs.
     platforms: tuple[tuple[str, Strength, frozenset[str]], ...] = ()
+    # A row of a Go table-driven test (`{name: "x", ...}` run by `t.Run(tc.name, ...)`): its checks are
+    # the loop's, with the row's values written in. It is a test of its own only by being there: the
+    # loop's checks are compared once, on the enclosing test.
+    row: bool = False
 
     @property
     def path_checks(self) -> int:
