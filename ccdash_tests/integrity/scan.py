@@ -28,7 +28,13 @@ from ccdash_tests.integrity.detectors import (
     line_diff,
 )
 from ccdash_tests.integrity.python_code import conftest_skips, foreign_modules, imported_modules
-from ccdash_tests.integrity.text_code import java_assume_lines, js_file_skips, js_skip_helpers
+from ccdash_tests.integrity.text_code import (
+    go_build_constraint,
+    go_test_systems,
+    java_assume_lines,
+    js_file_skips,
+    js_skip_helpers,
+)
 from ccdash_tests.integrity.units import (
     JS_FRAMEWORK_GREP,
     PY_FRAMEWORK_GREP,
@@ -265,6 +271,36 @@ def java_support_skips(changes: Sequence[SourceChange]) -> list[SignalCandidate]
     return found
 
 
+def go_build_skips(changes: Sequence[SourceChange]) -> list[SignalCandidate]:
+    """A Go test file that a plain `go test` no longer builds on some common system: its build
+    constraint gained a tag nobody sets (`//go:build finder`) or a platform (`!windows`), or its name
+    a `_linux` suffix. Every test in it stops running there; the signal names the file."""
+    found = []
+    for change in changes:
+        old_path = change.old_path or change.path
+        if change.old_source is None or change.new_source is None:
+            continue
+        if language_of(change.path) != "go" or language_of(old_path) != "go":
+            continue
+        before = go_test_systems(old_path, change.old_source)
+        after = go_test_systems(change.path, change.new_source)
+        if before is None or after is None or not before - after:
+            continue
+        constraint = go_build_constraint(change.new_source)
+        marker = f"//go:build {constraint}" if constraint else PurePosixPath(change.path).name
+        lost = sorted(before - after)
+        evidence = {
+            "marker": marker,
+            "applies_to": "every test in the file",
+            "no_longer_built_on": lost,
+            "removed_lines": [f"//go:build {c}" for c in [go_build_constraint(change.old_source)] if c],
+            "added_lines": [marker],
+        }
+        line = _line_of(change.new_source, constraint) if constraint else 1
+        found.append(_skip_candidate(change.path, "", line, evidence, "go"))
+    return found
+
+
 def _line_of(source: str, text: str) -> int | None:
     at = source.find(text)
     return source.count("\n", 0, at) + 1 if at >= 0 else None
@@ -346,7 +382,7 @@ def file_skips(changes: Sequence[SourceChange], found: Sequence[SignalCandidate]
 def detect(changes: Sequence[SourceChange], removed_api: frozenset[str] = frozenset()) -> Detection:
     """`detect_changes`, plus the skips that live outside any one test (`file_skips`)."""
     detection = detect_changes(changes, removed_api)
-    candidates = detection.candidates + file_skips(changes, detection.candidates)
+    candidates = detection.candidates + file_skips(changes, detection.candidates) + go_build_skips(changes)
     return Detection(candidates, detection.changed_tests, detection.unparsed_files)
 
 

@@ -1797,10 +1797,11 @@ _GO_T_OR_TB = re.compile(r"(\w+)\s+(?:\*testing\.[TB]|testing\.TB)\b")
 _GO_SKIP_NAME = re.compile(r"[Ss]kip")
 
 
-def _go_skip_helpers(masked: Masked, tests: set[str]) -> frozenset[str]:
+def _go_skip_helpers(masked: Masked, tests: set[str]) -> dict[str, str]:
     """Functions of the file, other than its tests, that skip the test they are handed
-    (`func skipWindows(t *testing.T) { if runtime.GOOS == "windows" { t.Skip(...) } }`)."""
-    found = set()
+    (`func skipWindows(t *testing.T) { if runtime.GOOS == "windows" { t.Skip(...) } }`), with their
+    code: what decides the skip is there, not at the call."""
+    found: dict[str, str] = {}
     for match in _DEFINITIONS["go"].finditer(masked.bare):
         name = match.group(1)
         opening = masked.bare.find("{", match.end() - 1)
@@ -1808,16 +1809,17 @@ def _go_skip_helpers(masked: Masked, tests: set[str]) -> frozenset[str]:
             continue
         end = match_bracket(masked.bare, opening)
         receivers = set(_GO_T_OR_TB.findall(masked.bare, match.start(), opening))
-        if receivers and _go_skip_calls(masked, opening, end, receivers, frozenset()):
-            found.add(name)
-    return frozenset(found)
+        if receivers and _go_skip_calls(masked, opening, end, receivers, {}):
+            found[name] = flat(masked.code[opening + 1 : end - 1])
+    return found
 
 
 def _go_skip_calls(
-    masked: Masked, start: int, end: int, receivers: set[str], skippers: frozenset[str]
+    masked: Masked, start: int, end: int, receivers: set[str], skippers: dict[str, str]
 ) -> list[Marker]:
     """`t.Skip(...)`, and a call that hands the test's `t` to a helper that skips: one of the file
-    (`skipWindows(t)`) or any whose name says so (`testutil.SkipIfNoDocker(t)`, defined elsewhere)."""
+    (`skipWindows(t)`, written with the helper's code) or any whose name says so
+    (`testutil.SkipIfNoDocker(t)`, defined elsewhere)."""
     names = "|".join(sorted(re.escape(name) for name in receivers))
     own = rf"(?<![\w.])(?:{names})\s*\.\s*(?:Skip|Skipf|SkipNow)\s*\("
     handed = rf"(?<![\w.])(?:\w+\s*\.\s*)?(\w+)\s*\(\s*(?:{names})\s*[,)]"
@@ -1827,9 +1829,10 @@ def _go_skip_calls(
         if called is not None and called not in skippers and not _GO_SKIP_NAME.search(called):
             continue
         close = match_bracket(masked.bare, masked.bare.index("(", match.start()))
-        found.append(
-            Marker(text=flat(masked.code[match.start() : close]), line=masked.line_of(match.start()))
-        )
+        text = flat(masked.code[match.start() : close])
+        if called in skippers:
+            text = flat(f"{text}: {skippers[called]}")
+        found.append(Marker(text=text, line=masked.line_of(match.start())))
     return found
 
 
@@ -1888,7 +1891,7 @@ class _GoScope:
 
     masked: Masked
     helpers: frozenset[str]
-    skippers: frozenset[str]
+    skippers: dict[str, str]
 
     def cases(self, span: _Span, qualname: str, body: int, receivers: set[str]) -> list[CaseCode]:
         masked = self.masked
@@ -2129,6 +2132,119 @@ def _go_row_case(
         data=_data(masked, start, end),
         row=True,
     )
+
+
+_GO_PACKAGE = re.compile(r"(?m)^package\s")
+_GO_BUILD = re.compile(r"(?m)^//go:build[ \t]+(.+)$")
+_GO_PLUS_BUILD = re.compile(r"(?m)^//[ \t]*\+build[ \t]+(.+)$")
+_GO_BUILD_TOKEN = re.compile(r"\s*(\(|\)|!|&&|\|\||[\w.]+)")
+# What a plain `go test` on a developer's or CI machine builds with: the three common systems, amd64,
+# the gc compiler with cgo, every go1.N release tag; any other tag (`integration`, `finder`) is off.
+_GO_RELEASE_TAGS = frozenset({"amd64", "gc", "cgo", *(f"go1.{minor}" for minor in range(1, 40))})
+_GO_SYSTEMS = {"linux": {"linux", "unix"}, "darwin": {"darwin", "unix"}, "windows": {"windows"}}
+_GO_KNOWN_SYSTEMS = frozenset(
+    [
+        "aix",
+        "android",
+        "darwin",
+        "dragonfly",
+        "freebsd",
+        "hurd",
+        "illumos",
+        "ios",
+        "js",
+        "linux",
+        "netbsd",
+        "openbsd",
+        "plan9",
+        "solaris",
+        "wasip1",
+        "windows",
+        "zos",
+    ]
+)
+
+
+def go_build_constraint(source: str) -> str | None:
+    """A Go file's build constraint as written: its `//go:build` line, else its `// +build` lines in
+    that syntax (lines and-ed, words or-ed, commas and-ed), None without one."""
+    package = _GO_PACKAGE.search(source)
+    header = source[: package.start() if package else len(source)]
+    line = _GO_BUILD.search(header)
+    if line:
+        return line.group(1).strip()
+    old = _GO_PLUS_BUILD.findall(header)
+    if not old:
+        return None
+    ors = [" || ".join(" && ".join(term.split(",")) for term in words.split()) for words in old]
+    return " && ".join(f"({part})" for part in ors)
+
+
+def _go_build_holds(expression: str, tags: frozenset[str]) -> bool | None:
+    """Whether a build expression holds with `tags` set (None when it does not parse)."""
+    tokens = _GO_BUILD_TOKEN.findall(expression)
+    if "".join(tokens) != "".join(expression.split()):
+        return None
+    position = 0
+
+    def either() -> bool:
+        nonlocal position
+        value = both()
+        while position < len(tokens) and tokens[position] == "||":
+            position += 1
+            value = both() or value
+        return value
+
+    def both() -> bool:
+        nonlocal position
+        value = single()
+        while position < len(tokens) and tokens[position] == "&&":
+            position += 1
+            value = single() and value
+        return value
+
+    def single() -> bool:
+        nonlocal position
+        if position >= len(tokens):
+            raise ValueError(expression)
+        token = tokens[position]
+        position += 1
+        if token == "!":
+            return not single()
+        if token == "(":
+            value = either()
+            if position >= len(tokens) or tokens[position] != ")":
+                raise ValueError(expression)
+            position += 1
+            return value
+        if token in (")", "&&", "||"):
+            raise ValueError(expression)
+        return token in tags
+
+    try:
+        value = either()
+    except ValueError:
+        return None
+    return value if position == len(tokens) else None
+
+
+def go_test_systems(path: str, source: str) -> frozenset[str] | None:
+    """The common systems (linux, darwin, windows) on which a plain `go test` builds this test file, by
+    its build constraint and its `_GOOS_test.go` name; None when the constraint does not parse."""
+    stem = path.rsplit("/", 1)[-1].removesuffix("_test.go")
+    named = stem.rsplit("_", 1)[-1] if "_" in stem else ""
+    systems = set(_GO_SYSTEMS) & {named} if named in _GO_KNOWN_SYSTEMS else set(_GO_SYSTEMS)
+    constraint = go_build_constraint(source)
+    if constraint is None:
+        return frozenset(systems)
+    built = set()
+    for system in systems:
+        holds = _go_build_holds(constraint, _GO_RELEASE_TAGS | _GO_SYSTEMS[system])
+        if holds is None:
+            return None
+        if holds:
+            built.add(system)
+    return frozenset(built)
 
 
 _GO_RETURN_GUARD = re.compile(r"\bif\s+([^{};]+?)\s*\{\s*return\s*\}")
