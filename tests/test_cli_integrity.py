@@ -454,6 +454,9 @@ def test_linking_index_matches_like_candidate_matches() -> None:
     assert [t.test_id for t in index.matches(candidate("test_x"))] == ["a", "b"]
     assert [t.test_id for t in index.matches(candidate("TestA::test_x"))] == ["d"]
     assert [t.test_id for t in index.matches(candidate("TestAdd", "go", "calc/calc_test.go"))] == ["e"]
+    assert [t.test_id for t in index.matches(candidate("TestAdd > small", "go", "calc/calc_test.go"))] == [
+        "e"
+    ]
     java = candidate("CalcTest::adds", "java", "src/test/java/com/acme/CalcTest.java")
     assert [t.test_id for t in index.matches(java)] == ["f"]
     assert index.matches(candidate("test_y")) == []

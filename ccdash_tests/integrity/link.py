@@ -45,7 +45,10 @@ def _class_tail(classname: str) -> str:
 
 def _candidate_keys(test: LinkableTest) -> set[str]:
     titles = test.test_name.split(" > ")
-    return {test.test_name, test.test_name.rsplit("::", 1)[-1], titles[-1], " ".join(titles)}
+    keys = {test.test_name, test.test_name.rsplit("::", 1)[-1], titles[-1], " ".join(titles)}
+    if test.language == "go":
+        keys.add(titles[0])  # a subtest `TestX > title` is stored as `TestX/title`, bucketed by `TestX`
+    return keys
 
 
 def _candidate_tail(test: LinkableTest) -> str | None:
