@@ -1324,11 +1324,13 @@ def detect_changes(changes: Iterable[SourceChange], removed_api: frozenset[str] 
 
 
 def _with_their_subtests(removed: list[_Located]) -> list[_Located]:
-    """A removed test takes its removed subtests with it (Go's `TestX > title`, `TestX > row`): one
+    """A removed Go test takes its removed subtests with it (`TestX > title`, `TestX > row`): one
     loss, named by the test, whose checks are its own and its subtests' together."""
-    names = {(old.path, old.case.qualname) for old in removed}
+    names = {(old.path, old.case.qualname) for old in removed if old.language == "go"}
 
     def parent(old: _Located) -> str | None:
+        if old.language != "go":
+            return None
         scopes = old.case.qualname.split(" > ")
         for end in range(1, len(scopes)):
             if (old.path, " > ".join(scopes[:end])) in names:
