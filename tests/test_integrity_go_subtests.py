@@ -263,10 +263,13 @@ def test_a_call_of_a_skip_helper_of_another_package_is_a_skip(cli: Cli, tmp_path
     assert kinds(signals) == {("skip_introduced", "TestAbsPathify")}
 
 
-def test_a_call_handing_t_to_a_helper_that_does_not_skip_is_no_skip(cli: Cli, tmp_path: Path) -> None:
+@pytest.mark.parametrize("helper", ["setHome", "testSkipFlag"])
+def test_a_call_handing_t_to_a_helper_that_does_not_skip_is_no_skip(
+    cli: Cli, tmp_path: Path, helper: str
+) -> None:
     setup = '\nfunc setHome(t *testing.T) {\n\tt.Setenv("HOME", "/home")\n}\n'
     after = ABS.replace(
-        "func TestAbsPathify(t *testing.T) {\n", "func TestAbsPathify(t *testing.T) {\n\tsetHome(t)\n"
+        "func TestAbsPathify(t *testing.T) {\n", f"func TestAbsPathify(t *testing.T) {{\n\t{helper}(t)\n"
     )
     assert scan(cli, tmp_path, {"util_test.go": ABS + setup}, {"util_test.go": after + setup}) == []
 

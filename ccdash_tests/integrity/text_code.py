@@ -1794,7 +1794,9 @@ def go_cases(source: str) -> list[CaseCode]:
 
 
 _GO_T_OR_TB = re.compile(r"(\w+)\s+(?:\*testing\.[TB]|testing\.TB)\b")
-_GO_SKIP_NAME = re.compile(r"[Ss]kip")
+# A helper of another file named as a skip (`skipIfShort`, `testutil.SkipOnWindows`, `maybeSkip`), not
+# one that tests a skip feature (`testSkipFlag`, `checkSkipped`).
+_GO_SKIP_NAME = re.compile(r"^(?:[Ss]kip|(?:maybe|must)Skip)")
 
 
 def _go_skip_helpers(masked: Masked, tests: set[str]) -> dict[str, str]:
@@ -1818,7 +1820,7 @@ def _go_skip_calls(
     masked: Masked, start: int, end: int, receivers: set[str], skippers: dict[str, str]
 ) -> list[Marker]:
     """`t.Skip(...)`, and a call that hands the test's `t` to a helper that skips: one of the file
-    (`skipWindows(t)`, written with the helper's code) or any whose name says so
+    (`skipWindows(t)`, written with the helper's code) or any whose name starts with a skip
     (`testutil.SkipIfNoDocker(t)`, defined elsewhere)."""
     names = "|".join(sorted(re.escape(name) for name in receivers))
     own = rf"(?<![\w.])(?:{names})\s*\.\s*(?:Skip|Skipf|SkipNow)\s*\("
@@ -1826,7 +1828,7 @@ def _go_skip_calls(
     found = []
     for match in re.compile(f"{own}|{handed}").finditer(masked.bare, start, end):
         called = match.group(1)
-        if called is not None and called not in skippers and not _GO_SKIP_NAME.search(called):
+        if called is not None and called not in skippers and not _GO_SKIP_NAME.match(called):
             continue
         close = match_bracket(masked.bare, masked.bare.index("(", match.start()))
         text = flat(masked.code[match.start() : close])

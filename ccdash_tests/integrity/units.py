@@ -69,9 +69,10 @@ class CaseCode:
     """One test as written in one version of one file.
 
     `qualname` is the test's name as its framework reports it ("Class::method" or "function" for
-    pytest, "Class::method" for Java and PHP, "describe > it" for JS, "TestX" or "TestX > subtest or row" for Go); `name` is the
-    last part. `fingerprint` changes whenever the test's code does (not on reformatting or comments
-    where the language allows telling); `body` is text used to recognise a renamed test.
+    pytest, "Class::method" for Java and PHP, "describe > it" for JS, "TestX" or "TestX > subtest"
+    for Go, a table row as a subtest); `name` is the last part. `fingerprint` changes whenever the
+    test's code does (not on reformatting or comments where the language allows telling); `body` is
+    text used to recognise a renamed test.
     """
 
     qualname: str
