@@ -321,3 +321,41 @@ def test_a_build_constraint_that_stops_a_default_build_is_a_skip_of_the_file(
 def test_a_build_constraint_rewritten_or_widened_is_not_a_skip(cli: Cli, tmp_path: Path, header: str) -> None:
     after = FINDER.replace("//go:build go1.16\n// +build go1.16\n", header)
     assert scan(cli, tmp_path, {"fs_test.go": FINDER}, {"fs_test.go": after}) == []
+
+
+# ------------------------------------------------- an equality of two reflect.TypeOf is a type check
+
+TYPE_EQUALITY = """package viper
+
+import (
+	"reflect"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+)
+
+func TestNotFoundForMerge(t *testing.T) {
+	err := New().MergeInConfig()
+	assert.Equal(t, reflect.TypeOf(ConfigFileNotFoundError{}), reflect.TypeOf(err))
+}
+"""
+
+
+def test_a_type_equality_ported_to_error_as_is_not_weakened(cli: Cli, tmp_path: Path) -> None:
+    after = TYPE_EQUALITY.replace(
+        "assert.Equal(t, reflect.TypeOf(ConfigFileNotFoundError{}), reflect.TypeOf(err))",
+        "assert.ErrorAs(t, err, &ConfigFileNotFoundError{})",
+    )
+    assert scan(cli, tmp_path, {"viper_test.go": TYPE_EQUALITY}, {"viper_test.go": after}) == []
+
+
+def test_a_value_equality_turned_into_error_as_is_still_weakened(cli: Cli, tmp_path: Path) -> None:
+    before = TYPE_EQUALITY.replace(
+        "reflect.TypeOf(ConfigFileNotFoundError{}), reflect.TypeOf(err)", "ConfigFileNotFoundError{}, err"
+    )
+    after = before.replace(
+        "assert.Equal(t, ConfigFileNotFoundError{}, err)",
+        "assert.ErrorAs(t, err, &ConfigFileNotFoundError{})",
+    )
+    signals = scan(cli, tmp_path, {"viper_test.go": before}, {"viper_test.go": after})
+    assert kinds(signals) == {("assertion_weakened", "TestNotFoundForMerge")}

@@ -850,9 +850,15 @@ def _testify(bare: str, name: str, opening: int) -> tuple[Strength, tuple[Bound,
     if name in ("True", "False") and len(args) >= 2:
         level, bounds = predicate(args[1], negated=name == "False")
         return max(level, _TRUTHY), bounds
+    if name in _TESTIFY_EQUALS and len(args) >= 3 and all(_GO_TYPE_OF.match(arg) for arg in args[1:3]):
+        return _TRUTHY, ()  # `Equal(t, reflect.TypeOf(a), reflect.TypeOf(b))` checks a type, as IsType does
     direction = _TESTIFY_BOUNDS.get(name)
     bounds = ((args[1], direction),) if direction and len(args) >= 2 else ()
     return _TESTIFY_LEVELS.get(name, _BOUND), bounds
+
+
+_TESTIFY_EQUALS = frozenset({"Equal", "EqualValues", "Exactly"})
+_GO_TYPE_OF = re.compile(r"^reflect\s*\.\s*TypeOf\s*\(")
 
 
 def _failure_condition(bare: str, at: int, start: int) -> str | None:
