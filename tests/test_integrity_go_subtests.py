@@ -359,3 +359,21 @@ def test_a_value_equality_turned_into_error_as_is_still_weakened(cli: Cli, tmp_p
     )
     signals = scan(cli, tmp_path, {"viper_test.go": before}, {"viper_test.go": after})
     assert kinds(signals) == {("assertion_weakened", "TestNotFoundForMerge")}
+
+
+def test_rows_reordered_or_moved_from_a_slice_to_a_map_are_not_flagged(cli: Cli, tmp_path: Path) -> None:
+    negative = '\t\t{name: "negative", a: -4, b: 2, want: -2},\n'
+    reordered = SLICE_TABLE.replace(negative, "").replace("\t\t{name: ", negative + "\t\t{name: ", 1)
+    assert reordered != SLICE_TABLE
+    assert scan(cli, tmp_path / "a", {"calc_test.go": SLICE_TABLE}, {"calc_test.go": reordered}) == []
+    as_map = (
+        SLICE_TABLE.replace("tests := []struct {\n\t\tname    string\n", "tests := map[string]struct {\n")
+        .replace('{name: "small", a: 1, b: 2, want: 3}', '"small": {a: 1, b: 2, want: 3}')
+        .replace('{name: "negative", a: -4, b: 2, want: -2}', '"negative": {a: -4, b: 2, want: -2}')
+        .replace('{"overflow", 9223372036854775807', '"overflow": {9223372036854775807')
+        .replace(
+            "for _, tt := range tests {\n\t\tt.Run(tt.name,", "for name, tt := range tests {\n\t\tt.Run(name,"
+        )
+    )
+    assert as_map.count('": {') == 3 and "t.Run(name," in as_map
+    assert scan(cli, tmp_path / "b", {"calc_test.go": SLICE_TABLE}, {"calc_test.go": as_map}) == []
