@@ -377,3 +377,42 @@ def test_rows_reordered_or_moved_from_a_slice_to_a_map_are_not_flagged(cli: Cli,
     )
     assert as_map.count('": {') == 3 and "t.Run(name," in as_map
     assert scan(cli, tmp_path / "b", {"calc_test.go": SLICE_TABLE}, {"calc_test.go": as_map}) == []
+
+
+# ------------------------------------------------- subtests follow their renamed test
+
+RENAMED = """package calc
+
+import "testing"
+
+func TestParseInt(t *testing.T) {
+	t.Run("ok", func(t *testing.T) {
+		if n, err := Parse("12"); err != nil || n != 12 {
+			t.Fatalf("got %v, %v", n, err)
+		}
+	})
+	t.Run("error", func(t *testing.T) {
+		if _, err := Parse("x"); err == nil {
+			t.Fatal("no error")
+		}
+	})
+}
+
+func TestParseHex(t *testing.T) {
+	t.Run("ok", func(t *testing.T) {
+		if n, err := Parse("0x12"); err != nil || n != 18 {
+			t.Fatalf("got %v, %v", n, err)
+		}
+	})
+	t.Run("error", func(t *testing.T) {
+		if _, err := Parse("0xg"); err == nil {
+			t.Fatal("no error")
+		}
+	})
+}
+"""
+
+
+def test_subtests_of_renamed_tests_are_not_removed(cli: Cli, tmp_path: Path) -> None:
+    after = RENAMED.replace("TestParseInt(", "TestParseDecimal(").replace("TestParseHex(", "TestParseBase16(")
+    assert scan(cli, tmp_path, {"parse_test.go": RENAMED}, {"parse_test.go": after}) == []
