@@ -416,3 +416,27 @@ func TestParseHex(t *testing.T) {
 def test_subtests_of_renamed_tests_are_not_removed(cli: Cli, tmp_path: Path) -> None:
     after = RENAMED.replace("TestParseInt(", "TestParseDecimal(").replace("TestParseHex(", "TestParseBase16(")
     assert scan(cli, tmp_path, {"parse_test.go": RENAMED}, {"parse_test.go": after}) == []
+
+
+# ------------------------------------------------- a row switched off by its own field
+
+SWITCHED = SLICE_TABLE.replace("\t\twant    int\n", "\t\twant    int\n\t\tskip    bool\n").replace(
+    "\t\tt.Run(tt.name, func(t *testing.T) {\n",
+    "\t\tt.Run(tt.name, func(t *testing.T) {\n"
+    '\t\t\tif tt.skip {\n\t\t\t\tt.Skip("not on this platform")\n\t\t\t}\n',
+)
+
+
+def test_a_row_given_its_skip_field_is_a_skip_of_the_row(cli: Cli, tmp_path: Path) -> None:
+    after = SWITCHED.replace("a: -4, b: 2, want: -2}", "a: -4, b: 2, want: -2, skip: true}")
+    assert after != SWITCHED
+    signals = scan(cli, tmp_path, {"calc_test.go": SWITCHED}, {"calc_test.go": after})
+    assert kinds(signals) == {("skip_introduced", "TestAdd > negative")}
+
+
+def test_a_new_row_born_skipped_is_not_flagged(cli: Cli, tmp_path: Path) -> None:
+    after = SWITCHED.replace(
+        '\t\t{"overflow"',
+        '\t\t{name: "huge", a: 1 << 62, b: 1 << 62, want: -1 << 63, skip: true},\n\t\t{"overflow"',
+    )
+    assert scan(cli, tmp_path, {"calc_test.go": SWITCHED}, {"calc_test.go": after}) == []

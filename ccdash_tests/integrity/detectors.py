@@ -810,18 +810,19 @@ def compare_case(
     if old.case.qualname != new.case.qualname:
         moved["renamed_from"] = old.case.qualname
     path, language, before, after = new.path, new.language, old.case, new.case
-    if before.row or after.row:
-        return []  # a table row's checks are its loop's, compared once on the test that runs them
+    # A table row's checks are its loop's, compared once on the test that runs them; only a row's own
+    # switch (`skip: true`) is its own.
+    row = before.row or after.row
     # A test strictly expected to fail on every run never passed: the checks it drops together with
     # that mark never held, so they guarded nothing.
     never_passed = any(_strict_xfail(m.text) for m in before.xfails) and not after.xfails
     checked = (
         []
-        if never_passed
+        if never_passed or row
         else _check_signals(path, language, before, after, moved, elsewhere or _Pool(), removed_api, unnamed)
     )
     found = [
-        *(checked or _platform_signals(path, language, before, after, moved)),
+        *(checked or ([] if row else _platform_signals(path, language, before, after, moved))),
         *_marker_signal(
             SignalType.SKIP_INTRODUCED, path, language, before.skips, after, after.skips, moved, before.data
         ),

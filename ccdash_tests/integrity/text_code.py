@@ -1988,6 +1988,7 @@ def _go_rows(masked: Masked, qualname: str, run: _GoRun, body: int, checks: Chec
         if field is None or value is None:
             return []
     loop_checks = checks(masked, opening, close)
+    switches = _go_skip_fields(masked, opening, close, value) if value else set()
     found = []
     for start, end in _top_level(masked.bare, rows_open + 1, rows_close - 1)[:_MAX_ROWS]:
         row = _go_row(masked, start, end, fields, keyed_by_map)
@@ -1999,11 +2000,32 @@ def _go_rows(masked: Masked, qualname: str, run: _GoRun, body: int, checks: Chec
         name = _literal(name_code)
         if not name:
             continue
+        line = masked.line_of(element[0])
+        skips = [
+            Marker(text=f"{field}: {values[field]}", line=line)
+            for field in sorted(switches)
+            if values.get(field, "false") != "false"
+        ]
         values = {f"{value}.{k}": v for k, v in values.items()} if value else {}
         if keyed_by_map:
             values[key] = name_code
-        found.append(_go_row_case(masked, qualname, name, name_code, element, loop_checks, values))
+        case = _go_row_case(masked, qualname, name, name_code, element, loop_checks, values)
+        found.append(replace(case, skips=tuple(skips)))
     return found
+
+
+def _go_skip_fields(masked: Masked, start: int, end: int, value: str) -> set[str]:
+    """The row fields that switch a row off in the loop: `if tc.skip { t.Skip(...) }`."""
+    found = set()
+    pattern = re.compile(rf"(?<![\w.])if\s+{re.escape(value)}\s*\.\s*(\w+)\s*\{{")
+    for match in pattern.finditer(masked.bare, start, end):
+        block_end = match_bracket(masked.bare, match.end() - 1)
+        if _GO_SKIP_CALL.search(masked.bare, match.end(), block_end):
+            found.add(match.group(1))
+    return found
+
+
+_GO_SKIP_CALL = re.compile(r"\.\s*(?:Skip|Skipf|SkipNow)\s*\(")
 
 
 def _field_read(title: str, value: str) -> str | None:
