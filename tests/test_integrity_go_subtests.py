@@ -440,3 +440,15 @@ def test_a_new_row_born_skipped_is_not_flagged(cli: Cli, tmp_path: Path) -> None
         '\t\t{name: "huge", a: 1 << 62, b: 1 << 62, want: -1 << 63, skip: true},\n\t\t{"overflow"',
     )
     assert scan(cli, tmp_path, {"calc_test.go": SWITCHED}, {"calc_test.go": after}) == []
+
+
+def test_a_skip_helper_of_another_file_of_the_package_carries_its_condition(cli: Cli, tmp_path: Path) -> None:
+    # skipWindows lives in viper_test.go; fs_test.go only calls it: the verdict still reads its GOOS.
+    after = ABS.replace(
+        "func TestAbsPathify(t *testing.T) {\n", "func TestAbsPathify(t *testing.T) {\n\tskipWindows(t)\n"
+    )
+    viper = 'package conf\n\nimport (\n\t"runtime"\n\t"testing"\n)\n' + SKIPPER
+    [signal] = scan(cli, tmp_path, {"util_test.go": ABS}, {"util_test.go": after, "viper_test.go": viper})
+    assert signal["test_name"] == "TestAbsPathify"
+    assert "runtime.GOOS" in signal["details"]["marker"]
+    assert signal["details"]["verdict"] == "likely_deliberate"

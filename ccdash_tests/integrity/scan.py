@@ -30,6 +30,7 @@ from ccdash_tests.integrity.detectors import (
 from ccdash_tests.integrity.python_code import conftest_skips, foreign_modules, imported_modules
 from ccdash_tests.integrity.text_code import (
     go_build_constraint,
+    go_skip_helpers,
     go_test_systems,
     java_assume_lines,
     js_file_skips,
@@ -301,6 +302,38 @@ def go_build_skips(changes: Sequence[SourceChange]) -> list[SignalCandidate]:
     return found
 
 
+_GO_CALL = re.compile(r"^(\w+)\s*\([^:]*$")
+
+
+def with_go_skip_helpers(
+    changes: Sequence[SourceChange], found: list[SignalCandidate]
+) -> list[SignalCandidate]:
+    """A Go skip through a helper of another file of the package (`skipWindows(t)` in fs_test.go,
+    defined in viper_test.go) written with that helper's code, as a call of the file's own helper is:
+    what decides the skip (its `runtime.GOOS`) is there."""
+    helpers: dict[tuple[str, str], str] = {}
+    for change in changes:
+        if change.new_source is not None and language_of(change.path) == "go":
+            folder = PurePosixPath(change.path).parent.as_posix()
+            for name, code in go_skip_helpers(change.new_source).items():
+                helpers[(folder, name)] = code
+    if not helpers:
+        return found
+    kept = []
+    for candidate in found:
+        marker = str(candidate.evidence.get("marker") or "")
+        call = _GO_CALL.match(marker) if candidate.language == "go" else None
+        helper = (
+            helpers.get((PurePosixPath(candidate.file_path).parent.as_posix(), call.group(1)))
+            if call
+            else None
+        )
+        if candidate.signal_type is SignalType.SKIP_INTRODUCED and helper is not None:
+            candidate = replace(candidate, evidence={**candidate.evidence, "marker": f"{marker}: {helper}"})
+        kept.append(candidate)
+    return kept
+
+
 def _line_of(source: str, text: str) -> int | None:
     at = source.find(text)
     return source.count("\n", 0, at) + 1 if at >= 0 else None
@@ -383,6 +416,7 @@ def detect(changes: Sequence[SourceChange], removed_api: frozenset[str] = frozen
     """`detect_changes`, plus the skips that live outside any one test (`file_skips`)."""
     detection = detect_changes(changes, removed_api)
     candidates = detection.candidates + file_skips(changes, detection.candidates) + go_build_skips(changes)
+    candidates = with_go_skip_helpers(changes, candidates)
     return Detection(candidates, detection.changed_tests, detection.unparsed_files)
 
 

@@ -1805,6 +1805,12 @@ _GO_T_OR_TB = re.compile(r"(\w+)\s+(?:\*testing\.[TB]|testing\.TB)\b")
 _GO_SKIP_NAME = re.compile(r"^(?:[Ss]kip|(?:maybe|must)Skip)")
 
 
+def go_skip_helpers(source: str) -> dict[str, str]:
+    """The skip helpers of a Go file (see `_go_skip_helpers`), by name, with their code."""
+    masked = mask(source, "go")
+    return _go_skip_helpers(masked, set(_GO_TEST_NAME.findall(masked.bare)))
+
+
 def _go_skip_helpers(masked: Masked, tests: set[str]) -> dict[str, str]:
     """Functions of the file, other than its tests, that skip the test they are handed
     (`func skipWindows(t *testing.T) { if runtime.GOOS == "windows" { t.Skip(...) } }`), with their
