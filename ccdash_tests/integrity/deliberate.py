@@ -14,7 +14,8 @@ Pure: the caller (scan.py, service.py) gathers a `ChangeContext` from git and th
 - the commit message links an issue ("fixes #12", an issue URL, JIRA-style keys) or gives the reason
   in its opening lines (a deprecation, dropped support, "Drop Python 3.9", a redundant test), or, for a
   dropped or loosened check, says it fixes a flaky test or widens a tolerance, or a comment added with
-  the check says so ("slow CI"), or the looser check is conditioned on a platform the message names.
+  the check says so ("slow CI"), or the looser check is conditioned on a platform the message names;
+  for a removed test, the message says where it moved ("move flaky perf test to codspeed").
 
 A check kept but made to accept more (`assertion_weakened`) is explained only by what loosened it: a
 revert, code that changed, a flaky or platform-only bound; an issue link or a deprecation in the
@@ -96,8 +97,15 @@ _PLATFORM_WORD = re.compile(
     r"(?:python|node(?:\.?js)?|java|jdk|jre|go)\s*v?\d+)\b",
     re.IGNORECASE,
 )
+# "Move flaky perf test to codspeed": the commit says where the removed test went (one the scan could
+# not pair, in a benchmark, another suite or another repository).
+_MOVED = re.compile(
+    r"\bmov(?:e|es|ed|ing)\b[^.\n]{0,40}?\btests?\b[^.\n]{0,40}?\b(?:to|into|under)\b", re.IGNORECASE
+)
 _OPENING_LINES = 12
 _IDENTIFIER_LIKE = re.compile(r"[a-z][a-z0-9]*[A-Z$]|_|\.|\$")
+# A name no English word is: inner capitals (`LinkedTreeMap`, `getFoo`) or an inner underscore (`st_mtime`).
+_CODE_NAME = re.compile(r"[a-z0-9][A-Z]|[A-Za-z0-9]_[A-Za-z0-9]")
 _TEMPORARY = re.compile(
     r"\bfor now\b|\btemporar\w*|\btodo\b|\bfixme\b|\bflak\w*|\blater\b|\bwip\b|\bhack\b|\bbroken\b|"
     r"\bfails?\b|\bfailing\b|\bdisabled? until\b",
@@ -215,6 +223,19 @@ class ChangeContext:
         return gone
 
     @cached_property
+    def dropped_names(self) -> dict[str, str]:
+        """Code-like names (`LinkedTreeMap`, `st_mtime`) on removed code lines that no added code line
+        uses any more -> the file they left: what the code stopped doing or using."""
+        still = {word for lines in self.code_added.values() for line in lines for word in _WORD.findall(line)}
+        gone: dict[str, str] = {}
+        for path, lines in self.code_removed.items():
+            for line in lines:
+                for word in _WORD.findall(_STRING.sub('""', line)):
+                    if word not in still and len(word) >= 5 and _CODE_NAME.search(word):
+                        gone.setdefault(word, path)
+        return gone
+
+    @cached_property
     def removed_strings(self) -> dict[str, str]:
         """String literals (6+ characters) in removed code lines that no added code line has."""
         added = "\n".join(line for lines in self.code_added.values() for line in lines)
@@ -325,6 +346,13 @@ def _explained_by_code(
         path = context.removed_definitions.get(word)
         if path is not None:
             return f"`{word}` was removed from {path} in the same commit"
+    # A name the lost check reads that the code stopped using altogether (`isInstanceOf(LinkedTreeMap)`
+    # after the default map became a LinkedHashMap): the behaviour it pinned changed in this commit.
+    if kind in ("assertion_removed", "test_removed"):
+        for word in sorted({w for line in lost for w in _WORD.findall(_STRING.sub('""', line))}):
+            path = context.dropped_names.get(word)
+            if path is not None:
+                return f"the code stopped using `{word}` ({path}) in the same commit"
     # A message or value the test checked, as a string literal on both sides (not a word in passing).
     checked = {next(group for group in m.groups() if group) for line in lost for m in _STRING.finditer(line)}
     for literal, path in context.removed_strings.items():
@@ -380,6 +408,9 @@ def classify(
     reason = _REASON.search(opening) if kind != "assertion_weakened" else None
     if reason:
         explained.append(f"the commit message gives a reason ({reason.group(0)!r})")
+    moved = _MOVED.search(opening) if kind == "test_removed" else None
+    if moved:
+        explained.append(f"the commit message says where the test went ({moved.group(0)[:60]!r})")
     if kind in ("assertion_removed", "assertion_weakened"):
         flaky = _FLAKY_FIX.search(context.message)
         if flaky:

@@ -537,6 +537,9 @@ def _check_signals(
         # The test was ported off an API the change removes from the code: a check of that API (or
         # guarding a call of it) cannot stay, and the test now runs the replacement instead.
         gone = [c for c in gone if not _names(_block(old, c)) & removed_api]
+    if removed_api and gone and language == "python":
+        # A field the code no longer has cannot be checked to be carried over (`copy.x == orig.x`).
+        gone = [c for c in gone if _copied_field(c.text) not in removed_api]
     if unnamed and gone:
         gone = _ported(gone, gained, unnamed)
     dropped = [c for sig, c in old_by_sig.items() if sig not in new_by_sig]
@@ -578,6 +581,22 @@ def _check_signals(
 
 
 _LEVEL_NAMES = {level: level.name.lower() for level in Strength}
+
+# A check that a field is carried over from one object to another, both sides reading the same
+# attribute: `assert copy.field == orig.field`, `self.assertEqual(copy.field, orig.field)`.
+_COPY_CHECK = re.compile(
+    r"^assert\s+[\w.\[\]()'\"]*?\.(?P<a>\w+)\s*(?:==|is)\s*[\w.\[\]()'\"]*?\.(?P<b>\w+)\s*$|"
+    r"^(?:self\.)?assert(?:Equal|Is)\(\s*[\w.\[\]()'\"]*?\.(?P<c>\w+)\s*,\s*[\w.\[\]()'\"]*?\.(?P<d>\w+)\s*\)$"
+)
+
+
+def _copied_field(text: str) -> str | None:
+    """The attribute a field-copy check compares on both sides, else None."""
+    match = _COPY_CHECK.match(text.strip())
+    if not match:
+        return None
+    first, second = match.group("a") or match.group("c"), match.group("b") or match.group("d")
+    return first if first == second else None
 
 
 def _ported(gone: Sequence[Check], gained: Sequence[Check], unnamed: frozenset[str]) -> list[Check]:
@@ -1212,6 +1231,19 @@ def _without_successors(
     return kept
 
 
+def _scope(case: CaseCode) -> str:
+    return case.qualname.rpartition("::")[0]
+
+
+def _retired(old: _Located, added: Sequence[_Located], removed_api: frozenset[str]) -> bool:
+    """A Python test of an API the change removes from the code (it calls or passes a function,
+    method or parameter that is gone), where the change adds tests to its file and class: a test of
+    removed behaviour replaced by tests of the new one. It could not run as written any more."""
+    if old.language != "python" or not removed_api or not _names(old.case.lines[1:]) & removed_api:
+        return False
+    return any(new.path == old.path and _scope(new.case) == _scope(old.case) for new in added)
+
+
 def _case_duplicate(case: CaseCode, kept: Iterable[set[str]]) -> bool:
     """Every check of `case` that bounds or pins a value, with the value it compares written in (a
     local's distinctive literal, `expected = "cachy 0.1.0 ..."`), is made as written by the cases of
@@ -1290,6 +1322,7 @@ def detect_changes(changes: Iterable[SourceChange], removed_api: frozenset[str] 
         pairs += [(_Located(old_path, language, a), _Located(change.path, language, b)) for a, b in matched]
         removed += [_Located(old_path, language, case) for case in gone]
         added += [_Located(change.path, language, case) for case in fresh]
+    born = list(added)  # new names, before any is paired with a removed test as its rename
     pairs += _pair_by(removed, added, lambda located: located.case.qualname, unique=False)
     pairs += _pair_by(removed, added, lambda located: located.case.name, unique=True)
     pairs += _pair_tables(removed, added)
@@ -1300,7 +1333,7 @@ def detect_changes(changes: Iterable[SourceChange], removed_api: frozenset[str] 
     removed = [
         old
         for old in _without_successors(removed, added, pairs)
-        if not _disabled(old.case) and not _placeholder(old.case)
+        if not _disabled(old.case) and not _placeholder(old.case) and not _retired(old, born, removed_api)
     ]
     elsewhere = _gained_checks(pairs, added)
     candidates: list[SignalCandidate] = []

@@ -536,8 +536,9 @@ def scan_change(
     others = tuple(parent for parent in parents if parent != base_sha) if base_sha in parents else ()
     detection = _judge_merge(root, changes, others) if others else detect(changes)
     context: ChangeContext | None = None
-    if not others and any(c.signal_type is SignalType.ASSERTION_REMOVED for c in detection.candidates):
-        # Rare enough to judge twice: only a lost check may be one of code that the change removes.
+    if not others and any(_may_be_of_removed_api(c) for c in detection.candidates):
+        # Rare enough to judge twice: only a lost check, or a removed Python test, may be one of code
+        # that the change removes.
         context = change_context(root, base_sha, new_sha, files, commit)
         gone = removed_api(context)
         if gone:
@@ -562,6 +563,14 @@ def scan_change(
         merge_parents=others,
         skipped_files=skipped,
         deleted_files=frozenset(c.path for c in changes if c.new_source is None),
+    )
+
+
+def _may_be_of_removed_api(candidate: SignalCandidate) -> bool:
+    """A signal that the code the change removes can explain away (detectors.py: a lost check of it,
+    a removed Python test of it replaced by tests of the new behaviour)."""
+    return candidate.signal_type is SignalType.ASSERTION_REMOVED or (
+        candidate.signal_type is SignalType.TEST_REMOVED and candidate.language == "python"
     )
 
 
