@@ -257,3 +257,33 @@ def test_a_lost_check_of_what_the_code_still_uses_is_suspicious(maps: GitRepo) -
     code = MAPS + "\n\ndef empty():\n    return OrderedDict()\n"
     maps.commit("Plain dicts keep order now", {"maps.py": code, MAP_PATH: WITHOUT_TYPE})
     assert judged(maps, "assertion_removed", "test_new_map")[0] == "suspicious"
+
+
+MODULE_TESTS = """from installer import Installer
+
+
+def test_deprecation_check_warns():
+    Installer(None, feature_enabled=False)._deprecation_check()
+
+
+def test_install_returns_requirements():
+    assert Installer(None).install(["a"]) == ["a"]
+"""
+MODULE_AFTER = """from installer import Installer
+
+
+def test_install_returns_requirements():
+    assert Installer(None).install(["a"]) == ["a"]
+
+
+def test_install_passes_constraints():
+    assert Installer(None, constraints=["c"]).install(["a"]) == ["a", "c"]
+"""
+
+
+def test_a_module_level_test_of_a_removed_api_is_removed_beside_a_new_test(tmp_path: Path) -> None:
+    """A new test of the file may test another feature: only a class ties new tests to the old ones."""
+    repo = GitRepo(tmp_path / "module")
+    repo.commit("start", {"installer.py": INSTALLER, INSTALLER_PATH: MODULE_TESTS})
+    repo.commit("Complete the deprecation", {"installer.py": NEW_INSTALLER, INSTALLER_PATH: MODULE_AFTER})
+    assert signals(repo) == [("test_removed", "test_deprecation_check_warns")]

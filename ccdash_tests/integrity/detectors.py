@@ -1237,11 +1237,19 @@ def _scope(case: CaseCode) -> str:
 
 def _retired(old: _Located, added: Sequence[_Located], removed_api: frozenset[str]) -> bool:
     """A Python test of an API the change removes from the code (it calls or passes a function,
-    method or parameter that is gone), where the change adds tests to its file and class: a test of
-    removed behaviour replaced by tests of the new one. It could not run as written any more."""
-    if old.language != "python" or not removed_api or not _names(old.case.lines[1:]) & removed_api:
+    method or parameter that is gone), where the change adds tests to its test class: a test of
+    removed behaviour replaced by tests of the new one. It could not run as written any more. Only
+    a class says the new tests test the same unit: beside a module-level test, a new test of the
+    file may test anything (a feature dropped, another added)."""
+    scope = _scope(old.case)
+    if (
+        old.language != "python"
+        or not scope
+        or not removed_api
+        or not _names(old.case.lines[1:]) & removed_api
+    ):
         return False
-    return any(new.path == old.path and _scope(new.case) == _scope(old.case) for new in added)
+    return any(new.path == old.path and _scope(new.case) == scope for new in added)
 
 
 def _case_duplicate(case: CaseCode, kept: Iterable[set[str]]) -> bool:
