@@ -1,6 +1,6 @@
 """Python integrity rules and verdicts of the int-py3 round, each on a small real git repository: a
-field-copy check of a field the code removes, a test of a removed API replaced by tests of the new
-behaviour, a removed test the message says moved, and a check of what the code stopped using."""
+test of a removed API replaced by tests of the new behaviour, a removed test the message says moved,
+and a lost check (a field-copy check among them) of what the code stopped using."""
 
 from __future__ import annotations
 
@@ -65,17 +65,21 @@ def req(tmp_path: Path) -> GitRepo:
     return repo
 
 
-def test_a_copy_check_of_a_field_the_code_removes_is_no_loss(req: GitRepo) -> None:
+def test_a_copy_check_of_a_field_the_code_removes_is_a_deliberate_loss(req: GitRepo) -> None:
+    """The labels' rule: a check of code the commit deletes is a real loss, and the commit explains it."""
     code = replaced(REQ, "        permit_wheels: bool = False,\n", "")
     code = replaced(code, "        self.permit_wheels = permit_wheels\n", "")
     code = replaced(code, "self.editable, self.permit_wheels)", "self.editable)")
     req.commit("Make permit_wheels a preparer flag", {"req.py": code, REQ_PATH: WITHOUT_FIELD})
-    assert signals(req) == []
+    verdict, because = judged(req, "assertion_removed", "test_copy_keeps_fields")
+    assert verdict == "likely_deliberate"
+    assert because[0].startswith("the code stopped using `permit_wheels`")
 
 
-def test_a_copy_check_of_a_field_the_code_keeps_is_a_loss(req: GitRepo) -> None:
+def test_a_copy_check_of_a_field_the_code_keeps_is_a_suspicious_loss(req: GitRepo) -> None:
     req.commit("Trim the copy test", {"req.py": REQ + "\n# touched\n", REQ_PATH: WITHOUT_FIELD})
     assert signals(req) == [("assertion_removed", "test_copy_keeps_fields")]
+    assert judged(req, "assertion_removed", "test_copy_keeps_fields")[0] == "suspicious"
 
 
 INSTALLER = """import warnings

@@ -537,9 +537,6 @@ def _check_signals(
         # The test was ported off an API the change removes from the code: a check of that API (or
         # guarding a call of it) cannot stay, and the test now runs the replacement instead.
         gone = [c for c in gone if not _names(_block(old, c)) & removed_api]
-    if removed_api and gone and language == "python":
-        # A field the code no longer has cannot be checked to be carried over (`copy.x == orig.x`).
-        gone = [c for c in gone if _copied_field(c.text) not in removed_api]
     if unnamed and gone:
         gone = _ported(gone, gained, unnamed)
     dropped = [c for sig, c in old_by_sig.items() if sig not in new_by_sig]
@@ -581,22 +578,6 @@ def _check_signals(
 
 
 _LEVEL_NAMES = {level: level.name.lower() for level in Strength}
-
-# A check that a field is carried over from one object to another, both sides reading the same
-# attribute: `assert copy.field == orig.field`, `self.assertEqual(copy.field, orig.field)`.
-_COPY_CHECK = re.compile(
-    r"^assert\s+[\w.\[\]()'\"]*?\.(?P<a>\w+)\s*(?:==|is)\s*[\w.\[\]()'\"]*?\.(?P<b>\w+)\s*$|"
-    r"^(?:self\.)?assert(?:Equal|Is)\(\s*[\w.\[\]()'\"]*?\.(?P<c>\w+)\s*,\s*[\w.\[\]()'\"]*?\.(?P<d>\w+)\s*\)$"
-)
-
-
-def _copied_field(text: str) -> str | None:
-    """The attribute a field-copy check compares on both sides, else None."""
-    match = _COPY_CHECK.match(text.strip())
-    if not match:
-        return None
-    first, second = match.group("a") or match.group("c"), match.group("b") or match.group("d")
-    return first if first == second else None
 
 
 def _ported(gone: Sequence[Check], gained: Sequence[Check], unnamed: frozenset[str]) -> list[Check]:
