@@ -137,6 +137,9 @@ class Detection:
     candidates: list[SignalCandidate]
     changed_tests: list[ChangedTest]
     unparsed_files: list[str]
+    # A removed Java test that a test older than the change keeps alive: whether it tested an API the
+    # change removes (so that test stands for another API, not for it) needs the code side.
+    kept_by_older: bool = False
 
 
 def cases_of(path: str, source: str | None, language: str | None = None) -> list[CaseCode] | None:
@@ -537,6 +540,8 @@ def _check_signals(
         # The test was ported off an API the change removes from the code: a check of that API (or
         # guarding a call of it) cannot stay, and the test now runs the replacement instead.
         gone = [c for c in gone if not _names(_block(old, c)) & removed_api]
+    if removed_api and gone and language == "java":
+        gone = [c for c in gone if not _variant_of_removed(c, new.checks, removed_api)]
     if unnamed and gone:
         gone = _ported(gone, gained, unnamed)
     dropped = [c for sig, c in old_by_sig.items() if sig not in new_by_sig]
@@ -578,6 +583,33 @@ def _check_signals(
 
 
 _LEVEL_NAMES = {level: level.name.lower() for level in Strength}
+_CHECK_TOKEN = re.compile(r"[\w$]+|\S")
+_MIN_API_NAME = 6  # shorter removed names (`get`, `run`) sit inside too many unrelated identifiers
+
+
+def _names_removed(word: str, removed_api: frozenset[str]) -> bool:
+    """`word` is a removed name, or a test's own helper named after one (`OnVerifyZeroInteractions`
+    runs the removed `verifyZeroInteractions`)."""
+    if word in removed_api:
+        return True
+    folded = word.casefold()
+    return any(len(name) >= _MIN_API_NAME and name.casefold() in folded for name in removed_api)
+
+
+def _variant_of_removed(check: Check, kept: Sequence[Check], removed_api: frozenset[str]) -> bool:
+    """A Java check of one API among its alternatives, dropped with that API while the same check of
+    another stays: `assertNotNull(plugins.getDefaultPlugin(InstantiatorProvider.class))` beside the
+    kept `...(InstantiatorProvider2.class)` once `InstantiatorProvider` is deleted. The two differ in
+    that one name only, so what the check tested still holds for every API the code keeps."""
+    tokens = _CHECK_TOKEN.findall(check.text)
+    for other in kept:
+        theirs = _CHECK_TOKEN.findall(other.text)
+        if len(theirs) != len(tokens):
+            continue
+        differing = [(mine, their) for mine, their in zip(tokens, theirs, strict=True) if mine != their]
+        if len(differing) == 1 and _names_removed(differing[0][0], removed_api):
+            return True
+    return False
 
 
 def _ported(gone: Sequence[Check], gained: Sequence[Check], unnamed: frozenset[str]) -> list[Check]:
@@ -1113,18 +1145,33 @@ def _calls_split_off(removed: _Located, added: Sequence[_Located]) -> bool:
     return bool(calls) and bool(added) and calls <= set().union(*(_called(new.case) for new in added))
 
 
+def _of_removed_api(old: _Located, removed_api: frozenset[str]) -> bool:
+    """A removed Java test that calls a method or builds a class the change takes out of the code
+    (`verifyZeroInteractions(mock)`, `new JUnitFailureHacker()`)."""
+    return old.language == "java" and bool(removed_api) and bool(_called(old.case) & removed_api)
+
+
 def _without_successors(
-    removed: list[_Located], added: list[_Located], pairs: Sequence[tuple[_Located, _Located]]
-) -> list[_Located]:
+    removed: list[_Located],
+    added: list[_Located],
+    pairs: Sequence[tuple[_Located, _Located]],
+    removed_api: frozenset[str] = frozenset(),
+) -> tuple[list[_Located], bool]:
     """The removed tests whose checks live on nowhere else in the change.
 
     A test lives on when another test of the change (in any file it touches) is its identical twin,
     or when what it checked is checked, together, by the tests this change adds or edits (a split, a
     fold into a parametrized test, a rewrite under a new name), or when a new test with a close name
     takes over with checks at least as strong (a replacement).
+
+    A removed Java test of an API the change removes (`removed_api`) lives on only in a test the
+    change adds (a port, a rename): a test older than the change that checks the same through the API
+    that stays (`verifyNoInteractions` beside the removed alias `verifyZeroInteractions`) tested that
+    other API all along. The second value says whether such an older test kept any removed Java test
+    alive, so a caller without `removed_api` knows to ask.
     """
     if not removed:
-        return removed
+        return removed, False
     new_side = [new for _, new in pairs] + list(added)
     # An edited test can take over a removed one's checks only if it gained code: a survivor that just
     # lost lines (the same commit weakening it) has taken nothing over, however alike the bodies are.
@@ -1147,11 +1194,17 @@ def _without_successors(
     old_side = [old.case for old, _ in pairs] + [old.case for old in removed]
     common = Counter(sig for case in old_side for sig in {signature(check) for check in case.checks})
     kept = []
+    fresh = {id(new) for new in added}
     for old in removed:
-        same_language = [new for new in new_side if new.language == old.language]
+        ported_only = _of_removed_api(old, removed_api)
+        same_language = [
+            new for new in new_side if new.language == old.language and (not ported_only or id(new) in fresh)
+        ]
         # Successors are related by name or by code: in a large rewrite, a generic check
         # (`status == 200`) elsewhere says nothing about what this test checked.
-        candidates = [new for new in touched if new.language == old.language]
+        candidates = [
+            new for new in touched if new.language == old.language and (not ported_only or id(new) in fresh)
+        ]
         related = [new for new in candidates if _close(_leaf(old.case), _leaf(new.case), _RELATED)]
         if compare_bodies:
             # Related by code: the closest few only. In a rewrite every test of the file is half alike,
@@ -1187,11 +1240,16 @@ def _without_successors(
         # the same data: the same checks of another input (`.netrc` for `.netrc-nopassword`) test
         # something else. (Letter case aside: `'Content-Type'` and `'content-type'` name one header.)
         signatures = {signature(check).casefold() for check in old.case.checks}
-        if len(signatures) >= 2 and any(
-            signatures <= twin and _folded(old.case.data) <= data for twin, data in checked.get(old.path, ())
+        if (
+            not ported_only
+            and len(signatures) >= 2
+            and any(
+                signatures <= twin and _folded(old.case.data) <= data
+                for twin, data in checked.get(old.path, ())
+            )
         ):
             continue
-        if _case_duplicate(old.case, cases.get(old.path, ())):
+        if not ported_only and _case_duplicate(old.case, cases.get(old.path, ())):
             continue
         if not old.case.checks and _calls_split_off(old, [new for new in added if new.path == old.path]):
             continue
@@ -1209,7 +1267,8 @@ def _without_successors(
         ):
             continue
         kept.append(old)
-    return kept
+    alive = {id(old) for old in removed} - {id(old) for old in kept}
+    return kept, any(old.language == "java" and id(old) in alive for old in removed)
 
 
 def _scope(case: CaseCode) -> str:
@@ -1319,9 +1378,10 @@ def detect_changes(changes: Iterable[SourceChange], removed_api: frozenset[str] 
     removed = _with_their_subtests(removed)
     # A test that was disabled outright, or that checks only what always holds, ran nothing that can
     # fail: deleting it loses nothing.
+    survivors, kept_by_older = _without_successors(removed, added, pairs, removed_api)
     removed = [
         old
-        for old in _without_successors(removed, added, pairs)
+        for old in survivors
         if not _disabled(old.case) and not _placeholder(old.case) and not _retired(old, born, removed_api)
     ]
     elsewhere = _gained_checks(pairs, added)
@@ -1343,7 +1403,9 @@ def detect_changes(changes: Iterable[SourceChange], removed_api: frozenset[str] 
                 SignalType.TEST_REMOVED, SignalSeverity.MEDIUM, old.path, old.case, old.language, evidence
             )
         )
-    return Detection(candidates=candidates, changed_tests=changed, unparsed_files=unparsed)
+    return Detection(
+        candidates=candidates, changed_tests=changed, unparsed_files=unparsed, kept_by_older=kept_by_older
+    )
 
 
 def _with_their_subtests(removed: list[_Located]) -> list[_Located]:

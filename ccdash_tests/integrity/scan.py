@@ -417,7 +417,7 @@ def detect(changes: Sequence[SourceChange], removed_api: frozenset[str] = frozen
     detection = detect_changes(changes, removed_api)
     candidates = detection.candidates + file_skips(changes, detection.candidates) + go_build_skips(changes)
     candidates = with_go_skip_helpers(changes, candidates)
-    return Detection(candidates, detection.changed_tests, detection.unparsed_files)
+    return Detection(candidates, detection.changed_tests, detection.unparsed_files, detection.kept_by_older)
 
 
 def change_context(
@@ -460,7 +460,22 @@ def removed_api(context: ChangeContext) -> frozenset[str]:
         and (name := match.group("a") or match.group("b"))
         and len(name) >= 3
     }
-    return frozenset((declared - mentioned) | set(context.removed_definitions))
+    return frozenset(
+        (declared - mentioned) | set(context.removed_definitions) | _deleted_java_types(context, mentioned)
+    )
+
+
+def _deleted_java_types(context: ChangeContext, mentioned: set[str]) -> set[str]:
+    """The types of the Java files the change deletes (a file is named after its one public type:
+    `plugins/InstantiatorProvider.java`) that no added code line names any more."""
+    return {
+        stem
+        for path, status in context.code_status.items()
+        if status == "D"
+        and path.endswith(".java")
+        and (stem := PurePosixPath(path).stem) not in mentioned
+        and _IDENTIFIER.fullmatch(stem)
+    }
 
 
 def _in_tree(module: str, paths: Sequence[str]) -> bool:
@@ -536,9 +551,11 @@ def scan_change(
     others = tuple(parent for parent in parents if parent != base_sha) if base_sha in parents else ()
     detection = _judge_merge(root, changes, others) if others else detect(changes)
     context: ChangeContext | None = None
-    if not others and any(_may_be_of_removed_api(c) for c in detection.candidates):
-        # Rare enough to judge twice: only a lost check, or a removed Python test, may be one of code
-        # that the change removes.
+    if not others and (
+        detection.kept_by_older or any(_may_be_of_removed_api(c) for c in detection.candidates)
+    ):
+        # Rare enough to judge twice: only a lost check, a removed Python test, or a removed test that an
+        # older one seemed to stand for, may be one of code that the change removes.
         context = change_context(root, base_sha, new_sha, files, commit)
         gone = removed_api(context)
         if gone:

@@ -1645,15 +1645,26 @@ def _inert_skips(masked: Masked) -> frozenset[str]:
     return frozenset({"Disabled", qualified} if _JUPITER_DISABLED.search(code) else {qualified})
 
 
-def _java_is_test(masked: Masked, start: int, end: int, name: str, params: str, annotated_file: bool) -> bool:
+_MAIN_PARAMETERS = re.compile(r"^\s*(?:final\s+)?String\s*(?:\[\s*\]|\.\.\.)\s*\w+\s*$")
+
+
+def _java_is_test(
+    masked: Masked, start: int, end: int, name: str, params: str, annotated_file: bool, owner: str = ""
+) -> bool:
     """An annotated test method; without any test annotation in the file, JUnit 3's public no-argument
-    `test*` methods. A helper overload `private void testX(String s)` is never a test."""
+    `test*` methods, and the `main` of a class named as a test (`NoJUnitTest.main`, a test program a
+    script runs without any test runner). A helper overload `private void testX(String s)` is never a
+    test."""
     names = {m.group(1).rsplit(".", 1)[-1] for m in _ANNOTATION.finditer(masked.bare, start, end)}
     if names & _JAVA_TEST_ANNOTATIONS:
         return True
-    if annotated_file or not name.startswith("test") or params.strip():
+    if annotated_file:
         return False
     modifiers = masked.bare[start:end].split()
+    if name == "main" and owner.endswith("Test") and _MAIN_PARAMETERS.match(params):
+        return "public" in modifiers and "static" in modifiers
+    if not name.startswith("test") or params.strip():
+        return False
     return "public" in modifiers and "static" not in modifiers
 
 
@@ -1708,7 +1719,9 @@ def class_cases(source: str, language: str) -> list[CaseCode]:
         region_start = max(_prelude(masked, match.start()), owner.start)
         name = match.group(1)
         if language == "java":
-            if not _java_is_test(masked, region_start, match.start(), name, match.group(2), annotated_file):
+            if not _java_is_test(
+                masked, region_start, match.start(), name, match.group(2), annotated_file, owner.name
+            ):
                 continue
         elif not _is_declared_test(masked, region_start, match.start(), name, language):
             continue
