@@ -280,3 +280,63 @@ def test_a_deleted_test_program_of_a_test_class_is_a_removed_test(cli: Cli, tmp_
     )
     found = scan(cli, tmp_path / "annotated", {path: annotated}, {path: None})
     assert kinds(found) == {("test_removed", "NoJUnitTest::runs")}
+
+
+# ------------------------------- 4. a test of a refusal replaced by a test of the call now accepted
+
+REFUSAL = """package a;
+
+import org.junit.Test;
+
+public final class TypeSpecTest {
+  @Test public void enumConstantsRequired() throws Exception {
+    try {
+      TypeSpec.enumBuilder("Roshambo")
+          .build();
+      fail();
+    } catch (IllegalArgumentException expected) {
+    }
+  }
+
+  @Test public void onlyEnumsMayHaveEnumConstants() throws Exception {
+    assertThat(TypeSpec.classBuilder("Taco").build().enumConstants).isEmpty();
+  }
+}
+"""
+ACCEPTED = """
+  @Test public void noEnumConstants() throws Exception {
+    TypeSpec roshambo = TypeSpec.enumBuilder("Roshambo")
+        .addField(String.class, "NO_ENUM", Modifier.STATIC)
+        .build();
+    assertThat(toString(roshambo)).isEqualTo("enum Roshambo {\\n  ;\\n  static String NO_ENUM;\\n}\\n");
+  }
+"""
+
+
+def _accepting(test: str) -> str:
+    start = REFUSAL.index("  @Test public void enumConstantsRequired()")
+    end = REFUSAL.index("  @Test public void onlyEnums")
+    return REFUSAL[:start] + test.lstrip("\n") + "\n" + REFUSAL[end:]
+
+
+def test_a_test_of_a_refusal_replaced_by_one_of_the_same_call_now_accepted_is_no_loss(
+    cli: Cli, tmp_path: Path
+) -> None:
+    # Enums without constants become valid: the new test builds the same enum and pins its output.
+    path = "src/test/java/a/TypeSpecTest.java"
+    assert scan(cli, tmp_path, {path: REFUSAL}, {path: _accepting(ACCEPTED)}) == []
+
+
+def test_a_test_of_a_refusal_beside_a_new_test_of_other_input_is_lost(cli: Cli, tmp_path: Path) -> None:
+    # The new test builds another enum: the refusal of "Roshambo" is checked nowhere any more.
+    path = "src/test/java/a/TypeSpecTest.java"
+    other = ACCEPTED.replace('enumBuilder("Roshambo")', 'enumBuilder("Taco")')
+    found = scan(cli, tmp_path, {path: REFUSAL}, {path: _accepting(other)})
+    assert kinds(found) == {("test_removed", "TypeSpecTest::enumConstantsRequired")}
+    # A new test that makes the call and pins nothing of what it returns replaces nothing either.
+    unpinned = ACCEPTED.replace("assertThat(toString(roshambo)).isEqualTo(", "assertNotNull(").replace(
+        '"enum Roshambo {\\n  ;\\n  static String NO_ENUM;\\n}\\n")', "roshambo)"
+    )
+    assert "assertNotNull(roshambo);" in unpinned
+    found = scan(cli, tmp_path / "unpinned", {path: REFUSAL}, {path: _accepting(unpinned)})
+    assert kinds(found) == {("test_removed", "TypeSpecTest::enumConstantsRequired")}

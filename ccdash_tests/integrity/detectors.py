@@ -1151,6 +1151,24 @@ def _of_removed_api(old: _Located, removed_api: frozenset[str]) -> bool:
     return old.language == "java" and bool(removed_api) and bool(_called(old.case) & removed_api)
 
 
+def _rejection_now_accepted(removed: _Located, added: Sequence[_Located]) -> bool:
+    """A Java test that only expected a call to fail (`try { enumBuilder("Roshambo").build(); fail(); }
+    catch ...`), replaced in its file by a new test that makes the same call, with the same literal
+    input, and pins what it now returns: the behaviour changed from refusing to accepting, and the
+    test of the old behaviour gave way to one of the new."""
+    old = removed.case
+    if removed.language != "java" or not old.checks or not all(_RAISES.match(c.text) for c in old.checks):
+        return False
+    under_test = {call for call in _calls(_written(old)) if '"' in call and not _RAISES.match(call)}
+    return any(
+        new.language == "java"
+        and any(check.strong for check in new.case.checks)
+        and not any(_RAISES.match(check.text) for check in new.case.checks)
+        and any(call in "".join(_written(new.case).split()) for call in under_test)
+        for new in added
+    )
+
+
 def _without_successors(
     removed: list[_Located],
     added: list[_Located],
@@ -1252,6 +1270,8 @@ def _without_successors(
         if not ported_only and _case_duplicate(old.case, cases.get(old.path, ())):
             continue
         if not old.case.checks and _calls_split_off(old, [new for new in added if new.path == old.path]):
+            continue
+        if _rejection_now_accepted(old, [new for new in added if new.path == old.path]):
             continue
         strongest = max((check.strength for check in old.case.checks), default=Strength.NOOP)
         if any(
