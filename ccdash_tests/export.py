@@ -6,7 +6,7 @@ import enum
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from ccdash_tests.models import ParsedCase, TestRunDTO
+from ccdash_tests.records import ParsedCase, TestRunDTO
 from ccdash_tests.runs import find_run
 from ccdash_tests.store import Store
 from ccdash_tests.store.queries.export import export_cases

@@ -18,7 +18,11 @@ from typing import TYPE_CHECKING, BinaryIO
 
 from ccdash_tests import identity, runmeta
 from ccdash_tests.errors import UserError
-from ccdash_tests.models import (
+from ccdash_tests.parsers import MAX_TEXT, ParsedReport, ReportError, parse_report
+from ccdash_tests.parsers.bounds import CaseBounds
+from ccdash_tests.parsers.common import WALL_TIME_MS
+from ccdash_tests.paths import PathFinder
+from ccdash_tests.records import (
     STATUS_CODES,
     IngestRunRequest,
     ParsedCase,
@@ -27,10 +31,6 @@ from ccdash_tests.models import (
     Trigger,
     utcnow,
 )
-from ccdash_tests.parsers import MAX_TEXT, ParsedReport, ReportError, parse_report
-from ccdash_tests.parsers.bounds import CaseBounds
-from ccdash_tests.parsers.common import WALL_TIME_MS
-from ccdash_tests.paths import PathFinder
 from ccdash_tests.runs import run_document
 from ccdash_tests.store import Store
 from ccdash_tests.store import writer as w

@@ -22,7 +22,7 @@ import os
 import re
 from pathlib import Path
 
-from ccdash_tests.models import ParsedCase
+from ccdash_tests.records import ParsedCase
 
 # Folders a rootdir, build module or go.mod is looked for in, below the root (the top is depth 0).
 SEARCH_DEPTH = 2

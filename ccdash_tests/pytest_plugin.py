@@ -25,8 +25,8 @@ import pytest
 
 if TYPE_CHECKING:
     from ccdash_tests.ingest import IngestOutcome
-    from ccdash_tests.models import ParsedCase
     from ccdash_tests.parsers.reportlog import OpenTest
+    from ccdash_tests.records import ParsedCase
 
 RECORDER_NAME = "ccdash-tests-recorder"
 PREFIX = "ccdash-tests"
@@ -233,10 +233,7 @@ def store_session(
     env = runmeta.environment({"pytest": pytest.__version__})
     metadata = {**request.metadata, "env": env, "frameworks": {"pytest": pytest.__version__}}
     metadata["pytest"] = {"plugin": "ccdash_tests.pytest_plugin", **facts}
-    # model_copy skips re-validating thousands of ParsedCases that the folder already built.
-    request = request.model_copy(
-        update={"results": cases, "metadata": metadata, "env_fingerprint": runmeta.env_fingerprint(env)}
-    )
+    request = request.replace(results=cases, metadata=metadata, env_fingerprint=runmeta.env_fingerprint(env))
     with open_store(absolute_db(settings.db, settings.cwd)) as store:
         return ingest_request(store, request), store.description
 
@@ -245,7 +242,7 @@ def summary_line(
     outcome: IngestOutcome | None, where: str | None, problem: str | None, ignored: list[str]
 ) -> tuple[str, bool]:
     """(the line, whether it is a warning)."""
-    from ccdash_tests.models import Status
+    from ccdash_tests.records import Status
 
     if problem is not None:
         return (

@@ -5,13 +5,17 @@ from __future__ import annotations
 import shlex
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ccdash_tests.errors import UserError
-from ccdash_tests.models import BAD_STATUSES, Status, TestDefinitionDTO, TestResultDTO, TestRunDTO
+from ccdash_tests.records import BAD_STATUSES, Status, TestResultDTO, TestRunDTO
 from ccdash_tests.store import Store
 from ccdash_tests.store.queries.runs import count_results, project_names, run_results, run_statuses
 from ccdash_tests.text import short_run_id
+
+if TYPE_CHECKING:
+    # Pydantic models, in annotations only: the ingest path imports no Pydantic (records.py).
+    from ccdash_tests.models import TestDefinitionDTO
 
 # The CI environment (runmeta), the base-run query (queries.gate, and through it the forensics queries),
 # the write path (writer, for `db info`'s counts) and difflib are imported by the functions that need
@@ -65,7 +69,7 @@ def find_run(store: Store, project: str, ref: str | None) -> TestRunDTO:
 
 def run_document(run: TestRunDTO) -> dict[str, Any]:
     """The run object of `ingest --json` and `runs show --json` (DESIGN.md §6): every status counted."""
-    document = run.model_dump(mode="json")
+    document = run.to_json()
     document["status_counts"] = {status.value: run.status_counts.get(status, 0) for status in Status}
     return document
 

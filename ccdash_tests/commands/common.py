@@ -25,7 +25,7 @@ from ccdash_tests.store import DEFAULT_DB_FILE
 from ccdash_tests.text import first_line
 
 if TYPE_CHECKING:
-    from ccdash_tests.models import SignalSeverity
+    from ccdash_tests.records import SignalSeverity
 
 # Imported where used, not here: `--version` and every command load this module, and models (pydantic),
 # terminal (rich), runmeta and sqlite3 cost more start-up than some commands' whole work.
@@ -364,7 +364,7 @@ def parse_severity(option: str, value: str | None) -> SignalSeverity | None:
     """A severity option's value (`--fail-on high`), or None when the option was not given."""
     if value is None:
         return None
-    from ccdash_tests.models import SignalSeverity
+    from ccdash_tests.records import SignalSeverity
 
     try:
         return SignalSeverity(value)

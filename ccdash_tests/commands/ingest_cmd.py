@@ -15,8 +15,8 @@ import typer
 from ccdash_tests.commands import ingest_run
 from ccdash_tests.commands.common import DbOption, JsonOption, ProjectOption, app
 from ccdash_tests.commands.push_cmd import RetriesOption, TimeoutOption, TokenOption
-from ccdash_tests.models import Trigger
 from ccdash_tests.parsers import FORMATS
+from ccdash_tests.records import Trigger
 
 
 @app.command()

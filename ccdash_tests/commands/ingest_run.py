@@ -34,10 +34,10 @@ from ccdash_tests.ingest import (
     plan_landed,
     run_ingest,
 )
-from ccdash_tests.models import Trigger, utcnow
 from ccdash_tests.output.jsonout import print_json
 from ccdash_tests.output.views import ingest as view
 from ccdash_tests.parsers import FORMATS
+from ccdash_tests.records import Trigger, utcnow
 from ccdash_tests.runs import failing_and_flaky
 from ccdash_tests.store import Store, open_store, resolve_location
 from ccdash_tests.times import parse_timestamp

@@ -19,8 +19,8 @@ from ccdash_tests.output import terminal
 from ccdash_tests.store import open_store
 
 if TYPE_CHECKING:
-    from ccdash_tests.models import TestRunDTO
     from ccdash_tests.push.client import CCDashClient
+    from ccdash_tests.records import TestRunDTO
     from ccdash_tests.store import Store
 
 URL_HELP = "CCDash server, e.g. http://127.0.0.1:8000 (its POST /api/tests/ingest takes the runs)."

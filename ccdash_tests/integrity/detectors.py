@@ -66,7 +66,7 @@ from typing import Any
 from ccdash_tests.integrity.python_code import dropped_imports, python_cases
 from ccdash_tests.integrity.text_code import text_cases
 from ccdash_tests.integrity.units import CaseCode, Check, Marker, Strength, flat, language_of
-from ccdash_tests.models import SignalSeverity, Status
+from ccdash_tests.records import SignalSeverity, Status
 
 _RENAME_SIMILARITY = 0.75
 _SAME_FILE_BONUS = 0.05

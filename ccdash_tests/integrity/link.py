@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from ccdash_tests.identity import base_name
 from ccdash_tests.integrity.scan import LinkableTest, candidate_matches, pytest_classname
-from ccdash_tests.models import Status
+from ccdash_tests.records import Status
 from ccdash_tests.store import Store
 from ccdash_tests.store.queries import integrity as q
 

@@ -44,7 +44,7 @@ from ccdash_tests.integrity.units import (
     language_of,
     may_import_tests,
 )
-from ccdash_tests.models import SignalSeverity
+from ccdash_tests.records import SignalSeverity
 
 LinkableTest = SignalCandidate | ChangedTest
 # A file that loses this many tests in one change gets one grouped test_removed signal listing them.

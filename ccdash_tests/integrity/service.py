@@ -36,14 +36,7 @@ from ccdash_tests.errors import UserError
 from ccdash_tests.identity import US
 from ccdash_tests.integrity import git
 from ccdash_tests.integrity.check import NO_SHA, IntegrityCheck
-from ccdash_tests.models import (
-    SignalSeverity,
-    SignalState,
-    SignalVerdict,
-    TestIntegritySignalDTO,
-    TestRunDTO,
-    utcnow,
-)
+from ccdash_tests.records import SignalSeverity, SignalState, SignalVerdict, TestRunDTO, utcnow
 from ccdash_tests.store import Store
 from ccdash_tests.store.queries import integrity as q
 
@@ -52,6 +45,9 @@ if TYPE_CHECKING:
     from ccdash_tests.integrity.detectors import ChangedTest, SignalCandidate
     from ccdash_tests.integrity.link import StoredTest, StoredTestIndex
     from ccdash_tests.integrity.scan import LinkableTest, ScanReport
+
+    # The Pydantic model of a signal is imported where one is made: the ingest path imports no Pydantic.
+    from ccdash_tests.models import TestIntegritySignalDTO
 
 # The detectors, the scanner, linking and the verdict rules are imported by the functions that use
 # them: the ingest hook loads this module on every ingest, and most ingests end before any scan (no
@@ -202,6 +198,8 @@ def build_signal(
         # High means a reviewer must look: a loss the change itself explains is at most medium.
         severity = SignalSeverity.MEDIUM
         details["severity_capped"] = "high -> medium: likely deliberate"
+    from ccdash_tests.models import TestIntegritySignalDTO  # Pydantic: imported once a scan finds a loss
+
     return TestIntegritySignalDTO(
         signal_id=signal_id(project, sha, candidate.file_path, candidate.test_name, kind, worktree),
         project_id=project,

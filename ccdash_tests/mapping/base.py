@@ -7,10 +7,13 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
-from ccdash_tests.models import TestDefinitionDTO
 from ccdash_tests.text import pytest_nodeid, test_label
+
+if TYPE_CHECKING:
+    # Pydantic models, in annotations only: the ingest path imports no Pydantic (records.py).
+    from ccdash_tests.models import TestDefinitionDTO
 
 
 class ProviderName(enum.StrEnum):

@@ -28,8 +28,8 @@ from collections import Counter
 from collections.abc import Iterable
 from typing import TextIO
 
-from ccdash_tests.models import ParsedCase, Status, TestRunDTO
 from ccdash_tests.parsers.dialects import EXPORT_ROOT
+from ccdash_tests.records import ParsedCase, Status, TestRunDTO
 from ccdash_tests.text import INVISIBLE
 
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")

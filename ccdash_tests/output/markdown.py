@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from ccdash_tests.models import Status, TestResultDTO, TestRunDTO, failures_worst_first
+from ccdash_tests.records import Status, TestResultDTO, TestRunDTO, failures_worst_first
 from ccdash_tests.text import INVISIBLE, LINE_BREAKS, first_line, format_ms, one_line, stated_wall_time
 
 if TYPE_CHECKING:

@@ -19,8 +19,8 @@ from datetime import datetime
 from itertools import pairwise
 from typing import IO
 
-from ccdash_tests.models import Status, TestRunDTO
 from ccdash_tests.output.layout import COLUMN_GAP, Col, fit_widths
+from ccdash_tests.records import Status, TestRunDTO
 from ccdash_tests.text import ELLIPSIS, INVISIBLE, clip, format_ms, stated_wall_time
 
 # C0 and C1 control characters (ESC starts terminal escape sequences), DEL, and the bidi controls and

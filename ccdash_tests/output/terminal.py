@@ -14,8 +14,6 @@ from rich.style import Style
 from rich.table import Table
 from rich.text import Span, Text
 
-from ccdash_tests.models import Status, TestResultDTO, TestRunDTO
-
 # Re-exported: the views print JSON and tables through this module; `runs list --json` uses jsonout alone.
 from ccdash_tests.output.jsonout import print_json as print_json
 
@@ -32,6 +30,7 @@ from ccdash_tests.output.plain import counts_pieces, run_header_pieces
 from ccdash_tests.output.plain import format_time as format_time
 from ccdash_tests.output.plain import safe as safe
 from ccdash_tests.output.plain import short_sha as short_sha
+from ccdash_tests.records import Status, TestResultDTO, TestRunDTO
 from ccdash_tests.text import ELLIPSIS, first_line, format_ms, short_run_id
 
 

@@ -24,7 +24,7 @@ import math
 import re
 from collections import Counter
 
-from ccdash_tests.models import ParsedCase
+from ccdash_tests.records import ParsedCase
 from ccdash_tests.text import plural
 
 MAX_NAME = 1000

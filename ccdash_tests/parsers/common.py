@@ -9,8 +9,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 
 from ccdash_tests.errors import UserError
-from ccdash_tests.models import ParsedCase, Status
 from ccdash_tests.parsers.bounds import MAX_DURATION_MS
+from ccdash_tests.records import ParsedCase, Status
 from ccdash_tests.times import parse_iso
 
 

@@ -23,9 +23,9 @@ from typing import BinaryIO
 
 import msgspec
 
-from ccdash_tests.models import ParsedCase, Status
 from ccdash_tests.parsers.common import ParsedReport, ReportError, ReportFormat, cap_text, normalise_timestamp
 from ccdash_tests.parsers.jsondoc import decode_file, plain, relative_file
+from ccdash_tests.records import ParsedCase, Status
 from ccdash_tests.text import first_line
 
 STATUSES = {

@@ -28,7 +28,6 @@ from typing import BinaryIO
 
 import msgspec
 
-from ccdash_tests.models import ParsedCase, Status
 from ccdash_tests.parsers.common import (
     ParsedReport,
     ReportError,
@@ -37,6 +36,7 @@ from ccdash_tests.parsers.common import (
     normalise_timestamp,
 )
 from ccdash_tests.parsers.xmlstream import Capture
+from ccdash_tests.records import ParsedCase, Status
 
 MAX_LINE = 64 * 1024 * 1024
 TERMINAL = {"pass": Status.PASSED, "fail": Status.FAILED, "skip": Status.SKIPPED}

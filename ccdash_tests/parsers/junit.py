@@ -44,7 +44,6 @@ from collections.abc import Iterator
 from typing import BinaryIO
 from xml.parsers import expat
 
-from ccdash_tests.models import ParsedCase, Status
 from ccdash_tests.parsers import dialects
 from ccdash_tests.parsers.common import (
     WALL_TIME_MS,
@@ -56,6 +55,7 @@ from ccdash_tests.parsers.common import (
     parse_seconds,
     wall_time,
 )
+from ccdash_tests.records import ParsedCase, Status
 from ccdash_tests.text import first_line, plural
 
 _CODES = expat.errors.codes

@@ -21,8 +21,8 @@ import zlib
 from collections.abc import Iterator
 from typing import BinaryIO
 
-from ccdash_tests.models import ParsedCase
 from ccdash_tests.parsers.common import ReportError
+from ccdash_tests.records import ParsedCase
 
 _GZIP = b"\x1f\x8b"
 _ARCHIVES = (

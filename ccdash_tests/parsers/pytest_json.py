@@ -36,7 +36,6 @@ from typing import Any, BinaryIO, TypeVar
 
 import msgspec
 
-from ccdash_tests.models import ParsedCase, Status
 from ccdash_tests.parsers.common import (
     WALL_TIME_MS,
     ParsedReport,
@@ -47,6 +46,7 @@ from ccdash_tests.parsers.common import (
     split_nodeid,
     wall_time,
 )
+from ccdash_tests.records import ParsedCase, Status
 
 # Keys pytest-json-report always writes (its --json-report-omit cannot drop them): a JSON object with a
 # `tests` array but without these is some other tool's.

@@ -16,7 +16,6 @@ from typing import Any, BinaryIO
 
 import msgspec
 
-from ccdash_tests.models import ParsedCase, Status
 from ccdash_tests.parsers.common import (
     ParsedReport,
     ReportError,
@@ -26,6 +25,7 @@ from ccdash_tests.parsers.common import (
     json_problem,
     split_nodeid,
 )
+from ccdash_tests.records import ParsedCase, Status
 
 _PHASE_OUTCOMES = frozenset({"passed", "failed", "skipped", "rerun", "error"})
 # The longest line read: a longer one is refused (a line is decoded whole, so memory follows it).

@@ -33,9 +33,9 @@ import sys
 from collections.abc import Iterator
 from typing import BinaryIO
 
-from ccdash_tests.models import ParsedCase, Status
 from ccdash_tests.parsers.common import ParsedReport, ReportFormat, normalise_timestamp
 from ccdash_tests.parsers.xmlstream import Capture, SafeXml
+from ccdash_tests.records import ParsedCase, Status
 from ccdash_tests.text import first_line
 
 OUTCOMES: dict[str, Status] = {

@@ -12,8 +12,8 @@ from collections.abc import Callable, Iterator
 from typing import BinaryIO
 from xml.parsers import expat
 
-from ccdash_tests.models import ParsedCase
 from ccdash_tests.parsers.common import ReportError
+from ccdash_tests.records import ParsedCase
 
 MAX_DEPTH = 1000
 CHUNK = 256 * 1024

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 from typing import BinaryIO
 
-from ccdash_tests.models import ParsedCase, Status
 from ccdash_tests.parsers.common import (
     ParsedReport,
     ReportError,
@@ -27,6 +26,7 @@ from ccdash_tests.parsers.common import (
     parse_seconds,
 )
 from ccdash_tests.parsers.xmlstream import Capture, SafeXml, read_root, stream_cases
+from ccdash_tests.records import ParsedCase, Status
 from ccdash_tests.text import first_line
 
 RESULTS = {"pass": Status.PASSED, "fail": Status.FAILED, "skip": Status.SKIPPED, "notrun": Status.SKIPPED}

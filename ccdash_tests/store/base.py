@@ -5,17 +5,18 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
-from ccdash_tests.models import (
-    Status,
-    TestDefinitionDTO,
-    TestDomainDTO,
-    TestFeatureMappingDTO,
-    TestIntegritySignalDTO,
-    TestResultDTO,
-    TestRunDTO,
-)
+from ccdash_tests.records import Status, TestResultDTO, TestRunDTO
+
+if TYPE_CHECKING:
+    # Pydantic models, in annotations only: the ingest path imports no Pydantic (records.py).
+    from ccdash_tests.models import (
+        TestDefinitionDTO,
+        TestDomainDTO,
+        TestFeatureMappingDTO,
+        TestIntegritySignalDTO,
+    )
 
 # Bulk forms, as tuples: a resolution writes up to one row per test, and DTOs would cost more than the SQL.
 # (domain_id, name, parent_id, kind)

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from ccdash_tests.models import BAD_CODES
+from ccdash_tests.records import BAD_CODES
 from ccdash_tests.store.engine import Engine
 from ccdash_tests.store.rows import UNUSUAL, chunks, marks, status_in
 

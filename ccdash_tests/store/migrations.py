@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ccdash_tests.errors import StoreDisabledError, StoreError
-from ccdash_tests.models import utcnow
+from ccdash_tests.records import utcnow
 from ccdash_tests.store.engine import Engine
 
 MIGRATIONS_TABLE = "ccdash_schema_migrations"

@@ -4,19 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ccdash_tests.models import (
-    SignalState,
-    Status,
-    TestDefinitionDTO,
-    TestDomainDTO,
-    TestFeatureMappingDTO,
-    TestIntegritySignalDTO,
-    TestResultDTO,
-    TestRunDTO,
-    utcnow,
-)
+from ccdash_tests.records import SignalState, Status, TestResultDTO, TestRunDTO, utcnow
 from ccdash_tests.store.base import DomainNode, HistoryEntry, MappingKey, MappingRow
 from ccdash_tests.store.causes import refresh_run_causes
 from ccdash_tests.store.engine import Engine
@@ -51,6 +41,15 @@ from ccdash_tests.store.rows import (
     to_json,
 )
 from ccdash_tests.store.writer import error_ids
+
+if TYPE_CHECKING:
+    # Pydantic models, in annotations only: the ingest path imports no Pydantic (records.py).
+    from ccdash_tests.models import (
+        TestDefinitionDTO,
+        TestDomainDTO,
+        TestFeatureMappingDTO,
+        TestIntegritySignalDTO,
+    )
 
 
 class SqlRunRepository:

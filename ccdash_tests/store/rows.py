@@ -10,26 +10,31 @@ import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ccdash_tests.identity import base_name, error_text_hash
 from ccdash_tests.identity import canonical_json as to_json  # every JSON column holds canonical JSON
-from ccdash_tests.models import (
+from ccdash_tests.records import (
     STATUS_CODES,
     SignalSeverity,
     SignalState,
     SignalVerdict,
     Status,
-    TestDefinitionDTO,
-    TestDomainDTO,
-    TestFeatureMappingDTO,
-    TestIntegritySignalDTO,
     TestResultDTO,
     TestRunDTO,
     Trigger,
     utcnow,
 )
 from ccdash_tests.store.engine import Row
+
+if TYPE_CHECKING:
+    # Pydantic models, in annotations only: the ingest path imports no Pydantic (records.py).
+    from ccdash_tests.models import (
+        TestDefinitionDTO,
+        TestDomainDTO,
+        TestFeatureMappingDTO,
+        TestIntegritySignalDTO,
+    )
 
 # SQLite allows 32,766 bound variables per statement; stay well below it for IN (...) look-ups.
 LOOKUP_CHUNK = 900
@@ -131,6 +136,10 @@ DEFINITION_FIELDS = _fields(DEFINITION_COLUMNS)
 
 
 def definition_from_row(row: Row) -> TestDefinitionDTO:
+    from ccdash_tests.models import (
+        TestDefinitionDTO,  # Pydantic, imported on first use: not on the ingest path
+    )
+
     value = named(DEFINITION_FIELDS, row)
     return TestDefinitionDTO(
         **{key: value[key] for key in DEFINITION_FIELDS if key not in ("tags", "first_seen")},
@@ -337,6 +346,8 @@ INSERT_DOMAIN = f"""
 
 
 def domain_from_row(row: Row) -> TestDomainDTO:
+    from ccdash_tests.models import TestDomainDTO  # Pydantic, imported on first use: not on the ingest path
+
     return TestDomainDTO(**named(DOMAIN_FIELDS, row))
 
 
@@ -359,6 +370,10 @@ DELETE_MAPPING = (
 
 
 def mapping_from_row(row: Row) -> TestFeatureMappingDTO:
+    from ccdash_tests.models import (
+        TestFeatureMappingDTO,  # Pydantic, imported on first use: not on the ingest path
+    )
+
     value = named(MAPPING_FIELDS, row)
     return TestFeatureMappingDTO(
         **{key: value[key] for key in MAPPING_FIELDS if key not in ("is_primary", "created_at")},
@@ -392,6 +407,10 @@ SIGNAL_FIELDS = _fields(SIGNAL_COLUMNS)
 
 
 def signal_from_row(row: Row) -> TestIntegritySignalDTO:
+    from ccdash_tests.models import (
+        TestIntegritySignalDTO,  # Pydantic, imported on first use: not on the ingest path
+    )
+
     value = named(SIGNAL_FIELDS, row)
     return TestIntegritySignalDTO(
         **{

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import NamedTuple
 
-from ccdash_tests.models import (
+from ccdash_tests.records import (
     BAD_CODES,
     STATUS_CODES,
     IngestRunRequest,

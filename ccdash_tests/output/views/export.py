@@ -11,9 +11,9 @@ from typing import TextIO
 
 from ccdash_tests.errors import UserError
 from ccdash_tests.export import ExportFormat, RunExport
-from ccdash_tests.models import ParsedCase, TestRunDTO
 from ccdash_tests.output import terminal
 from ccdash_tests.output.export import write_ctrf, write_junit
+from ccdash_tests.records import ParsedCase, TestRunDTO
 
 Writer = Callable[[TestRunDTO, Iterable[ParsedCase], TextIO], int]
 WRITERS: dict[ExportFormat, Writer] = {ExportFormat.JUNIT: write_junit, ExportFormat.CTRF: write_ctrf}

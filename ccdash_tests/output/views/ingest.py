@@ -15,9 +15,9 @@ from datetime import datetime
 from typing import IO, TYPE_CHECKING
 
 from ccdash_tests.ingest import AfterIngest, IngestOutcome
-from ccdash_tests.models import SignalSeverity, Status, TestResultDTO, TestRunDTO
 from ccdash_tests.output import plain
 from ccdash_tests.output.layout import RESULT_COLUMNS
+from ccdash_tests.records import SignalSeverity, Status, TestResultDTO, TestRunDTO
 from ccdash_tests.text import first_line, format_ms, plural, short_run_id, signal_place
 
 if TYPE_CHECKING:

@@ -12,7 +12,7 @@ from ccdash_tests.output.jsonout import print_json
 from ccdash_tests.runs import CiSummary, Section, run_document
 
 if TYPE_CHECKING:
-    from ccdash_tests.models import TestResultDTO, TestRunDTO
+    from ccdash_tests.records import TestResultDTO, TestRunDTO
 
 # Rich (through terminal), the listings and Markdown are imported by the views that draw with them:
 # `runs list --json`, the call CI scripts make most, prints JSON only and loads none of them.
@@ -44,7 +44,7 @@ def show_run_json(run: TestRunDTO, results: Iterable[TestResultDTO]) -> None:
     out.write(',\n  "results": [')
     for index, result in enumerate(results):
         out.write(",\n    " if index else "\n    ")
-        out.write(json.dumps(result.model_dump(mode="json"), ensure_ascii=False))
+        out.write(json.dumps(result.to_json(), ensure_ascii=False))
     out.write("\n  ]\n}\n")
     out.flush()
 

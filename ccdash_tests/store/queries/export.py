@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ccdash_tests.models import ParsedCase
+from ccdash_tests.records import ParsedCase
 from ccdash_tests.store.engine import Engine
 from ccdash_tests.store.rows import ATTEMPTS, RUN_RESULTS_ALL, from_json, is_flaky, status_of
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from ccdash_tests.models import TestRunDTO
+from ccdash_tests.records import TestRunDTO
 from ccdash_tests.store.engine import Engine
 from ccdash_tests.store.queries.forensics import CHUNK, RunRef
 from ccdash_tests.store.rows import FLAKY_ONLY, RUN_COLUMNS, chunks, db_time, marks, run_from_row

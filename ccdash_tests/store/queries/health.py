@@ -18,7 +18,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from ccdash_tests.models import (
+from ccdash_tests.records import (
     BAD_CODES,
     LatestResult,
     RunResult,

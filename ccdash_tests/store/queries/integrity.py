@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ccdash_tests.models import TestRunDTO
+from ccdash_tests.records import TestRunDTO
 from ccdash_tests.store.engine import Engine
 from ccdash_tests.store.rows import RUN_COLUMNS, RUN_RESULTS_ALL, db_time, run_from_row
 

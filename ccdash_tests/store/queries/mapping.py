@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from ccdash_tests.models import utcnow
+from ccdash_tests.records import utcnow
 from ccdash_tests.store.engine import Engine
 from ccdash_tests.store.rows import db_time, from_json
 

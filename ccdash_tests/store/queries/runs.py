@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 
-from ccdash_tests.models import Status, TestResultDTO
+from ccdash_tests.records import Status, TestResultDTO
 from ccdash_tests.store.engine import Engine
 from ccdash_tests.store.rows import (
     RESULT_COLUMNS_SQL,
