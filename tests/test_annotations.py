@@ -194,7 +194,7 @@ def test_a_failure_without_a_repository_file_is_left_out_of_the_code_quality_rep
 
 def store_run(store: Store, run_id: str, cases: list[ParsedCase]) -> None:
     request = IngestRunRequest(project_id="demo", run_id=run_id, timestamp=NOW)
-    ingest_request(store, request.model_copy(update={"results": cases}))
+    ingest_request(store, request.replace(results=cases))
 
 
 def cases() -> list[ParsedCase]:

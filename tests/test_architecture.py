@@ -15,6 +15,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "ccdash_tests"
 STORE_MAY_IMPORT = (
     "ccdash_tests.store",
     "ccdash_tests.models",
+    "ccdash_tests.records",
     "ccdash_tests.identity",
     "ccdash_tests.errors",
     "ccdash_tests.text",

@@ -249,9 +249,9 @@ def test_not_checked_without_git_or_sha(history, tmp_path: Path, db_url: str) ->
     with open_store(db_url) as store:
         no_repo = check_after_ingest(store, run2, elsewhere)
         assert no_repo.status.startswith("not checked: ") and "not inside a git repository" in no_repo.status
-        no_sha = check_after_ingest(store, run2.model_copy(update={"git_sha": None}), repo.root)
+        no_sha = check_after_ingest(store, run2.replace(git_sha=None), repo.root)
         assert no_sha.status == "not checked: the run has no git SHA (pass --git-sha)"
-        unknown = check_after_ingest(store, run2.model_copy(update={"git_sha": "ab" * 20}), repo.root)
+        unknown = check_after_ingest(store, run2.replace(git_sha="ab" * 20), repo.root)
         assert unknown.status == f"not checked: unknown git revision {'ab' * 20!r}"
         assert store.signals.by_project(PROJECT) == []
         document = no_repo.to_json_dict()

@@ -63,6 +63,16 @@ def heavy(modules: set[str]) -> list[str]:
     return sorted(m for m in modules if m.startswith(HEAVY))
 
 
+def pydantic_modules(modules: set[str]) -> list[str]:
+    """Pydantic, its core and the modules that define models: `ingest` needs none (records.py)."""
+    return sorted(
+        m
+        for m in modules
+        if m.split(".")[0] in ("pydantic", "pydantic_core")
+        or m in ("ccdash_tests.models", "ccdash_tests.mapping.rules")
+    )
+
+
 @pytest.fixture
 def stored(tmp_path: Path) -> Path:
     """A SQLite store holding one run."""
@@ -174,6 +184,8 @@ def test_an_ingest_that_scans_nothing_loads_no_detector(tmp_path: Path, in_check
     assert (
         sorted(m for m in modules if m.startswith(INTEGRITY_SCAN + NOT_FOR_INGEST + NOT_FOR_NEW_TESTS)) == []
     )
+    # The run, its results and the request are plain records; the Pydantic models are other commands'.
+    assert pydantic_modules(modules) == []
 
 
 # What mapping an ingest's new tests never needs: `map suggest`, test look-up by name, the health
@@ -197,6 +209,7 @@ def test_a_re_ingest_loads_no_mapping_and_no_integrity_service(tmp_path: Path) -
     code, again = loaded_modules(tmp_path, *args)
     # Nothing new was stored: nothing to map and no change to check, so neither service is imported.
     assert code == 0
+    assert pydantic_modules(first) == pydantic_modules(again) == []
     assert sorted(m for m in again if m.startswith(("ccdash_tests.mapping", "ccdash_tests.integrity."))) == [
         "ccdash_tests.integrity.check"
     ]
@@ -260,7 +273,8 @@ def test_the_command_tree_is_whole_when_walked_in_a_fresh_process() -> None:
 
 
 # Pydantic models whose validators the commands that do not need them never build (defer_build).
-DEFERRED = {"models": ("IngestRunRequest",), "mapping.imported": ("MappingRule", "MappingFile")}
+# (The ingest request is a plain record now: records.py.)
+DEFERRED = {"mapping.imported": ("MappingRule", "MappingFile")}
 
 BUILT_PROBE = """
 import json, sys
@@ -296,16 +310,14 @@ def built_models(tmp_path: Path, *args: str) -> dict[str, bool]:
 def test_validators_are_built_by_the_commands_that_use_them(tmp_path: Path, stored: Path) -> None:
     listing = built_models(tmp_path, "runs", "list", "--json", "--db", str(stored), "--project", "demo")
     assert listing == {
-        "models.IngestRunRequest": False,
         "mapping.imported.MappingRule": False,
         "mapping.imported.MappingFile": False,
     }
-    # An ingest builds its request; without stored rules it reads no rule.
+    # An ingest without stored rules reads no rule (and imports no Pydantic: above).
     report = tmp_path / "r.xml"
     report.write_text(junit_text([("pkg.T", "test_c", "passed")]))
     ingest = built_models(tmp_path, "ingest", str(report), "--db", str(stored), "--project", "demo")
     assert ingest == {
-        "models.IngestRunRequest": True,
         "mapping.imported.MappingRule": False,
         "mapping.imported.MappingFile": False,
     }

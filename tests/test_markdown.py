@@ -153,7 +153,7 @@ def case(name: str, status: Status, classname: str = "tests.test_mod", **extra: 
 
 def store_run(store: Store, cases: list[ParsedCase], run_id: str = "run-1") -> None:
     request = IngestRunRequest(project_id="demo", run_id=run_id, timestamp=NOW, branch="main")
-    ingest_request(store, request.model_copy(update={"results": cases}))
+    ingest_request(store, request.replace(results=cases))
 
 
 def show(db: str, *args: str) -> str:

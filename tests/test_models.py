@@ -1,4 +1,7 @@
-"""Every DTO round-trips through JSON unchanged; status codes are a stable contract."""
+"""Every Pydantic DTO round-trips through JSON unchanged; status codes are a stable contract.
+
+The plain records (run, result, source, ingest request) are tests/test_records.py's.
+"""
 
 from __future__ import annotations
 
@@ -12,25 +15,18 @@ from ccdash_tests.models import (
     STATUS_CODES,
     DomainHealthRollupDTO,
     FeatureTestHealthDTO,
-    IngestRunRequest,
-    ParsedCase,
     SignalSeverity,
     Status,
     TestDefinitionDTO,
     TestDomainDTO,
     TestFeatureMappingDTO,
     TestIntegritySignalDTO,
-    TestResultDTO,
-    TestRunDTO,
 )
 
 NOW = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
 
 SAMPLES: list[BaseModel] = [
-    TestRunDTO(run_id="r", project_id="p", timestamp=NOW,
-               status_counts={Status.PASSED: 3}, metadata={"k": 1}),
     TestDefinitionDTO(test_id="t", project_id="p", name="test_x[1]", base_name="test_x", tags={"k": "v"}),
-    TestResultDTO(run_id="r", test_id="t", status=Status.XFAILED, duration_ms=1.5, artifact_refs=["a.png"]),
     TestDomainDTO(domain_id="billing/invoices", project_id="p", name="invoices", parent_id="billing"),
     TestFeatureMappingDTO(project_id="p", test_id="t", feature="f", provider="paths", confidence=0.6),
     TestIntegritySignalDTO(
@@ -41,10 +37,6 @@ SAMPLES: list[BaseModel] = [
         domain_id="billing", name="billing", children=[DomainHealthRollupDTO(domain_id="billing/x", name="x")]
     ),
     FeatureTestHealthDTO(feature="f", trend=[1.0, None, 0.5], last_run_at=NOW),
-    IngestRunRequest(
-        project_id="p", run_id="r", timestamp=NOW,
-        results=[ParsedCase("", "m.C", "test_y", Status.FAILED, 2.0, message="boom", properties={"k": "v"})],
-    ),
 ]  # fmt: skip
 
 

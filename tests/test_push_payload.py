@@ -150,7 +150,7 @@ def test_the_envelope_maps_the_run_and_its_metadata() -> None:
 
 
 def test_a_local_run_says_it_had_no_ci_provider() -> None:
-    local = RUN.model_copy(update={"metadata": {}, "trigger": Trigger.LOCAL})
+    local = RUN.replace(metadata={}, trigger=Trigger.LOCAL)
     assert envelope(local, [], "1").metadata["ci_provider"] is None
 
 
