@@ -137,16 +137,16 @@ def test_a_result_writes_the_json_of_the_pydantic_model(values: dict[str, Any]) 
 
 
 def test_a_source_writes_the_json_of_the_pydantic_model() -> None:
-    values = {"name": HOSTILE, "sha256": "1" * 64, "format": "junit", "cases": 3}
+    values: dict[str, Any] = {"name": HOSTILE, "sha256": "1" * 64, "format": "junit", "cases": 3}
     assert dumps(SourceFile(**values).to_json()) == dumps(PydanticSource(**values).model_dump(mode="json"))
 
 
 def test_records_are_immutable_and_compare_by_value() -> None:
     run = TestRunDTO(**RUNS[1])
     with pytest.raises(AttributeError):
-        run.run_id = "other"  # type: ignore[misc]
+        run.run_id = "other"
     with pytest.raises(AttributeError):
-        del run.branch  # type: ignore[misc]
+        del run.branch
     assert run == TestRunDTO(**RUNS[1]) and run != run.replace(branch="other")
     assert run.replace(branch="other").branch == "other" and run.branch == HOSTILE
     # Coerced as the Pydantic model coerced them: the store's rows hold the enums' text.
