@@ -328,3 +328,10 @@ def test_validators_are_built_by_the_commands_that_use_them(tmp_path: Path, stor
     assert (
         imported["mapping.imported.MappingRule"] is True and imported["mapping.imported.MappingFile"] is True
     )
+    # With stored rules, the ingest of new tests maps them with the rules read back without Pydantic.
+    report.write_text(junit_text([("pkg.T", "test_d", "passed")]))
+    code, modules = loaded_modules(tmp_path, "ingest", str(report), "--db", str(stored), "--project", "demo")
+    assert code == 0 and "ccdash_tests.mapping.service" in modules
+    assert pydantic_modules(modules) == []
+    mapped = Cli(stored, "demo")("map", "show", "--json", code=0).stdout
+    assert "things" in mapped

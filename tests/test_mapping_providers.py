@@ -257,3 +257,49 @@ def test_test_ref_from_definition() -> None:
     ref = TestRef.from_definition(definition)
     assert (ref.test_id, ref.path, ref.tags) == ("abc", "tests/billing/test_totals.py", {"feature": "totals"})
     assert hash(ref) == hash(TestRef.from_definition(definition))
+
+
+STORED_BODIES = [
+    {"pattern": "tests/billing/*", "feature": "invoices", "domain": "billing", "confidence": 0.8},
+    {"pattern": "re:^pkg\\.", "feature": "  two   words ", "domain": "Billing / Invoices"},
+    {"pattern": "x", "feature": "f", "domain": None, "confidence": 1},
+    {"pattern": "x", "feature": "f", "confidence": 0},
+    {"pattern": "x", "feature": "f", "confidence": True},
+    {"pattern": "x", "feature": "f", "confidence": "0.5"},
+    # Refused by both:
+    {"pattern": "", "feature": "f"},
+    {"pattern": "re:(", "feature": "f"},
+    {"pattern": "x", "feature": "   "},
+    {"pattern": "x", "feature": "f", "confidence": 1.5},
+    {"pattern": "x", "feature": "f", "confidence": "high"},
+    {"pattern": "x", "feature": "f", "confidence": "nan"},
+    {"pattern": "x", "feature": "f", "owner": "team"},
+    {"feature": "f"},
+    {"pattern": 3, "feature": "f"},
+    {"pattern": "x", "feature": "f", "domain": 7},
+    ["pattern", "x"],
+]
+
+
+@pytest.mark.parametrize("body", STORED_BODIES, ids=range(len(STORED_BODIES)))
+def test_a_stored_rule_is_checked_as_the_rule_schema_checks_it(body: object) -> None:
+    # An ingest maps new tests with the stored rules through imported.stored_rule, without Pydantic.
+    from pydantic import ValidationError
+
+    from ccdash_tests.mapping.imported import stored_rule
+    from ccdash_tests.mapping.rules import MappingRule
+
+    try:
+        schema = MappingRule.model_validate(body)
+    except ValidationError:
+        with pytest.raises(MappingFileError):
+            stored_rule(body)
+        return
+    plain = stored_rule(body)
+    assert (plain.pattern, plain.feature, plain.domain, plain.confidence) == (
+        schema.pattern,
+        schema.feature,
+        schema.domain,
+        schema.confidence,
+    )
+    assert plain.compiled().pattern == schema.compiled().pattern

@@ -15,6 +15,8 @@ defaults to 0.8. Validation errors name the file and the rule, e.g.
 
 from __future__ import annotations
 
+import fnmatch
+import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -27,6 +29,8 @@ from ccdash_tests.mapping.base import (
     ProviderName,
     TestRef,
     nodeid,
+    normalise_domain,
+    normalise_feature,
 )
 
 if TYPE_CHECKING:
@@ -53,6 +57,85 @@ class MappingFileError(UserError, ValueError):
     """A mapping file that cannot be read or does not follow the rule schema; the message names both."""
 
 
+def compile_pattern(pattern: str) -> re.Pattern[str]:
+    """A rule's pattern as a regex: `re:` text as written, else the shell glob translated."""
+    if pattern.startswith(REGEX_PREFIX):
+        return re.compile(pattern[len(REGEX_PREFIX) :])
+    return re.compile(fnmatch.translate(pattern))
+
+
+class StoredRule:
+    """A rule read back from the store (`map import` stored it validated), checked again as
+    rules.MappingRule checks one, without Pydantic: an ingest maps its new tests with these."""
+
+    __slots__ = ("confidence", "domain", "feature", "pattern")
+
+    def __init__(self, pattern: str, feature: str, domain: str | None, confidence: float) -> None:
+        self.pattern = pattern
+        self.feature = feature
+        self.domain = domain
+        self.confidence = confidence
+
+    def compiled(self) -> re.Pattern[str]:
+        return compile_pattern(self.pattern)
+
+
+_RULE_KEYS = frozenset(("pattern", "feature", "domain", "confidence"))
+
+
+def stored_rule(body: Any) -> StoredRule:
+    """A stored rule's body checked field by field (MappingRule's schema: no other keys, a non-empty
+    pattern that compiles, a feature not blank, a canonical domain, a confidence in [0, 1])."""
+    problem = _rule_problem(body)
+    if problem:
+        raise MappingFileError(f"stored mapping rule: {problem}; import the rules file again (map import)")
+    confidence = _number(body.get("confidence", IMPORTED_CONFIDENCE))
+    assert confidence is not None  # _rule_problem said so
+    return StoredRule(
+        body["pattern"],
+        normalise_feature(body["feature"]),
+        normalise_domain(body.get("domain")),
+        confidence,
+    )
+
+
+def _rule_problem(body: Any) -> str | None:
+    if not isinstance(body, dict):
+        return "not an object"
+    if not body.keys() <= _RULE_KEYS or not {"pattern", "feature"} <= body.keys():
+        return f"unexpected fields {sorted(map(str, body))}"
+    pattern, feature, domain = body["pattern"], body["feature"], body.get("domain")
+    if not isinstance(pattern, str) or not pattern:
+        return "pattern: not a non-empty text"
+    if pattern.startswith(REGEX_PREFIX):
+        try:
+            re.compile(pattern[len(REGEX_PREFIX) :])
+        except re.error as exc:
+            return f"pattern: invalid regular expression: {exc}"
+    if not isinstance(feature, str) or not normalise_feature(feature):
+        return "feature: blank or not a text"
+    if domain is not None and not isinstance(domain, str):
+        return "domain: not a text"
+    confidence = _number(body.get("confidence", IMPORTED_CONFIDENCE))
+    if confidence is None:
+        return "confidence: not a number"
+    if not (math.isfinite(confidence) and 0.0 <= confidence <= 1.0):
+        return "confidence: not in [0, 1]"
+    return None
+
+
+def _number(value: object) -> float | None:
+    """A float as Pydantic's lax mode reads one: a number, a boolean or a number's text."""
+    if isinstance(value, (int, float)):
+        return float(value)
+    if isinstance(value, str):
+        try:
+            return float(value)
+        except ValueError:
+            return None
+    return None
+
+
 def subjects(test: TestRef) -> tuple[str, ...]:
     """The strings a rule pattern is tried against."""
     found = [test.classname, f"{test.classname}::{test.name}", test.test_id]
@@ -65,7 +148,7 @@ def subjects(test: TestRef) -> tuple[str, ...]:
 class _CompiledRule:
     regex: re.Pattern[str]
     glob: bool
-    rule: MappingRule
+    rule: MappingRule | StoredRule
 
     def matches(self, texts: Sequence[str]) -> bool:
         # A glob must cover the whole subject; a regex is searched, as `re:` users expect.
@@ -79,7 +162,7 @@ class ImportedProvider:
 
     name: str = ProviderName.IMPORTED.value
 
-    def __init__(self, rules: Sequence[MappingRule] = ()) -> None:
+    def __init__(self, rules: Sequence[MappingRule | StoredRule] = ()) -> None:
         self.rules = tuple(rules)
         self._compiled = tuple(
             _CompiledRule(rule.compiled(), not rule.pattern.startswith(REGEX_PREFIX), rule) for rule in rules
@@ -89,7 +172,7 @@ class ImportedProvider:
     def from_files(cls, paths: Sequence[str | Path]) -> ImportedProvider:
         from ccdash_tests.mapping.rules import load_rules
 
-        rules: list[MappingRule] = []
+        rules: list[MappingRule | StoredRule] = []
         for path in paths:
             rules.extend(load_rules(path))
         return cls(rules)

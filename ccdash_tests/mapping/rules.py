@@ -6,7 +6,6 @@ models are imported when a rules file or a stored rule is read, never by an inge
 
 from __future__ import annotations
 
-import fnmatch
 import json
 import re
 from pathlib import Path
@@ -15,7 +14,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from ccdash_tests.mapping.base import normalise_domain, normalise_feature
-from ccdash_tests.mapping.imported import IMPORTED_CONFIDENCE, REGEX_PREFIX, MappingFileError
+from ccdash_tests.mapping.imported import IMPORTED_CONFIDENCE, REGEX_PREFIX, MappingFileError, compile_pattern
 from ccdash_tests.text import error_line
 
 
@@ -54,9 +53,7 @@ class MappingRule(BaseModel):
         return normalise_domain(domain)
 
     def compiled(self) -> re.Pattern[str]:
-        if self.pattern.startswith(REGEX_PREFIX):
-            return re.compile(self.pattern[len(REGEX_PREFIX) :])
-        return re.compile(fnmatch.translate(self.pattern))
+        return compile_pattern(self.pattern)
 
 
 class MappingFile(BaseModel):
