@@ -291,8 +291,8 @@ class TestRunDTO(Record):
         _set(self, "agent_session_id", agent_session_id)
         _set(self, "env_fingerprint", env_fingerprint)
         # The store's rows hold the enums' text; Pydantic coerced it, so do these.
-        _set(self, "trigger", Trigger(trigger))
-        _set(self, "status", RunStatus(status))
+        _set(self, "trigger", trigger if trigger.__class__ is Trigger else Trigger(trigger))
+        _set(self, "status", status if status.__class__ is RunStatus else RunStatus(status))
         _set(self, "total_tests", total_tests)
         _set(self, "passed_tests", passed_tests)
         _set(self, "failed_tests", failed_tests)
@@ -374,7 +374,8 @@ class TestResultDTO(Record):
     ) -> None:
         _set(self, "run_id", run_id)
         _set(self, "test_id", test_id)
-        _set(self, "status", Status(status))
+        # An enum call costs more than the rest of the constructor: only text is converted.
+        _set(self, "status", status if status.__class__ is Status else Status(status))
         _set(self, "duration_ms", None if duration_ms is None else float(duration_ms))
         _set(self, "attempts", attempts)
         _set(self, "flaky", flaky)
@@ -517,7 +518,7 @@ class IngestRunRequest(Record):
         _set(self, "branch", branch)
         _set(self, "agent_session_id", agent_session_id)
         _set(self, "env_fingerprint", env_fingerprint)
-        _set(self, "trigger", Trigger(trigger))
+        _set(self, "trigger", trigger if trigger.__class__ is Trigger else Trigger(trigger))
         _set(self, "metadata", {} if metadata is None else metadata)
         _set(self, "sources", source_list)
         _set(self, "results", case_list)
