@@ -6,13 +6,22 @@ import json
 import random
 import signal
 import sqlite3
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from factories import write_big_junit
-from reliability_support import kill, orphan_counts, run_rows, start_ingest, wait_until_reading
+from reliability_support import (
+    cli_env,
+    kill,
+    orphan_counts,
+    run_rows,
+    start_ingest,
+    wait_until_reading,
+)
 
 from ccdash_tests.commands.common import user_errors
 from ccdash_tests.errors import CommandExit, stored_once_committed
@@ -136,6 +145,39 @@ def test_sigint_mid_ingest_stores_nothing_and_prints_no_traceback(
     assert interrupted >= 2
     _, document = full_ingest(report, db_url, "interrupted-0")
     assert document["total_tests"] == cases
+
+
+# The child records, as the report is first read, which modules are already loaded, then ingests.
+SPY_ON_FIRST_READ = """
+import runpy, sys
+import ccdash_tests.commands.ingest_run as ingest_run
+build = ingest_run.build_request
+def spy(*args, **kwargs):
+    print("loaded:", " ".join(m for m in ("psycopg", "decimal") if m in sys.modules), file=sys.stderr)
+    return build(*args, **kwargs)
+ingest_run.build_request = spy
+sys.argv = ["ccdash-tests", *sys.argv[1:]]
+runpy.run_module("ccdash_tests", run_name="__main__")
+"""
+
+
+def test_the_postgresql_driver_is_loaded_before_the_report_is_read(
+    backend: str, db_url: str, tmp_path: Path
+) -> None:
+    # A Ctrl-C inside psycopg's import of decimal half-initialises the C module: its next import writes
+    # a libmpdec warning beside our one-line message (seen once in the SIGINT test above). The driver is
+    # imported before the report is opened, where that test's interrupts land; SQLite never loads it.
+    report = write_big_junit(tmp_path / "small.xml", 3)
+    done = subprocess.run(
+        [sys.executable, "-c", SPY_ON_FIRST_READ, "ingest", str(report), "--db", db_url, "--quiet"],
+        capture_output=True,
+        text=True,
+        env=cli_env(),
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    loaded = done.stderr.splitlines()[0].split()[1:]
+    assert loaded == (["psycopg", "decimal"] if backend == "postgresql" else []), done.stderr
 
 
 def test_an_interrupt_before_the_commit_mark_says_nothing_was_written(

@@ -39,7 +39,7 @@ from ccdash_tests.output.views import ingest as view
 from ccdash_tests.parsers import FORMATS
 from ccdash_tests.records import Trigger, utcnow
 from ccdash_tests.runs import failing_and_flaky
-from ccdash_tests.store import Store, open_store, resolve_location
+from ccdash_tests.store import Store, import_driver, open_store, resolve_location
 from ccdash_tests.times import parse_timestamp
 
 if TYPE_CHECKING:
@@ -207,6 +207,7 @@ def run(
         name = resolve_project(project)
         files = expand_inputs(reports, tmp=Path(tmp))
         checkout_git, ci = runmeta.detect_git(Path.cwd()), runmeta.detect_ci(os.environ)
+        import_driver(db)  # before the report is read: a Ctrl-C while reading must not split an import
         request = build_request(name, files, options, ci, checkout_git, utcnow())
         # The commit came from the checkout and the time from the report: they may disagree.
         sha_from_checkout = (

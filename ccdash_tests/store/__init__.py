@@ -51,6 +51,7 @@ __all__ = [
     "StoreDisabledError",
     "StoreError",
     "StoreLocation",
+    "import_driver",
     "open_store",
     "resolve_location",
 ]
@@ -86,6 +87,19 @@ def resolve_location(db: str | None, cwd: Path | None = None) -> StoreLocation:
             "(use a file path, sqlite:///file.db or postgresql://...)"
         )
     return StoreLocation("sqlite", value)
+
+
+def import_driver(db: str | None) -> None:
+    """Import the PostgreSQL driver now when --db names PostgreSQL (a bad --db is reported later,
+    where the store opens, so the order of errors stays as it was)."""
+    try:
+        postgres = resolve_location(db).backend == "postgresql"
+    except StoreError:
+        return
+    if postgres:
+        # Why early: Ctrl-C inside psycopg's import of decimal leaves the C module half set up, and
+        # the next import of it writes a libmpdec warning to stderr beside our one-line message.
+        import psycopg  # noqa: F401
 
 
 def visualizer_enabled() -> bool:
