@@ -244,3 +244,26 @@ def test_a_long_tracker_key_is_an_issue_link(py: GitRepo) -> None:
         "likely_deliberate",
         ["the commit message links an issue (COLLECTIONS-836)"],
     )
+
+
+@pytest.mark.parametrize(
+    ("message", "verdict"),
+    [
+        ("Fixes or removes tests that build on unfulfilled assumptions.", "likely_deliberate"),
+        ("Fix some assertions that trigger nullness static analysis.", "likely_deliberate"),
+        ("Add static analysis to the build", "suspicious"),
+        ("Check our assumptions", "suspicious"),
+    ],
+)
+def test_a_message_saying_the_test_was_wrong_or_tripped_an_analyser_explains_a_loss(
+    py: GitRepo, message: str, verdict: str
+) -> None:
+    py.commit(message, {PY: drop_test(PY_TESTS, "test_other")})
+    assert judged(py, "test_removed", "test_other")[0] == verdict
+    py.commit(message, {PY: replaced(drop_test(PY_TESTS, "test_other"), "    assert add(-1, 1) == 0\n", "")})
+    assert judged(py, "assertion_removed", "test_add")[0] == verdict
+
+
+def test_a_wrong_assumption_does_not_explain_a_looser_check(py: GitRepo) -> None:
+    py.commit("Fix a test that builds on a wrong assumption", {PY: replaced(PY_TESTS, *LOOSER)})
+    assert judged(py, "assertion_weakened", "test_add")[0] == "suspicious"

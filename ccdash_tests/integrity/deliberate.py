@@ -75,7 +75,12 @@ _REASON = re.compile(
     r"\bend[ -]of[ -]life\b|\bremov(?:e|es|ed|ing) (?:the )?(?:deprecated|legacy|unused|dead)\b(?! tests?\b)|"
     r"\bunne\w*ary\b|\bredundant\b|\bsuperfluous\b|"
     r"\b(?:drop|remov)\w*\b[^.\n]{0,30}?\b(?:python|py|node(?:\.?js)?|java|jdk|jre|go|php|ruby)"
-    r"\s*(?:versions?\s*)?v?\d+(?:\.\d+)*",
+    r"\s*(?:versions?\s*)?v?\d+(?:\.\d+)*|"
+    # Tests that were wrong, or checks a static analyser rejects (int-misc4): "tests that build on
+    # unfulfilled assumptions", "assertions that trigger nullness static analysis".
+    r"\b(?:unfulfilled|invalid|wrong|incorrect|faulty|false|mistaken) assumptions?\b|"
+    r"\b(?:trigger|trip|upset|confus|break)\w*\s+(?:the\s+)?(?:nullness|static analysis|static checks?|"
+    r"null ?checks?|nullaway|error ?prone|checker framework)\b",
     re.IGNORECASE,
 )
 # A commit that fixes a flaky test explains a loosened or dropped check (its tolerance), not a skip.
