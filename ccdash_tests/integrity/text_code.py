@@ -1697,6 +1697,72 @@ def _checking_overloads(masked: Masked, checks: CheckFinder) -> frozenset[str]:
     return frozenset(found)
 
 
+# What keeps only part of a value (int-misc4): a line of a split, a substring, a slice of a list.
+_NARROWING = re.compile(r"\.\s*(?:split|substring|subList|subSequence|limit)\s*\(")
+_JAVA_EQUALITY = re.compile(
+    r"(?:[A-Za-z_]\w*\.)*(?:assertEquals|assertArrayEquals|assertIterableEquals)\s*\("
+)
+_FLUENT_EQUALITY = re.compile(r"(?:[A-Za-z_]\w*\.)*assertThat\s*\((.*)\)\s*\.\s*isEqualTo\s*\((.*)\)\s*;?$")
+_CALLED = re.compile(r"^(?:this\s*\.\s*)?([A-Za-z_]\w*)\s*\(")
+
+
+def _narrowing_helpers(masked: Masked, tests: frozenset[str]) -> frozenset[str]:
+    """Methods of a Java file, tests aside, that return part of what they are given: `firstLine(x)`
+    splitting `x` into lines and keeping one. An overload that calls a narrowing one narrows too."""
+    bodies: dict[str, list[str]] = {}
+    for match in _DEFINITIONS["java"].finditer(masked.bare):
+        name = match.group(1)
+        opening = masked.bare.find("{", match.end() - 1)
+        if name in _KEYWORDS or name in tests or opening < 0:
+            continue
+        bodies.setdefault(name, []).append(masked.bare[opening : match_bracket(masked.bare, opening)])
+    found = {name for name, texts in bodies.items() if any(_NARROWING.search(text) for text in texts)}
+    for name, texts in bodies.items():
+        if name not in found and any(
+            re.search(rf"(?<![\w$.]){re.escape(h)}\s*\(", t) for h in found for t in texts
+        ):
+            found.add(name)
+    return frozenset(found)
+
+
+def _compared(text: str) -> list[str]:
+    """The two values a Java equality check compares, as written (message and supplier aside)."""
+    fluent = _FLUENT_EQUALITY.match(text)
+    if fluent:
+        return [fluent.group(1).strip(), fluent.group(2).strip()]
+    equality = _JAVA_EQUALITY.match(text)
+    if equality is None:
+        return []
+    bare = mask(text, "java").bare
+    args = [
+        text[a:b].strip()
+        for a, b in _top_level(bare, equality.end(), match_bracket(bare, equality.end() - 1) - 1)
+    ]
+    # JUnit 4 puts a message first, JUnit 5 last: a string or a supplier, never a call of the helper.
+    return args[-2:] if len(args) == 3 and args[0].startswith('"') else args[:2]
+
+
+def _through_projections(checks: CheckFinder, narrowing: frozenset[str]) -> CheckFinder:
+    """An equality of two values that both pass through one narrowing helper of the file
+    (`assertEquals(firstLine(expected), firstLine(actual))`) compares parts of them: it bounds."""
+    if not narrowing:
+        return checks
+
+    def found(masked: Masked, start: int, end: int) -> list[Check]:
+        result = []
+        for check in checks(masked, start, end):
+            sides = (
+                [_CALLED.match(side) for side in _compared(check.text)] if check.strength == _EXACT else []
+            )
+            names = {side.group(1) for side in sides if side is not None}
+            if len(sides) == 2 and all(sides) and len(names) == 1 and names <= narrowing:
+                check = replace(check, strength=_BOUND)
+            result.append(check)
+        return result
+
+    return found
+
+
 def class_cases(source: str, language: str) -> list[CaseCode]:
     """Test methods of Java (JUnit 3/4/5, TestNG) or PHP (PHPUnit) classes, named "Class::method"."""
     masked = mask(source, language)
@@ -1707,6 +1773,9 @@ def class_cases(source: str, language: str) -> list[CaseCode]:
         m.group(1).rsplit(".", 1)[-1] in _JAVA_TEST_ANNOTATIONS for m in _ANNOTATION.finditer(masked.bare)
     )
     helpers = helper_names(masked, language, checks, set())
+    if language == "java":
+        tests = frozenset(m.group(1) for m in method_pattern.finditer(masked.bare))
+        checks = _through_projections(checks, _narrowing_helpers(masked, tests))
     overloads = _checking_overloads(masked, checks) if language == "java" else frozenset()
     inert = _inert_skips(masked) if language == "java" else frozenset()
     skipping = _skip_helper_calls(masked, language)

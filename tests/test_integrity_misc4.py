@@ -1,0 +1,102 @@
+"""Java equalities made of parts of the values (int-misc4), each as a small real git repository scanned
+through the CLI: an equality of two values that both pass through a helper keeping part of them bounds,
+and a comparison the old test made twice that comes back once as strong and once weaker accepts more."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from factories import Cli
+from factories import scan_change as scan
+from factories import signal_kinds as kinds
+
+
+@pytest.fixture
+def cli(tmp_path: Path) -> Cli:
+    return Cli(tmp_path / "store.db", "demo")
+
+
+PATH = "src/test/java/a/StoreTest.java"
+
+STORE_TEST = """package a;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.io.ByteArrayOutputStream;
+import org.junit.jupiter.api.Test;
+
+public class StoreTest {
+%(helpers)s
+  @Test
+  public void storesToStream() throws Exception {
+    final ByteArrayOutputStream expected = new ByteArrayOutputStream();
+    final ByteArrayOutputStream actual = new ByteArrayOutputStream();
+    Store.EMPTY.store(actual);
+    new Store().store(expected);
+    %(first)s;
+    expected.reset();
+    Store.OTHER.store(expected);
+    %(second)s;
+  }
+
+  @Test
+  public void clears() {
+    assertEquals(0, Store.EMPTY.size());
+  }
+}
+"""
+BYTES = "assertArrayEquals(expected.toByteArray(), actual.toByteArray())"
+HELPERS = """
+  private String firstLine(final ByteArrayOutputStream out) {
+    return text(out).split("\\\\R", 2)[0];
+  }
+
+  private String text(final ByteArrayOutputStream out) {
+    return new String(out.toByteArray(), java.nio.charset.StandardCharsets.UTF_8);
+  }
+"""
+FIRST_LINES = "assertEquals(firstLine(expected), firstLine(actual))"
+TEXTS = "assertEquals(text(expected), text(actual))"
+
+
+def _store(first: str, second: str, helpers: str = "") -> dict[str, str | None]:
+    return {PATH: STORE_TEST % {"helpers": helpers, "first": first, "second": second}}
+
+
+def test_an_equality_of_parts_of_the_values_is_a_weaker_check(cli: Cli, tmp_path: Path) -> None:
+    # The bytes compared whole now compare only their first lines: the rest of the output may differ.
+    found = scan(cli, tmp_path, _store(BYTES, BYTES), _store(FIRST_LINES, FIRST_LINES, HELPERS))
+    assert kinds(found) == {("assertion_weakened", "StoreTest::storesToStream")}
+    assert found[0]["details"]["strength_after"] == ["bound"]
+
+
+def test_an_equality_of_the_values_converted_whole_is_as_strong(cli: Cli, tmp_path: Path) -> None:
+    # Bytes -> the text they decode to: a conversion, not a part.
+    assert scan(cli, tmp_path, _store(BYTES, BYTES), _store(TEXTS, TEXTS, HELPERS)) == []
+
+
+def test_an_equality_through_a_narrowing_helper_on_one_side_only_is_not_read_as_parts(
+    cli: Cli, tmp_path: Path
+) -> None:
+    # `firstLine(actual)` pinned to a literal is still an equality of a value the test states in full.
+    pinned = 'assertEquals("# comment", firstLine(actual))'
+    before = _store(pinned, pinned, HELPERS)
+    after = _store(pinned, f"{pinned};\n    assertEquals(2, actual.size())", HELPERS)
+    assert scan(cli, tmp_path, before, after) == []
+
+
+def test_a_comparison_made_twice_that_comes_back_once_weaker_accepts_more(cli: Cli, tmp_path: Path) -> None:
+    # The first copy became a whole-text equality, the second a first-line one: the second output is
+    # no longer compared whole, though a check as strong as the old one stands beside it.
+    found = scan(cli, tmp_path, _store(BYTES, BYTES), _store(TEXTS, FIRST_LINES, HELPERS))
+    assert kinds(found) == {("assertion_weakened", "StoreTest::storesToStream")}
+    assert found[0]["details"]["added"] == [FIRST_LINES]
+
+
+@pytest.mark.parametrize("second", [TEXTS, BYTES])
+def test_a_comparison_made_twice_that_comes_back_twice_as_strong_is_no_loss(
+    cli: Cli, tmp_path: Path, second: str
+) -> None:
+    assert scan(cli, tmp_path, _store(BYTES, BYTES), _store(TEXTS, second, HELPERS)) == []
