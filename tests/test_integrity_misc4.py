@@ -100,3 +100,45 @@ def test_a_comparison_made_twice_that_comes_back_twice_as_strong_is_no_loss(
     cli: Cli, tmp_path: Path, second: str
 ) -> None:
     assert scan(cli, tmp_path, _store(BYTES, BYTES), _store(TEXTS, second, HELPERS)) == []
+
+
+NAMES_TEST = """package a;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertNotEquals;
+
+import org.junit.Test;
+
+public class NamesTest {
+  @Test public void equalsAndHashCode() {
+    %(helper)s(Name.get("a"), Name.get("a"));
+    %(helper)s(Name.get("b"), Name.get("b"));%(extra)s
+  }
+
+  private void %(helper)s(Name a, Name b) {
+    assertEquals(a.toString(), b.toString());
+    assertEquals(a.hashCode(), b.hashCode());
+  }
+}
+"""
+DIFFERS = '\n    assertNotEquals(Name.get("a"), Name.get("b"));'
+
+
+def _names(helper: str, extra: str = "") -> dict[str, str | None]:
+    return {"src/test/java/a/NamesTest.java": NAMES_TEST % {"helper": helper, "extra": extra}}
+
+
+def test_a_check_dropped_while_the_helper_is_renamed_is_lost(cli: Cli, tmp_path: Path) -> None:
+    # The renamed helper's calls are the old ones under a new name: they take no other check's place.
+    found = scan(cli, tmp_path, _names("assertSameName", DIFFERS), _names("check"))
+    assert kinds(found) == {("assertion_removed", "NamesTest::equalsAndHashCode")}
+
+
+def test_a_renamed_helper_alone_is_no_loss(cli: Cli, tmp_path: Path) -> None:
+    assert scan(cli, tmp_path, _names("assertSameName", DIFFERS), _names("check", DIFFERS)) == []
+
+
+def test_a_check_moved_into_a_helper_called_with_new_arguments_is_no_loss(cli: Cli, tmp_path: Path) -> None:
+    # The new helper call is no repeat of an old one: the dropped check may live in it.
+    after = _names("check", '\n    check(Name.get("a"), Name.get("c"));')
+    assert scan(cli, tmp_path, _names("assertSameName", DIFFERS), after) == []
