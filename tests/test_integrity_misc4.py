@@ -142,3 +142,34 @@ def test_a_check_moved_into_a_helper_called_with_new_arguments_is_no_loss(cli: C
     # The new helper call is no repeat of an old one: the dropped check may live in it.
     after = _names("check", '\n    check(Name.get("a"), Name.get("c"));')
     assert scan(cli, tmp_path, _names("assertSameName", DIFFERS), after) == []
+
+
+FAILS_TEST = """package a;
+
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import org.junit.jupiter.api.Test;
+
+public class GetTest {
+  @Test
+  public void outOfRange() {
+%s
+  }
+}
+"""
+TRY_FAIL = """    try {
+      Util.get(list, %s);
+      fail("Expecting IndexOutOfBoundsException.");
+    } catch (final IndexOutOfBoundsException e) {
+      // expected
+    }"""
+THROWS = '    assertThrows(%s.class, () -> Util.get(list, %s), "Expecting IndexOutOfBoundsException.");'
+
+
+def test_fail_after_each_call_ported_to_assert_throws_is_no_lost_copy(cli: Cli, tmp_path: Path) -> None:
+    # The same `fail("...")` after two calls, ported to two `assertThrows`: the failure expectations pair
+    # by their own rule, however the copies come back.
+    before = {"src/test/java/a/GetTest.java": FAILS_TEST % (TRY_FAIL % "-1" + "\n" + TRY_FAIL % "2")}
+    after_text = THROWS % ("IndexOutOfBoundsException", "-1") + "\n" + THROWS % ("RuntimeException", "2")
+    assert scan(cli, tmp_path, before, {"src/test/java/a/GetTest.java": FAILS_TEST % after_text}) == []
