@@ -173,3 +173,23 @@ def test_fail_after_each_call_ported_to_assert_throws_is_no_lost_copy(cli: Cli, 
     before = {"src/test/java/a/GetTest.java": FAILS_TEST % (TRY_FAIL % "-1" + "\n" + TRY_FAIL % "2")}
     after_text = THROWS % ("IndexOutOfBoundsException", "-1") + "\n" + THROWS % ("RuntimeException", "2")
     assert scan(cli, tmp_path, before, {"src/test/java/a/GetTest.java": FAILS_TEST % after_text}) == []
+
+
+EXTRA = """package a;
+
+public class Extra {
+  public static Name get(String text) {
+    return Name.get(text + "!");
+  }
+}
+"""
+
+
+def test_a_removed_three_letter_method_does_not_explain_a_check_of_another_types_overload(
+    cli: Cli, tmp_path: Path
+) -> None:
+    # `Extra.get` leaves the code with its file; the dropped check calls `Name.get`, which stays.
+    before = {**_names("assertSameName", DIFFERS), "src/main/java/a/Extra.java": EXTRA}
+    after = {**_names("check"), "src/main/java/a/Extra.java": None}
+    found = scan(cli, tmp_path, before, after)
+    assert kinds(found) == {("assertion_removed", "NamesTest::equalsAndHashCode")}
