@@ -596,6 +596,8 @@ def _check_signals(
         gone = [c for c in gone if not _variant_of_removed(c, new.checks, removed_api)]
     if unnamed and gone:
         gone = _ported(gone, gained, unnamed)
+    if language == "javascript" and gone:
+        gone = _not_awaited_errors(gone, old, new)
     dropped = [c for sig, c in old_by_sig.items() if sig not in new_by_sig]
     flipped = _outcome_flipped(gone, dropped, gained, new) | _unmocked(gone, gained, old, new)
     gone = [c for c in gone if id(c) not in flipped]
@@ -675,6 +677,37 @@ def _ported(gone: Sequence[Check], gained: Sequence[Check], unnamed: frozenset[s
     if not any(g.strength >= level for g in gained):
         return list(gone)
     return [c for c in gone if c not in ported]
+
+
+# `t.assert.ifError(err)`, `assert.ifError(err)`, tap's `t.error(err)`: the check that a callback's
+# error argument is empty.
+_ERROR_ARGUMENT_CHECK = re.compile(r"^(?:[\w$]+\s*\.\s*)*(?:ifError|error)\s*\(\s*([A-Za-z_$][\w$]*)\s*\)$")
+
+
+def _callbacks_taking(name: str, lines: Sequence[str]) -> int:
+    """How many callbacks of `lines` take `name` as their first parameter (`(err, res) =>`, `err =>`,
+    `function (err) {`)."""
+    first = re.escape(name)
+    pattern = re.compile(
+        rf"(?:\(\s*{first}\s*[,)][^()]*?=>|(?<![\w$.]){first}\s*=>|function\s*[\w$]*\s*\(\s*{first}\s*[,)])"
+    )
+    return sum(len(pattern.findall(line)) for line in lines)
+
+
+def _not_awaited_errors(gone: Sequence[Check], old: CaseCode, new: CaseCode) -> list[Check]:
+    """`gone` without the checks of a callback's error argument (`t.assert.ifError(err)`) whose
+    callback the new test replaced by `await`: an awaited call that fails rejects and fails the test,
+    so the error is still checked, by the runner (a port from a callback client to `await fetch`)."""
+    if not any(re.search(r"(?<![\w$])await\b", line) for line in new.lines):
+        return list(gone)
+    kept = []
+    for check in gone:
+        match = _ERROR_ARGUMENT_CHECK.match(signature(check))
+        name = match.group(1) if match else ""
+        if name and _callbacks_taking(name, new.lines) < _callbacks_taking(name, old.lines):
+            continue
+        kept.append(check)
+    return kept
 
 
 def _platform_signals(

@@ -566,7 +566,9 @@ _FLUENT = {
         " isEqualToIgnoringCase isEqualToIgnoringWhitespace isEqualToNormalizingNewlines"
         " isEqualToNormalizingWhitespace isEqualToComparingFieldByField isEqualByComparingTo hasMessage"
         " hasToString hasValue isCloseTo isNotPresent isAbsent containsExactlyElementsOf hasSameElementsAs"
-        " isEqualToIgnoringNewLines",
+        " isEqualToIgnoringNewLines"
+        # AssertJ: the cause has the given one's type and message (`hasCause`), or is it
+        " hasCause hasCauseReference hasRootCause",
     ),
     **at_level(
         _BOUND,
@@ -584,7 +586,7 @@ _FLUENT = {
         _TRUTHY,
         "isTrue isFalse isNotNull isNotEmpty isPresent isNotBlank isInstanceOf isNotEqualTo"
         " isNotSameInstanceAs isNotSameAs isExactlyInstanceOf isNotInstanceOf hasCauseInstanceOf"
-        " hasRootCauseInstanceOf isNotZero isNotNaN isFinite hasCause hasNoCause isNotEmptyString"
+        " hasRootCauseInstanceOf isNotZero isNotNaN isFinite hasNoCause isNotEmptyString"
         " doesNotThrowAnyException",
     ),
 }
@@ -1482,11 +1484,32 @@ def _call_after_modifiers(masked: Masked, mods: str, start: int, opening: int) -
     return conditioned, opening
 
 
+# `const { assertNoWarning } = require('./helper')`, `import { expectValid as valid } from '../util'`:
+# names the file takes from a module of the project itself (a relative path).
+_LOCAL_IMPORT = re.compile(
+    r"(?:(?:const|let|var)\s*\{([^{}]*)\}\s*=\s*require\s*\(\s*|import\s*\{([^{}]*)\}\s*from\s*)['\"]\.\.?/"
+)
+# A name that says it checks: `assertNoWarning`, `expectError`, `verifyHeaders`, `checkResponse`.
+_CHECKER_NAME = re.compile(r"^(?:assert|expect|verify|check)[A-Z0-9_][\w$]*$")
+
+
+def _imported_checkers(masked: Masked) -> frozenset[str]:
+    """Functions the file imports from a module of its project whose names say they check: a shared
+    helper of the test suite (its body is in another file, so how strongly it checks is unknown)."""
+    found = set()
+    for match in _LOCAL_IMPORT.finditer(masked.code):
+        for part in (match.group(1) or match.group(2) or "").split(","):
+            local = re.split(r"\s*(?::|\bas\b)\s*", part.strip())[-1].strip()
+            if _CHECKER_NAME.match(local):
+                found.add(local)
+    return frozenset(found)
+
+
 def javascript_cases(source: str) -> list[CaseCode]:
     """`it`/`test` cases (Jest, Vitest, Mocha, Jasmine, Playwright, node:test), named
     "describe > ... > title"."""
     masked = mask(source, "javascript")
-    helpers = helper_names(masked, "javascript", _js_checks, set())
+    helpers = helper_names(masked, "javascript", _js_checks, set()) | _imported_checkers(masked)
     blocks = _blocks(masked.bare)
     exits = _conditional_exits(masked, blocks) if _IF.search(masked.bare) else []
     guarded = _environment_blocks(masked) if _IF.search(masked.bare) else []
