@@ -55,6 +55,8 @@ _CONDITION = re.compile(
     r"process|Deno|Bun|Promise)\b|\bos\.environ\b|\bos\.getenv\b|process\.env\b|System\.getenv|"
     r"os\.Getenv|os\.LookupEnv|\b(?i:is_?windows)\b|\bexistsSync\(|os\.path\.exists\(|Files\.exists\(|"
     r"\bnot\s+HAS_\w+|\bHAS_\w+|\bhas_\w+\(|\brequires_\w+|\bnot\s+\w+_AVAILABLE\b|"
+    # A capability of the machine, named in JS style: `{ skip: isIPv6Missing }`, `supportsColor`.
+    r"\bis[A-Z]\w*(?:Missing|Unavailable|Unsupported|Available|Supported)\b|\b(?:has|supports)[A-Z]\w*\b|"
     # A version compared with a number, however it is read: `getMajorVersion(v) < 22`, `nodeVersion >= 18`.
     r"\b\w*(?i:version)\w*[\w.()\[\]'\"]*\s*(?:[<>]=?|[!=]==?)\s*v?['\"]?\d",
 )
@@ -74,6 +76,8 @@ _REASON = re.compile(
     # "Remove unused tests" names no reason: a test is not code that something else uses.
     r"\bend[ -]of[ -]life\b|\bremov(?:e|es|ed|ing) (?:the )?(?:deprecated|legacy|unused|dead)\b(?! tests?\b)|"
     r"\bunne\w*ary\b|\bredundant\b|\bsuperfluous\b|"
+    # "preserveTimestamps: false behavior is OS-dependent": what the test pinned is not the code's to promise.
+    r"\b(?:os|platform|system|environment)[- ]dependent\b|"
     r"\b(?:drop|remov)\w*\b[^.\n]{0,30}?\b(?:python|py|node(?:\.?js)?|java|jdk|jre|go|php|ruby)"
     r"\s*(?:versions?\s*)?v?\d+(?:\.\d+)*|"
     # Tests that were wrong, or checks a static analyser rejects (int-misc4): "tests that build on
@@ -106,6 +110,14 @@ _PLATFORM_WORD = re.compile(
 # not pair, in a benchmark, another suite or another repository).
 _MOVED = re.compile(
     r"\bmov(?:e|es|ed|ing)\b[^.\n]{0,40}?\btests?\b[^.\n]{0,40}?\b(?:to|into|under)\b", re.IGNORECASE
+)
+# "disable flaky test", "Disable the integration test. ... only on some machines", "disable test - returns
+# different error under Windows": the commit says it turns a test off and why.
+_DISABLES_TEST = re.compile(r"\bdisabl\w*\b[^.\n]{0,30}?\btests?\b", re.IGNORECASE)
+_WHY_DISABLED = re.compile(r"\bon some machines\b|\bnon-?deterministic\w*", re.IGNORECASE)
+# "Remove backpressure support from the adapters": a feature the code stops having.
+_REMOVES_SUPPORT = re.compile(
+    r"\b(?:remov|drop)\w*\s+(?:the\s+)?(?P<name>[A-Za-z][\w-]{3,})\s+support\b", re.IGNORECASE
 )
 _OPENING_LINES = 12
 _IDENTIFIER_LIKE = re.compile(r"[a-z][a-z0-9]*[A-Z$]|_|\.|\$")
@@ -368,6 +380,24 @@ def _explained_by_code(
     return None
 
 
+def _removal_reasons(opening: str, test_names: Sequence[str]) -> list[str]:
+    """Why the commit's opening lines say a test goes: it disables the test for a stated reason (flaky,
+    a platform or a version, some machines), or it removes a feature (`backpressure support`) that
+    the test's name names."""
+    found = []
+    disables = _DISABLES_TEST.search(opening)
+    why = _FLAKY_FIX.search(opening) or _PLATFORM_WORD.search(opening) or _WHY_DISABLED.search(opening)
+    if disables and why:
+        found.append(f"the commit message disables the test and says why ({why.group(0)!r})")
+    words = {part.lower() for name in test_names for part in _CAMEL.findall(name)}
+    for match in _REMOVES_SUPPORT.finditer(opening):
+        feature = match.group("name").lower()
+        if feature in words or feature in {name.lower() for name in test_names}:
+            found.append(f"the commit message says it removes {match.group(0)!r}, which the test names")
+            break
+    return found
+
+
 def classify(
     kind: str,
     file_path: str,
@@ -413,6 +443,8 @@ def classify(
     reason = _REASON.search(opening) if kind != "assertion_weakened" else None
     if reason:
         explained.append(f"the commit message gives a reason ({reason.group(0)!r})")
+    if kind == "test_removed":
+        explained += _removal_reasons(opening, test_names)
     moved = _MOVED.search(opening) if kind == "test_removed" else None
     if moved:
         explained.append(f"the commit message says where the test went ({moved.group(0)[:60]!r})")
