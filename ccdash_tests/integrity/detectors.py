@@ -948,6 +948,10 @@ def compare_case(
         ),
         *_swallow_signal(path, language, before, after, moved),
     ]
+    if not checked and not row and language == "javascript":
+        found += _detached_signal(path, language, before, after, moved)
+    if not any(c.signal_type is SignalType.SKIP_INTRODUCED for c in found):
+        found += _widened_skip_signal(path, language, before, after, moved)
     if not found:
         return found
     removed_lines, added_lines = line_diff(before.lines, after.lines)
@@ -957,6 +961,114 @@ def compare_case(
         _unexplained_skip(c, before, after) if c.signal_type is SignalType.SKIP_INTRODUCED else c
         for c in found
     ]
+
+
+# The callback of a JS test: `done => {`, `(done) => {`, `function (done) {`, `async () => {`.
+_TEST_CALLBACK = re.compile(
+    r",\s*(?:async\s+)?(?:function\s*[\w$]*\s*\(\s*([\w$]*)\s*\)|\(\s*([\w$]*)\s*\)\s*=>|([\w$]+)\s*=>)"
+)
+_TIMER = re.compile(r"(?<![\w$.])(?:setTimeout|setImmediate|setInterval|process\s*\.\s*nextTick)\s*\(")
+
+
+def _callback_parameter(case: CaseCode) -> str | None:
+    """The parameter of a JS test's callback ("" when it takes none), None when it is not found."""
+    match = _TEST_CALLBACK.search(" ".join(case.lines[:3]))
+    return None if match is None else next((g for g in match.groups() if g is not None), "")
+
+
+def _timer_lines(case: CaseCode) -> set[int]:
+    """Lines (of the file) inside the callbacks the test hands to a timer (`setTimeout(() => {...}, 100)`)."""
+    text = "\n".join(case.lines)
+    found: set[int] = set()
+    for match in _TIMER.finditer(text):
+        depth, index = 0, match.end() - 1
+        for index in range(match.end() - 1, len(text)):
+            depth += {"(": 1, ")": -1}.get(text[index], 0)
+            if depth == 0:
+                break
+        first = text.count("\n", 0, match.start())
+        last = text.count("\n", 0, index)
+        found.update(range(case.line + first, case.line + last + 1))
+    return found
+
+
+def _detached_signal(
+    path: str, language: str, old: CaseCode, new: CaseCode, moved: dict[str, Any]
+) -> list[SignalCandidate]:
+    """A JS test that stops taking its `done` callback while its checks still run in a timer: the
+    runner ends the test when its body returns, before the timer fires, so a failing check fails
+    nothing (nor does the test wait for it)."""
+    done, now = _callback_parameter(old), _callback_parameter(new)
+    if not done or now != "" or not any(f"{done}(" in line for line in old.lines):
+        return []
+    if any(re.search(r"(?<![\w$])(?:await|return)\b|new\s+Promise\b", line) for line in new.lines):
+        return []  # it waits some other way
+    timed = _timer_lines(new)
+    detached = [check.text for check in new.checks if check.line in timed]
+    if not detached:
+        return []
+    evidence = {
+        **moved,
+        "assertions_before": old.path_checks,
+        "assertions_after": new.path_checks,
+        "done_dropped": done,
+        "detached": detached,
+        "strength_before": [_LEVEL_NAMES[max(c.strength for c in new.checks)]],
+        "strength_after": [_LEVEL_NAMES[Strength.NOOP]],
+    }
+    return [_candidate(SignalType.ASSERTION_WEAKENED, SignalSeverity.MEDIUM, path, new, language, evidence)]
+
+
+_CONDITION_TOKEN = re.compile(r"\|\||&&|[\w$]+|\S")
+
+
+def _widened(old: str, new: str) -> bool:
+    """`new` is `old` with alternatives added (`if (win) return` -> `if (win || root) return`): the
+    same skip, now taken in more places. Nothing of `old` changed or went."""
+    before, after = _CONDITION_TOKEN.findall(old), _CONDITION_TOKEN.findall(new)
+    inserted = []
+    for tag, _, _, j1, j2 in difflib.SequenceMatcher(None, before, after, autojunk=False).get_opcodes():
+        if tag in ("replace", "delete"):
+            return False
+        if tag == "insert":
+            # Brackets that group the widened condition (`a ? x : y` -> `(a || b) ? x : y`) say nothing.
+            part = [token for token in after[j1:j2] if token not in "()"]
+            if part:
+                inserted.append(part)
+    return bool(inserted) and all("&&" not in part and "||" in (part[0], part[-1]) for part in inserted)
+
+
+def _widened_skip_signal(
+    path: str, language: str, old: CaseCode, new: CaseCode, moved: dict[str, Any]
+) -> list[SignalCandidate]:
+    """A skip the test had whose condition gained an alternative (`|| os.userInfo().uid === 0`): as
+    many skips as before, but the test now stops running where it ran."""
+    kept = {m.text for m in old.skips}
+    for marker in new.skips:
+        if marker.text in kept:
+            continue
+        widened = next((m for m in old.skips if _widened(m.text, marker.text)), None)
+        if widened is not None:
+            evidence = {
+                **moved,
+                "marker": marker.text,
+                "widened_from": widened.text,
+                "added": [marker.text],
+                "before": len(old.skips),
+                "after": len(new.skips),
+            }
+            return [
+                _candidate(
+                    SignalType.SKIP_INTRODUCED,
+                    SignalSeverity.MEDIUM,
+                    path,
+                    new,
+                    language,
+                    evidence,
+                    marker.line,
+                )
+            ]
+    return []
 
 
 _COMMENT = re.compile(r"^(?:#|//|/\*|\*)|\s(?:#|//)\s")

@@ -193,6 +193,33 @@ def _narrowed(old: str, new: str) -> bool:
     return bool(deleted) and not {"&&", "!"} & set(deleted)
 
 
+_VERSION_LITERAL = re.compile(r"['\"`]v?\d+(?:\.\d+)*['\"`]|\b\d+(?:\.\d+)+\b")
+_CHOICE = re.compile(r"\?.*$")
+# Which way a version test points: `gte`, `atLeastNode`, `satisfies('>=12')` up; `lt`, `olderThan` down.
+_UPWARD = re.compile(r"gte?\b|least|greater|newer|after|above|>", re.IGNORECASE)
+_DOWNWARD = re.compile(r"lte?\b|most|less|older|before|below|<", re.IGNORECASE)
+
+
+def _respelled(old: str, new: str) -> bool:
+    """A skip switch whose version test is written with another helper (`semver.gte(process.version,
+    '12.9.0') ? describe : describe.skip` -> `atLeastNode('12.9.0') ? ...`): the same versions, the same
+    direction, the same choice of runner."""
+    versions = _VERSION_LITERAL.findall(old)
+    if not versions or versions != _VERSION_LITERAL.findall(new):
+        return False
+    choice_old, choice_new = _CHOICE.search(old), _CHOICE.search(new)
+    if (
+        choice_old is None
+        or choice_new is None
+        or "".join(choice_old.group().split()) != "".join(choice_new.group().split())
+    ):
+        return False
+    test_old, test_new = old[: choice_old.start()], new[: choice_new.start()]
+    negated = test_old.count("!") != test_new.count("!")
+    direction = [(bool(_UPWARD.search(t)), bool(_DOWNWARD.search(t))) for t in (test_old, test_new)]
+    return not negated and direction[0] == direction[1] and any(direction[0])
+
+
 def _skip_candidate(
     path: str, name: str, line: int | None, evidence: dict[str, Any], language: str = "javascript"
 ) -> SignalCandidate:
@@ -386,7 +413,10 @@ def file_skips(changes: Sequence[SourceChange], found: Sequence[SignalCandidate]
         helpers += [
             (change, name, before[name], code)
             for name, code in after.items()
-            if name in before and before[name] != code and not _narrowed(before[name], code)
+            if name in before
+            and before[name] != code
+            and not _narrowed(before[name], code)
+            and not _respelled(before[name], code)
         ]
     skipped = {(c.file_path, c.test_name) for c in found if c.signal_type is SignalType.SKIP_INTRODUCED}
     for change, name, old, new in helpers:
