@@ -689,22 +689,23 @@ def _callbacks_taking(name: str, lines: Sequence[str]) -> int:
     `function (err) {`)."""
     first = re.escape(name)
     pattern = re.compile(
-        rf"(?:\(\s*{first}\s*[,)][^()]*?=>|(?<![\w$.]){first}\s*=>|function\s*[\w$]*\s*\(\s*{first}\s*[,)])"
+        rf"(?:\(\s*{first}\s*(?:,[^()]*)?\)\s*=>|(?<![\w$.]){first}\s*=>|function\s*[\w$]*\s*\(\s*{first}\s*[,)])"
     )
     return sum(len(pattern.findall(line)) for line in lines)
 
 
 def _not_awaited_errors(gone: Sequence[Check], old: CaseCode, new: CaseCode) -> list[Check]:
     """`gone` without the checks of a callback's error argument (`t.assert.ifError(err)`) whose
-    callback the new test replaced by `await`: an awaited call that fails rejects and fails the test,
-    so the error is still checked, by the runner (a port from a callback client to `await fetch`)."""
+    callbacks the new test all replaced by `await`: an awaited call that fails rejects and fails the
+    test, so the error is still checked, by the runner (a port from a callback client to `await fetch`).
+    One callback left that takes the error leaves it unchecked there."""
     if not any(re.search(r"(?<![\w$])await\b", line) for line in new.lines):
         return list(gone)
     kept = []
     for check in gone:
         match = _ERROR_ARGUMENT_CHECK.match(signature(check))
         name = match.group(1) if match else ""
-        if name and _callbacks_taking(name, new.lines) < _callbacks_taking(name, old.lines):
+        if name and _callbacks_taking(name, old.lines) and not _callbacks_taking(name, new.lines):
             continue
         kept.append(check)
     return kept
