@@ -223,6 +223,30 @@ def test_a_skip_whose_condition_narrows_is_no_new_skip(cli: Cli, tmp_path: Path)
     assert scan(cli, tmp_path, {"lib/ncp.test.js": EARLY_RETURN}, {"lib/ncp.test.js": narrowed}) == []
 
 
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ("it.runIf(isLinux)('makes a link'", "it.runIf(isLinux || isMac)('makes a link'"),
+        (
+            "if (!(isLinux)) return\n  it('makes a link'",
+            "if (!(isLinux || isMac)) return\n  it('makes a link'",
+        ),
+    ],
+)
+def test_an_alternative_added_to_a_run_condition_runs_more(
+    cli: Cli, tmp_path: Path, old: str, new: str
+) -> None:
+    before = f"""
+describe('links', () => {{
+  {old}, () => {{
+    assert.strictEqual(fs.readlinkSync(link), src)
+  }})
+}})
+"""
+    after = before.replace(old, new)
+    assert scan(cli, tmp_path, {"lib/link.test.js": before}, {"lib/link.test.js": after}) == []
+
+
 VERSION_SWITCH = """
 const semver = require('semver')
 const describeNode12 = semver.gte(process.version, '12.9.0') ? describe : describe.skip

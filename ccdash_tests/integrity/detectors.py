@@ -1039,6 +1039,15 @@ def _widened(old: str, new: str) -> bool:
     return bool(inserted) and all("&&" not in part and "||" in (part[0], part[-1]) for part in inserted)
 
 
+# Markers whose condition says when to skip (true: skipped), so an alternative added skips more: an
+# early exit (`if (win) return`), a switch whose first choice skips (`arch ? describe.skip : describe`),
+# `skipIf(...)`, `{ skip: ... }`. A condition that says when to run (`assumeTrue`, `runIf`, `cond ? it :
+# it.skip`) runs more with an alternative; a negated group (`!(a || b)`) turns it around.
+_SKIPS_WHEN_TRUE = re.compile(
+    r"^\s*if\b.*\)\s*\{?\s*return\b|\?\s*[\w$.]*\.\s*skip\b|\bskipIf\s*\(|\bskip\s*:"
+)
+
+
 def _widened_skip_signal(
     path: str, language: str, old: CaseCode, new: CaseCode, moved: dict[str, Any]
 ) -> list[SignalCandidate]:
@@ -1047,6 +1056,8 @@ def _widened_skip_signal(
     kept = {m.text for m in old.skips}
     for marker in new.skips:
         if marker.text in kept:
+            continue
+        if not _SKIPS_WHEN_TRUE.search(marker.text) or "!(" in "".join(marker.text.split()):
             continue
         widened = next((m for m in old.skips if _widened(m.text, marker.text)), None)
         if widened is not None:
