@@ -428,6 +428,14 @@ def _expect_strength(bare: str, opening: int, tail: int) -> tuple[Strength, tupl
             return _BOUND, ()
         direction = _JEST_BOUNDS.get(matcher)
         return _JEST.get(matcher, _BOUND), (((subject.strip(), direction),) if direction else ())
+    return _chai_strength(bare, subject, calls)
+
+
+def _chai_strength(
+    bare: str, subject: str, calls: list[tuple[str, int]]
+) -> tuple[Strength, tuple[Bound, ...]]:
+    """A chai chain after `expect(subject)` or `subject.should`: its strongest word decides."""
+    words = [word for word, _ in calls]
     if "not" in words:
         return _TRUTHY, ()
     known = [word for word in words if word in _CHAI]
@@ -488,6 +496,84 @@ def _imported_asserts(code: str) -> tuple[re.Pattern[str], dict[str, str]] | Non
 
 
 _SUPERTEST_EXPECT = re.compile(r"(?<=[)\s])\.\s*expect\s*\(")
+# chai's should style: `x.should.equal(y)` (the subject before `.should`) and the static forms
+# `should.exist(x)`, `should.not.exist(x)`, `should.equal(a, b)` (as node:assert's).
+_SHOULD_CHAIN = re.compile(r"(?<=[\w$)\]'\"`])\s*\.\s*should(?![\w$])")
+_SHOULD_STATIC = re.compile(r"(?<![\w$.])should\s*\.\s*(not\s*\.\s*)?([A-Za-z_]\w*)\s*\(")
+_STATEMENT_BREAK = frozenset(";{}=,")
+
+
+def _statement_start(bare: str, at: int, floor: int) -> int:
+    """Where the expression that ends at `at` starts: back over brackets, names and a chain continued
+    on a new line, to the statement's `;`, `{`, `}`, an assignment or an argument's comma."""
+    index = at
+    while index > floor:
+        char = bare[index - 1]
+        if char in ")]}" and char != "}":
+            opening = _open_before(bare, index - 1, floor)
+            if opening < 0:
+                return index
+            index = opening
+            continue
+        if char in _STATEMENT_BREAK or char in "([":
+            return index
+        if char == "\n" and not bare[index:at].lstrip().startswith("."):
+            return index
+        index -= 1
+    return index
+
+
+def _open_before(bare: str, closing: int, floor: int) -> int:
+    """The index of the bracket that `bare[closing]` closes, searching back no further than `floor`."""
+    pairs = {")": "(", "]": "["}
+    depth, index = 0, closing
+    while index >= floor:
+        char = bare[index]
+        if char in pairs:
+            depth += 1
+        elif char in "([":
+            depth -= 1
+            if depth == 0:
+                return index
+        index -= 1
+    return -1
+
+
+def _should_checks(masked: Masked, start: int, end: int) -> list[Check]:
+    bare, found = masked.bare, []
+    for match in _SHOULD_CHAIN.finditer(bare, start, end):
+        tail = _statement_tail(bare, match.end())
+        if tail <= match.end():
+            continue
+        first = _SPACES.match(bare, _statement_start(bare, match.start(), start)).end()  # type: ignore[union-attr]
+        subject = bare[first : match.start()].strip()
+        subject = subject.removeprefix("return ").removeprefix("await ").strip()
+        calls = [
+            (m.group(1), m.end() - 1 if m.group(2) else -1)
+            for m in _CHAIN_CALL.finditer(bare, match.end(), tail)
+        ]
+        if not calls:
+            continue
+        level, bounds = _chai_strength(bare, subject, calls)
+        found.append(Check(flat(masked.code[first:tail]), level, masked.line_of(first), bounds=bounds))
+    for match in _SHOULD_STATIC.finditer(bare, start, end):
+        call_end = match_bracket(bare, match.end() - 1)
+        negated, method = bool(match.group(1)), match.group(2)
+        if method in ("exist", "exists"):
+            level, bounds = (_EXACT if negated else _TRUTHY), ()  # not.exist pins null or undefined
+        elif negated:
+            level, bounds = _TRUTHY, ()
+        else:
+            level, bounds = _assert_call(bare, method, match.end() - 1)
+        found.append(
+            Check(
+                flat(masked.code[match.start() : call_end]),
+                level,
+                masked.line_of(match.start()),
+                bounds=bounds,
+            )
+        )
+    return found
 
 
 def _js_checks(masked: Masked, start: int, end: int) -> list[Check]:
@@ -519,6 +605,8 @@ def _js_checks(masked: Masked, start: int, end: int) -> list[Check]:
         text = flat(masked.code[match.start() : call_end])
         level, bounds = _assert_call(bare, match.group(1) or "", match.end() - 1)
         found.append(Check(text, level, masked.line_of(match.start()), bounds=bounds))
+    if "should" in bare:
+        found += _should_checks(masked, start, end)
     return found
 
 
@@ -1285,6 +1373,10 @@ def _argument_end(bare: str, start: int) -> int:
     return index
 
 
+# A quote or backslash escaped in a title literal is that character: 'doesn\'t' is "doesn't".
+_TITLE_ESCAPE = re.compile(r"\\(['\"`\\])")
+
+
 def _title_parts(masked: Masked, start: int, end: int) -> list[tuple[str, bool]]:
     """The `+`-joined pieces of a title expression: (text, is_literal); a literal's text is its contents."""
     parts: list[tuple[str, bool]] = []
@@ -1302,7 +1394,7 @@ def _title_parts(masked: Masked, start: int, end: int) -> list[tuple[str, bool]]
         if char == "+":
             text = masked.source[piece:index].strip()
             if len(text) >= 2 and text[0] in "'\"`" and text[-1] == text[0]:
-                parts.append((text[1:-1], True))
+                parts.append((_TITLE_ESCAPE.sub(r"\1", text[1:-1]), True))
             elif text:
                 parts.append((" ".join(text.split()), False))
             piece = index + 1
@@ -1505,6 +1597,66 @@ def _imported_checkers(masked: Masked) -> frozenset[str]:
     return frozenset(found)
 
 
+_JS_NAME = re.compile(r"[A-Za-z_$][\w$]*(?:\s*\.\s*[A-Za-z_$][\w$]*)*")
+_JS_TITLE_START = frozenset("'\"`")
+# AVA's `const name = test.macro(...)`: a macro made by the runner, its checks in the call.
+_AVA_MACRO = re.compile(
+    r"(?<![\w$.])(?:const|let|var)\s+([A-Za-z_$][\w$]*)\s*=\s*(?:test|anyTest)\s*\.\s*macro\s*\("
+)
+
+
+_INLINE_FUNCTION = re.compile(r"\s*(?:async\s+)?(?:function\b|\([^()]*\)\s*=>|[\w$]+\s*=>)")
+
+
+def _macro_argument(masked: Masked, opening: int, end: int) -> tuple[str, int, int] | None:
+    """AVA's `test('title', macro, ...args)` or `test(macro, ...args)`: the implementation is a function
+    named, not written, there; its name and the span of the arguments from it on."""
+    pieces = _top_level(masked.bare, opening + 1, end - 1)
+    if not pieces:
+        return None
+    first = masked.bare[pieces[0][0] : pieces[0][1]].strip()
+    index = 1 if first[:1] in _JS_TITLE_START or "+" in first else 0
+    if index >= len(pieces):
+        return None
+    start, stop = pieces[index]
+    name = masked.bare[start:stop].strip()
+    if not _JS_NAME.fullmatch(name) or name in ("undefined", "null") or (index == 0 and len(pieces) == 1):
+        return None
+    if any(_INLINE_FUNCTION.match(masked.bare, a) for a, _ in pieces[index + 1 :]):
+        return None  # `test('x', withServer, async (t, server) => {...})`: the body is written here
+    return re.sub(r"\s", "", name), start, pieces[-1][1]
+
+
+def _js_macros(masked: Masked, used: set[str]) -> list[_Span]:
+    """The file's macros that its tests name as their implementation: `const testX = async (t, a) =>
+    {...}`, `function testX(t, a) {...}` or `const testX = test.macro(...)`, each a span named by it."""
+    found: dict[str, _Span] = {}
+    for match in _AVA_MACRO.finditer(masked.bare):
+        if match.group(1) in used:
+            found[match.group(1)] = _Span(
+                match.start(), match_bracket(masked.bare, match.end() - 1), match.group(1)
+            )
+    for match in _DEFINITIONS["javascript"].finditer(masked.bare):
+        name = next(group for group in match.groups() if group)
+        opening = masked.bare.find("{", match.end() - 1)
+        if name not in used or name in found or opening < 0:
+            continue
+        found[name] = _Span(match.start(), match_bracket(masked.bare, opening), name)
+    return sorted(found.values(), key=lambda span: span.start)
+
+
+def _with_macro(masked: Masked, case: CaseCode, call: tuple[str, int, int]) -> CaseCode:
+    """A test run through a macro checks what the macro checks: one helper check, the macro with this
+    test's arguments (a test moving its checks into a macro loses none; the macro's own losses are the
+    macro's, named by it as the labels of such suites name it)."""
+    name, start, stop = call
+    text = flat(masked.code[start:stop])
+    helper = Check(
+        f"{name}({text.partition(',')[2].strip()})", Strength.EXACT, masked.line_of(start), helper=True
+    )
+    return replace(case, checks=(*case.checks, helper))
+
+
 def javascript_cases(source: str) -> list[CaseCode]:
     """`it`/`test` cases (Jest, Vitest, Mocha, Jasmine, Playwright, node:test), named
     "describe > ... > title"."""
@@ -1516,6 +1668,7 @@ def javascript_cases(source: str) -> list[CaseCode]:
     containers: list[tuple[_Span, str]] = []
     cases: list[CaseCode] = []
     aliases = _runner_aliases(masked)
+    used: set[str] = set()
     for match in _js_block(tuple(aliases)).finditer(masked.bare):
         opening = match.end() - 1
         mods = re.sub(r"\s", "", match.group("mods"))
@@ -1552,7 +1705,17 @@ def javascript_cases(source: str) -> list[CaseCode]:
         xfails = [Marker(text=flat(masked.code[match.start() : opening]), line=masked.line_of(span.start))]
         xfails = xfails if ".failing" in mods else []
         qualname = " > ".join([outer.name for outer, _ in enclosing] + [span.name])
-        cases.append(_case(masked, span, qualname, "javascript", _js_checks, skips, xfails, helpers=helpers))
+        case = _case(masked, span, qualname, "javascript", _js_checks, skips, xfails, helpers=helpers)
+        macro = _macro_argument(masked, opening, end)
+        if macro is not None:
+            used.add(macro[0])
+            case = _with_macro(masked, case, macro)
+        cases.append(case)
+    for span in _js_macros(masked, used):
+        if not any(c.name == span.name for c in cases):
+            scope = [outer.name for outer, _ in containers if outer.start < span.start < outer.end]
+            qualname = " > ".join([*scope, span.name])
+            cases.append(_case(masked, span, qualname, "javascript", _js_checks, [], [], helpers=helpers))
     return cases
 
 
