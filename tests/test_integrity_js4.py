@@ -159,3 +159,10 @@ def test_checks_in_a_server_helpers_callback_belong_to_the_test(cli: Cli, tmp_pa
     )
     signals = scan(cli, tmp_path, {"test/s.ts": SERVER}, {"test/s.ts": after})
     assert kinds(signals) == {("assertion_removed", "gets"), ("assertion_removed", "posts")}
+
+
+def test_a_macro_deleted_with_its_tests_is_lost_only_through_them(cli: Cli, tmp_path: Path) -> None:
+    signals = scan(
+        cli, tmp_path, {"test/run.js": AVA + MACRO}, {"test/run.js": AVA + "test('other', t => t.pass());\n"}
+    )
+    assert kinds(signals) == {("test_removed", "runs x"), ("test_removed", "runs z")}

@@ -1611,7 +1611,10 @@ def detect_changes(changes: Iterable[SourceChange], removed_api: frozenset[str] 
     removed = [
         old
         for old in survivors
-        if not _disabled(old.case) and not _placeholder(old.case) and not _retired(old, born, removed_api)
+        if not _disabled(old.case)
+        and not _placeholder(old.case)
+        and not old.case.macro
+        and not _retired(old, born, removed_api)
     ]
     elsewhere = _gained_checks(pairs, added)
     candidates: list[SignalCandidate] = []

@@ -1706,16 +1706,17 @@ def javascript_cases(source: str) -> list[CaseCode]:
         xfails = xfails if ".failing" in mods else []
         qualname = " > ".join([outer.name for outer, _ in enclosing] + [span.name])
         case = _case(masked, span, qualname, "javascript", _js_checks, skips, xfails, helpers=helpers)
-        macro = _macro_argument(masked, opening, end)
-        if macro is not None:
-            used.add(macro[0])
-            case = _with_macro(masked, case, macro)
+        call = _macro_argument(masked, opening, end)
+        if call is not None:
+            used.add(call[0])
+            case = _with_macro(masked, case, call)
         cases.append(case)
     for span in _js_macros(masked, used):
         if not any(c.name == span.name for c in cases):
             scope = [outer.name for outer, _ in containers if outer.start < span.start < outer.end]
             qualname = " > ".join([*scope, span.name])
-            cases.append(_case(masked, span, qualname, "javascript", _js_checks, [], [], helpers=helpers))
+            macro = _case(masked, span, qualname, "javascript", _js_checks, [], [], helpers=helpers)
+            cases.append(replace(macro, macro=True))
     return cases
 
 

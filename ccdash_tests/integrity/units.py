@@ -104,6 +104,9 @@ class CaseCode:
     # the loop's, with the row's values written in. It is a test of its own only by being there: the
     # loop's checks are compared once, on the enclosing test.
     row: bool = False
+    # An AVA macro (`const testX = (t, input) => {...}` named by `test('title', testX, input)`): its
+    # checks are its own, but it runs only through its tests, so deleting it loses only what they lose.
+    macro: bool = False
 
     @property
     def path_checks(self) -> int:
