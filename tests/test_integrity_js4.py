@@ -166,3 +166,48 @@ def test_a_macro_deleted_with_its_tests_is_lost_only_through_them(cli: Cli, tmp_
         cli, tmp_path, {"test/run.js": AVA + MACRO}, {"test/run.js": AVA + "test('other', t => t.pass());\n"}
     )
     assert kinds(signals) == {("test_removed", "runs x"), ("test_removed", "runs z")}
+
+
+ASSERT = "const assert = require('assert');\n"
+LOOP = """describe('m', () => {
+  ['a', 'b', 'c'].forEach(x => it(`works ${x}`, () => { assert.strictEqual(f(x), 1); }));
+});
+"""
+EACH = "test.each([['a', 1], ['b', 2], ['c', 3]])('gives %s %d', (x, y) => { expect(f(x)).toBe(y); });\n"
+
+
+def test_a_row_removed_from_a_loop_table_is_a_test_removed(cli: Cli, tmp_path: Path) -> None:
+    after = LOOP.replace("'a', 'b', 'c'", "'a', 'b'")
+    signals = scan(cli, tmp_path, {"test/m.test.js": ASSERT + LOOP}, {"test/m.test.js": ASSERT + after})
+    assert kinds(signals) == {("test_removed", "m > works c")}
+
+
+def test_a_row_removed_from_an_each_table_is_a_test_removed(cli: Cli, tmp_path: Path) -> None:
+    after = EACH.replace(", ['b', 2]", "")
+    assert kinds(scan(cli, tmp_path, {"test/e.test.js": EACH}, {"test/e.test.js": after})) == {
+        ("test_removed", "gives b 2")
+    }
+
+
+def test_rows_reordered_or_the_loop_form_changed_raise_nothing(cli: Cli, tmp_path: Path) -> None:
+    reordered = LOOP.replace("'a', 'b', 'c'", "'c', 'a', 'b'")
+    for_of = (
+        "describe('m', () => {\n  for (const x of ['a', 'b', 'c']) {\n"
+        "    it(`works ${x}`, () => { assert.strictEqual(f(x), 1); });\n  }\n});\n"
+    )
+    before = {"test/m.test.js": ASSERT + LOOP}
+    assert scan(cli, tmp_path / "1", before, {"test/m.test.js": ASSERT + reordered}) == []
+    assert scan(cli, tmp_path / "2", before, {"test/m.test.js": ASSERT + for_of}) == []
+
+
+def test_a_loop_deleted_is_one_removal_not_one_per_row(cli: Cli, tmp_path: Path) -> None:
+    after = "describe('m', () => {\n  it('other', () => { assert.ok(g()); });\n});\n"
+    signals = scan(cli, tmp_path, {"test/m.test.js": ASSERT + LOOP}, {"test/m.test.js": ASSERT + after})
+    assert kinds(signals) == {("test_removed", "m > works ${x}")}
+
+
+def test_a_loop_check_weakened_is_one_signal_on_the_loop_test(cli: Cli, tmp_path: Path) -> None:
+    after = EACH.replace("toBe(y)", "toBeTruthy()")
+    assert kinds(scan(cli, tmp_path, {"test/e.test.js": EACH}, {"test/e.test.js": after})) == {
+        ("assertion_weakened", "gives %s %d")
+    }

@@ -163,8 +163,9 @@ def test_js_each_and_runtime_skip() -> None:
         "test.each([[1, 2]])('adds %i', function (a, b) {\n"
         "  this.skip();\n  expect(add(a, b)).toBe(3);\n});\n"
     )
-    [case] = javascript_cases(old)
+    case, row = javascript_cases(old)  # the test, and its one row as a test by its presence
     assert case.qualname == "adds %i" and len(case.checks) == 1
+    assert row.qualname == "adds 1" and row.row and row.table == "adds %i"
     assert kinds(detect("a.spec.ts", old, new)) == {("skip_introduced", "adds %i", "medium")}
 
 

@@ -1582,6 +1582,7 @@ def detect_changes(changes: Iterable[SourceChange], removed_api: frozenset[str] 
     pairs: list[tuple[_Located, _Located]] = []
     unparsed: list[str] = []
     unnamed: dict[str, frozenset[str]] = {}
+    rows: Counter[tuple[str, str, str]] = Counter()  # ("old"/"new", path, table): how many JS rows
     for change in changes:
         language = change.language or language_of(change.path) or language_of(change.old_path or change.path)
         old_path = change.old_path or change.path
@@ -1594,6 +1595,8 @@ def detect_changes(changes: Iterable[SourceChange], removed_api: frozenset[str] 
             unparsed.append(change.path)
             continue
         matched, gone, fresh = pair_in_file(old_cases, new_cases)
+        rows.update(("old", old_path, case.table) for case in old_cases if case.table)
+        rows.update(("new", change.path, case.table) for case in new_cases if case.table)
         if language == "python" and change.old_source is not None and change.new_source is not None:
             unnamed[change.path] = dropped_imports(change.old_source, change.new_source)
         pairs += [(_Located(old_path, language, a), _Located(change.path, language, b)) for a, b in matched]
@@ -1604,7 +1607,7 @@ def detect_changes(changes: Iterable[SourceChange], removed_api: frozenset[str] 
     pairs += _pair_by(removed, added, lambda located: located.case.name, unique=True)
     pairs += _pair_tables(removed, added)
     pairs += _pair_by_body(removed, added)
-    removed = _with_their_subtests(removed)
+    removed = _with_their_subtests(_lost_rows(removed, added, pairs, rows))
     # A test that was disabled outright, or that checks only what always holds, ran nothing that can
     # fail: deleting it loses nothing.
     survivors, kept_by_older = _without_successors(removed, added, pairs, removed_api)
@@ -1638,6 +1641,32 @@ def detect_changes(changes: Iterable[SourceChange], removed_api: frozenset[str] 
     return Detection(
         candidates=candidates, changed_tests=changed, unparsed_files=unparsed, kept_by_older=kept_by_older
     )
+
+
+def _lost_rows(
+    removed: list[_Located],
+    added: Sequence[_Located],
+    pairs: Sequence[tuple[_Located, _Located]],
+    rows: Counter[tuple[str, str, str]],
+) -> list[_Located]:
+    """JS table rows that are tests removed: a row dropped from a table that now has fewer rows. A row
+    whose loop test went is lost with it (one removal, the loop's); a table with as many rows as before
+    was rewritten (reordered, retitled, its loop form changed), and a row whose element an added row
+    repeats lives on in it."""
+    successors = {(old.path, old.case.qualname): new for old, new in pairs if old.case.table == ""}
+    repeated = {(new.path, new.case.fingerprint) for new in added if new.case.row}
+    kept = []
+    for old in removed:
+        table = old.case.table
+        if not table:
+            kept.append(old)
+            continue
+        new = successors.get((old.path, table))
+        if new is None or (new.path, old.case.fingerprint) in repeated:
+            continue
+        if rows["new", new.path, new.case.qualname] < rows["old", old.path, table]:
+            kept.append(old)
+    return kept
 
 
 def _with_their_subtests(removed: list[_Located]) -> list[_Located]:

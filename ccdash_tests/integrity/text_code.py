@@ -1657,6 +1657,189 @@ def _with_macro(masked: Masked, case: CaseCode, call: tuple[str, int, int]) -> C
     return replace(case, checks=(*case.checks, helper))
 
 
+# ---------------------------------------------------------------- JS table-driven tests
+
+_JS_BINDER = r"(\[[^\]]*\]|\{[^}]*\}|[A-Za-z_$][\w$]*)"
+_FOR_OF = re.compile(r"(?<![\w$.])for\s*\(\s*(?:const|let|var)\s+" + _JS_BINDER + r"\s+of\s+")
+_FOR_EACH = re.compile(
+    r"\.\s*forEach\s*\(\s*(?:async\s+)?(?:function\s*[\w$]*\s*\(\s*"
+    + _JS_BINDER
+    + r"|\(\s*"
+    + _JS_BINDER
+    + r"|([A-Za-z_$][\w$]*)\s*=>)"
+)
+_ARRAY_CONST = re.compile(r"(?<![\w$.])(?:const|let|var)\s+([A-Za-z_$][\w$]*)\s*(?::[^=]+)?=\s*\[")
+_PRINTF = re.compile(r"%[sdifjopc#%]")
+_DOLLAR = re.compile(r"\$([A-Za-z_][\w$]*(?:\.[\w$]+)*)")
+_INTERPOLATION = re.compile(r"\$\{\s*([^}]*?)\s*\}")
+_MAX_JS_ROWS = 128
+
+
+@dataclass(frozen=True, slots=True)
+class _Table:
+    """A loop or `.each` over a literal array, whose tests run once per element (`kind` "loop" reads
+    `${...}` in titles, "each" reads printf placeholders and `$name`)."""
+
+    start: int
+    end: int
+    binder: str
+    elements: tuple[tuple[int, int], ...]
+    kind: str
+
+
+def _array_elements(bare: str, opening: int) -> tuple[tuple[int, int], ...]:
+    """The top-level elements of the array literal whose `[` is at `opening`."""
+    close = match_bracket(bare, opening) - 1
+    return tuple((a, b) for a, b in _top_level(bare, opening + 1, close) if bare[a:b].strip())[:_MAX_JS_ROWS]
+
+
+def _array_at(bare: str, start: int, end: int, arrays: dict[str, int]) -> tuple[tuple[int, int], ...] | None:
+    """The elements of the array the expression `bare[start:end]` is: a literal, or a name the file
+    binds to one."""
+    text = bare[start:end].strip()
+    at = start + len(bare[start:end]) - len(bare[start:end].lstrip())
+    if text.startswith("[") and match_bracket(bare, at) == at + len(text):
+        return _array_elements(bare, at)
+    if text in arrays:
+        return _array_elements(bare, arrays[text])
+    return None
+
+
+def _js_tables(masked: Masked) -> list[_Table]:
+    bare, found = masked.bare, []
+    arrays = {m.group(1): m.end() - 1 for m in _ARRAY_CONST.finditer(bare)}
+    for match in _FOR_OF.finditer(bare):
+        header_open = bare.rfind("(", match.start(), match.end())
+        header_end = match_bracket(bare, header_open)
+        elements = _array_at(bare, match.end(), header_end - 1, arrays)
+        body = _SPACES.match(bare, header_end).end()  # type: ignore[union-attr]
+        if elements is None:
+            continue
+        end = match_bracket(bare, body) if bare.startswith("{", body) else _statement_tail(bare, body)
+        found.append(_Table(body, end, match.group(1), elements, "loop"))
+    for match in _FOR_EACH.finditer(bare):
+        receiver_end = match.start()
+        while receiver_end > 0 and bare[receiver_end - 1].isspace():
+            receiver_end -= 1
+        if bare[receiver_end - 1 : receiver_end] == "]":
+            opening = _open_before(bare, receiver_end - 1, 0)
+            elements = _array_elements(bare, opening) if opening >= 0 else None
+        else:
+            name = re.search(r"([A-Za-z_$][\w$]*)$", bare[max(0, receiver_end - 100) : receiver_end])
+            elements = (
+                _array_elements(bare, arrays[name.group(1)]) if name and name.group(1) in arrays else None
+            )
+        if not elements:
+            continue
+        call_open = bare.find("(", match.start())
+        binder = next(group for group in match.groups() if group)
+        found.append(_Table(call_open, match_bracket(bare, call_open), binder, elements, "loop"))
+    return found
+
+
+def _each_table(masked: Masked, mods: str, start: int, opening: int, span_end: int) -> _Table | None:
+    """`test.each([...])(title, fn)` (or `describe.each`): the table of the call opened at `opening`."""
+    if ".each" not in mods:
+        return None
+    pieces = _top_level(masked.bare, opening + 1, match_bracket(masked.bare, opening) - 1)
+    if len(pieces) != 1:
+        return None
+    elements = _array_at(masked.bare, pieces[0][0], pieces[0][1], {})
+    return _Table(start, span_end, "", elements, "each") if elements else None
+
+
+def _literal_text(code: str) -> str:
+    """A value as a title shows it: a string literal's contents, anything else as written."""
+    text = flat(code)
+    if len(text) >= 2 and text[0] in "'\"`" and text[-1] == text[0]:
+        return text[1:-1]
+    return text
+
+
+def _row_values(masked: Masked, table: _Table, element: tuple[int, int]) -> dict[str, str]:
+    """What each name of the loop's binder holds for one element, as written: `x` -> `'a'`; for a
+    destructured `[a, b]` or `{a, b}`, each item or property; for `.each`, `$name`s of an object row."""
+    bare, code = masked.bare, masked.code
+    start = _SPACES.match(bare, element[0]).end()  # type: ignore[union-attr]
+    values: dict[str, str] = {}
+    opens = bare[start : start + 1]
+    items = _top_level(bare, start + 1, match_bracket(bare, start) - 1) if opens in ("[", "{") else []
+    binder = table.binder
+    if binder.startswith("[") and opens == "[":
+        names = [name.strip() for name in binder[1:-1].split(",")]
+        values.update({name: code[a:b] for name, (a, b) in zip(names, items, strict=False) if name})
+    elif opens == "{":
+        for a, b in items:
+            key, colon, value = code[a:b].partition(":")
+            key = key.strip().strip("'\"")
+            if re.fullmatch(r"[A-Za-z_$][\w$]*", key):
+                values[key if not binder or binder.startswith("{") else f"{binder}.{key}"] = (
+                    value if colon else key
+                )
+    if binder and not binder.startswith(("[", "{")):
+        values[binder] = code[start : element[1]]
+    return values
+
+
+def _row_title(title: str, table: _Table, masked: Masked, element: tuple[int, int]) -> str | None:
+    """The title one element gives the test, or None when the title does not show the element."""
+    values = _row_values(masked, table, element)
+    if table.kind == "loop":
+        shown = [m for m in _INTERPOLATION.finditer(title) if m.group(1) in values]
+        if not shown:
+            return None
+        return _INTERPOLATION.sub(
+            lambda m: _literal_text(values[m.group(1)]) if m.group(1) in values else m.group(), title
+        )
+    bare = masked.bare
+    start = _SPACES.match(bare, element[0]).end()  # type: ignore[union-attr]
+    items = (
+        [masked.code[a:b] for a, b in _top_level(bare, start + 1, match_bracket(bare, start) - 1)]
+        if bare.startswith("[", start)
+        else [masked.code[start : element[1]]]
+    )
+    if _PRINTF.search(title):
+        queue = iter(items)
+        return _PRINTF.sub(
+            lambda m: "%" if m.group() == "%%" else _literal_text(next(queue, m.group())), title
+        )
+    if _DOLLAR.search(title) and values:
+        return _DOLLAR.sub(lambda m: _literal_text(values.get(m.group(1), m.group())), title)
+    return None
+
+
+def _js_rows(masked: Masked, case: CaseCode, tables: list[_Table], span: _Span) -> list[CaseCode]:
+    """One case per element of the tables the test runs in (innermost table only), named by the title
+    the element gives it; a row is a test by its presence (CaseCode.row), its checks the loop's."""
+    around = [t for t in tables if t.start <= span.start < t.end]
+    if not around:
+        return []
+    table = max(around, key=lambda t: t.start)
+    rows = []
+    for element in table.elements:
+        title = _row_title(case.qualname, table, masked, element)
+        if title is None or title == case.qualname:
+            return []
+        written = re.sub(r"[\"'`]", "'", flat(masked.code[element[0] : element[1]]))
+        rows.append(
+            replace(
+                case,
+                qualname=title,
+                name=title.rpartition(" > ")[2],
+                line=masked.line_of(element[0]),
+                fingerprint=written,
+                body=written,
+                data=_data(masked, element[0], element[1]),
+                skips=(),
+                xfails=(),
+                swallows=(),
+                row=True,
+                table=case.qualname,
+            )
+        )
+    return rows
+
+
 def javascript_cases(source: str) -> list[CaseCode]:
     """`it`/`test` cases (Jest, Vitest, Mocha, Jasmine, Playwright, node:test), named
     "describe > ... > title"."""
@@ -1669,6 +1852,7 @@ def javascript_cases(source: str) -> list[CaseCode]:
     cases: list[CaseCode] = []
     aliases = _runner_aliases(masked)
     used: set[str] = set()
+    tables = _js_tables(masked) if "forEach" in masked.bare or _FOR_OF.search(masked.bare) else []
     for match in _js_block(tuple(aliases)).finditer(masked.bare):
         opening = match.end() - 1
         mods = re.sub(r"\s", "", match.group("mods"))
@@ -1684,6 +1868,9 @@ def javascript_cases(source: str) -> list[CaseCode]:
             skip_text = conditioned or _options_skip(masked, opening, end) or aliased
         span = _Span(start=match.start(), end=end, name=_js_title(masked, opening), skipped=bool(skip_text))
         enclosing = [(outer, text) for outer, text in containers if outer.start < span.start < outer.end]
+        each = _each_table(masked, mods, match.start(), match.end() - 1, end)
+        if each is not None:
+            tables.append(each)
         if kind in ("describe", "context", "suite"):
             containers.append((span, skip_text))
             continue
@@ -1711,6 +1898,7 @@ def javascript_cases(source: str) -> list[CaseCode]:
             used.add(call[0])
             case = _with_macro(masked, case, call)
         cases.append(case)
+        cases += _js_rows(masked, case, tables, span)
     for span in _js_macros(masked, used):
         if not any(c.name == span.name for c in cases):
             scope = [outer.name for outer, _ in containers if outer.start < span.start < outer.end]

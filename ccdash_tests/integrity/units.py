@@ -107,6 +107,7 @@ class CaseCode:
     # An AVA macro (`const testX = (t, input) => {...}` named by `test('title', testX, input)`): its
     # checks are its own, but it runs only through its tests, so deleting it loses only what they lose.
     macro: bool = False
+    table: str = ""  # a JS table row's loop test (its qualname as written, `works ${x}`)
 
     @property
     def path_checks(self) -> int:
