@@ -211,3 +211,30 @@ def test_a_loop_check_weakened_is_one_signal_on_the_loop_test(cli: Cli, tmp_path
     assert kinds(scan(cli, tmp_path, {"test/e.test.js": EACH}, {"test/e.test.js": after})) == {
         ("assertion_weakened", "gives %s %d")
     }
+
+
+def _verdict(signal: dict[str, object]) -> object:
+    details = signal["details"]
+    assert isinstance(details, dict)
+    return details.get("verdict")
+
+
+HTTPS = AVA + "{comment}test{mod}('client certificate', async t => {{\n  t.is(await get(), 'ok');\n}});\n"
+
+
+@pytest.mark.parametrize(
+    "comment",
+    ["// See https://github.com/nodejs/node/issues/35237\n", "// TODO: RC2 is not supported on Node.js 17\n"],
+)
+def test_a_skip_whose_comment_says_why_is_deliberate(cli: Cli, tmp_path: Path, comment: str) -> None:
+    before = HTTPS.format(comment=comment if "issues" in comment else "", mod="")
+    after = HTTPS.format(comment=comment, mod=".skip")
+    [signal] = scan(cli, tmp_path, {"test/https.ts": before}, {"test/https.ts": after})
+    assert signal["signal_type"] == "skip_introduced" and _verdict(signal) == "likely_deliberate"
+
+
+def test_a_skip_whose_comment_says_only_todo_is_suspicious(cli: Cli, tmp_path: Path) -> None:
+    before = HTTPS.format(comment="", mod="")
+    after = HTTPS.format(comment="// TODO: look at this again\n", mod=".skip")
+    [signal] = scan(cli, tmp_path, {"test/https.ts": before}, {"test/https.ts": after})
+    assert signal["signal_type"] == "skip_introduced" and _verdict(signal) == "suspicious"

@@ -128,6 +128,12 @@ _TEMPORARY = re.compile(
     r"\bfails?\b|\bfailing\b|\bdisabled? until\b",
     re.IGNORECASE,
 )
+# Why a test cannot run, as a comment beside its skip says it: "RC2 is not supported on Node.js 17".
+_SKIP_REASON = re.compile(
+    r"\b(?:is|are)\s+not\s+supported\b|\bunsupported\b|\bdo(?:es)?(?:n't|\s+not)\s+support\b|"
+    r"\bnot\s+available\b|\bbecause\b|\bdue\s+to\b",
+    re.IGNORECASE,
+)
 # Definitions in code (Python, JS/TS, Java/Kotlin/C#, Go, PHP, Ruby, Rust): the name they introduce.
 _DEFINITION = re.compile(
     r"^\s*(?:export\s+)?(?:default\s+)?(?:async\s+)?(?:def|class|function\*?|func|fn|interface|enum|struct|"
@@ -419,8 +425,15 @@ def classify(
         linked = _ISSUE.search(marker) or _TRACKER_KEY.search(marker)
         if linked:
             explained.append(f"the skip links an issue ({linked.group(0)[:60]})")
+        # The comment right above the test speaks for its skip: an issue it links (`// See
+        # https://github.com/nodejs/node/issues/35237`), or why it cannot run ("RC2 is not supported on
+        # Node.js 17"); a skip "for now" that says why is deliberate.
+        comment = " ".join(str(line) for line in evidence.get("comment") or [])
+        noted = _ISSUE.search(comment) or _SKIP_REASON.search(comment)
+        if noted and not linked:
+            explained.append(f"the comment above the test says why ({noted.group(0)[:60]!r})")
         temporary = _TEMPORARY.search(marker)
-        if temporary and not condition and not linked:
+        if temporary and not condition and not linked and not noted:
             against.append(f"the skip says {temporary.group(0)!r}, with nothing conditioning it")
     elif kind != "edited_before_green":
         by_code = _explained_by_code(kind, file_path, test_names, evidence, context)

@@ -796,6 +796,8 @@ def _marker_signal(
         "before": len(old),
         "after": len(markers),
     }
+    if new.preamble:
+        evidence["comment"] = list(new.preamble)  # the comment right above the test: often the reason
     line = fresh.line
     return [_candidate(kind, SignalSeverity.MEDIUM, path, new, language, evidence, line)]
 
