@@ -238,3 +238,20 @@ def test_a_skip_whose_comment_says_only_todo_is_suspicious(cli: Cli, tmp_path: P
     after = HTTPS.format(comment="// TODO: look at this again\n", mod=".skip")
     [signal] = scan(cli, tmp_path, {"test/https.ts": before}, {"test/https.ts": after})
     assert signal["signal_type"] == "skip_introduced" and _verdict(signal) == "suspicious"
+
+
+def test_a_table_whose_new_titles_hide_the_element_raises_nothing(cli: Cli, tmp_path: Path) -> None:
+    before = (
+        "describe.each([true, false])('with handler %s', (has) => {\n"
+        "  test('runs', () => { expect(f(has)).toBe(1); });\n});\n"
+    )
+    after = (
+        "[false, true].forEach((has) => {\n  describe(`with ${has ? 'a' : 'no'} handler`, () => {\n"
+        "    test('runs', () => { expect(f(has)).toBe(1); });\n  });\n});\n"
+    )
+    signals = scan(cli, tmp_path, {"test/h.test.js": before}, {"test/h.test.js": after})
+    assert [
+        s
+        for s in signals
+        if s["signal_type"] == "test_removed" and s["test_name"] != "with handler %s > runs"
+    ] == []

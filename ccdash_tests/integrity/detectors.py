@@ -1653,8 +1653,9 @@ def _lost_rows(
 ) -> list[_Located]:
     """JS table rows that are tests removed: a row dropped from a table that now has fewer rows. A row
     whose loop test went is lost with it (one removal, the loop's); a table with as many rows as before
-    was rewritten (reordered, retitled, its loop form changed), and a row whose element an added row
-    repeats lives on in it."""
+    was rewritten (reordered, retitled, its loop form changed), a row whose element an added row
+    repeats lives on in it, and a table whose new titles no longer show the element has no rows to
+    count (`describe.each([true, false])('x %s')` -> `describe(`${v ? 'has' : 'no'} x`)`)."""
     successors = {(old.path, old.case.qualname): new for old, new in pairs if old.case.table == ""}
     repeated = {(new.path, new.case.fingerprint) for new in added if new.case.row}
     kept = []
@@ -1666,8 +1667,9 @@ def _lost_rows(
         new = successors.get((old.path, table))
         if new is None or (new.path, old.case.fingerprint) in repeated:
             continue
-        if rows["new", new.path, new.case.qualname] < rows["old", old.path, table]:
-            kept.append(old)
+        now = rows["new", new.path, new.case.qualname]
+        if 0 < now < rows["old", old.path, table]:
+            kept.append(old)  # (a loop whose titles no longer show its elements has rows unknown)
     return kept
 
 
