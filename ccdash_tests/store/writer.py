@@ -84,39 +84,51 @@ class DefinitionWriter:
         self.made = bytearray(MADE_BITS >> 3) if self.empty else bytearray()
 
     def keys(
-        self, test_ids: Sequence[str], new_row: Callable[[int], tuple], created: set[int] | None = None
+        self,
+        test_ids: Sequence[str],
+        new_rows: Callable[[Sequence[int], Sequence[int]], list[tuple]],
+        created: set[int] | None = None,
     ) -> dict[str, int]:
-        """test_id -> key for every id, creating the missing definitions. `new_row(i)` builds the row of
-        test_ids[i] shaped like INSERT_DEFINITION's parameters (test_id first), asked only for tests
-        that are missing: a run of known tests builds no row. Keys made are added to `created` (such
-        definitions need no path backfill)."""
-        wanted = list(dict.fromkeys(test_ids))
-        ask = [test_id for test_id in wanted if self._maybe_made(test_id)] if self.empty else wanted
-        found = _definition_keys(self.engine, self.project_id, ask)
-        if len(found) < len(wanted):
-            missing: dict[str, int] = {}
-            for index, test_id in enumerate(test_ids):  # a test's first row wins, as ON CONFLICT did
-                if test_id not in found and test_id not in missing:
-                    missing[test_id] = index
-            keys = self.engine.new_keys("test_definitions", len(missing))
-            self.engine.insert_rows(
-                "test_definitions",
-                ("id", *DEFINITION_FIELDS),
-                [(key, *new_row(index)) for key, index in zip(keys, missing.values(), strict=True)],
-            )
-            found.update(zip(missing, keys, strict=True))
-            if created is not None:
-                created.update(keys)
-            if self.empty:
-                made = self.made
-                for test_id in missing:
-                    slot = int(test_id[:6], 16)
+        """test_id -> key for every id, creating the missing definitions. `new_rows(keys, indexes)`
+        builds the rows of the missing tests, the i-th for test_ids[indexes[i]] with key keys[i], shaped
+        like ("id", *DEFINITION_FIELDS): asked only for tests that are missing, so a run of known tests
+        builds no row. Keys made are added to `created` (such definitions need no path backfill)."""
+        first = dict.fromkeys(test_ids)  # the distinct ids, in order of their first case
+        slots: list[int] = []
+        if self.empty:
+            # Each id's slot in `made`, computed once for the look-up and for marking what is made.
+            made = self.made
+            slots = [int(test_id[:6], 16) for test_id in first]
+            ask = [
+                test_id
+                for test_id, slot in zip(first, slots, strict=True)
+                if made[slot >> 3] & (1 << (slot & 7))
+            ]
+        else:
+            ask = list(first)
+        found = _definition_keys(self.engine, self.project_id, ask) if ask else {}
+        if len(found) == len(first):
+            return found
+        if len(first) == len(test_ids):  # no id twice in the batch: an id's index is its position
+            indexes = [index for index, test_id in enumerate(test_ids) if test_id not in found]
+        else:  # a test's first row wins, as ON CONFLICT did
+            position = {test_id: index for index, test_id in reversed(list(enumerate(test_ids)))}
+            indexes = [position[test_id] for test_id in first if test_id not in found]
+        keys = self.engine.new_keys("test_definitions", len(indexes))
+        self.engine.insert_rows("test_definitions", ("id", *DEFINITION_FIELDS), new_rows(keys, indexes))
+        found.update(zip([test_ids[index] for index in indexes], keys, strict=True))
+        if created is not None:
+            created.update(keys)
+        if self.empty:
+            made = self.made
+            if len(indexes) == len(slots):  # every distinct id was made: `slots` is theirs, in order
+                for slot in slots:
+                    made[slot >> 3] |= 1 << (slot & 7)
+            else:
+                for index in indexes:
+                    slot = int(test_ids[index][:6], 16)
                     made[slot >> 3] |= 1 << (slot & 7)
         return found
-
-    def _maybe_made(self, test_id: str) -> bool:
-        slot = int(test_id[:6], 16)
-        return bool(self.made[slot >> 3] & (1 << (slot & 7)))
 
 
 def _definition_keys(engine: Engine, project_id: str, test_ids: Sequence[str]) -> dict[str, int]:
