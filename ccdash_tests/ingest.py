@@ -23,7 +23,6 @@ from ccdash_tests.parsers.bounds import CaseBounds
 from ccdash_tests.parsers.common import WALL_TIME_MS
 from ccdash_tests.paths import PathFinder
 from ccdash_tests.records import (
-    STATUS_CODES,
     IngestRunRequest,
     ParsedCase,
     SourceFile,
@@ -235,21 +234,7 @@ class RunWriter:
         texts, error_keys = self._error_texts(batch)
         test_pks = [keys[test_id] for test_id in ids]
         self.already |= w.count_already_stored(engine, self.run_pk, self.ingest_no, test_pks)
-        run_pk, ingest_no, codes = self.run_pk, self.ingest_no, STATUS_CODES
-        rows = [
-            (
-                test_pk,
-                run_pk,
-                codes[case.status],
-                None if case.duration_ms is None else round(case.duration_ms * 1000),
-                case.attempts if case.attempts > 1 else 1,
-                1 if case.flaky else 0,
-                None if text is None else error_keys[text],
-                ingest_no,
-            )
-            for case, test_pk, text in zip(batch, test_pks, texts, strict=True)
-        ]
-        self.results.write(rows)
+        self.results.write(batch, test_pks, texts, error_keys)
         # A definition created by this batch was written with the case's path and line already.
         located = [(pk, c.file, c.line) for c, pk in zip(batch, test_pks, strict=True) if pk not in created]
         w.backfill_locations(engine, located)

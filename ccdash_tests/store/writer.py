@@ -15,6 +15,7 @@ from ccdash_tests.records import (
     BAD_CODES,
     STATUS_CODES,
     IngestRunRequest,
+    ParsedCase,
     RunStatus,
     SourceFile,
     Status,
@@ -203,9 +204,9 @@ def count_already_stored(engine: Engine, run_pk: int, ingest_no: int, test_pks: 
     return found
 
 
-# The rows the ingest hands to ResultWriter: one case each, in this shape; the writer turns each into a
-# results row (RESULT_COLUMNS: flaky folded into status) and, when attempts or ingest_no is not 1, an
-# extras row (EXTRA_COLUMNS).
+# The rows fold_results takes (ResultWriter makes them from the cases that fold): one case each, in this
+# shape; each becomes a results row (RESULT_COLUMNS: flaky folded into status) and, when attempts or
+# ingest_no is not 1, an extras row (EXTRA_COLUMNS).
 CASE_ROW = ("test_pk", "run_pk", "status", "duration_us", "attempts", "flaky", "error_pk", "ingest_no")
 RESULT_COLUMNS = ("test_pk", "run_pk", "status", "duration_us", "error_pk")
 EXTRA_COLUMNS = ("run_pk", "test_pk", "attempts", "ingest_no")
@@ -214,7 +215,7 @@ MAX_ATTEMPTS = 32_767  # what the SMALLINT column holds
 
 @dataclass
 class ResultWriter:
-    """The results of one ingest into one run, in batches of rows shaped like CASE_ROW.
+    """The results of one ingest into one run, a batch of cases at a time.
 
     Into a run this ingest created, a test's first result is a plain insert (COPY on PostgreSQL) and
     the run's totals are counted as the rows go by; only a test seen again in this ingest (an attempt)
@@ -235,29 +236,55 @@ class ResultWriter:
     # 125 KB per million keys, where a set of ints would take ~60 MB).
     seen: bytearray = field(default_factory=bytearray)
 
-    def write(self, rows: Sequence[tuple]) -> None:
+    def write(
+        self,
+        cases: Sequence[ParsedCase],
+        test_pks: Sequence[int],
+        texts: Sequence[str | None],
+        error_keys: dict[str, int],
+    ) -> None:
+        """Write one batch: cases[i] is the result of test test_pks[i], with the failure text whose hash
+        is texts[i] (None: none), stored under error_keys[texts[i]]."""
+        run_pk, ingest_no, codes = self.run_pk, self.ingest_no, STATUS_CODES
         if not self.new_run:
             self.counted = False
+            rows = [
+                (
+                    test_pk,
+                    run_pk,
+                    codes[case.status],
+                    None if case.duration_ms is None else round(case.duration_ms * 1000),
+                    case.attempts if case.attempts > 1 else 1,
+                    1 if case.flaky else 0,
+                    None if text is None else error_keys[text],
+                    ingest_no,
+                )
+                for case, test_pk, text in zip(cases, test_pks, texts, strict=True)
+            ]
             fold_results(self.engine, rows)
             return
         fresh: list[tuple] = []
         extras: list[tuple] = []
         again: list[tuple] = []
         seen, counts = self.seen, self.counts
-        grow_bits(seen, max(row[0] for row in rows) if rows else 0)
+        grow_bits(seen, max(test_pks) if test_pks else 0)
         flaky_count, durations, timed = 0, 0, False
-        # One pass: which rows are a test's first result here, their rows of both tables, and the totals.
-        for row in rows:
-            key = row[0]
+        # One pass over the cases: which are a test's first result here, their rows of both tables, and
+        # the totals; a CASE_ROW tuple only for a case that folds (not one tuple and one more loop per case).
+        for case, key, text in zip(cases, test_pks, texts, strict=True):
+            status = codes[case.status]
+            duration = None if case.duration_ms is None else round(case.duration_ms * 1000)
+            attempts = case.attempts if case.attempts > 1 else 1
+            flaky = 1 if case.flaky else 0
+            error_pk = None if text is None else error_keys[text]
             byte, bit = key >> 3, 1 << (key & 7)
             if seen[byte] & bit:
-                again.append(row)
+                again.append((key, run_pk, status, duration, attempts, flaky, error_pk, ingest_no))
                 continue
             seen[byte] |= bit
-            status, duration, flaky = row[2], row[3], row[5]
-            fresh.append((key, row[1], status + FLAKY if flaky else status, duration, row[6]))
-            if row[4] != 1 or row[7] != 1:
-                extras.append((row[1], key, row[4], row[7]))
+            fresh.append((key, run_pk, status + FLAKY if flaky else status, duration, error_pk))
+            if attempts != 1 or ingest_no != 1:
+                extras.append((run_pk, key, attempts, ingest_no))
             counts[status] = counts.get(status, 0) + 1
             flaky_count += flaky
             if duration is not None:
