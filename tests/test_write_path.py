@@ -198,3 +198,33 @@ def test_tests_without_a_path_counted_while_writing_match_the_stored_definitions
             counted = writer.without_path()
             stored = w.count_without_path(store.engine, opened.pk, opened.ingest_no)
         assert counted == stored == expected, run_id
+
+
+def test_a_batch_that_repeats_a_new_test_makes_its_definition_from_its_first_case(store: Store) -> None:
+    """Keys go to new tests in the order of their first case, and a repeated test's definition is that
+    first case's (path and line included), into a new project and into one that has definitions."""
+
+    def at(name: str, file: str | None, line: int | None = None) -> ParsedCase:
+        return ParsedCase(suite="s", classname="pkg.T", name=name, status=Status.PASSED, file=file, line=line)
+
+    runs = [
+        ("r1", [at("x", None), at("y", "t/y.py", 3), at("x", "t/x.py", 7), at("z", None)]),
+        (
+            "r2",
+            [at("x", None), at("w", "t/w.py", 1), at("v", None), at("w", "t/other.py", 9), at("v", "t/v.py")],
+        ),
+    ]
+    for run_id, cases in runs:
+        ingest_request(store, IngestRunRequest(project_id="p", run_id=run_id, timestamp=NOW, results=cases))
+    rows = store.engine.query(
+        "SELECT name, path, line FROM test_definitions WHERE project_id = 'p' ORDER BY id"
+    )
+    # x's path comes only from a later case of the batch that made it: definitions made in a batch are
+    # not backfilled from that batch (ingest.RunWriter.write), so it stays without one, as before.
+    assert rows == [
+        ("x", None, None),
+        ("y", "t/y.py", 3),
+        ("z", None, None),
+        ("w", "t/w.py", 1),
+        ("v", None, None),
+    ]
