@@ -434,3 +434,67 @@ def test_root_counters_count_when_no_suite_has_any(tmp_path: Path) -> None:
     assert report.warnings == [
         "its counters say 4 tests, 2 failing, but it holds 1 test case, 0 failing; stored what the cases say"
     ]
+
+
+# Childless cases in every shape `_plain_case` branches on: pytest's 0-based lines and its `$`-free
+# classnames, a pytest or gotestsum repeat (an attempt) against any other producer's (a " #2" name),
+# a nameless case, status attributes (`status`, `result`, `disabled`), odd times, a file taken from
+# the suite or the case, a suite with no name, and a childless case between cases with children.
+SHORTCUT_SHAPES = {
+    "pytest.xml": """<testsuites><testsuite name="pytest" file="tests/test_a.py">
+<testcase classname="tests.test_a" name="test_x" file="tests/test_a.py" line="3" time="0.1"/>
+<testcase classname="tests.test_a" name="test_x" file="tests/test_a.py" line="3" time="0.2"/>
+<testcase classname="tests.test_a.TestB" name="test_y[1-$]" file="tests/test_a.py" line="x" time="abc"/>
+<testcase classname="tests.test_a" name="test_f" file="tests/test_a.py" line="9">
+<failure message="m">t</failure></testcase>
+<testcase classname="tests.test_a" name="test_f" file="tests/test_a.py" line="9" time="-1"/>
+<testcase classname="tests.test_a" name="test_z" file="tests/test_a.py" time="1e400"/>
+</testsuite></testsuites>""",
+    "gotestsum.xml": """<testsuites><testsuite name="example.com/pkg" tests="2">
+<testcase classname="example.com/pkg" name="TestA" time="0.01"/>
+<testcase classname="example.com/pkg" name="TestA" time="0.02"/>
+</testsuite></testsuites>""",
+    "surefire.xml": """<testsuite name="a.BTest" file="B.java">
+<testcase classname="a.BTest" name="t" time="1,234.5"/><testcase classname="a.BTest" name="t"/>
+<testcase/><testcase name="" classname=""/><testcase name="s" status="failed"/>
+<testcase name="r" result="skipped"/><testcase name="d" disabled="true"/>
+<testcase classname="a.B$Inner" name="t" file="Inner.java"/>
+<testsuite name="nested"><testcase classname="c" name="n" time=""/></testsuite>
+<testcase classname="a.BTest" name="e"><error message="x"/></testcase>
+<testcase classname="a.BTest" name="after"/>
+</testsuite>""",
+    "bare.xml": """<testsuite><testcase classname="x" name="alone" time="NaN"/></testsuite>""",
+}
+
+
+def _every_xml_report(tmp_path: Path) -> list[Path]:
+    for name, text in SHORTCUT_SHAPES.items():
+        write(tmp_path, text, name)
+    return sorted((Path(__file__).parent / "data").rglob("*.xml")) + sorted(tmp_path.glob("*.xml"))
+
+
+def _parsed(path: Path) -> object:
+    """Every case and warning of `path` read as JUnit, or the refusal (at the header or mid-file)."""
+    try:
+        report = parse_report(path, "junit")
+        return (list(report.cases), list(report.warnings))
+    except ReportError as exc:
+        return ("refused", str(exc))
+
+
+def test_the_childless_case_shortcut_reads_every_report_as_the_general_path(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # `_plain_case` repeats `_finish`, `_place` and `_emit` for a <testcase> without children, for
+    # speed; every JUnit report of tests/data (each producer's dialect, hostile and odd ones) and the
+    # shapes above must read the same through the general path, so the two can never drift apart.
+    from ccdash_tests.parsers import junit
+
+    reports = _every_xml_report(tmp_path)
+    assert len(reports) > 30
+    fast = [_parsed(path) for path in reports]
+    monkeypatch.setattr(
+        junit._Handler, "_plain_case", lambda self, attrs: self._emit(self._finish(attrs, None), False)
+    )
+    general = [_parsed(path) for path in reports]
+    assert fast == general
