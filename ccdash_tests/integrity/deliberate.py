@@ -42,6 +42,8 @@ DELIBERATE = "likely_deliberate"
 VERDICTS = (SUSPICIOUS, DELIBERATE)
 
 _REVERT = re.compile(r"^\s*revert\b|\bthis reverts commit [0-9a-f]{7,}", re.IGNORECASE | re.MULTILINE)
+# "Oops, revert.": a subject line that ends by calling the commit a revert.
+_REVERT_SUBJECT = re.compile(r"\brevert(?:ed|ing)?\W*$", re.IGNORECASE)
 _CONDITION = re.compile(
     r"sys\.version_info|sys\.platform|platform\.(?:system|python_implementation|machine|release)|"
     r"\bos\.name\b|\bIS_PYPY\b|\bPYPY\b|\bpypy\b|\bWIN(?:DOWS)?\b|\bwin32\b|\bdarwin\b|\bmacos\b|"
@@ -55,6 +57,12 @@ _CONDITION = re.compile(
     r"process|Deno|Bun|Promise)\b|\bos\.environ\b|\bos\.getenv\b|process\.env\b|System\.getenv|"
     r"os\.Getenv|os\.LookupEnv|\b(?i:is_?windows)\b|\bexistsSync\(|os\.path\.exists\(|Files\.exists\(|"
     r"\bnot\s+HAS_\w+|\bHAS_\w+|\bhas_\w+\(|\brequires_\w+|\bnot\s+\w+_AVAILABLE\b|"
+    # A flag, option or property the run is configured with (a build profile runs the suite with
+    # bytecode generation off: `assumeTrue(InternalFlags.isBytecodeGenEnabled())`), or a file or
+    # folder a fixture needs (`new File(BUILD_DIR).isDirectory()`).
+    r"\b\w*Flags\s*\.\s*\w+|\bis[A-Z]\w*Enabled\s*\(|\bget\w*Option\s*\(|System\.getProperty\b|"
+    r"\bBoolean\.getBoolean\b|\.\s*(?:exists|isDirectory|isFile)\s*\(\s*\)|"
+    r"\bFiles\s*\.\s*(?:isDirectory|isRegularFile|isReadable)\s*\(|"
     # A capability of the machine, named in JS style: `{ skip: isIPv6Missing }`, `supportsColor`.
     r"\bis[A-Z]\w*(?:Missing|Unavailable|Unsupported|Available|Supported)\b|\b(?:has|supports)[A-Z]\w*\b|"
     # A version compared with a number, however it is read: `getMajorVersion(v) < 22`, `nodeVersion >= 18`.
@@ -73,6 +81,7 @@ _TRACKER_KEY = re.compile(
 # Reasons in a commit message that explain a lost check.
 _REASON = re.compile(
     r"\bdeprecat\w*|\bno longer\b|\bdrop(?:s|ped|ping)? (?:the )?support\b|\bobsolete\b|\bunsupported\b|"
+    r"\boutdated\b|\bout[- ]of[- ]date\b|\bsuperseded\b|"
     # "Remove unused tests" names no reason: a test is not code that something else uses.
     r"\bend[ -]of[ -]life\b|\bremov(?:e|es|ed|ing) (?:the )?(?:deprecated|legacy|unused|dead)\b(?! tests?\b)|"
     r"\bunne\w*ary\b|\bredundant\b|\bsuperfluous\b|"
@@ -102,7 +111,8 @@ _REMOVES = re.compile(
 )
 # A platform, engine or version a commit message may name as the reason for a platform-only check.
 _PLATFORM_WORD = re.compile(
-    r"\b(?:windows|win32|macos|darwin|linux|freebsd|browsers?|pypy|jython|graalvm|free-threaded|"
+    r"\b(?:windows|win32|macos|darwin|linux|freebsd|browsers?|pypy|jython|graalvm|free-threaded|tinygo|wasm|"
+    r"(?:32|64)[- ]?bit|"
     r"(?:python|node(?:\.?js)?|java|jdk|jre|go)\s*v?\d+)\b",
     re.IGNORECASE,
 )
@@ -119,6 +129,35 @@ _WHY_DISABLED = re.compile(r"\bon some machines\b|\bnon-?deterministic\w*", re.I
 _REMOVES_SUPPORT = re.compile(
     r"\b(?:remov|drop)\w*\s+(?:the\s+)?(?P<name>[A-Za-z][\w-]{3,})\s+support\b", re.IGNORECASE
 )
+# "Remove broken "bad dict" tests", "remove outdated instance path test", "Remove tests which result in
+# an overflow error on 32 bit architectures", "removes the writable test because it's fake": the message
+# says what was wrong with the tests it takes out. "Remove unused tests" says nothing: a test is not code
+# that something else uses.
+_REMOVAL_WHY = re.compile(
+    r"\b(?:remov|delet|drop)\w*\s+(?:the\s+|an?\s+|some\s+|all\s+|these\s+)?"
+    r"(?:broken|bunk|bogus|outdated|obsolete|old|stale|failing|flaky|fake|invalid|wrong|incorrect|useless|"
+    r"pointless|redundant|duplicated?|superseded|unreliable)\b|"
+    r"\b(?:remov|delet|drop)\w*\b[^.\n]{0,60}?\btests?\s+(?:which|that|relying|depending)\b|"
+    r"\b(?:remov|delet|drop)\w*\b[^.\n]{0,60}?\btests?\b[^.\n]{0,40}?\b(?:because|since|due to|now that)\b",
+    re.IGNORECASE,
+)
+# "skip ReportCaller tests on tinygo", "disable flaky test": the commit says it switches tests off.
+_SKIPS_TESTS = re.compile(r"\b(?:skip|disabl|ignor)\w*\b[^.\n]{0,40}?\btests?\b", re.IGNORECASE)
+# What a skip's own message says beyond that it is a skip, and temporary: "Run once", "TODO bidimap",
+# "Fails on GHA?", "this fails non-deterministically under pytest-xdist" say why; "flaky", "TODO",
+# "broken for now" do not.
+_SKIP_MESSAGE_FILLER = frozenset(
+    re.findall(
+        r"\S+",
+        "a an and the this that these it its is are be been was were to of on in for at by with as or not "
+        "now yet still until till later todo fixme wip hack temp temporary temporarily broken fail fails "
+        "failing failed flaky flakey flakiness test tests testing skip skipped skipping disable disabled "
+        "ignore ignored reason see fix me please",
+    )
+)
+_MESSAGE_WORD = re.compile(r"[A-Za-z][A-Za-z'-]*")
+# Files whose skip's first string is the test's title (`it.skip("does x")`), not a reason.
+_TITLED_SKIPS = frozenset([".js", ".jsx", ".mjs", ".cjs", ".ts", ".tsx", ".mts", ".cts", ".vue", ".svelte"])
 _OPENING_LINES = 12
 _IDENTIFIER_LIKE = re.compile(r"[a-z][a-z0-9]*[A-Z$]|_|\.|\$")
 # A name no English word is: inner capitals (`LinkedTreeMap`, `getFoo`) or an inner underscore (`st_mtime`).
@@ -232,7 +271,8 @@ class ChangeContext:
 
     @cached_property
     def is_revert(self) -> bool:
-        return bool(_REVERT.search(self.message))
+        subject = self.message.strip().split("\n", 1)[0]
+        return bool(_REVERT.search(self.message) or _REVERT_SUBJECT.search(subject))
 
     @cached_property
     def removed_definitions(self) -> dict[str, str]:
@@ -386,6 +426,22 @@ def _explained_by_code(
     return None
 
 
+def _skip_message(file_path: str, marker: str, added: Sequence[str]) -> str | None:
+    """The skip's own message when it says why, beyond "temporary" or "flaky": a string literal of the
+    marker (`pytest.mark.skip(reason="...")`) or of the added line that writes it (`@Disabled("...")`)."""
+    if PurePosixPath(file_path).suffix.lower() in _TITLED_SKIPS:
+        return None
+    head = re.split(r"[(\s]", marker.lstrip("@").strip(), maxsplit=1)[0].rsplit(".", 1)[-1]
+    texts = [marker, *(line for line in added if head and head in line)] if head else [marker]
+    for text in texts:
+        for match in _STRING.finditer(text):
+            literal = next(group for group in match.groups() if group)
+            words = _MESSAGE_WORD.findall(literal)
+            if any(word.lower().strip("'-") not in _SKIP_MESSAGE_FILLER for word in words):
+                return literal
+    return None
+
+
 def _removal_reasons(opening: str, test_names: Sequence[str]) -> list[str]:
     """Why the commit's opening lines say a test goes: it disables the test for a stated reason (flaky,
     a platform or a version, some machines), or it removes a feature (`backpressure support`) that
@@ -432,8 +488,12 @@ def classify(
         noted = _ISSUE.search(comment) or _SKIP_REASON.search(comment)
         if noted and not linked:
             explained.append(f"the comment above the test says why ({noted.group(0)[:60]!r})")
+        added = _lines(evidence, "added_lines", "added")
+        message = _skip_message(file_path, str(evidence.get("marker") or ""), added)
+        if message and not linked:
+            explained.append(f"the skip's message says why ({message[:60]!r})")
         temporary = _TEMPORARY.search(marker)
-        if temporary and not condition and not linked and not noted:
+        if temporary and not condition and not linked and not noted and not message:
             against.append(f"the skip says {temporary.group(0)!r}, with nothing conditioning it")
     elif kind != "edited_before_green":
         by_code = _explained_by_code(kind, file_path, test_names, evidence, context)
@@ -458,6 +518,16 @@ def classify(
         explained.append(f"the commit message gives a reason ({reason.group(0)!r})")
     if kind == "test_removed":
         explained += _removal_reasons(opening, test_names)
+    if kind in ("test_removed", "assertion_removed"):
+        why = _REMOVAL_WHY.search(opening)
+        if why:
+            explained.append(f"the commit message says why the tests go ({why.group(0)[:60]!r})")
+    if kind in ("skip_introduced", "xfail_added"):
+        # "skip ReportCaller tests on tinygo": the commit says it switches tests off, and where or why.
+        skips = _SKIPS_TESTS.search(opening)
+        why = _PLATFORM_WORD.search(opening) or _FLAKY_FIX.search(opening) or _WHY_DISABLED.search(opening)
+        if skips and why:
+            explained.append(f"the commit message skips the tests and says why ({why.group(0)!r})")
     moved = _MOVED.search(opening) if kind == "test_removed" else None
     if moved:
         explained.append(f"the commit message says where the test went ({moved.group(0)[:60]!r})")

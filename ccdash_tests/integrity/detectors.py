@@ -959,6 +959,12 @@ def compare_case(
         # A test whose body was empty ran nothing and checked nothing: skipping it loses nothing
         # (commons-cli f6af623674 marks such overrides @Ignore("not supported by the parser")).
         found = [c for c in found if c.signal_type not in _SWITCHED_OFF]
+    if _disabled(after) and not _disabled(before) and any(c.signal_type in _SWITCHED_OFF for c in found):
+        # A test switched off outright in the same change (`@Disabled("now in the parameterized
+        # test")` over an emptied body) runs none of its checks: the skip is the one loss to report,
+        # and how many checks its body kept says nothing more (commons-cli 3bac60ac56: the emptied
+        # bodies were reported as high "no check left" beside their skips).
+        found = [c for c in found if c.signal_type not in _CHECK_LOSSES]
     if not found:
         return found
     removed_lines, added_lines = line_diff(before.lines, after.lines)
@@ -971,6 +977,7 @@ def compare_case(
 
 
 _SWITCHED_OFF = frozenset({SignalType.SKIP_INTRODUCED, SignalType.XFAIL_ADDED})
+_CHECK_LOSSES = frozenset({SignalType.ASSERTION_REMOVED, SignalType.ASSERTION_WEAKENED})
 # Where a method's body opens: after its parameters (and a Java `throws` list) in Java, Go and C#.
 _BODY_OPENS = {
     "java": re.compile(r"\)\s*(?:throws\s+[\w.$<>,\s]+?)?\s*\{"),
@@ -1053,9 +1060,12 @@ def _detached_signal(
 _CONDITION_TOKEN = re.compile(r"\|\||&&|[\w$]+|\S")
 
 
-def _widened(old: str, new: str) -> bool:
+def _widened(old: str, new: str, joiner: str = "||") -> bool:
     """`new` is `old` with alternatives added (`if (win) return` -> `if (win || root) return`): the
-    same skip, now taken in more places. Nothing of `old` changed or went."""
+    same skip, now taken in more places. Nothing of `old` changed or went. With `joiner` "&&", `new`
+    is `old` with requirements added (`assumeTrue(a)` -> `assumeTrue(flag && a)`): a condition to run
+    that now holds in fewer places."""
+    other = "&&" if joiner == "||" else "||"
     before, after = _CONDITION_TOKEN.findall(old), _CONDITION_TOKEN.findall(new)
     inserted = []
     for tag, _, _, j1, j2 in difflib.SequenceMatcher(None, before, after, autojunk=False).get_opcodes():
@@ -1066,7 +1076,7 @@ def _widened(old: str, new: str) -> bool:
             part = [token for token in after[j1:j2] if token not in "()"]
             if part:
                 inserted.append(part)
-    return bool(inserted) and all("&&" not in part and "||" in (part[0], part[-1]) for part in inserted)
+    return bool(inserted) and all(other not in part and joiner in (part[0], part[-1]) for part in inserted)
 
 
 # Markers whose condition says when to skip (true: skipped), so an alternative added skips more: an
@@ -1076,6 +1086,10 @@ def _widened(old: str, new: str) -> bool:
 _SKIPS_WHEN_TRUE = re.compile(
     r"^\s*if\b.*\)\s*\{?\s*return\b|\?\s*[\w$.]*\.\s*skip\b|\bskipIf\s*\(|\bskip\s*:"
 )
+# JUnit's assumptions: `assumeTrue(c)` runs the test where `c` holds (a requirement added with `&&`
+# skips more), `assumeFalse(c)` skips it there (an alternative added with `||` skips more).
+_RUNS_WHEN_TRUE = re.compile(r"^(?:(?:Assume|Assumptions)\s*\.\s*)?assumeTrue\s*\(")
+_JAVA_SKIPS_WHEN_TRUE = re.compile(r"^(?:(?:Assume|Assumptions)\s*\.\s*)?assumeFalse\s*\(")
 
 
 def _widened_skip_signal(
@@ -1087,9 +1101,16 @@ def _widened_skip_signal(
     for marker in new.skips:
         if marker.text in kept:
             continue
-        if not _SKIPS_WHEN_TRUE.search(marker.text) or "!(" in "".join(marker.text.split()):
+        if "!(" in "".join(marker.text.split()):
             continue
-        widened = next((m for m in old.skips if _widened(m.text, marker.text)), None)
+        java = language == "java"
+        if _SKIPS_WHEN_TRUE.search(marker.text) or (java and _JAVA_SKIPS_WHEN_TRUE.match(marker.text)):
+            joiner = "||"
+        elif java and _RUNS_WHEN_TRUE.match(marker.text):
+            joiner = "&&"
+        else:
+            continue
+        widened = next((m for m in old.skips if _widened(m.text, marker.text, joiner)), None)
         if widened is not None:
             evidence = {
                 **moved,

@@ -2154,6 +2154,7 @@ def class_cases(source: str, language: str) -> list[CaseCode]:
     overloads = _checking_overloads(masked, checks) if language == "java" else frozenset()
     inert = _inert_skips(masked) if language == "java" else frozenset()
     skipping = _skip_helper_calls(masked, language)
+    setup_skips = _java_setup_assumptions(masked, classes) if language == "java" else {}
     cases: list[CaseCode] = []
     for match in method_pattern.finditer(masked.bare):
         owners = [klass for klass in classes if klass.start <= match.start() < klass.end]
@@ -2173,6 +2174,9 @@ def class_cases(source: str, language: str) -> list[CaseCode]:
         span = _Span(start=match.start(), end=end, name=name)
         skips = [marker for klass in owners for marker in _class_skips(masked, klass, language, inert)]
         skips += _skip_annotations(masked, region_start, match.start(), language, inert)
+        skips += [marker for klass in owners for marker in setup_skips.get(klass.start, [])]
+        if language == "java":
+            skips += _java_early_returns(masked, match.end() - 1, end, checks)
         body_skip = _BODY_SKIPS.get(language)
         if body_skip is not None:
             skips += [
@@ -2200,6 +2204,62 @@ def class_cases(source: str, language: str) -> list[CaseCode]:
         )
         cases.append(case if expected is None else _expecting(masked, case, expected))
     return cases
+
+
+# JUnit 4 `@Before`/`@BeforeClass`, Jupiter `@BeforeEach`/`@BeforeAll`, TestNG `@BeforeMethod`/`@BeforeClass`:
+# methods run before every test of their class.
+_JAVA_SETUP_ANNOTATIONS = frozenset({"Before", "BeforeClass", "BeforeEach", "BeforeAll", "BeforeMethod"})
+
+
+def _java_setup_assumptions(masked: Masked, classes: list[_Span]) -> dict[int, list[Marker]]:
+    """The `assume*` calls of each class's set-up methods (`@Before public void setUp() {
+    assumeTrue(flag); ...}`), by the class's start: a failed assumption there skips every test of the
+    class (and of the classes nested in it), though no test's own text changed."""
+    found: dict[int, list[Marker]] = {}
+    for match in _JAVA_METHOD.finditer(masked.bare):
+        owners = [klass for klass in classes if klass.start <= match.start() < klass.end]
+        if not owners:
+            continue
+        owner = max(owners, key=lambda klass: klass.start)
+        region_start = max(_prelude(masked, match.start()), owner.start)
+        annotations = _ANNOTATION.finditer(masked.bare, region_start, match.start())
+        if not {m.group(1).rsplit(".", 1)[-1] for m in annotations} & _JAVA_SETUP_ANNOTATIONS:
+            continue
+        end = match_bracket(masked.bare, match.end() - 1)
+        found.setdefault(owner.start, []).extend(
+            Marker(
+                text=flat(masked.code[m.start() : match_bracket(masked.bare, m.end() - 1)]),
+                line=masked.line_of(m.start()),
+            )
+            for m in _JAVA_ASSUME.finditer(masked.bare, match.end(), end)
+        )
+    return found
+
+
+_JAVA_IF = re.compile(r"(?<![\w$.])if\s*\(")
+_JAVA_RETURN = re.compile(r"\s*(?:\{\s*return\s*;\s*\}|return\s*;)")
+
+
+def _java_early_returns(masked: Masked, body: int, end: int, checks: CheckFinder) -> list[Marker]:
+    """`if (InternalFlags.useMethodHandles()) { return; }` in a test's body before any of its checks,
+    with code after it: where the condition holds the test passes having checked nothing, as if
+    skipped (JUnit has no other way to say so before assumptions). Only at the body's own level: a
+    `return` inside a loop or a lambda leaves that, not the test."""
+    bare, found = masked.bare, []
+    for match in _JAVA_IF.finditer(bare, body + 1, end):
+        inner = bare[body + 1 : match.start()]
+        if inner.count("{") != inner.count("}") or inner.count("(") != inner.count(")"):
+            continue
+        condition_end = match_bracket(bare, match.end() - 1)
+        exit_ = _JAVA_RETURN.match(bare, condition_end)
+        if exit_ is None or checks(masked, body, match.start()) or not bare[exit_.end() : end - 1].strip():
+            continue  # a check came first (the test already ran), or nothing is left to skip
+        if checks(masked, match.start(), condition_end):
+            continue  # the condition is itself a check
+        found.append(
+            Marker(text=flat(masked.code[match.start() : exit_.end()]), line=masked.line_of(match.start()))
+        )
+    return found
 
 
 # JUnit 4's `@Test(expected = X.class)`, TestNG's `@Test(expectedExceptions = X.class)`: the test passes
