@@ -470,6 +470,7 @@ def classify(
     """The verdict on one signal (`test_names`: its test, or every test of a grouped signal)."""
     explained: list[str] = []
     against: list[str] = []
+    message = None
     if context.is_revert:
         explained.append("the commit is a revert")
     if kind in ("skip_introduced", "xfail_added"):
@@ -490,8 +491,6 @@ def classify(
             explained.append(f"the comment above the test says why ({noted.group(0)[:60]!r})")
         added = _lines(evidence, "added_lines", "added")
         message = _skip_message(file_path, str(evidence.get("marker") or ""), added)
-        if message and not linked:
-            explained.append(f"the skip's message says why ({message[:60]!r})")
         temporary = _TEMPORARY.search(marker)
         if temporary and not condition and not linked and not noted and not message:
             against.append(f"the skip says {temporary.group(0)!r}, with nothing conditioning it")
@@ -548,6 +547,10 @@ def classify(
         said = _FLAKY_FIX.search(" ".join(_lines(evidence, "added_lines", "added")))
         if said and not flaky:
             explained.append(f"a comment added with the check says why ({said.group(0)!r})")
+    if message and not explained:
+        # The skip's own message says why ("Run once", "Fails on GHA?"): the reason of last resort,
+        # so a condition, an issue or the commit's own words speak first.
+        explained.append(f"the skip's message says why ({message[:60]!r})")
     if context.session:
         against.append(f"recorded in agent session {context.session}")
     if evidence.get("failed_before") or evidence.get("edited_before_green") or kind == "edited_before_green":
