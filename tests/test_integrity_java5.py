@@ -201,11 +201,7 @@ def test_a_skip_whose_own_message_says_why_is_deliberate(
     )
     java.commit(
         "Disable a test",
-        {
-            PATH: text.replace(
-                "import org.junit.Test;", "import org.junit.Test;\nimport org.junit.Ignore;"
-            )
-        },
+        {PATH: text.replace("import org.junit.Test;", "import org.junit.Test;\nimport org.junit.Ignore;")},
     )
     assert judged(java, "skip_introduced", "ProxyTest::testName")[0] == verdict
 
