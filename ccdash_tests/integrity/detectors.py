@@ -1723,12 +1723,15 @@ def _lost_rows(
 
 
 def _with_their_subtests(removed: list[_Located]) -> list[_Located]:
-    """A removed Go test takes its removed subtests with it (`TestX > title`, `TestX > row`): one
-    loss, named by the test, whose checks are its own and its subtests' together."""
-    names = {(old.path, old.case.qualname) for old in removed if old.language == "go"}
+    """A removed Go test takes its removed subtests with it (`TestX > title`, `TestX > row`), and so
+    does a JS test its node:test or tap subtests (`t.test(title, ...)`, "test > title": a JS
+    `describe` is no case, so a removed case named by a removed case's name and more is a subtest):
+    one loss, named by the test, whose checks are its own and its subtests' together."""
+    languages = ("go", "javascript")
+    names = {(old.path, old.case.qualname) for old in removed if old.language in languages}
 
     def parent(old: _Located) -> str | None:
-        if old.language != "go":
+        if old.language not in languages:
             return None
         scopes = old.case.qualname.split(" > ")
         for end in range(1, len(scopes)):

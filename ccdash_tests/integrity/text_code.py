@@ -357,7 +357,24 @@ _ASSERT_EQUALITY = frozenset(
 )
 _ASSERT_THROWS = frozenset({"throws", "rejects", "throwsAsync"})
 _ASSERT_BOUNDS = {"isBelow": "upper", "isAtMost": "upper", "isAbove": "lower", "isAtLeast": "lower"}
-_EXPECT = re.compile(r"(?<![\w$.])expect\s*\(")
+# TypeScript type arguments, nested one level deep (`<Map<string, number>>`, `<() => void>`).
+_TYPE_ARGS = r"<(?:[^<>]|=>|<(?:[^<>]|=>)*>)*>"
+# `expect(x)`, and TSTyche's `expect<T>()` (a type as its subject).
+_EXPECT = re.compile(r"(?<![\w$.])expect\s*(?:" + _TYPE_ARGS + r"\s*)?\(")
+# tsd's assertions, which the compiler checks wherever they stand: `expectType<T>(value)` pins the
+# exact type, `expectAssignable<T>(value)` a supertype, `expectError(code)` that the code is rejected.
+_TSD = re.compile(
+    r"(?<![\w$.])(expectType|expectNotType|expectAssignable|expectNotAssignable|expectError"
+    r"|expectDeprecated|expectNotDeprecated|expectDocCommentIncludes)\s*(" + _TYPE_ARGS + r")?\s*\("
+)
+_TSD_STRENGTH = {
+    **at_level(Strength.EXACT, "expectType expectDeprecated expectNotDeprecated expectDocCommentIncludes"),
+    **at_level(Strength.BOUND, "expectAssignable expectError"),
+    **at_level(Strength.TRUTHY, "expectNotType expectNotAssignable"),
+}
+# A type every type is assignable to: assignability to it checks only that the code compiles.
+_TOP_TYPE = re.compile(r"^<\s*(?:unknown|any)\s*>$")
+_ASSIGNABLE_TO_TOP = re.compile(r"\.\s*toBeAssignableTo\s*<\s*(?:unknown|any)\s*>")
 _JS_ASSERT = re.compile(r"(?<![\w$.])assert(?:\s*\.\s*(\w+))?\s*\(")
 _CHAIN_WORD = re.compile(r"\.\s*([A-Za-z_]\w*)")
 _CHAIN_CALL = re.compile(r"\.\s*([A-Za-z_]\w*)\s*(\()?")
@@ -404,6 +421,8 @@ def _expect_strength(bare: str, opening: int, tail: int) -> tuple[Strength, tupl
         (m.group(1), m.end() - 1 if m.group(2) else -1) for m in _CHAIN_CALL.finditer(bare, subject_end, tail)
     ]
     words = [word for word, _ in calls]
+    if words[:1] == ["type"] and _ASSIGNABLE_TO_TOP.search(bare, subject_end, tail):
+        return _TRUTHY, ()  # TSTyche's `.type.toBeAssignableTo<unknown>()`: any type that compiles passes
     jest = next(((w, at) for w, at in calls if w.startswith("to") and w[2:3].isupper()), None)
     if jest is not None:
         matcher, at = jest
@@ -576,6 +595,17 @@ def _should_checks(masked: Masked, start: int, end: int) -> list[Check]:
     return found
 
 
+def _tsd_checks(masked: Masked, start: int, end: int) -> list[Check]:
+    bare, found = masked.bare, []
+    for match in _TSD.finditer(bare, start, end):
+        call_end = match_bracket(bare, match.end() - 1)
+        level = _TSD_STRENGTH[match.group(1)]
+        if match.group(1) == "expectAssignable" and _TOP_TYPE.match(" ".join((match.group(2) or "").split())):
+            level = _TRUTHY  # `expectAssignable<unknown>(x)`: any x that compiles passes
+        found.append(Check(flat(masked.code[match.start() : call_end]), level, masked.line_of(match.start())))
+    return found
+
+
 def _js_checks(masked: Masked, start: int, end: int) -> list[Check]:
     bare, found = masked.bare, []
     for match in _SUPERTEST_EXPECT.finditer(bare, start, end):
@@ -605,6 +635,8 @@ def _js_checks(masked: Masked, start: int, end: int) -> list[Check]:
         text = flat(masked.code[match.start() : call_end])
         level, bounds = _assert_call(bare, match.group(1) or "", match.end() - 1)
         found.append(Check(text, level, masked.line_of(match.start()), bounds=bounds))
+    if "expect" in bare:
+        found += _tsd_checks(masked, start, end)
     if "should" in bare:
         found += _should_checks(masked, start, end)
     return found
@@ -1840,6 +1872,149 @@ def _js_rows(masked: Masked, case: CaseCode, tables: list[_Table], span: _Span) 
     return rows
 
 
+# node:test's and tap's subtests, `t.test(title, [options,] fn)` on the context its test's function
+# receives: each a test of its own, reported as "parent > title", whose checks are not the parent's.
+_JS_CONTEXT = re.compile(r"\s*(?:async\s+)?(?:function\s*[\w$]*\s*\(\s*|\(\s*)?([A-Za-z_$][\w$]*)")
+
+
+def _runtime_skips(masked: Masked, start: int, end: int) -> list[Marker]:
+    """`this.skip()`, `t.skip()` in [start, end): the test skips itself when the call runs."""
+    return [
+        Marker(
+            text=flat(masked.code[m.start() : match_bracket(masked.bare, m.end() - 1)]),
+            line=masked.line_of(m.start()),
+        )
+        for m in _JS_RUNTIME_SKIP.finditer(masked.bare, start, end)
+    ]
+
+
+def _js_context(masked: Masked, opening: int, end: int) -> str | None:
+    """The first parameter of the inline function the test call at `opening` is given (node:test's and
+    tap's `t`), or None (no inline function, or one taking no parameter)."""
+    for start, _ in _top_level(masked.bare, opening + 1, end - 1)[1:]:
+        if _INLINE_FUNCTION.match(masked.bare, start):
+            found = _JS_CONTEXT.match(masked.bare, start)
+            return found.group(1) if found and found.group(1) not in ("async", "function") else None
+    return None
+
+
+# Registering an event handler: `app.on('error', (err) => {...})`, `el.addEventListener(...)`.
+_LISTENER = re.compile(
+    r"\.\s*(?:on|once|addListener|prependListener|prependOnceListener|addEventListener)\s*\("
+)
+_NEW_PROMISE = re.compile(r"(?<![\w$.])new\s+Promise\s*\(")
+_PLAN = re.compile(r"\.\s*plan\s*\(")
+_FUNCTION_PARAMETERS = re.compile(
+    r"\s*(?:async\s+)?(?:function\s*[\w$]*\s*\(([^()]*)\)|\(([^()]*)\)\s*=>|([\w$]+)\s*=>)"
+)
+# What a handler sets for the test to check afterwards: `called = true`, `count++`, `seen.push(x)`.
+_ASSIGNED = re.compile(
+    r"(?<![\w$.])([A-Za-z_$][\w$]*)\s*(?:[-+*/|&]?=(?![=>])|\+\+|--)"
+    r"|(?<![\w$.])([A-Za-z_$][\w$]*)\s*\.\s*push\s*\("
+)
+
+
+def _unawaited_handlers(masked: Masked, opening: int, end: int) -> list[tuple[int, int]]:
+    """The event handlers in the test whose call opens at `opening` that nothing makes it wait for:
+    registered with `.on(...)` (or `once`, `addEventListener`...) outside any `new Promise(...)`, not
+    ending the test (no call of its callback, `done()`, or `t.end()`), setting nothing a check after
+    it reads, in a test that plans no count of assertions. The test may end before the event: their
+    checks may never run (a `done` test ported to `async` that no longer awaits its event)."""
+    bare = masked.bare
+    function = next(
+        (a for a, _ in _top_level(bare, opening + 1, end - 1)[1:] if _INLINE_FUNCTION.match(bare, a)), None
+    )
+    if function is None or not _LISTENER.search(bare, function, end) or _PLAN.search(bare, function, end):
+        return []
+    declared = _FUNCTION_PARAMETERS.match(bare, function)
+    listed = next((group for group in declared.groups() if group), "") if declared else ""
+    names = [p for p in (re.match(r"\s*([A-Za-z_$][\w$]*)", piece) for piece in listed.split(",")) if p]
+    ends = (
+        re.compile(rf"(?<![\w$.])(?:{'|'.join(re.escape(n.group(1)) for n in names)})\s*(?:\.\s*end\s*)?\(")
+        if names
+        else None
+    )
+    promises = [
+        (m.start(), match_bracket(bare, m.end() - 1)) for m in _NEW_PROMISE.finditer(bare, function, end)
+    ]
+    spans: list[tuple[int, int]] = []
+    for call in _LISTENER.finditer(bare, function, end):
+        if (spans and call.start() < spans[-1][1]) or any(a < call.start() < b for a, b in promises):
+            continue
+        close = match_bracket(bare, call.end() - 1)
+        arguments = _top_level(bare, call.end(), close - 1)
+        handler = next(((a, b) for a, b in arguments if _INLINE_FUNCTION.match(bare, a)), None)
+        if handler is None or (ends is not None and ends.search(bare, *handler)):
+            continue
+        assigned = {name for m in _ASSIGNED.finditer(bare, *handler) for name in m.groups() if name}
+        if assigned:
+            words = re.compile(rf"(?<![\w$.])(?:{'|'.join(map(re.escape, assigned))})(?![\w$])")
+            after = _js_checks(_blanked(masked, [handler]), handler[1], end)
+            if any(words.search(check.text) for check in after):
+                continue
+        spans.append(handler)
+    return spans
+
+
+def _awaited_checks(masked: Masked, opening: int, end: int) -> CheckFinder:
+    """The checks of the test whose call opens at `opening` that it waits for (`_unawaited_handlers`)."""
+    view = _blanked(masked, _unawaited_handlers(masked, opening, end))
+    return lambda _found_in, start, stop: _js_checks(view, start, stop)
+
+
+def _js_subtest_cases(
+    masked: Masked, opening: int, end: int, qualname: str, skips: list[Marker], helpers: frozenset[str]
+) -> tuple[Masked, list[CaseCode]]:
+    """The subtests of the test whose call opens at `opening` (and theirs, named "test > sub > ..."),
+    and the test's own view of its code, its subtests blanked: a check in a subtest is the subtest's."""
+    context = _js_context(masked, opening, end)
+    if context is None:
+        return masked, []
+    pattern = re.compile(rf"(?<![\w$.]){re.escape(context)}\s*\.\s*test\s*\(")
+    spans: list[tuple[int, int]] = []
+    cases: list[CaseCode] = []
+    for call in pattern.finditer(masked.bare, opening, end):
+        if spans and call.start() < spans[-1][1]:
+            continue  # a subtest of a subtest: its own subtest's to read
+        sub_open = call.end() - 1
+        sub_end = match_bracket(masked.bare, sub_open)
+        spans.append((call.start(), sub_end))
+        option = _options_skip(masked, sub_open, sub_end)
+        sub_skips = list(skips)
+        if option:
+            sub_skips.append(Marker(text=option, line=masked.line_of(call.start())))
+        span = _Span(start=call.start(), end=sub_end, name=_js_title(masked, sub_open), skipped=bool(option))
+        name = f"{qualname} > {span.name}"
+        own, inner = _js_subtest_cases(masked, sub_open, sub_end, name, sub_skips, helpers)
+        sub_skips += _runtime_skips(own, sub_open, sub_end)
+        checks = _awaited_checks(own, sub_open, sub_end)
+        cases.append(_case(own, span, name, "javascript", checks, sub_skips, [], helpers=helpers))
+        cases += inner
+    return _blanked(masked, spans), cases
+
+
+# The name of the case that holds a file's type checks outside any test.
+TOP_LEVEL = "(top level)"
+_TYPE_CHECK = re.compile(r"^(?:expect\w*\s*<|expect\w+\s*\(|expect\s*\((?:.*)\)\s*\.\s*type\s*\.)")
+
+
+def _top_level_type_checks(masked: Masked, tested: list[tuple[int, int]]) -> list[CaseCode]:
+    """tsd's and TSTyche's type checks outside any test (`expectType<T>(x)`, `expect(x).type.toBe<T>()`
+    at the top of a `*.test-d.ts`): the compiler checks them where they stand, so they are the file's
+    own, one case named TOP_LEVEL (losing one is a loss of the file, not of no test)."""
+    own = _blanked(masked, tested)
+    checks = [c for c in _js_checks(own, 0, len(own.bare)) if _TYPE_CHECK.match(c.text)]
+    if not checks:
+        return []
+    span = _Span(start=0, end=len(own.bare), name=TOP_LEVEL)
+
+    def type_checks(found_in: Masked, start: int, end: int) -> list[Check]:
+        return [c for c in _js_checks(found_in, start, end) if _TYPE_CHECK.match(c.text)]
+
+    case = _case(own, span, TOP_LEVEL, "javascript", type_checks, [], [])
+    return [replace(case, line=min(c.line for c in checks), lines=())]
+
+
 def javascript_cases(source: str) -> list[CaseCode]:
     """`it`/`test` cases (Jest, Vitest, Mocha, Jasmine, Playwright, node:test), named
     "describe > ... > title"."""
@@ -1852,6 +2027,7 @@ def javascript_cases(source: str) -> list[CaseCode]:
     cases: list[CaseCode] = []
     aliases = _runner_aliases(masked)
     used: set[str] = set()
+    tested: list[tuple[int, int]] = []
     tables = _js_tables(masked) if "forEach" in masked.bare or _FOR_OF.search(masked.bare) else []
     for match in _js_block(tuple(aliases)).finditer(masked.bare):
         opening = match.end() - 1
@@ -1874,16 +2050,10 @@ def javascript_cases(source: str) -> list[CaseCode]:
         if kind in ("describe", "context", "suite"):
             containers.append((span, skip_text))
             continue
+        tested.append((span.start, span.end))
         skips = [Marker(text=text, line=masked.line_of(outer.start)) for outer, text in enclosing if text]
         if skip_text:
             skips.append(Marker(text=skip_text, line=masked.line_of(span.start)))
-        skips += [
-            Marker(
-                text=flat(masked.code[m.start() : match_bracket(masked.bare, m.end() - 1)]),
-                line=masked.line_of(m.start()),
-            )
-            for m in _JS_RUNTIME_SKIP.finditer(masked.bare, opening, end)
-        ]
         skips += [marker for brace, close, marker in guarded if brace < span.start < close]
         if exits:
             title_end = _argument_end(masked.bare, opening + 1)
@@ -1892,13 +2062,18 @@ def javascript_cases(source: str) -> list[CaseCode]:
         xfails = [Marker(text=flat(masked.code[match.start() : opening]), line=masked.line_of(span.start))]
         xfails = xfails if ".failing" in mods else []
         qualname = " > ".join([outer.name for outer, _ in enclosing] + [span.name])
-        case = _case(masked, span, qualname, "javascript", _js_checks, skips, xfails, helpers=helpers)
+        own, subtests = _js_subtest_cases(masked, opening, end, qualname, skips, helpers)
+        skips += _runtime_skips(own, opening, end)
+        checks = _awaited_checks(own, opening, end)
+        case = _case(own, span, qualname, "javascript", checks, skips, xfails, helpers=helpers)
         call = _macro_argument(masked, opening, end)
         if call is not None:
             used.add(call[0])
             case = _with_macro(masked, case, call)
         cases.append(case)
         cases += _js_rows(masked, case, tables, span)
+        cases += subtests
+    cases += _top_level_type_checks(masked, tested)
     for span in _js_macros(masked, used):
         if not any(c.name == span.name for c in cases):
             scope = [outer.name for outer, _ in containers if outer.start < span.start < outer.end]

@@ -1,0 +1,178 @@
+"""JS/TS rules of what a test is and which of its checks it waits for (node:test and tap subtests,
+event handlers a test no longer waits for, tsd and TSTyche type checks), each as a small real git
+repository scanned through the CLI: the losses of each shape raise their signal, the look-alikes none."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from factories import Cli
+from factories import scan_change as scan
+from factories import signal_kinds as kinds
+
+
+@pytest.fixture
+def cli(tmp_path: Path) -> Cli:
+    return Cli(tmp_path / "store.db", "demo")
+
+
+NODE_TEST = "const { test } = require('node:test')\n"
+SUBTESTS = """
+test('server', async t => {
+  const app = await start()
+  t.assert.ok(app)
+  await t.test('status', async t => {
+    const res = await get(app, '/')
+    t.assert.strictEqual(res.status, 200)
+    t.assert.strictEqual(res.type, 'text/plain')
+  })
+  await t.test('body', async t => {
+    t.assert.deepStrictEqual(await text(app, '/'), 'hello')
+  })
+})
+
+test('client', async t => {
+  await t.test('status', async t => {
+    t.assert.strictEqual((await call()).status, 200)
+  })
+})
+"""
+
+
+def test_a_subtest_weakened_is_named_by_its_parent_and_itself(cli: Cli, tmp_path: Path) -> None:
+    after = SUBTESTS.replace("t.assert.strictEqual(res.status, 200)", "t.assert.ok(res.ok)")
+    signals = scan(
+        cli, tmp_path, {"test/a.test.js": NODE_TEST + SUBTESTS}, {"test/a.test.js": NODE_TEST + after}
+    )
+    assert {name for _, name in kinds(signals)} == {"server > status"}
+
+
+def test_a_subtest_removed_is_that_subtest_lost_not_its_parent_weakened(cli: Cli, tmp_path: Path) -> None:
+    start = SUBTESTS.index("  await t.test('body'")
+    after = SUBTESTS[:start] + SUBTESTS[SUBTESTS.index("})\n", start) + 3 :]
+    signals = scan(
+        cli, tmp_path, {"test/a.test.js": NODE_TEST + SUBTESTS}, {"test/a.test.js": NODE_TEST + after}
+    )
+    assert kinds(signals) == {("test_removed", "server > body")}
+
+
+def test_a_parent_removed_takes_its_subtests_with_it(cli: Cli, tmp_path: Path) -> None:
+    after = SUBTESTS[: SUBTESTS.index("test('client'")]
+    signals = scan(
+        cli, tmp_path, {"test/a.test.js": NODE_TEST + SUBTESTS}, {"test/a.test.js": NODE_TEST + after}
+    )
+    assert kinds(signals) == {("test_removed", "client")}
+
+
+def test_subtests_ported_unchanged_raise_nothing(cli: Cli, tmp_path: Path) -> None:
+    after = SUBTESTS.replace("async t => {\n    const res", "async (t) => {\n    const res")
+    assert (
+        scan(cli, tmp_path, {"test/a.test.js": NODE_TEST + SUBTESTS}, {"test/a.test.js": NODE_TEST + after})
+        == []
+    )
+
+
+MOCHA = "const assert = require('node:assert')\n"
+DONE = """
+describe('app', () => {
+  it('reports the error', (done) => {
+    app.on('error', (err) => {
+      assert.strictEqual(err.message, 'boom')
+      done()
+    })
+    request(app).get('/').end(() => {})
+  })
+})
+"""
+
+
+def test_a_done_test_made_async_without_waiting_for_its_event_loses_the_handlers_checks(
+    cli: Cli, tmp_path: Path
+) -> None:
+    after = DONE.replace("(done) =>", "async () =>").replace("      done()\n", "")
+    after = after.replace("request(app).get('/').end(() => {})", "await request(app).get('/')")
+    signals = scan(cli, tmp_path, {"test/app.js": MOCHA + DONE}, {"test/app.js": MOCHA + after})
+    assert kinds(signals) == {("assertion_removed", "app > reports the error")}
+
+
+def test_a_done_test_made_async_that_awaits_its_event_loses_nothing(cli: Cli, tmp_path: Path) -> None:
+    after = """
+describe('app', () => {
+  it('reports the error', async () => {
+    await new Promise((resolve) => {
+      app.on('error', (err) => {
+        assert.strictEqual(err.message, 'boom')
+        resolve()
+      })
+      request(app).get('/').end(() => {})
+    })
+  })
+})
+"""
+    assert scan(cli, tmp_path, {"test/app.js": MOCHA + DONE}, {"test/app.js": MOCHA + after}) == []
+
+
+def test_a_handler_whose_run_the_test_checks_afterwards_is_waited_for(cli: Cli, tmp_path: Path) -> None:
+    after = """
+describe('app', () => {
+  it('reports the error', async () => {
+    let seen = 0
+    app.on('error', (err) => {
+      assert.strictEqual(err.message, 'boom')
+      seen++
+    })
+    await request(app).get('/')
+    assert.strictEqual(seen, 1)
+  })
+})
+"""
+    assert scan(cli, tmp_path, {"test/app.js": MOCHA + DONE}, {"test/app.js": MOCHA + after}) == []
+
+
+def test_done_moved_out_of_the_handler_loses_the_handlers_checks(cli: Cli, tmp_path: Path) -> None:
+    after = DONE.replace("      done()\n", "").replace(".end(() => {})", ".end(() => done())")
+    signals = scan(cli, tmp_path, {"test/app.js": MOCHA + DONE}, {"test/app.js": MOCHA + after})
+    assert kinds(signals) == {("assertion_removed", "app > reports the error")}
+
+
+TSD = """import { expectType, expectAssignable, expectError } from 'tsd'
+import { server, Handler } from '..'
+
+expectType<string[]>(server.methods)
+expectAssignable<Handler>(server.handler)
+expectError(server.route(42))
+"""
+
+
+def test_a_top_level_type_check_removed_is_a_loss_of_the_file(cli: Cli, tmp_path: Path) -> None:
+    after = TSD.replace("expectError(server.route(42))\n", "")
+    signals = scan(cli, tmp_path, {"test/types/index.test-d.ts": TSD}, {"test/types/index.test-d.ts": after})
+    assert kinds(signals) == {("assertion_removed", "(top level)")}
+
+
+def test_assignable_to_unknown_is_a_weakened_type_check(cli: Cli, tmp_path: Path) -> None:
+    after = TSD.replace("expectAssignable<Handler>", "expectAssignable<unknown>")
+    signals = scan(cli, tmp_path, {"test/types/index.test-d.ts": TSD}, {"test/types/index.test-d.ts": after})
+    assert kinds(signals) == {("assertion_weakened", "(top level)")}
+
+
+TSTYCHE = """import { expect } from 'tstyche'
+import { server, Handler } from '..'
+
+expect(server.methods).type.toBe<string[]>()
+expect<Handler>().type.toBeAssignableWith(server.handler)
+expect(server.route).type.not.toBeCallableWith(42)
+"""
+
+
+def test_tstyche_type_checks_count_where_they_stand(cli: Cli, tmp_path: Path) -> None:
+    after = TSTYCHE.replace("expect<Handler>().type.toBeAssignableWith(server.handler)\n", "")
+    signals = scan(cli, tmp_path, {"test/types/index.tst.ts": TSTYCHE}, {"test/types/index.tst.ts": after})
+    assert kinds(signals) == {("assertion_removed", "(top level)")}
+
+
+def test_type_checks_reordered_raise_nothing(cli: Cli, tmp_path: Path) -> None:
+    lines = TSTYCHE.splitlines(keepends=True)
+    after = "".join([*lines[:3], lines[5], lines[4], lines[3]])
+    assert scan(cli, tmp_path, {"test/types/index.tst.ts": TSTYCHE}, {"test/types/index.tst.ts": after}) == []
