@@ -33,6 +33,7 @@ test('server', async t => {
 })
 
 test('client', async t => {
+  t.assert.ok(await connect())
   await t.test('status', async t => {
     t.assert.strictEqual((await call()).status, 200)
   })
@@ -176,3 +177,70 @@ def test_type_checks_reordered_raise_nothing(cli: Cli, tmp_path: Path) -> None:
     lines = TSTYCHE.splitlines(keepends=True)
     after = "".join([*lines[:3], lines[5], lines[4], lines[3]])
     assert scan(cli, tmp_path, {"test/types/index.tst.ts": TSTYCHE}, {"test/types/index.tst.ts": after}) == []
+
+
+AVA = "import test from 'ava';\n"
+MESSAGE = """
+test('reports a closed channel', async t => {
+  const {message} = await t.throwsAsync(send());
+  t.true(message.includes('Error: send() cannot be used: the channel is closed'));
+  t.is(count(), 1);
+});
+"""
+
+
+def test_a_contained_literal_cut_to_a_part_of_itself_is_weakened(cli: Cli, tmp_path: Path) -> None:
+    after = MESSAGE.replace("'Error: send() cannot be used: the channel is closed'", "'Error: send()'")
+    signals = scan(cli, tmp_path, {"test/send.js": AVA + MESSAGE}, {"test/send.js": AVA + after})
+    assert kinds(signals) == {("assertion_weakened", "reports a closed channel")}
+
+
+def test_a_contained_literal_reworded_is_no_weakening(cli: Cli, tmp_path: Path) -> None:
+    after = MESSAGE.replace("the channel is closed", "the channel was closed")
+    assert scan(cli, tmp_path, {"test/send.js": AVA + MESSAGE}, {"test/send.js": AVA + after}) == []
+
+
+def test_an_expected_value_cut_short_is_a_new_value_not_a_weakening(cli: Cli, tmp_path: Path) -> None:
+    before = MESSAGE.replace("t.true(message.includes(", "t.is(message, (")
+    after = before.replace("'Error: send() cannot be used: the channel is closed'", "'Error: send()'")
+    assert scan(cli, tmp_path, {"test/send.js": AVA + before}, {"test/send.js": AVA + after}) == []
+
+
+TAP = """const { test } = require('tap')
+
+test('levels', ({ test, end }) => {
+  test('debug is enabled', async ({ equal }) => {
+    equal(pino({ level: 'debug' }).isLevelEnabled('debug'), true)
+  })
+  test('trace is disabled', async ({ equal }) => {
+    equal(pino({ level: 'error' }).isLevelEnabled('trace'), false)
+  })
+  end()
+})
+"""
+NODE_SUITE = """const { describe, test } = require('node:test')
+const assert = require('node:assert')
+
+describe('levels', () => {
+  test('debug is enabled', async () => {
+    assert.equal(pino({ level: 'debug' }).isLevelEnabled('debug'), true)
+  })
+  test('trace is disabled', async () => {
+    assert.equal(pino({ level: 'error' }).isLevelEnabled('trace'), false)
+  })
+})
+"""
+
+
+def test_tap_tests_nested_in_a_grouping_test_ported_to_describe_lose_nothing(
+    cli: Cli, tmp_path: Path
+) -> None:
+    assert scan(cli, tmp_path, {"test/levels.test.js": TAP}, {"test/levels.test.js": NODE_SUITE}) == []
+
+
+def test_a_nested_tap_test_losing_its_destructured_check_is_a_loss(cli: Cli, tmp_path: Path) -> None:
+    after = TAP.replace(
+        "    equal(pino({ level: 'error' }).isLevelEnabled('trace'), false)\n", "    pino()\n"
+    )
+    signals = scan(cli, tmp_path, {"test/levels.test.js": TAP}, {"test/levels.test.js": after})
+    assert kinds(signals) == {("assertion_removed", "levels > trace is disabled")}

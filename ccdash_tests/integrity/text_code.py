@@ -1888,6 +1888,12 @@ def _runtime_skips(masked: Masked, start: int, end: int) -> list[Marker]:
     ]
 
 
+def _test_function(masked: Masked, opening: int, end: int) -> int | None:
+    """Where the inline function the test call at `opening` is given starts (after its title), or None."""
+    pieces = _top_level(masked.bare, opening + 1, end - 1)[1:]
+    return next((a for a, _ in pieces if _INLINE_FUNCTION.match(masked.bare, a)), None)
+
+
 def _js_context(masked: Masked, opening: int, end: int) -> str | None:
     """The first parameter of the inline function the test call at `opening` is given (node:test's and
     tap's `t`), or None (no inline function, or one taking no parameter)."""
@@ -1921,9 +1927,7 @@ def _unawaited_handlers(masked: Masked, opening: int, end: int) -> list[tuple[in
     it reads, in a test that plans no count of assertions. The test may end before the event: their
     checks may never run (a `done` test ported to `async` that no longer awaits its event)."""
     bare = masked.bare
-    function = next(
-        (a for a, _ in _top_level(bare, opening + 1, end - 1)[1:] if _INLINE_FUNCTION.match(bare, a)), None
-    )
+    function = _test_function(masked, opening, end)
     if function is None or not _LISTENER.search(bare, function, end) or _PLAN.search(bare, function, end):
         return []
     declared = _FUNCTION_PARAMETERS.match(bare, function)
@@ -1956,30 +1960,65 @@ def _unawaited_handlers(masked: Masked, opening: int, end: int) -> list[tuple[in
     return spans
 
 
+# tap's context taken apart in the test's parameters: `async ({ equal, same }) => {...}`.
+_DESTRUCTURED = re.compile(r"\s*(?:async\s+)?(?:function\s*[\w$]*\s*)?\(\s*\{([^{}()]*)\}")
+_T_METHOD_NAMES = frozenset(_T_METHODS[2 : _T_METHODS.index(")")].split("|"))
+
+
+def _destructured_asserts(masked: Masked, opening: int, end: int) -> re.Pattern[str] | None:
+    """The context's assertion methods the test's function takes by name (`({ equal }) =>`): a call
+    `equal(a, b)` in it is `t.equal(a, b)`."""
+    function = _test_function(masked, opening, end)
+    taken = _DESTRUCTURED.match(masked.bare, function) if function is not None else None
+    if taken is None:
+        return None
+    names = sorted({piece.strip() for piece in taken.group(1).split(",")} & _T_METHOD_NAMES)
+    return re.compile(rf"(?<![\w$.])({'|'.join(names)})\s*\(") if names else None
+
+
 def _awaited_checks(masked: Masked, opening: int, end: int) -> CheckFinder:
-    """The checks of the test whose call opens at `opening` that it waits for (`_unawaited_handlers`)."""
+    """The checks of the test whose call opens at `opening` that it waits for (`_unawaited_handlers`),
+    its destructured context's assertions among them."""
     view = _blanked(masked, _unawaited_handlers(masked, opening, end))
-    return lambda _found_in, start, stop: _js_checks(view, start, stop)
+    taken = _destructured_asserts(masked, opening, end)
+
+    def found(_found_in: Masked, start: int, stop: int) -> list[Check]:
+        checks = _js_checks(view, start, stop)
+        for match in taken.finditer(view.bare, start, stop) if taken else ():
+            call_end = match_bracket(view.bare, match.end() - 1)
+            level, bounds = _assert_call(view.bare, match.group(1), match.end() - 1)
+            text = flat(view.code[match.start() : call_end])
+            checks.append(Check(text, level, view.line_of(match.start()), bounds=bounds))
+        return checks
+
+    return found
 
 
 def _js_subtest_cases(
     masked: Masked, opening: int, end: int, qualname: str, skips: list[Marker], helpers: frozenset[str]
 ) -> tuple[Masked, list[CaseCode]]:
     """The subtests of the test whose call opens at `opening` (and theirs, named "test > sub > ..."),
-    and the test's own view of its code, its subtests blanked: a check in a subtest is the subtest's."""
-    context = _js_context(masked, opening, end)
-    if context is None:
+    and the test's own view of its code, its subtests blanked: a check in a subtest is the subtest's.
+    A subtest is `t.test(...)` on the context the test's function takes, or a test call written inside
+    the test's function (tap's and node:test's `({ test }) => { test(...) }`)."""
+    function = _test_function(masked, opening, end)
+    if function is None:
         return masked, []
-    pattern = re.compile(rf"(?<![\w$.]){re.escape(context)}\s*\.\s*test\s*\(")
+    context = _js_context(masked, opening, end)
+    receiver = rf"(?:{re.escape(context)}\s*\.\s*)?" if context else ""
+    pattern = re.compile(
+        rf"(?<![\w$.]){receiver}(?P<x>x?)(?:it|test)(?P<mods>(?:\s*\.\s*(?:only|skip|todo)(?![\w$]))*)\s*\("
+    )
     spans: list[tuple[int, int]] = []
     cases: list[CaseCode] = []
-    for call in pattern.finditer(masked.bare, opening, end):
+    for call in pattern.finditer(masked.bare, function, end):
         if spans and call.start() < spans[-1][1]:
             continue  # a subtest of a subtest: its own subtest's to read
         sub_open = call.end() - 1
         sub_end = match_bracket(masked.bare, sub_open)
         spans.append((call.start(), sub_end))
-        option = _options_skip(masked, sub_open, sub_end)
+        head = flat(masked.code[call.start() : sub_open]) if call.group("x") or call.group("mods") else ""
+        option = "" if "only" in head else head or _options_skip(masked, sub_open, sub_end)
         sub_skips = list(skips)
         if option:
             sub_skips.append(Marker(text=option, line=masked.line_of(call.start())))
@@ -1988,8 +2027,8 @@ def _js_subtest_cases(
         own, inner = _js_subtest_cases(masked, sub_open, sub_end, name, sub_skips, helpers)
         sub_skips += _runtime_skips(own, sub_open, sub_end)
         checks = _awaited_checks(own, sub_open, sub_end)
-        cases.append(_case(own, span, name, "javascript", checks, sub_skips, [], helpers=helpers))
-        cases += inner
+        case = _case(own, span, name, "javascript", checks, sub_skips, [], helpers=helpers)
+        cases += [case, *inner] if case.checks or not inner else inner
     return _blanked(masked, spans), cases
 
 
@@ -2029,7 +2068,10 @@ def javascript_cases(source: str) -> list[CaseCode]:
     used: set[str] = set()
     tested: list[tuple[int, int]] = []
     tables = _js_tables(masked) if "forEach" in masked.bare or _FOR_OF.search(masked.bare) else []
+    nested: list[tuple[int, int]] = []  # the tests whose subtests are read with them
     for match in _js_block(tuple(aliases)).finditer(masked.bare):
+        if any(start < match.start() < stop for start, stop in nested):
+            continue  # a subtest, read as part of its test
         opening = match.end() - 1
         mods = re.sub(r"\s", "", match.group("mods"))
         conditioned, opening = _call_after_modifiers(masked, mods, match.start(), opening)
@@ -2063,6 +2105,8 @@ def javascript_cases(source: str) -> list[CaseCode]:
         xfails = xfails if ".failing" in mods else []
         qualname = " > ".join([outer.name for outer, _ in enclosing] + [span.name])
         own, subtests = _js_subtest_cases(masked, opening, end, qualname, skips, helpers)
+        if subtests:
+            nested.append((span.start, span.end))
         skips += _runtime_skips(own, opening, end)
         checks = _awaited_checks(own, opening, end)
         case = _case(own, span, qualname, "javascript", checks, skips, xfails, helpers=helpers)
@@ -2070,7 +2114,8 @@ def javascript_cases(source: str) -> list[CaseCode]:
         if call is not None:
             used.add(call[0])
             case = _with_macro(masked, case, call)
-        cases.append(case)
+        if case.checks or not subtests:  # a test that only runs its subtests is a suite: no case itself
+            cases.append(case)
         cases += _js_rows(masked, case, tables, span)
         cases += subtests
     cases += _top_level_type_checks(masked, tested)
