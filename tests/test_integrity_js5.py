@@ -244,3 +244,34 @@ def test_a_nested_tap_test_losing_its_destructured_check_is_a_loss(cli: Cli, tmp
     )
     signals = scan(cli, tmp_path, {"test/levels.test.js": TAP}, {"test/levels.test.js": after})
     assert kinds(signals) == {("assertion_removed", "levels > trace is disabled")}
+
+
+THROWS = """const { test } = require('tap')
+
+test('add throws if not a stream', function (t) {
+  try {
+    multistream().add({})
+  } catch (_) {
+    t.end()
+  }
+})
+"""
+
+
+def test_a_test_ending_only_in_a_catch_made_async_loses_its_expectation_of_the_raise(
+    cli: Cli, tmp_path: Path
+) -> None:
+    after = THROWS.replace("function (t)", "async ()").replace("    t.end()\n", "")
+    signals = scan(cli, tmp_path, {"test/multi.test.js": THROWS}, {"test/multi.test.js": after})
+    assert kinds(signals) == {("assertion_removed", "add throws if not a stream")}
+
+
+def test_a_test_ending_in_a_catch_ported_to_assert_throws_loses_nothing(cli: Cli, tmp_path: Path) -> None:
+    after = """const { test } = require('node:test')
+const assert = require('node:assert')
+
+test('add throws if not a stream', () => {
+  assert.throws(() => multistream().add({}))
+})
+"""
+    assert scan(cli, tmp_path, {"test/multi.test.js": THROWS}, {"test/multi.test.js": after}) == []

@@ -1920,6 +1920,40 @@ _ASSIGNED = re.compile(
 )
 
 
+def _ending_calls(masked: Masked, function: int) -> re.Pattern[str] | None:
+    """Calls that end a callback-style test whose function starts at `function`: its callback called
+    (`done()`, `done(err)`) or its context ended (`t.end()`); None if it takes no parameter."""
+    declared = _FUNCTION_PARAMETERS.match(masked.bare, function)
+    listed = next((group for group in declared.groups() if group), "") if declared else ""
+    parameters = (re.match(r"\s*([A-Za-z_$][\w$]*)", piece) for piece in listed.split(","))
+    names = [p.group(1) for p in parameters if p]
+    if not names:
+        return None
+    return re.compile(rf"(?<![\w$.])(?:{'|'.join(map(re.escape, names))})\s*(?:\.\s*end\s*)?\(")
+
+
+_CATCH = re.compile(r"(?<![\w$.])catch\s*(?:\([^()]*\))?\s*\{")
+
+
+def _ends_only_when_thrown(masked: Masked, opening: int, end: int) -> list[tuple[int, Check]]:
+    """A callback-style test that ends only inside `catch` blocks (`try { f() } catch { t.end() }`)
+    fails by timeout unless the `try` throws: an expectation of the raise, as `assert.throws` is."""
+    function = _test_function(masked, opening, end)
+    ends = _ending_calls(masked, function) if function is not None else None
+    if ends is None or function is None:
+        return []
+    calls = [m.start() for m in ends.finditer(masked.bare, function, end)]
+    bare = masked.bare
+    catches = [(m.start(), match_bracket(bare, m.end() - 1)) for m in _CATCH.finditer(bare, function, end)]
+    if not calls or not all(any(a < call < b for a, b in catches) for call in calls):
+        return []
+    return [
+        (a, Check(flat(masked.code[a:b]), _BOUND, masked.line_of(a)))
+        for a, b in catches
+        if any(a < call < b for call in calls)
+    ]
+
+
 def _unawaited_handlers(masked: Masked, opening: int, end: int) -> list[tuple[int, int]]:
     """The event handlers in the test whose call opens at `opening` that nothing makes it wait for:
     registered with `.on(...)` (or `once`, `addEventListener`...) outside any `new Promise(...)`, not
@@ -1930,14 +1964,7 @@ def _unawaited_handlers(masked: Masked, opening: int, end: int) -> list[tuple[in
     function = _test_function(masked, opening, end)
     if function is None or not _LISTENER.search(bare, function, end) or _PLAN.search(bare, function, end):
         return []
-    declared = _FUNCTION_PARAMETERS.match(bare, function)
-    listed = next((group for group in declared.groups() if group), "") if declared else ""
-    names = [p for p in (re.match(r"\s*([A-Za-z_$][\w$]*)", piece) for piece in listed.split(",")) if p]
-    ends = (
-        re.compile(rf"(?<![\w$.])(?:{'|'.join(re.escape(n.group(1)) for n in names)})\s*(?:\.\s*end\s*)?\(")
-        if names
-        else None
-    )
+    ends = _ending_calls(masked, function)
     promises = [
         (m.start(), match_bracket(bare, m.end() - 1)) for m in _NEW_PROMISE.finditer(bare, function, end)
     ]
@@ -1982,8 +2009,10 @@ def _awaited_checks(masked: Masked, opening: int, end: int) -> CheckFinder:
     view = _blanked(masked, _unawaited_handlers(masked, opening, end))
     taken = _destructured_asserts(masked, opening, end)
 
+    thrown = _ends_only_when_thrown(masked, opening, end)
+
     def found(_found_in: Masked, start: int, stop: int) -> list[Check]:
-        checks = _js_checks(view, start, stop)
+        checks = _js_checks(view, start, stop) + [c for at, c in thrown if start <= at < stop]
         for match in taken.finditer(view.bare, start, stop) if taken else ():
             call_end = match_bracket(view.bare, match.end() - 1)
             level, bounds = _assert_call(view.bare, match.group(1), match.end() - 1)
