@@ -1932,7 +1932,7 @@ def _ending_calls(masked: Masked, function: int) -> re.Pattern[str] | None:
     return re.compile(rf"(?<![\w$.])(?:{'|'.join(map(re.escape, names))})\s*(?:\.\s*end\s*)?\(")
 
 
-_CATCH = re.compile(r"(?<![\w$.])catch\s*(?:\([^()]*\))?\s*\{")
+_CATCH_BLOCK = re.compile(r"(?<![\w$.])catch\s*(?:\([^()]*\))?\s*\{")
 
 
 def _ends_only_when_thrown(masked: Masked, opening: int, end: int) -> list[tuple[int, Check]]:
@@ -1944,7 +1944,8 @@ def _ends_only_when_thrown(masked: Masked, opening: int, end: int) -> list[tuple
         return []
     calls = [m.start() for m in ends.finditer(masked.bare, function, end)]
     bare = masked.bare
-    catches = [(m.start(), match_bracket(bare, m.end() - 1)) for m in _CATCH.finditer(bare, function, end)]
+    blocks = _CATCH_BLOCK.finditer(bare, function, end)
+    catches = [(m.start(), match_bracket(bare, m.end() - 1)) for m in blocks]
     if not calls or not all(any(a < call < b for a, b in catches) for call in calls):
         return []
     return [
