@@ -275,3 +275,28 @@ test('add throws if not a stream', () => {
 })
 """
     assert scan(cli, tmp_path, {"test/multi.test.js": THROWS}, {"test/multi.test.js": after}) == []
+
+
+EMPTY = """
+test('json() of an empty body', async t => {
+  const result = await ky(server.url).json();
+  t.is(result, undefined);
+});
+"""
+
+
+def test_a_value_check_given_up_for_an_expected_failure_is_changed_behaviour(
+    cli: Cli, tmp_path: Path
+) -> None:
+    after = """
+test('json() of an empty body', async t => {
+  await t.throwsAsync(ky(server.url).json(), {message: /Unexpected end of JSON input/});
+});
+"""
+    assert scan(cli, tmp_path, {"test/main.js": AVA + EMPTY}, {"test/main.js": AVA + after}) == []
+
+
+def test_a_value_check_weakened_beside_the_same_value_is_still_weakened(cli: Cli, tmp_path: Path) -> None:
+    after = EMPTY.replace("t.is(result, undefined);", "t.falsy(result);")
+    signals = scan(cli, tmp_path, {"test/main.js": AVA + EMPTY}, {"test/main.js": AVA + after})
+    assert kinds(signals) == {("assertion_weakened", "json() of an empty body")}

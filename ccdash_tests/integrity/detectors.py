@@ -554,6 +554,21 @@ _CONTAINMENT_ARGUMENT = re.compile(
 )
 
 
+def _now_expects_raise(drops: Sequence[tuple[Check, Check]], old: CaseCode, new: CaseCode) -> set[int]:
+    """Value checks the test gave up for an expectation that the call now fails, where it expected no
+    failure before (`t.is(result, undefined)` -> `t.throwsAsync(call, {message})`), the value they read
+    gone from the test: the behaviour changed and the test follows it (`_outcome_flipped` the other
+    way round), not the same check accepting more."""
+    if any(_RAISES.match(check.text) for check in old.checks):
+        return set()
+    present = _names(new.lines)
+    return {
+        id(check)
+        for check, twin in drops
+        if _RAISES.match(twin.text) and _roots(check) and not _roots(check) & present
+    }
+
+
 def _shortened_expectations(lost: Sequence[Check], gained: Sequence[Check]) -> list[tuple[Check, Check]]:
     """Checks rewritten in place whose only change is a literal a containment call looks for, cut to a
     part of itself (`message.includes('Error: x cannot be used: gone')` -> `includes('Error: x')`): the
@@ -616,6 +631,9 @@ def _check_signals(
         missing += _lost_copies(lost, missing, gained, old)
     drops = _drops(missing, gained, old, new)
     if language == "javascript":  # measured on the JS projects only
+        raising = _now_expects_raise(drops, old, new)
+        drops = [(c, g) for c, g in drops if id(c) not in raising]
+        missing = [c for c in missing if id(c) not in raising]
         taken = {id(check) for check, _ in drops}
         drops += [(c, g) for c, g in _shortened_expectations(lost, gained) if id(c) not in taken]
     weakened = {id(check) for check, _ in drops} | {id(check) for check, _ in bounds}
