@@ -300,3 +300,59 @@ def test_a_value_check_weakened_beside_the_same_value_is_still_weakened(cli: Cli
     after = EMPTY.replace("t.is(result, undefined);", "t.falsy(result);")
     signals = scan(cli, tmp_path, {"test/main.js": AVA + EMPTY}, {"test/main.js": AVA + after})
     assert kinds(signals) == {("assertion_weakened", "json() of an empty body")}
+
+
+TAP_MATCH = """const { test } = require('tap')
+const { sink, once } = require('./helper')
+
+test('level formatter', async ({ match }) => {
+  const stream = sink()
+  const o = once(stream, 'data')
+  pino(stream).info('hello')
+  match(await o, { level: 'info' })
+})
+"""
+
+
+def test_a_tap_assertion_kept_as_a_helper_of_that_name_is_still_a_check(cli: Cli, tmp_path: Path) -> None:
+    after = TAP_MATCH.replace("require('tap')", "require('node:test')").replace(
+        "async ({ match })", "async ()"
+    )
+    after = after.replace("const { sink, once }", "const { sink, match, once }")
+    assert scan(cli, tmp_path, {"test/f.test.js": TAP_MATCH}, {"test/f.test.js": after}) == []
+
+
+def test_a_handler_under_a_planned_count_is_waited_for(cli: Cli, tmp_path: Path) -> None:
+    before = """const { test } = require('tap')
+
+test('flushes', function (t) {
+  stream.on('ready', () => {
+    t.equal(read(), 2)
+    t.end()
+  })
+})
+"""
+    after = """const { test } = require('node:test')
+const tspl = require('@matteo.collina/tspl')
+
+test('flushes', async (t) => {
+  const plan = tspl(t, { plan: 1 })
+  stream.on('ready', () => {
+    plan.equal(read(), 2)
+  })
+  await plan
+})
+"""
+    assert scan(cli, tmp_path, {"test/f.test.js": before}, {"test/f.test.js": after}) == []
+
+
+def test_a_tsd_rejection_ported_to_tstyche_weakens_nothing(cli: Cli, tmp_path: Path) -> None:
+    after = TSD.replace(
+        "import { expectType, expectAssignable, expectError } from 'tsd'", "import { expect } from 'tstyche'"
+    )
+    after = after.replace(
+        "expectError(server.route(42))", "expect(server.route).type.not.toBeCallableWith(42)"
+    )
+    assert (
+        scan(cli, tmp_path, {"test/types/index.test-d.ts": TSD}, {"test/types/index.test-d.ts": after}) == []
+    )

@@ -369,8 +369,9 @@ _TSD = re.compile(
 )
 _TSD_STRENGTH = {
     **at_level(Strength.EXACT, "expectType expectDeprecated expectNotDeprecated expectDocCommentIncludes"),
-    **at_level(Strength.BOUND, "expectAssignable expectError"),
-    **at_level(Strength.TRUTHY, "expectNotType expectNotAssignable"),
+    **at_level(Strength.BOUND, "expectAssignable"),
+    # rejected for any reason at all, as TSTyche's `.type.not.toBeCallableWith(...)`: "not" is truthy
+    **at_level(Strength.TRUTHY, "expectError expectNotType expectNotAssignable"),
 }
 # A type every type is assignable to: assignability to it checks only that the code compiles.
 _TOP_TYPE = re.compile(r"^<\s*(?:unknown|any)\s*>$")
@@ -1619,12 +1620,14 @@ _CHECKER_NAME = re.compile(r"^(?:assert|expect|verify|check)[A-Z0-9_][\w$]*$")
 
 def _imported_checkers(masked: Masked) -> frozenset[str]:
     """Functions the file imports from a module of its project whose names say they check: a shared
-    helper of the test suite (its body is in another file, so how strongly it checks is unknown)."""
+    helper of the test suite (its body is in another file, so how strongly it checks is unknown), or
+    one named after the assertion it stands in for (`const { match } = require('./helper')`, tap's
+    `match` kept when a suite leaves tap)."""
     found = set()
     for match in _LOCAL_IMPORT.finditer(masked.code):
         for part in (match.group(1) or match.group(2) or "").split(","):
             local = re.split(r"\s*(?::|\bas\b)\s*", part.strip())[-1].strip()
-            if _CHECKER_NAME.match(local):
+            if _CHECKER_NAME.match(local) or local in _ASSERTION_HELPER_NAMES:
                 found.add(local)
     return frozenset(found)
 
@@ -1909,7 +1912,8 @@ _LISTENER = re.compile(
     r"\.\s*(?:on|once|addListener|prependListener|prependOnceListener|addEventListener)\s*\("
 )
 _NEW_PROMISE = re.compile(r"(?<![\w$.])new\s+Promise\s*\(")
-_PLAN = re.compile(r"\.\s*plan\s*\(")
+# A count of assertions the test must make before it ends: `t.plan(2)`, `tspl(t, { plan: 2 })`.
+_PLAN = re.compile(r"\.\s*plan\s*\(|(?<![\w$.])tspl\s*\(")
 _FUNCTION_PARAMETERS = re.compile(
     r"\s*(?:async\s+)?(?:function\s*[\w$]*\s*\(([^()]*)\)|\(([^()]*)\)\s*=>|([\w$]+)\s*=>)"
 )
@@ -1991,6 +1995,9 @@ def _unawaited_handlers(masked: Masked, opening: int, end: int) -> list[tuple[in
 # tap's context taken apart in the test's parameters: `async ({ equal, same }) => {...}`.
 _DESTRUCTURED = re.compile(r"\s*(?:async\s+)?(?:function\s*[\w$]*\s*)?\(\s*\{([^{}()]*)\}")
 _T_METHOD_NAMES = frozenset(_T_METHODS[2 : _T_METHODS.index(")")].split("|"))
+# Imported from a module of the project under a context assertion's name, a helper is that assertion
+# (too generic a name aside: `is`, `not`, `true`, `false`, `error` name other things too).
+_ASSERTION_HELPER_NAMES = _T_METHOD_NAMES - {"is", "not", "true", "false", "error"}
 
 
 def _destructured_asserts(masked: Masked, opening: int, end: int) -> re.Pattern[str] | None:
@@ -2081,7 +2088,8 @@ def _top_level_type_checks(masked: Masked, tested: list[tuple[int, int]]) -> lis
         return [c for c in _js_checks(found_in, start, end) if _TYPE_CHECK.match(c.text)]
 
     case = _case(own, span, TOP_LEVEL, "javascript", type_checks, [], [])
-    return [replace(case, line=min(c.line for c in checks), lines=())]
+    # A `catch` around type checks catches nothing the compiler checks: no swallow of the file's.
+    return [replace(case, line=min(c.line for c in checks), lines=(), swallows=())]
 
 
 def javascript_cases(source: str) -> list[CaseCode]:
