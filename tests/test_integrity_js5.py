@@ -356,3 +356,42 @@ def test_a_tsd_rejection_ported_to_tstyche_weakens_nothing(cli: Cli, tmp_path: P
     assert (
         scan(cli, tmp_path, {"test/types/index.test-d.ts": TSD}, {"test/types/index.test-d.ts": after}) == []
     )
+
+
+SUBTEST_WARNING = """
+  await t.test('improper regex NAME', (t, done) => {
+    t.plan(2)
+    process.on('warning', onWarning)
+    function onWarning (warning) {
+      t.assert.strictEqual(warning.name, 'FastifySecurity')
+      t.assert.strictEqual(warning.code, 'FSTSEC001')
+      done()
+    }
+    register(/NAME/)
+  })
+"""
+SPIED = """
+  await t.test('improper regex NAME', async (t) => {
+    t.plan(2)
+    const spy = spyWarning(FSTSEC001)
+    register(/NAME/)
+    t.assert.deepStrictEqual(spy.calls, [{ arguments: ['NAME'], result: true }])
+    t.assert.deepEqual(spy.callCount(), 1)
+  })
+"""
+WARNING = (
+    "test('warns', async t => {"
+    + SUBTEST_WARNING.replace("NAME", "text")
+    + SUBTEST_WARNING.replace("NAME", "json")
+    + "})\n"
+)
+
+
+def test_a_helper_declared_in_a_test_is_no_call_of_it(cli: Cli, tmp_path: Path) -> None:
+    after = (
+        "test('warns', async t => {" + SPIED.replace("NAME", "text") + SPIED.replace("NAME", "json") + "})\n"
+    )
+    assert (
+        scan(cli, tmp_path, {"test/w.test.js": NODE_TEST + WARNING}, {"test/w.test.js": NODE_TEST + after})
+        == []
+    )

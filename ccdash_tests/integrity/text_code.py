@@ -1181,6 +1181,7 @@ def helper_names(masked: Masked, language: str, checks: CheckFinder, tests: set[
 # What follows a Java method's parameters where it is defined, not called: `call() {`, an anonymous
 # class's method (`new Callable() { public void call() {...} }`) being no call of a helper.
 _JAVA_BODY_OPENS = re.compile(r"\s*(?:throws\s+[\w.,\s]+)?\{")
+_JS_BODY_OPENS = re.compile(r"\s*(?::\s*[\w$.<>\[\]| ]+)?\{")
 # A method called on a receiver with explicit type arguments (`Type.<T>name(`): the `.` sits before them.
 _TYPE_ARGUMENTS_BEFORE = re.compile(r"\.\s*<[\w\s.,?<>\[\]]*>\s*$")
 
@@ -1201,6 +1202,8 @@ def _helper_calls(
         call_end = match_bracket(masked.bare, match.end() - 1)
         if language == "java" and _JAVA_BODY_OPENS.match(masked.bare, call_end):
             continue
+        if language == "javascript" and _JS_BODY_OPENS.match(masked.bare, call_end):
+            continue  # `function onWarning (warning) {` declares the helper, it does not call it
         text = flat(masked.code[match.start() : call_end])
         found.append(Check(text, Strength.EXACT, masked.line_of(match.start()), helper=True))
     return found
