@@ -990,3 +990,49 @@ def dropped_imports(old_source: str, new_source: str) -> frozenset[str]:
     named = set(_imports(new)) | {n.id for n in ast.walk(new) if isinstance(n, ast.Name)}
     named |= {n.attr for n in ast.walk(new) if isinstance(n, ast.Attribute)}
     return frozenset(set(_imports(old)) - named)
+
+
+# ------------------------------------------------------------------ skips decided outside any test
+
+# Keyword arguments that hand a test generator the code deciding which generated tests to skip
+# (`Suite.to_unittest_testcase(..., skip=lambda case: ...)`): the tests are built at run time, from
+# data, so no test function of the file shows the skip.
+_SKIP_KEYWORDS = frozenset({"skip", "skips", "skip_if", "skipif", "skip_unless", "skip_when"})
+
+
+def skip_deciders(source: str) -> tuple[Counter[str], int] | None:
+    """What decides skips outside any one test of a module: the values of `skip=`-like keyword
+    arguments in its module-level statements and every function of the module they reach, as the
+    multiset of their literals and called names (the cases they name, the conditions they call), with
+    the line of the first keyword; None when the source does not parse, or when no such keyword exists
+    (tests the module defines carry their own skips)."""
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError):
+        return None
+    functions = {n.name: n for n in tree.body if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)}
+    roots: list[ast.AST] = [
+        node.value
+        for statement in tree.body
+        if not isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef)
+        for node in ast.walk(statement)
+        if isinstance(node, ast.keyword) and node.arg in _SKIP_KEYWORDS
+    ]
+    if not roots:
+        return None
+    line = getattr(roots[0], "lineno", 0)
+    reached: set[str] = set()
+    pending = list(roots)
+    atoms: Counter[str] = Counter()
+    while pending:
+        scope: set[str] = set()  # once per skip expression or function: a repeated `or f(test)` adds nothing
+        for node in ast.walk(pending.pop()):
+            if isinstance(node, ast.Constant) and not isinstance(node.value, bool) and node.value is not None:
+                scope.add(repr(node.value))
+            elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+                scope.add(node.func.id + "()")
+            if isinstance(node, ast.Name) and node.id in functions and node.id not in reached:
+                reached.add(node.id)
+                pending.append(functions[node.id])
+        atoms.update(scope)
+    return atoms, line

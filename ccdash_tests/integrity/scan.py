@@ -27,7 +27,12 @@ from ccdash_tests.integrity.detectors import (
     detect_changes,
     line_diff,
 )
-from ccdash_tests.integrity.python_code import conftest_skips, foreign_modules, imported_modules
+from ccdash_tests.integrity.python_code import (
+    conftest_skips,
+    foreign_modules,
+    imported_modules,
+    skip_deciders,
+)
 from ccdash_tests.integrity.text_code import (
     go_build_constraint,
     go_skip_helpers,
@@ -265,6 +270,36 @@ def conftest_signals(changes: Sequence[SourceChange]) -> list[SignalCandidate]:
     return found
 
 
+def python_decided_skips(changes: Sequence[SourceChange]) -> list[SignalCandidate]:
+    """A Python test module whose tests are generated at run time and skipped by code handed to the
+    generator (`skip=...`, python_code.skip_deciders) that only gained: a case it names, a condition
+    it calls. Each such gain skips more of the generated tests, none of which the source spells out,
+    so the signal names the file. A change that also loses some may narrow as well as widen (cases
+    renamed after the data, a subject-wide skip split into the few failing cases), and is left alone."""
+    found = []
+    for change in changes:
+        if change.old_source is None or change.new_source is None:
+            continue
+        if (change.language or language_of(change.path)) != "python":
+            continue
+        old, new = skip_deciders(change.old_source), skip_deciders(change.new_source)
+        if old is None or new is None:
+            continue
+        gained, lost = new[0] - old[0], old[0] - new[0]
+        if lost or not gained:
+            continue
+        added = sorted(gained)
+        evidence = {
+            "marker": f"skip decided by the test generator's skip code, which gains {', '.join(added[:5])}",
+            "added": added,
+            "applies_to": "tests generated in the file",
+            "removed_lines": [],
+            "added_lines": added[:20],
+        }
+        found.append(_skip_candidate(change.path, "", new[1], evidence, "python"))
+    return found
+
+
 def _is_java_support(path: str) -> bool:
     """A Java class of a test source tree that is not a test itself (a helper, `LocaleProblems`)."""
     pure = PurePosixPath(path)
@@ -446,6 +481,7 @@ def detect(changes: Sequence[SourceChange], removed_api: frozenset[str] = frozen
     """`detect_changes`, plus the skips that live outside any one test (`file_skips`)."""
     detection = detect_changes(changes, removed_api)
     candidates = detection.candidates + file_skips(changes, detection.candidates) + go_build_skips(changes)
+    candidates += python_decided_skips(changes)
     candidates = with_go_skip_helpers(changes, candidates)
     return Detection(candidates, detection.changed_tests, detection.unparsed_files, detection.kept_by_older)
 
@@ -570,6 +606,11 @@ def scan_change(
         # A root commit weakens nothing: there is no earlier version of any test.
         return ScanReport(root, None, new_sha, [], [], [], commit)
     files = git.changed_files(root, base_sha, new_sha)
+    folder = _subtree_folder(root, base_sha, new_sha, files) if new_sha is not None else None
+    if folder is not None:
+        # The commit is one folder of its parent taken out on its own (a `git subtree` split or squash
+        # of vendored content): what lay outside the folder is not in this history, not deleted.
+        files = [c for c in files if c.status != "D" or c.path.startswith(folder + "/")]
     test_files = [change for change in files if _is_test_change(change)]
     changes, skipped = _source_changes(root, base_sha, new_sha, test_files)
     outside = _by_imports(root, base_sha, new_sha, [c for c in files if not _is_test_change(c)])
@@ -611,6 +652,26 @@ def scan_change(
         skipped_files=skipped,
         deleted_files=frozenset(c.path for c in changes if c.new_source is None),
     )
+
+
+def _subtree_folder(root: Path, base: str, head: str, files: Sequence[git.FileChange]) -> str | None:
+    """The folder `P` of `base` whose files `head` holds at its root (each `P/x` is now `x`), when that
+    is what `head` is: most of the change moves files out of `P`, and nearly every file of `head` was
+    one of `P` (a `git subtree` split or `--squash` commit, diffed against the project's commit it
+    hangs from). None for any other change; the tree listings are read only when the moves dominate."""
+    moved: Counter[str] = Counter()
+    for change in files:
+        if change.status in "RC" and change.old_path.endswith("/" + change.path):
+            moved[change.old_path[: -len(change.path) - 1]] += 1
+    if not moved:
+        return None
+    folder, count = moved.most_common(1)[0]
+    if count * 2 <= len(files):
+        return None
+    old_paths = set(git.tree_paths(root, base))
+    new_paths = git.tree_paths(root, head)
+    inside = sum(1 for path in new_paths if f"{folder}/{path}" in old_paths)
+    return folder if inside * 10 >= len(new_paths) * 9 else None
 
 
 def _may_be_of_removed_api(candidate: SignalCandidate) -> bool:
