@@ -134,3 +134,47 @@ def test_tests_deleted_while_a_folder_moves_up_inside_the_project_are_still_remo
     found = cli.json("integrity", "scan", "--repo", repo.root, "--base", f"{head}^", "--head", head)
     assert {s["signal_type"] for s in found["signals"]} == {"test_removed"}
     assert {s["file_path"] for s in found["signals"]} == {"tests/test_more.py"}
+
+
+# ------------------------------------------ a rename that keeps the whole old name and adds a qualifier
+
+SESSION = """
+def test_session(app, client):
+    @app.route("/get")
+    def get():
+        assert not flask.session.modified
+        return flask.session.get("value", "None")
+
+    assert client.get("/get").data == b"None"
+"""
+
+SESSION_ACCESSED = """
+def test_session_accessed(app, client):
+    @app.get("/")
+    def do_get():
+        return flask.session.get("value", "None")
+
+    with client:
+        rv = client.get()
+        assert rv.text == "None"
+        assert not request_ctx._session.modified
+"""
+
+
+def test_a_new_test_named_as_the_old_plus_a_qualifier_takes_over(cli: Cli, tmp_path: Path) -> None:
+    # `test_session` -> `test_session_accessed` keeps every word of the short name (a ratio of 0.73).
+    path = "tests/test_basic.py"
+    assert scan(cli, tmp_path, {path: SESSION}, {path: SESSION_ACCESSED}) == []
+
+
+def test_a_qualified_name_with_weaker_checks_or_another_name_does_not_take_over(
+    cli: Cli, tmp_path: Path
+) -> None:
+    path = "tests/test_basic.py"
+    weaker = SESSION_ACCESSED.replace('assert rv.text == "None"', "assert rv.text")
+    signals = scan(cli, tmp_path / "a", {path: SESSION}, {path: weaker})
+    assert kinds(signals) == {("test_removed", "test_session")}
+    other = SESSION_ACCESSED.replace("test_session_accessed", "test_sessions_accessed")
+    assert kinds(scan(cli, tmp_path / "b", {path: SESSION}, {path: other})) == {
+        ("test_removed", "test_session")
+    }

@@ -1375,6 +1375,14 @@ def _leaf(case: CaseCode) -> str:
     return case.name.lower()
 
 
+def _successor_name(old: CaseCode, new: CaseCode) -> bool:
+    """A new name that keeps most of the old one, or all of it with a qualifier after a `_`
+    (`test_session` -> `test_session_accessed`): a short name loses most of its ratio to the
+    qualifier, yet the rename keeps every word of it."""
+    before, after = _leaf(old), _leaf(new)
+    return _close(before, after, _SUCCESSOR_NAME) or after.startswith(before + "_")
+
+
 def _covered(check: Check, exact: set[str], pool: Sequence[Check], fuzzy: bool) -> bool:
     text = signature(check)
     if text in exact:
@@ -1588,7 +1596,7 @@ def _without_successors(
             continue
         strongest = max((check.strength for check in old.case.checks), default=Strength.NOOP)
         if any(
-            _close(_leaf(old.case), _leaf(new.case), _SUCCESSOR_NAME)
+            _successor_name(old.case, new.case)
             and new.case.path_checks >= min(1, old.case.path_checks)
             and (
                 not strongest
