@@ -2956,6 +2956,9 @@ _GO_BUILD_TOKEN = re.compile(r"\s*(\(|\)|!|&&|\|\||[\w.]+)")
 # the gc compiler with cgo, every go1.N release tag; any other tag (`integration`, `finder`) is off.
 _GO_RELEASE_TAGS = frozenset({"amd64", "gc", "cgo", *(f"go1.{minor}" for minor in range(1, 40))})
 _GO_SYSTEMS = {"linux": {"linux", "unix"}, "darwin": {"darwin", "unix"}, "windows": {"windows"}}
+# Toolchains besides gc that projects test with, each on the system it runs on: a constraint that
+# gains `!tinygo` stops the file building there as `!windows` does on Windows.
+_GO_COMPILERS = {"tinygo": "linux"}
 _GO_KNOWN_SYSTEMS = frozenset(
     [
         "aix",
@@ -3043,17 +3046,23 @@ def _go_build_holds(expression: str, tags: frozenset[str]) -> bool | None:
 
 
 def go_test_systems(path: str, source: str) -> frozenset[str] | None:
-    """The common systems (linux, darwin, windows) on which a plain `go test` builds this test file, by
-    its build constraint and its `_GOOS_test.go` name; None when the constraint does not parse."""
+    """The common systems (linux, darwin, windows; and tinygo, that compiler on linux) on which a plain
+    `go test` builds this test file, by its build constraint and its `_GOOS_test.go` name; None when
+    the constraint does not parse."""
     stem = path.rsplit("/", 1)[-1].removesuffix("_test.go")
     named = stem.rsplit("_", 1)[-1] if "_" in stem else ""
     systems = set(_GO_SYSTEMS) & {named} if named in _GO_KNOWN_SYSTEMS else set(_GO_SYSTEMS)
+    systems |= {compiler for compiler, system in _GO_COMPILERS.items() if system in systems}
     constraint = go_build_constraint(source)
     if constraint is None:
         return frozenset(systems)
     built = set()
     for system in systems:
-        holds = _go_build_holds(constraint, _GO_RELEASE_TAGS | _GO_SYSTEMS[system])
+        if system in _GO_COMPILERS:  # another compiler than gc, with its own tag, on its system
+            tags = (_GO_RELEASE_TAGS - {"gc"}) | {system} | _GO_SYSTEMS[_GO_COMPILERS[system]]
+        else:
+            tags = _GO_RELEASE_TAGS | _GO_SYSTEMS[system]
+        holds = _go_build_holds(constraint, frozenset(tags))
         if holds is None:
             return None
         if holds:
@@ -3061,9 +3070,35 @@ def go_test_systems(path: str, source: str) -> frozenset[str] | None:
     return frozenset(built)
 
 
-_GO_RETURN_GUARD = re.compile(r"\bif\s+([^{};]+?)\s*\{\s*return\s*\}")
+# The block may log why before it returns (`t.Log("SKIP: ...")`: a skip where t.Skip does not stop
+# the test, as on TinyGo); string contents are blanked, so a call's parentheses are its own.
+_GO_RETURN_GUARD = re.compile(
+    r"\bif\s+([^{};]+?)\s*\{\s*(?:\w+\.(?:Log|Logf|Print|Printf|Println)\([^(){};]*\)\s*;?\s*)*return\s*\}"
+)
 _GO_WORD = re.compile(r"[A-Za-z_]\w*")
 _GO_NOT_VALUES = frozenset({"nil", "true", "false", "len", "cap"})
+
+
+_GO_BLOCK_HEAD = re.compile(r"\b(?:if|else)\b[^;{}]*$")
+
+
+def _go_exits_test(bare: str, body: int, at: int) -> bool:
+    """A `return` at `at` leaves the test itself: every block still open there (after the body's own
+    brace at `body`) is an `if`/`else` branch, not a closure (`t.Run("x", func(t *testing.T) {`, whose
+    return ends only the subtest) or a loop (whose guard may be meant for one row)."""
+    opened: list[int] = []
+    for index in range(body + 1, at):
+        char = bare[index]
+        if char == "{":
+            opened.append(index)
+        elif char == "}" and opened:
+            opened.pop()
+    for opener in opened:
+        start = max(bare.rfind(c, body + 1, opener) for c in ";{}\n")
+        head = bare[start + 1 : opener]
+        if not _GO_BLOCK_HEAD.search(head):
+            return False
+    return True
 
 
 def _go_early_returns(masked: Masked, body: int, end: int, checks: CheckFinder) -> list[Marker]:
@@ -3073,9 +3108,8 @@ def _go_early_returns(masked: Masked, body: int, end: int, checks: CheckFinder) 
     `assert.NotNil(t, x)`, `if x == nil { return }` only spares a nil dereference; the test failed)."""
     bare, found = masked.bare, []
     for match in _GO_RETURN_GUARD.finditer(bare, body + 1, end):
-        inner = bare[body + 1 : match.start()]
-        if inner.count("{") != inner.count("}") or not checks(masked, match.end(), end):
-            continue  # inside a nested block or closure (a subtest's own exit), or nothing left to skip
+        if not _go_exits_test(bare, body, match.start()) or not checks(masked, match.end(), end):
+            continue  # inside a closure (a subtest's own exit) or a loop, or nothing left to skip
         condition = match.group(1)
         before = checks(masked, body, match.start())
         read = set(_GO_WORD.findall(condition)) - _GO_NOT_VALUES
