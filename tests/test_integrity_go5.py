@@ -95,3 +95,66 @@ def test_a_logged_return_inside_an_if_branch_skips_the_test_but_not_inside_a_clo
     closure = "\tdefer func() {\n" + LOGGED_RETURN.replace("\n\t", "\n\t\t").replace("\tif", "\t\tif", 1)
     closure += "\t}()\n"
     assert scan(cli, tmp_path / "b", {"c_test.go": CALLER % ""}, {"c_test.go": CALLER % closure}) == []
+
+
+TABLES = """package mux
+
+import "testing"
+
+type routeTest struct {
+	title string
+	route *Route
+}
+
+func testRoute(t *testing.T, test routeTest) {
+	if !test.route.Match(test.request) {
+		t.Errorf("no match: %%v", test.title)
+	}
+}
+
+func testTemplate(t *testing.T, test routeTest) {
+	if test.route.Template() != test.template {
+		t.Errorf("template: %%v", test.title)
+	}
+}
+
+func TestQueries(t *testing.T) {
+	tests := []routeTest{
+		{title: "Queries route, match", route: new(Route).Queries("foo", "bar")},
+		{title: "Queries route, bad query", route: new(Route).Queries("foo", "baz")},
+	}
+	for _, test := range tests {
+%s
+	}
+}
+
+func TestSchemes(t *testing.T) {
+	tests := []routeTest{
+		{title: "Schemes route, match https", route: new(Route).Schemes("https")},
+		{title: "Schemes route, bad scheme", route: new(Route).Schemes("ftp")},
+	}
+	for _, test := range tests {
+%s
+	}
+}
+"""
+
+QUERIES = "\t\ttestRoute(t, test)\n\t\ttestTemplate(t, test)"
+SCHEMES = "\t\ttestRoute(t, test)\n\t\ttestTemplate(t, test)"
+
+
+def _run(body: str) -> str:
+    return "\t\tt.Run(test.title, func(t *testing.T) {\n" + body.replace("\t\t", "\t\t\t") + "\n\t\t})"
+
+
+def test_a_shared_check_dropped_from_one_table_test_while_all_are_wrapped_in_subtests_is_lost(
+    cli: Cli, tmp_path: Path
+) -> None:
+    # The other tests' new subtests make `testRoute` too, but TestSchemes made it before: wrapped, not
+    # moved, so it does not stand in for the call TestQueries dropped.
+    before = {"mux_test.go": TABLES % (QUERIES, SCHEMES)}
+    dropped = QUERIES.replace("\t\ttestRoute(t, test)\n", "")
+    after = {"mux_test.go": TABLES % (_run(dropped), _run(SCHEMES))}
+    assert kinds(scan(cli, tmp_path / "a", before, after)) == {("assertion_removed", "TestQueries")}
+    wrapped = {"mux_test.go": TABLES % (_run(QUERIES), _run(SCHEMES))}
+    assert scan(cli, tmp_path / "b", before, wrapped) == []
