@@ -1396,14 +1396,14 @@ def _gained_checks(pairs: Sequence[tuple[_Located, _Located]], added: Sequence[_
     # A Go test's loop body wrapped in `t.Run(tc.name, ...)` makes new subtests (`TestX > row`) of checks
     # TestX already made: wrapped, not gained, so they stand in for no other test's lost check (a
     # helper call every table test makes, dropped from one of them while all are wrapped).
-    before = {(new.path, new.case.qualname): old.case for old, new in pairs if new.language == "go"}
+    earlier = {(new.path, new.case.qualname): old.case for old, new in pairs if new.language == "go"}
 
     def wrapped(located: _Located) -> set[str]:
         scopes = located.case.qualname.split(" > ")
-        parents = [before.get((located.path, " > ".join(scopes[:end]))) for end in range(1, len(scopes))]
+        parents = [earlier.get((located.path, " > ".join(scopes[:end]))) for end in range(1, len(scopes))]
         return {signature(check) for parent in parents if parent for check in parent.checks}
 
-    gained = []
+    gained: list[Check] = []
     for located in added:
         known = wrapped(located) if located.language == "go" else set()
         gained += [check for check in located.case.checks if signature(check) not in known]
