@@ -178,3 +178,52 @@ def test_a_qualified_name_with_weaker_checks_or_another_name_does_not_take_over(
     assert kinds(scan(cli, tmp_path / "b", {path: SESSION}, {path: other})) == {
         ("test_removed", "test_session")
     }
+
+
+# ------------------------------------------ a test rewritten as a call of a check helper on its data
+
+RENDERING = """
+from unittest import TestCase
+
+
+class TestPathRendering(TestCase):
+    def test_str(self):
+        error = ValidationError(path=["x"], message="1", validator="foo")
+        self.assertEqual(error.json_path, "$.x")
+
+    def test_numeric_str(self):
+        error = ValidationError(path=["1"], message="1", validator="foo")
+        self.assertEqual(error.json_path, "$['1']")
+"""
+
+ON_A_HELPER = """
+from unittest import TestCase
+
+
+class TestPathRendering(TestCase):
+    def check_rendering(self, name, expected):
+        error = ValidationError(path=[name], message="1", validator="foo")
+        self.assertEqual(error.json_path, expected)
+        self.assertEqual(reparse(error.json_path), name)
+
+    def test_basic(self):
+        self.check_rendering("x", "$.x")
+
+    def test_number(self):
+        self.check_rendering("1", "$['1']")
+"""
+
+
+def test_tests_rewritten_as_helper_calls_on_their_own_data_live_on(cli: Cli, tmp_path: Path) -> None:
+    path = "tests/test_exceptions.py"
+    assert scan(cli, tmp_path, {path: RENDERING}, {path: ON_A_HELPER}) == []
+
+
+def test_a_helper_call_on_other_data_does_not_stand_for_a_removed_test(cli: Cli, tmp_path: Path) -> None:
+    # `test_number` now renders "2": the "1" case is no longer checked by anything.
+    path = "tests/test_exceptions.py"
+    other = ON_A_HELPER.replace(
+        """self.check_rendering("1", "$['1']")""", """self.check_rendering("2", "$['2']")"""
+    )
+    signals = scan(cli, tmp_path, {path: RENDERING}, {path: other})
+    assert kinds(signals) == {("test_removed", "TestPathRendering::test_numeric_str")}

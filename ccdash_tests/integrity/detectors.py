@@ -1485,6 +1485,24 @@ def _of_removed_api(old: _Located, removed_api: frozenset[str]) -> bool:
     return old.language == "java" and bool(removed_api) and bool(_called(old.case) & removed_api)
 
 
+_HELPER_DATA = 2  # literals a one-line helper test passes on: an input and what it must give
+
+
+def _data_into_helper(removed: _Located, added: Sequence[_Located]) -> bool:
+    """A test rewritten as a call of a check helper of its file on its own data (`test_str` building
+    an error for `"x"` and checking `"$.x"` -> `test_basic(self): self.check_rendering("x", "$.x")`):
+    a new test whose every check is a helper call and whose literals, at least an input and an
+    expected value, are all the removed test's. The checks went into the helper; its data stayed."""
+    data = removed.case.data
+    return any(
+        new.case.checks
+        and all(check.helper for check in new.case.checks)
+        and len(new.case.data) >= _HELPER_DATA
+        and new.case.data <= data
+        for new in added
+    )
+
+
 def _rejection_now_accepted(removed: _Located, added: Sequence[_Located]) -> bool:
     """A Java test that only expected a call to fail (`try { enumBuilder("Roshambo").build(); fail(); }
     catch ...`), replaced in its file by a new test that makes the same call, with the same literal
@@ -1606,6 +1624,9 @@ def _without_successors(
         if not old.case.checks and _calls_split_off(old, [new for new in added if new.path == old.path]):
             continue
         if _rejection_now_accepted(old, [new for new in added if new.path == old.path]):
+            continue
+        same_file = [new for new in added if new.path == old.path]
+        if old.language == "python" and _data_into_helper(old, same_file):
             continue
         strongest = max((check.strength for check in old.case.checks), default=Strength.NOOP)
         if any(
