@@ -1393,7 +1393,7 @@ def _covered(check: Check, exact: set[str], pool: Sequence[Check], fuzzy: bool) 
 
 
 def _gained_checks(pairs: Sequence[tuple[_Located, _Located]], added: Sequence[_Located]) -> _Pool:
-    # A Go test's loop body wrapped in `t.Run(tc.name, ...)` makes new subtests (`TestX > row`) of checks
+    # A Go test's loop body wrapped in `t.Run(tc.name, ...)` makes new row subtests (`TestX > row`) of checks
     # TestX already made: wrapped, not gained, so they stand in for no other test's lost check (a
     # helper call every table test makes, dropped from one of them while all are wrapped).
     earlier = {(new.path, new.case.qualname): old.case for old, new in pairs if new.language == "go"}
@@ -1405,7 +1405,9 @@ def _gained_checks(pairs: Sequence[tuple[_Located, _Located]], added: Sequence[_
 
     gained: list[Check] = []
     for located in added:
-        known = wrapped(located) if located.language == "go" else set()
+        # Rows only: a titled subtest's checks are not its parent's (the parent's own code is read
+        # without them), so moving checks into `t.Run("name", ...)` does move them.
+        known = wrapped(located) if located.language == "go" and located.case.row else set()
         gained += [check for check in located.case.checks if signature(check) not in known]
     for old, new in pairs:
         if old.case.fingerprint != new.case.fingerprint:
