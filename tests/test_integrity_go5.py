@@ -158,3 +158,38 @@ def test_a_shared_check_dropped_from_one_table_test_while_all_are_wrapped_in_sub
     assert kinds(scan(cli, tmp_path / "a", before, after)) == {("assertion_removed", "TestQueries")}
     wrapped = {"mux_test.go": TABLES % (_run(QUERIES), _run(SCHEMES))}
     assert scan(cli, tmp_path / "b", before, wrapped) == []
+
+
+SEQUENTIAL = """package mux
+
+import "testing"
+
+func TestMiddleware(t *testing.T) {
+	router := NewRouter()
+	router.Use(counter)
+%s
+}
+
+func TestMiddlewareSubrouter(t *testing.T) {
+	router := NewRouter().PathPrefix("/sub").Subrouter()
+	router.Use(counter)
+%s
+}
+"""
+
+STEPS = '\tif calls(router, "/") != 1 {\n\t\tt.Fatal("not called")\n\t}'
+
+
+def test_checks_moved_into_titled_subtests_do_move(cli: Cli, tmp_path: Path) -> None:
+    # A titled subtest's checks are not its parent's, so the parent's sequential checks wrapped in
+    # `t.Run("name", ...)` moved there: nothing is lost, in either test.
+    def titled(title: str) -> str:
+        return (
+            f'\tt.Run("{title}", func(t *testing.T) {{\n'
+            + STEPS.replace("\n\t", "\n\t\t").replace("\tif", "\t\tif", 1)
+            + "\n\t})"
+        )
+
+    before = {"middleware_test.go": SEQUENTIAL % (STEPS, STEPS)}
+    after = {"middleware_test.go": SEQUENTIAL % (titled("regular middleware call"), titled("subrouter call"))}
+    assert scan(cli, tmp_path, before, after) == []
