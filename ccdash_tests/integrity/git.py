@@ -11,7 +11,8 @@ Every function here takes the repository directory first and raises a `GitError`
 
 Public functions: `validate_revision`, `repo_root`, `resolve_revision`, `is_shallow`, `first_parent`,
 `parents`, `is_ancestor`, `changed_files`, `changed_test_files`, `read_entry_at`, `read_file_at`,
-`read_worktree_file`, `worktree_kind`, `code_diff`, `commit_info`.
+`read_worktree_file`, `worktree_kind`, `files_matching`, `files_with_words`, `tree_paths`, `code_diff`,
+`commit_info`.
 """
 
 from __future__ import annotations
@@ -257,6 +258,28 @@ def files_matching(repo: Path | str, sha: str | None, paths: list[str], pattern:
     else:
         args.append("--untracked")
     result = _run(repo, [*args, "--", *paths], check=False)  # pathspecs are literal (_git_env)
+    if result.returncode not in (0, 1):
+        raise _classify(repo, result.stderr)
+    names = result.stdout.decode("utf-8", "surrogateescape").split("\0")
+    prefix = f"{sha}:" if sha is not None else ""
+    return {name.removeprefix(prefix) for name in names if name}
+
+
+def files_with_words(repo: Path | str, sha: str | None, words: list[str]) -> set[str]:
+    """Which files of commit `sha` (or of the work tree when None, untracked included) hold one of
+    `words` as a whole word, in text files: one `git grep` over the tree, searched only when a change
+    removed tests (to find their copies that live on)."""
+    if not words:
+        return set()
+    args = ["grep", "-l", "-z", "-I", "-F", "-w"]
+    for word in words:
+        args += ["-e", word]
+    if sha is not None:
+        _require_sha(sha)
+        args.append(sha)
+    else:
+        args.append("--untracked")
+    result = _run(repo, args, check=False)
     if result.returncode not in (0, 1):
         raise _classify(repo, result.stderr)
     names = result.stdout.decode("utf-8", "surrogateescape").split("\0")

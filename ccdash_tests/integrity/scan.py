@@ -41,6 +41,7 @@ from ccdash_tests.integrity.text_code import (
     js_file_skips,
     js_skip_helpers,
 )
+from ccdash_tests.integrity.twins import without_living_twins
 from ccdash_tests.integrity.units import (
     JS_FRAMEWORK_GREP,
     PY_FRAMEWORK_GREP,
@@ -635,6 +636,7 @@ def scan_change(
     judged = [c for c in conftests if not others or _new_to_every_parent(root, c, others)]
     helpers = [c for c in support if not others or _new_to_every_parent(root, c, others)]
     own = dependency_tests(root, base_sha, changes, detection.candidates)
+    own = without_living_twins(root, new_sha, changes, own)
     found = own + conftest_signals(judged) + java_support_skips(helpers)
     stamped = [replace(candidate, git_sha=new_sha) for candidate in found]
     if context is None:
