@@ -1691,8 +1691,25 @@ _OUTRIGHT_SKIP = re.compile(
 )
 
 
+# A skip as the body's first statement, before anything that can fail: the test never ran its checks.
+_SKIP_FIRST = re.compile(
+    r"^(?:raise\s+(?:[\w.]+\.)?SkipTest\b|(?:pytest|self)\s*\.\s*(?:skip|skipTest)\s*\("
+    r"|t\s*\.\s*Skip(?:Now|f)?\s*\(|this\s*\.\s*skip\s*\(\s*\))"
+)
+
+
 def _disabled(case: CaseCode) -> bool:
-    return any(_OUTRIGHT_SKIP.match(marker.text) for marker in case.skips)
+    """Whether the test was switched off outright: skipped by its marker, or by a skip that is the
+    first statement of its body (`raise SkipTest('...')`, `t.Skip()`), so nothing of it ran."""
+    if any(_OUTRIGHT_SKIP.match(marker.text) for marker in case.skips):
+        return True
+    if not case.skips:
+        return False
+    start = next((i for i, line in enumerate(case.lines) if case.name in line), None)
+    if start is None:
+        return False
+    first = next((line.strip() for line in case.lines[start + 1 :] if not _INERT.match(line.strip())), "")
+    return bool(_SKIP_FIRST.match(first))
 
 
 # A statement that cannot fail: `assert(true)`, `assert True`, `expect(true).toBe(true)`,
