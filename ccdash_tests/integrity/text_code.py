@@ -516,6 +516,7 @@ def _imported_asserts(code: str) -> tuple[re.Pattern[str], dict[str, str]] | Non
 
 
 _SUPERTEST_EXPECT = re.compile(r"(?<=[)\s])\.\s*expect\s*\(")
+_REGEX_LITERAL = re.compile(r"^/.*/[a-z]*$", re.DOTALL)  # a regular expression literal, as `bare` keeps it
 # chai's should style: `x.should.equal(y)` (the subject before `.should`) and the static forms
 # `should.exist(x)`, `should.not.exist(x)`, `should.equal(a, b)` (as node:assert's).
 _SHOULD_CHAIN = re.compile(r"(?<=[\w$)\]'\"`])\s*\.\s*should(?![\w$])")
@@ -613,7 +614,12 @@ def _js_checks(masked: Masked, start: int, end: int) -> list[Check]:
         # supertest's request(app).get('/').expect(200, 'body'): a check of the response
         call_end = match_bracket(bare, match.end() - 1)
         text = flat(masked.code[match.start() : call_end])
-        found.append(Check(text, _EXACT, masked.line_of(match.start())))
+        # `.expect(400, /unexpected end/i, done)` matches the body (or a field) by a pattern: a bound,
+        # not the equality `.expect(400, 'Unexpected end of input', done)` is. No other argument of
+        # supertest's (a status, a field name, a callback) is ever a regular expression.
+        args = _arguments(bare, match.end() - 1)
+        level = _BOUND if any(_REGEX_LITERAL.match(arg) for arg in args) else _EXACT
+        found.append(Check(text, level, masked.line_of(match.start())))
     imported = _imported_asserts(masked.code)
     calls: list[tuple[re.Pattern[str], Callable[[str], str]]] = [(_t_assert(bare), lambda name: name)]
     if imported:
