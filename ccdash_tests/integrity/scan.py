@@ -16,6 +16,7 @@ from typing import Any
 
 from ccdash_tests.identity import base_name
 from ccdash_tests.integrity import git
+from ccdash_tests.integrity.build_excludes import without_unbuilt
 from ccdash_tests.integrity.deliberate import ChangeContext, is_code_file
 from ccdash_tests.integrity.detectors import (
     ChangedTest,
@@ -637,6 +638,7 @@ def scan_change(
     helpers = [c for c in support if not others or _new_to_every_parent(root, c, others)]
     own = dependency_tests(root, base_sha, changes, detection.candidates)
     own = without_living_twins(root, new_sha, changes, own)
+    own = without_unbuilt(root, base_sha, own)
     found = own + conftest_signals(judged) + java_support_skips(helpers)
     stamped = [replace(candidate, git_sha=new_sha) for candidate in found]
     if context is None:
