@@ -125,3 +125,14 @@ def test_a_test_moved_into_an_excluded_folder_ran_before_and_is_judged(cli: Cli,
     dropped = (TEST % "failing").replace('    assertEquals("[1]", mapper.writeValueAsString(list));\n', "")
     found = scan(cli, tmp_path, {"pom.xml": POM, PLAIN: TEST % "deser"}, {PLAIN: None, FAILING: dropped})
     assert ("assertion_removed", "CyclicRefTest::cyclicViaCollection") in kinds(found)
+
+
+def test_an_excluded_abstract_test_class_runs_in_its_subclasses(cli: Cli, tmp_path: Path) -> None:
+    # commons-collections leaves `**/Abstract*.java` out of surefire: its contract tests run as
+    # inherited methods of every implementation's test class, so a skip there switches them all off.
+    pom = POM.replace("**/failing/**/*.java", "**/Abstract*.java")
+    base = "src/test/java/com/example/AbstractMapTest.java"
+    code = (TEST % "x").replace("public class CyclicRefTest", "public abstract class AbstractMapTest")
+    skipped = code.replace("  @Test\n", "  @Test\n  @Disabled\n")
+    found = scan(cli, tmp_path, {"pom.xml": pom, base: code}, {base: skipped})
+    assert kinds(found) == {("skip_introduced", "AbstractMapTest::cyclicViaCollection")}

@@ -20,6 +20,7 @@ _EXCLUDES = re.compile(r"<excludes>(.*?)</excludes>", re.DOTALL)
 _EXCLUDE = re.compile(r"<exclude>\s*([^<]+?)\s*</exclude>")
 # Failsafe runs these by default in the integration phase, whatever surefire leaves out.
 _FAILSAFE_NAMES = re.compile(r"^(?:IT\w*|\w*IT|\w*ITCase)\.java$")
+_ABSTRACT = re.compile(r"\babstract\s+(?:\w+\s+)*class\b")
 
 
 def surefire_excludes(pom: str) -> list[str]:
@@ -87,13 +88,12 @@ def without_unbuilt(root: Path, base: str, candidates: list[SignalCandidate]) ->
             module = candidate.file_path.split(_TEST_ROOT, 1)[0]
             if module not in poms:
                 poms[module] = _read_excludes(root, base, f"{module}pom.xml")
-            # A file moved into an excluded folder by this very change was run before it: judged as usual.
-            if (
-                poms[module]
-                and excluded(candidate.file_path, poms[module])
-                and git.read_file_at(root, base, candidate.file_path) is not None
-            ):
-                continue
+            if poms[module] and excluded(candidate.file_path, poms[module]):
+                source = git.read_file_at(root, base, candidate.file_path)
+                # A file moved into an excluded folder by this very change was run before it, and an
+                # abstract class left out (`**/Abstract*.java`) runs in every subclass: judged as usual.
+                if source is not None and not _ABSTRACT.search(source):
+                    continue
         kept.append(candidate)
     return kept
 
