@@ -80,6 +80,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import org.junit.jupiter.api.Test;
 
 public class CyclicRefTest {
+  // A nested abstract class does not make the test class abstract.
+  abstract static class Base {}
+
   @Test
   public void cyclicViaCollection() throws Exception {
     assertEquals("[1]", mapper.writeValueAsString(list));

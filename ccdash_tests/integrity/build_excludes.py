@@ -20,7 +20,6 @@ _EXCLUDES = re.compile(r"<excludes>(.*?)</excludes>", re.DOTALL)
 _EXCLUDE = re.compile(r"<exclude>\s*([^<]+?)\s*</exclude>")
 # Failsafe runs these by default in the integration phase, whatever surefire leaves out.
 _FAILSAFE_NAMES = re.compile(r"^(?:IT\w*|\w*IT|\w*ITCase)\.java$")
-_ABSTRACT = re.compile(r"\babstract\s+(?:\w+\s+)*class\b")
 
 
 def surefire_excludes(pom: str) -> list[str]:
@@ -92,10 +91,15 @@ def without_unbuilt(root: Path, base: str, candidates: list[SignalCandidate]) ->
                 source = git.read_file_at(root, base, candidate.file_path)
                 # A file moved into an excluded folder by this very change was run before it, and an
                 # abstract class left out (`**/Abstract*.java`) runs in every subclass: judged as usual.
-                if source is not None and not _ABSTRACT.search(source):
+                if source is not None and not _abstract(source, PurePosixPath(candidate.file_path).stem):
                     continue
         kept.append(candidate)
     return kept
+
+
+def _abstract(source: str, name: str) -> bool:
+    """Whether the file's own class `name` is declared abstract (its nested classes say nothing)."""
+    return re.search(rf"\babstract\s+(?:\w+\s+)*class\s+{re.escape(name)}\b", source) is not None
 
 
 def _read_excludes(root: Path, base: str, path: str) -> list[str]:
