@@ -267,3 +267,45 @@ def test_a_message_saying_the_test_was_wrong_or_tripped_an_analyser_explains_a_l
 def test_a_wrong_assumption_does_not_explain_a_looser_check(py: GitRepo) -> None:
     py.commit("Fix a test that builds on a wrong assumption", {PY: replaced(PY_TESTS, *LOOSER)})
     assert judged(py, "assertion_weakened", "test_add")[0] == "suspicious"
+
+
+REMOVED_TEST = ('def test_parse():\n    assert parse("1") == 1\n\n\n', "")
+
+
+@pytest.mark.parametrize(
+    ("message", "because"),
+    [
+        (
+            "Remove the parse tests. They are covered by the conformance suite.",
+            "the commit message says what still checks it ('covered by')",
+        ),
+        (
+            "Remove accidentally checked-in WIP test",
+            "the commit message says why the tests go ('Remove accidentally')",
+        ),
+    ],
+)
+def test_a_message_saying_what_covers_a_removed_test_or_that_it_was_a_mistake_explains_it(
+    py: GitRepo, message: str, because: str
+) -> None:
+    py.commit(message, {PY: replaced(PY_TESTS, *REMOVED_TEST)})
+    verdict, reasons = judged(py, "test_removed", "test_parse")
+    assert verdict == "likely_deliberate"
+    assert because in reasons
+
+
+def test_removing_a_test_with_a_bare_message_stays_suspicious(py: GitRepo) -> None:
+    py.commit("Remove the parse tests", {PY: replaced(PY_TESTS, *REMOVED_TEST)})
+    assert judged(py, "test_removed", "test_parse")[0] == "suspicious"
+
+
+def test_a_skip_linking_another_repositorys_issue_is_explained(py: GitRepo) -> None:
+    skipped = replaced(
+        PY_TESTS,
+        "def test_parse():",
+        '@pytest.mark.skip(reason="until parser#4435 is fixed")\ndef test_parse():',
+    )
+    py.commit("Disable a test", {PY: skipped})
+    verdict, reasons = judged(py, "skip_introduced", "test_parse")
+    assert verdict == "likely_deliberate"
+    assert "the skip links an issue (parser#4435)" in reasons

@@ -71,7 +71,9 @@ _CONDITION = re.compile(
 _ISSUE = re.compile(
     r"https?://[^\s'\"()<>]*(?:/issues/|/pull/|/bugs?/|jira|bugzilla|/-/issues/)[^\s'\"()<>]*|"
     r"\b(?:fix(?:es|ed)?|close[sd]?|resolve[sd]?|see|refs?|issue|bug|gh|related(?: to)?|part of)[\s:-]*#\d+|"
-    r"\bGH-\d+\b",
+    r"\bGH-\d+\b|"
+    # GitHub's reference to another repository's issue: `databind#4435`, `jackson-core#1397`.
+    r"\b[A-Za-z][\w.-]{2,}#\d{1,6}\b",
     re.IGNORECASE,
 )
 # A tracker key such as PROJ-123 (case-sensitive), but not a standard's name such as UTF-8 or SHA-256.
@@ -136,10 +138,14 @@ _REMOVES_SUPPORT = re.compile(
 _REMOVAL_WHY = re.compile(
     r"\b(?:remov|delet|drop)\w*\s+(?:the\s+|an?\s+|some\s+|all\s+|these\s+)?"
     r"(?:broken|bunk|bogus|outdated|obsolete|old|stale|failing|flaky|fake|invalid|wrong|incorrect|useless|"
-    r"pointless|redundant|duplicated?|superseded|unreliable)\b|"
+    r"pointless|redundant|duplicated?|superseded|unreliable|accidental(?:ly)?|mistaken(?:ly)?|stray)\b|"
     r"\b(?:remov|delet|drop)\w*\b[^.\n]{0,60}?\btests?\s+(?:which|that|relying|depending)\b|"
     r"\b(?:remov|delet|drop)\w*\b[^.\n]{0,60}?\btests?\b[^.\n]{0,40}?\b(?:because|since|due to|now that)\b",
     re.IGNORECASE,
+)
+# "Remove lex and parse tests. They are covered by toml-test.": the commit says what still checks it.
+_COVERED = re.compile(
+    r"\b(?:covered|tested|checked|exercised)\s+(?:already\s+)?(?:by|in|elsewhere)\b", re.IGNORECASE
 )
 # "skip ReportCaller tests on tinygo", "disable flaky test": the commit says it switches tests off.
 _SKIPS_TESTS = re.compile(r"\b(?:skip|disabl|ignor)\w*\b[^.\n]{0,40}?\btests?\b", re.IGNORECASE)
@@ -530,6 +536,9 @@ def classify(
     moved = _MOVED.search(opening) if kind == "test_removed" else None
     if moved:
         explained.append(f"the commit message says where the test went ({moved.group(0)[:60]!r})")
+    covered = _COVERED.search(opening) if kind in ("test_removed", "assertion_removed") else None
+    if covered:
+        explained.append(f"the commit message says what still checks it ({covered.group(0)[:60]!r})")
     if kind in ("assertion_removed", "assertion_weakened"):
         flaky = _FLAKY_FIX.search(context.message)
         if flaky:
