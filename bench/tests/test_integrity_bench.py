@@ -387,3 +387,26 @@ def test_viewer_prints_what_a_merge_resolution_adds(tmp_path: Path) -> None:
     assert any("differs from every parent; combined diff:" in line for line in out)
     shown = "\n".join(out)
     assert "assert 3 == 3" in shown and "assert 2 == 2" in shown and "++    pass" in shown
+
+
+def test_the_labels_file_is_well_formed() -> None:
+    # labels.json is written by hand (and by labellers' files merged into it): every commit names a
+    # known repository by a full SHA once, every label a known family, a file and a test, and every
+    # true label says whether it is deliberate; the scorer reads it all without complaint.
+    document = json.loads((INTEGRITY / "labels.json").read_text(encoding="utf-8"))
+    repositories = document["repositories"]
+    assert all(entry["set"] in ("dev", "held-out") for entry in repositories.values())
+    assert all(entry["language"] in ("python", "java", "go", "javascript") for entry in repositories.values())
+    seen = set()
+    for entry in document["commits"]:
+        key = (entry["repository"], entry["commit"])
+        assert entry["repository"] in repositories, key
+        assert len(entry["commit"]) == 40 and set(entry["commit"]) <= set("0123456789abcdef"), key
+        assert key not in seen, key
+        seen.add(key)
+        for label in entry["labels"]:
+            assert label["file"] and label["test"] and isinstance(label["weakening"], bool), key
+            if label["weakening"]:
+                assert isinstance(label["deliberate"], bool), (key, label["test"])
+    labels, commits = score.labels_from_document(document)
+    assert len(commits) == len(seen) and len(labels) == sum(len(e["labels"]) for e in document["commits"])
