@@ -1006,6 +1006,8 @@ def compare_case(
     ]
     if not checked and not row and language == "javascript":
         found += _detached_signal(path, language, before, after, moved)
+    if language == "python":
+        found += _widened_python_signals(path, before, after, moved, found)
     if not any(c.signal_type is SignalType.SKIP_INTRODUCED for c in found):
         found += _widened_skip_signal(path, language, before, after, moved)
     if any(c.signal_type in _SWITCHED_OFF for c in found) and _empty_body(language, before):
@@ -1185,6 +1187,75 @@ def _widened_skip_signal(
                 )
             ]
     return []
+
+
+# A Python marker whose first argument says when it applies: `@pytest.mark.skipif(WIN, reason=...)`,
+# `@pytest.mark.xfail(PYPY, ...)`, `@unittest.skipIf(...)`.
+_PY_CONDITIONAL = re.compile(r"^@?\s*(?:[\w.]+\.)?(?:skipif|skipIf|xfail)\s*\(")
+
+
+def _python_condition(text: str) -> str | None:
+    """The condition of a Python `skipif`/`skipIf`/`xfail` marker, as Python writes it back, with its
+    `or`/`and` spelled `||`/`&&` for `_widened`; None for another marker, one without a condition
+    (a bare `xfail(reason=...)`), a string condition, or a negated group (`not (a or b)`)."""
+    if not _PY_CONDITIONAL.match(text):
+        return None
+    try:
+        call = ast.parse(text.strip().lstrip("@").strip(), mode="eval").body
+    except (SyntaxError, ValueError):
+        return None
+    if not isinstance(call, ast.Call) or not call.args:
+        return None
+    first = call.args[0]
+    if isinstance(first, ast.Constant) and isinstance(first.value, str):
+        return None
+    condition = ast.unparse(first)
+    if "not (" in condition:
+        return None
+    return re.sub(r"\band\b", "&&", re.sub(r"\bor\b", "||", condition))
+
+
+def _widened_python_signals(
+    path: str, old: CaseCode, new: CaseCode, moved: dict[str, Any], found: Sequence[SignalCandidate]
+) -> list[SignalCandidate]:
+    """A Python skip or xfail whose condition gained an alternative (`skipif(WIN)` -> `skipif(WIN or
+    PYPY)`), its reason reworded or not: the test now stops running, or is expected to fail, where it
+    ran and passed. Only the condition is compared, so a new reason text alone widens nothing."""
+    out: list[SignalCandidate] = []
+    kinds = (
+        (SignalType.SKIP_INTRODUCED, old.skips, new.skips),
+        (SignalType.XFAIL_ADDED, old.xfails, new.xfails),
+    )
+    for kind, before, after in kinds:
+        if any(c.signal_type is kind for c in found):
+            continue
+        kept = {m.text for m in before}
+        for marker in after:
+            condition = None if marker.text in kept else _python_condition(marker.text)
+            if condition is None:
+                continue
+            widened = next(
+                (
+                    m
+                    for m in before
+                    if (c := _python_condition(m.text)) is not None and _widened(c, condition)
+                ),
+                None,
+            )
+            if widened is not None:
+                evidence = {
+                    **moved,
+                    "marker": marker.text,
+                    "widened_from": widened.text,
+                    "added": [marker.text],
+                    "before": len(before),
+                    "after": len(after),
+                }
+                out.append(
+                    _candidate(kind, SignalSeverity.MEDIUM, path, new, "python", evidence, marker.line)
+                )
+                break
+    return out
 
 
 _COMMENT = re.compile(r"^(?:#|//|/\*|\*)|\s(?:#|//)\s")
