@@ -360,6 +360,19 @@ def scan_change(
     return list(found["signals"])
 
 
+def judged(repo: GitRepo, kind: str, test: str) -> tuple[str, list[str]]:
+    """The verdict and its evidence on the one `kind` signal of `test` in the repository's last commit,
+    scanned and judged in-process as the CLI does."""
+    from ccdash_tests.integrity.scan import scan_change as scan_commit
+    from ccdash_tests.integrity.service import verdict_of
+
+    report = scan_commit(repo.root)
+    found = [c for c in report.candidates if (c.signal_type.value, c.test_name) == (kind, test)]
+    assert len(found) == 1, [(c.signal_type.value, c.test_name) for c in report.candidates]
+    verdict = verdict_of(found[0], report.context)
+    return verdict.verdict, list(verdict.because)
+
+
 def signal_kinds(signals: list[Any]) -> set[tuple[str, str]]:
     """Each signal as (signal type, test name)."""
     return {(s["signal_type"], s["test_name"]) for s in signals}

@@ -10,12 +10,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from factories import Cli, GitRepo
+from factories import Cli, GitRepo, judged
 from factories import scan_change as scan
 from factories import signal_kinds as kinds
-
-from ccdash_tests.integrity.scan import scan_change
-from ccdash_tests.integrity.service import verdict_of
 
 
 @pytest.fixture
@@ -165,14 +162,6 @@ def test_an_emptied_body_that_still_runs_keeps_its_high_loss(cli: Cli, tmp_path:
 
 
 # ---------------------------------------- 5. verdicts
-
-
-def judged(repo: GitRepo, kind: str, test: str) -> tuple[str, list[str]]:
-    report = scan_change(repo.root)
-    found = [c for c in report.candidates if (c.signal_type.value, c.test_name) == (kind, test)]
-    assert len(found) == 1, [(c.signal_type.value, c.test_name) for c in report.candidates]
-    verdict = verdict_of(found[0], report.context)
-    return verdict.verdict, list(verdict.because)
 
 
 @pytest.fixture

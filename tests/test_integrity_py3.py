@@ -7,10 +7,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from factories import GitRepo
+from factories import GitRepo, judged
 
 from ccdash_tests.integrity.scan import scan_change
-from ccdash_tests.integrity.service import verdict_of
 
 
 def replaced(text: str, old: str, new: str) -> str:
@@ -20,14 +19,6 @@ def replaced(text: str, old: str, new: str) -> str:
 
 def signals(repo: GitRepo) -> list[tuple[str, str]]:
     return [(c.signal_type.value, c.test_name) for c in scan_change(repo.root).candidates]
-
-
-def judged(repo: GitRepo, kind: str, test: str) -> tuple[str, list[str]]:
-    report = scan_change(repo.root)
-    found = [c for c in report.candidates if (c.signal_type.value, c.test_name) == (kind, test)]
-    assert len(found) == 1, [(c.signal_type.value, c.test_name) for c in report.candidates]
-    verdict = verdict_of(found[0], report.context)
-    return verdict.verdict, list(verdict.because)
 
 
 REQ = """class Requirement:

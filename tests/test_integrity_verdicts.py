@@ -6,10 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from factories import GitRepo
-
-from ccdash_tests.integrity.scan import scan_change
-from ccdash_tests.integrity.service import verdict_of
+from factories import GitRepo, judged
 
 CALC = """def add(a, b):
     return a + b
@@ -78,15 +75,6 @@ module.exports = { wrap, breaks, usingPromise };
 def replaced(text: str, old: str, new: str) -> str:
     assert old in text, old
     return text.replace(old, new)
-
-
-def judged(repo: GitRepo, kind: str, test: str) -> tuple[str, list[str]]:
-    """The verdict and its evidence on the one `kind` signal of `test` in the last commit."""
-    report = scan_change(repo.root)
-    found = [c for c in report.candidates if (c.signal_type.value, c.test_name) == (kind, test)]
-    assert len(found) == 1, [(c.signal_type.value, c.test_name) for c in report.candidates]
-    verdict = verdict_of(found[0], report.context)
-    return verdict.verdict, list(verdict.because)
 
 
 @pytest.fixture
