@@ -251,18 +251,7 @@ def files_matching(repo: Path | str, sha: str | None, paths: list[str], pattern:
     what they import costs one process, not a read of every touched file."""
     if not paths:
         return set()
-    args = ["grep", "-l", "-z", "-I", "-E", "-e", pattern]
-    if sha is not None:
-        _require_sha(sha)
-        args.append(sha)
-    else:
-        args.append("--untracked")
-    result = _run(repo, [*args, "--", *paths], check=False)  # pathspecs are literal (_git_env)
-    if result.returncode not in (0, 1):
-        raise _classify(repo, result.stderr)
-    names = result.stdout.decode("utf-8", "surrogateescape").split("\0")
-    prefix = f"{sha}:" if sha is not None else ""
-    return {name.removeprefix(prefix) for name in names if name}
+    return _grep_files(repo, sha, ["-E", "-e", pattern], ["--", *paths])  # pathspecs are literal (_git_env)
 
 
 def files_with_words(repo: Path | str, sha: str | None, words: list[str]) -> set[str]:
@@ -271,15 +260,19 @@ def files_with_words(repo: Path | str, sha: str | None, words: list[str]) -> set
     removed tests (to find their copies that live on)."""
     if not words:
         return set()
-    args = ["grep", "-l", "-z", "-I", "-F", "-w"]
-    for word in words:
-        args += ["-e", word]
+    return _grep_files(repo, sha, ["-F", "-w", *(arg for word in words for arg in ("-e", word))], [])
+
+
+def _grep_files(repo: Path | str, sha: str | None, patterns: list[str], paths: list[str]) -> set[str]:
+    """The names of the text files of commit `sha` (the work tree, untracked files included, when
+    None) that `git grep` with `patterns` finds, limited to `paths` ("--" and pathspecs) when given."""
+    args = ["grep", "-l", "-z", "-I", *patterns]
     if sha is not None:
         _require_sha(sha)
         args.append(sha)
     else:
         args.append("--untracked")
-    result = _run(repo, args, check=False)
+    result = _run(repo, [*args, *paths], check=False)
     if result.returncode not in (0, 1):
         raise _classify(repo, result.stderr)
     names = result.stdout.decode("utf-8", "surrogateescape").split("\0")
