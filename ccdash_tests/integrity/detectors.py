@@ -1006,10 +1006,14 @@ def compare_case(
     ]
     if not checked and not row and language == "javascript":
         found += _detached_signal(path, language, before, after, moved)
-    if language == "python":
-        found += _widened_python_signals(path, before, after, moved, found)
     if not any(c.signal_type is SignalType.SKIP_INTRODUCED for c in found):
-        found += _widened_skip_signal(path, language, before, after, moved)
+        found += _widened_marker_signal(
+            SignalType.SKIP_INTRODUCED, path, language, before.skips, after, after.skips, moved
+        )
+    if language == "python" and not any(c.signal_type is SignalType.XFAIL_ADDED for c in found):
+        found += _widened_marker_signal(
+            SignalType.XFAIL_ADDED, path, language, before.xfails, after, after.xfails, moved
+        )
     if any(c.signal_type in _SWITCHED_OFF for c in found) and _empty_body(language, before):
         # A test whose body was empty ran nothing and checked nothing: skipping it loses nothing
         # (commons-cli f6af623674 marks such overrides @Ignore("not supported by the parser")).
@@ -1147,45 +1151,61 @@ _RUNS_WHEN_TRUE = re.compile(r"^(?:(?:Assume|Assumptions)\s*\.\s*)?assumeTrue\s*
 _JAVA_SKIPS_WHEN_TRUE = re.compile(r"^(?:(?:Assume|Assumptions)\s*\.\s*)?assumeFalse\s*\(")
 
 
-def _widened_skip_signal(
-    path: str, language: str, old: CaseCode, new: CaseCode, moved: dict[str, Any]
+def _marker_condition(language: str, text: str) -> tuple[str, str, Callable[[str], str | None]] | None:
+    """How a skip or xfail marker's condition widens: (its condition, the joiner that adds to where it
+    applies, how to read an earlier marker's condition), or None for a marker without one. A Python
+    `skipif`/`xfail` is read by its first argument alone (a re-worded reason says nothing); the others
+    by their text: an early exit, `skipIf(...)`, `{ skip: ... }`, JUnit's `assumeFalse` ("||") and
+    `assumeTrue` ("&&")."""
+    if language == "python":
+        condition = _python_condition(text)
+        if condition is not None:
+            return condition, "||", _python_condition
+    if "!(" in "".join(text.split()):
+        return None
+    java = language == "java"
+    if _SKIPS_WHEN_TRUE.search(text) or (java and _JAVA_SKIPS_WHEN_TRUE.match(text)):
+        return text, "||", _as_written
+    if java and _RUNS_WHEN_TRUE.match(text):
+        return text, "&&", _as_written
+    return None
+
+
+def _as_written(text: str) -> str:
+    return text
+
+
+def _widened_marker_signal(
+    kind: SignalType,
+    path: str,
+    language: str,
+    before: Sequence[Marker],
+    new: CaseCode,
+    after: Sequence[Marker],
+    moved: dict[str, Any],
 ) -> list[SignalCandidate]:
-    """A skip the test had whose condition gained an alternative (`|| os.userInfo().uid === 0`): as
-    many skips as before, but the test now stops running where it ran."""
-    kept = {m.text for m in old.skips}
-    for marker in new.skips:
-        if marker.text in kept:
+    """A skip (or xfail) the test had whose condition gained an alternative (`|| os.userInfo().uid ===
+    0`, `skipif(WIN)` -> `skipif(WIN or PYPY)`): as many markers as before, but the test now stops
+    running, or is expected to fail, where it ran and passed."""
+    kept = {m.text for m in before}
+    for marker in after:
+        read = None if marker.text in kept else _marker_condition(language, marker.text)
+        if read is None:
             continue
-        if "!(" in "".join(marker.text.split()):
-            continue
-        java = language == "java"
-        if _SKIPS_WHEN_TRUE.search(marker.text) or (java and _JAVA_SKIPS_WHEN_TRUE.match(marker.text)):
-            joiner = "||"
-        elif java and _RUNS_WHEN_TRUE.match(marker.text):
-            joiner = "&&"
-        else:
-            continue
-        widened = next((m for m in old.skips if _widened(m.text, marker.text, joiner)), None)
+        condition, joiner, earlier = read
+        widened = next(
+            (m for m in before if (c := earlier(m.text)) is not None and _widened(c, condition, joiner)), None
+        )
         if widened is not None:
             evidence = {
                 **moved,
                 "marker": marker.text,
                 "widened_from": widened.text,
                 "added": [marker.text],
-                "before": len(old.skips),
-                "after": len(new.skips),
+                "before": len(before),
+                "after": len(after),
             }
-            return [
-                _candidate(
-                    SignalType.SKIP_INTRODUCED,
-                    SignalSeverity.MEDIUM,
-                    path,
-                    new,
-                    language,
-                    evidence,
-                    marker.line,
-                )
-            ]
+            return [_candidate(kind, SignalSeverity.MEDIUM, path, new, language, evidence, marker.line)]
     return []
 
 
@@ -1213,49 +1233,6 @@ def _python_condition(text: str) -> str | None:
     if "not (" in condition:
         return None
     return re.sub(r"\band\b", "&&", re.sub(r"\bor\b", "||", condition))
-
-
-def _widened_python_signals(
-    path: str, old: CaseCode, new: CaseCode, moved: dict[str, Any], found: Sequence[SignalCandidate]
-) -> list[SignalCandidate]:
-    """A Python skip or xfail whose condition gained an alternative (`skipif(WIN)` -> `skipif(WIN or
-    PYPY)`), its reason reworded or not: the test now stops running, or is expected to fail, where it
-    ran and passed. Only the condition is compared, so a new reason text alone widens nothing."""
-    out: list[SignalCandidate] = []
-    kinds = (
-        (SignalType.SKIP_INTRODUCED, old.skips, new.skips),
-        (SignalType.XFAIL_ADDED, old.xfails, new.xfails),
-    )
-    for kind, before, after in kinds:
-        if any(c.signal_type is kind for c in found):
-            continue
-        kept = {m.text for m in before}
-        for marker in after:
-            condition = None if marker.text in kept else _python_condition(marker.text)
-            if condition is None:
-                continue
-            widened = next(
-                (
-                    m
-                    for m in before
-                    if (c := _python_condition(m.text)) is not None and _widened(c, condition)
-                ),
-                None,
-            )
-            if widened is not None:
-                evidence = {
-                    **moved,
-                    "marker": marker.text,
-                    "widened_from": widened.text,
-                    "added": [marker.text],
-                    "before": len(before),
-                    "after": len(after),
-                }
-                out.append(
-                    _candidate(kind, SignalSeverity.MEDIUM, path, new, "python", evidence, marker.line)
-                )
-                break
-    return out
 
 
 _COMMENT = re.compile(r"^(?:#|//|/\*|\*)|\s(?:#|//)\s")
