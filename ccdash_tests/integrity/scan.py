@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -54,9 +54,6 @@ from ccdash_tests.integrity.units import (
 from ccdash_tests.records import SignalSeverity
 
 LinkableTest = SignalCandidate | ChangedTest
-# A file that loses this many tests in one change gets one grouped test_removed signal listing them.
-GROUP_MIN = 3
-_RANK = {SignalSeverity.LOW: 0, SignalSeverity.MEDIUM: 1, SignalSeverity.HIGH: 2}
 
 
 @dataclass(frozen=True, slots=True)
@@ -691,43 +688,6 @@ def scan(
 ) -> list[SignalCandidate]:
     """The candidates of `scan_change`, each carrying the head commit SHA (None for the work tree)."""
     return scan_change(repo_dir, base, head, worktree).candidates
-
-
-def group_removals(
-    candidates: Iterable[SignalCandidate], deleted_files: frozenset[str] = frozenset()
-) -> list[SignalCandidate]:
-    """Removals of GROUP_MIN or more tests from one file become one signal listing them (a suite
-    copy deleted, "remove old tests"), at the first removed test's line and the worst member's
-    severity; its `test_name` is "" and `evidence["tests"]` names every member."""
-    result: list[SignalCandidate] = []
-    removed: dict[str, list[SignalCandidate]] = defaultdict(list)
-    for candidate in candidates:
-        if candidate.signal_type is SignalType.TEST_REMOVED:
-            removed[candidate.file_path].append(candidate)
-        else:
-            result.append(candidate)
-    for path, members in removed.items():
-        if len(members) < GROUP_MIN:
-            result.extend(members)
-            continue
-        members.sort(key=lambda c: (c.line or 0, c.test_name))
-        worst = max(members, key=lambda c: _RANK[c.severity])
-        evidence = {
-            "tests": [c.test_name for c in members],
-            "count": len(members),
-            "lines": [c.line for c in members],
-            "assertions_before": sum(int(c.evidence.get("assertions_before", 0) or 0) for c in members),
-            "file_deleted": path in deleted_files,
-        }
-        failed = [c.test_name for c in members if c.evidence.get("failed_before")]
-        if failed:
-            evidence["failed_before"] = True
-            evidence["failed_before_tests"] = failed
-        removed_lines = [line for c in members for line in c.evidence.get("removed_lines", [])]
-        if removed_lines:
-            evidence["removed_lines"] = removed_lines[:200]
-        result.append(replace(members[0], test_name="", severity=worst.severity, evidence=evidence))
-    return result
 
 
 def pytest_classname(file_path: str, test_name: str) -> str:

@@ -13,9 +13,10 @@ link.py, the deliberate/suspicious verdict in deliberate.py.
 Each recorded signal is one row per test and kind: a test that failed before and passes now after an
 edit strengthens its other signals (one severity up, with that evidence) instead of adding an
 `edited_before_green` row, which stays only for a test with nothing else; GROUP_MIN or more tests
-removed from one file are one grouped row. Lifecycle: after each stored check, open signals of
-earlier commits on the branch are judged again on the branch's net change (their base to the new
-head); one whose loss is gone (the check back, the skip gone, the test back) becomes `resolved`.
+of one file with the same kind of loss are one grouped row (grouping.py). Lifecycle: after each
+stored check, open signals of earlier commits on the branch are judged again on the branch's net
+change (their base to the new head); one whose loss is gone (the check back, the skip gone, the test
+back) becomes `resolved`.
 
 Signal ids are deterministic (`signal_id`), so re-ingesting or re-scanning one change stores nothing
 new: signals are append-only and `SignalRepository.insert` returns False for a known id. Work-tree
@@ -286,8 +287,8 @@ def record_report(
 ) -> tuple[list[TestIntegritySignalDTO], int]:
     """Link, escalate, group, judge and store the signals of one scanned change; returns them and how
     many were new (nothing is stored on a `dry_run`)."""
+    from ccdash_tests.integrity.grouping import group_losses, group_removals
     from ccdash_tests.integrity.link import load_definitions, load_run_results
-    from ccdash_tests.integrity.scan import group_removals
 
     if not report.candidates and not (report.changed_tests and current and previous):
         return [], 0
@@ -305,9 +306,10 @@ def record_report(
     change = replace(report.context, session=session)
     definitions = load_definitions(store, project, wanted)
     context = {"base_sha": report.base_sha, **_commit_details(report.commit)}
+    judged = group_losses((c, verdict_of(c, change)) for c in candidates)
     signals = [
-        build_signal(project, c, sha, _linked(definitions, c), runs, context, worktree, verdict_of(c, change))
-        for c in candidates
+        build_signal(project, c, sha, _linked(definitions, c), runs, context, worktree, verdict)
+        for c, verdict in judged
     ]
     if dry_run:
         return signals, 0
