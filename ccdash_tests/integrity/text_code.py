@@ -1152,14 +1152,30 @@ def _swallows(masked: Masked, start: int, end: int, language: str, checks: Check
 
 _KEYWORDS = frozenset({"if", "for", "while", "switch", "catch", "synchronized", "function", "return", "else"})
 _DEFINITIONS = {
+    # An arrow function's parameters may hold parentheses of their own (TypeScript's `Mock<() => T>`),
+    # so only their opening is matched here: `_body_opening` finds the rest.
     "javascript": re.compile(
         r"(?<![\w$.])(?:function\s*\*?\s*([A-Za-z_$][\w$]*)\s*\("
-        r"|(?:const|let|var)\s+([A-Za-z_$][\w$]*)\s*=\s*(?:async\s+)?(?:function\b|\([^()]*\)\s*=>|[\w$]+\s*=>))"
+        r"|(?:const|let|var)\s+([A-Za-z_$][\w$]*)\s*=\s*(?:async\s+)?(?:function\b|\(|[\w$]+\s*=>))"
     ),
     "java": re.compile(r"(?<![\w$.])([A-Za-z_]\w*)\s*\([^()]*\)\s*(?:throws\s+[\w.,\s]+)?\{"),
     "php": re.compile(r"(?<![\w$])function\s+([A-Za-z_]\w*)\s*\("),
     "go": re.compile(r"(?m)^func\s+(?:\([^)]*\)\s*)?([A-Za-z_]\w*)\s*\("),
 }
+
+
+# After an arrow function's parameters: a TypeScript return type, the arrow, the body's brace.
+_JS_ARROW_TAIL = re.compile(r"\s*(?::\s*[^=;{}()]+?)?\s*=>\s*\{")
+
+
+def _body_opening(bare: str, language: str, match: re.Match[str]) -> int:
+    """Where the body of the function a `_DEFINITIONS` match defines opens, or -1. An arrow function's
+    body follows its parameters, which may hold braces (`({ mock }: Mock<() => T>): void => {`); a
+    `const x = (a + b)` is no function at all."""
+    if language == "javascript" and match.group(2) and bare[match.end() - 1] == "(":
+        tail = _JS_ARROW_TAIL.match(bare, match_bracket(bare, match.end() - 1))
+        return tail.end() - 1 if tail else -1
+    return bare.find("{", match.end() - 1)
 
 
 def helper_names(masked: Masked, language: str, checks: CheckFinder, tests: set[str]) -> frozenset[str]:
@@ -1169,7 +1185,7 @@ def helper_names(masked: Masked, language: str, checks: CheckFinder, tests: set[
         name = next(group for group in match.groups() if group)
         if name in _KEYWORDS or name in found:
             continue
-        opening = masked.bare.find("{", match.end() - 1)
+        opening = _body_opening(masked.bare, language, match)
         if opening < 0:
             continue
         end = match_bracket(masked.bare, opening)
@@ -1682,7 +1698,7 @@ def _js_macros(masked: Masked, used: set[str]) -> list[_Span]:
             )
     for match in _DEFINITIONS["javascript"].finditer(masked.bare):
         name = next(group for group in match.groups() if group)
-        opening = masked.bare.find("{", match.end() - 1)
+        opening = _body_opening(masked.bare, "javascript", match)
         if name not in used or name in found or opening < 0:
             continue
         found[name] = _Span(match.start(), match_bracket(masked.bare, opening), name)
@@ -2206,7 +2222,7 @@ def _skip_helper_calls(masked: Masked, language: str) -> re.Pattern[str] | None:
     bodies = []
     for match in _DEFINITIONS[language].finditer(masked.bare):
         name = next(group for group in match.groups() if group)
-        opening = masked.bare.find("{", match.end() - 1)
+        opening = _body_opening(masked.bare, language, match)
         if name not in _KEYWORDS and opening >= 0:
             bodies.append((name, opening, match_bracket(masked.bare, opening)))
     names = {name for name, start, end in bodies if body_skip.search(masked.bare, start, end)}
