@@ -65,3 +65,54 @@ def test_checks_moved_into_a_typed_arrow_helper_are_kept(cli: Cli, tmp_path: Pat
     hollow = NODE_WARNINGS.replace(checks, "    void mock;\n")
     found = scan(cli, tmp_path / "2", {path: JEST_WARNINGS}, {path: hollow})
     assert kinds(found) == {("assertion_removed", "warnings > warns about xPoweredBy options")}
+
+
+# ------------------------------------------------- a JUnit 3 launcher is no test (junit4's samples)
+
+LIST_TEST = """package samples;
+
+import java.util.ArrayList;
+import java.util.List;
+import junit.framework.Test;
+import junit.framework.TestCase;
+import junit.framework.TestSuite;
+
+public class ListTest extends TestCase {
+    private List<Integer> full;
+
+    public static void main(String[] args) {
+        junit.textui.TestRunner.run(suite());
+    }
+
+    public static Test suite() {
+        return new TestSuite(ListTest.class);
+    }
+
+    @Override
+    protected void setUp() {
+        full = new ArrayList<Integer>();
+        full.add(1);
+    }
+
+    public void testContains() {
+        assertTrue(full.contains(1));
+    }
+}
+"""
+
+
+def test_a_main_that_only_starts_a_junit_runner_is_no_test(cli: Cli, tmp_path: Path) -> None:
+    path = "src/test/java/samples/ListTest.java"
+    launcher = (
+        "    public static void main(String[] args) {\n"
+        "        junit.textui.TestRunner.run(suite());\n"
+        "    }\n\n"
+    )
+    without = LIST_TEST.replace(launcher, "")
+    assert without != LIST_TEST
+    assert scan(cli, tmp_path, {path: LIST_TEST}, {path: without}) == []
+    # Its test methods are still tests: deleting one is a removed test.
+    one = "    public void testContains() {\n        assertTrue(full.contains(1));\n    }\n"
+    assert kinds(scan(cli, tmp_path / "2", {path: LIST_TEST}, {path: without.replace(one, "")})) == {
+        ("test_removed", "ListTest::testContains")
+    }

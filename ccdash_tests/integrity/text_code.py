@@ -2304,15 +2304,24 @@ def _inert_skips(masked: Masked) -> frozenset[str]:
 
 
 _MAIN_PARAMETERS = re.compile(r"^\s*(?:final\s+)?String\s*(?:\[\s*\]|\.\.\.)\s*\w+\s*$")
+# A `main` that hands the class to a JUnit runner launches its tests; it is no test program itself.
+_RUNS_JUNIT = re.compile(r"\b(?:TestRunner|JUnitCore|TestSuite)\b|\bsuite\s*\(")
 
 
 def _java_is_test(
-    masked: Masked, start: int, end: int, name: str, params: str, annotated_file: bool, owner: str = ""
+    masked: Masked,
+    start: int,
+    end: int,
+    name: str,
+    params: str,
+    annotated_file: bool,
+    owner: str = "",
+    body: str = "",
 ) -> bool:
     """An annotated test method; without any test annotation in the file, JUnit 3's public no-argument
     `test*` methods, and the `main` of a class named as a test (`NoJUnitTest.main`, a test program a
-    script runs without any test runner). A helper overload `private void testX(String s)` is never a
-    test."""
+    script runs without any test runner) unless it only starts a JUnit runner on the class's tests
+    (`TestRunner.run(suite())`). A helper overload `private void testX(String s)` is never a test."""
     names = {m.group(1).rsplit(".", 1)[-1] for m in _ANNOTATION.finditer(masked.bare, start, end)}
     if names & _JAVA_TEST_ANNOTATIONS:
         return True
@@ -2320,7 +2329,7 @@ def _java_is_test(
         return False
     modifiers = masked.bare[start:end].split()
     if name == "main" and owner.endswith("Test") and _MAIN_PARAMETERS.match(params):
-        return "public" in modifiers and "static" in modifiers
+        return "public" in modifiers and "static" in modifiers and not _RUNS_JUNIT.search(body)
     if not name.startswith("test") or params.strip():
         return False
     return "public" in modifiers and "static" not in modifiers
@@ -2446,14 +2455,15 @@ def class_cases(source: str, language: str) -> list[CaseCode]:
         owner = max(owners, key=lambda klass: klass.start)
         region_start = max(_prelude(masked, match.start()), owner.start)
         name = match.group(1)
+        end = match_bracket(masked.bare, match.end() - 1)
         if language == "java":
+            body = masked.bare[match.end() : end]
             if not _java_is_test(
-                masked, region_start, match.start(), name, match.group(2), annotated_file, owner.name
+                masked, region_start, match.start(), name, match.group(2), annotated_file, owner.name, body
             ):
                 continue
         elif not _is_declared_test(masked, region_start, match.start(), name, language):
             continue
-        end = match_bracket(masked.bare, match.end() - 1)
         span = _Span(start=match.start(), end=end, name=name)
         skips = [marker for klass in owners for marker in _class_skips(masked, klass, language, inert)]
         skips += _skip_annotations(masked, region_start, match.start(), language, inert)
