@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from factories import Cli
+from factories import Cli, GitRepo, judged
 from factories import scan_change as scan
 from factories import signal_kinds as kinds
 
@@ -116,3 +116,27 @@ def test_a_main_that_only_starts_a_junit_runner_is_no_test(cli: Cli, tmp_path: P
     assert kinds(scan(cli, tmp_path / "2", {path: LIST_TEST}, {path: without.replace(one, "")})) == {
         ("test_removed", "ListTest::testContains")
     }
+
+
+# ------------------------------------------ an issue far down a squash message (commons-compress)
+
+PY_TESTS = "def test_zip64():\n    assert big() == 1\n\n\ndef test_small():\n    assert small() == 1\n"
+DISABLED = PY_TESTS.replace("def test_zip64", "@pytest.mark.skip\ndef test_zip64")
+SQUASH = "Bump deps and more (#722)\n\n" + "".join(f"* change {n}\n\n" for n in range(12)) + "See pmd#5871\n"
+
+
+@pytest.mark.parametrize(
+    ("message", "verdict"),
+    [
+        ("Skip the zip64 test\n\nSee #5871.", "likely_deliberate"),
+        (SQUASH, "suspicious"),
+    ],
+    ids=["in-the-opening", "deep-in-a-squash"],
+)
+def test_an_issue_link_explains_a_skip_only_in_the_opening_lines(
+    tmp_path: Path, message: str, verdict: str
+) -> None:
+    repo = GitRepo(tmp_path / "repo")
+    repo.commit("tests", {"tests/test_zip.py": "import pytest\n\n\n" + PY_TESTS})
+    repo.commit(message, {"tests/test_zip.py": "import pytest\n\n\n" + DISABLED})
+    assert judged(repo, "skip_introduced", "test_zip64")[0] == verdict

@@ -507,17 +507,17 @@ def classify(
         by_message = _removed_by_message(kind, test_names, evidence, context)
         if by_message:
             explained.append(by_message)
+    # In a long squash message (a changelog of many commits) a reason or an issue far down speaks for
+    # one of them, not for every loss of the change: only the opening lines count.
+    opening = "\n".join(context.message.splitlines()[:_OPENING_LINES])
     # A check made to accept more is explained by what loosened it (a revert, a flaky or platform-only
     # bound, code that changed), not by the issue the commit is for: that says why the commit exists.
     issue = None
     if kind != "assertion_weakened":
-        issue = _ISSUE.search(context.message) or _TRACKER_KEY.search(context.message)
+        issue = _ISSUE.search(opening) or _TRACKER_KEY.search(opening)
     if issue:
         explained.append(f"the commit message links an issue ({issue.group(0)[:60]})")
     # A deprecation or a dropped version explains a lost check or test, not one made to accept more.
-    # In a long squash message (a changelog of many commits) a reason far down speaks for one of them,
-    # not for every loss of the change: only the opening lines count.
-    opening = "\n".join(context.message.splitlines()[:_OPENING_LINES])
     reason = _REASON.search(opening) if kind != "assertion_weakened" else None
     if reason:
         explained.append(f"the commit message gives a reason ({reason.group(0)!r})")
