@@ -140,3 +140,37 @@ def test_an_issue_link_explains_a_skip_only_in_the_opening_lines(
     repo.commit("tests", {"tests/test_zip.py": "import pytest\n\n\n" + PY_TESTS})
     repo.commit(message, {"tests/test_zip.py": "import pytest\n\n\n" + DISABLED})
     assert judged(repo, "skip_introduced", "test_zip64")[0] == verdict
+
+
+# ------------------------------------------------- a method borrowed through call (multer)
+
+HAS_OWN = """var assert = require('assert')
+
+describe('Fields', function () {
+  it('should not process non-multipart POST request', function (done) {
+    parser(req, null, function (err) {
+      assert.ifError(err)
+      assert.equal(req.hasOwnProperty('body'), false)
+      assert.equal(req.hasOwnProperty('files'), false)
+      done()
+    })
+  })
+})
+"""
+
+
+def test_a_method_borrowed_through_call_checks_as_the_method_does(cli: Cli, tmp_path: Path) -> None:
+    path = "test/fields.js"
+    borrowed = HAS_OWN.replace(
+        "assert.equal(req.hasOwnProperty('body'), false)",
+        "assert.strictEqual(Object.prototype.hasOwnProperty.call(req, 'body'), false)",
+    ).replace(
+        "assert.equal(req.hasOwnProperty('files'), false)",
+        "assert.strictEqual(Object.prototype.hasOwnProperty.call(req, 'files'), false)",
+    )
+    assert scan(cli, tmp_path, {path: HAS_OWN}, {path: borrowed}) == []
+    # A truth check of some other call accepts more than a membership check: still a weakening.
+    loosened = HAS_OWN.replace("req.hasOwnProperty('files')", "Boolean(req.files)")
+    assert kinds(scan(cli, tmp_path / "2", {path: HAS_OWN}, {path: loosened})) == {
+        ("assertion_weakened", "Fields > should not process non-multipart POST request")
+    }

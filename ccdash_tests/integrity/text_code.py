@@ -260,12 +260,29 @@ def predicate(bare: str, negated: bool = False) -> tuple[Strength, tuple[Bound, 
         text, negated = text[1:].strip(), not negated
     if text.startswith("(") and match_bracket(text, 0) == len(text):
         return predicate(text[1:-1], negated)
-    call = _LAST_CALL.search(text)
-    if call and _EXACT_PREDICATE.match(call.group(1)):
+    name = _predicate_name(text)
+    if name and _EXACT_PREDICATE.match(name):
         return (_TRUTHY if negated else _EXACT), ()
-    if call and _BOUND_PREDICATE.match(call.group(1)):
+    if name and _BOUND_PREDICATE.match(name):
         return _BOUND, ()
     return _TRUTHY, ()
+
+
+# A method borrowed through `call`/`apply` is that method: `Object.prototype.hasOwnProperty.call(req,
+# 'body')` is `req.hasOwnProperty('body')`.
+_BORROWED = re.compile(r"([A-Za-z_$][\w$]*)\s*\.\s*$")
+
+
+def _predicate_name(text: str) -> str | None:
+    """The name of the call a boolean expression ends in, None when it ends in no call."""
+    call = _LAST_CALL.search(text)
+    if call is None:
+        return None
+    if call.group(1) in ("call", "apply"):
+        borrowed = _BORROWED.search(text, 0, call.start())
+        if borrowed:
+            return borrowed.group(1)
+    return call.group(1)
 
 
 # Jest/Vitest `expect(x).<matcher>`: an unknown matcher constrains (BOUND).
