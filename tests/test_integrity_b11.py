@@ -174,3 +174,34 @@ def test_a_method_borrowed_through_call_checks_as_the_method_does(cli: Cli, tmp_
     assert kinds(scan(cli, tmp_path / "2", {path: HAS_OWN}, {path: loosened})) == {
         ("assertion_weakened", "Fields > should not process non-multipart POST request")
     }
+
+
+# ------------------------------------------------- a test's own helper named test (helmet's hsts)
+
+LOCAL_TEST = """var assert = require('assert')
+
+describe('hsts', function () {
+  it('throws an error with invalid parameters', function () {
+    function test(value) {
+      assert.throws(function () {
+        hsts(value)
+      }, Error)
+    }
+    test()
+    test(null)
+    test({})
+    test('1234')
+    test({ maxAge: -123 })
+  })
+})
+"""
+
+
+def test_calls_of_a_helper_named_test_inside_a_test_are_no_subtests(cli: Cli, tmp_path: Path) -> None:
+    path = "test/hsts.js"
+    fewer = LOCAL_TEST.replace("    test()\n    test(null)\n    test({})\n", "")
+    assert fewer != LOCAL_TEST
+    # Three values no longer throw; no test was removed (the test itself checks fewer values through
+    # its helper, which is for the check rules to judge, not a deleted subtest).
+    found = kinds(scan(cli, tmp_path, {path: LOCAL_TEST}, {path: fewer}))
+    assert found <= {("assertion_removed", "hsts > throws an error with invalid parameters")}

@@ -2084,15 +2084,18 @@ def _js_subtest_cases(
     if function is None:
         return masked, []
     context = _js_context(masked, opening, end)
-    receiver = rf"(?:{re.escape(context)}\s*\.\s*)?" if context else ""
+    receiver = rf"(?P<on>{re.escape(context)}\s*\.\s*)?" if context else ""
     pattern = re.compile(
-        rf"(?<![\w$.]){receiver}(?P<x>x?)(?:it|test)(?P<mods>(?:\s*\.\s*(?:only|skip|todo)(?![\w$]))*)\s*\("
+        rf"(?<![\w$.]){receiver}(?P<x>x?)(?P<name>it|test)(?P<mods>(?:\s*\.\s*(?:only|skip|todo)(?![\w$]))*)\s*\("
     )
+    shadowed = _declared_functions(masked.bare, function, end)
     spans: list[tuple[int, int]] = []
     cases: list[CaseCode] = []
     for call in pattern.finditer(masked.bare, function, end):
         if spans and call.start() < spans[-1][1]:
             continue  # a subtest of a subtest: its own subtest's to read
+        if call.group("name") in shadowed and not (context and call.group("on")):
+            continue  # `function test(value) {...}` in the test: a call of its own helper, no subtest
         sub_open = call.end() - 1
         sub_end = match_bracket(masked.bare, sub_open)
         spans.append((call.start(), sub_end))
@@ -2109,6 +2112,27 @@ def _js_subtest_cases(
         case = _case(own, span, name, "javascript", checks, sub_skips, [], helpers=helpers)
         cases += [case, *inner] if case.checks or not inner else inner
     return _blanked(masked, spans), cases
+
+
+_DECLARED = re.compile(r"(?<![\w$.])(?:function\s*\*?\s*(it|test)\s*\(|(?:const|let|var)\s+(it|test)\s*=)")
+
+
+def _declared_functions(bare: str, start: int, end: int) -> frozenset[str]:
+    """`it` or `test` declared between `start` and `end`: a local name, not the runner's."""
+    return frozenset(m.group(1) or m.group(2) for m in _DECLARED.finditer(bare, start, end))
+
+
+def _local_runner_names(bare: str, blocks: list[tuple[int, int]]) -> list[tuple[int, int, str]]:
+    """The blocks that declare their own `it` or `test` (`function test(value) {...}` inside a test), as
+    (opening, closing, name): in them that name calls the local function, not the test runner. A
+    declaration at the top of the file is left alone (a wrapper of the runner is still a test)."""
+    found = []
+    for match in _DECLARED.finditer(bare):
+        opening = _innermost(blocks, match.start())
+        if opening >= 0:
+            closing = next(close for open_, close in blocks if open_ == opening)
+            found.append((opening, closing, match.group(1) or match.group(2)))
+    return found
 
 
 # The name of the case that holds a file's type checks outside any test.
@@ -2149,9 +2173,12 @@ def javascript_cases(source: str) -> list[CaseCode]:
     tested: list[tuple[int, int]] = []
     tables = _js_tables(masked) if "forEach" in masked.bare or _FOR_OF.search(masked.bare) else []
     nested: list[tuple[int, int]] = []  # the tests whose subtests are read with them
+    local = _local_runner_names(masked.bare, blocks) if _DECLARED.search(masked.bare) else []
     for match in _js_block(tuple(aliases)).finditer(masked.bare):
         if any(start < match.start() < stop for start, stop in nested):
             continue  # a subtest, read as part of its test
+        if any(a < match.start() < b and name == match.group("kind") for a, b, name in local):
+            continue  # a call of a local function named `test`
         opening = match.end() - 1
         mods = re.sub(r"\s", "", match.group("mods"))
         conditioned, opening = _call_after_modifiers(masked, mods, match.start(), opening)
