@@ -835,8 +835,8 @@ def _marker_signal(
     moved: dict[str, Any],
     before_data: frozenset[str] = frozenset(),
 ) -> list[SignalCandidate]:
-    # A case the test did not have before (none of its values was in the test), born skipped: a new
-    # case that never ran, not an old one switched off.
+    # A case the test did not have before (none of its values, literals or names, was in the test),
+    # born skipped: a new case that never ran, not an old one switched off.
     markers = [m for m in markers if not m.case or m.case & before_data]
     if len(markers) <= len(old):
         return []
@@ -994,13 +994,14 @@ def compare_case(
         if never_passed or row
         else _check_signals(path, language, before, after, moved, elsewhere or _Pool(), removed_api, unnamed)
     )
+    known = before.data | _words(before.lines)  # the literals and names the test had
     found = [
         *(checked or ([] if row else _platform_signals(path, language, before, after, moved))),
         *_marker_signal(
-            SignalType.SKIP_INTRODUCED, path, language, before.skips, after, after.skips, moved, before.data
+            SignalType.SKIP_INTRODUCED, path, language, before.skips, after, after.skips, moved, known
         ),
         *_marker_signal(
-            SignalType.XFAIL_ADDED, path, language, before.xfails, after, after.xfails, moved, before.data
+            SignalType.XFAIL_ADDED, path, language, before.xfails, after, after.xfails, moved, known
         ),
         *_swallow_signal(path, language, before, after, moved),
     ]
@@ -1033,6 +1034,14 @@ def compare_case(
         _unexplained_skip(c, before, after) if c.signal_type is SignalType.SKIP_INTRODUCED else c
         for c in found
     ]
+
+
+_WORD = re.compile(r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*")
+
+
+def _words(lines: Sequence[str]) -> frozenset[str]:
+    """The names (`WatchFilesReload`, `module.Thing`) written in a test's lines."""
+    return frozenset(_WORD.findall("\n".join(lines)))
 
 
 _SWITCHED_OFF = frozenset({SignalType.SKIP_INTRODUCED, SignalType.XFAIL_ADDED})
@@ -1189,12 +1198,18 @@ def _widened_marker_signal(
     running, or is expected to fail, where it ran and passed."""
     kept = {m.text for m in before}
     for marker in after:
-        read = None if marker.text in kept else _marker_condition(language, marker.text)
+        read = None if marker.text in kept else _marker_condition(language, marker.mark or marker.text)
         if read is None:
             continue
         condition, joiner, earlier = read
         widened = next(
-            (m for m in before if (c := earlier(m.text)) is not None and _widened(c, condition, joiner)), None
+            (
+                m
+                for m in before
+                if (c := earlier(m.mark or m.text)) is not None
+                and (_widened(c, condition, joiner) or (language == "python" and _python_wider(c, condition)))
+            ),
+            None,
         )
         if widened is not None:
             evidence = {
@@ -1233,6 +1248,81 @@ def _python_condition(text: str) -> str | None:
     if "not (" in condition:
         return None
     return re.sub(r"\band\b", "&&", re.sub(r"\bor\b", "||", condition))
+
+
+_MAX_DISJUNCTS = 16
+
+
+def _disjuncts(node: ast.expr) -> list[list[ast.expr]] | None:
+    """A condition as alternatives, each the requirements that all hold (`a and (b or c)`: [[a, b],
+    [a, c]]); None when it has too many."""
+    if isinstance(node, ast.BoolOp) and isinstance(node.op, ast.Or):
+        found: list[list[ast.expr]] = []
+        for value in node.values:
+            part = _disjuncts(value)
+            if part is None:
+                return None
+            found += part
+    elif isinstance(node, ast.BoolOp):
+        found = [[]]
+        for value in node.values:
+            part = _disjuncts(value)
+            if part is None:
+                return None
+            found = [[*a, *b] for a in found for b in part]
+    else:
+        found = [[node]]
+    return found if len(found) <= _MAX_DISJUNCTS else None
+
+
+def _membership(node: ast.expr) -> tuple[str, bool, frozenset[str]] | None:
+    """`x == v` or `x in (v, w)` as (x, True, {v, w}); `x != v`, `x not in (...)` with False."""
+    if not (isinstance(node, ast.Compare) and len(node.ops) == 1):
+        return None
+    op, right = node.ops[0], node.comparators[0]
+    if isinstance(op, ast.Eq | ast.NotEq) and isinstance(right, ast.Constant):
+        values = frozenset({repr(right.value)})
+    elif isinstance(op, ast.In | ast.NotIn) and isinstance(right, ast.Tuple | ast.List | ast.Set):
+        if not all(isinstance(e, ast.Constant) for e in right.elts):
+            return None
+        values = frozenset(repr(e.value) for e in right.elts if isinstance(e, ast.Constant))
+    else:
+        return None
+    return ast.dump(node.left), isinstance(op, ast.Eq | ast.In), values
+
+
+def _implies(a: ast.expr, b: ast.expr) -> bool:
+    """Requirement `a` holding makes `b` hold: the same text, or `x == 'darwin'` then `x in ('darwin',
+    'win32')` (and `x not in (...)` of more values then `x != ...` of fewer)."""
+    if ast.dump(a) == ast.dump(b):
+        return True
+    left, right = _membership(a), _membership(b)
+    if left is None or right is None or left[:2] != right[:2]:
+        return False
+    return left[2] <= right[2] if left[1] else right[2] <= left[2]
+
+
+def _covers(old: list[list[ast.expr]], new: list[list[ast.expr]]) -> bool:
+    """Wherever `old` holds, `new` does: each alternative of `old` meets every requirement of one of
+    `new`'s."""
+    return all(any(all(any(_implies(a, b) for a in part) for b in other) for other in new) for part in old)
+
+
+def _python_wider(old: str, new: str) -> bool:
+    """The Python condition `new` holds wherever `old` does and somewhere more: a requirement dropped
+    (`darwin and arm` -> `darwin`), a value added to the ones compared (`== 'darwin'` -> `in ('darwin',
+    'win32')`), or both (uvicorn e5f3663925 widened `skip_if_m1` so). Conditions as `_python_condition`
+    writes them."""
+    try:
+        before, after = (
+            _disjuncts(ast.parse(text.replace("||", " or ").replace("&&", " and "), mode="eval").body)
+            for text in (old, new)
+        )
+    except (SyntaxError, ValueError):
+        return False
+    if before is None or after is None:
+        return False
+    return _covers(before, after) and not _covers(after, before)
 
 
 _COMMENT = re.compile(r"^(?:#|//|/\*|\*)|\s(?:#|//)\s")

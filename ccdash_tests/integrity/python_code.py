@@ -13,7 +13,10 @@ from dataclasses import dataclass
 from ccdash_tests.integrity.units import Bound, CaseCode, Check, Marker, Strength, at_level, flat, preamble
 
 _SKIP_DECORATORS = frozenset({"skip", "skipif", "skipIf", "skipUnless"})
-_SKIP_CALLS = frozenset({"pytest.skip", "self.skipTest", "cls.skipTest"})
+# `pytest.importorskip("pkg")` in a test skips it where the module does not import, as a skip would.
+_SKIP_CALLS = frozenset(
+    {"pytest.skip", "self.skipTest", "cls.skipTest", "pytest.importorskip", "importorskip"}
+)
 _SKIP_EXCEPTIONS = frozenset({"SkipTest", "unittest.SkipTest", "pytest.skip.Exception"})
 _XFAIL_CALLS = frozenset({"pytest.xfail"})
 _FAIL_CALLS = frozenset({"pytest.fail", "self.fail", "fail"})
@@ -112,11 +115,68 @@ def _case_literals(decorator: ast.expr) -> dict[int, frozenset[str]]:
             for value in node.args
             for item in ast.walk(value)
             if isinstance(item, ast.Constant) and not isinstance(item.value, bool) and item.value is not None
-        )
+        ) | frozenset(_value_names(node.args))
         for keyword in node.keywords:
             if keyword.arg == "marks":
                 found.update({id(mark): literals for _, mark in _marks_in(keyword.value)})
     return found
+
+
+def _value_names(values: list[ast.expr]) -> Iterator[str]:
+    """The names a parametrized case's values are (`pytest.param(WatchFilesReload, True)`: the class)."""
+    for value in values:
+        for item in value.elts if isinstance(value, ast.Tuple | ast.List) else [value]:
+            name = dotted(item)
+            if name:
+                yield name
+
+
+def _marker_variables(body: list[ast.stmt]) -> dict[str, ast.expr]:
+    """Module-level names bound to a skip or xfail mark (`skip_non_linux = pytest.mark.skipif(...)`),
+    as what they are bound to (the last binding)."""
+    found: dict[str, ast.expr] = {}
+    for statement in body:
+        if (
+            isinstance(statement, ast.Assign)
+            and len(statement.targets) == 1
+            and isinstance(statement.targets[0], ast.Name)
+            and statement.targets[0].id != "pytestmark"
+        ):
+            name = statement.targets[0].id
+            if any(True for _ in _marks_in(statement.value)):
+                found[name] = statement.value
+            else:
+                found.pop(name, None)
+    return found
+
+
+class _MarkerNames(ast.NodeTransformer):
+    """Writes the marks module-level names stand for into decorators (`marks=skip_non_linux`,
+    `@skip_if_m1`), so that they are read as the marks they are and change when their binding does."""
+
+    def __init__(self, variables: dict[str, ast.expr]) -> None:
+        self.variables = variables
+
+    def visit_Name(self, node: ast.Name) -> ast.AST:
+        value = self.variables.get(node.id)
+        if value is None or not isinstance(node.ctx, ast.Load):
+            return node
+        return ast.fix_missing_locations(ast.copy_location(copy.deepcopy(value), node))
+
+
+def _resolve_marker_names(tree: ast.Module) -> None:
+    """Every decorator of the module (and `pytestmark` value) with its marker names written in."""
+    variables = _marker_variables(tree.body)
+    if not variables:
+        return
+    writer = _MarkerNames(variables)
+    for node in ast.walk(tree):
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            node.decorator_list = [writer.visit(decorator) for decorator in node.decorator_list]
+        elif isinstance(node, ast.Assign) and any(
+            isinstance(t, ast.Name) and t.id == "pytestmark" for t in node.targets
+        ):
+            node.value = writer.visit(node.value)
 
 
 def _decorator_markers(decorators: list[ast.expr]) -> tuple[list[Marker], list[Marker]]:
@@ -124,11 +184,13 @@ def _decorator_markers(decorators: list[ast.expr]) -> tuple[list[Marker], list[M
     xfails: list[Marker] = []
     for decorator in decorators:
         cases = _case_literals(decorator)
+        calls = {id(n.func): n for n in ast.walk(decorator) if isinstance(n, ast.Call)}
         for kind, node in _marks_in(decorator):
             marker = Marker(
                 text=flat("@" + _unparse(decorator)),
                 line=getattr(node, "lineno", 0),
                 case=cases.get(id(node), frozenset()),
+                mark=flat(_unparse(calls.get(id(node), node))),
             )
             (skips if kind == "skip" else xfails).append(marker)
     return skips, xfails
@@ -774,6 +836,7 @@ def python_cases(source: str) -> list[CaseCode] | None:
         tree = ast.parse(source)
     except (SyntaxError, ValueError):
         return None
+    _resolve_marker_names(tree)
     module_marks = _pytestmark(tree.body)
     module_marks[0].extend(_module_skips(tree.body))
     lines = source.splitlines()

@@ -62,6 +62,9 @@ class Marker:
     # For a mark on one parametrized case (`pytest.param("trio", marks=skip)`): the literals of that
     # case's values, to tell a case new to the test (born skipped) from an old one switched off.
     case: frozenset[str] = frozenset()
+    # The mark itself (`pytest.mark.skipif(WIN, reason=...)`), where the text is the decorator holding
+    # it (a parametrize with `pytest.param(..., marks=...)`): its condition is read from it.
+    mark: str = ""
 
 
 @dataclass(frozen=True, slots=True)
