@@ -994,7 +994,7 @@ def compare_case(
         if never_passed or row
         else _check_signals(path, language, before, after, moved, elsewhere or _Pool(), removed_api, unnamed)
     )
-    known = before.data | _words(before.lines)  # the literals and names the test had
+    known = before.data | _written_names(before.lines)  # the literals and names the test had
     found = [
         *(checked or ([] if row else _platform_signals(path, language, before, after, moved))),
         *_marker_signal(
@@ -1036,12 +1036,12 @@ def compare_case(
     ]
 
 
-_WORD = re.compile(r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*")
+_DOTTED_NAME = re.compile(r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*")
 
 
-def _words(lines: Sequence[str]) -> frozenset[str]:
+def _written_names(lines: Sequence[str]) -> frozenset[str]:
     """The names (`WatchFilesReload`, `module.Thing`) written in a test's lines."""
-    return frozenset(_WORD.findall("\n".join(lines)))
+    return frozenset(_DOTTED_NAME.findall("\n".join(lines)))
 
 
 _SWITCHED_OFF = frozenset({SignalType.SKIP_INTRODUCED, SignalType.XFAIL_ADDED})
