@@ -36,7 +36,9 @@ def test_reload_on_change(reloader):
 def test_override_defaults(reloader):
     assert defaults(reloader) == ["*.py"]
 """
-M1 = 'skip_if_m1 = pytest.mark.skipif(sys.platform == "darwin" and platform.processor() == "arm", reason="M1")'
+M1 = (
+    'skip_if_m1 = pytest.mark.skipif(sys.platform == "darwin" and platform.processor() == "arm", reason="M1")'
+)
 NON_LINUX = 'skip_non_linux = pytest.mark.skipif(sys.platform in ("darwin", "win32"), reason="flaky")'
 FILE = "tests/test_reload.py"
 
@@ -70,7 +72,8 @@ def test_a_named_mark_narrowed_or_kept_raises_nothing(cli: Cli, tmp_path: Path) 
     before = RELOAD % (NON_LINUX, "Stat, Watcher", "skip_non_linux")
     narrowed = RELOAD % (M1, "Stat, Watcher", "skip_if_m1")
     assert scan(cli, tmp_path, {FILE: before}, {FILE: narrowed}) == []
-    renamed = RELOAD % (NON_LINUX.replace("skip_non_linux", "flaky_off_linux"), "Stat, Watcher", "flaky_off_linux")
+    other = NON_LINUX.replace("skip_non_linux", "flaky_off_linux")
+    renamed = RELOAD % (other, "Stat, Watcher", "flaky_off_linux")
     assert scan(cli, tmp_path / "2", {FILE: before}, {FILE: renamed}) == []
 
 
