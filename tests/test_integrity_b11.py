@@ -122,7 +122,9 @@ def test_a_main_that_only_starts_a_junit_runner_is_no_test(cli: Cli, tmp_path: P
 
 PY_TESTS = "def test_zip64():\n    assert big() == 1\n\n\ndef test_small():\n    assert small() == 1\n"
 DISABLED = PY_TESTS.replace("def test_zip64", "@pytest.mark.skip\ndef test_zip64")
-SQUASH = "Bump deps and more (#722)\n\n" + "".join(f"* change {n}\n\n" for n in range(12)) + "See pmd#5871\n"
+SQUASH = "Bump deps and more (#722)\n\n" + "".join(f"* change {n}\n\n" for n in range(30)) + "See pmd#5871\n"
+# An ordinary message that ends with its link: every line of it is the commit's own.
+CLOSING = "Skip the zip64 test\n\n" + "".join(f"Line {n} of why.\n" for n in range(20)) + "closes #1420\n"
 
 
 @pytest.mark.parametrize(
@@ -130,10 +132,11 @@ SQUASH = "Bump deps and more (#722)\n\n" + "".join(f"* change {n}\n\n" for n in 
     [
         ("Skip the zip64 test\n\nSee #5871.", "likely_deliberate"),
         (SQUASH, "suspicious"),
+        (CLOSING, "likely_deliberate"),
     ],
-    ids=["in-the-opening", "deep-in-a-squash"],
+    ids=["in-the-opening", "deep-in-a-squash", "at-the-end-of-an-ordinary-message"],
 )
-def test_an_issue_link_explains_a_skip_only_in_the_opening_lines(
+def test_an_issue_link_deep_in_a_squash_changelog_explains_no_skip(
     tmp_path: Path, message: str, verdict: str
 ) -> None:
     repo = GitRepo(tmp_path / "repo")

@@ -165,6 +165,8 @@ _MESSAGE_WORD = re.compile(r"[A-Za-z][A-Za-z'-]*")
 # Files whose skip's first string is the test's title (`it.skip("does x")`), not a reason.
 _TITLED_SKIPS = frozenset([".js", ".jsx", ".mjs", ".cjs", ".ts", ".tsx", ".mts", ".cts", ".vue", ".svelte"])
 _OPENING_LINES = 12
+# A message longer than this is a changelog of squashed commits, not one commit's account of itself.
+_SQUASH_LINES = 40
 _IDENTIFIER_LIKE = re.compile(r"[a-z][a-z0-9]*[A-Z$]|_|\.|\$")
 # A name no English word is: inner capitals (`LinkedTreeMap`, `getFoo`) or an inner underscore (`st_mtime`).
 _CODE_NAME = re.compile(r"[a-z0-9][A-Z]|[A-Za-z0-9]_[A-Za-z0-9]")
@@ -508,13 +510,16 @@ def classify(
         if by_message:
             explained.append(by_message)
     # In a long squash message (a changelog of many commits) a reason or an issue far down speaks for
-    # one of them, not for every loss of the change: only the opening lines count.
-    opening = "\n".join(context.message.splitlines()[:_OPENING_LINES])
+    # one of them, not for every loss of the change: only the opening lines count. A message of an
+    # ordinary length often ends with its links ("closes #1420"): there every line is the commit's own.
+    lines = context.message.splitlines()
+    opening = "\n".join(lines[:_OPENING_LINES])
+    linking = context.message if len(lines) <= _SQUASH_LINES else opening
     # A check made to accept more is explained by what loosened it (a revert, a flaky or platform-only
     # bound, code that changed), not by the issue the commit is for: that says why the commit exists.
     issue = None
     if kind != "assertion_weakened":
-        issue = _ISSUE.search(opening) or _TRACKER_KEY.search(opening)
+        issue = _ISSUE.search(linking) or _TRACKER_KEY.search(linking)
     if issue:
         explained.append(f"the commit message links an issue ({issue.group(0)[:60]})")
     # A deprecation or a dropped version explains a lost check or test, not one made to accept more.
