@@ -155,6 +155,14 @@ class TestIntegritySignalDTO(DTO):
     resolved_sha: str | None = None
     resolved_at: datetime | None = None
 
+    @property
+    def linked_test_ids(self) -> list[str]:
+        """Every stored test the signal names: each member of a grouped signal, else its one test."""
+        listed = self.details.get("test_ids")
+        if isinstance(listed, list) and listed:
+            return [str(test_id) for test_id in listed]
+        return [self.test_id] if self.test_id else []
+
 
 class DomainHealthRollupDTO(DTO):
     domain_id: str

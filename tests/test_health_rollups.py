@@ -284,6 +284,10 @@ def test_open_signal_counts_from_dtos() -> None:
         ]
     )
     assert counts == {"t1": {SignalSeverity.HIGH: 2, SignalSeverity.LOW: 1}}
+    # A grouped signal counts once for each stored test it lists.
+    group = signal("6", "t2", SignalSeverity.MEDIUM, SignalState.OPEN)
+    group.details["test_ids"] = ["t2", "t3", "t4"]
+    assert open_signal_counts([group]) == {t: {SignalSeverity.MEDIUM: 1} for t in ("t2", "t3", "t4")}
 
 
 def test_sparkline() -> None:

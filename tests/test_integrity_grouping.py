@@ -117,7 +117,11 @@ def ingest(cli: Cli, tmp_path: Path, sha: str, hour: int) -> dict[str, Any]:
     """A green run of every test at `sha`, with its integrity check."""
     report = tmp_path / "reports" / f"run-{hour}.xml"
     report.parent.mkdir(exist_ok=True)
-    cases = [junit_case(name, "passed", classname="tests.test_calc", file=PATH, line=1) for name in NAMES]
+    tags = {"feature": "calc", "domain": "math"}
+    cases = [
+        junit_case(name, "passed", classname="tests.test_calc", file=PATH, line=1, properties=tags)
+        for name in NAMES
+    ]
     report.write_text(junit_xml(*cases))
     stamp = f"2026-11-01T{hour:02d}:00:00+00:00"
     return cli.json("ingest", report, "--git-sha", sha, "--timestamp", stamp, "--run-id", f"run-{hour}")
@@ -137,6 +141,14 @@ def test_a_grouped_skip_is_resolved_when_every_member_runs_again(
     assert signal["details"]["tests"] == list(NAMES[:3])
     assert "3 tests:" in cli("integrity", code=0).stdout
     cli.json("gate", "--fail-on-integrity", "medium", code=1)
+    # One row to review, but three tests that no longer run: health counts each member.
+    [feature] = cli.json("health")["features"]
+    assert feature["open_signals"] == 3
+    # Each member finds the group by its stored id too, not only the first.
+    member = signal["details"]["test_ids"][2]
+    assert [s["signal_id"] for s in cli.json("integrity", "--test", member)["signals"]] == [
+        signal["signal_id"]
+    ]
 
     # Two of the three back: the group's loss is still on the branch.
     two_back = repo.commit("unskip two", {PATH: skipped(TESTS, {NAMES[2]: PLAIN})})

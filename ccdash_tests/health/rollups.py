@@ -78,13 +78,17 @@ class Assignment(Protocol):
 def open_signal_counts(
     signals: Iterable[TestIntegritySignalDTO], include_deliberate: bool = False
 ) -> dict[str, dict[SignalSeverity, int]]:
-    """Count open signals per test and severity; acknowledged or resolved signals, signals without a
-    test and, unless `include_deliberate`, likely deliberate signals drop out."""
+    """Count open signals per test and severity (a grouped signal once for each test it lists: twelve
+    tests skipped by one annotation are twelve tests that no longer run); acknowledged or resolved
+    signals, signals without a test and, unless `include_deliberate`, likely deliberate signals drop
+    out."""
     counts: dict[str, dict[SignalSeverity, int]] = {}
     for signal in signals:
         counted = include_deliberate or signal.verdict is SignalVerdict.SUSPICIOUS
-        if signal.state is SignalState.OPEN and signal.test_id and counted:
-            per_test = counts.setdefault(signal.test_id, {})
+        if signal.state is not SignalState.OPEN or not counted:
+            continue
+        for test_id in signal.linked_test_ids:
+            per_test = counts.setdefault(test_id, {})
             per_test[signal.severity] = per_test.get(signal.severity, 0) + 1
     return counts
 

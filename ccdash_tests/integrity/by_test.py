@@ -30,7 +30,7 @@ def of_definition(
 
     def names_it(signal: TestIntegritySignalDTO) -> bool:
         if signal.test_id is not None:
-            return signal.test_id == test.test_id
+            return test.test_id in signal.linked_test_ids
         if not test.path or signal.file_path != test.path:
             return False
         written = [signal.test_name or "", *(str(t) for t in signal.details.get("tests", []) or [])]

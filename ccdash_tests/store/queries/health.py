@@ -14,6 +14,7 @@ ccdash_tests.health.report assembles these for the pure rollups in ccdash_tests.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -117,22 +118,33 @@ def latest_results(
 def open_signal_counts(
     engine: Engine, project: str, include_deliberate: bool = False
 ) -> dict[str, dict[SignalSeverity, int]]:
-    """test_id -> severity -> open signals; signals not tied to a test are left out, and so are
-    likely deliberate ones unless `include_deliberate`."""
+    """test_id -> severity -> open signals, a grouped signal once for each stored test it lists
+    (`details.test_ids`, as `rollups.open_signal_counts` counts); signals not tied to a test are left
+    out, and so are likely deliberate ones unless `include_deliberate`."""
     verdicts = [SignalVerdict.SUSPICIOUS.value]
     if include_deliberate:
         verdicts.append(SignalVerdict.LIKELY_DELIBERATE.value)
+    where = f"project_id = ? AND state = ? AND test_id IS NOT NULL AND verdict IN ({marks(len(verdicts))})"
+    params = (project, SignalState.OPEN.value, *verdicts)
     rows = engine.query(
-        f"""
-        SELECT test_id, severity, COUNT(*) FROM test_integrity_signals
-        WHERE project_id = ? AND state = ? AND test_id IS NOT NULL AND verdict IN ({marks(len(verdicts))})
-        GROUP BY test_id, severity
-        """,
-        (project, SignalState.OPEN.value, *verdicts),
+        f"SELECT test_id, severity, COUNT(*) FROM test_integrity_signals WHERE {where}"
+        " GROUP BY test_id, severity",
+        params,
     )
     counts: dict[str, dict[SignalSeverity, int]] = {}
     for test_id, severity, count in rows:
         counts.setdefault(test_id, {})[SignalSeverity(severity)] = count
+    # The other members of grouped signals (the row's test_id is the first of them), read only for
+    # the rows that list them: most signals name one test.
+    grouped = engine.query(
+        f"SELECT test_id, severity, details FROM test_integrity_signals WHERE {where} AND details LIKE ?",
+        (*params, '%"test_ids"%'),
+    )
+    for first, severity, details in grouped:
+        for test_id in json.loads(details).get("test_ids") or []:
+            if test_id != first:
+                per_test = counts.setdefault(str(test_id), {})
+                per_test[SignalSeverity(severity)] = per_test.get(SignalSeverity(severity), 0) + 1
     return counts
 
 
