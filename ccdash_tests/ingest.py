@@ -33,7 +33,7 @@ from ccdash_tests.records import (
 from ccdash_tests.runs import run_document
 from ccdash_tests.store import Store
 from ccdash_tests.store import writer as w
-from ccdash_tests.store.rows import ErrorText, db_time, to_json
+from ccdash_tests.store.rows import ErrorText, db_time, ingest_lock, to_json
 from ccdash_tests.times import parse_iso
 
 if TYPE_CHECKING:
@@ -375,7 +375,7 @@ def ingest_files(
 ) -> IngestOutcome:
     """Parse the plan's files and store them as one run, in one transaction."""
     request = plan.request
-    with store.transaction(lock_key=f"ccdash-tests:ingest:{request.project_id}"):
+    with store.transaction(lock_key=ingest_lock(request.project_id)):
         opened = w.open_run(store.engine, request)
         run_pk, ingest_no = opened.pk, opened.ingest_no
         writer = RunWriter(store, request.project_id, opened)
@@ -423,7 +423,7 @@ def ingest_files(
 
 def ingest_request(store: Store, request: IngestRunRequest) -> IngestOutcome:
     """Store an IngestRunRequest that carries its results (API callers, the pytest plugin)."""
-    with store.transaction(lock_key=f"ccdash-tests:ingest:{request.project_id}"):
+    with store.transaction(lock_key=ingest_lock(request.project_id)):
         opened = w.open_run(store.engine, request)
         writer = RunWriter(store, request.project_id, opened)
         bounds = CaseBounds(MAX_TEXT)

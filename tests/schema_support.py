@@ -1,9 +1,10 @@
 """A store of an earlier schema holding what a store of today's holds: the start of every upgrade test.
 
 Today's writer cannot write the results layout of before migration 0008 (nine columns: flaky and
-attempts, ingest_no, artifacts in the row), so an old store is made from a new one: the schema is
-migrated only up to the migration named, every table is copied row by row, and the results are written
-back in the nine-column layout. Opening it with today's code then runs the upgrade under test.
+attempts, ingest_no, artifacts in the row), nor a store without the tables it keeps counts in, so an
+old store is made from a new one: the schema is migrated only up to the migration named, every table
+it has is copied row by row, and the results are written back in the nine-column layout when it
+predates 0008. Opening it with today's code then runs the upgrade under test.
 """
 
 from __future__ import annotations
@@ -28,6 +29,9 @@ TABLES = (
     "test_integrity_signals",
     "test_run_causes",
     "test_cause_tests",
+    "test_result_extras",
+    "test_features",
+    "test_run_features",
 )
 NINE_COLUMNS = (
     "test_pk", "run_pk", "status", "duration_us", "attempts", "flaky", "error_pk", "ingest_no", "artifacts",
@@ -84,6 +88,11 @@ def copy_to_schema_before(source: Store, url: str, migration: str) -> None:
                         f"COALESCE((SELECT MAX(id) FROM {table}), 0) + 1, false)",
                         (table,),
                     )
-            engine.insert_rows("test_results", NINE_COLUMNS, nine_column_results(source.engine))
+            if "flaky" in columns(engine, "test_results"):
+                engine.insert_rows("test_results", NINE_COLUMNS, nine_column_results(source.engine))
+            else:  # a schema since 0008: the results are copied as they are
+                names = columns(engine, "test_results")
+                rows = source.engine.query(f"SELECT {', '.join(names)} FROM test_results")
+                engine.insert_rows("test_results", names, rows)
     finally:
         target.close()

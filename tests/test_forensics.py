@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Literal
 
 import pytest
+from schema_support import copy_to_schema_before
 
 from ccdash_tests import forensics
 from ccdash_tests.errors import UserError
@@ -451,9 +452,12 @@ def test_timeline_from_spans_equals_reading_every_result(store: Store, by: Liter
     span_store(store)
     now = DAY0 + timedelta(days=7)
     for days in (1, 3, 5, 8, 12, 90):
-        fast = forensics.feature_timeline(store, P, "spans", days, by, now=now)
-        full = forensics.feature_timeline(store, P, "spans", days, by, now=now, by_spans=False)
-        assert fast.model_dump() == full.model_dump(), days
+        kept = forensics.feature_timeline(store, P, "spans", days, by, now=now)
+        fast = forensics.feature_timeline(store, P, "spans", days, by, now=now, from_counts=False)
+        full = forensics.feature_timeline(
+            store, P, "spans", days, by, now=now, from_counts=False, by_spans=False
+        )
+        assert kept.model_dump() == fast.model_dump() == full.model_dump(), days
     whole = forensics.feature_timeline(store, P, "spans", 90, by, now=now)
     assert whole.runs == 31 and whole.tests == len(SPAN_TESTS)
     assert sum(b.status_counts[S_] for b in whole.buckets) >= 6  # run 15 skipped every test it ran
@@ -513,23 +517,18 @@ def test_postgresql_can_read_the_unpassed_results_by_test_through_their_index(
     assert f"Index Only Scan using {BY_TEST_INDEX} on test_results" in steps
 
 
-def test_a_store_from_before_0009_gains_the_index_by_test(
-    db_url: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    names = [m.name for m in migrations.MIGRATIONS]
-    monkeypatch.setattr(migrations, "MIGRATIONS", migrations.MIGRATIONS[: names.index(BY_TEST_MIGRATION)])
+def test_a_store_from_before_0009_gains_the_index_by_test(db_url: str, other_db_url: str) -> None:
     now = DAY0 + timedelta(days=7)
-    with open_store(db_url) as store:
-        span_store(store)
-        assert BY_TEST_INDEX not in index_names(store)
-        before = [forensics.feature_timeline(store, P, "spans", 90, by, now=now) for by in ("run", "day")]
-    monkeypatch.undo()
-    with open_store(db_url) as store:
-        assert migrations.applied_migrations(store.engine)[-1] == BY_TEST_MIGRATION
+    with open_store(db_url) as source:
+        span_store(source)
+        before = [forensics.feature_timeline(source, P, "spans", 90, by, now=now) for by in ("run", "day")]
+        copy_to_schema_before(source, other_db_url, BY_TEST_MIGRATION)
+    with open_store(other_db_url) as store:
+        assert BY_TEST_MIGRATION in migrations.applied_migrations(store.engine)
         assert BY_TEST_INDEX in index_names(store)
         after = [forensics.feature_timeline(store, P, "spans", 90, by, now=now) for by in ("run", "day")]
         full = [
-            forensics.feature_timeline(store, P, "spans", 90, by, now=now, by_spans=False)
+            forensics.feature_timeline(store, P, "spans", 90, by, now=now, from_counts=False, by_spans=False)
             for by in ("run", "day")
         ]
     assert (

@@ -7,7 +7,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from itertools import accumulate, groupby
+from itertools import accumulate, groupby, repeat
 from typing import Literal
 
 from pydantic import Field
@@ -17,6 +17,7 @@ from ccdash_tests.forensics.common import Mark, RunRefDoc, Verdict, current_stre
 from ccdash_tests.models import BAD_CODES, DTO, Status, TestDefinitionDTO, utcnow
 from ccdash_tests.store import Store
 from ccdash_tests.store.engine import Engine
+from ccdash_tests.store.features import COUNTED
 from ccdash_tests.store.queries import forensics as q
 from ccdash_tests.store.queries.forensics import RunName, RunStamp
 
@@ -61,31 +62,47 @@ Names = Callable[[Sequence[int]], Mapping[int, RunName]]
 
 @dataclass(frozen=True, slots=True)
 class Counts:
-    """Per run key: how many of the feature's tests have a result there, how many of those did not
-    pass, and which tests failed or errored; and, one item per result that did not pass, its run key
-    and status code (two columns), for the buckets' status counts."""
+    """Per run key: how many of the feature's tests have a result in it, how many of those did not
+    pass, which tests failed or errored, and per status code that is not a pass, how many results
+    had it (code -> run key -> results; runs without one are left out)."""
 
     present: Mapping[int, int]
     unpassed: Mapping[int, int]
     failing: Mapping[int, Sequence[int]]
-    unpassed_runs: Sequence[int]
-    unpassed_codes: Sequence[int]
+    codes: Mapping[int, Mapping[int, int]]
+
+
+def _failing_by_run(pairs: Iterable[tuple[int, int]]) -> dict[int, list[int]]:
+    failing: dict[int, list[int]] = {}
+    for test_pk, run_pk in pairs:
+        failing.setdefault(run_pk, []).append(test_pk)
+    return failing
 
 
 def tally(present: Mapping[int, int], unpassed: Iterable[tuple[int, int, int]]) -> Counts:
     """Counts from the runs' result counts and the (test, run, status code) rows that did not pass;
-    rows of runs outside `present` are left out.
-
-    A year's feature has one such row a run or more: the rows are split into columns and counted by
-    zip and Counter (C loops); only the failed and errored rows are walked one by one.
-    """
+    rows of runs outside `present` are left out (what the counts kept at write time are checked by)."""
     rows = [row for row in unpassed if row[1] in present]
-    _, runs, codes = zip(*rows, strict=True) if rows else ((), (), ())
-    bad = [(test_pk, run_pk) for test_pk, run_pk, code in rows if code in BAD_CODES]
-    failing: dict[int, list[int]] = {}
-    for test_pk, run_pk in bad:
-        failing.setdefault(run_pk, []).append(test_pk)
-    return Counts(present, Counter(runs), failing, runs, codes)
+    codes: dict[int, Counter[int]] = {}
+    for _, run_pk, code in rows:
+        codes.setdefault(code, Counter())[run_pk] += 1
+    failing = _failing_by_run((test_pk, run_pk) for test_pk, run_pk, code in rows if code in BAD_CODES)
+    unpassed_runs = Counter(run_pk for _, run_pk, _ in rows)
+    return Counts(present, unpassed_runs, failing, codes)
+
+
+def counted(runs: Sequence[q.RunCounts], failing: Iterable[tuple[int, int]]) -> Counts:
+    """Counts from the rows kept per run and feature (store/features.py) and the failed or errored
+    (test, run) pairs; pairs of runs outside `runs` are left out."""
+    present = {run.pk: run.results for run in runs}
+    columns = list(zip(*runs, strict=True))[3:] if runs else [()] * len(COUNTED)
+    pks = [run.pk for run in runs]
+    codes = {
+        status.code: {pk: n for pk, n in zip(pks, column, strict=True) if n}
+        for status, column in zip(COUNTED, columns, strict=True)
+    }
+    unpassed = {pk: n for pk, n in zip(pks, map(sum, zip(*columns, strict=True)), strict=False) if n}
+    return Counts(present, unpassed, _failing_by_run(p for p in failing if p[1] in present), codes)
 
 
 def _group(keys: Sequence[str]) -> dict[str, list[tuple[int, int]]]:
@@ -136,17 +153,19 @@ def build_timeline(
     else:
         keys = [stamp[:10] if stamp.endswith("+00:00") else _day(stamp) for _, stamp in active]
     groups = _group(keys)
-    bucket_of = {pks[i]: n for n, spans in enumerate(groups.values()) for a, b in spans for i in range(a, b)}
-    # (bucket number, status code) -> results (a run of `present` not among `runs` counts under None).
-    odd = Counter(zip(map(bucket_of.get, counts.unpassed_runs), counts.unpassed_codes, strict=True))
+    # Per status code, the results of each active run in order: a bucket's count is a sum of slices.
+    columns = {code: list(map(per_run.get, pks, repeat(0))) for code, per_run in counts.codes.items()}
     labels = {pk: test.label for pk, test in tests.items()}  # a property: computed once, not per day
     results = list(map(present.__getitem__, pks))
     buckets = []
-    for number, (key, spans) in enumerate(groups.items()):
+    for key, spans in groups.items():
         verdict: Verdict = None
         for a, b in spans:
             verdict = next((v for v in reversed(verdicts[a:b]) if v is not None), verdict)
-        totals = {status: odd.get((number, status.code), 0) for status in Status}
+        totals = {
+            status: sum(sum(columns[status.code][a:b]) for a, b in spans) if status.code in columns else 0
+            for status in Status
+        }
         totals[Status.PASSED] = sum(sum(results[a:b]) for a, b in spans) - sum(totals.values())
         failing_tests = {test for a, b in spans for pk in pks[a:b] if pk in failing for test in failing[pk]}
         buckets.append(
@@ -226,21 +245,37 @@ def feature_timeline(
     by: Literal["run", "day"] = "day",
     now: datetime | None = None,
     *,
+    from_counts: bool = True,
     by_spans: bool = True,
 ) -> FeatureTimeline:
     """`timeline --feature X`: the feature's tests over the runs of the last `days` days.
 
-    Reads the runs, each test's span of them and the results that did not pass; `by_spans=False`
-    reads every result's run key instead (the same answer; the tests compare the two).
+    Reads the feature's counts of each run kept at write time (store/features.py) and its failed or
+    errored results. `from_counts=False` reads the results instead: each test's span of the runs and
+    the results that did not pass, or with `by_spans=False` every result's run key (the same answer
+    three ways; the tests compare them).
     """
     engine = store.engine
     test_pks = q.feature_test_pks(engine, project, feature)
     if not test_pks:
         raise UserError(f"no test has feature {feature!r} as its primary mapping in project {project!r}")
     since = (now or utcnow()) - timedelta(days=days)
-    runs = q.run_stamps_since(engine, project, since)
     tests = q.definitions_by_pk(engine, test_pks)
+    if from_counts:
+        kept = q.feature_run_counts(engine, project, feature, since)
+        runs: Sequence[RunStamp] = [RunStamp(run.pk, run.stamp) for run in kept]
+        low, high = (min(runs).pk, max(runs).pk) if runs else (0, -1)
+        counts = counted(kept, q.failing_results(engine, test_pks, low, high) if runs else [])
+    else:
+        runs = q.run_stamps_since(engine, project, since)
+        counts = scanned(engine, project, test_pks, runs, by_spans=by_spans)
+    return build_timeline(feature, by, days, since, tests, runs, counts, lambda pks: q.run_names(engine, pks))
+
+
+def scanned(
+    engine: Engine, project: str, test_pks: Sequence[int], runs: Sequence[RunStamp], *, by_spans: bool
+) -> Counts:
+    """Counts read from the results themselves (the reference the kept counts are checked against)."""
     present = feature_present(engine, project, test_pks, runs, by_spans=by_spans)
     unpassed = q.unpassed_results(engine, test_pks, min(present), max(present)) if present else []
-    counts = tally(present, unpassed)
-    return build_timeline(feature, by, days, since, tests, runs, counts, lambda pks: q.run_names(engine, pks))
+    return tally(present, unpassed)

@@ -10,6 +10,7 @@ from ccdash_tests.records import SignalState, Status, TestResultDTO, TestRunDTO,
 from ccdash_tests.store.base import DomainNode, HistoryEntry, MappingKey, MappingRow
 from ccdash_tests.store.causes import refresh_run_causes
 from ccdash_tests.store.engine import Engine
+from ccdash_tests.store.features import MappingChange, lock_project, refresh_run_features
 from ccdash_tests.store.rows import (
     ATTEMPTS,
     DEFINITION_COLUMNS,
@@ -209,8 +210,9 @@ class SqlResultRepository:
 
     def append(self, project_id: str, results: Sequence[TestResultDTO]) -> int:
         """Insert results whose run and definition exist; a stored (run, test) is never rewritten."""
-        # One transaction: the results and their runs' cause counts are written together.
+        # One transaction: the results and their runs' cause and feature counts are written together.
         with self.engine.transaction():
+            lock_project(self.engine, project_id)  # before the reads: the counts see every result
             inserted = 0
             runs: set[int] = set()
             for result in results:
@@ -261,6 +263,7 @@ class SqlResultRepository:
                     )
                 inserted += added
             refresh_run_causes(self.engine, runs)
+            refresh_run_features(self.engine, project_id, runs)
         return inserted
 
     def by_run(
@@ -396,6 +399,13 @@ class SqlMappingRepository:
         self.engine = engine
 
     def upsert(self, mapping: TestFeatureMappingDTO) -> TestFeatureMappingDTO:
+        with self.engine.transaction():  # the mapping and the feature counts it moves, together
+            change = MappingChange.begin(self.engine, mapping.project_id, [mapping.test_id])
+            stored = self._upsert(mapping)
+            change.apply(self.engine)
+        return stored
+
+    def _upsert(self, mapping: TestFeatureMappingDTO) -> TestFeatureMappingDTO:
         if mapping.is_primary:
             # At most one primary mapping per test.
             self.engine.execute(
@@ -433,8 +443,15 @@ class SqlMappingRepository:
 
     def write_rows(self, upserts: Sequence[MappingRow], removals: Sequence[MappingKey]) -> None:
         """The bulk form of upsert/delete, for a resolution: rows as tuples, primaries already decided."""
-        self.engine.executemany(DELETE_MAPPING, removals)
-        self.engine.executemany(UPSERT_MAPPING, upserts)
+        by_project: dict[str, set[str]] = {}
+        for project, test_id, *_ in (*upserts, *removals):
+            by_project.setdefault(str(project), set()).add(str(test_id))
+        with self.engine.transaction():
+            changes = [MappingChange.begin(self.engine, p, tests) for p, tests in sorted(by_project.items())]
+            self.engine.executemany(DELETE_MAPPING, removals)
+            self.engine.executemany(UPSERT_MAPPING, upserts)
+            for change in changes:
+                change.apply(self.engine)
 
     def primary_for(self, project_id: str, test_id: str) -> TestFeatureMappingDTO | None:
         rows = self._select("project_id = ? AND test_id = ? AND is_primary = 1", (project_id, test_id))

@@ -67,6 +67,11 @@ def chunks(items: Sequence[Any], size: int = LOOKUP_CHUNK) -> Iterator[Sequence[
         yield items[start : start + size]
 
 
+def ingest_lock(project: str) -> str:
+    """The key of a project's write lock (PostgreSQL advisory lock): one ingest of a project at a time."""
+    return f"ccdash-tests:ingest:{project}"
+
+
 def marks(count: int) -> str:
     """`?, ?, ...`: the placeholders of an IN list of `count` values."""
     return ", ".join("?" * count)

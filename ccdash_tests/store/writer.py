@@ -24,6 +24,7 @@ from ccdash_tests.records import (
 )
 from ccdash_tests.store.causes import refresh_run_causes
 from ccdash_tests.store.engine import Engine
+from ccdash_tests.store.features import refresh_run_features
 from ccdash_tests.store.rows import (
     ATTEMPTS,
     DEFINITION_FIELDS,
@@ -536,13 +537,14 @@ def close_run(
     `timestamp` and `env_fingerprint` replace the stored values when given (first ingest of a run).
     """
     refresh_run_causes(engine, [run_pk])
+    project, current_metadata, current_time, current_env = engine.query(
+        "SELECT project_id, metadata, timestamp, env_fingerprint FROM test_runs WHERE id = ?", (run_pk,)
+    )[0]
+    refresh_run_features(engine, project, [run_pk])
     counts, flaky, duration_ms = totals if totals is not None else run_totals(engine, run_pk)
     total = sum(counts.values())
     failed = counts[Status.FAILED] + counts[Status.ERROR]
     status = RunStatus.EMPTY if total == 0 else RunStatus.FAILED if failed else RunStatus.PASSED
-    current_metadata, current_time, current_env = engine.query(
-        "SELECT metadata, timestamp, env_fingerprint FROM test_runs WHERE id = ?", (run_pk,)
-    )[0]
     metadata = {**from_json(current_metadata, {}), **extra_metadata}
     engine.execute(
         """

@@ -484,3 +484,53 @@ def results_per_run(engine: Engine, test_pks: Sequence[int], low: int, high: int
         for run_pk, count in rows:
             counts[run_pk] = counts.get(run_pk, 0) + count
     return counts
+
+
+# --- a feature's timeline from the counts kept at write time (store/features.py) --------------------
+
+
+class RunCounts(NamedTuple):
+    """One run of a feature: its key and stored time, the feature's results there, and how many of them
+    had each status of features.COUNTED (failed, error, skipped, xfailed, xpassed)."""
+
+    pk: int
+    stamp: str
+    results: int
+    failed: int
+    error: int
+    skipped: int
+    xfailed: int
+    xpassed: int
+
+
+def feature_run_counts(engine: Engine, project: str, feature: str, since: datetime | None) -> list[RunCounts]:
+    """The feature's counts of every run at or after `since` where one of its tests has a result, oldest
+    first (time, then key): one range of test_run_features, each run's time by its key."""
+    where, params = "", [project, feature]
+    if since is not None:
+        where, params = " AND r.timestamp >= ?", [*params, db_time(since)]
+    rows = engine.query(
+        f"""
+        SELECT c.run_pk, r.timestamp, c.results, c.failed, c.error, c.skipped, c.xfailed, c.xpassed
+        FROM test_features f CROSS JOIN test_run_features c CROSS JOIN test_runs r
+        WHERE f.project_id = ? AND f.feature = ? AND c.feature_pk = f.id AND r.id = c.run_pk{where}
+        """,
+        params,
+    )
+    # Key order is nearly time order: the sort is one pass in Python, where SQL would sort in a B-tree.
+    return sorted(map(RunCounts._make, rows), key=lambda run: (run.stamp, run.pk))
+
+
+# Only the failed and errored results, through ix_test_results_unusual_test (UNUSUAL, word for word).
+FAILING_SQL = f"""
+SELECT x.test_pk, x.run_pk FROM test_results x
+WHERE x.test_pk IN ({{keys}}) AND x.run_pk >= ? AND x.run_pk <= ? AND {UNUSUAL} AND {status_in(BAD_CODES)}
+"""
+
+
+def failing_results(engine: Engine, test_pks: Sequence[int], low: int, high: int) -> list[tuple[int, int]]:
+    """(test key, run key) of these tests' failed or errored results with a run key in [low, high]."""
+    found: list[tuple[int, int]] = []
+    for part in chunked(sorted(set(test_pks))):
+        found += engine.query(FAILING_SQL.format(keys=marks(len(part))), (*part, low, high))
+    return found
