@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Container, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from itertools import accumulate, groupby, repeat
+from operator import itemgetter, methodcaller
 from typing import Literal
 
 from pydantic import Field
@@ -19,7 +20,7 @@ from ccdash_tests.store import Store
 from ccdash_tests.store.engine import Engine
 from ccdash_tests.store.features import COUNTED
 from ccdash_tests.store.queries import forensics as q
-from ccdash_tests.store.queries.forensics import RunName, RunStamp
+from ccdash_tests.store.queries.forensics import RunName
 
 
 class TimelineBucket(DTO):
@@ -57,6 +58,7 @@ def _day(stamp: str) -> str:
     return stamp[:10] if stamp.endswith("+00:00") else datetime.fromisoformat(stamp).date().isoformat()
 
 
+_CODES = [(status, status.code) for status in Status]  # `code` is a property: looked up once
 Names = Callable[[Sequence[int]], Mapping[int, RunName]]
 
 
@@ -72,11 +74,10 @@ class Counts:
     codes: Mapping[int, Mapping[int, int]]
 
 
-def _failing_by_run(pairs: Iterable[tuple[int, int]]) -> dict[int, list[int]]:
-    failing: dict[int, list[int]] = {}
-    for test_pk, run_pk in pairs:
-        failing.setdefault(run_pk, []).append(test_pk)
-    return failing
+def _failing_by_run(pairs: Iterable[tuple[int, int]], runs: Container[int]) -> dict[int, list[int]]:
+    """Run key -> the tests that failed or errored there, of the (test, run) pairs whose run is in `runs`."""
+    by_run = groupby(sorted(pairs, key=itemgetter(1)), itemgetter(1))
+    return {run_pk: [test_pk for test_pk, _ in group] for run_pk, group in by_run if run_pk in runs}
 
 
 def tally(present: Mapping[int, int], unpassed: Iterable[tuple[int, int, int]]) -> Counts:
@@ -86,23 +87,46 @@ def tally(present: Mapping[int, int], unpassed: Iterable[tuple[int, int, int]]) 
     codes: dict[int, Counter[int]] = {}
     for _, run_pk, code in rows:
         codes.setdefault(code, Counter())[run_pk] += 1
-    failing = _failing_by_run((test_pk, run_pk) for test_pk, run_pk, code in rows if code in BAD_CODES)
+    failing = _failing_by_run(
+        ((test_pk, run_pk) for test_pk, run_pk, code in rows if code in BAD_CODES), present
+    )
     unpassed_runs = Counter(run_pk for _, run_pk, _ in rows)
     return Counts(present, unpassed_runs, failing, codes)
 
 
-def counted(runs: Sequence[q.RunCounts], failing: Iterable[tuple[int, int]]) -> Counts:
-    """Counts from the rows kept per run and feature (store/features.py) and the failed or errored
-    (test, run) pairs; pairs of runs outside `runs` are left out."""
-    present = {run.pk: run.results for run in runs}
-    columns = list(zip(*runs, strict=True))[3:] if runs else [()] * len(COUNTED)
-    pks = [run.pk for run in runs]
+def counted(
+    runs: Sequence[tuple[int, str, int, int, int, int, int, int]], failing: Iterable[tuple[int, int]]
+) -> Counts:
+    """Counts from the rows kept per run and feature (queries.forensics.feature_run_counts: key, time,
+    results, then one count per status of COUNTED) and the failed or errored (test, run) pairs; pairs
+    of runs outside `runs` are left out. Built column by column (C loops: a year is 18,250 runs)."""
+    if not runs:
+        return Counts({}, {}, {}, {})
+    pks, _, results, *columns = zip(*runs, strict=True)
+    present = dict(zip(pks, results, strict=True))
     codes = {
-        status.code: {pk: n for pk, n in zip(pks, column, strict=True) if n}
+        status.code: dict(zip(pks, column, strict=True))
         for status, column in zip(COUNTED, columns, strict=True)
     }
-    unpassed = {pk: n for pk, n in zip(pks, map(sum, zip(*columns, strict=True)), strict=False) if n}
-    return Counts(present, unpassed, _failing_by_run(p for p in failing if p[1] in present), codes)
+    unpassed = dict(zip(pks, map(sum, zip(*columns, strict=True)), strict=True))
+    return Counts(present, unpassed, _failing_by_run(failing, present), codes)
+
+
+def _verdicts(
+    pks: Sequence[int], results: Sequence[int], unpassed: Sequence[int], failing: Mapping[int, Sequence[int]]
+) -> list[Verdict]:
+    """Per run, bad when one of the feature's results failed or errored, good when one passed, else None."""
+    return [
+        False if pk in failing else (True if n > odd else None)
+        for pk, n, odd in zip(pks, results, unpassed, strict=True)
+    ]
+
+
+def _days(stamps: Sequence[str]) -> list[str]:
+    """The UTC day of each stored run time (UTC as rows.db_time writes it: its first ten characters)."""
+    if all(map(methodcaller("endswith", "+00:00"), stamps)):
+        return [stamp[:10] for stamp in stamps]
+    return list(map(_day, stamps))
 
 
 def _group(keys: Sequence[str]) -> dict[str, list[tuple[int, int]]]:
@@ -123,7 +147,7 @@ def build_timeline(
     days: int,
     since: datetime,
     tests: Mapping[int, TestDefinitionDTO],
-    runs: Sequence[RunStamp],
+    runs: Sequence[tuple[int, str]],
     counts: Counts,
     names: Names,
 ) -> FeatureTimeline:
@@ -135,12 +159,13 @@ def build_timeline(
     when one of them failed or errored, good when one passed, else neutral (the package docstring's
     rule); a bucket takes the verdict of its last run that has one.
     """
-    present, unpassed, failing = counts.present, counts.unpassed, counts.failing
-    active = [run for run in runs if run.pk in present]
-    pks = [run.pk for run in active]
-    verdicts: list[Verdict] = [
-        False if pk in failing else (True if present[pk] > unpassed.get(pk, 0) else None) for pk in pks
-    ]
+    present, failing = counts.present, counts.failing
+    every = [pk for pk, _ in runs]
+    # All present when the runs came with the counts (one row per run that has a result): no filter.
+    active = runs if all(map(present.__contains__, every)) else [run for run in runs if run[0] in present]
+    pks = every if active is runs else [pk for pk, _ in active]
+    results = list(map(present.__getitem__, pks))
+    verdicts = _verdicts(pks, results, list(map(counts.unpassed.get, pks, repeat(0))), failing)
     streak = current_streak(verdicts)
     marked: dict[int, Mark] = {}
     if streak.last_good is not None:
@@ -148,30 +173,27 @@ def build_timeline(
     if streak.first_bad is not None:
         marked[streak.first_bad] = "first_bad"
     named = names(pks if by == "run" else [pks[index] for index in marked])
-    if by == "run":
-        keys = [named[pk].run_id for pk in pks]
-    else:
-        keys = [stamp[:10] if stamp.endswith("+00:00") else _day(stamp) for _, stamp in active]
+    keys = [named[pk].run_id for pk in pks] if by == "run" else _days([stamp for _, stamp in active])
     groups = _group(keys)
     # Per status code, the results of each active run in order: a bucket's count is a sum of slices.
     columns = {code: list(map(per_run.get, pks, repeat(0))) for code, per_run in counts.codes.items()}
     labels = {pk: test.label for pk, test in tests.items()}  # a property: computed once, not per day
-    results = list(map(present.__getitem__, pks))
+    failing_at = list(map(failing.get, pks))  # None where no test failed: filter() skips those in C
     buckets = []
     for key, spans in groups.items():
         verdict: Verdict = None
         for a, b in spans:
             verdict = next((v for v in reversed(verdicts[a:b]) if v is not None), verdict)
         totals = {
-            status: sum(sum(columns[status.code][a:b]) for a, b in spans) if status.code in columns else 0
-            for status in Status
+            status: sum(sum(columns[code][a:b]) for a, b in spans) if code in columns else 0
+            for status, code in _CODES
         }
         totals[Status.PASSED] = sum(sum(results[a:b]) for a, b in spans) - sum(totals.values())
-        failing_tests = {test for a, b in spans for pk in pks[a:b] if pk in failing for test in failing[pk]}
+        failing_tests = {test for a, b in spans for run in filter(None, failing_at[a:b]) for test in run}
         buckets.append(
             TimelineBucket(
                 key=key,
-                start=datetime.fromisoformat(active[spans[0][0]].stamp),
+                start=datetime.fromisoformat(active[spans[0][0]][1]),
                 runs=sum(b - a for a, b in spans),
                 verdict=_verdict_name(verdict),
                 bad_runs=sum(verdicts[a:b].count(False) for a, b in spans),
@@ -184,9 +206,9 @@ def build_timeline(
     def ref(index: int | None) -> RunRefDoc | None:
         if index is None:
             return None
-        run = active[index]
-        run_id, sha = named[run.pk]
-        return RunRefDoc(run_id=run_id, timestamp=datetime.fromisoformat(run.stamp), git_sha=sha)
+        pk, stamp = active[index]
+        run_id, sha = named[pk]
+        return RunRefDoc(run_id=run_id, timestamp=datetime.fromisoformat(stamp), git_sha=sha)
 
     return FeatureTimeline(
         feature=feature,
@@ -203,7 +225,12 @@ def build_timeline(
 
 
 def feature_present(
-    engine: Engine, project: str, test_pks: Sequence[int], runs: Sequence[RunStamp], *, by_spans: bool = True
+    engine: Engine,
+    project: str,
+    test_pks: Sequence[int],
+    runs: Sequence[tuple[int, str]],
+    *,
+    by_spans: bool = True,
 ) -> dict[int, int]:
     """Per run key, how many of these tests have a result in it.
 
@@ -215,7 +242,7 @@ def feature_present(
     """
     if not runs or not test_pks:
         return {}
-    order = sorted(run.pk for run in runs)
+    order = sorted(pk for pk, _ in runs)
     low, high = order[0], order[-1]
     if not by_spans or q.project_runs_between(engine, project, low, high) != len(order):
         wanted = set(order)
@@ -261,11 +288,13 @@ def feature_timeline(
         raise UserError(f"no test has feature {feature!r} as its primary mapping in project {project!r}")
     since = (now or utcnow()) - timedelta(days=days)
     tests = q.definitions_by_pk(engine, test_pks)
+    runs: Sequence[tuple[int, str]]
     if from_counts:
         kept = q.feature_run_counts(engine, project, feature, since)
-        runs: Sequence[RunStamp] = [RunStamp(run.pk, run.stamp) for run in kept]
-        low, high = (min(runs).pk, max(runs).pk) if runs else (0, -1)
-        counts = counted(kept, q.failing_results(engine, test_pks, low, high) if runs else [])
+        runs = [row[:2] for row in kept]
+        keys = [pk for pk, _ in runs]
+        failing = q.failing_results(engine, test_pks, min(keys), max(keys)) if keys else []
+        counts = counted(kept, failing)
     else:
         runs = q.run_stamps_since(engine, project, since)
         counts = scanned(engine, project, test_pks, runs, by_spans=by_spans)
@@ -273,7 +302,7 @@ def feature_timeline(
 
 
 def scanned(
-    engine: Engine, project: str, test_pks: Sequence[int], runs: Sequence[RunStamp], *, by_spans: bool
+    engine: Engine, project: str, test_pks: Sequence[int], runs: Sequence[tuple[int, str]], *, by_spans: bool
 ) -> Counts:
     """Counts read from the results themselves (the reference the kept counts are checked against)."""
     present = feature_present(engine, project, test_pks, runs, by_spans=by_spans)

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from operator import itemgetter
 from typing import Any, NamedTuple
 
 from ccdash_tests.models import BAD_CODES, Status, TestDefinitionDTO
@@ -489,18 +490,10 @@ def results_per_run(engine: Engine, test_pks: Sequence[int], low: int, high: int
 # --- a feature's timeline from the counts kept at write time (store/features.py) --------------------
 
 
-class RunCounts(NamedTuple):
-    """One run of a feature: its key and stored time, the feature's results there, and how many of them
-    had each status of features.COUNTED (failed, error, skipped, xfailed, xpassed)."""
-
-    pk: int
-    stamp: str
-    results: int
-    failed: int
-    error: int
-    skipped: int
-    xfailed: int
-    xpassed: int
+# One run of a feature: its key and stored time, the feature's results there, and how many of them had
+# each status of features.COUNTED (failed, error, skipped, xfailed, xpassed). Plain tuples: a year's
+# feature has 18,250 and they are read column by column.
+RunCounts = tuple[int, str, int, int, int, int, int, int]
 
 
 def feature_run_counts(engine: Engine, project: str, feature: str, since: datetime | None) -> list[RunCounts]:
@@ -517,8 +510,9 @@ def feature_run_counts(engine: Engine, project: str, feature: str, since: dateti
         """,
         params,
     )
-    # Key order is nearly time order: the sort is one pass in Python, where SQL would sort in a B-tree.
-    return sorted(map(RunCounts._make, rows), key=lambda run: (run.stamp, run.pk))
+    # Key order is nearly time order: sorting here is one pass (timsort), where SQL would build a B-tree.
+    rows.sort(key=itemgetter(1, 0))
+    return rows
 
 
 # Only the failed and errored results, through ix_test_results_unusual_test (UNUSUAL, word for word).
