@@ -19,6 +19,7 @@ from schema_support import copy_to_schema_before
 from test_cause_counts import CLS, T0, P, build_history, case, ingest, random_cases
 
 from ccdash_tests import forensics
+from ccdash_tests.forensics.timeline import day_timeline
 from ccdash_tests.identity import test_id as make_test_id
 from ccdash_tests.models import Status, TestDefinitionDTO, TestFeatureMappingDTO, TestResultDTO, TestRunDTO
 from ccdash_tests.store import Store, migrations, open_store
@@ -176,3 +177,45 @@ def test_timeline_of_a_feature_without_runs_in_the_window(store: Store, by: Lite
     report = forensics.feature_timeline(store, P, "a", 1, by, now=NOW + timedelta(days=400))
     assert report.runs == 0 and report.buckets == []
     assert_same_timeline(store, "a", by)
+
+
+def day_sums(store: Store, feature: str, days: int = 40) -> forensics.FeatureTimeline | None:
+    engine = store.engine
+    tests = q.definitions_by_pk(engine, q.feature_test_pks(engine, P, feature))
+    return day_timeline(engine, P, feature, days, NOW - timedelta(days=days), tests)
+
+
+def test_days_summed_in_sql_read_as_the_runs_do(store: Store) -> None:
+    for n in range(40):  # six hours apart: four runs a day, in time order, each time its own
+        bad = {n % 30} if n % 3 == 0 else set()  # a failing test in every third run
+        skipped = {29} if n % 7 == 0 else set()
+        statuses = [
+            Status.FAILED if i in bad else Status.SKIPPED if i in skipped else Status.PASSED
+            for i in range(30)
+        ]
+        ingest(store, f"day-{n:02d}", 6 * n, [case(i, status, "e") for i, status in enumerate(statuses)])
+    ingest(store, "broken-1", 6 * 40, [case(i, Status.FAILED, "x") for i in range(30)])
+    ingest(store, "broken-2", 6 * 41, [case(i, Status.ERROR, "y") for i in range(30)])
+    map_tests(store, "a", range(0, 30))
+    summed = day_sums(store, "a")
+    # run 39 (a failing test: every third run has one), then the two broken runs
+    assert summed is not None and summed.failing_streak == 3 and summed.last_good_run is not None
+    scanned = forensics.feature_timeline(store, P, "a", 40, "day", now=NOW, from_counts=False)
+    assert summed.model_dump() == scanned.model_dump()
+    assert_kept(store)
+    # A bad and a good run at one time: only their keys order them, so the days are read run by run.
+    ingest(store, "tie-bad", 6 * 42, [case(0, Status.FAILED, "z")])
+    ingest(store, "tie-good", 6 * 42, [case(1, Status.PASSED)])
+    assert day_sums(store, "a") is None
+    assert_kept(store)
+
+
+def test_a_run_stored_out_of_time_order_is_read_run_by_run(store: Store) -> None:
+    rng = random.Random(13)
+    for n in range(12):
+        ingest(store, f"day-{n:02d}", 6 * n, random_cases(rng))
+    map_tests(store, "a", range(0, 30))
+    assert day_sums(store, "a") is not None
+    ingest(store, "late-but-old", 1, random_cases(rng))  # the newest key, inside the first day
+    assert day_sums(store, "a") is None
+    assert_kept(store)

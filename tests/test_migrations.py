@@ -41,7 +41,9 @@ EXPECTED_COLUMNS = {
     "test_run_causes": {"run_pk", "fingerprint", "results", "error_pk"},
     "test_cause_tests": {"test_pk", "fingerprint"},
     "test_features": {"id", "project_id", "feature"},
-    "test_run_features": {"feature_pk", "run_pk", "results", "failed", "error", "skipped", "xfailed", "xpassed"},
+    "test_run_features": {
+        "feature_pk", "run_pk", "results", "failed", "error", "skipped", "xfailed", "xpassed",
+    },
     "ccdash_schema_migrations": {"seq", "name", "applied_at"},
 }  # fmt: skip
 

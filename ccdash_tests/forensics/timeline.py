@@ -7,7 +7,7 @@ from collections import Counter
 from collections.abc import Callable, Container, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from itertools import accumulate, groupby, repeat
+from itertools import accumulate, groupby, pairwise, repeat
 from operator import itemgetter, methodcaller
 from typing import Literal
 
@@ -21,6 +21,7 @@ from ccdash_tests.store.engine import Engine
 from ccdash_tests.store.features import COUNTED
 from ccdash_tests.store.queries import forensics as q
 from ccdash_tests.store.queries.forensics import RunName
+from ccdash_tests.store.rows import db_time
 
 
 class TimelineBucket(DTO):
@@ -66,12 +67,32 @@ Names = Callable[[Sequence[int]], Mapping[int, RunName]]
 class Counts:
     """Per run key: how many of the feature's tests have a result in it, how many of those did not
     pass, which tests failed or errored, and per status code that is not a pass, how many results
-    had it (code -> run key -> results; runs without one are left out)."""
+    had it (code -> run key -> results). `columns`, when set, holds the last two as lists in the order
+    of `order` (the runs' keys), which is how the kept counts arrive: no dictionary is built for them."""
 
     present: Mapping[int, int]
     unpassed: Mapping[int, int]
     failing: Mapping[int, Sequence[int]]
     codes: Mapping[int, Mapping[int, int]]
+    order: Sequence[int] = ()
+    columns: Mapping[int, Sequence[int]] | None = None  # status code -> results, then -1 -> unpassed
+
+    def in_order(self, pks: Sequence[int]) -> tuple[list[int], dict[int, list[int]]]:
+        """The unpassed results of each of these runs, and per status code its results, as lists."""
+        if self.columns is None:
+            by_code = {code: list(map(per_run.get, pks, repeat(0))) for code, per_run in self.codes.items()}
+            return list(map(self.unpassed.get, pks, repeat(0))), by_code
+        if pks == self.order:
+            lists = {code: list(column) for code, column in self.columns.items()}
+        else:  # other runs, or in another order: each column by run key
+            lists = {
+                code: list(map(dict(zip(self.order, column, strict=True)).get, pks, repeat(0)))
+                for code, column in self.columns.items()
+            }
+        return lists.pop(UNPASSED), lists
+
+
+UNPASSED = -1  # the key of the unpassed column in Counts.columns (status codes are 0 and up)
 
 
 def _failing_by_run(pairs: Iterable[tuple[int, int]], runs: Container[int]) -> dict[int, list[int]]:
@@ -104,12 +125,9 @@ def counted(
         return Counts({}, {}, {}, {})
     pks, _, results, *columns = zip(*runs, strict=True)
     present = dict(zip(pks, results, strict=True))
-    codes = {
-        status.code: dict(zip(pks, column, strict=True))
-        for status, column in zip(COUNTED, columns, strict=True)
-    }
-    unpassed = dict(zip(pks, map(sum, zip(*columns, strict=True)), strict=True))
-    return Counts(present, unpassed, _failing_by_run(failing, present), codes)
+    aligned: dict[int, Sequence[int]] = {s.code: column for s, column in zip(COUNTED, columns, strict=True)}
+    aligned[UNPASSED] = list(map(sum, zip(*columns, strict=True)))
+    return Counts(present, {}, _failing_by_run(failing, present), {}, list(pks), aligned)
 
 
 def _verdicts(
@@ -165,7 +183,8 @@ def build_timeline(
     active = runs if all(map(present.__contains__, every)) else [run for run in runs if run[0] in present]
     pks = every if active is runs else [pk for pk, _ in active]
     results = list(map(present.__getitem__, pks))
-    verdicts = _verdicts(pks, results, list(map(counts.unpassed.get, pks, repeat(0))), failing)
+    unpassed, columns = counts.in_order(pks)
+    verdicts = _verdicts(pks, results, unpassed, failing)
     streak = current_streak(verdicts)
     marked: dict[int, Mark] = {}
     if streak.last_good is not None:
@@ -175,8 +194,7 @@ def build_timeline(
     named = names(pks if by == "run" else [pks[index] for index in marked])
     keys = [named[pk].run_id for pk in pks] if by == "run" else _days([stamp for _, stamp in active])
     groups = _group(keys)
-    # Per status code, the results of each active run in order: a bucket's count is a sum of slices.
-    columns = {code: list(map(per_run.get, pks, repeat(0))) for code, per_run in counts.codes.items()}
+    # `columns`: per status code, the results of each active run in order; a bucket's is a sum of slices.
     labels = {pk: test.label for pk, test in tests.items()}  # a property: computed once, not per day
     failing_at = list(map(failing.get, pks))  # None where no test failed: filter() skips those in C
     buckets = []
@@ -278,9 +296,9 @@ def feature_timeline(
     """`timeline --feature X`: the feature's tests over the runs of the last `days` days.
 
     Reads the feature's counts of each run kept at write time (store/features.py) and its failed or
-    errored results. `from_counts=False` reads the results instead: each test's span of the runs and
-    the results that did not pass, or with `by_spans=False` every result's run key (the same answer
-    three ways; the tests compare them).
+    errored results; by day, those counts summed per day in SQL (day_timeline). `from_counts=False`
+    reads the results instead: each test's span of the runs and the results that did not pass, or with
+    `by_spans=False` every result's run key (the same answer three ways; the tests compare them).
     """
     engine = store.engine
     test_pks = q.feature_test_pks(engine, project, feature)
@@ -288,6 +306,10 @@ def feature_timeline(
         raise UserError(f"no test has feature {feature!r} as its primary mapping in project {project!r}")
     since = (now or utcnow()) - timedelta(days=days)
     tests = q.definitions_by_pk(engine, test_pks)
+    if from_counts and by == "day":
+        summed = day_timeline(engine, project, feature, days, since, tests)
+        if summed is not None:
+            return summed
     runs: Sequence[tuple[int, str]]
     if from_counts:
         kept = q.feature_run_counts(engine, project, feature, since)
@@ -308,3 +330,117 @@ def scanned(
     present = feature_present(engine, project, test_pks, runs, by_spans=by_spans)
     unpassed = q.unpassed_results(engine, test_pks, min(present), max(present)) if present else []
     return tally(present, unpassed)
+
+
+def day_timeline(
+    engine: Engine,
+    project: str,
+    feature: str,
+    days: int,
+    since: datetime,
+    tests: Mapping[int, TestDefinitionDTO],
+) -> FeatureTimeline | None:
+    """`timeline --by day` from the kept counts summed per day in SQL: the report build_timeline gives
+    by day, with Python handed one row a day, the runs from the last good one on, and each day's
+    failing tests. None when a day cannot be told from its sums (a run time not stored in UTC, or a
+    last bad and a last good run at one time, which only run keys would order): the per-run path
+    answers then."""
+    sums = q.feature_day_counts(engine, project, feature, since)
+    if any(d.not_utc or (d.last_bad is not None and d.last_bad == d.last_good) for d in sums):
+        return None
+    failing = _failing_labels(engine, project, feature, tests, sums)
+    if failing is None:
+        return None
+    tail = _streak_runs(engine, project, feature, since, sums)
+    streak = current_streak([verdict for _, _, verdict in tail])
+    marked: dict[int, Mark] = {}
+    if streak.last_good is not None:
+        marked[tail[streak.last_good][0]] = "last_good"
+    if streak.first_bad is not None:
+        marked[tail[streak.first_bad][0]] = "first_bad"
+    marks: dict[str, list[Mark]] = {}
+    for pk, stamp, _ in tail:  # in run order, as build_timeline lists a bucket's marks
+        if pk in marked:
+            marks.setdefault(_day(stamp), []).append(marked[pk])
+    named = q.run_names(engine, list(marked))
+
+    def ref(index: int | None) -> RunRefDoc | None:
+        if index is None:
+            return None
+        pk, stamp, _ = tail[index]
+        run_id, sha = named[pk]
+        return RunRefDoc(run_id=run_id, timestamp=datetime.fromisoformat(stamp), git_sha=sha)
+
+    return FeatureTimeline(
+        feature=feature,
+        by="day",
+        days=days,
+        since=since,
+        tests=len(tests),
+        runs=sum(d.runs for d in sums),
+        first_bad_run=ref(streak.first_bad),
+        last_good_run=ref(streak.last_good),
+        failing_streak=streak.length,
+        buckets=[_day_bucket(d, failing.get(d.day, []), marks.get(d.day, [])) for d in sums],
+    )
+
+
+def _streak_runs(
+    engine: Engine, project: str, feature: str, since: datetime, sums: Sequence[q.DayCounts]
+) -> list[tuple[int, str, Verdict]]:
+    """The runs from the last good one on (all runs when none was good), with their verdicts: where
+    the current failing streak lies. Their keys start at that day's (the days' keys are in order)."""
+    if not sums:
+        return []
+    good = [d for d in sums if d.last_good is not None]
+    if not good:
+        return q.feature_run_verdicts(engine, project, feature, db_time(since), sums[0].low)
+    return q.feature_run_verdicts(engine, project, feature, good[-1].last_good or "", good[-1].low)
+
+
+def _failing_labels(
+    engine: Engine,
+    project: str,
+    feature: str,
+    tests: Mapping[int, TestDefinitionDTO],
+    sums: Sequence[q.DayCounts],
+) -> dict[str, list[str]] | None:
+    """Day -> the labels of the tests that failed or errored in one of its runs, sorted; None when run
+    keys do not tell the day.
+
+    The failed or errored (test, run) pairs are read as the per-run path reads them, and each run is
+    placed in its day by key: that holds when the days' key ranges follow one another without overlap
+    and the feature has no other run keyed inside them (a run stored out of time order would be one).
+    """
+    if not sums:
+        return {}
+    lows, high = [d.low for d in sums], sums[-1].high
+    ordered = all(before.high < after.low for before, after in pairwise(sums))
+    if not ordered or q.feature_runs_between(engine, project, feature, lows[0], high) != sum(
+        d.runs for d in sums
+    ):
+        return None
+    labels = {pk: test.label for pk, test in tests.items()}
+    by_day: dict[str, set[str]] = {}
+    for test_pk, run_pk in q.failing_results(engine, list(tests), lows[0], high):
+        by_day.setdefault(sums[bisect_right(lows, run_pk) - 1].day, set()).add(labels[test_pk])
+    return {day: sorted(names) for day, names in by_day.items()}
+
+
+def _day_bucket(day: q.DayCounts, failing_tests: list[str], marks: list[Mark]) -> TimelineBucket:
+    """One day's bucket from its sums: its verdict is its last run's that has one (times are distinct)."""
+    counts = dict(zip(COUNTED, day[4:9], strict=True))
+    totals = {status: counts.get(status, 0) for status in Status}
+    totals[Status.PASSED] = day.results - sum(counts.values())
+    last_bad, last_good = day.last_bad or "", day.last_good or ""
+    verdict: Verdict = None if not (last_bad or last_good) else last_good > last_bad
+    return TimelineBucket(
+        key=day.day,
+        start=datetime.fromisoformat(day.start),
+        runs=day.runs,
+        verdict=_verdict_name(verdict),
+        bad_runs=day.bad_runs,
+        status_counts=totals,
+        failing_tests=failing_tests,
+        marks=marks,
+    )

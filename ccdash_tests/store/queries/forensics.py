@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 from operator import itemgetter
 from typing import Any, NamedTuple
 
@@ -528,3 +529,86 @@ def failing_results(engine: Engine, test_pks: Sequence[int], low: int, high: int
     for part in chunked(sorted(set(test_pks))):
         found += engine.query(FAILING_SQL.format(keys=marks(len(part))), (*part, low, high))
     return found
+
+
+# --- a feature's days, summed in SQL from the kept counts (timeline --by day) ------------------------
+#
+# A day of a year's feature is 50 runs: summing them in the database hands Python 365 rows instead of
+# 18,250. The day is the stored time's first ten characters, which is the UTC day when the time is
+# stored in UTC (rows.db_time); each day says how many of its times are not, and the caller then takes
+# the per-run path instead.
+
+_FEATURE_RUNS = """
+FROM test_features f CROSS JOIN test_run_features c CROSS JOIN test_runs r
+WHERE f.project_id = ? AND f.feature = ? AND c.feature_pk = f.id AND r.id = c.run_pk AND r.timestamp >= ?"""
+_BAD_RUN = "c.failed + c.error > 0"
+_GOOD_RUN = "c.failed + c.error = 0 AND c.results > c.failed + c.error + c.skipped + c.xfailed + c.xpassed"
+
+
+class DayCounts(NamedTuple):
+    """One day of a feature: its runs, the first run's time, the results and those of each status of
+    features.COUNTED, the bad runs, the times of the last bad and of the last good run (None when the
+    day has none), the runs whose time is not stored in UTC, and the day's smallest and largest run key."""
+
+    day: str
+    runs: int
+    start: str
+    results: int
+    failed: int
+    error: int
+    skipped: int
+    xfailed: int
+    xpassed: int
+    bad_runs: int
+    last_bad: str | None
+    last_good: str | None
+    not_utc: int
+    low: int
+    high: int
+
+
+def feature_day_counts(engine: Engine, project: str, feature: str, since: datetime) -> list[DayCounts]:
+    """The feature's counts summed per day of the stored run times, at or after `since`, oldest first."""
+    rows = engine.query(
+        f"""
+        SELECT substr(r.timestamp, 1, 10), COUNT(*), MIN(r.timestamp), SUM(c.results), SUM(c.failed),
+               SUM(c.error), SUM(c.skipped), SUM(c.xfailed), SUM(c.xpassed),
+               SUM(CASE WHEN {_BAD_RUN} THEN 1 ELSE 0 END),
+               MAX(CASE WHEN {_BAD_RUN} THEN r.timestamp END),
+               MAX(CASE WHEN {_GOOD_RUN} THEN r.timestamp END),
+               SUM(CASE WHEN r.timestamp LIKE ? THEN 0 ELSE 1 END), MIN(c.run_pk), MAX(c.run_pk)
+        {_FEATURE_RUNS}
+        GROUP BY substr(r.timestamp, 1, 10)
+        """,
+        ("%+00:00", project, feature, db_time(since)),  # a parameter: SQL text holds no '%' (engine.py)
+    )
+    return sorted(DayCounts(*(int(v) if isinstance(v, Decimal) else v for v in row)) for row in rows)
+
+
+def feature_run_verdicts(
+    engine: Engine, project: str, feature: str, since: str, low: int
+) -> list[tuple[int, str, bool | None]]:
+    """(run key, stored time, verdict) of the feature's runs keyed from `low` at or after the stored time
+    `since`, oldest first: bad (False) when one of its results failed or errored, good (True) when one
+    passed, else None."""
+    rows = engine.query(
+        f"""
+        SELECT c.run_pk, r.timestamp, CASE WHEN {_BAD_RUN} THEN 0 WHEN {_GOOD_RUN} THEN 1 ELSE 2 END
+        {_FEATURE_RUNS} AND c.run_pk >= ?
+        """,
+        (project, feature, since, low),
+    )
+    rows.sort(key=itemgetter(1, 0))
+    return [(pk, stamp, (False, True, None)[code]) for pk, stamp, code in rows]
+
+
+def feature_runs_between(engine: Engine, project: str, feature: str, low: int, high: int) -> int:
+    """How many runs keyed in [low, high] have a result of the feature (its kept rows: one range)."""
+    rows = engine.query(
+        """
+        SELECT COUNT(*) FROM test_features f CROSS JOIN test_run_features c
+        WHERE f.project_id = ? AND f.feature = ? AND c.feature_pk = f.id AND c.run_pk >= ? AND c.run_pk <= ?
+        """,
+        (project, feature, low, high),
+    )
+    return int(rows[0][0])
