@@ -125,19 +125,15 @@ class MappingChange:
     def apply(self, engine: Engine) -> None:
         after = primary_features(engine, self.project, self.test_ids)
         none: frozenset[str] = frozenset()
-        moves = [
-            (test_id, feature, sign)
-            for test_id in self.test_ids
-            for feature, sign in _moves(self.before.get(test_id, none), after.get(test_id, none))
-        ]
+        moves: list[tuple[str, str, int]] = []
+        for test_id in self.test_ids:
+            was, now = self.before.get(test_id, none), after.get(test_id, none)
+            if was != now:  # most tests of a resolution keep their features: one set comparison each
+                moves += [(test_id, feature, -1) for feature in was - now]
+                moves += [(test_id, feature, 1) for feature in now - was]
         if moves:
             add_features(engine, self.project, (feature for _, feature, sign in moves if sign > 0))
             move_counts(engine, self.project, moves)
-
-
-def _moves(before: frozenset[str], after: frozenset[str]) -> list[tuple[str, int]]:
-    left = [(feature, -1) for feature in sorted(before - after)]
-    return left + [(feature, 1) for feature in sorted(after - before)]
 
 
 def move_counts(engine: Engine, project: str, moves: Sequence[tuple[str, str, int]]) -> None:

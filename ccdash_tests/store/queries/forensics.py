@@ -582,7 +582,7 @@ def feature_day_counts(engine: Engine, project: str, feature: str, since: dateti
         """,
         ("%+00:00", project, feature, db_time(since)),  # a parameter: SQL text holds no '%' (engine.py)
     )
-    return sorted(DayCounts(*(int(v) if isinstance(v, Decimal) else v for v in row)) for row in rows)
+    return sorted(DayCounts._make(int(v) if isinstance(v, Decimal) else v for v in row) for row in rows)
 
 
 def feature_run_verdicts(
