@@ -11,6 +11,8 @@ from the results.
 from __future__ import annotations
 
 import random
+import threading
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Literal
 
@@ -219,3 +221,43 @@ def test_a_run_stored_out_of_time_order_is_read_run_by_run(store: Store) -> None
     ingest(store, "late-but-old", 1, random_cases(rng))  # the newest key, inside the first day
     assert day_sums(store, "a") is None
     assert_kept(store)
+
+
+def test_counts_stay_equal_when_ingests_and_mapping_changes_run_at_once(db_url: str) -> None:
+    # Two connections, two threads: one ingests runs while the other moves tests between features.
+    # Each write holds the project's lock (SQLite's single writer; PostgreSQL's advisory lock), so
+    # neither counts with the other's rows unseen.
+    with open_store(db_url) as store:
+        build_history(store, seed=21)
+        map_tests(store, "a", range(0, 30))
+    errors: list[BaseException] = []
+
+    def ingests() -> None:
+        with open_store(db_url) as writer:
+            rng = random.Random(22)
+            for n in range(6):
+                ingest(writer, f"busy-{n}", 30 + n, random_cases(rng))
+
+    def moves() -> None:
+        with open_store(db_url) as mapper:
+            for n in range(12):
+                map_tests(mapper, "b" if n % 2 == 0 else "a", range(n, 30, 3), provider=f"p{n % 3}")
+
+    threads = [threading.Thread(target=guarded(errors, job)) for job in (ingests, moves)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=300)
+    assert not errors, errors
+    with open_store(db_url) as store:
+        assert_kept(store)
+
+
+def guarded(errors: list[BaseException], job: Callable[[], None]) -> Callable[[], None]:
+    def run() -> None:
+        try:
+            job()
+        except BaseException as exc:  # reported by the test, not lost in the thread
+            errors.append(exc)
+
+    return run
