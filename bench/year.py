@@ -22,8 +22,9 @@ from ccdash_tests.ingest import ingest_request
 from ccdash_tests.models import IngestRunRequest, ParsedCase, Status, TestFeatureMappingDTO, Trigger
 from ccdash_tests.store import Store, open_store
 
-YEAR_VERSION = 4  # 4: counts per run and feature (0010); 3: results indexed by test when not a plain pass (0009);
+# 4: counts per run and feature (0010); 3: results indexed by test when not a plain pass (0009);
 # 2: the five-column row (0008)
+YEAR_VERSION = 4
 PROJECT = "bench"
 TESTS = 500
 RUNS_PER_DAY = 50
