@@ -200,6 +200,13 @@ def contents(store: Store) -> dict[str, list]:
     for table in sorted(store.engine.table_names() - {"ccdash_schema_migrations"}):
         names = ", ".join(columns(store.engine, table))
         found[table] = sorted(map(tuple, store.engine.query(f"SELECT {names} FROM {table}")), key=repr)
+    # A feature's key is drawn when it is first mapped by the writers, in one pass by migration 0010:
+    # features are compared by name.
+    feature = {pk: (project, name) for pk, project, name in found.get("test_features", [])}
+    found["test_features"] = sorted(feature.values())
+    found["test_run_features"] = sorted(
+        (feature[row[0]], *row[1:]) for row in found.get("test_run_features", [])
+    )
     return found
 
 

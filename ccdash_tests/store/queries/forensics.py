@@ -13,7 +13,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import Decimal
 from operator import itemgetter
 from typing import Any, NamedTuple
 
@@ -582,7 +581,8 @@ def feature_day_counts(engine: Engine, project: str, feature: str, since: dateti
         """,
         ("%+00:00", project, feature, db_time(since)),  # a parameter: SQL text holds no '%' (engine.py)
     )
-    return sorted(DayCounts._make(int(v) if isinstance(v, Decimal) else v for v in row) for row in rows)
+    # Sums of INTEGER columns are integers on both engines (PostgreSQL: bigint), never decimals.
+    return sorted(map(DayCounts._make, rows))
 
 
 def feature_run_verdicts(
