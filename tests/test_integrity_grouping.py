@@ -160,3 +160,19 @@ def test_a_grouped_skip_is_resolved_when_every_member_runs_again(
     assert ingest(cli, tmp_path, all_back, 3)["integrity"]["resolved_signal_ids"] == [signal["signal_id"]]
     assert cli.json("integrity")["signals"] == []
     assert cli.json("gate", "--fail-on-integrity", "low", code=0)["passed"] is True
+
+
+def test_a_group_of_hundreds_names_every_member_and_keeps_bounded_evidence(
+    db_url: str, tmp_path: Path
+) -> None:
+    cli = Cli(db_url, PROJECT)
+    many = "import pytest\n\n" + "".join(f"\ndef test_{n}():\n    assert {n} == {n}\n\n" for n in range(300))
+    off = many.replace("\ndef test_", "\n@pytest.mark.skip\ndef test_")
+    repo = GitRepo(tmp_path / "repo")
+    repo.commit("many tests", {PATH: many})
+    head = repo.commit("skip them all", {PATH: off})
+    [signal] = cli.json("integrity", "scan", "--repo", repo.root, "--base", f"{head}^", "--head", head)[
+        "signals"
+    ]
+    assert signal["details"]["count"] == 300 and len(signal["details"]["tests"]) == 300
+    assert len(signal["details"]["members"]) == 200

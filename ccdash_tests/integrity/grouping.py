@@ -20,6 +20,7 @@ from ccdash_tests.records import SignalSeverity
 GROUP_MIN = 3
 # The lines of evidence a group keeps, over all its members (a group of hundreds stays readable).
 _GROUP_LINES = 200
+_GROUP_MEMBERS = 200
 _RANK = {SignalSeverity.LOW: 0, SignalSeverity.MEDIUM: 1, SignalSeverity.HIGH: 2}
 
 
@@ -101,7 +102,8 @@ def group_losses(judged: Iterable[tuple[SignalCandidate, Verdict]]) -> list[tupl
             continue
         members.sort(key=lambda c: (c.line or 0, c.test_name))
         first = members[0].evidence
-        evidence: dict[str, Any] = {**first, "members": [_member(c) for c in members]}
+        # Every member is named in `tests`; the evidence of each is kept for the first _GROUP_MEMBERS.
+        evidence: dict[str, Any] = {**first, "members": [_member(c) for c in members[:_GROUP_MEMBERS]]}
         for key in ("removed_lines", "added_lines", "removed", "added"):
             if first.get(key):
                 evidence[key] = _lines(members, key)
