@@ -14,7 +14,6 @@ ccdash_tests.health.report assembles these for the pure rollups in ccdash_tests.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -29,7 +28,16 @@ from ccdash_tests.records import (
     Status,
 )
 from ccdash_tests.store.engine import Engine
-from ccdash_tests.store.rows import chunks, is_flaky, marks, py_time, required_time, status_in, status_of
+from ccdash_tests.store.rows import (
+    chunks,
+    from_json,
+    is_flaky,
+    marks,
+    py_time,
+    required_time,
+    status_in,
+    status_of,
+)
 
 # Latest results are first sought in this many recent runs (or more when the caller reads more).
 LATEST_WINDOW = 20
@@ -141,7 +149,7 @@ def open_signal_counts(
         (*params, '%"test_ids"%'),
     )
     for first, severity, details in grouped:
-        for test_id in json.loads(details).get("test_ids") or []:
+        for test_id in from_json(details, {}).get("test_ids") or []:
             if test_id != first:
                 per_test = counts.setdefault(str(test_id), {})
                 per_test[SignalSeverity(severity)] = per_test.get(SignalSeverity(severity), 0) + 1
