@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 
 from ccdash_tests.integrity.units import Bound, CaseCode, Check, Marker, Strength, at_level, flat, preamble
@@ -2074,7 +2074,13 @@ def _awaited_checks(masked: Masked, opening: int, end: int) -> CheckFinder:
 
 
 def _js_subtest_cases(
-    masked: Masked, opening: int, end: int, qualname: str, skips: list[Marker], helpers: frozenset[str]
+    masked: Masked,
+    opening: int,
+    end: int,
+    qualname: str,
+    skips: list[Marker],
+    helpers: frozenset[str],
+    local: Sequence[tuple[int, int, str]] = (),
 ) -> tuple[Masked, list[CaseCode]]:
     """The subtests of the test whose call opens at `opening` (and theirs, named "test > sub > ..."),
     and the test's own view of its code, its subtests blanked: a check in a subtest is the subtest's.
@@ -2088,13 +2094,12 @@ def _js_subtest_cases(
     pattern = re.compile(
         rf"(?<![\w$.]){receiver}(?P<x>x?)(?P<name>it|test)(?P<mods>(?:\s*\.\s*(?:only|skip|todo)(?![\w$]))*)\s*\("
     )
-    shadowed = _declared_functions(masked.bare, function, end)
     spans: list[tuple[int, int]] = []
     cases: list[CaseCode] = []
     for call in pattern.finditer(masked.bare, function, end):
         if spans and call.start() < spans[-1][1]:
             continue  # a subtest of a subtest: its own subtest's to read
-        if call.group("name") in shadowed and not (context and call.group("on")):
+        if not (context and call.group("on")) and _shadowed(local, call.start(), call.group("name")):
             continue  # `function test(value) {...}` in the test: a call of its own helper, no subtest
         sub_open = call.end() - 1
         sub_end = match_bracket(masked.bare, sub_open)
@@ -2106,7 +2111,7 @@ def _js_subtest_cases(
             sub_skips.append(Marker(text=option, line=masked.line_of(call.start())))
         span = _Span(start=call.start(), end=sub_end, name=_js_title(masked, sub_open), skipped=bool(option))
         name = f"{qualname} > {span.name}"
-        own, inner = _js_subtest_cases(masked, sub_open, sub_end, name, sub_skips, helpers)
+        own, inner = _js_subtest_cases(masked, sub_open, sub_end, name, sub_skips, helpers, local)
         sub_skips += _runtime_skips(own, sub_open, sub_end)
         checks = _awaited_checks(own, sub_open, sub_end)
         case = _case(own, span, name, "javascript", checks, sub_skips, [], helpers=helpers)
@@ -2117,22 +2122,22 @@ def _js_subtest_cases(
 _DECLARED = re.compile(r"(?<![\w$.])(?:function\s*\*?\s*(it|test)\s*\(|(?:const|let|var)\s+(it|test)\s*=)")
 
 
-def _declared_functions(bare: str, start: int, end: int) -> frozenset[str]:
-    """`it` or `test` declared between `start` and `end`: a local name, not the runner's."""
-    return frozenset(m.group(1) or m.group(2) for m in _DECLARED.finditer(bare, start, end))
-
-
 def _local_runner_names(bare: str, blocks: list[tuple[int, int]]) -> list[tuple[int, int, str]]:
     """The blocks that declare their own `it` or `test` (`function test(value) {...}` inside a test), as
     (opening, closing, name): in them that name calls the local function, not the test runner. A
     declaration at the top of the file is left alone (a wrapper of the runner is still a test)."""
+    closing = dict(blocks)
     found = []
     for match in _DECLARED.finditer(bare):
         opening = _innermost(blocks, match.start())
         if opening >= 0:
-            closing = next(close for open_, close in blocks if open_ == opening)
-            found.append((opening, closing, match.group(1) or match.group(2)))
+            found.append((opening, closing[opening], match.group(1) or match.group(2)))
     return found
+
+
+def _shadowed(local: Sequence[tuple[int, int, str]], position: int, name: str) -> bool:
+    """Whether `name` at `position` calls a function of that name declared in an enclosing block."""
+    return any(opening < position < closing and name == declared for opening, closing, declared in local)
 
 
 # The name of the case that holds a file's type checks outside any test.
@@ -2177,7 +2182,7 @@ def javascript_cases(source: str) -> list[CaseCode]:
     for match in _js_block(tuple(aliases)).finditer(masked.bare):
         if any(start < match.start() < stop for start, stop in nested):
             continue  # a subtest, read as part of its test
-        if any(a < match.start() < b and name == match.group("kind") for a, b, name in local):
+        if _shadowed(local, match.start(), match.group("kind")):
             continue  # a call of a local function named `test`
         opening = match.end() - 1
         mods = re.sub(r"\s", "", match.group("mods"))
@@ -2211,7 +2216,7 @@ def javascript_cases(source: str) -> list[CaseCode]:
         xfails = [Marker(text=flat(masked.code[match.start() : opening]), line=masked.line_of(span.start))]
         xfails = xfails if ".failing" in mods else []
         qualname = " > ".join([outer.name for outer, _ in enclosing] + [span.name])
-        own, subtests = _js_subtest_cases(masked, opening, end, qualname, skips, helpers)
+        own, subtests = _js_subtest_cases(masked, opening, end, qualname, skips, helpers, local)
         if subtests:
             nested.append((span.start, span.end))
         skips += _runtime_skips(own, opening, end)
