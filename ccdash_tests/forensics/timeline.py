@@ -14,7 +14,7 @@ from typing import Literal
 from pydantic import Field
 
 from ccdash_tests.errors import UserError
-from ccdash_tests.forensics.common import Mark, RunRefDoc, Verdict, current_streak
+from ccdash_tests.forensics.common import Mark, RunRefDoc, Streak, Verdict, current_streak
 from ccdash_tests.models import BAD_CODES, DTO, Status, TestDefinitionDTO, utcnow
 from ccdash_tests.store import Store
 from ccdash_tests.store.engine import Engine
@@ -140,6 +140,23 @@ def _verdicts(
     ]
 
 
+def _streak_marks(streak: Streak) -> dict[int, Mark]:
+    """The current streak's last good and first bad run, by their index in the verdicts, with their marks."""
+    marked: dict[int, Mark] = {}
+    if streak.last_good is not None:
+        marked[streak.last_good] = "last_good"
+    if streak.first_bad is not None:
+        marked[streak.first_bad] = "first_bad"
+    return marked
+
+
+def _run_ref(run: tuple[int, str], named: Mapping[int, RunName]) -> RunRefDoc:
+    """A run (key, stored time) as the timeline names it."""
+    pk, stamp = run
+    run_id, sha = named[pk]
+    return RunRefDoc(run_id=run_id, timestamp=datetime.fromisoformat(stamp), git_sha=sha)
+
+
 def _days(stamps: Sequence[str]) -> list[str]:
     """The UTC day of each stored run time (UTC as rows.db_time writes it: its first ten characters)."""
     if all(map(methodcaller("endswith", "+00:00"), stamps)):
@@ -186,11 +203,7 @@ def build_timeline(
     unpassed, columns = counts.in_order(pks)
     verdicts = _verdicts(pks, results, unpassed, failing)
     streak = current_streak(verdicts)
-    marked: dict[int, Mark] = {}
-    if streak.last_good is not None:
-        marked[streak.last_good] = "last_good"
-    if streak.first_bad is not None:
-        marked[streak.first_bad] = "first_bad"
+    marked = _streak_marks(streak)
     named = names(pks if by == "run" else [pks[index] for index in marked])
     keys = [named[pk].run_id for pk in pks] if by == "run" else _days([stamp for _, stamp in active])
     groups = _group(keys)
@@ -222,11 +235,7 @@ def build_timeline(
         )
 
     def ref(index: int | None) -> RunRefDoc | None:
-        if index is None:
-            return None
-        pk, stamp = active[index]
-        run_id, sha = named[pk]
-        return RunRefDoc(run_id=run_id, timestamp=datetime.fromisoformat(stamp), git_sha=sha)
+        return None if index is None else _run_ref(active[index], named)
 
     return FeatureTimeline(
         feature=feature,
@@ -353,11 +362,7 @@ def day_timeline(
         return None
     tail = _streak_runs(engine, project, feature, since, sums)
     streak = current_streak([verdict for _, _, verdict in tail])
-    marked: dict[int, Mark] = {}
-    if streak.last_good is not None:
-        marked[tail[streak.last_good][0]] = "last_good"
-    if streak.first_bad is not None:
-        marked[tail[streak.first_bad][0]] = "first_bad"
+    marked = {tail[index][0]: mark for index, mark in _streak_marks(streak).items()}
     marks: dict[str, list[Mark]] = {}
     for pk, stamp, _ in tail:  # in run order, as build_timeline lists a bucket's marks
         if pk in marked:
@@ -365,11 +370,7 @@ def day_timeline(
     named = q.run_names(engine, list(marked))
 
     def ref(index: int | None) -> RunRefDoc | None:
-        if index is None:
-            return None
-        pk, stamp, _ = tail[index]
-        run_id, sha = named[pk]
-        return RunRefDoc(run_id=run_id, timestamp=datetime.fromisoformat(stamp), git_sha=sha)
+        return None if index is None else _run_ref(tail[index][:2], named)
 
     return FeatureTimeline(
         feature=feature,
